@@ -1,0 +1,1 @@
+//! Benchmarks for hookwire; see the `[[bench]]` targets.

@@ -1,0 +1,183 @@
+//! The one error type of hookwire, with a stable machine-readable code per variant.
+
+use std::borrow::Cow;
+
+/// Everything that can go wrong in hookwire.
+///
+/// Every variant has a stable [`code`](Error::code) string that is identical in every language
+/// hookwire is bound to (Python `err.code`, JavaScript `err.code`, Kotlin/Swift enum), so callers
+/// can branch on it and log it. The `Display` text is for humans: it says what went wrong and,
+/// where there is a usual cause, what to do about it. It never contains secret material.
+///
+/// ```
+/// use hookwire::{Error, Scheme, Secret, Verifier};
+///
+/// let verifier = Verifier::new(Scheme::hookwire(), [Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap()]);
+/// let err = verifier.verify_at(&http::HeaderMap::new(), b"{}", 1_700_000_000).unwrap_err();
+/// assert_eq!(err.code(), "missing_header");
+/// assert!(matches!(err, Error::MissingHeader { .. }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No signature in the request matched any configured secret.
+    #[error(
+        "signature mismatch: no signature matched any configured secret; are you passing the raw \
+         request body (not re-serialized JSON) and the secret of this endpoint?"
+    )]
+    InvalidSignature,
+
+    /// A header the scheme requires is absent.
+    #[error("missing header `{header}`: is this request from a sender using the {scheme} scheme?")]
+    MissingHeader {
+        /// The header name, as the scheme spells it.
+        header: Cow<'static, str>,
+        /// The scheme that requires it.
+        scheme: Cow<'static, str>,
+    },
+
+    /// A header is present but its value cannot be used.
+    #[error("malformed header `{header}`: {reason}")]
+    MalformedHeader {
+        /// The header name, as the scheme spells it.
+        header: Cow<'static, str>,
+        /// What is wrong with the value.
+        reason: Cow<'static, str>,
+    },
+
+    /// The signed timestamp is further in the past than the tolerance allows.
+    #[error(
+        "timestamp too old: sent {age}s ago, tolerance is {tolerance}s; a replay, a long queue or \
+         a slow clock at the sender"
+    )]
+    TimestampTooOld {
+        /// Seconds between the timestamp and now.
+        age: u64,
+        /// The configured tolerance in seconds.
+        tolerance: u64,
+    },
+
+    /// The signed timestamp is further in the future than the tolerance allows.
+    #[error("timestamp too new: {ahead}s in the future, tolerance is {tolerance}s; {hint}")]
+    TimestampTooNew {
+        /// Seconds between now and the timestamp.
+        ahead: u64,
+        /// The configured tolerance in seconds.
+        tolerance: u64,
+        /// The most likely cause.
+        hint: &'static str,
+    },
+
+    /// The message id was seen before within the replay window.
+    #[error("replayed: message `{id}` was already accepted; answer 2xx without processing it again")]
+    Replayed {
+        /// The replay key (the message id, or a digest of the signature when the id is not signed).
+        id: String,
+    },
+
+    /// A body is larger than the configured limit.
+    #[error("payload too large: {size} bytes, the limit is {limit} bytes")]
+    PayloadTooLarge {
+        /// Size of the body in bytes.
+        size: usize,
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+
+    /// A secret cannot be used (empty, badly encoded, too short, wrong kind for the scheme).
+    #[error("invalid secret: {reason}")]
+    InvalidSecret {
+        /// What is wrong; never contains the secret itself.
+        reason: Cow<'static, str>,
+    },
+
+    /// An argument given to hookwire is not acceptable (an id with a `.`, a negative timestamp,
+    /// an invalid header name in a custom scheme, ...).
+    #[error("invalid argument `{name}`: {reason}")]
+    InvalidArgument {
+        /// The argument.
+        name: &'static str,
+        /// Why it is rejected.
+        reason: Cow<'static, str>,
+    },
+
+    /// A body is not the JSON the caller asked for.
+    #[error("invalid payload: {reason}")]
+    InvalidPayload {
+        /// What is wrong, naming the field where there is one.
+        reason: Cow<'static, str>,
+    },
+
+    /// A scheme name is not one hookwire knows.
+    #[error("unknown scheme `{name}`; known schemes: {known}")]
+    UnknownScheme {
+        /// The name that was asked for.
+        name: String,
+        /// The known names, comma separated.
+        known: &'static str,
+    },
+
+    /// A [`SeenStore`](crate::SeenStore) could not answer (full, unreachable, ...).
+    #[error("replay store error: {reason}")]
+    Store {
+        /// What the store reported.
+        reason: Cow<'static, str>,
+    },
+
+    /// A bug in hookwire or a binding (for example a caught panic). Please report it.
+    #[error("internal error: {reason}")]
+    Internal {
+        /// What happened.
+        reason: Cow<'static, str>,
+    },
+}
+
+impl Error {
+    /// The stable code of this error, the same string in every language binding.
+    ///
+    /// ```
+    /// assert_eq!(hookwire::Error::InvalidSignature.code(), "invalid_signature");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidSignature => "invalid_signature",
+            Error::MissingHeader { .. } => "missing_header",
+            Error::MalformedHeader { .. } => "malformed_header",
+            Error::TimestampTooOld { .. } => "timestamp_too_old",
+            Error::TimestampTooNew { .. } => "timestamp_too_new",
+            Error::Replayed { .. } => "replayed",
+            Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::InvalidSecret { .. } => "invalid_secret",
+            Error::InvalidArgument { .. } => "invalid_argument",
+            Error::InvalidPayload { .. } => "invalid_payload",
+            Error::UnknownScheme { .. } => "unknown_scheme",
+            Error::Store { .. } => "store_error",
+            Error::Internal { .. } => "internal",
+        }
+    }
+
+    /// Every code [`Error::code`] can return, for bindings and documentation.
+    pub const CODES: &'static [&'static str] = &[
+        "invalid_signature",
+        "missing_header",
+        "malformed_header",
+        "timestamp_too_old",
+        "timestamp_too_new",
+        "replayed",
+        "payload_too_large",
+        "invalid_secret",
+        "invalid_argument",
+        "invalid_payload",
+        "unknown_scheme",
+        "store_error",
+        "internal",
+    ];
+
+    pub(crate) fn secret(reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::InvalidSecret { reason: reason.into() }
+    }
+
+    pub(crate) fn argument(name: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::InvalidArgument { name, reason: reason.into() }
+    }
+}

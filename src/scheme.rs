@@ -1,0 +1,702 @@
+//! Signature schemes as data: which headers, which bytes are signed, how the MAC is written and
+//! how the secret text becomes a key. Twelve presets and a builder for the ones we don't ship.
+
+use std::borrow::Cow;
+
+use http::HeaderName;
+
+use crate::Error;
+
+/// A webhook signature scheme: the wire contract between a sender and a receiver.
+///
+/// A scheme is plain data (see [`SchemeBuilder`]); [`Signer`](crate::Signer) and
+/// [`Verifier`](crate::Verifier) interpret it. The presets:
+///
+/// | name | signature header | signed bytes | key from secret text |
+/// |---|---|---|---|
+/// | `hookwire` | `X-Webhook-Signature: sha256=<hex>` | `{id}.{timestamp}.{body}` | `whsec_` decoded, else UTF-8 (≥ 16 bytes) |
+/// | `standard-webhooks` | `webhook-signature: v1,<base64>` (`v1a` = ed25519) | `{id}.{timestamp}.{body}` | base64 after optional `whsec_` |
+/// | `svix` | `svix-signature: v1,<base64>` | `{id}.{timestamp}.{body}` | base64 after optional `whsec_` |
+/// | `github` | `X-Hub-Signature-256: sha256=<hex>` | body | UTF-8 text |
+/// | `stripe` | `Stripe-Signature: t=<ts>,v1=<hex>` | `{t}.{body}` | whole text, UTF-8 |
+/// | `shopify` | `X-Shopify-Hmac-Sha256: <base64>` | body | UTF-8 text |
+/// | `slack` | `X-Slack-Signature: v0=<hex>` | `v0:{timestamp}:{body}` | UTF-8 text |
+/// | `device-service` | `X-Webhook-Signature: <hex>` | body | UTF-8 text |
+/// | `ops-center` | `X-Webhook-Signature: <hex>` | body | UTF-8 text |
+/// | `webnet` | `X-Webhook-Signature: sha256=<hex>` | body | UTF-8 text |
+/// | `homechef` | `X-HomeChef-Signature: sha256=<hex>` | body | UTF-8 text |
+/// | `auraconnect` | `X-AuraConnect-Signature: sha256=<hex>` | body | UTF-8 text |
+///
+/// Hex is lower case in every preset (all these providers send lower case; upper-case hex is
+/// not a usable signature). AuraConnect sends `X-AuraConnect-Timestamp` without signing it: the
+/// verifier still enforces the tolerance on it and reports it as unsigned.
+///
+/// ```
+/// use hookwire::Scheme;
+///
+/// let scheme = Scheme::from_name("standard-webhooks")?;
+/// assert_eq!(scheme.name(), "standard-webhooks");
+/// assert_eq!(Scheme::from_name("nope").unwrap_err().code(), "unknown_scheme");
+/// # Ok::<(), hookwire::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Scheme {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) signature: HeaderSpec,
+    pub(crate) id: Option<HeaderSpec>,
+    pub(crate) timestamp: Option<TimestampSpec>,
+    pub(crate) event: Option<HeaderSpec>,
+    pub(crate) content: Cow<'static, [Part]>,
+    pub(crate) format: SignatureFormat,
+    pub(crate) encoding: Encoding,
+    pub(crate) key_rule: KeyRule,
+    pub(crate) min_key_len: usize,
+}
+
+/// A header name as matched on the wire (lower case) and as shown to people.
+#[derive(Debug, Clone)]
+pub(crate) struct HeaderSpec {
+    pub(crate) name: HeaderName,
+    pub(crate) display: Cow<'static, str>,
+}
+
+/// Where a scheme carries its timestamp, and whether it is part of the signed bytes.
+#[derive(Debug, Clone)]
+pub(crate) struct TimestampSpec {
+    pub(crate) source: TimestampSource,
+    pub(crate) signed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum TimestampSource {
+    Header(HeaderSpec),
+    /// A `key=value` entry of the signature header, as Stripe's `t=`.
+    SignatureParameter(Cow<'static, str>),
+}
+
+/// How the signature header value is laid out.
+#[derive(Debug, Clone)]
+pub(crate) struct SignatureFormat {
+    /// `sha256`, `v1`, `v0`; `None` for a bare signature.
+    pub(crate) version: Option<Cow<'static, str>>,
+    /// The version of ed25519 entries (`v1a`), for schemes that have them.
+    pub(crate) ed25519_version: Option<Cow<'static, str>>,
+    /// Between version and signature: `=` or `,`.
+    pub(crate) version_separator: char,
+    /// Between entries: ` ` (rotation lists) or `,` (Stripe).
+    pub(crate) list_separator: char,
+}
+
+/// One piece of the bytes a scheme signs; a scheme signs the concatenation of its parts.
+///
+/// ```
+/// use hookwire::Part;
+/// // Slack signs `v0:{timestamp}:{body}`.
+/// let slack = [Part::literal("v0:"), Part::Timestamp, Part::literal(":"), Part::Body];
+/// # let _ = slack;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Part {
+    /// The message id, as sent in the id header.
+    Id,
+    /// The timestamp, as the decimal digits sent in the timestamp header or parameter.
+    Timestamp,
+    /// The raw request body.
+    Body,
+    /// Fixed text, such as `.` or `v0:`.
+    Literal(Cow<'static, str>),
+}
+
+impl Part {
+    /// A fixed piece of text.
+    pub fn literal(text: impl Into<Cow<'static, str>>) -> Part {
+        Part::Literal(text.into())
+    }
+}
+
+/// How a MAC is written in the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Encoding {
+    /// Lower-case hexadecimal; upper case is refused.
+    HexLower,
+    /// Hexadecimal in either case (for senders that write upper case); written in lower case.
+    HexAnyCase,
+    /// Standard base64 (RFC 4648) with padding.
+    Base64,
+}
+
+/// How the text of a [`Secret`](crate::Secret) becomes key bytes under a scheme.
+///
+/// Secrets made with [`Secret::from_bytes`](crate::Secret::from_bytes) are used as they are
+/// under every rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum KeyRule {
+    /// `whsec_<base64>` is decoded; any other text is used as its UTF-8 bytes (hookwire).
+    PrefixedBase64OrText,
+    /// An optional `whsec_` prefix is dropped and the rest base64-decoded (Standard Webhooks,
+    /// as its reference libraries do).
+    Base64,
+    /// The whole text, prefix included, as UTF-8 bytes (Stripe, GitHub, Slack, ...).
+    Text,
+}
+
+/// A signature entry found in a signature header, before any cryptography.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignatureEntry<'a> {
+    /// The version tag (`v1`, `sha256`, `t` for a Stripe timestamp), `None` for bare signatures.
+    pub version: Option<&'a str>,
+    /// The value after the version separator.
+    pub value: &'a str,
+}
+
+const NAMES: &[&str] = &[
+    "hookwire",
+    "standard-webhooks",
+    "svix",
+    "github",
+    "stripe",
+    "shopify",
+    "slack",
+    "device-service",
+    "ops-center",
+    "webnet",
+    "homechef",
+    "auraconnect",
+];
+
+const ID_TIMESTAMP_BODY: &[Part] = &[
+    Part::Id,
+    Part::Literal(Cow::Borrowed(".")),
+    Part::Timestamp,
+    Part::Literal(Cow::Borrowed(".")),
+    Part::Body,
+];
+const BODY: &[Part] = &[Part::Body];
+
+fn header(display: &'static str) -> HeaderSpec {
+    // Header names are matched lower case; `from_bytes` lower-cases the display spelling.
+    let name = HeaderName::from_bytes(display.as_bytes()).expect("preset header names are valid");
+    HeaderSpec { name, display: Cow::Borrowed(display) }
+}
+
+fn format(version: Option<&'static str>, version_separator: char) -> SignatureFormat {
+    SignatureFormat {
+        version: version.map(Cow::Borrowed),
+        ed25519_version: None,
+        version_separator,
+        list_separator: ' ',
+    }
+}
+
+/// A preset that signs only the body with HMAC-SHA256 in lower-case hex.
+fn body_hex(name: &'static str, signature: &'static str, version: Option<&'static str>) -> Scheme {
+    Scheme {
+        name: Cow::Borrowed(name),
+        signature: header(signature),
+        id: None,
+        timestamp: None,
+        event: None,
+        content: Cow::Borrowed(BODY),
+        format: format(version, '='),
+        encoding: Encoding::HexLower,
+        key_rule: KeyRule::Text,
+        min_key_len: 1,
+    }
+}
+
+fn standard_like(name: &'static str, headers: [&'static str; 3]) -> Scheme {
+    let [signature, id, timestamp] = headers;
+    let mut format = format(Some("v1"), ',');
+    format.ed25519_version = Some(Cow::Borrowed("v1a"));
+    Scheme {
+        name: Cow::Borrowed(name),
+        signature: header(signature),
+        id: Some(header(id)),
+        timestamp: Some(TimestampSpec { source: TimestampSource::Header(header(timestamp)), signed: true }),
+        event: None,
+        content: Cow::Borrowed(ID_TIMESTAMP_BODY),
+        format,
+        encoding: Encoding::Base64,
+        key_rule: KeyRule::Base64,
+        min_key_len: 1,
+    }
+}
+
+impl Scheme {
+    /// Every preset name, in the order of the table above.
+    pub fn names() -> &'static [&'static str] {
+        NAMES
+    }
+
+    /// The preset called `name` (case-insensitive; `_` may stand for `-`).
+    pub fn from_name(name: &str) -> Result<Scheme, Error> {
+        let normal = name.trim().to_ascii_lowercase().replace('_', "-");
+        Ok(match normal.as_str() {
+            "hookwire" => Scheme::hookwire(),
+            "standard-webhooks" | "standardwebhooks" => Scheme::standard_webhooks(),
+            "svix" => Scheme::svix(),
+            "github" => Scheme::github(),
+            "stripe" => Scheme::stripe(),
+            "shopify" => Scheme::shopify(),
+            "slack" => Scheme::slack(),
+            "device-service" | "thermoworks" => Scheme::device_service(),
+            "ops-center" => Scheme::ops_center(),
+            "webnet" => Scheme::webnet(),
+            "homechef" => Scheme::homechef(),
+            "auraconnect" => Scheme::auraconnect(),
+            _ => {
+                return Err(Error::UnknownScheme {
+                    name: name.to_owned(),
+                    known: "hookwire, standard-webhooks, svix, github, stripe, shopify, slack, \
+                            device-service, ops-center, webnet, homechef, auraconnect",
+                })
+            }
+        })
+    }
+
+    /// hookwire's native scheme: `{id}.{timestamp}.{body}`, `sha256=<hex>`, keys ≥ 16 bytes.
+    pub fn hookwire() -> Scheme {
+        Scheme {
+            name: Cow::Borrowed("hookwire"),
+            signature: header("X-Webhook-Signature"),
+            id: Some(header("X-Webhook-Id")),
+            timestamp: Some(TimestampSpec {
+                source: TimestampSource::Header(header("X-Webhook-Timestamp")),
+                signed: true,
+            }),
+            event: Some(header("X-Webhook-Event")),
+            content: Cow::Borrowed(ID_TIMESTAMP_BODY),
+            format: format(Some("sha256"), '='),
+            encoding: Encoding::HexLower,
+            key_rule: KeyRule::PrefixedBase64OrText,
+            min_key_len: 16,
+        }
+    }
+
+    /// [Standard Webhooks](https://www.standardwebhooks.com/): `webhook-*` headers, `v1,<base64>`,
+    /// and `v1a` ed25519 signatures with `whsk_`/`whpk_` keys.
+    pub fn standard_webhooks() -> Scheme {
+        standard_like("standard-webhooks", ["webhook-signature", "webhook-id", "webhook-timestamp"])
+    }
+
+    /// Svix: Standard Webhooks with `svix-*` header names.
+    pub fn svix() -> Scheme {
+        standard_like("svix", ["svix-signature", "svix-id", "svix-timestamp"])
+    }
+
+    /// GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body; id in `X-GitHub-Delivery`.
+    pub fn github() -> Scheme {
+        let mut scheme = body_hex("github", "X-Hub-Signature-256", Some("sha256"));
+        scheme.id = Some(header("X-GitHub-Delivery"));
+        scheme.event = Some(header("X-GitHub-Event"));
+        scheme
+    }
+
+    /// Stripe: `Stripe-Signature: t=<ts>,v1=<hex>` over `{t}.{body}`; the whole secret text is
+    /// the key. `v0` entries are skipped.
+    pub fn stripe() -> Scheme {
+        let mut scheme = body_hex("stripe", "Stripe-Signature", Some("v1"));
+        scheme.timestamp = Some(TimestampSpec {
+            source: TimestampSource::SignatureParameter(Cow::Borrowed("t")),
+            signed: true,
+        });
+        scheme.content = Cow::Borrowed(&[Part::Timestamp, Part::Literal(Cow::Borrowed(".")), Part::Body]);
+        scheme.format.list_separator = ',';
+        scheme
+    }
+
+    /// Shopify: bare base64 in `X-Shopify-Hmac-Sha256` over the body.
+    pub fn shopify() -> Scheme {
+        let mut scheme = body_hex("shopify", "X-Shopify-Hmac-Sha256", None);
+        scheme.encoding = Encoding::Base64;
+        scheme.id = Some(header("X-Shopify-Webhook-Id"));
+        scheme.event = Some(header("X-Shopify-Topic"));
+        scheme
+    }
+
+    /// Slack: `X-Slack-Signature: v0=<hex>` over `v0:{timestamp}:{body}`.
+    pub fn slack() -> Scheme {
+        let mut scheme = body_hex("slack", "X-Slack-Signature", Some("v0"));
+        scheme.timestamp = Some(TimestampSpec {
+            source: TimestampSource::Header(header("X-Slack-Request-Timestamp")),
+            signed: true,
+        });
+        scheme.content = Cow::Borrowed(&[
+            Part::Literal(Cow::Borrowed("v0:")),
+            Part::Timestamp,
+            Part::Literal(Cow::Borrowed(":")),
+            Part::Body,
+        ]);
+        scheme
+    }
+
+    /// Device Service (ThermoWorks): bare hex in `X-Webhook-Signature` over the body.
+    pub fn device_service() -> Scheme {
+        body_hex("device-service", "X-Webhook-Signature", None)
+    }
+
+    /// Ops Center: bare hex in `X-Webhook-Signature` over the body.
+    pub fn ops_center() -> Scheme {
+        body_hex("ops-center", "X-Webhook-Signature", None)
+    }
+
+    /// webnet: `X-Webhook-Signature: sha256=<hex>` over the body.
+    pub fn webnet() -> Scheme {
+        body_hex("webnet", "X-Webhook-Signature", Some("sha256"))
+    }
+
+    /// HomeChef: `X-HomeChef-Signature: sha256=<hex>` over the body.
+    pub fn homechef() -> Scheme {
+        body_hex("homechef", "X-HomeChef-Signature", Some("sha256"))
+    }
+
+    /// AuraConnect: `X-AuraConnect-Signature: sha256=<hex>` over the body, with an unsigned
+    /// `X-AuraConnect-Timestamp` that is still checked against the tolerance.
+    pub fn auraconnect() -> Scheme {
+        let mut scheme = body_hex("auraconnect", "X-AuraConnect-Signature", Some("sha256"));
+        scheme.id = Some(header("X-AuraConnect-Event-Id"));
+        scheme.event = Some(header("X-AuraConnect-Event"));
+        scheme.timestamp = Some(TimestampSpec {
+            source: TimestampSource::Header(header("X-AuraConnect-Timestamp")),
+            signed: false,
+        });
+        scheme
+    }
+
+    /// Starts a custom scheme for a provider hookwire does not ship.
+    ///
+    /// ```
+    /// use hookwire::{Encoding, KeyRule, Part, Scheme, Secret, Signer, Verifier};
+    ///
+    /// // Acme signs `{timestamp}:{body}` and sends `X-Acme-Signature: v2=<base64>`.
+    /// let acme = Scheme::builder("acme")
+    ///     .signature_header("X-Acme-Signature")
+    ///     .version("v2", '=')
+    ///     .encoding(Encoding::Base64)
+    ///     .timestamp_header("X-Acme-Timestamp")
+    ///     .content([Part::Timestamp, Part::literal(":"), Part::Body])
+    ///     .key_rule(KeyRule::Text)
+    ///     .build()?;
+    ///
+    /// let secret = Secret::parse("acme-shared-secret")?;
+    /// let headers = Signer::new(acme.clone(), secret.clone()).sign("m1", 1_700_000_000, b"{}")?;
+    /// assert!(headers["x-acme-signature"].to_str().unwrap().starts_with("v2="));
+    /// Verifier::new(acme, [secret]).verify_at(&headers, b"{}", 1_700_000_000)?;
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub fn builder(name: &str) -> SchemeBuilder {
+        SchemeBuilder {
+            name: name.to_owned(),
+            signature: None,
+            id: None,
+            timestamp: None,
+            timestamp_signed: true,
+            event: None,
+            content: None,
+            version: None,
+            version_separator: '=',
+            list_separator: ' ',
+            encoding: Encoding::HexLower,
+            key_rule: KeyRule::Text,
+            min_key_len: 1,
+        }
+    }
+
+    /// The scheme's name (`hookwire`, `stripe`, or a custom name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The header carrying the signature, as the scheme spells it.
+    pub fn signature_header(&self) -> &str {
+        &self.signature.display
+    }
+
+    /// Whether the scheme carries a timestamp, and whether that timestamp is signed.
+    pub fn timestamp(&self) -> Option<TimestampKind> {
+        self.timestamp
+            .as_ref()
+            .map(|t| if t.signed { TimestampKind::Signed } else { TimestampKind::Unsigned })
+    }
+
+    /// Splits one signature header value into its entries, without judging them.
+    ///
+    /// Empty entries (doubled separators) are dropped; an entry without the version separator
+    /// has `version: None` when the scheme is versioned too, and is later refused as unusable.
+    ///
+    /// ```
+    /// use hookwire::{Scheme, SignatureEntry};
+    /// let entries: Vec<_> = Scheme::stripe().signature_entries("t=17,v1=ab,v0=cd").collect();
+    /// assert_eq!(entries[0], SignatureEntry { version: Some("t"), value: "17" });
+    /// assert_eq!(entries.len(), 3);
+    /// ```
+    pub fn signature_entries<'v>(&self, value: &'v str) -> impl Iterator<Item = SignatureEntry<'v>> + 'v {
+        let versioned = self.format.version.is_some();
+        let separator = self.format.version_separator;
+        value.split(self.format.list_separator).map(str::trim).filter(|entry| !entry.is_empty()).map(
+            move |entry| match entry.split_once(separator) {
+                Some((version, value)) if versioned => SignatureEntry { version: Some(version), value },
+                _ => SignatureEntry { version: None, value: entry },
+            },
+        )
+    }
+
+    pub(crate) fn signs(&self, part: &Part) -> bool {
+        self.content.contains(part)
+    }
+}
+
+/// Whether a scheme's timestamp is covered by its signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimestampKind {
+    /// Part of the signed bytes: a replayed message cannot be made fresh.
+    Signed,
+    /// Sent and checked, but not signed (AuraConnect): only a hint of freshness.
+    Unsigned,
+}
+
+/// Builds a custom [`Scheme`]; see [`Scheme::builder`].
+///
+/// Defaults: HMAC-SHA256, lower-case hex, entries separated by spaces, key = secret text,
+/// content = the body alone. [`build`](SchemeBuilder::build) checks that the scheme is
+/// consistent (for example, signing the id requires an id header).
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SchemeBuilder {
+    name: String,
+    signature: Option<String>,
+    id: Option<String>,
+    timestamp: Option<TimestampSourceSpec>,
+    timestamp_signed: bool,
+    event: Option<String>,
+    content: Option<Vec<Part>>,
+    version: Option<String>,
+    version_separator: char,
+    list_separator: char,
+    encoding: Encoding,
+    key_rule: KeyRule,
+    min_key_len: usize,
+}
+
+#[derive(Debug, Clone)]
+enum TimestampSourceSpec {
+    Header(String),
+    Parameter(String),
+}
+
+impl SchemeBuilder {
+    /// The header that carries the signature (required).
+    pub fn signature_header(mut self, name: &str) -> Self {
+        self.signature = Some(name.to_owned());
+        self
+    }
+
+    /// Signatures are written `<version><separator><mac>` (`sha256=…`, `v1,…`); entries with
+    /// another version are skipped when verifying.
+    pub fn version(mut self, version: &str, separator: char) -> Self {
+        self.version = Some(version.to_owned());
+        self.version_separator = separator;
+        self
+    }
+
+    /// The character between several signatures in one header (default: space).
+    pub fn list_separator(mut self, separator: char) -> Self {
+        self.list_separator = separator;
+        self
+    }
+
+    /// How the MAC is written (default: lower-case hex).
+    pub fn encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// The header carrying the message id.
+    pub fn id_header(mut self, name: &str) -> Self {
+        self.id = Some(name.to_owned());
+        self
+    }
+
+    /// The header carrying the unix timestamp (seconds); signed unless
+    /// [`unsigned_timestamp`](SchemeBuilder::unsigned_timestamp) is called.
+    pub fn timestamp_header(mut self, name: &str) -> Self {
+        self.timestamp = Some(TimestampSourceSpec::Header(name.to_owned()));
+        self
+    }
+
+    /// The timestamp travels as a `key=value` entry of the signature header (Stripe's `t=`).
+    pub fn timestamp_parameter(mut self, key: &str) -> Self {
+        self.timestamp = Some(TimestampSourceSpec::Parameter(key.to_owned()));
+        self
+    }
+
+    /// The timestamp is sent and checked but not part of the signed bytes.
+    pub fn unsigned_timestamp(mut self) -> Self {
+        self.timestamp_signed = false;
+        self
+    }
+
+    /// The header carrying the event type (informational, never signed).
+    pub fn event_header(mut self, name: &str) -> Self {
+        self.event = Some(name.to_owned());
+        self
+    }
+
+    /// The signed bytes, as the concatenation of these parts (default: `[Part::Body]`).
+    pub fn content(mut self, parts: impl IntoIterator<Item = Part>) -> Self {
+        self.content = Some(parts.into_iter().collect());
+        self
+    }
+
+    /// How secret text becomes key bytes (default: [`KeyRule::Text`]).
+    pub fn key_rule(mut self, rule: KeyRule) -> Self {
+        self.key_rule = rule;
+        self
+    }
+
+    /// The shortest key accepted, in bytes (default 1).
+    pub fn min_key_len(mut self, bytes: usize) -> Self {
+        self.min_key_len = bytes;
+        self
+    }
+
+    /// Checks the description and makes the scheme; `invalid_argument` says what is missing.
+    pub fn build(self) -> Result<Scheme, Error> {
+        let to_header = |name: &str, arg: &'static str| -> Result<HeaderSpec, Error> {
+            let parsed = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::argument(arg, format!("`{name}` is not a valid header name")))?;
+            Ok(HeaderSpec { name: parsed, display: Cow::Owned(name.to_owned()) })
+        };
+        if self.name.is_empty() {
+            return Err(Error::argument("name", "a scheme needs a name"));
+        }
+        let signature = match &self.signature {
+            Some(name) => to_header(name, "signature_header")?,
+            None => return Err(Error::argument("signature_header", "a scheme needs a signature header")),
+        };
+        let content = self.content.unwrap_or_else(|| vec![Part::Body]);
+        if !content.contains(&Part::Body) {
+            return Err(Error::argument("content", "the signed content must include the body"));
+        }
+        let id = self.id.as_deref().map(|n| to_header(n, "id_header")).transpose()?;
+        if content.contains(&Part::Id) && id.is_none() {
+            return Err(Error::argument(
+                "content",
+                "the content signs the id but the scheme has no id header",
+            ));
+        }
+        let timestamp = match &self.timestamp {
+            None => None,
+            Some(TimestampSourceSpec::Header(name)) => {
+                Some(TimestampSource::Header(to_header(name, "timestamp_header")?))
+            }
+            Some(TimestampSourceSpec::Parameter(key)) => {
+                if self.version.is_none() || key.is_empty() {
+                    return Err(Error::argument(
+                        "timestamp_parameter",
+                        "a timestamp parameter needs a versioned signature format (`key=value` entries)",
+                    ));
+                }
+                Some(TimestampSource::SignatureParameter(Cow::Owned(key.clone())))
+            }
+        };
+        let signs_timestamp = content.contains(&Part::Timestamp);
+        if signs_timestamp && timestamp.is_none() {
+            return Err(Error::argument("content", "the content signs a timestamp but the scheme has none"));
+        }
+        if signs_timestamp && !self.timestamp_signed {
+            return Err(Error::argument("unsigned_timestamp", "the content signs the timestamp"));
+        }
+        if let Some(version) = &self.version {
+            if version.is_empty()
+                || version.contains(self.version_separator)
+                || version.contains(self.list_separator)
+            {
+                return Err(Error::argument(
+                    "version",
+                    "the version must be non-empty and free of separators",
+                ));
+            }
+        }
+        if self.version_separator == self.list_separator {
+            return Err(Error::argument("list_separator", "the list and version separators must differ"));
+        }
+        let event = self.event.as_deref().map(|n| to_header(n, "event_header")).transpose()?;
+        Ok(Scheme {
+            name: Cow::Owned(self.name),
+            signature,
+            id,
+            timestamp: timestamp.map(|source| TimestampSpec { source, signed: signs_timestamp }),
+            event,
+            content: Cow::Owned(content),
+            format: SignatureFormat {
+                version: self.version.map(Cow::Owned),
+                ed25519_version: None,
+                version_separator: self.version_separator,
+                list_separator: self.list_separator,
+            },
+            encoding: self.encoding,
+            key_rule: self.key_rule,
+            min_key_len: self.min_key_len.max(1),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_resolves_to_a_scheme_of_that_name() {
+        for name in Scheme::names() {
+            assert_eq!(Scheme::from_name(name).unwrap().name(), *name);
+            assert_eq!(Scheme::from_name(&name.to_uppercase().replace('-', "_")).unwrap().name(), *name);
+        }
+        let err = Scheme::from_name("paypal").unwrap_err();
+        assert_eq!(err.code(), "unknown_scheme");
+        assert!(err.to_string().contains("standard-webhooks"));
+    }
+
+    #[test]
+    fn splits_entries_per_format() {
+        let sw = Scheme::standard_webhooks();
+        let entries: Vec<_> = sw.signature_entries("v1,abc  v2,def v1a,ghi nosep").collect();
+        assert_eq!(
+            entries,
+            [
+                SignatureEntry { version: Some("v1"), value: "abc" },
+                SignatureEntry { version: Some("v2"), value: "def" },
+                SignatureEntry { version: Some("v1a"), value: "ghi" },
+                SignatureEntry { version: None, value: "nosep" },
+            ]
+        );
+        let bare: Vec<_> = Scheme::shopify().signature_entries("a+b/c= d==").collect();
+        assert_eq!(
+            bare,
+            [
+                SignatureEntry { version: None, value: "a+b/c=" },
+                SignatureEntry { version: None, value: "d==" }
+            ]
+        );
+    }
+
+    #[test]
+    fn builder_refuses_inconsistent_schemes() {
+        let base = || Scheme::builder("x").signature_header("X-Sig");
+        let code = |b: SchemeBuilder| b.build().unwrap_err().code();
+        assert_eq!(code(Scheme::builder("x")), "invalid_argument");
+        assert_eq!(code(base().signature_header("bad header")), "invalid_argument");
+        assert_eq!(code(base().content([Part::Id, Part::Body])), "invalid_argument");
+        assert_eq!(code(base().content([Part::Timestamp, Part::Body])), "invalid_argument");
+        assert_eq!(code(base().content([Part::Id])), "invalid_argument");
+        assert_eq!(code(base().timestamp_parameter("t")), "invalid_argument");
+        assert_eq!(code(base().version("v1", ' ')), "invalid_argument");
+        let ok = base().timestamp_header("X-Ts").content([Part::Timestamp, Part::Body]).build().unwrap();
+        assert_eq!(ok.timestamp(), Some(TimestampKind::Signed));
+        let unsigned = base().timestamp_header("X-Ts").unsigned_timestamp().build().unwrap();
+        assert_eq!(unsigned.timestamp(), Some(TimestampKind::Unsigned));
+    }
+}

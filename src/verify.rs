@@ -1,0 +1,473 @@
+//! Verifier, and Verified: a message whose signature, timestamp and freshness were checked.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ed25519_dalek::{Signature, VerifyingKey};
+use http::header::GetAll;
+use http::{HeaderMap, HeaderValue};
+use subtle::ConstantTimeEq;
+
+use crate::mac::{Content, PreparedKey, ED25519_LEN, MAC_LEN};
+use crate::replay::{check_tolerance, parse_timestamp, SeenStore, DEFAULT_TOLERANCE_SECS};
+use crate::scheme::{Encoding, HeaderSpec, Part, Scheme, TimestampSource};
+use crate::{Error, Secret};
+
+/// Default largest body accepted: 1 MiB.
+pub const DEFAULT_MAX_BODY: usize = 1 << 20;
+
+/// Verifies incoming webhooks for one scheme against one or more secrets.
+///
+/// A message is accepted when ANY signature it carries matches ANY configured secret, so during
+/// a rotation the receiver can hold the old and the new secret. Build one verifier per endpoint
+/// at start-up and share it: verifying allocates nothing but the result.
+///
+/// ```
+/// use hookwire::{Scheme, Secret, Signer, Verifier};
+///
+/// let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+/// let body = br#"{"type":"order.created"}"#;
+/// let headers = Signer::new(Scheme::hookwire(), secret.clone()).sign("msg_1", 1_700_000_000, body)?;
+///
+/// let verifier = Verifier::new(Scheme::hookwire(), [secret]);
+/// let message = verifier.verify_at(&headers, body, 1_700_000_030)?;
+/// assert_eq!(message.id(), Some("msg_1"));
+/// assert_eq!(message.timestamp(), Some(1_700_000_000));
+///
+/// // Ten minutes later the same request is refused.
+/// let late = verifier.verify_at(&headers, body, 1_700_000_600).unwrap_err();
+/// assert_eq!(late.code(), "timestamp_too_old");
+/// # Ok::<(), hookwire::Error>(())
+/// ```
+pub struct Verifier {
+    scheme: Scheme,
+    /// An invalid secret is kept as its error so that [`Verifier::new`] stays infallible; every
+    /// call then reports it.
+    keys: Result<Vec<PreparedKey>, Error>,
+    tolerance: u64,
+    max_body: usize,
+    seen: Option<Arc<dyn SeenStore>>,
+    ed25519_entries: bool,
+}
+
+/// A verified message. Everything in it borrows from the request that was checked.
+///
+/// Only the body, and the id and timestamp where [`Verified::timestamp_signed`] /
+/// the scheme say so, are authenticated. The event type header is never signed by any scheme:
+/// route on the type inside the body when it matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified<'a> {
+    id: Option<&'a str>,
+    timestamp: Option<i64>,
+    timestamp_signed: bool,
+    event_type: Option<&'a str>,
+    body: &'a [u8],
+    secret_index: usize,
+}
+
+impl<'a> Verified<'a> {
+    /// The message id from the scheme's id header, if it has one and it was sent.
+    pub fn id(&self) -> Option<&'a str> {
+        self.id
+    }
+
+    /// The timestamp (unix seconds), if the scheme carries one.
+    pub fn timestamp(&self) -> Option<i64> {
+        self.timestamp
+    }
+
+    /// Whether the timestamp is covered by the signature (false for AuraConnect, whose
+    /// timestamp header is checked but not signed, and for schemes without a timestamp).
+    pub fn timestamp_signed(&self) -> bool {
+        self.timestamp_signed
+    }
+
+    /// The event type header, if the scheme has one and it was sent (not authenticated).
+    pub fn event_type(&self) -> Option<&'a str> {
+        self.event_type
+    }
+
+    /// The raw body that was verified.
+    pub fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// Which configured secret matched (index in the order given): during a rotation, watch
+    /// this to know when no sender uses the old secret any more.
+    pub fn secret_index(&self) -> usize {
+        self.secret_index
+    }
+}
+
+impl Verifier {
+    /// A verifier for `scheme` accepting signatures made with any of `secrets`.
+    ///
+    /// A secret the scheme cannot use makes every verification fail with `invalid_secret` (a
+    /// misconfiguration must be loud); [`Verifier::try_new`] reports it at once. Defaults:
+    /// tolerance 300 s both ways, body limit 1 MiB, no replay store.
+    pub fn new(scheme: Scheme, secrets: impl IntoIterator<Item = Secret>) -> Verifier {
+        let keys: Result<Vec<_>, _> = secrets.into_iter().map(|s| PreparedKey::new(&s, &scheme)).collect();
+        let keys = match keys {
+            Ok(keys) if keys.is_empty() => Err(Error::secret("no secret was given to the verifier")),
+            other => other,
+        };
+        let ed25519_entries = matches!(&keys, Ok(k) if k.iter().any(|k| !matches!(k, PreparedKey::Hmac(_))));
+        Verifier {
+            scheme,
+            keys,
+            tolerance: DEFAULT_TOLERANCE_SECS,
+            max_body: DEFAULT_MAX_BODY,
+            seen: None,
+            ed25519_entries,
+        }
+    }
+
+    /// Like [`Verifier::new`], but fails at once with `invalid_secret`.
+    pub fn try_new(scheme: Scheme, secrets: impl IntoIterator<Item = Secret>) -> Result<Verifier, Error> {
+        let verifier = Verifier::new(scheme, secrets);
+        verifier.keys.as_ref().map_err(Clone::clone)?;
+        Ok(verifier)
+    }
+
+    /// How far a timestamp may be from now, in either direction (default 300 s; whole seconds).
+    pub fn tolerance(mut self, tolerance: Duration) -> Verifier {
+        self.tolerance = tolerance.as_secs();
+        self
+    }
+
+    /// The largest body accepted, checked before any hashing (default 1 MiB).
+    pub fn max_body(mut self, bytes: usize) -> Verifier {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Refuses a second delivery of the same message with `replayed`.
+    ///
+    /// The key is the message id where the scheme signs it (hookwire, Standard Webhooks, Svix);
+    /// otherwise a digest of the matched signature, because an unsigned id header can be
+    /// changed by whoever replays the request. Keys are kept until the timestamp leaves the
+    /// tolerance window (schemes without a signed timestamp: one tolerance after receipt, so
+    /// there replay protection is only as long as that window).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use hookwire::{MemorySeenStore, Scheme, Secret, Signer, Verifier};
+    ///
+    /// let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let headers = Signer::new(Scheme::hookwire(), secret.clone()).sign("msg_1", 1_700_000_000, b"{}")?;
+    /// let verifier = Verifier::new(Scheme::hookwire(), [secret]).seen_store(MemorySeenStore::new(100_000));
+    /// verifier.verify_at(&headers, b"{}", 1_700_000_000)?;
+    /// assert_eq!(verifier.verify_at(&headers, b"{}", 1_700_000_001).unwrap_err().code(), "replayed");
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub fn seen_store(mut self, store: impl SeenStore + 'static) -> Verifier {
+        self.seen = Some(Arc::new(store));
+        self
+    }
+
+    /// The scheme this verifier reads.
+    pub fn scheme(&self) -> &Scheme {
+        &self.scheme
+    }
+
+    /// Verifies with the system clock; see [`verify_at`](Verifier::verify_at).
+    pub fn verify<'a>(&self, headers: &'a HeaderMap, body: &'a [u8]) -> Result<Verified<'a>, Error> {
+        self.verify_at(headers, body, unix_now())
+    }
+
+    /// Verifies the headers and raw body of a request, at time `now` (unix seconds).
+    ///
+    /// Checks, in this order: body size, required headers, timestamp format and tolerance,
+    /// signatures (constant-time), replay. `body` must be the bytes as received: a body that
+    /// was parsed and serialized again will not match.
+    pub fn verify_at<'a>(
+        &self,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+        now: i64,
+    ) -> Result<Verified<'a>, Error> {
+        let keys = self.keys.as_ref().map_err(Clone::clone)?;
+        if body.len() > self.max_body {
+            return Err(Error::PayloadTooLarge { size: body.len(), limit: self.max_body });
+        }
+        let scheme = &self.scheme;
+        let signatures = headers.get_all(&scheme.signature.name);
+        if signatures.iter().next().is_none() {
+            return Err(missing(&scheme.signature, scheme));
+        }
+
+        let id = scheme.id.as_ref().map(|spec| header_text(headers, spec)).transpose()?.flatten();
+        let signs_id = scheme.signs(&Part::Id);
+        if signs_id {
+            let id_spec = scheme.id.as_ref().ok_or_else(|| missing_id_spec(scheme))?;
+            match id {
+                None => return Err(missing(id_spec, scheme)),
+                Some(id) if id.contains('.') => {
+                    return Err(malformed(
+                        id_spec,
+                        "the id contains `.`, which makes the signed content ambiguous",
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+
+        let timestamp = self.timestamp(headers, &signatures)?;
+        if let Some((value, _)) = timestamp {
+            check_tolerance(value, now, self.tolerance)?;
+        }
+
+        let content = Content {
+            parts: &scheme.content,
+            id: id.unwrap_or_default().as_bytes(),
+            timestamp: timestamp.map(|(_, text)| text).unwrap_or_default(),
+            body,
+        };
+        let (secret_index, matched) = self.match_signature(keys, &signatures, &content)?;
+
+        let timestamp_signed = scheme.timestamp.as_ref().is_some_and(|t| t.signed) && timestamp.is_some();
+        if let Some(store) = &self.seen {
+            let key = if signs_id {
+                Cow::Borrowed(id.unwrap_or_default())
+            } else {
+                Cow::Owned(matched.replay_key())
+            };
+            let expires_at = match timestamp {
+                Some((value, _)) if timestamp_signed => value,
+                _ => now,
+            }
+            .saturating_add(i64::try_from(self.tolerance).unwrap_or(i64::MAX));
+            if !store.insert_if_absent(&key, expires_at, now)? {
+                return Err(Error::Replayed { id: key.into_owned() });
+            }
+        }
+
+        let event_type = scheme.event.as_ref().map(|spec| header_text(headers, spec)).transpose()?.flatten();
+        Ok(Verified {
+            id,
+            timestamp: timestamp.map(|(value, _)| value),
+            timestamp_signed,
+            event_type,
+            body,
+            secret_index,
+        })
+    }
+
+    /// Verifies an `http::Request` with the system clock.
+    ///
+    /// ```
+    /// # use hookwire::{Scheme, Secret, Signer, Verifier};
+    /// # let secret = Secret::parse("It's a Secret to Everybody")?;
+    /// # let mut request = http::Request::post("/hook").body(b"Hello, World!".to_vec()).unwrap();
+    /// # Signer::new(Scheme::github(), secret.clone()).sign_request(&mut request, "d1", 0)?;
+    /// let verifier = Verifier::new(Scheme::github(), [secret]);
+    /// let message = verifier.verify_request(&request)?;
+    /// assert_eq!(message.body(), b"Hello, World!");
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub fn verify_request<'a, B: AsRef<[u8]>>(
+        &self,
+        request: &'a http::Request<B>,
+    ) -> Result<Verified<'a>, Error> {
+        self.verify(request.headers(), request.body().as_ref())
+    }
+
+    /// The timestamp as a number and as the digits that were signed.
+    fn timestamp<'a>(
+        &self,
+        headers: &'a HeaderMap,
+        signatures: &GetAll<'a, HeaderValue>,
+    ) -> Result<Option<(i64, &'a [u8])>, Error> {
+        let Some(spec) = &self.scheme.timestamp else { return Ok(None) };
+        let (text, header): (&'a [u8], &HeaderSpec) = match &spec.source {
+            TimestampSource::Header(header) => {
+                let value = headers.get(&header.name).ok_or_else(|| missing(header, &self.scheme))?;
+                (value.as_bytes(), header)
+            }
+            TimestampSource::SignatureParameter(key) => {
+                let found = signatures
+                    .iter()
+                    .filter_map(|value| value.to_str().ok())
+                    .flat_map(|value| self.scheme.signature_entries(value))
+                    .find(|entry| entry.version == Some(key));
+                match found {
+                    Some(entry) => (entry.value.as_bytes(), &self.scheme.signature),
+                    None => {
+                        return Err(malformed(
+                            &self.scheme.signature,
+                            "no timestamp entry (`t=`) in the header",
+                        ))
+                    }
+                }
+            }
+        };
+        match parse_timestamp(text) {
+            Some(value) => Ok(Some((value, text))),
+            None => Err(malformed(header, "the timestamp is not unix seconds (1 to 18 digits)")),
+        }
+    }
+
+    /// Finds the first secret that matches a usable signature entry; returns its index and a
+    /// replay key derived from the matched signature.
+    fn match_signature(
+        &self,
+        keys: &[PreparedKey],
+        signatures: &GetAll<'_, HeaderValue>,
+        content: &Content<'_>,
+    ) -> Result<(usize, Matched), Error> {
+        let format = &self.scheme.format;
+        let hmac_version = format.version.as_deref();
+        let ed25519_version = format.ed25519_version.as_deref().filter(|_| self.ed25519_entries);
+        let mut buf = [0u8; ED25519_LEN + 2];
+
+        // The usable entries, lazily: (is ed25519, encoded signature).
+        let entries = || {
+            signatures
+                .iter()
+                .filter_map(|value| value.to_str().ok())
+                .flat_map(|value| self.scheme.signature_entries(value))
+                .filter_map(move |entry| {
+                    if entry.version == hmac_version {
+                        Some((false, entry.value))
+                    } else if entry.version.is_some() && entry.version == ed25519_version {
+                        Some((true, entry.value))
+                    } else {
+                        None
+                    }
+                })
+        };
+        let usable = |&(ed25519, text): &(bool, &str), buf: &mut [u8; ED25519_LEN + 2]| {
+            if ed25519 {
+                Encoding::Base64.decode(text, ED25519_LEN, buf).is_some()
+            } else {
+                self.scheme.encoding.decode(text, MAC_LEN, buf).is_some()
+            }
+        };
+        if !entries().any(|entry| usable(&entry, &mut buf)) {
+            let expected = match (hmac_version, ed25519_version) {
+                (Some(v), Some(a)) => format!("no usable `{v}` or `{a}` signature"),
+                (Some(v), None) => format!("no usable `{v}` signature (unknown versions are skipped)"),
+                _ => "no usable signature".to_owned(),
+            };
+            return Err(malformed(&self.scheme.signature, expected));
+        }
+
+        let mut message: Option<Vec<u8>> = None;
+        for (index, key) in keys.iter().enumerate() {
+            match key {
+                PreparedKey::Hmac(mac) => {
+                    let tag = content.hmac(mac);
+                    for (_, text) in entries().filter(|(ed25519, _)| !ed25519) {
+                        let Some(received) = self.scheme.encoding.decode(text, MAC_LEN, &mut buf) else {
+                            continue;
+                        };
+                        if bool::from(tag.ct_eq(received)) {
+                            return Ok((index, Matched::new(&tag)));
+                        }
+                    }
+                }
+                PreparedKey::Sign(signing) => {
+                    if let Some(sig) =
+                        verify_ed25519(&signing.verifying_key(), &entries, content, &mut message)
+                    {
+                        return Ok((index, Matched::new(&sig)));
+                    }
+                }
+                PreparedKey::Verify(verifying) => {
+                    if let Some(sig) = verify_ed25519(verifying, &entries, content, &mut message) {
+                        return Ok((index, Matched::new(&sig)));
+                    }
+                }
+            }
+        }
+        Err(Error::InvalidSignature)
+    }
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("scheme", &self.scheme.name)
+            .field("secrets", &self.keys.as_ref().map(Vec::len).unwrap_or(0))
+            .field("tolerance_secs", &self.tolerance)
+            .field("max_body", &self.max_body)
+            .field("replay_protection", &self.seen.is_some())
+            .finish()
+    }
+}
+
+fn verify_ed25519<'e, I>(
+    key: &VerifyingKey,
+    entries: &impl Fn() -> I,
+    content: &Content<'_>,
+    message: &mut Option<Vec<u8>>,
+) -> Option<[u8; ED25519_LEN]>
+where
+    I: Iterator<Item = (bool, &'e str)>,
+{
+    let mut buf = [0u8; ED25519_LEN + 2];
+    for (_, text) in entries().filter(|(ed25519, _)| *ed25519) {
+        let Some(bytes) = Encoding::Base64.decode(text, ED25519_LEN, &mut buf) else { continue };
+        let Ok(bytes) = <[u8; ED25519_LEN]>::try_from(bytes) else { continue };
+        let message = message.get_or_insert_with(|| content.to_vec());
+        if key.verify_strict(message, &Signature::from_bytes(&bytes)).is_ok() {
+            return Some(bytes);
+        }
+    }
+    None
+}
+
+/// The signature that matched, kept on the stack until a replay key is needed.
+struct Matched {
+    bytes: [u8; ED25519_LEN],
+    len: usize,
+}
+
+impl Matched {
+    fn new(signature: &[u8]) -> Matched {
+        let mut bytes = [0u8; ED25519_LEN];
+        let len = signature.len().min(ED25519_LEN);
+        bytes[..len].copy_from_slice(&signature[..len]);
+        Matched { bytes, len }
+    }
+
+    /// A replay key that an attacker cannot choose: the signature, which only changes with the
+    /// signed content.
+    fn replay_key(&self) -> String {
+        let mut hex = [0u8; ED25519_LEN * 2];
+        let hex = base16ct::lower::encode_str(&self.bytes[..self.len], &mut hex).unwrap_or_default();
+        format!("sig:{hex}")
+    }
+}
+
+fn header_text<'a>(headers: &'a HeaderMap, spec: &HeaderSpec) -> Result<Option<&'a str>, Error> {
+    match headers.get(&spec.name) {
+        None => Ok(None),
+        Some(value) => match value.to_str() {
+            Ok(text) if !text.is_empty() => Ok(Some(text)),
+            Ok(_) => Err(malformed(spec, "the value is empty")),
+            Err(_) => Err(malformed(spec, "the value is not visible ASCII")),
+        },
+    }
+}
+
+fn missing(spec: &HeaderSpec, scheme: &Scheme) -> Error {
+    Error::MissingHeader { header: spec.display.clone(), scheme: scheme.name.clone() }
+}
+
+fn malformed(spec: &HeaderSpec, reason: impl Into<Cow<'static, str>>) -> Error {
+    Error::MalformedHeader { header: spec.display.clone(), reason: reason.into() }
+}
+
+fn missing_id_spec(scheme: &Scheme) -> Error {
+    Error::Internal { reason: format!("scheme {} signs an id but has no id header", scheme.name).into() }
+}
+
+/// The system clock in unix seconds (0 if the clock is before 1970).
+pub(crate) fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
