@@ -415,6 +415,29 @@ impl Scheme {
         &self.signature.display
     }
 
+    /// The header carrying the message id, if the scheme has one.
+    pub fn id_header(&self) -> Option<&str> {
+        self.id.as_ref().map(|h| &*h.display)
+    }
+
+    /// The header carrying the timestamp, if the scheme sends it in a header of its own.
+    pub fn timestamp_header(&self) -> Option<&str> {
+        match &self.timestamp.as_ref()?.source {
+            TimestampSource::Header(h) => Some(&h.display),
+            TimestampSource::SignatureParameter(_) => None,
+        }
+    }
+
+    /// The header carrying the event type, if the scheme has one (never signed).
+    pub fn event_header(&self) -> Option<&str> {
+        self.event.as_ref().map(|h| &*h.display)
+    }
+
+    /// The signed bytes, as the parts concatenated in this order.
+    pub fn content(&self) -> &[Part] {
+        &self.content
+    }
+
     /// Whether the scheme carries a timestamp, and whether that timestamp is signed.
     pub fn timestamp(&self) -> Option<TimestampKind> {
         self.timestamp
