@@ -59,3 +59,8 @@ pub use scheme::{Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry,
 pub use secret::Secret;
 pub use sign::{Signer, MAX_ID_LEN};
 pub use verify::{Verified, Verifier, DEFAULT_MAX_BODY};
+
+/// The README's examples, compiled and run as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

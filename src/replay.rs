@@ -114,6 +114,9 @@ impl SeenStore for MemorySeenStore {
     }
 }
 
+/// The largest timestamp a signer writes and a verifier reads: 18 digits.
+pub(crate) const MAX_TIMESTAMP: i64 = 999_999_999_999_999_999;
+
 /// Parses a timestamp header: 1 to 18 ASCII digits of unix seconds, nothing else.
 pub(crate) fn parse_timestamp(text: &[u8]) -> Option<i64> {
     if text.is_empty() || text.len() > 18 || !text.iter().all(u8::is_ascii_digit) {

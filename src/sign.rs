@@ -6,6 +6,7 @@ use ed25519_dalek::Signer as _;
 use http::{HeaderMap, HeaderValue};
 
 use crate::mac::{Content, PreparedKey, MAX_ENCODED};
+use crate::replay::MAX_TIMESTAMP;
 use crate::scheme::{HeaderSpec, Scheme, TimestampSource};
 use crate::{Error, Secret};
 
@@ -131,19 +132,20 @@ impl Signer {
     ) -> Result<HeaderMap, Error> {
         let keys = self.keys.as_ref().map_err(Clone::clone)?;
         check_id(id)?;
-        if timestamp < 0 {
-            return Err(Error::argument("timestamp", "must be unix seconds, not negative"));
+        if !(0..=MAX_TIMESTAMP).contains(&timestamp) {
+            return Err(Error::argument("timestamp", "must be unix seconds, from 0 to 10^18 - 1"));
         }
         if let Some(event) = event_type {
             if event.is_empty() || !event.bytes().all(|b| b.is_ascii_graphic()) {
                 return Err(Error::argument("event_type", "must be non-empty visible ASCII"));
             }
         }
-        let mut ts_buf = [0u8; 20];
+        const TS_ROOM: usize = 20;
+        let mut ts_buf = [0u8; TS_ROOM];
         let ts_len = {
             let mut cursor = &mut ts_buf[..];
             write!(cursor, "{timestamp}").map_err(|_| Error::argument("timestamp", "too large"))?;
-            20 - cursor.len()
+            TS_ROOM - cursor.len()
         };
         let ts_text = &ts_buf[..ts_len];
         let scheme = &self.scheme;

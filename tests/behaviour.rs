@@ -196,3 +196,17 @@ fn nothing_prints_key_material() {
     let err = Secret::parse(&format!("{OLD} ")).unwrap_err();
     assert!(!err.to_string().contains("MfKQ"));
 }
+
+#[test]
+fn signer_refuses_what_no_verifier_would_accept() {
+    // Found by the `verify` fuzz target: a 19-digit timestamp was signed but never verifiable.
+    let signer = Signer::new(Scheme::hookwire(), secret(OLD));
+    for (id, ts) in
+        [("m", 1_801_439_850_944_304_536), ("m", -1), ("a.b", NOW), ("", NOW), ("with space", NOW)]
+    {
+        assert_eq!(signer.sign(id, ts, b"{}").unwrap_err().code(), "invalid_argument", "{id:?} {ts}");
+    }
+    let largest = 999_999_999_999_999_999;
+    let headers = signer.sign("m", largest, b"{}").unwrap();
+    Verifier::new(Scheme::hookwire(), [secret(OLD)]).verify_at(&headers, b"{}", largest).unwrap();
+}

@@ -1,0 +1,52 @@
+# hookwire: `make demo` runs the demo, `make test` runs every test in every language.
+# Each target installs what it needs, idempotently.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+VENV ?= .venv
+PYTHON := $(VENV)/bin/python
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := verify secret_parse signature_header
+
+.PHONY: demo test lint test-rust vectors vectors-check fuzz-smoke bench constant-time tools-python tools-fuzz
+
+demo:
+	$(CARGO) run --quiet --release --example schemes
+
+# Lint and cheap checks first, the long fuzz smoke next, the test suites last.
+test: lint vectors-check fuzz-smoke test-rust
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+test-rust:
+	$(CARGO) test -p hookwire
+
+# The shared vectors are produced by an independent Python implementation; this checks the
+# committed file is exactly what it produces.
+vectors-check: tools-python
+	$(PYTHON) tests/vectors/generate_signatures.py --check
+
+vectors: tools-python
+	$(PYTHON) tests/vectors/generate_signatures.py
+
+fuzz-smoke: tools-fuzz
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$target ($(FUZZ_SECONDS) s)"; \
+	  $(CARGO) +nightly fuzz run -O $$target -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | grep -E '^(Done|#[0-9]+ +DONE)|ERROR|panicked|SUMMARY' ; \
+	done
+
+bench:
+	$(CARGO) bench -p hookwire-benches --bench verify
+
+constant-time:
+	$(CARGO) bench -p hookwire-benches --bench constant_time
+
+tools-python:
+	@test -x $(PYTHON) || python3 -m venv $(VENV)
+	@$(PYTHON) -c 'import cryptography' 2>/dev/null || $(PYTHON) -m pip install --quiet cryptography
+
+tools-fuzz:
+	@$(CARGO) +nightly --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
+	@$(CARGO) fuzz --version >/dev/null 2>&1 || $(CARGO) install --locked cargo-fuzz
