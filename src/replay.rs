@@ -117,9 +117,14 @@ impl SeenStore for MemorySeenStore {
 /// The largest timestamp a signer writes and a verifier reads: 18 digits.
 pub(crate) const MAX_TIMESTAMP: i64 = 999_999_999_999_999_999;
 
-/// Parses a timestamp header: 1 to 18 ASCII digits of unix seconds, nothing else.
+/// Parses a timestamp header: unix seconds as 1 to 18 ASCII digits in canonical form.
+///
+/// A leading zero is refused: peers re-render the number before signing, so `0170…` would be
+/// signed differently by different libraries; refusing it keeps "the digits sent" and "the
+/// number" the same thing.
 pub(crate) fn parse_timestamp(text: &[u8]) -> Option<i64> {
-    if text.is_empty() || text.len() > 18 || !text.iter().all(u8::is_ascii_digit) {
+    let canonical = text == b"0" || text.first().is_some_and(|d| (b'1'..=b'9').contains(d));
+    if !canonical || text.len() > 18 || !text.iter().all(u8::is_ascii_digit) {
         return None;
     }
     text.iter().try_fold(0i64, |acc, digit| acc.checked_mul(10)?.checked_add(i64::from(digit - b'0')))
@@ -151,7 +156,18 @@ mod tests {
     fn timestamps_are_plain_digits() {
         assert_eq!(parse_timestamp(b"1700000000"), Some(1_700_000_000));
         assert_eq!(parse_timestamp(b"0"), Some(0));
-        for bad in [&b""[..], b"-5", b"+5", b" 5", b"5 ", b"1e9", b"1700000000.5", b"9999999999999999999"] {
+        for bad in [
+            &b""[..],
+            b"-5",
+            b"+5",
+            b" 5",
+            b"5 ",
+            b"1e9",
+            b"1700000000.5",
+            b"9999999999999999999",
+            b"01",
+            b"00",
+        ] {
             assert_eq!(parse_timestamp(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }
     }

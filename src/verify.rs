@@ -48,7 +48,10 @@ pub struct Verifier {
     tolerance: u64,
     max_body: usize,
     seen: Option<Arc<dyn SeenStore>>,
-    ed25519_entries: bool,
+    /// Which kinds of signature entry some key can check; entries of another kind are skipped
+    /// like unknown versions.
+    has_hmac_keys: bool,
+    has_ed25519_keys: bool,
 }
 
 /// A verified message. Everything in it borrows from the request that was checked.
@@ -112,14 +115,16 @@ impl Verifier {
             Ok(keys) if keys.is_empty() => Err(Error::secret("no secret was given to the verifier")),
             other => other,
         };
-        let ed25519_entries = matches!(&keys, Ok(k) if k.iter().any(|k| !matches!(k, PreparedKey::Hmac(_))));
+        let any = |hmac: bool| matches!(&keys, Ok(k) if k.iter().any(|k| matches!(k, PreparedKey::Hmac(_)) == hmac));
+        let (has_hmac_keys, has_ed25519_keys) = (any(true), any(false));
         Verifier {
             scheme,
             keys,
             tolerance: DEFAULT_TOLERANCE_SECS,
             max_body: DEFAULT_MAX_BODY,
             seen: None,
-            ed25519_entries,
+            has_hmac_keys,
+            has_ed25519_keys,
         }
     }
 
@@ -318,7 +323,8 @@ impl Verifier {
     ) -> Result<(usize, Matched), Error> {
         let format = &self.scheme.format;
         let hmac_version = format.version.as_deref();
-        let ed25519_version = format.ed25519_version.as_deref().filter(|_| self.ed25519_entries);
+        let ed25519_version = format.ed25519_version.as_deref().filter(|_| self.has_ed25519_keys);
+        let has_hmac_keys = self.has_hmac_keys;
         let mut buf = [0u8; ED25519_LEN + 2];
 
         // The usable entries, lazily: (is ed25519, encoded signature).
@@ -328,7 +334,7 @@ impl Verifier {
                 .filter_map(|value| value.to_str().ok())
                 .flat_map(|value| self.scheme.signature_entries(value))
                 .filter_map(move |entry| {
-                    if entry.version == hmac_version {
+                    if has_hmac_keys && entry.version == hmac_version {
                         Some((false, entry.value))
                     } else if entry.version.is_some() && entry.version == ed25519_version {
                         Some((true, entry.value))
@@ -345,10 +351,12 @@ impl Verifier {
             }
         };
         if !entries().any(|entry| usable(&entry, &mut buf)) {
-            let expected = match (hmac_version, ed25519_version) {
+            let expected = match (hmac_version.filter(|_| has_hmac_keys), ed25519_version) {
                 (Some(v), Some(a)) => format!("no usable `{v}` or `{a}` signature"),
-                (Some(v), None) => format!("no usable `{v}` signature (unknown versions are skipped)"),
-                _ => "no usable signature".to_owned(),
+                (Some(v), None) | (None, Some(v)) => {
+                    format!("no usable `{v}` signature (other versions are skipped)")
+                }
+                (None, None) => "no usable signature".to_owned(),
             };
             return Err(malformed(&self.scheme.signature, expected));
         }

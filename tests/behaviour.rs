@@ -119,9 +119,16 @@ fn ed25519_and_hmac_secrets_verify_side_by_side() {
     assert!(headers["webhook-signature"].to_str().unwrap().starts_with("v1a,"));
     let verifier = Verifier::new(Scheme::standard_webhooks(), [secret(OLD), key.public_key().unwrap()]);
     assert_eq!(verifier.verify_at(&headers, body, NOW).unwrap().secret_index(), 1);
-    // An HMAC-only verifier does not know `v1a`: the header has no usable entry.
+    // An HMAC-only verifier cannot check `v1a`, and an ed25519-only one cannot check `v1`: for
+    // each, the other kind is skipped like an unknown version, leaving no usable entry.
     let hmac_only = Verifier::new(Scheme::standard_webhooks(), [secret(OLD)]);
     assert_eq!(hmac_only.verify_at(&headers, body, NOW).unwrap_err().code(), "malformed_header");
+    let hmac_headers =
+        Signer::new(Scheme::standard_webhooks(), secret(OLD)).sign("msg_9", NOW, body).unwrap();
+    let ed25519_only = Verifier::new(Scheme::standard_webhooks(), [key.public_key().unwrap()]);
+    let err = ed25519_only.verify_at(&hmac_headers, body, NOW).unwrap_err();
+    assert_eq!(err.code(), "malformed_header");
+    assert!(err.to_string().contains("`v1a`"), "{err}");
 }
 
 #[test]

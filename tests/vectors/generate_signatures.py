@@ -345,7 +345,9 @@ def sign(s: Scheme, secrets: List[str], msg: Message) -> dict:
 # Reference verifier (cross-checks every stated expectation)
 # --------------------------------------------------------------------------
 
-TIMESTAMP = re.compile(r"[0-9]{1,18}")
+# Canonical decimal only: a leading zero would make the signed digits differ from the number
+# that peer libraries re-render, so it is refused rather than interpreted.
+TIMESTAMP = re.compile(r"0|[1-9][0-9]{0,17}")
 
 
 def usable_signatures(entries: List[str], version: str, encoding: str, size: int) -> List[bytes]:
@@ -412,9 +414,12 @@ def reference_verify(case: dict) -> dict:
         if ts - case["now"] > case["tolerance"]:
             return err(TOO_NEW)
     entries = [e for v in sig_values for e in v.split(s.separator) if e]
-    macs = usable_signatures(entries, s.version, s.encoding, HMAC_LEN)
+    # An entry is usable only if some configured key can check it: the other kind is skipped
+    # like an unknown version.
+    kinds = {key.kind for key in keys}
+    macs = usable_signatures(entries, s.version, s.encoding, HMAC_LEN) if "hmac" in kinds else []
     eds = (usable_signatures(entries, s.ed25519_version, BASE64, ED25519_SIG_LEN)
-           if s.ed25519_version else [])
+           if s.ed25519_version and "ed25519" in kinds else [])
     if not macs and not eds:
         return err(MALFORMED_HEADER)
     content = signed_content(s, msg_id, ts, body)
@@ -657,7 +662,7 @@ def timestamp_cases(c: Cases, s: Scheme, fx: Fixture, msg: Message, extra: bool)
                   ("overflowing", "99999999999999999999")]
     if extra:
         bad_values += [("plus-sign", f"+{msg.ts}"), ("inner-space", f"{str(msg.ts)[:4]} {str(msg.ts)[4:]}"),
-                       ("nineteen-digits", f"{msg.ts}000000000")]
+                       ("nineteen-digits", f"{msg.ts}000000000"), ("leading-zero", f"0{msg.ts}")]
     for slug, text in bad_values:
         c.verify(f"timestamp-{slug}", s, [fx.secret], request(s, msg, entries, ts_text=text), msg.body,
                  err(MALFORMED_HEADER))
@@ -979,6 +984,13 @@ def ed25519_cases(c: Cases) -> None:
     c.verify("ed25519-public-key-wrong-length", s, ["whpk_" + base64.b64encode(ED25519_PUBLIC[:16]).decode()],
              signed, msg.body, err(INVALID_SECRET))
     c.sign("ed25519-sign-with-public-key", s, [WHPK], msg, INVALID_SECRET)
+    hmac_signed = signed_request(s, [fx.secret], msg)
+    c.verify("ed25519-public-key-only-sees-no-v1a", s, [WHPK], hmac_signed, msg.body, err(MALFORMED_HEADER))
+    c.verify("ed25519-hmac-only-sees-no-v1", s, [fx.secret], signed, msg.body, err(MALFORMED_HEADER))
+    other_public = ed25519_public(bytes(range(32)))
+    c.verify("ed25519-signing-key-with-foreign-public-half", s,
+             ["whsk_" + base64.b64encode(ED25519_SEED + other_public).decode()], signed, msg.body,
+             err(INVALID_SECRET))
 
     svix = SCHEMES["svix"]
     smsg = fixture_message(svix)
