@@ -117,6 +117,22 @@ pub enum Error {
         known: &'static str,
     },
 
+    /// An event type hookwire does not know, where the caller asked for strictness.
+    #[error("unknown event type `{event_type}`; see hookwire::catalog() for the known types")]
+    UnknownEventType {
+        /// The type that was found.
+        event_type: String,
+    },
+
+    /// A dialect name is not one hookwire knows.
+    #[error("unknown dialect `{name}`; known dialects: {known}")]
+    UnknownDialect {
+        /// The name that was asked for.
+        name: String,
+        /// The known names, comma separated.
+        known: &'static str,
+    },
+
     /// A [`SeenStore`](crate::SeenStore) could not answer (full, unreachable, ...).
     #[error("replay store error: {reason}")]
     Store {
@@ -151,6 +167,8 @@ impl Error {
             Error::InvalidArgument { .. } => "invalid_argument",
             Error::InvalidPayload { .. } => "invalid_payload",
             Error::UnknownScheme { .. } => "unknown_scheme",
+            Error::UnknownEventType { .. } => "unknown_event_type",
+            Error::UnknownDialect { .. } => "unknown_dialect",
             Error::Store { .. } => "store_error",
             Error::Internal { .. } => "internal",
         }
@@ -169,6 +187,8 @@ impl Error {
         "invalid_argument",
         "invalid_payload",
         "unknown_scheme",
+        "unknown_event_type",
+        "unknown_dialect",
         "store_error",
         "internal",
     ];

@@ -46,6 +46,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod event;
 mod mac;
 mod replay;
 mod scheme;
@@ -54,6 +55,10 @@ mod sign;
 mod verify;
 
 pub use error::Error;
+pub use event::{
+    catalog, lookup, sample, Actor, Decimal, Device, Dialect, Event, EventTypeInfo, Extra, Family, Id, Job,
+    Json, Order, OrderItem, Payload, Probe, TemperatureUnit, Timestamp, User, MAX_DEPTH, MAX_EVENT_BYTES,
+};
 pub use replay::{MemorySeenStore, SeenStore, DEFAULT_TOLERANCE_SECS};
 pub use scheme::{Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry, TimestampKind};
 pub use secret::Secret;

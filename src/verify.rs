@@ -12,7 +12,7 @@ use subtle::ConstantTimeEq;
 use crate::mac::{Content, PreparedKey, ED25519_LEN, MAC_LEN};
 use crate::replay::{check_tolerance, parse_timestamp, SeenStore, DEFAULT_TOLERANCE_SECS};
 use crate::scheme::{Encoding, HeaderSpec, Part, Scheme, TimestampSource};
-use crate::{Error, Secret};
+use crate::{Dialect, Error, Event, Secret};
 
 /// Default largest body accepted: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1 << 20;
@@ -100,6 +100,27 @@ impl<'a> Verified<'a> {
     /// this to know when no sender uses the old secret any more.
     pub fn secret_index(&self) -> usize {
         self.secret_index
+    }
+
+    /// The body as a native hookwire event (`{"id","type","timestamp","data"}`).
+    pub fn event(&self) -> Result<Event, Error> {
+        Event::from_json(self.body)
+    }
+
+    /// The body as an event in `dialect`, with the event type header (if any) as the type hint.
+    ///
+    /// ```
+    /// # use hookwire::{Dialect, Scheme, Secret, Signer, Verifier};
+    /// # let secret = Secret::parse("s3cret")?;
+    /// let body = br#"{"device_id":"device_12345","status":"online","battery_level":85}"#;
+    /// # let headers = Signer::new(Scheme::device_service(), secret.clone()).sign("m", 0, body)?;
+    /// let message = Verifier::new(Scheme::device_service(), [secret]).verify_at(&headers, body, 0)?;
+    /// let event = message.event_as(Dialect::DeviceService)?;
+    /// assert_eq!(event.event_type(), "device.status_changed");
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub fn event_as(&self, dialect: Dialect) -> Result<Event, Error> {
+        dialect.parse(self.body, self.event_type)
     }
 }
 

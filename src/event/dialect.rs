@@ -1,0 +1,348 @@
+//! Dialects: the envelopes of the systems hookwire integrates with, read into [`Event`] and
+//! written back. Each dialect is a layout (which key holds what); one reader and one writer
+//! interpret the layouts.
+
+use serde::ser::{SerializeMap, Serializer};
+use serde_json::value::RawValue;
+
+use super::json::{invalid, invalid_body, parse_body, Extra, Path, RawObject, Timestamp};
+use super::{check_type_in, lookup, Actor, Event, Family, Payload};
+use crate::Error;
+
+/// The envelope format of one system.
+///
+/// | dialect | envelope | id | type | timestamp | data |
+/// |---|---|---|---|---|---|
+/// | `hookwire` | `{"id","type","timestamp","data"}` | `id` | `type` | `timestamp` | `data` |
+/// | `ops-center` | `{"event","timestamp","data","webhook_id"}` | — | `event` | `timestamp` | `data` |
+/// | `webnet` | `{"event_timestamp","event_type","actor","<resource>"}` | — | `event_type` | `event_timestamp` | the object under the type's prefix (`"job": {…}`) |
+/// | `homechef` | `{"event","data","timestamp","webhook_id","delivery_id"}` | — | `event` | `timestamp` | `data` |
+/// | `auraconnect` | `{"id","type","created","data":{"object"}}` | `id` | `type` | `created` | `data.object` |
+/// | `device-service` | the bare device object | — | the route (hint) | — | the whole body |
+///
+/// Fields a dialect does not map (`webhook_id`, `delivery_id`, anything new) are kept in
+/// [`Event::extra`] and written back by [`encode`](Dialect::encode).
+///
+/// ```
+/// use hookwire::{Dialect, Payload};
+///
+/// let body = br#"{"id":"evt_123","type":"order.created","created":"2025-08-08T10:00:00Z",
+///                 "data":{"object":{"id":1001,"restaurant_id":1,"total_amount":45.99}}}"#;
+/// let event = Dialect::AuraConnect.parse(body, None)?;
+/// assert_eq!(event.id(), Some("evt_123"));
+/// let Payload::Order(order) = event.payload() else { unreachable!() };
+/// assert_eq!(order.total_amount.as_ref().unwrap().as_str(), "45.99");
+///
+/// // Device Service sends bare payloads: the route names the type.
+/// let reading = Dialect::DeviceService.parse(br#"{"device_id":"d1","probes":[]}"#, Some("temperature_update"))?;
+/// assert_eq!(reading.event_type(), "device.temperature");
+/// # Ok::<(), hookwire::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// hookwire's native envelope.
+    Hookwire,
+    /// Ops Center.
+    OpsCenter,
+    /// webnet.
+    Webnet,
+    /// HomeChef.
+    HomeChef,
+    /// AuraConnect.
+    AuraConnect,
+    /// Device Service (ThermoWorks payloads).
+    DeviceService,
+}
+
+/// Where a dialect keeps the event data.
+#[derive(Clone, Copy)]
+enum DataAt {
+    Key(&'static str),
+    /// Under a key named after the type's prefix (webnet: `"job": {…}` for `job.completed`).
+    ResourceKey,
+    /// `outer.inner` (AuraConnect: `data.object`).
+    Nested(&'static str, &'static str),
+    /// The body is the data (Device Service).
+    WholeBody,
+}
+
+struct Layout {
+    id: Option<&'static str>,
+    event_type: &'static str,
+    timestamp: Option<&'static str>,
+    actor: Option<&'static str>,
+    data: DataAt,
+}
+
+const KNOWN: &str = "hookwire, ops-center, webnet, homechef, auraconnect, device-service";
+
+impl Dialect {
+    /// Every dialect.
+    pub const ALL: [Dialect; 6] = [
+        Dialect::Hookwire,
+        Dialect::OpsCenter,
+        Dialect::Webnet,
+        Dialect::HomeChef,
+        Dialect::AuraConnect,
+        Dialect::DeviceService,
+    ];
+
+    /// The dialect called `name` (`hookwire`, `ops-center`, `webnet`, `homechef`,
+    /// `auraconnect`, `device-service`; case-insensitive, `_` for `-` allowed).
+    pub fn from_name(name: &str) -> Result<Dialect, Error> {
+        let normal = name.trim().to_ascii_lowercase().replace('_', "-");
+        Dialect::ALL
+            .into_iter()
+            .find(|d| d.name() == normal)
+            .ok_or_else(|| Error::UnknownDialect { name: name.to_owned(), known: KNOWN })
+    }
+
+    /// The dialect's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Hookwire => "hookwire",
+            Dialect::OpsCenter => "ops-center",
+            Dialect::Webnet => "webnet",
+            Dialect::HomeChef => "homechef",
+            Dialect::AuraConnect => "auraconnect",
+            Dialect::DeviceService => "device-service",
+        }
+    }
+
+    fn layout(self) -> Layout {
+        let envelope =
+            |id, event_type, timestamp, actor, data| Layout { id, event_type, timestamp, actor, data };
+        match self {
+            Dialect::Hookwire => {
+                envelope(Some("id"), "type", Some("timestamp"), Some("actor"), DataAt::Key("data"))
+            }
+            Dialect::OpsCenter | Dialect::HomeChef => {
+                envelope(None, "event", Some("timestamp"), None, DataAt::Key("data"))
+            }
+            Dialect::Webnet => {
+                envelope(None, "event_type", Some("event_timestamp"), Some("actor"), DataAt::ResourceKey)
+            }
+            Dialect::AuraConnect => {
+                envelope(Some("id"), "type", Some("created"), None, DataAt::Nested("data", "object"))
+            }
+            Dialect::DeviceService => envelope(None, "", None, None, DataAt::WholeBody),
+        }
+    }
+
+    /// Reads `body` as this dialect's envelope. `type_hint` (a type from the route or an event
+    /// header) is used only when the envelope has no type of its own; Device Service route
+    /// names (`temperature_update`, `device_status_update`) are mapped to hookwire's types.
+    /// Unknown types parse as [`Payload::Other`].
+    ///
+    /// Errors: `invalid_payload` (not JSON, too deep or large, no type, a known type whose data
+    /// does not fit — the message names the field).
+    pub fn parse(self, body: &[u8], type_hint: Option<&str>) -> Result<Event, Error> {
+        self.read(body, type_hint, false)
+    }
+
+    /// [`parse`](Dialect::parse), but a type outside the [`catalog`](crate::catalog) is
+    /// `unknown_event_type`.
+    pub fn parse_strict(self, body: &[u8], type_hint: Option<&str>) -> Result<Event, Error> {
+        self.read(body, type_hint, true)
+    }
+
+    fn read(self, body: &[u8], type_hint: Option<&str>, strict: bool) -> Result<Event, Error> {
+        let root = Path::Root("body");
+        let raw = parse_body(body)?;
+        let mut object = RawObject::parse(raw, &root)?;
+        let layout = self.layout();
+        let hint = type_hint.map(map_route_type);
+
+        if let DataAt::WholeBody = layout.data {
+            let event_type = match hint {
+                Some(hint) => hint.to_owned(),
+                None => infer_device_type(&mut object)?,
+            };
+            check_known(&event_type, strict)?;
+            check_type_in(&event_type, &root)?;
+            let payload = Payload::parse(Family::of(&event_type), raw)?;
+            return Event::new(event_type, payload);
+        }
+
+        let id = match layout.id {
+            Some(key) => object.field::<String>(key, &root)?,
+            None => None,
+        };
+        let event_type = match object.field::<String>(layout.event_type, &root)? {
+            Some(found) => found,
+            None => match hint {
+                Some(hint) => hint.to_owned(),
+                None => {
+                    return Err(invalid_body(format!(
+                        "the {} envelope has no `{}`: is this the right dialect?",
+                        self.name(),
+                        layout.event_type
+                    )))
+                }
+            },
+        };
+        check_type_in(&event_type, &root.key(layout.event_type))?;
+        check_known(&event_type, strict)?;
+        let timestamp = match layout.timestamp {
+            Some(key) => object.field::<Timestamp>(key, &root)?,
+            None => None,
+        };
+        let actor = match layout.actor {
+            Some(key) => object.field::<Actor>(key, &root)?,
+            None => None,
+        };
+
+        let mut leftover: Option<(&'static str, Extra)> = None;
+        let data = match layout.data {
+            DataAt::Key(key) => required(object.take(key, &root)?, &root.key(key), "is missing")?,
+            DataAt::ResourceKey => {
+                let resource = resource_key(&event_type);
+                let found = object.take(resource, &root)?;
+                required(found, &root.key(resource), "is missing: webnet puts the resource under its name")?
+            }
+            DataAt::Nested(outer, inner) => {
+                let outer_path = root.key(outer);
+                let outer_raw = required(object.take(outer, &root)?, &outer_path, "is missing")?;
+                let mut outer_object = RawObject::parse(outer_raw, &outer_path)?;
+                let data =
+                    required(outer_object.take(inner, &outer_path)?, &outer_path.key(inner), "is missing")?;
+                let rest = outer_object.into_extra();
+                if !rest.is_empty() {
+                    leftover = Some((outer, rest));
+                }
+                data
+            }
+            DataAt::WholeBody => unreachable_layout()?,
+        };
+        let payload = Payload::parse(Family::of(&event_type), data)?;
+        let mut extra = object.into_extra();
+        if let Some((key, rest)) = leftover {
+            extra.insert(key, &rest)?;
+        }
+        let mut event = Event::new(event_type, payload)?;
+        event.id = id;
+        event.timestamp = timestamp;
+        event.actor = actor;
+        event.extra = extra;
+        Ok(event)
+    }
+
+    /// Writes `event` in this dialect's envelope (the inverse of [`parse`](Dialect::parse)).
+    ///
+    /// Parts the dialect has no place for are left out: the id for Ops Center, webnet and
+    /// HomeChef, everything but the data for Device Service (whose route carries the type).
+    pub fn encode(self, event: &Event) -> Result<Vec<u8>, Error> {
+        let layout = self.layout();
+        let mut out = serde_json::Serializer::new(Vec::with_capacity(256));
+        let write = |out: &mut serde_json::Serializer<Vec<u8>>| -> Result<(), serde_json::Error> {
+            if let DataAt::WholeBody = layout.data {
+                return serde::Serialize::serialize(event.payload(), out);
+            }
+            let mut map = out.serialize_map(None)?;
+            if let (Some(key), Some(id)) = (layout.id, event.id()) {
+                map.serialize_entry(key, id)?;
+            }
+            map.serialize_entry(layout.event_type, event.event_type())?;
+            if let (Some(key), Some(timestamp)) = (layout.timestamp, event.timestamp()) {
+                map.serialize_entry(key, timestamp)?;
+            }
+            if let (Some(key), Some(actor)) = (layout.actor, event.actor()) {
+                map.serialize_entry(key, actor)?;
+            }
+            let mut skip: &str = "";
+            match layout.data {
+                DataAt::Key(key) => map.serialize_entry(key, event.payload())?,
+                DataAt::ResourceKey => {
+                    map.serialize_entry(resource_key(event.event_type()), event.payload())?
+                }
+                DataAt::Nested(outer, inner) => {
+                    let rest = event.extra().get(outer);
+                    map.serialize_entry(outer, &Nested { inner, payload: event.payload(), rest })?;
+                    skip = outer;
+                }
+                DataAt::WholeBody => {}
+            }
+            for (key, value) in event.extra().iter() {
+                if key != skip {
+                    map.serialize_entry(key, value)?;
+                }
+            }
+            map.end()
+        };
+        write(&mut out).map_err(|e| invalid_body(format!("cannot write the event: {e}")))?;
+        Ok(out.into_inner())
+    }
+}
+
+impl std::fmt::Display for Dialect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// AuraConnect's `data`: `{"object": payload}` plus whatever else was beside `object`.
+struct Nested<'a> {
+    inner: &'static str,
+    payload: &'a Payload,
+    rest: Option<&'a RawValue>,
+}
+
+impl serde::Serialize for Nested<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry(self.inner, self.payload)?;
+        if let Some(rest) = self.rest {
+            let rest: std::collections::BTreeMap<&str, &RawValue> =
+                serde_json::from_str(rest.get()).map_err(serde::ser::Error::custom)?;
+            for (key, value) in rest {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
+fn required<'a>(value: Option<&'a RawValue>, path: &Path<'_>, what: &str) -> Result<&'a RawValue, Error> {
+    value.ok_or_else(|| invalid(path, what))
+}
+
+fn unreachable_layout() -> Result<&'static RawValue, Error> {
+    Err(Error::Internal { reason: "whole-body layout reached the envelope reader".into() })
+}
+
+fn check_known(event_type: &str, strict: bool) -> Result<(), Error> {
+    if strict && lookup(event_type).is_none() {
+        return Err(Error::UnknownEventType { event_type: event_type.to_owned() });
+    }
+    Ok(())
+}
+
+/// webnet's resource key: the type's prefix (`job` for `job.completed`).
+fn resource_key(event_type: &str) -> &str {
+    event_type.split_once('.').map_or(event_type, |(prefix, _)| prefix)
+}
+
+/// Device Service route names → hookwire types; anything else passes through.
+fn map_route_type(hint: &str) -> &str {
+    match hint {
+        "temperature_update" => "device.temperature",
+        "device_status_update" => "device.status_changed",
+        other => other,
+    }
+}
+
+/// A Device Service payload without a route type: probes mean a temperature update, a status
+/// means a status update; anything else cannot be told apart.
+fn infer_device_type(object: &mut RawObject<'_>) -> Result<String, Error> {
+    let root = Path::Root("body");
+    if object.field::<super::json::Json>("probes", &root)?.is_some() {
+        return Ok("device.temperature".to_owned());
+    }
+    if object.field::<String>("status", &root)?.is_some() {
+        return Ok("device.status_changed".to_owned());
+    }
+    Err(invalid_body(
+        "Device Service payloads carry no type: pass the route's type as the hint \
+         (temperature_update or device_status_update)",
+    ))
+}

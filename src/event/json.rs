@@ -1,0 +1,665 @@
+//! Exact JSON pieces for events: objects read without losing a byte of what we don't type,
+//! decimals kept as their digits, ids kept as the number or string they were, timestamps kept
+//! as written.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use crate::Error;
+
+/// Deepest nesting of arrays and objects accepted in an event body.
+pub const MAX_DEPTH: usize = 64;
+/// Largest event body accepted by the parsers: 8 MiB.
+pub const MAX_EVENT_BYTES: usize = 8 << 20;
+
+/// Where a field sits, for error messages; only rendered when an error is reported.
+#[derive(Clone, Copy)]
+pub(crate) enum Path<'a> {
+    Root(&'static str),
+    Key(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl<'a> Path<'a> {
+    pub(crate) fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path::Key(self, key)
+    }
+}
+
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Path::Root(name) => f.write_str(name),
+            Path::Key(parent, key) => write!(f, "{parent}.{key}"),
+            Path::Index(parent, index) => write!(f, "{parent}[{index}]"),
+        }
+    }
+}
+
+pub(crate) fn invalid(path: &Path<'_>, what: &str) -> Error {
+    Error::InvalidPayload { reason: format!("`{path}` {what}").into() }
+}
+
+pub(crate) fn invalid_body(what: impl Into<Cow<'static, str>>) -> Error {
+    Error::InvalidPayload { reason: what.into() }
+}
+
+/// Refuses bodies that are too large or nested too deep, before any parser recurses.
+pub(crate) fn check_shape(body: &[u8]) -> Result<(), Error> {
+    if body.len() > MAX_EVENT_BYTES {
+        return Err(invalid_body(format!("the body is {} bytes; events are limited to 8 MiB", body.len())));
+    }
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &byte in body {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(invalid_body(format!("the JSON is nested deeper than {MAX_DEPTH} levels")));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Parses a whole body as one JSON value (after [`check_shape`]).
+pub(crate) fn parse_body(body: &[u8]) -> Result<&RawValue, Error> {
+    check_shape(body)?;
+    serde_json::from_slice::<&RawValue>(body).map_err(|e| invalid_body(format!("the body is not JSON: {e}")))
+}
+
+/// A JSON object being read: its fields in order, values still raw and borrowed.
+pub(crate) struct RawObject<'a> {
+    fields: Vec<(Cow<'a, str>, &'a RawValue)>,
+}
+
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawObject<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = RawObject<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(Key(key)) = map.next_key()? {
+                    fields.push((key, map.next_value::<&'de RawValue>()?));
+                }
+                Ok(RawObject { fields })
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor)
+    }
+}
+
+impl<'a> RawObject<'a> {
+    /// Reads `raw` as an object.
+    pub(crate) fn parse(raw: &'a RawValue, path: &Path<'_>) -> Result<RawObject<'a>, Error> {
+        if !raw.get().starts_with('{') {
+            return Err(invalid(path, "must be an object"));
+        }
+        serde_json::from_str(raw.get()).map_err(|_| invalid(path, "must be an object"))
+    }
+
+    /// Removes the field `key` and returns its raw value; a second field of the same name is an
+    /// error (two parsers could disagree on which one counts).
+    pub(crate) fn take(&mut self, key: &str, path: &Path<'_>) -> Result<Option<&'a RawValue>, Error> {
+        let Some(at) = self.fields.iter().position(|(k, _)| k == key) else { return Ok(None) };
+        let (_, value) = self.fields.remove(at);
+        if self.fields[at..].iter().any(|(k, _)| k == key) {
+            return Err(invalid(&path.key(key), "appears twice"));
+        }
+        Ok(Some(value))
+    }
+
+    /// Removes and converts the field `key`. A `null` stays in the object untouched (so it is
+    /// written back as it came) and reads as `None`.
+    pub(crate) fn field<T: FromJson>(&mut self, key: &str, path: &Path<'_>) -> Result<Option<T>, Error> {
+        match self.fields.iter().find(|(k, _)| k == key) {
+            Some((_, value)) if value.get() == "null" => return Ok(None),
+            None => return Ok(None),
+            Some(_) => {}
+        }
+        let raw = self.take(key, path)?;
+        raw.map(|raw| T::from_json(raw, &path.key(key))).transpose()
+    }
+
+    /// What is left, owned: the fields nobody typed.
+    pub(crate) fn into_extra(self) -> Extra {
+        Extra { fields: self.fields.into_iter().map(|(k, v)| (k.into_owned(), v.to_owned())).collect() }
+    }
+}
+
+/// Conversion of one raw JSON value into a typed field, naming the field on failure.
+pub(crate) trait FromJson: Sized {
+    fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error>;
+}
+
+impl FromJson for String {
+    fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
+        let text = raw.get();
+        if !text.starts_with('"') {
+            return Err(invalid(path, "must be a string"));
+        }
+        if !text.contains('\\') {
+            return Ok(text[1..text.len() - 1].to_owned());
+        }
+        serde_json::from_str(text).map_err(|_| invalid(path, "must be a string"))
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
+        match raw.get() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(invalid(path, "must be true or false")),
+        }
+    }
+}
+
+impl FromJson for i64 {
+    fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
+        raw.get().parse().map_err(|_| invalid(path, "must be an integer"))
+    }
+}
+
+impl FromJson for Json {
+    fn from_json(raw: &RawValue, _: &Path<'_>) -> Result<Self, Error> {
+        Ok(Json(raw.to_owned()))
+    }
+}
+
+/// Any JSON value, kept exactly as written (formatting, number digits and key order included).
+///
+/// ```
+/// let json = hookwire::Json::from_serializable(&serde_json::json!({"device_count": 5}))?;
+/// assert_eq!(json.get(), r#"{"device_count":5}"#);
+/// assert_eq!(json.to_value()["device_count"], 5);
+/// # Ok::<(), hookwire::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Json(Box<RawValue>);
+
+impl Json {
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+
+    /// Parsed into a `serde_json::Value` (numbers beyond `f64` precision are rounded there).
+    pub fn to_value(&self) -> serde_json::Value {
+        serde_json::from_str(self.0.get()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Writes any serializable value as JSON.
+    pub fn from_serializable(value: &impl Serialize) -> Result<Json, Error> {
+        serde_json::value::to_raw_value(value)
+            .map(Json)
+            .map_err(|e| invalid_body(format!("not representable as JSON: {e}")))
+    }
+
+    /// Parses JSON text (checked for validity, depth and size).
+    pub fn parse(text: &str) -> Result<Json, Error> {
+        Ok(Json(parse_body(text.as_bytes())?.to_owned()))
+    }
+
+    pub(crate) fn raw(&self) -> &RawValue {
+        &self.0
+    }
+}
+
+impl PartialEq for Json {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
+}
+
+impl Serialize for Json {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
+        if !raw.get().starts_with('[') {
+            return Err(invalid(path, "must be an array"));
+        }
+        let items: Vec<&RawValue> =
+            serde_json::from_str(raw.get()).map_err(|_| invalid(path, "must be an array"))?;
+        items.into_iter().enumerate().map(|(i, item)| T::from_json(item, &Path::Index(path, i))).collect()
+    }
+}
+
+/// Fields of a JSON object that hookwire does not type, kept exactly as they arrived (and
+/// written back in the same order, after the typed fields).
+///
+/// ```
+/// let event = hookwire::Event::from_json(br#"{"id":"e1","type":"user.login","data":{"user_id":7,"ip":"10.0.0.1"}}"#)?;
+/// let hookwire::Payload::User(user) = event.payload() else { unreachable!() };
+/// assert_eq!(user.extra.get("ip").map(|raw| raw.get()), Some(r#""10.0.0.1""#));
+/// # Ok::<(), hookwire::Error>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Extra {
+    fields: Vec<(String, Box<RawValue>)>,
+}
+
+impl Extra {
+    /// The raw JSON of field `key`, if present.
+    pub fn get(&self, key: &str) -> Option<&RawValue> {
+        self.fields.iter().find(|(k, _)| k == key).map(|(_, v)| &**v)
+    }
+
+    /// Sets field `key` to `value` (replacing an existing one).
+    pub fn insert(&mut self, key: impl Into<String>, value: &impl Serialize) -> Result<(), Error> {
+        let key = key.into();
+        let raw = serde_json::value::to_raw_value(value)
+            .map_err(|e| invalid_body(format!("`{key}` cannot be written as JSON: {e}")))?;
+        match self.fields.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, slot)) => *slot = raw,
+            None => self.fields.push((key, raw)),
+        }
+        Ok(())
+    }
+
+    /// Removes field `key`, returning its raw JSON.
+    pub fn remove(&mut self, key: &str) -> Option<Box<RawValue>> {
+        let at = self.fields.iter().position(|(k, _)| k == key)?;
+        Some(self.fields.remove(at).1)
+    }
+
+    /// The fields in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &RawValue)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), &**v))
+    }
+
+    /// How many fields there are.
+    pub fn len(&self) -> usize {
+        self.fields.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.fields.is_empty()
+    }
+
+    pub(crate) fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        self.fields.iter().try_for_each(|(k, v)| map.serialize_entry(k, v))
+    }
+}
+
+impl PartialEq for Extra {
+    fn eq(&self, other: &Self) -> bool {
+        self.fields.len() == other.fields.len()
+            && self.fields.iter().zip(&other.fields).all(|((a, x), (b, y))| a == b && x.get() == y.get())
+    }
+}
+
+impl Serialize for Extra {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
+        self.write(&mut map)?;
+        map.end()
+    }
+}
+
+/// An exact decimal number, kept as the digits it was written with: `45.99` stays `45.99`
+/// (money never passes through `f64`).
+///
+/// ```
+/// use hookwire::Decimal;
+/// let amount: Decimal = "45.99".parse()?;
+/// assert_eq!(amount.as_str(), "45.99");
+/// assert_eq!(amount.to_f64(), 45.99);
+/// assert_eq!("12".parse::<Decimal>()?.to_i64(), Some(12));
+/// assert_eq!("1,5".parse::<Decimal>().unwrap_err().code(), "invalid_payload");
+/// # Ok::<(), hookwire::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Decimal(String);
+
+impl Decimal {
+    /// The number as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The nearest `f64` (for display or arithmetic where exactness does not matter).
+    pub fn to_f64(&self) -> f64 {
+        self.0.parse().unwrap_or(f64::NAN)
+    }
+
+    /// The value as an integer, if it is written as one.
+    pub fn to_i64(&self) -> Option<i64> {
+        self.0.parse().ok()
+    }
+}
+
+/// JSON number grammar (RFC 8259 §6).
+fn is_json_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    let int_start = i;
+    let int_len = digits(&mut i);
+    if int_len == 0 || (int_len > 1 && b[int_start] == b'0') {
+        return false;
+    }
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+impl FromStr for Decimal {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Self, Error> {
+        if is_json_number(text) {
+            Ok(Decimal(text.to_owned()))
+        } else {
+            Err(invalid_body(format!("`{text}` is not a decimal number")))
+        }
+    }
+}
+
+impl From<i64> for Decimal {
+    fn from(value: i64) -> Self {
+        Decimal(value.to_string())
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromJson for Decimal {
+    fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
+        if is_json_number(raw.get()) {
+            Ok(Decimal(raw.get().to_owned()))
+        } else {
+            Err(invalid(path, "must be a number"))
+        }
+    }
+}
+
+impl Serialize for Decimal {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Validated JSON number text: written verbatim, never through f64.
+        RawValue::from_string(self.0.clone()).map_err(serde::ser::Error::custom)?.serialize(serializer)
+    }
+}
+
+/// An identifier that one system sends as a number (`1001`) and another as a string
+/// (`"order_123"`); it is written back the way it came.
+///
+/// ```
+/// use hookwire::Id;
+/// assert_eq!(Id::from(1001).to_string(), "1001");
+/// assert_eq!(Id::from("order_123").as_str(), Some("order_123"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Id {
+    /// Sent as a JSON integer.
+    Int(i64),
+    /// Sent as a JSON string.
+    Text(String),
+}
+
+impl Id {
+    /// The id if it was sent as a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Id::Text(text) => Some(text),
+            Id::Int(_) => None,
+        }
+    }
+
+    /// The id if it was sent as an integer.
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Id::Int(n) => Some(*n),
+            Id::Text(_) => None,
+        }
+    }
+}
+
+impl From<i64> for Id {
+    fn from(value: i64) -> Self {
+        Id::Int(value)
+    }
+}
+
+impl From<&str> for Id {
+    fn from(value: &str) -> Self {
+        Id::Text(value.to_owned())
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Id::Int(n) => write!(f, "{n}"),
+            Id::Text(text) => f.write_str(text),
+        }
+    }
+}
+
+impl FromJson for Id {
+    fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
+        if raw.get().starts_with('"') {
+            return String::from_json(raw, path).map(Id::Text);
+        }
+        raw.get().parse().map(Id::Int).map_err(|_| invalid(path, "must be a string or an integer"))
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Id::Int(n) => serializer.serialize_i64(*n),
+            Id::Text(text) => serializer.serialize_str(text),
+        }
+    }
+}
+
+/// A point in time as an event carries it: RFC 3339 text (kept as written, so it round-trips
+/// byte for byte) or unix seconds.
+///
+/// Text without an offset (as Python's `datetime.isoformat()` writes for naive datetimes) is
+/// read as UTC.
+///
+/// ```
+/// use hookwire::Timestamp;
+/// let t: Timestamp = "2025-08-08T10:00:00+02:00".parse()?;
+/// assert_eq!(t.unix_seconds(), 1_754_640_000);
+/// assert_eq!(t.to_string(), "2025-08-08T10:00:00+02:00");
+/// assert_eq!(Timestamp::from_unix(1_754_640_000)?.unix_seconds(), 1_754_640_000);
+/// # Ok::<(), hookwire::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timestamp {
+    at: OffsetDateTime,
+    text: Option<String>,
+}
+
+const NAIVE: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+);
+
+impl Timestamp {
+    /// A timestamp written as unix seconds.
+    pub fn from_unix(seconds: i64) -> Result<Timestamp, Error> {
+        let at = OffsetDateTime::from_unix_timestamp(seconds)
+            .map_err(|_| invalid_body(format!("{seconds} is out of range for a timestamp")))?;
+        Ok(Timestamp { at, text: None })
+    }
+
+    /// The instant.
+    pub fn to_offset_date_time(&self) -> OffsetDateTime {
+        self.at
+    }
+
+    /// Seconds since the unix epoch.
+    pub fn unix_seconds(&self) -> i64 {
+        self.at.unix_timestamp()
+    }
+
+    /// Whether it was written as unix seconds rather than text.
+    pub fn is_unix(&self) -> bool {
+        self.text.is_none()
+    }
+}
+
+impl From<OffsetDateTime> for Timestamp {
+    fn from(at: OffsetDateTime) -> Self {
+        let text = at.format(&Rfc3339).ok();
+        Timestamp { at, text }
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Self, Error> {
+        let at = OffsetDateTime::parse(text, &Rfc3339)
+            .or_else(|_| PrimitiveDateTime::parse(text, NAIVE).map(PrimitiveDateTime::assume_utc))
+            .map_err(|_| invalid_body(format!("`{text}` is not an RFC 3339 timestamp")))?;
+        Ok(Timestamp { at, text: Some(text.to_owned()) })
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.text {
+            Some(text) => f.write_str(text),
+            None => write!(f, "{}", self.at.unix_timestamp()),
+        }
+    }
+}
+
+impl FromJson for Timestamp {
+    fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
+        let text = raw.get();
+        let parsed = if text.starts_with('"') {
+            String::from_json(raw, path)?.parse()
+        } else {
+            let seconds = i64::from_json(raw, path).map_err(|_| invalid(path, "must be a timestamp"))?;
+            Timestamp::from_unix(seconds)
+        };
+        parsed.map_err(|_| invalid(path, "must be an RFC 3339 timestamp or unix seconds"))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.text {
+            Some(text) => serializer.serialize_str(text),
+            None => serializer.serialize_i64(self.at.unix_timestamp()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_number_grammar() {
+        for ok in ["0", "-0", "45.99", "1e5", "1E-5", "-12.5e+3", "1234567.89"] {
+            assert!(is_json_number(ok), "{ok}");
+        }
+        for bad in ["", "-", "01", "1.", ".5", "1e", "+1", "NaN", "1,5", "0x10", " 1"] {
+            assert!(!is_json_number(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn shape_check_counts_only_structure_outside_strings() {
+        let deep = "[".repeat(MAX_DEPTH + 1) + &"]".repeat(MAX_DEPTH + 1);
+        assert_eq!(check_shape(deep.as_bytes()).unwrap_err().code(), "invalid_payload");
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(check_shape(ok.as_bytes()).is_ok());
+        let in_string = format!("{{\"a\":\"{}\\\"\"}}", "[".repeat(1000));
+        assert!(check_shape(in_string.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn objects_keep_nulls_and_refuse_duplicate_typed_keys() {
+        let raw: &RawValue = serde_json::from_str(r#"{"a":null,"b":"x","b":"y","c":1}"#).unwrap();
+        let root = Path::Root("data");
+        let mut obj = RawObject::parse(raw, &root).unwrap();
+        assert_eq!(obj.field::<String>("a", &root).unwrap(), None);
+        assert_eq!(
+            obj.field::<String>("b", &root).unwrap_err().to_string(),
+            "invalid payload: `data.b` appears twice"
+        );
+        let err = obj.field::<String>("c", &root).unwrap_err();
+        assert_eq!(err.to_string(), "invalid payload: `data.c` must be a string");
+    }
+}

@@ -1,0 +1,229 @@
+//! Typed payloads of the device, order, job and user families. Field sets come from the five
+//! systems hookwire integrates with; every field is optional and everything else is kept in
+//! `extra`, so parse → serialize is lossless.
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
+
+use super::json::{invalid, Decimal, Extra, FromJson, Id, Json, Path, RawObject, Timestamp};
+use crate::Error;
+
+/// Declares a payload struct whose fields are all optional, with the JSON key of each, and
+/// derives reading (naming the field on error) and lossless writing from that one list.
+macro_rules! typed_object {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* $field:ident: $ty:ty = $key:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Default, PartialEq)]
+        #[non_exhaustive]
+        pub struct $name {
+            $( $(#[$field_meta])* pub $field: Option<$ty>, )*
+            /// Fields not typed above, kept as they arrived.
+            pub extra: Extra,
+        }
+
+        impl $name {
+            /// The JSON keys this type reads into typed fields.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+        }
+
+        impl FromJson for $name {
+            fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
+                let mut object = RawObject::parse(raw, path)?;
+                Ok($name { $( $field: object.field($key, path)?, )* extra: object.into_extra() })
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(None)?;
+                $( if let Some(value) = &self.$field { map.serialize_entry($key, value)?; } )*
+                self.extra.write(&mut map)?;
+                map.end()
+            }
+        }
+    };
+}
+
+typed_object! {
+    /// A device: a thermometer, an edge box, a network switch.
+    ///
+    /// ```
+    /// use hookwire::{Device, Decimal};
+    /// let mut device = Device::default();
+    /// device.device_id = Some("device_12345".into());
+    /// device.battery_level = Some(Decimal::from(85));
+    /// ```
+    pub struct Device {
+        /// Device id (`"device_12345"`).
+        device_id: Id = "device_id",
+        /// Human name.
+        device_name: String = "device_name",
+        /// Model name.
+        model: String = "model",
+        /// Battery level in percent.
+        battery_level: Decimal = "battery_level",
+        /// Signal strength in percent.
+        signal_strength: Decimal = "signal_strength",
+        /// Whether the device is reachable.
+        is_online: bool = "is_online",
+        /// Status text (`online`, `offline`, `reachable`, ...).
+        status: String = "status",
+        /// When the device was last heard from.
+        last_seen: Timestamp = "last_seen",
+        /// Temperature probes.
+        probes: Vec<Probe> = "probes",
+    }
+}
+
+typed_object! {
+    /// One temperature probe reading.
+    pub struct Probe {
+        /// Probe id (`"1"`).
+        probe_id: Id = "probe_id",
+        /// The reading, exact as sent.
+        temperature: Decimal = "temperature",
+        /// `F` or `C`.
+        unit: TemperatureUnit = "unit",
+        /// When it was read.
+        timestamp: Timestamp = "timestamp",
+    }
+}
+
+/// Unit of a probe reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TemperatureUnit {
+    /// `"F"`
+    Fahrenheit,
+    /// `"C"`
+    Celsius,
+}
+
+impl FromJson for TemperatureUnit {
+    fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
+        match raw.get() {
+            "\"F\"" => Ok(TemperatureUnit::Fahrenheit),
+            "\"C\"" => Ok(TemperatureUnit::Celsius),
+            _ => Err(invalid(path, "must be \"F\" or \"C\"")),
+        }
+    }
+}
+
+impl Serialize for TemperatureUnit {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(match self {
+            TemperatureUnit::Fahrenheit => "F",
+            TemperatureUnit::Celsius => "C",
+        })
+    }
+}
+
+typed_object! {
+    /// An order of a restaurant or delivery platform. Money is exact ([`Decimal`]).
+    ///
+    /// ```
+    /// use hookwire::{Order, Id};
+    /// let mut order = Order::default();
+    /// order.id = Some(Id::from(1001));
+    /// order.total_amount = Some("45.99".parse()?);
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub struct Order {
+        /// Order id (AuraConnect: `1001`).
+        id: Id = "id",
+        /// Order id (HomeChef: `"order_123"`).
+        order_id: Id = "order_id",
+        /// Human order number.
+        order_number: String = "order_number",
+        /// Restaurant.
+        restaurant_id: Id = "restaurant_id",
+        /// Customer.
+        customer_id: Id = "customer_id",
+        /// Chef.
+        chef_id: Id = "chef_id",
+        /// Status (`pending`, `preparing`, `completed`, ...).
+        status: String = "status",
+        /// Status before this change.
+        previous_status: String = "previous_status",
+        /// Names of the fields this update changed.
+        updated_fields: Vec<String> = "updated_fields",
+        /// Total, exact.
+        total_amount: Decimal = "total_amount",
+        /// Line items.
+        items: Vec<OrderItem> = "items",
+        /// Preparation time in minutes.
+        preparation_time: i64 = "preparation_time",
+        /// Total time in minutes.
+        total_time_minutes: i64 = "total_time_minutes",
+        /// Created.
+        created_at: Timestamp = "created_at",
+        /// Updated.
+        updated_at: Timestamp = "updated_at",
+        /// Completed.
+        completed_at: Timestamp = "completed_at",
+    }
+}
+
+typed_object! {
+    /// One line of an order.
+    pub struct OrderItem {
+        /// Line id.
+        id: Id = "id",
+        /// Menu item.
+        menu_item_id: Id = "menu_item_id",
+        /// How many.
+        quantity: i64 = "quantity",
+        /// Unit price, exact.
+        price: Decimal = "price",
+        /// Modifiers, as sent.
+        modifiers: Vec<Json> = "modifiers",
+    }
+}
+
+typed_object! {
+    /// A job of an automation system (webnet: backups, deployments, compliance checks).
+    pub struct Job {
+        /// Job id.
+        id: Id = "id",
+        /// Kind of job (`config_backup`).
+        job_type: String = "type",
+        /// Status (`success`, `failed`, ...).
+        status: String = "status",
+        /// Requested.
+        requested_at: Timestamp = "requested_at",
+        /// Started.
+        started_at: Timestamp = "started_at",
+        /// Finished.
+        finished_at: Timestamp = "finished_at",
+        /// What the job ran against (`{"device_count": 5}`).
+        target_summary: Json = "target_summary",
+        /// What it produced (`{"backed_up": 5}`).
+        result_summary: Json = "result_summary",
+    }
+}
+
+typed_object! {
+    /// Who caused an event (webnet's envelope `actor`).
+    pub struct Actor {
+        /// User id.
+        id: Id = "id",
+        /// User name.
+        username: String = "username",
+    }
+}
+
+typed_object! {
+    /// A user account.
+    pub struct User {
+        /// User id (`123` or `"usr_…"`).
+        user_id: Id = "user_id",
+        /// E-mail address.
+        email: String = "email",
+        /// Created.
+        created_at: Timestamp = "created_at",
+    }
+}
