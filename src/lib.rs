@@ -52,6 +52,7 @@ mod replay;
 mod scheme;
 mod secret;
 mod sign;
+mod subscription;
 mod verify;
 
 pub use error::Error;
@@ -63,6 +64,7 @@ pub use replay::{MemorySeenStore, SeenStore, DEFAULT_TOLERANCE_SECS};
 pub use scheme::{Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry, TimestampKind};
 pub use secret::Secret;
 pub use sign::{Signer, MAX_ID_LEN};
+pub use subscription::{EventPattern, Subscription, DEFAULT_TIMEOUT};
 pub use verify::{Verified, Verifier, DEFAULT_MAX_BODY};
 
 /// The README's examples, compiled and run as doctests so they cannot rot.

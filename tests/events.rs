@@ -1,0 +1,308 @@
+//! Typed events: every fixture of the five systems parses, round-trips losslessly and exactly,
+//! the shared `tests/vectors/events.json` cases pass, and subscriptions match as specified.
+
+use std::path::PathBuf;
+
+use hookwire::{
+    sample, Decimal, Dialect, Event, EventPattern, Family, Id, Payload, Subscription, TemperatureUnit,
+};
+use serde_json::Value;
+
+fn fixtures() -> Vec<(PathBuf, Dialect, Option<String>)> {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/dialects"));
+    let mut all: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixtures directory")
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .map(|path| {
+            let stem = path.file_stem().unwrap().to_str().unwrap().to_owned();
+            let mut parts = stem.split("__");
+            let dialect = Dialect::from_name(parts.next().unwrap()).unwrap();
+            let hint = (dialect == Dialect::DeviceService).then(|| parts.next().unwrap().to_owned());
+            (path, dialect, hint)
+        })
+        .collect();
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all
+}
+
+/// Number lexemes outside strings, in order: the digits must survive a round trip exactly.
+fn number_lexemes(json: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut in_string, mut escaped, mut current) = (false, false, String::new());
+    for c in json.chars() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        if c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E') {
+            current.push(c);
+            continue;
+        }
+        if !current.is_empty() {
+            out.push(std::mem::take(&mut current));
+        }
+        in_string = c == '"';
+    }
+    out.sort();
+    out
+}
+
+/// Where each dialect keeps the data, to compare it with the typed payload.
+fn data_of(dialect: Dialect, body: &Value, event_type: &str) -> Value {
+    match dialect {
+        Dialect::Hookwire | Dialect::OpsCenter | Dialect::HomeChef => body["data"].clone(),
+        Dialect::Webnet => body[event_type.split('.').next().unwrap()].clone(),
+        Dialect::AuraConnect => body["data"]["object"].clone(),
+        Dialect::DeviceService => body.clone(),
+    }
+}
+
+#[test]
+fn every_fixture_parses_round_trips_and_keeps_every_field() {
+    let all = fixtures();
+    assert!(all.len() >= 15, "expected at least 15 fixtures, found {}", all.len());
+    let mut families = std::collections::HashSet::new();
+    for (path, dialect, hint) in &all {
+        let name = path.file_name().unwrap().to_string_lossy();
+        let text = std::fs::read_to_string(path).unwrap();
+        let event = dialect.parse(text.as_bytes(), hint.as_deref()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        families.insert((dialect.name(), event.family()));
+
+        // Lossless: encoding back gives the same JSON, with the same number digits.
+        let encoded = dialect.encode(&event).unwrap();
+        let original: Value = serde_json::from_str(&text).unwrap();
+        let again: Value = serde_json::from_slice(&encoded).unwrap();
+        assert_eq!(again, original, "{name}: round trip differs");
+        let encoded_text = String::from_utf8(encoded).unwrap();
+        assert_eq!(number_lexemes(&encoded_text), number_lexemes(&text), "{name}: number digits changed");
+
+        // Field by field: the typed payload holds exactly the data the dialect carried.
+        let typed = event.payload().to_json().to_value();
+        assert_eq!(typed, data_of(*dialect, &original, event.event_type()), "{name}: data differs");
+        assert_eq!(event.family(), Family::of(event.event_type()), "{name}");
+
+        // And the native envelope parses back to the same event.
+        assert_eq!(Event::from_json(&event.to_json()).unwrap(), event, "{name}: native round trip");
+    }
+    for family in [Family::Device, Family::Order, Family::Job, Family::User] {
+        let dialects = families.iter().filter(|(_, f)| *f == family).count();
+        assert!(dialects >= 2, "{family:?} appears in {dialects} dialect(s); fixtures should cover two");
+    }
+    for dialect in Dialect::ALL {
+        assert!(
+            all.iter().filter(|(_, d, _)| *d == dialect).count() >= 2,
+            "{dialect}: fewer than 2 fixtures"
+        );
+    }
+}
+
+#[test]
+fn typed_fields_read_the_seed_examples_exactly() {
+    let aura = br#"{"id":"evt_123","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1001,"order_number":"ORD-2025-001","restaurant_id":1,"customer_id":456,"status":"pending","total_amount":45.99,"items":[{"id":1,"menu_item_id":10,"quantity":2,"price":12.99,"modifiers":[]}],"created_at":"2025-08-08T10:00:00Z"}}}"#;
+    let event = Dialect::AuraConnect.parse(aura, None).unwrap();
+    let Payload::Order(order) = event.payload() else { panic!("not an order") };
+    assert_eq!(order.id, Some(Id::Int(1001)));
+    assert_eq!(order.total_amount, Some("45.99".parse::<Decimal>().unwrap()));
+    let item = &order.items.as_ref().unwrap()[0];
+    assert_eq!((item.quantity, item.price.as_ref().unwrap().as_str()), (Some(2), "12.99"));
+    assert_eq!(event.timestamp().unwrap().unix_seconds(), 1_754_647_200);
+
+    let homechef = br#"{"event":"order.created","data":{"order_id":"order_123","customer_id":"customer_456","chef_id":"chef_789","total_amount":45.99,"status":"pending"},"timestamp":"2024-01-15T10:30:00Z","webhook_id":"webhook_123","delivery_id":"delivery_456"}"#;
+    let event = Dialect::HomeChef.parse(homechef, None).unwrap();
+    let Payload::Order(order) = event.payload() else { panic!("not an order") };
+    assert_eq!(order.order_id, Some(Id::from("order_123")));
+    assert_eq!(event.extra().get("delivery_id").unwrap().get(), r#""delivery_456""#);
+
+    let probes = br#"{"device_id":"device_12345","probes":[{"probe_id":"1","temperature":225.5,"unit":"F","timestamp":"2025-07-20T14:30:00Z"}]}"#;
+    let event = Dialect::DeviceService.parse(probes, Some("temperature_update")).unwrap();
+    let Payload::Device(device) = event.payload() else { panic!("not a device") };
+    let probe = &device.probes.as_ref().unwrap()[0];
+    assert_eq!(probe.unit, Some(TemperatureUnit::Fahrenheit));
+    assert_eq!(probe.temperature.as_ref().unwrap().as_str(), "225.5");
+
+    let webnet = br#"{"event_timestamp":"2025-12-02T01:00:00Z","event_type":"job.completed","actor":{"id":1,"username":"admin"},"job":{"id":123,"type":"config_backup","status":"success","target_summary":{"device_count":5}}}"#;
+    let event = Dialect::Webnet.parse(webnet, None).unwrap();
+    assert_eq!(event.actor().unwrap().username.as_deref(), Some("admin"));
+    let Payload::Job(job) = event.payload() else { panic!("not a job") };
+    assert_eq!(job.job_type.as_deref(), Some("config_backup"));
+    assert_eq!(job.target_summary.as_ref().unwrap().get(), r#"{"device_count":5}"#);
+}
+
+#[test]
+fn wrong_shapes_name_the_field() {
+    let cases: &[(&[u8], &str)] = &[
+        (
+            br#"{"type":"order.created","data":{"total_amount":"45.99"}}"#,
+            "`data.total_amount` must be a number",
+        ),
+        (
+            br#"{"type":"order.created","data":{"items":[{"price":1},{"quantity":1.5}]}}"#,
+            "`data.items[1].quantity` must be an integer",
+        ),
+        (
+            br#"{"type":"device.temperature","data":{"probes":[{"unit":"K"}]}}"#,
+            "`data.probes[0].unit` must be \"F\" or \"C\"",
+        ),
+        (br#"{"type":"user.created","data":[]}"#, "`data` must be an object"),
+        (br#"{"data":{}}"#, "has no `type`"),
+        (br#"{"type":"order.created","data":{"id":true}}"#, "`data.id` must be a string or an integer"),
+        (br#"{"type":"a","data":{}} trailing"#, "not JSON"),
+    ];
+    for (body, expected) in cases {
+        let err = Event::from_json(body).unwrap_err();
+        assert_eq!(err.code(), "invalid_payload");
+        assert!(err.to_string().contains(expected), "{} -> {err}", String::from_utf8_lossy(body));
+    }
+    let deep = format!(r#"{{"type":"x","data":{}{}}}"#, "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(Event::from_json(deep.as_bytes()).unwrap_err().code(), "invalid_payload");
+    let huge = format!(r#"{{"type":"x","data":"{}"}}"#, "a".repeat(hookwire::MAX_EVENT_BYTES));
+    assert_eq!(Event::from_json(huge.as_bytes()).unwrap_err().code(), "invalid_payload");
+}
+
+#[test]
+fn unknown_types_are_kept_unless_strict() {
+    let body = br#"{"id":"e","type":"widget.exploded","data":{"shrapnel":[1,2.50]}}"#;
+    let event = Event::from_json(body).unwrap();
+    assert_eq!((event.family(), event.is_known_type()), (Family::Other, false));
+    assert_eq!(event.to_json(), body.to_vec());
+    let err = Dialect::Hookwire.parse_strict(body, None).unwrap_err();
+    assert_eq!(err.code(), "unknown_event_type");
+    assert!(Dialect::Hookwire.parse_strict(&sample("order.created").unwrap().to_json(), None).is_ok());
+}
+
+#[test]
+fn events_are_built_with_the_payload_their_type_requires() {
+    let order = sample("order.created").unwrap();
+    let Payload::Order(data) = order.payload().clone() else { unreachable!() };
+    assert_eq!(Event::new("device.alert", Payload::Order(data)).unwrap_err().code(), "invalid_argument");
+    let event =
+        Event::from_data("user.login", &serde_json::json!({"user_id": 7, "ip": "203.0.113.7"})).unwrap();
+    assert_eq!(event.to_json(), br#"{"type":"user.login","data":{"user_id":7,"ip":"203.0.113.7"}}"#.to_vec());
+    for dialect in Dialect::ALL {
+        let hint = (dialect == Dialect::DeviceService).then_some("user.login");
+        let back = dialect.parse(&dialect.encode(&event).unwrap(), hint).unwrap();
+        assert_eq!(back.payload(), event.payload(), "{dialect}");
+    }
+}
+
+#[test]
+fn subscription_matching_table() {
+    let order = sample("order.created").unwrap(); // restaurant_id 1, customer_id 456
+    let refund = sample("payment.refunded").unwrap();
+    let user = sample("user.created").unwrap();
+    let other_restaurant =
+        Event::from_data("order.created", &serde_json::json!({"restaurant_id": 2})).unwrap();
+    let string_id = Event::from_data("order.created", &serde_json::json!({"restaurant_id": "1"})).unwrap();
+
+    let table: &[(&[&str], &[(&str, Value)], &Event, bool)] = &[
+        (&["*"], &[], &order, true),
+        (&["*"], &[], &refund, true),
+        (&["order.*"], &[], &order, true),
+        (&["order.*"], &[], &refund, false),
+        (&["order.created"], &[], &order, true),
+        (&["order.completed"], &[], &order, false),
+        (&["payment.*", "user.created"], &[], &user, true),
+        (&["order.*"], &[("restaurant_id", Value::from(1))], &order, true),
+        (&["order.*"], &[("restaurant_id", Value::from(1))], &other_restaurant, false),
+        (&["order.*"], &[("restaurant_id", Value::from(1))], &string_id, false),
+        (&["order.*"], &[("restaurant_id", Value::from(1)), ("customer_id", Value::from(456))], &order, true),
+        (
+            &["order.*"],
+            &[("restaurant_id", Value::from(1)), ("customer_id", Value::from(999))],
+            &order,
+            false,
+        ),
+        (&["order.*"], &[("items.0.price", Value::Null)], &order, false),
+        (&["*"], &[("restaurant_id", Value::from(1))], &user, false),
+    ];
+    for (patterns, filters, event, expected) in table {
+        let mut subscription =
+            Subscription::new("https://example.com/hook", patterns.iter().copied()).unwrap();
+        for (field, value) in filters.iter() {
+            subscription = subscription.filter(field, value.clone());
+        }
+        assert_eq!(
+            subscription.matches(event),
+            *expected,
+            "{patterns:?} {filters:?} on {}",
+            event.event_type()
+        );
+    }
+    let inactive = Subscription::new("https://example.com/hook", ["*"]).unwrap().active(false);
+    assert!(!inactive.matches(&order));
+
+    for bad in ["", "order.", "ord*", "*.created", "order.**"] {
+        assert!(EventPattern::parse_any(bad).is_err(), "{bad:?}");
+    }
+    assert_eq!(EventPattern::parse("ordr.*").unwrap_err().code(), "unknown_event_type");
+    assert_eq!(Subscription::new("ftp://x", ["*"]).unwrap_err().code(), "invalid_argument");
+    assert_eq!(Subscription::new("/relative", ["*"]).unwrap_err().code(), "invalid_argument");
+    assert_eq!(Subscription::new::<&str>("https://x", []).unwrap_err().code(), "invalid_argument");
+}
+
+#[test]
+fn event_vectors_pass() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/events.json");
+    let file: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("events.json")).unwrap();
+    let cases = file["cases"].as_array().unwrap();
+    assert!(cases.len() >= 40, "{} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in cases {
+        let dialect = Dialect::from_name(case["dialect"].as_str().unwrap()).unwrap();
+        let body = case["body"].as_str().unwrap().as_bytes();
+        let hint = case["type_hint"].as_str();
+        let parsed = if case["strict"].as_bool().unwrap_or(false) {
+            dialect.parse_strict(body, hint)
+        } else {
+            dialect.parse(body, hint)
+        };
+        let expect = &case["expect"];
+        let problem = match (parsed, expect.get("error")) {
+            (Err(err), Some(code)) if code == err.code() => None,
+            (Err(err), _) => Some(format!("error {} ({err})", err.code())),
+            (Ok(event), Some(code)) => Some(format!("parsed {} instead of error {code}", event.event_type())),
+            (Ok(event), None) => check_event(&event, dialect, body, expect),
+        };
+        if let Some(problem) = problem {
+            failures.push(format!("{}: {problem}", case["name"]));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} event vectors failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+fn check_event(event: &Event, dialect: Dialect, body: &[u8], expect: &Value) -> Option<String> {
+    let native: Value = serde_json::from_slice(&event.to_json()).unwrap();
+    if expect["type"] != event.event_type() {
+        return Some(format!("type {}", event.event_type()));
+    }
+    if expect["family"] != event.family().as_str() {
+        return Some(format!("family {}", event.family().as_str()));
+    }
+    if expect["id"] != event.id().map_or(Value::Null, Value::from) {
+        return Some(format!("id {:?}", event.id()));
+    }
+    for (pointer, value) in expect["fields"].as_object().into_iter().flatten() {
+        if native.pointer(pointer) != Some(value) {
+            return Some(format!("{pointer} is {:?}, expected {value}", native.pointer(pointer)));
+        }
+    }
+    if expect["round_trip"] == true {
+        let again: Value = serde_json::from_slice(&dialect.encode(event).unwrap()).unwrap();
+        if again != serde_json::from_slice::<Value>(body).unwrap() {
+            return Some(format!("round trip gave {again}"));
+        }
+    }
+    None
+}
