@@ -6,12 +6,14 @@ CARGO ?= cargo
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := verify secret_parse signature_header
+FUZZ_TARGETS := verify secret_parse signature_header event_parse
 
 .PHONY: demo test lint test-rust vectors vectors-check fuzz-smoke bench constant-time tools-python tools-fuzz
 
 demo:
 	$(CARGO) run --quiet --release --example schemes
+	@echo
+	$(CARGO) run --quiet --release --example events
 
 # Lint and cheap checks first, the long fuzz smoke next, the test suites last.
 test: lint vectors-check fuzz-smoke test-rust
@@ -34,7 +36,8 @@ vectors: tools-python
 fuzz-smoke: tools-fuzz
 	cd fuzz && for target in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$target ($(FUZZ_SECONDS) s)"; \
-	  $(CARGO) +nightly fuzz run -O $$target -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | grep -E '^(Done|#[0-9]+ +DONE)|ERROR|panicked|SUMMARY' ; \
+	  mkdir -p corpus/$$target seeds/$$target; \
+	  $(CARGO) +nightly fuzz run -O $$target corpus/$$target seeds/$$target -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | grep -E '^(Done|#[0-9]+ +DONE)|ERROR|panicked|SUMMARY' ; \
 	done
 
 bench:

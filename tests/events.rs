@@ -200,7 +200,8 @@ fn subscription_matching_table() {
         Event::from_data("order.created", &serde_json::json!({"restaurant_id": 2})).unwrap();
     let string_id = Event::from_data("order.created", &serde_json::json!({"restaurant_id": "1"})).unwrap();
 
-    let table: &[(&[&str], &[(&str, Value)], &Event, bool)] = &[
+    type Row<'a> = (&'a [&'a str], &'a [(&'a str, Value)], &'a Event, bool);
+    let table: &[Row] = &[
         (&["*"], &[], &order, true),
         (&["*"], &[], &refund, true),
         (&["order.*"], &[], &order, true),
