@@ -29,9 +29,11 @@ test-rust:
 # committed file is exactly what it produces.
 vectors-check: tools-python
 	$(PYTHON) tests/vectors/generate_signatures.py --check
+	$(PYTHON) tests/vectors/generate_events.py --check
 
 vectors: tools-python
 	$(PYTHON) tests/vectors/generate_signatures.py
+	$(PYTHON) tests/vectors/generate_events.py
 
 fuzz-smoke: tools-fuzz
 	cd fuzz && for target in $(FUZZ_TARGETS); do \

@@ -21,7 +21,9 @@ use crate::Error;
 /// | `device-service` | the bare device object | — | the route (hint) | — | the whole body |
 ///
 /// Fields a dialect does not map (`webhook_id`, `delivery_id`, anything new) are kept in
-/// [`Event::extra`] and written back by [`encode`](Dialect::encode).
+/// [`Event::extra`] and written back by [`encode`](Dialect::encode). AuraConnect fields beside
+/// `data.object` (such as `previous_attributes`) are kept there as one object under
+/// `data_extra`, so the native envelope never has two `data` keys.
 ///
 /// ```
 /// use hookwire::{Dialect, Payload};
@@ -60,8 +62,9 @@ enum DataAt {
     Key(&'static str),
     /// Under a key named after the type's prefix (webnet: `"job": {…}` for `job.completed`).
     ResourceKey,
-    /// `outer.inner` (AuraConnect: `data.object`).
-    Nested(&'static str, &'static str),
+    /// `outer.inner` (AuraConnect: `data.object`); other fields of `outer` are kept in the
+    /// event's extra fields under the third name.
+    Nested(&'static str, &'static str, &'static str),
     /// The body is the data (Device Service).
     WholeBody,
 }
@@ -122,9 +125,13 @@ impl Dialect {
             Dialect::Webnet => {
                 envelope(None, "event_type", Some("event_timestamp"), Some("actor"), DataAt::ResourceKey)
             }
-            Dialect::AuraConnect => {
-                envelope(Some("id"), "type", Some("created"), None, DataAt::Nested("data", "object"))
-            }
+            Dialect::AuraConnect => envelope(
+                Some("id"),
+                "type",
+                Some("created"),
+                None,
+                DataAt::Nested("data", "object", "data_extra"),
+            ),
             Dialect::DeviceService => envelope(None, "", None, None, DataAt::WholeBody),
         }
     }
@@ -200,7 +207,7 @@ impl Dialect {
                 let found = object.take(resource, &root)?;
                 required(found, &root.key(resource), "is missing: webnet puts the resource under its name")?
             }
-            DataAt::Nested(outer, inner) => {
+            DataAt::Nested(outer, inner, siblings) => {
                 let outer_path = root.key(outer);
                 let outer_raw = required(object.take(outer, &root)?, &outer_path, "is missing")?;
                 let mut outer_object = RawObject::parse(outer_raw, &outer_path)?;
@@ -208,7 +215,7 @@ impl Dialect {
                     required(outer_object.take(inner, &outer_path)?, &outer_path.key(inner), "is missing")?;
                 let rest = outer_object.into_extra();
                 if !rest.is_empty() {
-                    leftover = Some((outer, rest));
+                    leftover = Some((siblings, rest));
                 }
                 data
             }
@@ -255,10 +262,10 @@ impl Dialect {
                 DataAt::ResourceKey => {
                     map.serialize_entry(resource_key(event.event_type()), event.payload())?
                 }
-                DataAt::Nested(outer, inner) => {
-                    let rest = event.extra().get(outer);
+                DataAt::Nested(outer, inner, siblings) => {
+                    let rest = event.extra().get(siblings);
                     map.serialize_entry(outer, &Nested { inner, payload: event.payload(), rest })?;
-                    skip = outer;
+                    skip = siblings;
                 }
                 DataAt::WholeBody => {}
             }
