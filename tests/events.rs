@@ -191,6 +191,49 @@ fn events_are_built_with_the_payload_their_type_requires() {
     }
 }
 
+/// Found by the event_parse fuzz target: a HomeChef body without `event` but with its own
+/// `id` and `type` (read with a hint) kept those as extra fields, and the native envelope
+/// then wrote `type` twice.
+#[test]
+fn extra_fields_never_repeat_a_key_the_writer_owns() {
+    let body = br#"{"id":"evt_132","type":"pos.sync_completed","created":"2025-08-08T13:00:00Z","data":{"object":{"sync_id":"s"}}}"#;
+    let event = Dialect::HomeChef.parse(body, Some("order.created")).unwrap();
+    assert_eq!((event.event_type(), event.id()), ("order.created", None));
+    assert_eq!(event.extra().get("type").map(|raw| raw.get()), Some(r#""pos.sync_completed""#));
+    // HomeChef has no `id` or `type` key of its own, so its encoding keeps them...
+    let again = Dialect::HomeChef.parse(&Dialect::HomeChef.encode(&event).unwrap(), None).unwrap();
+    assert_eq!(again.extra(), event.extra());
+    // ...while the native envelope owns those names and leaves them out.
+    let native: Value = serde_json::from_slice(&event.to_json()).unwrap();
+    assert_eq!(native["type"], "order.created");
+    assert!(native.get("id").is_none());
+    let reread = Event::from_json(&event.to_json()).unwrap();
+    assert_eq!(reread.extra().iter().map(|(k, _)| k).collect::<Vec<_>>(), ["created"]);
+    // A null the input had where a typed field is absent is still kept as it came.
+    let body = br#"{"event":"order.created","data":{"chef_id":null},"id":null}"#;
+    let event = Dialect::HomeChef.parse(body, None).unwrap();
+    assert_eq!(event.to_json(), br#"{"type":"order.created","data":{"chef_id":null},"id":null}"#.to_vec());
+
+    // The same holds for a payload's typed fields and for names inserted by hand.
+    let mut event = Event::from_data("user.login", &serde_json::json!({"user_id": 7})).unwrap();
+    let Payload::User(user) = event.payload_mut() else { unreachable!() };
+    user.extra.insert("user_id", &8).unwrap();
+    event.extra_mut().insert("data", &"shadow").unwrap();
+    assert_eq!(event.to_json(), br#"{"type":"user.login","data":{"user_id":7}}"#.to_vec());
+    for dialect in Dialect::ALL {
+        // The reader refuses repeated keys, so reading back proves there are none.
+        let text = dialect.encode(&event).unwrap();
+        let hint = (dialect == Dialect::DeviceService).then_some("user.login");
+        let back = dialect.parse(&text, hint).unwrap_or_else(|e| panic!("{dialect}: {e}"));
+        let Payload::User(user) = back.payload() else { unreachable!() };
+        assert_eq!((user.user_id.clone(), user.extra.len()), (Some(Id::Int(7)), 0), "{dialect}");
+    }
+
+    // webnet names the data key after the type, which must not be an envelope key.
+    let clash = Event::from_data("actor.created", &serde_json::json!({})).unwrap();
+    assert_eq!(Dialect::Webnet.encode(&clash).unwrap_err().code(), "invalid_payload");
+}
+
 #[test]
 fn subscription_matching_table() {
     let order = sample("order.created").unwrap(); // restaurant_id 1, customer_id 456

@@ -25,10 +25,27 @@ fuzz_target!(|body: &[u8]| {
             return;
         }
     };
-    // What was read can be written and read again, to the same event.
+    // What was read can be written natively and read again, to the same event, less extra
+    // fields named like a native envelope key (a HomeChef body with its own `type`): the
+    // native envelope owns those names.
     let native = event.to_json();
     let again = Event::from_json(&native).unwrap_or_else(|e| panic!("native re-parse failed: {e}"));
-    assert_eq!(again, event);
+    let mut expected = event.clone();
+    let written = [
+        ("id", event.id().is_some()),
+        ("type", true),
+        ("timestamp", event.timestamp().is_some()),
+        ("actor", event.actor().is_some()),
+        ("data", true),
+    ];
+    for (key, written) in written {
+        // A kept null whose typed twin is absent is written as it came; all else is left out.
+        let kept_null = !written && event.extra().get(key).is_some_and(|raw| raw.get() == "null");
+        if !kept_null {
+            expected.extra_mut().remove(key);
+        }
+    }
+    assert_eq!(again, expected);
     let encoded = dialect.encode(&event).expect("a parsed event encodes");
     let back = dialect.parse(&encoded, Some(event.event_type())).expect("encoded event parses");
     assert_eq!(back.payload(), event.payload());

@@ -5,6 +5,12 @@ use super::{Event, Family};
 use crate::Error;
 
 /// One known event type.
+///
+/// ```
+/// let info = hookwire::lookup("order.created").unwrap();
+/// assert_eq!(info.family, hookwire::Family::Order);
+/// assert_eq!(info.description, "A new order was placed");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventTypeInfo {
     /// The type string, e.g. `order.created`.

@@ -240,6 +240,18 @@ impl Dialect {
     /// HomeChef, everything but the data for Device Service (whose route carries the type).
     pub fn encode(self, event: &Event) -> Result<Vec<u8>, Error> {
         let layout = self.layout();
+        if let DataAt::ResourceKey = layout.data {
+            let resource = resource_key(event.event_type());
+            if [layout.event_type, layout.timestamp.unwrap_or(""), layout.actor.unwrap_or("")]
+                .contains(&resource)
+            {
+                return Err(invalid_body(format!(
+                    "{} cannot carry `{}`: its resource key `{resource}` is an envelope key",
+                    self.name(),
+                    event.event_type()
+                )));
+            }
+        }
         let mut out = serde_json::Serializer::new(Vec::with_capacity(256));
         let write = |out: &mut serde_json::Serializer<Vec<u8>>| -> Result<(), serde_json::Error> {
             if let DataAt::WholeBody = layout.data {
@@ -256,24 +268,35 @@ impl Dialect {
             if let (Some(key), Some(actor)) = (layout.actor, event.actor()) {
                 map.serialize_entry(key, actor)?;
             }
-            let mut skip: &str = "";
+            let data_key = match layout.data {
+                DataAt::Key(key) | DataAt::Nested(key, _, _) => key,
+                DataAt::ResourceKey => resource_key(event.event_type()),
+                DataAt::WholeBody => "",
+            };
+            let siblings = match layout.data {
+                DataAt::Nested(_, _, siblings) => siblings,
+                _ => "",
+            };
+            let owned = [
+                (layout.id.unwrap_or(""), event.id().is_some()),
+                (layout.event_type, true),
+                (layout.timestamp.unwrap_or(""), event.timestamp().is_some()),
+                (layout.actor.unwrap_or(""), event.actor().is_some()),
+                (data_key, true),
+                (siblings, true),
+            ];
+            // Layouts without a key name it "": those entries must not catch an extra field "".
+            let owned: Vec<(&str, bool)> = owned.into_iter().filter(|(key, _)| !key.is_empty()).collect();
             match layout.data {
                 DataAt::Key(key) => map.serialize_entry(key, event.payload())?,
-                DataAt::ResourceKey => {
-                    map.serialize_entry(resource_key(event.event_type()), event.payload())?
-                }
+                DataAt::ResourceKey => map.serialize_entry(data_key, event.payload())?,
                 DataAt::Nested(outer, inner, siblings) => {
                     let rest = event.extra().get(siblings);
                     map.serialize_entry(outer, &Nested { inner, payload: event.payload(), rest })?;
-                    skip = siblings;
                 }
                 DataAt::WholeBody => {}
             }
-            for (key, value) in event.extra().iter() {
-                if key != skip {
-                    map.serialize_entry(key, value)?;
-                }
-            }
+            event.extra().write(&mut map, &owned)?;
             map.end()
         };
         write(&mut out).map_err(|e| invalid_body(format!("cannot write the event: {e}")))?;
@@ -301,7 +324,7 @@ impl serde::Serialize for Nested<'_> {
         if let Some(rest) = self.rest {
             let rest: std::collections::BTreeMap<&str, &RawValue> =
                 serde_json::from_str(rest.get()).map_err(serde::ser::Error::custom)?;
-            for (key, value) in rest {
+            for (key, value) in rest.into_iter().filter(|(key, _)| *key != self.inner) {
                 map.serialize_entry(key, value)?;
             }
         }

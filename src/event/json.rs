@@ -280,6 +280,13 @@ impl<T: FromJson> FromJson for Vec<T> {
 /// Fields of a JSON object that hookwire does not type, kept exactly as they arrived (and
 /// written back in the same order, after the typed fields).
 ///
+/// A field named like one the surrounding object owns (a typed field such as `user_id`, or an
+/// envelope key such as `type` when an event is written natively) is not written, so output
+/// never repeats a key: the typed value owns the name. The one exception is a `null` the input
+/// had where the typed field is absent, which is kept as it came. Such names appear only when
+/// a field came from a format that has no such key (a HomeChef envelope carrying its own `id`,
+/// written as a native event) or was inserted by hand.
+///
 /// ```
 /// let event = hookwire::Event::from_json(br#"{"id":"e1","type":"user.login","data":{"user_id":7,"ip":"10.0.0.1"}}"#)?;
 /// let hookwire::Payload::User(user) = event.payload() else { unreachable!() };
@@ -330,8 +337,18 @@ impl Extra {
         self.fields.is_empty()
     }
 
-    pub(crate) fn write<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
-        self.fields.iter().try_for_each(|(k, v)| map.serialize_entry(k, v))
+    /// Writes the fields into `map`, except those named in `owned` (the typed fields or
+    /// envelope keys of the surrounding object, each with whether it was written), so the
+    /// output never repeats a key nor changes what a typed field reads: such a field is
+    /// written only when it is a kept `null` and its typed twin was not written.
+    pub(crate) fn write<M: SerializeMap>(&self, map: &mut M, owned: &[(&str, bool)]) -> Result<(), M::Error> {
+        self.fields
+            .iter()
+            .filter(|(k, v)| match owned.iter().find(|(name, _)| name == k) {
+                Some((_, written)) => !written && v.get() == "null",
+                None => true,
+            })
+            .try_for_each(|(k, v)| map.serialize_entry(k, v))
     }
 }
 
@@ -345,7 +362,7 @@ impl PartialEq for Extra {
 impl Serialize for Extra {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.fields.len()))?;
-        self.write(&mut map)?;
+        self.write(&mut map, &[])?;
         map.end()
     }
 }

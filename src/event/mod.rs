@@ -18,6 +18,13 @@ use json::{invalid, FromJson, Path};
 use crate::Error;
 
 /// The family of an event type: which typed payload it carries.
+///
+/// ```
+/// use hookwire::Family;
+/// assert_eq!(Family::of("order.created"), Family::Order);
+/// assert_eq!(Family::of("order.refunded"), Family::Other); // not in the catalog: kept raw
+/// assert_eq!(Family::of("device.temperature").as_str(), "device");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
     /// `device.*` types in the catalog: [`Device`].
@@ -51,6 +58,15 @@ impl Family {
 }
 
 /// The `data` of an event, typed by family.
+///
+/// ```
+/// use hookwire::{sample, Payload};
+/// match sample("device.temperature")?.payload() {
+///     Payload::Device(device) => assert_eq!(device.probes.as_ref().map(Vec::len), Some(2)),
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), hookwire::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Payload {
@@ -247,7 +263,10 @@ impl Event {
     }
 
     /// Envelope fields beyond id, type, timestamp, actor and data (`webhook_id`,
-    /// `delivery_id`, ...), kept as they came.
+    /// `delivery_id`, ...), kept as they came. Fields named like a native envelope key (a
+    /// HomeChef body carrying its own `id`) are written back by that dialect's
+    /// [`encode`](Dialect::encode) but left out of [`to_json`](Event::to_json), whose envelope
+    /// owns those names.
     pub fn extra(&self) -> &Extra {
         &self.extra
     }
@@ -277,7 +296,14 @@ impl Serialize for Event {
             map.serialize_entry("actor", actor)?;
         }
         map.serialize_entry("data", &self.payload)?;
-        self.extra.write(&mut map)?;
+        let owned = [
+            ("id", self.id.is_some()),
+            ("type", true),
+            ("timestamp", self.timestamp.is_some()),
+            ("actor", self.actor.is_some()),
+            ("data", true),
+        ];
+        self.extra.write(&mut map, &owned)?;
         map.end()
     }
 }

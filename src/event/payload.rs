@@ -42,7 +42,7 @@ macro_rules! typed_object {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let mut map = serializer.serialize_map(None)?;
                 $( if let Some(value) = &self.$field { map.serialize_entry($key, value)?; } )*
-                self.extra.write(&mut map)?;
+                self.extra.write(&mut map, &[$(($key, self.$field.is_some())),*])?;
                 map.end()
             }
         }
@@ -82,6 +82,14 @@ typed_object! {
 
 typed_object! {
     /// One temperature probe reading.
+    ///
+    /// ```
+    /// use hookwire::{Probe, TemperatureUnit};
+    /// let mut probe = Probe::default();
+    /// probe.temperature = Some("225.5".parse()?);
+    /// probe.unit = Some(TemperatureUnit::Fahrenheit);
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
     pub struct Probe {
         /// Probe id (`"1"`).
         probe_id: Id = "probe_id",
@@ -94,7 +102,15 @@ typed_object! {
     }
 }
 
-/// Unit of a probe reading.
+/// Unit of a probe reading: `"F"` or `"C"` on the wire; anything else is `invalid_payload`.
+///
+/// ```
+/// let event = hookwire::Dialect::DeviceService.parse(
+///     br#"{"probes":[{"probe_id":"1","temperature":107.5,"unit":"C"}]}"#, Some("temperature_update"))?;
+/// let hookwire::Payload::Device(device) = event.payload() else { unreachable!() };
+/// assert_eq!(device.probes.as_ref().unwrap()[0].unit, Some(hookwire::TemperatureUnit::Celsius));
+/// # Ok::<(), hookwire::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TemperatureUnit {
     /// `"F"`
@@ -170,6 +186,13 @@ typed_object! {
 
 typed_object! {
     /// One line of an order.
+    ///
+    /// ```
+    /// let mut item = hookwire::OrderItem::default();
+    /// item.quantity = Some(2);
+    /// item.price = Some("12.99".parse()?);
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
     pub struct OrderItem {
         /// Line id.
         id: Id = "id",
@@ -186,6 +209,16 @@ typed_object! {
 
 typed_object! {
     /// A job of an automation system (webnet: backups, deployments, compliance checks).
+    ///
+    /// ```
+    /// use hookwire::{Event, Job, Json, Payload};
+    /// let mut job = Job::default();
+    /// job.job_type = Some("config_backup".into());
+    /// job.result_summary = Some(Json::parse(r#"{"backed_up":5}"#)?);
+    /// let event = Event::new("job.completed", Payload::Job(job))?;
+    /// assert_eq!(event.to_json(), br#"{"type":"job.completed","data":{"type":"config_backup","result_summary":{"backed_up":5}}}"#);
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
     pub struct Job {
         /// Job id.
         id: Id = "id",
@@ -208,6 +241,15 @@ typed_object! {
 
 typed_object! {
     /// Who caused an event (webnet's envelope `actor`).
+    ///
+    /// ```
+    /// let mut event = hookwire::sample("job.completed")?;
+    /// let mut actor = hookwire::Actor::default();
+    /// actor.username = Some("admin".into());
+    /// event.set_actor(Some(actor));
+    /// assert_eq!(event.actor().unwrap().username.as_deref(), Some("admin"));
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
     pub struct Actor {
         /// User id.
         id: Id = "id",
@@ -217,7 +259,15 @@ typed_object! {
 }
 
 typed_object! {
-    /// A user account.
+    /// A user account; whatever else arrives (`ip`, `mfa`, ...) is in `extra`.
+    ///
+    /// ```
+    /// let event = hookwire::Event::from_data("user.created", &serde_json::json!({"user_id": 123, "plan": "pro"}))?;
+    /// let hookwire::Payload::User(user) = event.payload() else { unreachable!() };
+    /// assert_eq!(user.user_id, Some(hookwire::Id::Int(123)));
+    /// assert_eq!(user.extra.get("plan").unwrap().get(), r#""pro""#);
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
     pub struct User {
         /// User id (`123` or `"usr_…"`).
         user_id: Id = "user_id",
