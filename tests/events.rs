@@ -229,6 +229,15 @@ fn extra_fields_never_repeat_a_key_the_writer_owns() {
         assert_eq!((user.user_id.clone(), user.extra.len()), (Some(Id::Int(7)), 0), "{dialect}");
     }
 
+    // Found by fuzzing: AuraConnect siblings of `data.object` whose names have escapes.
+    let body = br#"{"type":"order.updated","data":{"object":{"id":1},"previous_st\tus":"x","b":1,"b":2}}"#;
+    let event = Dialect::AuraConnect.parse(body, None).unwrap();
+    let encoded = Dialect::AuraConnect.encode(&event).unwrap();
+    assert_eq!(
+        encoded,
+        br#"{"type":"order.updated","data":{"object":{"id":1},"previous_st\tus":"x","b":1,"b":2}}"#
+    );
+
     // webnet names the data key after the type, which must not be an envelope key.
     let clash = Event::from_data("actor.created", &serde_json::json!({})).unwrap();
     assert_eq!(Dialect::Webnet.encode(&clash).unwrap_err().code(), "invalid_payload");

@@ -322,9 +322,11 @@ impl serde::Serialize for Nested<'_> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry(self.inner, self.payload)?;
         if let Some(rest) = self.rest {
-            let rest: std::collections::BTreeMap<&str, &RawValue> =
-                serde_json::from_str(rest.get()).map_err(serde::ser::Error::custom)?;
-            for (key, value) in rest.into_iter().filter(|(key, _)| *key != self.inner) {
+            // In order, repeats and escaped names included, as they arrived.
+            let rest = RawObject::parse(rest, &Path::Root("data_extra"))
+                .map_err(serde::ser::Error::custom)?
+                .into_extra();
+            for (key, value) in rest.iter().filter(|(key, _)| *key != self.inner) {
                 map.serialize_entry(key, value)?;
             }
         }
