@@ -133,6 +133,23 @@ pub enum Error {
         known: &'static str,
     },
 
+    /// A URL or address a webhook would be sent to is refused by the
+    /// [`UrlGuard`](crate::UrlGuard) (private, loopback, metadata, userinfo, plain http where
+    /// https is required, ...).
+    #[error("blocked url: {reason}")]
+    BlockedUrl {
+        /// Why the destination is refused.
+        reason: Cow<'static, str>,
+    },
+
+    /// An operation does not fit the current state (recording an attempt on a delivery that
+    /// already succeeded, retrying one that is still pending, ...).
+    #[error("invalid state: {reason}")]
+    InvalidState {
+        /// What the state is and what was asked.
+        reason: Cow<'static, str>,
+    },
+
     /// A [`SeenStore`](crate::SeenStore) could not answer (full, unreachable, ...).
     #[error("replay store error: {reason}")]
     Store {
@@ -169,6 +186,8 @@ impl Error {
             Error::UnknownScheme { .. } => "unknown_scheme",
             Error::UnknownEventType { .. } => "unknown_event_type",
             Error::UnknownDialect { .. } => "unknown_dialect",
+            Error::BlockedUrl { .. } => "blocked_url",
+            Error::InvalidState { .. } => "invalid_state",
             Error::Store { .. } => "store_error",
             Error::Internal { .. } => "internal",
         }
@@ -189,12 +208,22 @@ impl Error {
         "unknown_scheme",
         "unknown_event_type",
         "unknown_dialect",
+        "blocked_url",
+        "invalid_state",
         "store_error",
         "internal",
     ];
 
     pub(crate) fn secret(reason: impl Into<Cow<'static, str>>) -> Self {
         Error::InvalidSecret { reason: reason.into() }
+    }
+
+    pub(crate) fn blocked(reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::BlockedUrl { reason: reason.into() }
+    }
+
+    pub(crate) fn state(reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::InvalidState { reason: reason.into() }
     }
 
     pub(crate) fn argument(name: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {

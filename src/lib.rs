@@ -45,6 +45,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod delivery;
 mod error;
 mod event;
 mod mac;
@@ -55,6 +56,12 @@ mod sign;
 mod subscription;
 mod verify;
 
+pub use delivery::{
+    Attempt, Backoff, CheckedUrl, Classifier, Decision, Delivery, DeliveryState, DisableReason,
+    EndpointHealth, Failure, GiveUpReason, HealthPolicy, HealthTransition, Host, Jitter, Message, Outcome,
+    OutcomeClass, RequestBuilder, RetryAfter, RetryPolicy, Scheduler, TokenBucket, UrlGuard,
+    DEFAULT_MAX_PAYLOAD, DEFAULT_RESPONSE_BODY_LIMIT, USER_AGENT,
+};
 pub use error::Error;
 pub use event::{
     catalog, lookup, sample, Actor, Decimal, Device, Dialect, Event, EventTypeInfo, Extra, Family, Id, Job,

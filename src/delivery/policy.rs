@@ -1,0 +1,460 @@
+//! Retry policies: when to try again, and when to stop.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{millis, Outcome, OutcomeClass};
+use crate::Error;
+
+/// How the nominal delay grows from one attempt to the next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Backoff {
+    /// Delays before attempt 1, 2, 3, ...: the first entry is usually zero (send at once);
+    /// attempts beyond the table reuse its last entry.
+    Table(Vec<Duration>),
+    /// Send at once, then wait `initial`, `initial × factor`, ... capped at `cap`.
+    Exponential {
+        /// The wait before the first retry.
+        initial: Duration,
+        /// The growth per retry (≥ 1).
+        factor: f64,
+        /// The longest wait.
+        cap: Duration,
+    },
+}
+
+/// Randomness added to each delay so that failed deliveries do not all come back at the same
+/// moment. The formulas are those of AWS's "Exponential Backoff and Jitter".
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Jitter {
+    /// The nominal delay, exactly.
+    None,
+    /// The nominal delay × (1 ± p), uniformly: `Proportional(0.2)` is Svix's ±20 %.
+    Proportional(f64),
+    /// Uniform in [0, nominal delay].
+    Full,
+    /// Uniform in [base, 3 × previous delay], capped at the longest nominal delay, where base
+    /// is the first retry's nominal delay.
+    Decorrelated,
+}
+
+/// What to do after an attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "decision")]
+pub enum Decision {
+    /// The message was delivered.
+    Done,
+    /// Try again at `at` (unix milliseconds), `delay` after `now`.
+    Retry {
+        /// When, in unix milliseconds.
+        at: i64,
+        /// How long after the attempt's end.
+        delay: Duration,
+    },
+    /// Stop.
+    GiveUp {
+        /// Why.
+        reason: GiveUpReason,
+    },
+}
+
+/// Why a delivery stops being retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum GiveUpReason {
+    /// Every attempt the policy allows was made.
+    Exhausted,
+    /// The next attempt would come later than the policy's maximum age.
+    MaxAge,
+    /// The answer says retrying cannot help (a permanent status, a blocked destination).
+    Permanent,
+    /// 410 Gone.
+    EndpointGone,
+    /// The receiver answered `webhook-delivery: abort-message`.
+    Aborted,
+    /// The receiver answered `webhook-delivery: disable`, or the endpoint is disabled.
+    EndpointDisabled,
+    /// The one attempt of a manual retry failed.
+    ManualAttemptFailed,
+}
+
+impl GiveUpReason {
+    /// The reason's name (`exhausted`, `max_age`, `permanent`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            GiveUpReason::Exhausted => "exhausted",
+            GiveUpReason::MaxAge => "max_age",
+            GiveUpReason::Permanent => "permanent",
+            GiveUpReason::EndpointGone => "endpoint_gone",
+            GiveUpReason::Aborted => "aborted",
+            GiveUpReason::EndpointDisabled => "endpoint_disabled",
+            GiveUpReason::ManualAttemptFailed => "manual_attempt_failed",
+        }
+    }
+}
+
+/// Default minimum wait after a throttle status or a timeout.
+pub const DEFAULT_THROTTLE_MIN: Duration = Duration::from_secs(60);
+
+/// When to retry a failed delivery, and when to give up. Pure: the same inputs (and seed)
+/// always give the same answer, so schedules can be tested and replayed.
+///
+/// ```
+/// use std::time::Duration;
+/// use hookwire::{Decision, Failure, Outcome, RetryPolicy};
+///
+/// let policy = RetryPolicy::standard_webhooks();
+/// let secs = |s: &[u64]| s.iter().map(|&s| Duration::from_secs(s)).collect::<Vec<_>>();
+/// assert_eq!(policy.schedule(), secs(&[0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]));
+///
+/// // After the first attempt (at 0 ms) fails at 1 s with a 500, retry 5 s later.
+/// let failed = Outcome::from_response(500, &http::HeaderMap::new(), Duration::from_secs(1));
+/// assert_eq!(policy.next(1, 0, 1_000, &failed), Decision::Retry { at: 6_000, delay: Duration::from_secs(5) });
+/// // A timeout waits at least the throttle minimum (60 s).
+/// let timeout = Outcome::transport(Failure::Timeout, Duration::from_secs(30));
+/// assert_eq!(policy.next(1, 0, 30_000, &timeout), Decision::Retry { at: 90_000, delay: Duration::from_secs(60) });
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    name: Cow<'static, str>,
+    backoff: Backoff,
+    max_attempts: u32,
+    max_age: Option<Duration>,
+    jitter: Jitter,
+    throttle_min: Duration,
+    seed: u64,
+}
+
+const fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+const MINUTE: u64 = 60;
+const HOUR: u64 = 3600;
+const DAY: u64 = 24 * HOUR;
+
+/// The names [`RetryPolicy::from_name`] knows.
+const PRESETS: &str = "standard-webhooks, svix, ops-center, webnet, homechef, auraconnect";
+
+impl RetryPolicy {
+    /// A policy from a delay table (the first entry is the first attempt's delay, usually
+    /// zero); at most as many attempts as the table has entries until
+    /// [`max_attempts`](RetryPolicy::max_attempts) says otherwise.
+    pub fn table(name: impl Into<Cow<'static, str>>, delays: Vec<Duration>) -> Result<RetryPolicy, Error> {
+        if delays.is_empty() {
+            return Err(Error::argument("delays", "must have at least one entry (the first attempt)"));
+        }
+        let max_attempts = u32::try_from(delays.len()).unwrap_or(u32::MAX);
+        Ok(RetryPolicy::build(name.into(), Backoff::Table(delays), max_attempts))
+    }
+
+    /// A policy that sends at once, then waits `initial × factor^(n-1)` (capped at `cap`)
+    /// before retry `n`, for at most `max_attempts` attempts in all.
+    pub fn exponential(
+        name: impl Into<Cow<'static, str>>,
+        initial: Duration,
+        factor: f64,
+        cap: Duration,
+        max_attempts: u32,
+    ) -> Result<RetryPolicy, Error> {
+        if !(factor.is_finite() && factor >= 1.0) {
+            return Err(Error::argument("factor", "must be a finite number ≥ 1"));
+        }
+        if cap < initial {
+            return Err(Error::argument("cap", "must not be shorter than the initial delay"));
+        }
+        let policy = RetryPolicy::build(name.into(), Backoff::Exponential { initial, factor, cap }, 1);
+        policy.max_attempts(max_attempts)
+    }
+
+    fn build(name: Cow<'static, str>, backoff: Backoff, max_attempts: u32) -> RetryPolicy {
+        RetryPolicy {
+            name,
+            backoff,
+            max_attempts,
+            max_age: None,
+            jitter: Jitter::None,
+            throttle_min: DEFAULT_THROTTLE_MIN,
+            seed: random_seed(),
+        }
+    }
+
+    /// Standard Webhooks: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h.
+    pub fn standard_webhooks() -> RetryPolicy {
+        let delays =
+            [0, 5, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 14 * HOUR, 20 * HOUR, DAY];
+        RetryPolicy::preset("standard-webhooks", &delays)
+    }
+
+    /// Svix: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, each ±20 %.
+    pub fn svix() -> RetryPolicy {
+        let delays = [0, 5, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR];
+        RetryPolicy { jitter: Jitter::Proportional(0.2), ..RetryPolicy::preset("svix", &delays) }
+    }
+
+    /// Ops Center: immediately, then 1 min, 5 min, 15 min, 1 h, 2 h and 2 h again (up to six
+    /// retries; the table's last delay repeats).
+    pub fn ops_center() -> RetryPolicy {
+        let delays = [0, MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 2 * HOUR];
+        RetryPolicy { max_attempts: 7, ..RetryPolicy::preset("ops-center", &delays) }
+    }
+
+    /// webnet with its defaults: `retry_backoff` 60 s doubling, `max_retries` 3.
+    pub fn webnet() -> RetryPolicy {
+        RetryPolicy::doubling("webnet", 3, secs(60))
+    }
+
+    /// webnet with a webhook's own `max_retries` and `retry_backoff`.
+    pub fn webnet_with(max_retries: u32, retry_backoff: Duration) -> Result<RetryPolicy, Error> {
+        RetryPolicy::doubling_checked("webnet", max_retries, retry_backoff)
+    }
+
+    /// HomeChef with its defaults (`WEBHOOK_MAX_RETRIES=3`, `WEBHOOK_RETRY_DELAY=60`): 60 s,
+    /// growing exponentially (doubling).
+    pub fn homechef() -> RetryPolicy {
+        RetryPolicy::doubling("homechef", 3, secs(60))
+    }
+
+    /// HomeChef with a webhook's own `retry_policy: {max_retries, retry_delay}`.
+    pub fn homechef_with(max_retries: u32, retry_delay: Duration) -> Result<RetryPolicy, Error> {
+        RetryPolicy::doubling_checked("homechef", max_retries, retry_delay)
+    }
+
+    /// AuraConnect: immediately, then 10 s, 30 s, 1 min, 5 min, 30 min; nothing for events
+    /// older than 7 days.
+    pub fn auraconnect() -> RetryPolicy {
+        let delays = [0, 10, 30, MINUTE, 5 * MINUTE, 30 * MINUTE];
+        RetryPolicy { max_age: Some(secs(7 * DAY)), ..RetryPolicy::preset("auraconnect", &delays) }
+    }
+
+    /// The preset called `name` (`standard-webhooks`, `svix`, `ops-center`, `webnet`,
+    /// `homechef`, `auraconnect`; case-insensitive, `_` for `-` allowed).
+    pub fn from_name(name: &str) -> Result<RetryPolicy, Error> {
+        match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "standard-webhooks" | "standardwebhooks" => Ok(RetryPolicy::standard_webhooks()),
+            "svix" => Ok(RetryPolicy::svix()),
+            "ops-center" | "opscenter" => Ok(RetryPolicy::ops_center()),
+            "webnet" => Ok(RetryPolicy::webnet()),
+            "homechef" => Ok(RetryPolicy::homechef()),
+            "auraconnect" => Ok(RetryPolicy::auraconnect()),
+            _ => Err(Error::argument("retry_policy", format!("unknown policy `{name}`; known: {PRESETS}"))),
+        }
+    }
+
+    fn preset(name: &'static str, delays: &[u64]) -> RetryPolicy {
+        let delays: Vec<Duration> = delays.iter().map(|&s| secs(s)).collect();
+        let max_attempts = u32::try_from(delays.len()).unwrap_or(u32::MAX);
+        RetryPolicy::build(Cow::Borrowed(name), Backoff::Table(delays), max_attempts)
+    }
+
+    fn doubling(name: &'static str, max_retries: u32, first: Duration) -> RetryPolicy {
+        let backoff = Backoff::Exponential { initial: first, factor: 2.0, cap: secs(DAY) };
+        RetryPolicy::build(Cow::Borrowed(name), backoff, max_retries.saturating_add(1))
+    }
+
+    fn doubling_checked(name: &'static str, max_retries: u32, first: Duration) -> Result<RetryPolicy, Error> {
+        if first.is_zero() || first > secs(DAY) {
+            return Err(Error::argument("retry delay", "must be more than 0 and at most a day"));
+        }
+        Ok(RetryPolicy::doubling(name, max_retries, first))
+    }
+
+    /// At most `attempts` attempts in all, the first included (≥ 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Result<RetryPolicy, Error> {
+        if attempts == 0 {
+            return Err(Error::argument("max_attempts", "must be at least 1 (the first attempt)"));
+        }
+        self.max_attempts = attempts;
+        Ok(self)
+    }
+
+    /// No retry later than `age` after the first attempt.
+    pub fn max_age(mut self, age: Duration) -> RetryPolicy {
+        self.max_age = Some(age);
+        self
+    }
+
+    /// The jitter (default none; `svix` uses ±20 %).
+    pub fn with_jitter(mut self, jitter: Jitter) -> Result<RetryPolicy, Error> {
+        if let Jitter::Proportional(p) = jitter {
+            if !(p.is_finite() && p > 0.0 && p <= 1.0) {
+                return Err(Error::argument("jitter", "a proportion must be in (0, 1]"));
+            }
+        }
+        self.jitter = jitter;
+        Ok(self)
+    }
+
+    /// The minimum wait after a throttle status (429, 502, 503, 504) or a timeout (default
+    /// 60 s).
+    pub fn throttle_min(mut self, min: Duration) -> RetryPolicy {
+        self.throttle_min = min;
+        self
+    }
+
+    /// Fixes the random source, so jittered schedules are reproducible (tests, replays).
+    /// Without it each policy draws its seed from the operating system.
+    pub fn seed(mut self, seed: u64) -> RetryPolicy {
+        self.seed = seed;
+        self
+    }
+
+    /// The policy's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The backoff.
+    pub fn backoff(&self) -> &Backoff {
+        &self.backoff
+    }
+
+    /// The jitter.
+    pub fn jitter(&self) -> Jitter {
+        self.jitter
+    }
+
+    /// The most attempts, the first included.
+    pub fn attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The maximum age, if any.
+    pub fn age_limit(&self) -> Option<Duration> {
+        self.max_age
+    }
+
+    /// The nominal delay before each attempt (before jitter, `Retry-After` and throttling):
+    /// the schedule a preset documents.
+    pub fn schedule(&self) -> Vec<Duration> {
+        (0..self.max_attempts).map(|n| self.nominal(n)).collect()
+    }
+
+    /// The nominal delay before attempt `n + 1` (`n` attempts made).
+    fn nominal(&self, n: u32) -> Duration {
+        match &self.backoff {
+            Backoff::Table(delays) => {
+                let at = usize::try_from(n).unwrap_or(usize::MAX).min(delays.len() - 1);
+                delays[at]
+            }
+            Backoff::Exponential { initial, factor, cap } => match n {
+                0 => Duration::ZERO,
+                n => {
+                    let exponent = i32::try_from(n - 1).unwrap_or(i32::MAX);
+                    let grown = initial.as_secs_f64() * factor.powi(exponent);
+                    Duration::try_from_secs_f64(grown).map_or(*cap, |d| d.min(*cap))
+                }
+            },
+        }
+    }
+
+    /// The longest nominal delay (the cap of decorrelated jitter).
+    fn longest(&self) -> Duration {
+        match &self.backoff {
+            Backoff::Table(delays) => delays.iter().copied().max().unwrap_or_default(),
+            Backoff::Exponential { cap, .. } => *cap,
+        }
+    }
+
+    /// What to do after attempt number `attempt` (1 for the first) of a message first
+    /// attempted at `first_attempt_at`, which ended at `now` with `outcome` (instants in unix
+    /// milliseconds). The jitter for a message comes from the seed, the first attempt's time
+    /// and the attempt number; [`next_keyed`](RetryPolicy::next_keyed) adds a key (such as a
+    /// hash of the message id) to spread messages that started in the same millisecond.
+    ///
+    /// Order of rules: success → [`Decision::Done`]; gone, disable, abort, permanent → give
+    /// up; attempts used up → give up; otherwise the nominal delay with jitter, at least the
+    /// throttle minimum after a throttle status or timeout, then a `Retry-After` clamped to
+    /// [delay, 2 × delay]; a retry later than the maximum age → give up.
+    pub fn next(&self, attempt: u32, first_attempt_at: i64, now: i64, outcome: &Outcome) -> Decision {
+        self.next_keyed(0, attempt, first_attempt_at, now, outcome)
+    }
+
+    /// [`next`](RetryPolicy::next) with a key mixed into the jitter.
+    pub fn next_keyed(
+        &self,
+        key: u64,
+        attempt: u32,
+        first_attempt_at: i64,
+        now: i64,
+        outcome: &Outcome,
+    ) -> Decision {
+        let give_up = |reason| Decision::GiveUp { reason };
+        match outcome.class() {
+            OutcomeClass::Success => return Decision::Done,
+            OutcomeClass::EndpointGone => return give_up(GiveUpReason::EndpointGone),
+            OutcomeClass::DisableRequested => return give_up(GiveUpReason::EndpointDisabled),
+            OutcomeClass::Aborted => return give_up(GiveUpReason::Aborted),
+            OutcomeClass::Permanent => return give_up(GiveUpReason::Permanent),
+            OutcomeClass::Retryable | OutcomeClass::Throttled => {}
+        }
+        if attempt >= self.max_attempts {
+            return give_up(GiveUpReason::Exhausted);
+        }
+        let stream = mix(self.seed ^ mix(key) ^ mix(first_attempt_at as u64));
+        let mut delay = self.jittered(attempt.max(1), stream);
+        if outcome.wants_backoff() {
+            delay = delay.max(self.throttle_min);
+        }
+        if let Some(retry_after) = outcome.retry_after() {
+            delay = retry_after.delay_from(now).clamp(delay, delay.saturating_mul(2));
+        }
+        let at = now.saturating_add(millis(delay));
+        if let Some(max_age) = self.max_age {
+            if at.saturating_sub(first_attempt_at) > millis(max_age) {
+                return give_up(GiveUpReason::MaxAge);
+            }
+        }
+        Decision::Retry { at, delay }
+    }
+
+    /// The delay before attempt `n + 1` with jitter drawn from `stream`.
+    fn jittered(&self, n: u32, stream: u64) -> Duration {
+        let nominal = self.nominal(n);
+        let uniform = |i: u32| unit(mix(stream ^ u64::from(i).wrapping_mul(0xA076_1D64_78BD_642F)));
+        match self.jitter {
+            Jitter::None => nominal,
+            Jitter::Proportional(p) => scale(nominal, 1.0 + p * (2.0 * uniform(n) - 1.0)),
+            Jitter::Full => scale(nominal, uniform(n)),
+            Jitter::Decorrelated => {
+                // sleep = min(cap, uniform(base, 3 × sleep)), replayed from the first retry so
+                // the answer depends only on the inputs.
+                let (base, cap) = (self.nominal(1), self.longest());
+                let mut sleep = base;
+                for i in 1..=n {
+                    let high = sleep.saturating_mul(3);
+                    sleep = base.saturating_add(scale(high.saturating_sub(base), uniform(i))).min(cap);
+                }
+                sleep
+            }
+        }
+    }
+}
+
+/// `span × factor` for a factor ≥ 0, saturating instead of panicking.
+fn scale(span: Duration, factor: f64) -> Duration {
+    Duration::try_from_secs_f64(span.as_secs_f64() * factor).unwrap_or(Duration::MAX)
+}
+
+/// SplitMix64's finaliser: a fast, well-distributed mix of 64 bits (not for secrets).
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A uniform number in [0, 1) from 64 random bits.
+fn unit(bits: u64) -> f64 {
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    // Without OS randomness the jitter is still a spread, only a predictable one.
+    let _ = getrandom::fill(&mut bytes);
+    u64::from_le_bytes(bytes)
+}

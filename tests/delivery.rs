@@ -1,0 +1,666 @@
+//! Delivery building blocks: preset schedules, outcome classes, Retry-After, jitter bounds,
+//! the delivery state machine, the scheduler against a model, endpoint health, the token
+//! bucket, request building and the URL guard.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use hookwire::{
+    sample, Classifier, Decision, Delivery, DeliveryState, DisableReason, EndpointHealth, Failure,
+    GiveUpReason, HealthPolicy, HealthTransition, Jitter, Message, Outcome, OutcomeClass, RequestBuilder,
+    RetryAfter, RetryPolicy, Scheduler, Scheme, Secret, Signer, Subscription, TokenBucket, UrlGuard,
+    Verifier,
+};
+use http::HeaderMap;
+use proptest::prelude::*;
+
+const S: u64 = 1;
+const M: u64 = 60;
+const H: u64 = 3600;
+
+fn secs(list: &[u64]) -> Vec<Duration> {
+    list.iter().map(|&s| Duration::from_secs(s)).collect()
+}
+
+fn response(status: u16, headers: &[(&str, &str)]) -> Outcome {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        map.append(http::HeaderName::from_bytes(name.as_bytes()).unwrap(), value.parse().unwrap());
+    }
+    Outcome::from_response(status, &map, Duration::from_millis(25))
+}
+
+/// Runs a delivery that always fails with `outcome` to its end; returns the start of every
+/// attempt (ms) and the final state.
+fn run_to_end(policy: &RetryPolicy, outcome: &Outcome) -> (Vec<i64>, DeliveryState) {
+    let mut delivery = Delivery::new("msg_schedule", 0);
+    while let Some(due) = delivery.state().due() {
+        delivery.record(policy, due, outcome, b"", due).unwrap();
+    }
+    (delivery.attempts().iter().map(|a| a.started_at).collect(), *delivery.state())
+}
+
+#[test]
+fn every_preset_schedule() {
+    let table: [(&str, Vec<u64>, u32); 6] = [
+        (
+            "standard-webhooks",
+            vec![0, 5 * S, 5 * M, 30 * M, 2 * H, 5 * H, 10 * H, 14 * H, 20 * H, 24 * H],
+            10,
+        ),
+        ("svix", vec![0, 5 * S, 5 * M, 30 * M, 2 * H, 5 * H, 10 * H, 10 * H], 8),
+        ("ops-center", vec![0, M, 5 * M, 15 * M, H, 2 * H, 2 * H], 7),
+        ("webnet", vec![0, 60, 120, 240], 4),
+        ("homechef", vec![0, 60, 120, 240], 4),
+        ("auraconnect", vec![0, 10, 30, M, 5 * M, 30 * M], 6),
+    ];
+    for (name, delays, attempts) in table {
+        let policy = RetryPolicy::from_name(name).unwrap().seed(7);
+        println!("{name}: {:?}", policy.schedule());
+        assert_eq!(policy.schedule(), secs(&delays), "{name}");
+        assert_eq!(policy.attempts(), attempts, "{name}");
+        // Driving a delivery gives the same schedule (within jitter for svix).
+        let (starts, end) = run_to_end(&policy, &response(500, &[]));
+        assert_eq!(
+            end,
+            DeliveryState::Failed { at: *starts.last().unwrap(), reason: GiveUpReason::Exhausted }
+        );
+        assert_eq!(starts.len() as u32, attempts, "{name}");
+        let gaps: Vec<i64> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+        for (gap, nominal) in gaps.iter().zip(&delays[1..]) {
+            let nominal = (*nominal * 1000) as f64;
+            let spread = if name == "svix" { 0.2 } else { 0.0 };
+            assert!(
+                (*gap as f64) >= nominal * (1.0 - spread) - 1.0
+                    && (*gap as f64) <= nominal * (1.0 + spread) + 1.0,
+                "{name}: gap {gap} vs {nominal}"
+            );
+        }
+    }
+    assert_eq!(
+        RetryPolicy::webnet_with(5, Duration::from_secs(30)).unwrap().schedule(),
+        secs(&[0, 30, 60, 120, 240, 480])
+    );
+    assert_eq!(
+        RetryPolicy::homechef_with(2, Duration::from_secs(10)).unwrap().schedule(),
+        secs(&[0, 10, 20])
+    );
+    assert_eq!(RetryPolicy::from_name("nope").unwrap_err().code(), "invalid_argument");
+    assert_eq!(RetryPolicy::webnet_with(3, Duration::ZERO).unwrap_err().code(), "invalid_argument");
+    assert_eq!(RetryPolicy::table("t", vec![]).unwrap_err().code(), "invalid_argument");
+    let capped =
+        RetryPolicy::exponential("e", Duration::from_secs(1), 10.0, Duration::from_secs(500), 5).unwrap();
+    assert_eq!(capped.schedule(), secs(&[0, 1, 10, 100, 500]));
+    assert_eq!(
+        RetryPolicy::exponential("e", Duration::from_secs(1), f64::NAN, Duration::from_secs(5), 3)
+            .unwrap_err()
+            .code(),
+        "invalid_argument"
+    );
+}
+
+#[test]
+fn auraconnect_never_retries_after_seven_days() {
+    // Every retry is throttled to an hour by Retry-After; after 7 days it gives up.
+    let policy = RetryPolicy::auraconnect().max_attempts(1000).unwrap();
+    let slow = response(503, &[("retry-after", "3600")]);
+    let (starts, end) = run_to_end(&policy, &slow);
+    let DeliveryState::Failed { at, reason } = end else { panic!("{end:?}") };
+    assert_eq!(reason, GiveUpReason::MaxAge);
+    assert!(*starts.last().unwrap() <= 7 * 24 * 3600 * 1000, "{starts:?}");
+    assert!(at + 60 * 60 * 1000 > 7 * 24 * 3600 * 1000, "gave up too early: {at}");
+}
+
+#[test]
+fn every_outcome_class() {
+    let table: &[(u16, &[(&str, &str)], OutcomeClass)] = &[
+        (200, &[], OutcomeClass::Success),
+        (204, &[], OutcomeClass::Success),
+        (299, &[], OutcomeClass::Success),
+        (301, &[("location", "https://elsewhere.example")], OutcomeClass::Retryable),
+        (304, &[], OutcomeClass::Retryable),
+        (400, &[], OutcomeClass::Retryable),
+        (404, &[], OutcomeClass::Retryable),
+        (410, &[], OutcomeClass::EndpointGone),
+        (429, &[], OutcomeClass::Throttled),
+        (500, &[], OutcomeClass::Retryable),
+        (502, &[], OutcomeClass::Throttled),
+        (503, &[], OutcomeClass::Throttled),
+        (504, &[], OutcomeClass::Throttled),
+        (100, &[], OutcomeClass::Retryable),
+        (500, &[("webhook-delivery", "abort-message")], OutcomeClass::Aborted),
+        (400, &[("Webhook-Delivery", "Disable")], OutcomeClass::DisableRequested),
+        (500, &[("webhook-delivery", "abort-message, disable")], OutcomeClass::DisableRequested),
+        (500, &[("webhook-delivery", "something-new")], OutcomeClass::Retryable),
+        (200, &[("webhook-delivery", "abort-message")], OutcomeClass::Success),
+    ];
+    for (status, headers, class) in table {
+        assert_eq!(response(*status, headers).class(), *class, "{status} {headers:?}");
+    }
+    // 410 and a disable request disable the endpoint, even on a 2xx.
+    assert!(response(410, &[]).disables_endpoint());
+    assert!(response(200, &[("webhook-delivery", "disable")]).disables_endpoint());
+    assert!(response(200, &[("webhook-delivery", "disable")]).is_success());
+    assert!(!response(503, &[]).disables_endpoint());
+    // Configured permanent statuses.
+    let strict = Classifier::default().permanent([400, 401, 403]);
+    assert_eq!(strict.response(401, &HeaderMap::new(), Duration::ZERO).class(), OutcomeClass::Permanent);
+    assert_eq!(strict.response(500, &HeaderMap::new(), Duration::ZERO).class(), OutcomeClass::Retryable);
+    let no_throttle = Classifier::default().throttle([]);
+    assert_eq!(no_throttle.response(503, &HeaderMap::new(), Duration::ZERO).class(), OutcomeClass::Retryable);
+    // Transport failures.
+    for (failure, class) in [
+        (Failure::Timeout, OutcomeClass::Retryable),
+        (Failure::Connect, OutcomeClass::Retryable),
+        (Failure::Tls, OutcomeClass::Retryable),
+        (Failure::Dns, OutcomeClass::Retryable),
+        (Failure::Blocked, OutcomeClass::Permanent),
+        (Failure::Other, OutcomeClass::Retryable),
+    ] {
+        let outcome = Outcome::transport(failure, Duration::from_secs(1));
+        assert_eq!((outcome.class(), outcome.status(), outcome.failure()), (class, None, Some(failure)));
+        assert_eq!(outcome.wants_backoff(), failure == Failure::Timeout);
+    }
+    // What the policy makes of each class.
+    let policy = RetryPolicy::standard_webhooks();
+    let decide = |outcome: &Outcome| policy.next(1, 0, 0, outcome);
+    assert_eq!(decide(&response(200, &[])), Decision::Done);
+    assert_eq!(decide(&response(410, &[])), Decision::GiveUp { reason: GiveUpReason::EndpointGone });
+    assert_eq!(
+        decide(&response(500, &[("webhook-delivery", "abort-message")])),
+        Decision::GiveUp { reason: GiveUpReason::Aborted }
+    );
+    assert_eq!(
+        decide(&response(500, &[("webhook-delivery", "disable")])),
+        Decision::GiveUp { reason: GiveUpReason::EndpointDisabled }
+    );
+    assert_eq!(
+        decide(&Outcome::transport(Failure::Blocked, Duration::ZERO)),
+        Decision::GiveUp { reason: GiveUpReason::Permanent }
+    );
+    assert_eq!(decide(&response(500, &[])), Decision::Retry { at: 5_000, delay: Duration::from_secs(5) });
+    assert_eq!(decide(&response(429, &[])), Decision::Retry { at: 60_000, delay: Duration::from_secs(60) });
+    let patient = policy.clone().throttle_min(Duration::from_secs(10));
+    assert_eq!(
+        patient.next(1, 0, 0, &response(429, &[])),
+        Decision::Retry { at: 10_000, delay: Duration::from_secs(10) }
+    );
+}
+
+#[test]
+fn retry_after_forms() {
+    // Forms: delay-seconds, IMF-fixdate, RFC 850, asctime; garbage is an error.
+    let minute_after_epoch = 60_000;
+    let table: &[(&str, Option<RetryAfter>)] = &[
+        ("0", Some(RetryAfter::Delay(Duration::ZERO))),
+        ("120", Some(RetryAfter::Delay(Duration::from_secs(120)))),
+        (" 7 ", Some(RetryAfter::Delay(Duration::from_secs(7)))),
+        ("Thu, 01 Jan 1970 00:01:00 GMT", Some(RetryAfter::At(minute_after_epoch))),
+        ("Thursday, 01-Jan-70 00:01:00 GMT", Some(RetryAfter::At(minute_after_epoch))),
+        ("Thu Jan  1 00:01:00 1970", Some(RetryAfter::At(minute_after_epoch))),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", Some(RetryAfter::At(1_445_412_480_000))),
+        ("", None),
+        ("-5", None),
+        ("1.5", None),
+        ("+5", None),
+        ("99999999999999999999", None),
+        ("soon", None),
+        ("Thu, 01 Jan 1970 25:01:00 GMT", None),
+        ("Thu, 32 Jan 1970 00:01:00 GMT", None),
+    ];
+    for (text, expected) in table {
+        match (RetryAfter::parse(text), expected) {
+            (Ok(got), Some(want)) => assert_eq!(got, *want, "{text:?}"),
+            (Err(err), None) => assert_eq!(err.code(), "malformed_header", "{text:?}"),
+            (got, want) => panic!("{text:?}: got {got:?}, want {want:?}"),
+        }
+    }
+    // A date in the past is no wait; a date in the future waits until then.
+    assert_eq!(RetryAfter::At(1_000).delay_from(5_000), Duration::ZERO);
+    assert_eq!(RetryAfter::At(9_000).delay_from(5_000), Duration::from_secs(4));
+
+    // Honoured, clamped to [scheduled, 2 × scheduled]; the scheduled delay of a 503 is at
+    // least the 60 s throttle minimum.
+    let policy = RetryPolicy::standard_webhooks();
+    let delay_for = |status: u16, retry_after: &str| match policy.next(
+        2,
+        0,
+        0,
+        &response(status, &[("retry-after", retry_after)]),
+    ) {
+        Decision::Retry { delay, .. } => delay.as_secs(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(delay_for(500, "3"), 300); // below the 5 min schedule → 5 min
+    assert_eq!(delay_for(500, "450"), 450); // within → as asked
+    assert_eq!(delay_for(500, "100000"), 600); // above → 2 × schedule
+    assert_eq!(delay_for(503, "90"), 300); // schedule 5 min already above the minimum
+    assert_eq!(delay_for(500, "garbage"), 300); // ignored
+    let first_retry =
+        |retry_after: &str| match policy.next(1, 0, 0, &response(429, &[("retry-after", retry_after)])) {
+            Decision::Retry { delay, .. } => delay.as_secs(),
+            other => panic!("{other:?}"),
+        };
+    assert_eq!(first_retry("1"), 60);
+    assert_eq!(first_retry("90"), 90);
+    assert_eq!(first_retry("Thu, 01 Jan 1970 01:00:00 GMT"), 120);
+}
+
+#[test]
+fn jitter_stays_within_its_formula() {
+    let failed = response(500, &[]);
+    let samples = 10_000;
+    let policy_with = |jitter| RetryPolicy::standard_webhooks().with_jitter(jitter).unwrap().seed(42);
+    let delay =
+        |policy: &RetryPolicy, attempt: u32, key: u64| match policy.next_keyed(key, attempt, 0, 0, &failed) {
+            Decision::Retry { delay, .. } => delay.as_secs_f64(),
+            other => panic!("{other:?}"),
+        };
+    for (attempt, nominal) in [(1u32, 5.0), (3, 1800.0), (9, 86_400.0)] {
+        for (jitter, low, high) in [
+            (Jitter::None, nominal, nominal),
+            (Jitter::Proportional(0.2), nominal * 0.8, nominal * 1.2),
+            (Jitter::Full, 0.0, nominal),
+        ] {
+            let policy = policy_with(jitter);
+            let draws: Vec<f64> = (0..samples).map(|key| delay(&policy, attempt, key)).collect();
+            let (min, max) = draws.iter().fold((f64::MAX, 0.0f64), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+            assert!(
+                min >= low - 1e-6 && max <= high + 1e-6,
+                "{jitter:?} #{attempt}: [{min}, {max}] vs [{low}, {high}]"
+            );
+            if jitter != Jitter::None {
+                // A spread, not a constant: the draws cover most of the range and average near its middle.
+                assert!(max - min > 0.9 * (high - low), "{jitter:?}: [{min}, {max}]");
+                let mean = draws.iter().sum::<f64>() / samples as f64;
+                assert!((mean - (low + high) / 2.0).abs() < 0.02 * (high - low), "{jitter:?}: mean {mean}");
+            }
+        }
+    }
+    // Decorrelated: every delay in [base, min(cap, 3 × previous)], never above the cap.
+    let policy = policy_with(Jitter::Decorrelated);
+    let (base, cap) = (5.0, 86_400.0);
+    for key in 0..samples {
+        let mut previous = base;
+        for attempt in 1..10 {
+            let d = delay(&policy, attempt, key);
+            assert!(
+                d >= base - 1e-6 && d <= cap + 1e-6 && d <= 3.0 * previous + 1e-6,
+                "key {key} #{attempt}: {d} after {previous}"
+            );
+            previous = d;
+        }
+    }
+    // Seeded policies are reproducible; different seeds differ.
+    let a = policy_with(Jitter::Full);
+    assert_eq!(delay(&a, 4, 9), delay(&a.clone(), 4, 9));
+    assert_ne!(delay(&a, 4, 9), delay(&a.clone().seed(43), 4, 9));
+    assert_eq!(
+        RetryPolicy::svix().with_jitter(Jitter::Proportional(1.5)).unwrap_err().code(),
+        "invalid_argument"
+    );
+}
+
+#[test]
+fn delivery_state_machine() {
+    let policy = RetryPolicy::standard_webhooks();
+    let mut delivery = Delivery::new("msg_1", 1_000).response_body_limit(8);
+    assert_eq!(delivery.state(), &DeliveryState::Pending { due: 1_000 });
+    let big = "ééééé".as_bytes(); // 10 bytes: cut at 8 on a character boundary
+    let state = *delivery.record(&policy, 1_000, &response(500, &[]), big, 1_200).unwrap();
+    assert_eq!(state, DeliveryState::Retrying { next_at: 6_200 });
+    let first = &delivery.attempts()[0];
+    assert_eq!((first.number, first.status, first.class), (1, Some(500), OutcomeClass::Retryable));
+    assert_eq!((first.response_body.as_str(), first.response_truncated), ("éééé", true));
+
+    let timeout = Outcome::transport(Failure::Timeout, Duration::from_secs(30));
+    delivery.record(&policy, 6_200, &timeout, b"", 36_200).unwrap();
+    assert_eq!(delivery.attempts()[1].failure, Some(Failure::Timeout));
+    // The schedule's 5 min is already above the 60 s a timeout waits at least.
+    assert_eq!(delivery.state(), &DeliveryState::Retrying { next_at: 336_200 });
+
+    // Persisted and read back between attempts, it carries on the same.
+    let stored = serde_json::to_string(&delivery).unwrap();
+    assert!(stored.contains(r#""state":"retrying""#), "{stored}");
+    let mut restored: Delivery = serde_json::from_str(&stored).unwrap();
+    assert_eq!(restored, delivery);
+    restored.record(&policy, 336_200, &response(204, &[]), b"", 336_300).unwrap();
+    assert_eq!(restored.state(), &DeliveryState::Succeeded { at: 336_300 });
+    assert_eq!(restored.record(&policy, 0, &response(200, &[]), b"", 0).unwrap_err().code(), "invalid_state");
+    assert_eq!(restored.cancel(0).unwrap_err().code(), "invalid_state");
+    assert_eq!(restored.retry(0).unwrap_err().code(), "invalid_state");
+
+    // Cancel, then a manual retry that fails once more.
+    delivery.cancel(50_000).unwrap();
+    assert_eq!(delivery.state(), &DeliveryState::Cancelled { at: 50_000 });
+    delivery.retry(60_000).unwrap();
+    assert_eq!(delivery.retry(60_000).unwrap_err().code(), "invalid_state");
+    delivery.record(&policy, 60_000, &response(500, &[]), b"", 60_100).unwrap();
+    assert_eq!(
+        delivery.state(),
+        &DeliveryState::Failed { at: 60_100, reason: GiveUpReason::ManualAttemptFailed }
+    );
+    assert!(delivery.attempts()[2].manual);
+    // A 20 KB default limit.
+    let mut long = Delivery::new("msg_2", 0);
+    long.record(&policy, 0, &response(500, &[]), &vec![b'x'; 50_000], 1).unwrap();
+    assert_eq!(long.attempts()[0].response_body.len(), hookwire::DEFAULT_RESPONSE_BODY_LIMIT);
+    // Giving up for an endpoint disabled elsewhere.
+    let mut orphan = Delivery::new("msg_3", 0);
+    orphan.fail(GiveUpReason::EndpointDisabled, 5).unwrap();
+    assert_eq!(orphan.state().name(), "failed");
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Schedule(u8, i16),
+    Cancel(u8),
+    Reschedule(u8, i16),
+    Pop(i16, u8),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => (any::<u8>(), any::<i16>()).prop_map(|(k, d)| Op::Schedule(k % 64, d)),
+        2 => any::<u8>().prop_map(|k| Op::Cancel(k % 64)),
+        2 => (any::<u8>(), any::<i16>()).prop_map(|(k, d)| Op::Reschedule(k % 64, d)),
+        2 => (any::<i16>(), any::<u8>()).prop_map(|(now, limit)| Op::Pop(now, limit % 8)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The scheduler behaves as a naive sorted list: ties in due time pop in scheduling order.
+    #[test]
+    fn scheduler_matches_a_sorted_list(ops in proptest::collection::vec(op(), 1..300)) {
+        let mut scheduler: Scheduler<u8> = Scheduler::new();
+        // (due, order of scheduling, key), kept sorted.
+        let mut model: Vec<(i64, u64, u8)> = Vec::new();
+        let mut counter = 0u64;
+        for op in ops {
+            match op {
+                Op::Schedule(key, due) | Op::Reschedule(key, due) => {
+                    let present = model.iter().any(|e| e.2 == key);
+                    let is_schedule = matches!(op, Op::Schedule(..));
+                    if is_schedule {
+                        prop_assert_eq!(scheduler.schedule(key, due.into()), !present);
+                    } else {
+                        prop_assert_eq!(scheduler.reschedule(&key, due.into()), present);
+                    }
+                    if is_schedule || present {
+                        model.retain(|e| e.2 != key);
+                        model.push((due.into(), counter, key));
+                        counter += 1;
+                        model.sort();
+                    }
+                }
+                Op::Cancel(key) => {
+                    let present = model.iter().any(|e| e.2 == key);
+                    prop_assert_eq!(scheduler.cancel(&key), present);
+                    model.retain(|e| e.2 != key);
+                }
+                Op::Pop(now, limit) => {
+                    let got = scheduler.pop_due(now.into(), limit.into());
+                    let n = model.iter().take_while(|e| e.0 <= now.into()).count().min(limit.into());
+                    let want: Vec<(u8, i64)> = model.drain(..n).map(|e| (e.2, e.0)).collect();
+                    prop_assert_eq!(got, want);
+                }
+            }
+            prop_assert_eq!(scheduler.len(), model.len());
+            prop_assert_eq!(scheduler.next_due(), model.first().map(|e| e.0));
+            for &(due, _, key) in &model {
+                prop_assert_eq!(scheduler.due_of(&key), Some(due));
+            }
+        }
+    }
+}
+
+#[test]
+fn scheduler_holds_a_million_and_stays_compact_under_churn() {
+    let mut scheduler: Scheduler<u64> = Scheduler::with_capacity(1_000_000);
+    for key in 0..1_000_000u64 {
+        scheduler.schedule(key, (key * 7_919 % 1_000_003) as i64);
+    }
+    assert_eq!(scheduler.len(), 1_000_000);
+    // Reschedule everything many times: stale heap entries are compacted away, and the order holds.
+    for round in 0..5i64 {
+        for key in (0..1_000_000u64).step_by(3) {
+            scheduler.reschedule(&key, round * 10 + (key % 1000) as i64);
+        }
+    }
+    let popped = scheduler.pop_due(i64::MAX, 2_000_000);
+    assert_eq!(popped.len(), 1_000_000);
+    assert!(popped.windows(2).all(|w| w[0].1 <= w[1].1));
+    assert!(scheduler.is_empty() && scheduler.next_due().is_none());
+}
+
+#[test]
+fn endpoint_health_transitions() {
+    let day = 24 * 3600 * 1000;
+    let policy = HealthPolicy::default(); // 5 days
+    let mut health = EndpointHealth::default();
+    let down = response(500, &[]);
+    assert_eq!(health.record(&policy, &down, 0), Some(HealthTransition::StartedFailing { at: 0 }));
+    assert_eq!(health.record(&policy, &down, 4 * day), None);
+    assert_eq!(health.consecutive_failures(), 2);
+    assert_eq!(
+        health.record(&policy, &response(200, &[]), 4 * day + 1),
+        Some(HealthTransition::Recovered { after_failures: 2, failing_since: 0 })
+    );
+    assert_eq!(health.record(&policy, &response(200, &[]), 4 * day + 2), None);
+    assert_eq!(
+        health.record(&policy, &down, 5 * day),
+        Some(HealthTransition::StartedFailing { at: 5 * day })
+    );
+    assert_eq!(
+        health.record(&policy, &Outcome::transport(Failure::Connect, Duration::ZERO), 10 * day),
+        Some(HealthTransition::Disabled {
+            reason: DisableReason::FailingFor { since: 5 * day },
+            at: 10 * day
+        })
+    );
+    assert!(health.is_disabled());
+    assert_eq!(
+        health.record(&policy, &response(200, &[]), 11 * day),
+        None,
+        "a disabled endpoint stays disabled"
+    );
+    health.enable();
+    assert!(!health.is_disabled());
+    // Aborted messages say nothing about the endpoint.
+    assert_eq!(health.record(&policy, &response(500, &[("webhook-delivery", "abort-message")]), 0), None);
+    assert_eq!(health.consecutive_failures(), 0);
+    // 410 and a disable request disable at once, even on a first failure or a success.
+    for (outcome, reason) in [
+        (response(410, &[]), DisableReason::Gone),
+        (response(200, &[("webhook-delivery", "disable")]), DisableReason::Requested),
+    ] {
+        let mut health = EndpointHealth::default();
+        assert_eq!(health.record(&policy, &outcome, 7), Some(HealthTransition::Disabled { reason, at: 7 }));
+        assert_eq!(health.disabled(), Some((reason, 7)));
+    }
+    // Serializes for storage.
+    let json = serde_json::to_string(&health).unwrap();
+    assert_eq!(serde_json::from_str::<EndpointHealth>(&json).unwrap(), health);
+}
+
+#[test]
+fn token_bucket_paces_an_endpoint() {
+    let mut bucket = TokenBucket::new(2, Duration::from_secs(1)).unwrap();
+    assert_eq!((bucket.acquire(0), bucket.acquire(0)), (Ok(()), Ok(())));
+    assert_eq!(bucket.acquire(0), Err(Duration::from_millis(500)));
+    assert_eq!(bucket.acquire(499), Err(Duration::from_millis(1)));
+    assert_eq!(bucket.acquire(500), Ok(()));
+    // Long idle refills only up to the burst size; a clock going backwards refills nothing.
+    assert_eq!(bucket.available(1_000_000), 2);
+    assert_eq!((bucket.acquire(1_000_000), bucket.acquire(1_000_000)), (Ok(()), Ok(())));
+    assert_eq!(bucket.available(0), 0);
+    // 1000 per hour sustained: 3.6 s per delivery once the burst is spent.
+    let mut aura = TokenBucket::per_hour(1000).unwrap();
+    let mut now = 0i64;
+    let mut sent = 0;
+    while now <= 2 * 3_600_000 {
+        match aura.acquire(now) {
+            Ok(()) => sent += 1,
+            Err(wait) => now += wait.as_millis() as i64,
+        }
+    }
+    assert_eq!(sent, 1000 + 2000);
+    assert_eq!(TokenBucket::new(0, Duration::from_secs(1)).unwrap_err().code(), "invalid_argument");
+}
+
+#[test]
+fn requests_are_signed_afresh_on_every_attempt() {
+    let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    let subscription = Subscription::new("https://hooks.example.com/in", ["order.*"])
+        .unwrap()
+        .header("X-Tenant", "7")
+        .unwrap()
+        .header("User-Agent", "custom/1")
+        .unwrap();
+    let signer = Signer::new(Scheme::standard_webhooks(), secret.clone());
+    let verifier = Verifier::new(Scheme::standard_webhooks(), [secret]);
+    let message = Message::from_event("msg_42", &sample("order.created").unwrap());
+    let builder = RequestBuilder::new();
+    let first = builder.build(&message, &subscription, &signer, 1_700_000_000).unwrap();
+    let second = builder.build(&message, &subscription, &signer, 1_700_000_090).unwrap();
+    for (request, ts) in [(&first, 1_700_000_000), (&second, 1_700_000_090)] {
+        assert_eq!(request.uri(), "https://hooks.example.com/in");
+        assert_eq!(request.headers()["webhook-id"], "msg_42");
+        assert_eq!(request.headers()["webhook-timestamp"], ts.to_string().as_str());
+        assert_eq!(request.headers()["x-tenant"], "7");
+        assert_eq!(request.headers()["user-agent"], "custom/1");
+        assert_eq!(request.body(), message.body());
+        let verified = verifier.verify_at(request.headers(), request.body(), ts + 1).unwrap();
+        assert_eq!(verified.id(), Some("msg_42"));
+    }
+    assert_ne!(first.headers()["webhook-signature"], second.headers()["webhook-signature"]);
+    let plain = Subscription::new("https://hooks.example.com/in", ["*"]).unwrap();
+    let request = builder.build(&Message::new("m", b"{}".to_vec()), &plain, &signer, 1).unwrap();
+    assert_eq!(request.headers()["user-agent"], hookwire::USER_AGENT);
+    assert!(hookwire::USER_AGENT.starts_with("hookwire/"));
+
+    // Limits and guards.
+    let big = Message::new("m", vec![b' '; 256 * 1024 + 1]);
+    let err = builder.clone().max_payload(256 * 1024).build(&big, &plain, &signer, 1).unwrap_err();
+    assert_eq!(err.code(), "payload_too_large");
+    let internal = Subscription::new("http://169.254.169.254/latest/meta-data", ["*"]).unwrap();
+    assert_eq!(builder.build(&message, &internal, &signer, 1).unwrap_err().code(), "blocked_url");
+    let allowed = builder.clone().url_guard(UrlGuard::default().allow_net("169.254.169.254").unwrap());
+    assert!(allowed.build(&message, &internal, &signer, 1).is_ok());
+    assert_eq!(
+        builder.build(&Message::new("a.b", b"{}".to_vec()), &plain, &signer, 1).unwrap_err().code(),
+        "invalid_argument"
+    );
+}
+
+#[test]
+fn url_guard_table() {
+    let guard = UrlGuard::default();
+    let blocked = [
+        "http://127.0.0.1/",
+        "http://127.1/",
+        "http://0x7f.1/",
+        "http://0x7F000001/",
+        "http://2130706433/",
+        "http://017700000001/",
+        "http://0177.0.0.1/",
+        "http://127.0.0.1./",
+        "http://localhost:8080/",
+        "http://LOCALHOST/",
+        "http://api.localhost/",
+        "http://[::1]/",
+        "http://[::]/",
+        "http://0.0.0.0/",
+        "http://0/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::ffff:8.8.8.8]/",
+        "http://[::127.0.0.1]/",
+        "http://[64:ff9b::a00:1]/",
+        "http://[64:ff9b:1::1]/",
+        "http://[2002:7f00:1::]/",
+        "http://[2001:0:4136:e378::1]/",
+        "http://[2001:db8::1]/",
+        "http://[3fff::1]/",
+        "http://[fc00::1]/",
+        "http://[fd12:3456::1]/",
+        "http://[fe80::1]/",
+        "http://[fec0::1]/",
+        "http://[ff02::1]/",
+        "http://[100::1]/",
+        "http://10.0.0.1/",
+        "http://172.16.0.1/",
+        "http://172.31.255.255/",
+        "http://192.168.1.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://100.64.0.1/",
+        "http://100.127.255.255/",
+        "http://192.0.0.8/",
+        "http://192.0.2.1/",
+        "http://198.18.0.1/",
+        "http://198.51.100.7/",
+        "http://203.0.113.9/",
+        "http://224.0.0.1/",
+        "http://239.255.255.250/",
+        "http://240.0.0.1/",
+        "http://255.255.255.255/",
+        "http://user@example.com/",
+        "http://user:pass@example.com/",
+        "http://example.com@127.0.0.1/",
+        "ftp://example.com/",
+        "file:///etc/passwd",
+        "gopher://example.com/",
+        "example.com/hook",
+        "/relative/path",
+        "http://256.0.0.1/",
+        "http://1.2.3.4.5/",
+        "http://08.0.0.1/",
+        "http://0x/",
+        "http://example.com:0/",
+        "http://exa%6dple.com/",
+        "http://[fe80::1%25eth0]/",
+    ];
+    for url in blocked {
+        let err = guard.check_url(url).expect_err(url);
+        assert_eq!(err.code(), "blocked_url", "{url}: {err}");
+    }
+    let allowed: [(&str, &str, u16); 10] = [
+        ("https://hooks.example.com/in", "hooks.example.com", 443),
+        ("http://Hooks.Example.COM./in?x=1", "hooks.example.com", 80),
+        ("https://example.com:8443/", "example.com", 8443),
+        ("https://8.8.8.8/", "8.8.8.8", 443),
+        ("http://1.1.1.1:8080/", "1.1.1.1", 8080),
+        ("https://[2606:4700:4700::1111]/", "[2606:4700:4700::1111]", 443),
+        ("https://100.63.255.255/", "100.63.255.255", 443),
+        ("https://172.32.0.1/", "172.32.0.1", 443),
+        ("https://xn--bcher-kva.example/", "xn--bcher-kva.example", 443),
+        ("https://0x8.0x8.0x8.0x8/", "8.8.8.8", 443),
+    ];
+    for (url, host, port) in allowed {
+        let checked = guard.check_url(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!((checked.host().to_string().as_str(), checked.port()), (host, port), "{url}");
+    }
+    // https only.
+    let strict = UrlGuard::default().https_only(true);
+    assert_eq!(strict.check_url("http://example.com/").unwrap_err().code(), "blocked_url");
+    assert!(strict.check_url("https://example.com/").unwrap().is_https());
+    // Resolved addresses.
+    let addr = |text: &str| text.parse::<IpAddr>().unwrap();
+    assert!(guard.check_addr(addr("93.184.215.14")).is_ok());
+    assert!(guard.check_addr(addr("2a00:1450:4001:800::200e")).is_ok());
+    let err = guard.check_addr(addr("169.254.169.254")).unwrap_err();
+    assert!(err.to_string().contains("169.254.0.0/16"), "{err}");
+    // Allow-listing.
+    let internal = UrlGuard::default().allow_net("10.20.0.0/16").unwrap().allow_net("fd00::/8").unwrap();
+    assert!(internal.check_addr(addr("10.20.3.4")).is_ok());
+    assert!(internal.check_addr(addr("10.21.0.1")).is_err());
+    assert!(internal.check_addr(addr("fd00::5")).is_ok());
+    assert!(internal.check_url("http://[fd00::5]:9000/").is_ok());
+    for bad in ["10.0.0.0/33", "10.0.0.0/", "nonsense", "10.0.0.0/-1", "::1/129"] {
+        assert_eq!(UrlGuard::default().allow_net(bad).unwrap_err().code(), "invalid_argument", "{bad}");
+    }
+    let everything = UrlGuard::default().allow_net("0.0.0.0/0").unwrap();
+    assert!(everything.check_url("http://127.0.0.1/").is_ok());
+    assert!(everything.check_url("http://[::1]/").is_err(), "an IPv4 allow-list does not open IPv6");
+}
