@@ -113,7 +113,8 @@ fn auraconnect_never_retries_after_seven_days() {
 
 #[test]
 fn every_outcome_class() {
-    let table: &[(u16, &[(&str, &str)], OutcomeClass)] = &[
+    type Case<'a> = (u16, &'a [(&'a str, &'a str)], OutcomeClass);
+    let table: &[Case] = &[
         (200, &[], OutcomeClass::Success),
         (204, &[], OutcomeClass::Success),
         (299, &[], OutcomeClass::Success),
