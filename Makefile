@@ -6,7 +6,7 @@ CARGO ?= cargo
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := verify secret_parse signature_header event_parse
+FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard
 
 .PHONY: demo test lint test-rust vectors vectors-check fuzz-smoke bench constant-time tools-python tools-fuzz
 

@@ -1,0 +1,35 @@
+//! Any text as a webhook URL: refused with `blocked_url`, or accepted with a host that no
+//! client would read as a refused address.
+#![no_main]
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use hookwire::{Host, UrlGuard};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|text: &str| {
+    let guard = UrlGuard::default();
+    let checked = match guard.check_url(text) {
+        Ok(checked) => checked,
+        Err(err) => {
+            assert_eq!(err.code(), "blocked_url", "{err}");
+            return;
+        }
+    };
+    assert_ne!(checked.port(), 0);
+    match checked.host() {
+        Host::Ip(ip) => assert!(guard.check_addr(*ip).is_ok(), "{text} accepted a refused {ip}"),
+        Host::Name(name) => {
+            // A name is never something the standard library reads as an address...
+            assert!(name.parse::<Ipv4Addr>().is_err() && name.parse::<Ipv6Addr>().is_err(), "{text}");
+            assert!(!name.is_empty() && !name.ends_with('.') && name != "localhost", "{text}");
+            assert_eq!(name.to_ascii_lowercase(), *name);
+            // ...nor ends in a number (the WHATWG IPv4 forms).
+            let last = name.rsplit('.').next().unwrap_or_default();
+            assert!(!last.bytes().all(|b| b.is_ascii_digit()), "{text}");
+        }
+    }
+    // Every address the same URL could name through an allow-list of everything is accepted.
+    let open = UrlGuard::default().allow_net("0.0.0.0/0").unwrap().allow_net("::/0").unwrap();
+    assert!(open.check_url(text).is_ok());
+});
