@@ -14,6 +14,8 @@ demo:
 	$(CARGO) run --quiet --release --example schemes
 	@echo
 	$(CARGO) run --quiet --release --example events
+	@echo
+	$(CARGO) run --quiet --release --example deliver
 
 # Lint and cheap checks first, the long fuzz smoke next, the test suites last.
 test: lint vectors-check fuzz-smoke test-rust

@@ -9,7 +9,9 @@ use hookwire::{Dialect, Event};
 
 fn order_event() -> Vec<u8> {
     let items: Vec<String> = (0..9)
-        .map(|i| format!(r#"{{"id":{i},"menu_item_id":{},"quantity":2,"price":12.99,"modifiers":[]}}"#, 10 + i))
+        .map(|i| {
+            format!(r#"{{"id":{i},"menu_item_id":{},"quantity":2,"price":12.99,"modifiers":[]}}"#, 10 + i)
+        })
         .collect();
     let body = format!(
         r#"{{"id":"evt_2KWPBgLlAfxdpx2AI54pPJ85f4W","type":"order.created","timestamp":"2025-08-08T10:00:00Z","data":{{"id":1001,"order_number":"ORD-2025-001","restaurant_id":1,"customer_id":456,"chef_id":"chef_789","status":"pending","total_amount":116.91,"items":[{}],"created_at":"2025-08-08T10:00:00Z","notes":"ring twice"}}}}"#,
@@ -20,7 +22,12 @@ fn order_event() -> Vec<u8> {
 
 fn device_event() -> Vec<u8> {
     let probes: Vec<String> = (0..200)
-        .map(|i| format!(r#"{{"probe_id":"{i}","temperature":{}.5,"unit":"F","timestamp":"2025-07-20T14:30:00Z"}}"#, 100 + i))
+        .map(|i| {
+            format!(
+                r#"{{"probe_id":"{i}","temperature":{}.5,"unit":"F","timestamp":"2025-07-20T14:30:00Z"}}"#,
+                100 + i
+            )
+        })
         .collect();
     format!(
         r#"{{"device_id":"device_12345","device_name":"Signals","model":"Signals","battery_level":85,"signal_strength":92,"is_online":true,"probes":[{}]}}"#,
@@ -33,13 +40,22 @@ fn bench(c: &mut Criterion) {
     let order = order_event();
     let device = device_event();
     for (name, body, parse) in [
-        ("order-1KiB", &order, (|b: &[u8]| Event::from_json(b)) as fn(&[u8]) -> Result<Event, hookwire::Error>),
-        ("device-200-probes", &device, |b: &[u8]| Dialect::DeviceService.parse(b, Some("temperature_update"))),
+        (
+            "order-1KiB",
+            &order,
+            (|b: &[u8]| Event::from_json(b)) as fn(&[u8]) -> Result<Event, hookwire::Error>,
+        ),
+        ("device-200-probes", &device, |b: &[u8]| {
+            Dialect::DeviceService.parse(b, Some("temperature_update"))
+        }),
     ] {
         parse(body).expect("the benchmarked event parses");
         let mut group = c.benchmark_group(format!("{name}-{}B", body.len()));
         group.throughput(Throughput::Bytes(body.len() as u64));
-        group.warm_up_time(Duration::from_millis(800)).measurement_time(Duration::from_secs(2)).sample_size(40);
+        group
+            .warm_up_time(Duration::from_millis(800))
+            .measurement_time(Duration::from_secs(2))
+            .sample_size(40);
         group.bench_function("hookwire-typed", |b| b.iter(|| parse(black_box(body)).unwrap()));
         group.bench_function("serde_json-value", |b| {
             b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(body)).unwrap())

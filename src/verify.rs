@@ -364,14 +364,30 @@ impl Verifier {
                     }
                 })
         };
-        let usable = |&(ed25519, text): &(bool, &str), buf: &mut [u8; ED25519_LEN + 2]| {
-            if ed25519 {
-                Encoding::Base64.decode(text, ED25519_LEN, buf).is_some()
-            } else {
-                self.scheme.encoding.decode(text, MAC_LEN, buf).is_some()
-            }
+        // One pass over the entries decodes each once: it finds whether any is usable (none is
+        // `malformed_header`, checked before any match) and, when the first key is an HMAC
+        // key, compares each with that key's tag on the way (the usual, single-secret case).
+        let first_hmac = match keys.first() {
+            Some(PreparedKey::Hmac(mac)) => Some(mac),
+            _ => None,
         };
-        if !entries().any(|entry| usable(&entry, &mut buf)) {
+        let mut first_tag: Option<[u8; MAC_LEN]> = None;
+        let mut any_usable = false;
+        for (ed25519, text) in entries() {
+            if ed25519 {
+                any_usable |= Encoding::Base64.decode(text, ED25519_LEN, &mut buf).is_some();
+                continue;
+            }
+            let Some(received) = self.scheme.encoding.decode(text, MAC_LEN, &mut buf) else { continue };
+            any_usable = true;
+            if let Some(mac) = first_hmac {
+                let tag = first_tag.get_or_insert_with(|| content.hmac(mac));
+                if ct_eq_mac(tag, received) {
+                    return Ok((0, Matched::new(tag)));
+                }
+            }
+        }
+        if !any_usable {
             let expected = match (hmac_version.filter(|_| has_hmac_keys), ed25519_version) {
                 (Some(v), Some(a)) => format!("no usable `{v}` or `{a}` signature"),
                 (Some(v), None) | (None, Some(v)) => {
@@ -383,7 +399,9 @@ impl Verifier {
         }
 
         let mut message: Option<Vec<u8>> = None;
-        for (index, key) in keys.iter().enumerate() {
+        // The first key was tried above if it is an HMAC key.
+        let skip = usize::from(first_hmac.is_some());
+        for (index, key) in keys.iter().enumerate().skip(skip) {
             match key {
                 PreparedKey::Hmac(mac) => {
                     let tag = content.hmac(mac);
@@ -391,7 +409,7 @@ impl Verifier {
                         let Some(received) = self.scheme.encoding.decode(text, MAC_LEN, &mut buf) else {
                             continue;
                         };
-                        if bool::from(tag.ct_eq(received)) {
+                        if ct_eq_mac(&tag, received) {
                             return Ok((index, Matched::new(&tag)));
                         }
                     }
@@ -445,6 +463,21 @@ where
         }
     }
     None
+}
+
+/// Compares a computed tag with a received one in constant time, as four 64-bit words (one
+/// `subtle` comparison per word instead of per byte). A received value of another length never
+/// matches.
+fn ct_eq_mac(tag: &[u8; MAC_LEN], received: &[u8]) -> bool {
+    let Ok(received) = <&[u8; MAC_LEN]>::try_from(received) else { return false };
+    let word = |bytes: &[u8; MAC_LEN], i: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
+        u64::from_ne_bytes(w)
+    };
+    let equal =
+        (0..MAC_LEN / 8).fold(subtle::Choice::from(1), |acc, i| acc & word(tag, i).ct_eq(&word(received, i)));
+    bool::from(equal)
 }
 
 /// The signature that matched, kept on the stack until a replay key is needed.

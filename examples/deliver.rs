@@ -1,0 +1,271 @@
+//! A webhook sender built only from hookwire's parts, delivering over real HTTP to a real
+//! receiver on 127.0.0.1 that verifies every request with hookwire.
+//!
+//! The receiver answers `503` with `Retry-After: 120` to the first two attempts of one
+//! message, and `410 Gone` on a retired endpoint. The sender loop (scheduler + retry policy +
+//! outcome + endpoint health + rate limit + request builder) runs on a virtual clock that jumps
+//! to the next due time, so a schedule of minutes runs in milliseconds. Run with `make demo`;
+//! `tests/deliver.rs` runs the same flow and checks it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use hookwire::{
+    sample, Delivery, DeliveryState, EndpointHealth, Failure, GiveUpReason, HealthPolicy, Message, Outcome,
+    RequestBuilder, RetryPolicy, Scheduler, Scheme, Secret, Signer, Subscription, TokenBucket, UrlGuard,
+    Verifier,
+};
+
+/// One delivery's end: final state, attempt start times (virtual ms since the start), statuses.
+pub type Ending = (DeliveryState, Vec<i64>, Vec<Option<u16>>);
+
+/// What happened to each delivery, for the summary and the test.
+#[derive(Debug)]
+pub struct Summary {
+    /// Delivery key (`<message id>@<endpoint>`) → how it ended.
+    pub deliveries: HashMap<String, Ending>,
+    /// Requests the receiver accepted after verifying them, by message id.
+    pub verified: Vec<String>,
+    /// Health transitions, as printed.
+    pub transitions: Vec<String>,
+}
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+/// The virtual clock starts here (unix ms).
+const START: i64 = 1_754_647_200_000;
+/// The message the receiver throttles twice.
+const FLAKY: &str = "msg_order_updated";
+
+/// The receiver: verifies with hookwire on the virtual clock, answers as described above.
+fn receiver(
+    clock: Arc<AtomicI64>,
+    verified: Arc<Mutex<Vec<String>>>,
+) -> (String, thread::JoinHandle<()>, Arc<tiny_http::Server>) {
+    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
+    let base = format!("http://{}", server.server_addr());
+    let verifier = Verifier::new(Scheme::standard_webhooks(), [Secret::parse(SECRET).expect("secret")]);
+    let handle = {
+        let server = Arc::clone(&server);
+        thread::spawn(move || {
+            let mut seen: HashMap<String, u32> = HashMap::new();
+            for mut request in server.incoming_requests() {
+                let mut body = Vec::new();
+                let _ = request.as_reader().read_to_end(&mut body);
+                let mut headers = http::HeaderMap::new();
+                for header in request.headers() {
+                    if let (Ok(name), Ok(value)) = (
+                        http::HeaderName::from_bytes(header.field.as_str().as_str().as_bytes()),
+                        http::HeaderValue::from_str(header.value.as_str()),
+                    ) {
+                        headers.append(name, value);
+                    }
+                }
+                let now = clock.load(Ordering::SeqCst) / 1000;
+                let (status, retry_after) = match verifier.verify_at(&headers, &body, now) {
+                    Err(err) => (if err.code() == "invalid_signature" { 401 } else { 400 }, None),
+                    Ok(_) if request.url() == "/retired" => (410, None),
+                    Ok(message) => {
+                        let id = message.id().unwrap_or_default().to_owned();
+                        let count = seen.entry(id.clone()).or_default();
+                        *count += 1;
+                        if id == FLAKY && *count <= 2 {
+                            (503, Some("120"))
+                        } else {
+                            verified.lock().expect("lock").push(id);
+                            (204, None)
+                        }
+                    }
+                };
+                let mut response =
+                    tiny_http::Response::from_string(if status == 204 { "" } else { "not now" })
+                        .with_status_code(status);
+                if let Some(seconds) = retry_after {
+                    response
+                        .add_header(tiny_http::Header::from_bytes("Retry-After", seconds).expect("header"));
+                }
+                let _ = request.respond(response);
+            }
+        })
+    };
+    (base, handle, server)
+}
+
+/// The sender: everything it decides comes from hookwire.
+pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
+    let clock = Arc::new(AtomicI64::new(START));
+    let verified = Arc::new(Mutex::new(Vec::new()));
+    let (base, server_thread, server) = receiver(Arc::clone(&clock), Arc::clone(&verified));
+    let log = |line: String| {
+        if print {
+            println!("{line}");
+        }
+    };
+
+    // Two endpoints: the live one, and one that has been retired (410).
+    let secret = Secret::parse(SECRET)?;
+    let endpoints = [
+        ("orders", Subscription::new(&format!("{base}/orders"), ["order.*"])?.secret(secret.clone())),
+        (
+            "retired",
+            Subscription::new(&format!("{base}/retired"), ["order.created", "order.updated"])?.secret(secret),
+        ),
+    ];
+    let signers: HashMap<&str, Signer> = endpoints
+        .iter()
+        .map(|(name, sub)| (*name, Signer::new(Scheme::standard_webhooks(), sub.secrets()[0].clone())))
+        .collect();
+    let mut health: HashMap<&str, EndpointHealth> =
+        endpoints.iter().map(|(name, _)| (*name, EndpointHealth::default())).collect();
+    let mut buckets: HashMap<&str, TokenBucket> =
+        endpoints.iter().map(|(name, _)| (*name, TokenBucket::per_hour(1000).expect("rate"))).collect();
+    let health_policy = HealthPolicy::default();
+    let policy = RetryPolicy::standard_webhooks();
+    // The receiver lives on loopback: allow exactly that, nothing else private.
+    let builder = RequestBuilder::new()
+        .max_payload(256 * 1024)
+        .url_guard(UrlGuard::default().allow_net("127.0.0.1/32")?);
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .into();
+
+    // Three typed events, fanned out to every subscription that matches.
+    let mut messages = HashMap::new();
+    let mut deliveries = HashMap::new();
+    let mut scheduler = Scheduler::new();
+    let now = START;
+    for (id, event_type) in [
+        ("msg_order_created", "order.created"),
+        (FLAKY, "order.updated"),
+        ("msg_order_completed", "order.completed"),
+    ] {
+        let event = sample(event_type)?;
+        messages.insert(id, Message::from_event(id, &event));
+        for (name, subscription) in &endpoints {
+            if subscription.matches(&event) {
+                let key = format!("{id}@{name}");
+                scheduler.schedule(key.clone(), now);
+                deliveries.insert(key.clone(), (Delivery::new(id, now), *name));
+            }
+        }
+    }
+
+    let mut transitions = Vec::new();
+    while let Some(due) = scheduler.next_due() {
+        // Nothing to do until `due`: jump the virtual clock there.
+        let now = due.max(clock.load(Ordering::SeqCst));
+        clock.store(now, Ordering::SeqCst);
+        for (key, _) in scheduler.pop_due(now, 10) {
+            let (delivery, endpoint) = deliveries.get_mut(&key).expect("scheduled deliveries exist");
+            let endpoint: &str = endpoint;
+            if health[endpoint].is_disabled() {
+                delivery.fail(GiveUpReason::EndpointDisabled, now)?;
+                log(format!("{:>8}  {key:<32} endpoint disabled: not sent", clock_text(now)));
+                continue;
+            }
+            if let Err(wait) = buckets.get_mut(endpoint).expect("bucket").acquire(now) {
+                scheduler.schedule(key, now + wait.as_millis() as i64);
+                continue;
+            }
+            let subscription = &endpoints.iter().find(|(name, _)| *name == endpoint).expect("endpoint").1;
+            let message = &messages[delivery.id()];
+            let request = builder.build(message, subscription, &signers[endpoint], now / 1000)?;
+            let started = Instant::now();
+            let (outcome, body) = match agent.run(request) {
+                Ok(mut response) => {
+                    let body =
+                        response.body_mut().with_config().limit(64 * 1024).read_to_vec().unwrap_or_default();
+                    (
+                        Outcome::from_response(
+                            response.status().as_u16(),
+                            response.headers(),
+                            started.elapsed(),
+                        ),
+                        body,
+                    )
+                }
+                Err(ureq::Error::Timeout(_)) => {
+                    (Outcome::transport(Failure::Timeout, started.elapsed()), Vec::new())
+                }
+                Err(ureq::Error::ConnectionFailed | ureq::Error::Io(_)) => {
+                    (Outcome::transport(Failure::Connect, started.elapsed()), Vec::new())
+                }
+                Err(ureq::Error::HostNotFound) => {
+                    (Outcome::transport(Failure::Dns, started.elapsed()), Vec::new())
+                }
+                Err(_) => (Outcome::transport(Failure::Other, started.elapsed()), Vec::new()),
+            };
+            let state = *delivery.record(&policy, now, &outcome, &body, now)?;
+            let attempt = delivery.attempts().len();
+            let answer =
+                outcome.status().map_or_else(|| format!("{:?}", outcome.failure()), |s| s.to_string());
+            let next = match state {
+                DeliveryState::Retrying { next_at } => {
+                    scheduler.schedule(key.clone(), next_at);
+                    format!("retry in {}", span_text(next_at - now))
+                }
+                other => other.name().to_owned(),
+            };
+            log(format!(
+                "{:>8}  {key:<32} attempt {attempt}: {answer} {:<12} → {next}",
+                clock_text(now),
+                outcome.class().name()
+            ));
+            if let Some(transition) =
+                health.get_mut(endpoint).expect("health").record(&health_policy, &outcome, now)
+            {
+                let line = format!("{endpoint}: {transition:?}");
+                log(format!("{:>8}  health {line}", clock_text(now)));
+                transitions.push(line);
+            }
+        }
+    }
+
+    server.unblock();
+    let _ = server_thread.join();
+    let summary = Summary {
+        deliveries: deliveries
+            .into_iter()
+            .map(|(key, (delivery, _))| {
+                let starts = delivery.attempts().iter().map(|a| a.started_at - START).collect();
+                let statuses = delivery.attempts().iter().map(|a| a.status).collect();
+                (key, (*delivery.state(), starts, statuses))
+            })
+            .collect(),
+        verified: verified.lock().expect("lock").clone(),
+        transitions,
+    };
+    if print {
+        println!("\nsummary:");
+        let mut keys: Vec<_> = summary.deliveries.keys().collect();
+        keys.sort();
+        for key in keys {
+            let (state, starts, _) = &summary.deliveries[key];
+            println!("  {key:<32} {:<10} after {} attempt(s)", state.name(), starts.len());
+        }
+    }
+    Ok(summary)
+}
+
+/// Virtual time since the start, as `+m:ss`.
+fn clock_text(now: i64) -> String {
+    let seconds = (now - START) / 1000;
+    format!("+{}:{:02}", seconds / 60, seconds % 60)
+}
+
+fn span_text(ms: i64) -> String {
+    match ms / 1000 {
+        s if s >= 60 && s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+#[allow(dead_code)] // the test includes this file for `run`
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    run(true).map(|_| ())
+}
