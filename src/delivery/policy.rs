@@ -224,7 +224,9 @@ impl RetryPolicy {
     }
 
     /// AuraConnect: immediately, then 10 s, 30 s, 1 min, 5 min, 30 min; nothing for events
-    /// older than 7 days.
+    /// older than 7 days. (Its document says both "retried up to 5 times" with these five
+    /// intervals and "failed after 5 unsuccessful attempts"; this follows the intervals: six
+    /// attempts in all.)
     pub fn auraconnect() -> RetryPolicy {
         let delays = [0, 10, 30, MINUTE, 5 * MINUTE, 30 * MINUTE];
         RetryPolicy { max_age: Some(secs(7 * DAY)), ..RetryPolicy::preset("auraconnect", &delays) }
