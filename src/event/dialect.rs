@@ -155,12 +155,12 @@ impl Dialect {
 
     fn read(self, body: &[u8], type_hint: Option<&str>, strict: bool) -> Result<Event, Error> {
         let root = Path::Root("body");
-        let raw = parse_body(body)?;
-        let mut object = RawObject::parse(raw, &root)?;
         let layout = self.layout();
         let hint = type_hint.map(map_route_type);
 
         if let DataAt::WholeBody = layout.data {
+            let raw = parse_body(body)?;
+            let mut object = RawObject::parse(raw, &root)?;
             let event_type = match hint {
                 Some(hint) => hint.to_owned(),
                 None => infer_device_type(&mut object)?,
@@ -170,6 +170,7 @@ impl Dialect {
             let payload = Payload::parse(Family::of(&event_type), raw)?;
             return Event::new(event_type, payload);
         }
+        let mut object = RawObject::parse_body(body, &root)?;
 
         let id = match layout.id {
             Some(key) => object.field::<String>(key, &root)?,

@@ -3,10 +3,12 @@
 //! as written.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
+use std::marker::PhantomData;
 use std::str::FromStr;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 use time::format_description::well_known::Rfc3339;
@@ -98,7 +100,7 @@ pub(crate) struct RawObject<'a> {
     fields: Vec<(Cow<'a, str>, &'a RawValue)>,
 }
 
-struct Key<'a>(Cow<'a, str>);
+pub(crate) struct Key<'a>(pub(crate) Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -151,6 +153,16 @@ impl<'a> RawObject<'a> {
         serde_json::from_str(raw.get()).map_err(|_| invalid(path, "must be an object"))
     }
 
+    /// Reads a whole body as an object in one pass (the usual case); on failure, the two-step
+    /// path gives the precise error.
+    pub(crate) fn parse_body(body: &'a [u8], path: &Path<'_>) -> Result<RawObject<'a>, Error> {
+        check_shape(body)?;
+        match serde_json::from_slice(body) {
+            Ok(object) => Ok(object),
+            Err(_) => RawObject::parse(parse_body(body)?, path),
+        }
+    }
+
     /// Removes the field `key` and returns its raw value; a second field of the same name is an
     /// error (two parsers could disagree on which one counts).
     pub(crate) fn take(&mut self, key: &str, path: &Path<'_>) -> Result<Option<&'a RawValue>, Error> {
@@ -183,6 +195,110 @@ impl<'a> RawObject<'a> {
 /// Conversion of one raw JSON value into a typed field, naming the field on failure.
 pub(crate) trait FromJson: Sized {
     fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error>;
+
+    /// Reads the value in the same pass as its parent. Scalars go through their raw text
+    /// (a token); objects and arrays override this to read field by field, so typed data is
+    /// scanned once however deep it is.
+    fn from_de<'de, D: Deserializer<'de>>(deserializer: D, cx: &Cx<'_>) -> Result<Self, D::Error> {
+        let raw = <&'de RawValue>::deserialize(deserializer)?;
+        Self::from_json(raw, cx.path).map_err(|e| cx.fail(e))
+    }
+}
+
+/// Where a streamed read is, and the first typed error it met (serde's error type cannot carry
+/// ours, so it waits here and replaces serde's at the end).
+pub(crate) struct Cx<'a> {
+    pub(crate) path: &'a Path<'a>,
+    pub(crate) error: &'a Cell<Option<Error>>,
+}
+
+impl Cx<'_> {
+    /// Records `error` (the innermost one wins) and returns a serde error to unwind with.
+    pub(crate) fn fail<E: de::Error>(&self, error: Error) -> E {
+        let first = self.error.take().unwrap_or(error);
+        self.error.set(Some(first));
+        E::custom("typed field")
+    }
+}
+
+/// Reads `text` as `T` in one pass, with typed errors naming the field.
+pub(crate) fn read_streamed<T: FromJson>(text: &str, path: &Path<'_>) -> Result<T, Error> {
+    let error = Cell::new(None);
+    let cx = Cx { path, error: &error };
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    match T::from_de(&mut deserializer, &cx).and_then(|value| deserializer.end().map(|()| value)) {
+        Ok(value) => Ok(value),
+        Err(e) => Err(error.take().unwrap_or_else(|| invalid(path, &format!("is not valid JSON ({e})")))),
+    }
+}
+
+/// A field that may be `null` (read as `None`, so the caller can keep the null as it came).
+pub(crate) struct Nullable<'c, T>(pub(crate) &'c Cx<'c>, PhantomData<T>);
+
+impl<'c, T> Nullable<'c, T> {
+    pub(crate) fn new(cx: &'c Cx<'c>) -> Self {
+        Nullable(cx, PhantomData)
+    }
+}
+
+impl<'de, T: FromJson> DeserializeSeed<'de> for Nullable<'_, T> {
+    type Value = Option<T>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        struct V<'c, T>(&'c Cx<'c>, PhantomData<T>);
+        impl<'de, T: FromJson> Visitor<'de> for V<'_, T> {
+            type Value = Option<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a value or null")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+                Ok(None)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+                Ok(None)
+            }
+            fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+                T::from_de(deserializer, self.0).map(Some)
+            }
+        }
+        deserializer.deserialize_option(V(self.0, PhantomData))
+    }
+}
+
+/// One element of a streamed array.
+struct Element<'c, T> {
+    cx: &'c Cx<'c>,
+    index: usize,
+    item: PhantomData<T>,
+}
+
+impl<'de, T: FromJson> DeserializeSeed<'de> for Element<'_, T> {
+    type Value = T;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        let path = Path::Index(self.cx.path, self.index);
+        T::from_de(deserializer, &Cx { path: &path, error: self.cx.error })
+    }
+}
+
+/// Visitor methods for every JSON kind but the expected one: each fails with `$what`.
+macro_rules! refuse_other_kinds {
+    ($what:literal; $($method:ident($($arg:ty)?)),*) => {
+        $(
+            fn $method<E: de::Error>(self $(, _: $arg)?) -> Result<Self::Value, E> {
+                Err(self.cx().fail(invalid(self.cx().path, $what)))
+            }
+        )*
+    };
+}
+pub(crate) use refuse_other_kinds;
+
+/// A visitor that knows its context.
+pub(crate) trait HasCx<'c> {
+    fn cx(&self) -> &'c Cx<'c>;
+}
+
+/// A `null`, owned, for an extra field.
+pub(crate) fn null_raw() -> Box<RawValue> {
+    RawValue::NULL.to_owned()
 }
 
 impl FromJson for String {
@@ -273,12 +389,37 @@ impl Serialize for Json {
 
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
-        if !raw.get().starts_with('[') {
-            return Err(invalid(path, "must be an array"));
+        read_streamed(raw.get(), path)
+    }
+
+    fn from_de<'de, D: Deserializer<'de>>(deserializer: D, cx: &Cx<'_>) -> Result<Self, D::Error> {
+        struct V<'c, T>(&'c Cx<'c>, PhantomData<T>);
+        impl<'c, T> HasCx<'c> for V<'c, T> {
+            fn cx(&self) -> &'c Cx<'c> {
+                self.0
+            }
         }
-        let items: Vec<&RawValue> =
-            serde_json::from_str(raw.get()).map_err(|_| invalid(path, "must be an array"))?;
-        items.into_iter().enumerate().map(|(i, item)| T::from_json(item, &Path::Index(path, i))).collect()
+        impl<'de, T: FromJson> Visitor<'de> for V<'_, T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                while let Some(item) =
+                    seq.next_element_seed(Element { cx: self.0, index: items.len(), item: PhantomData })?
+                {
+                    items.push(item);
+                }
+                Ok(items)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<Vec<T>, A::Error> {
+                Err(self.0.fail(invalid(self.0.path, "must be an array")))
+            }
+            refuse_other_kinds!("must be an array"; visit_bool(bool), visit_i64(i64), visit_u64(u64),
+                visit_f64(f64), visit_str(&str), visit_unit());
+        }
+        deserializer.deserialize_any(V(cx, PhantomData))
     }
 }
 
@@ -346,6 +487,10 @@ impl Extra {
     /// envelope keys of the surrounding object, each with whether it was written), so the
     /// output never repeats a key nor changes what a typed field reads: such a field is
     /// written only when it is a kept `null` and its typed twin was not written.
+    pub(crate) fn from_fields(fields: Vec<(String, Box<RawValue>)>) -> Extra {
+        Extra { fields }
+    }
+
     pub(crate) fn write<M: SerializeMap>(&self, map: &mut M, owned: &[(&str, bool)]) -> Result<(), M::Error> {
         self.fields
             .iter()

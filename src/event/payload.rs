@@ -2,10 +2,14 @@
 //! systems hookwire integrates with; every field is optional and everything else is kept in
 //! `extra`, so parse → serialize is lossless.
 
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::value::RawValue;
 
-use super::json::{invalid, Decimal, Extra, FromJson, Id, Json, Path, RawObject, Timestamp};
+use super::json::{
+    invalid, null_raw, read_streamed, refuse_other_kinds, Cx, Decimal, Extra, FromJson, HasCx, Id, Json, Key,
+    Nullable, Path, Timestamp,
+};
 use crate::Error;
 
 /// Declares a payload struct whose fields are all optional, with the JSON key of each, and
@@ -33,8 +37,67 @@ macro_rules! typed_object {
 
         impl FromJson for $name {
             fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
-                let mut object = RawObject::parse(raw, path)?;
-                Ok($name { $( $field: object.field($key, path)?, )* extra: object.into_extra() })
+                read_streamed(raw.get(), path)
+            }
+
+            fn from_de<'de, D: Deserializer<'de>>(deserializer: D, cx: &Cx<'_>) -> Result<Self, D::Error> {
+                struct V<'c>(&'c Cx<'c>);
+                impl<'c> HasCx<'c> for V<'c> {
+                    fn cx(&self) -> &'c Cx<'c> {
+                        self.0
+                    }
+                }
+                impl<'de> Visitor<'de> for V<'_> {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("an object")
+                    }
+                    // Fields in order: typed keys are read into their fields, everything else
+                    // is kept raw. A typed key seen twice is an error (two parsers could disagree
+                    // on which counts) unless the first was `null`: a null is kept as it came,
+                    // and so is whatever repeats it.
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                        let cx = self.0;
+                        let mut out = $name::default();
+                        let mut nulls: Vec<&'static str> = Vec::new();
+                        let mut extra: Vec<(String, Box<RawValue>)> = Vec::new();
+                        while let Some(Key(key)) = map.next_key()? {
+                            match key.as_ref() {
+                                $( $key => {
+                                    if out.$field.is_some() {
+                                        return Err(cx.fail(invalid(&cx.path.key($key), "appears twice")));
+                                    }
+                                    if nulls.contains(&$key) {
+                                        let raw: &RawValue = map.next_value()?;
+                                        extra.push(($key.to_owned(), raw.to_owned()));
+                                    } else {
+                                        let path = cx.path.key($key);
+                                        let inner = Cx { path: &path, error: cx.error };
+                                        match map.next_value_seed(Nullable::<$ty>::new(&inner))? {
+                                            Some(value) => out.$field = Some(value),
+                                            None => {
+                                                nulls.push($key);
+                                                extra.push(($key.to_owned(), null_raw()));
+                                            }
+                                        }
+                                    }
+                                } )*
+                                _ => {
+                                    let raw: &RawValue = map.next_value()?;
+                                    extra.push((key.into_owned(), raw.to_owned()));
+                                }
+                            }
+                        }
+                        out.extra = Extra::from_fields(extra);
+                        Ok(out)
+                    }
+                    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<$name, A::Error> {
+                        Err(self.0.fail(invalid(self.0.path, "must be an object")))
+                    }
+                    refuse_other_kinds!("must be an object"; visit_bool(bool), visit_i64(i64), visit_u64(u64),
+                        visit_f64(f64), visit_str(&str), visit_unit());
+                }
+                deserializer.deserialize_any(V(cx))
             }
         }
 
