@@ -8,15 +8,16 @@
 //! `tests/deliver.rs` runs the same flow and checks it.
 
 use std::collections::HashMap;
+use std::net::{IpAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use hookwire::{
-    sample, Delivery, DeliveryState, EndpointHealth, Failure, GiveUpReason, HealthPolicy, Message, Outcome,
-    RequestBuilder, RetryPolicy, Scheduler, Scheme, Secret, Signer, Subscription, TokenBucket, UrlGuard,
-    Verifier,
+    sample, Delivery, DeliveryState, EndpointHealth, Failure, GiveUpReason, HealthPolicy, Host, Message,
+    Outcome, RequestBuilder, RetryPolicy, Scheduler, Scheme, Secret, Signer, Subscription, TokenBucket,
+    UrlGuard, Verifier,
 };
 
 /// One delivery's end: final state, attempt start times (virtual ms since the start), statuses.
@@ -175,6 +176,7 @@ pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
             let subscription = &endpoints.iter().find(|(name, _)| *name == endpoint).expect("endpoint").1;
             let message = &messages[delivery.id()];
             let request = builder.build(message, subscription, &signers[endpoint], now / 1000)?;
+            let request = pin_to_checked_address(request, builder.guard())?;
             let started = Instant::now();
             let (outcome, body) = match agent.run(request) {
                 Ok(mut response) => {
@@ -250,6 +252,25 @@ pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
         }
     }
     Ok(summary)
+}
+
+/// The builder checked the URL text; a host name must also be resolved once, every address
+/// checked, and the request sent to the checked address (so a DNS answer cannot change between
+/// check and connect). Plain http only here: https would keep the name for TLS and pin the
+/// address in the client's resolver instead.
+fn pin_to_checked_address(
+    mut request: http::Request<Vec<u8>>,
+    guard: &UrlGuard,
+) -> Result<http::Request<Vec<u8>>, Box<dyn std::error::Error>> {
+    let checked = guard.check_uri(request.uri())?;
+    let Host::Name(name) = checked.host() else { return Ok(request) }; // an address, already checked
+    let resolved: Vec<IpAddr> = (name.as_str(), checked.port()).to_socket_addrs()?.map(|a| a.ip()).collect();
+    let address = std::net::SocketAddr::new(guard.check_resolved(&resolved)?, checked.port());
+    let host = http::HeaderValue::from_str(request.uri().authority().map_or("", |a| a.as_str()))?;
+    let path = request.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    *request.uri_mut() = format!("http://{address}{path}").parse()?;
+    request.headers_mut().insert(http::header::HOST, host);
+    Ok(request)
 }
 
 /// Virtual time since the start, as `+m:ss`.

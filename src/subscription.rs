@@ -190,6 +190,27 @@ impl Subscription {
     pub fn header(mut self, name: &str, value: &str) -> Result<Subscription, Error> {
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::argument("header", format!("`{name}` is not a header name")))?;
+        // Headers that frame or route the request belong to the HTTP client: a wrong
+        // Content-Length or Transfer-Encoding could smuggle a second request on a shared
+        // connection.
+        const CONNECTION: [&str; 10] = [
+            "content-length",
+            "transfer-encoding",
+            "host",
+            "connection",
+            "keep-alive",
+            "upgrade",
+            "te",
+            "trailer",
+            "proxy-authorization",
+            "proxy-connection",
+        ];
+        if CONNECTION.contains(&name.as_str()) {
+            return Err(Error::argument(
+                "header",
+                format!("`{name}` is set by the HTTP client, not by a subscription"),
+            ));
+        }
         let value = HeaderValue::from_str(value)
             .map_err(|_| Error::argument("header", "a header value must be visible ASCII"))?;
         self.headers.append(name, value);

@@ -245,6 +245,16 @@ fn retry_after_forms() {
     assert_eq!(first_retry("1"), 60);
     assert_eq!(first_retry("90"), 90);
     assert_eq!(first_retry("Thu, 01 Jan 1970 01:00:00 GMT"), 120);
+    // A zero delay (an immediate table entry, no throttle minimum) still leaves the receiver up
+    // to the throttle minimum it asked for, not nothing.
+    let eager =
+        RetryPolicy::table("eager", vec![Duration::ZERO; 3]).unwrap().throttle_min(Duration::from_secs(30));
+    let decide =
+        |retry_after: &str| match eager.next(1, 0, 0, &response(500, &[("retry-after", retry_after)])) {
+            Decision::Retry { delay, .. } => delay.as_secs(),
+            other => panic!("{other:?}"),
+        };
+    assert_eq!((decide("10"), decide("3600"), decide("0")), (10, 30, 0));
 }
 
 #[test]
@@ -292,6 +302,11 @@ fn jitter_stays_within_its_formula() {
             previous = d;
         }
     }
+    // A huge attempt number is answered at once (the chain is replayed over a window; replaying
+    // all of it took minutes) and stays within the bounds.
+    let wide = policy.clone().max_attempts(u32::MAX).unwrap();
+    let d = delay(&wide, u32::MAX - 1, 3);
+    assert!((base..=cap).contains(&d), "{d}");
     // Seeded policies are reproducible; different seeds differ.
     let a = policy_with(Jitter::Full);
     assert_eq!(delay(&a, 4, 9), delay(&a.clone(), 4, 9));
@@ -509,6 +524,16 @@ fn token_bucket_paces_an_endpoint() {
     }
     assert_eq!(sent, 1000 + 2000);
     assert_eq!(TokenBucket::new(0, Duration::from_secs(1)).unwrap_err().code(), "invalid_argument");
+    // Stored buckets round-trip; corrupt ones are refused instead of dividing by zero later.
+    let json = serde_json::to_string(&aura).unwrap();
+    assert_eq!(serde_json::from_str::<TokenBucket>(&json).unwrap(), aura);
+    for corrupt in [
+        r#"{"capacity":0,"period_ms":1,"level":0,"updated_at":null}"#,
+        r#"{"capacity":1,"period_ms":0,"level":0,"updated_at":null}"#,
+        r#"{"capacity":1,"period_ms":1,"level":340282366920938463463374607431768211455,"updated_at":null}"#,
+    ] {
+        assert!(serde_json::from_str::<TokenBucket>(corrupt).is_err(), "{corrupt}");
+    }
 }
 
 #[test]
@@ -542,6 +567,12 @@ fn requests_are_signed_afresh_on_every_attempt() {
     assert_eq!(request.headers()["user-agent"], hookwire::USER_AGENT);
     assert!(hookwire::USER_AGENT.starts_with("hookwire/"));
 
+    // Headers that frame the request belong to the client.
+    for name in ["Content-Length", "transfer-encoding", "Host", "connection"] {
+        let err =
+            Subscription::new("https://hooks.example.com/in", ["*"]).unwrap().header(name, "1").unwrap_err();
+        assert_eq!(err.code(), "invalid_argument", "{name}");
+    }
     // Limits and guards.
     let big = Message::new("m", vec![b' '; 256 * 1024 + 1]);
     let err = builder.clone().max_payload(256 * 1024).build(&big, &plain, &signer, 1).unwrap_err();
@@ -559,6 +590,7 @@ fn requests_are_signed_afresh_on_every_attempt() {
 #[test]
 fn url_guard_table() {
     let guard = UrlGuard::default();
+    let addr = |text: &str| text.parse::<IpAddr>().unwrap();
     let blocked = [
         "http://127.0.0.1/",
         "http://127.1/",
@@ -621,6 +653,24 @@ fn url_guard_table() {
         "http://example.com:0/",
         "http://exa%6dple.com/",
         "http://[fe80::1%25eth0]/",
+        // Found in review: names that only resolve inside, odd ports, IPv4-translated.
+        "http://vm:8080/in",
+        "http://metadata/computeMetadata/v1/",
+        "http://metadata.google.internal/",
+        "http://kubernetes.default.svc/",
+        "http://api.default.svc.cluster.local/",
+        "http://printer.local/",
+        "http://router.home.arpa/",
+        "http://localhost.localdomain/",
+        "http://ip6-localhost/",
+        "http://localhost6/",
+        "http://[::ffff:0:7f00:1]/",
+        "http://[::ffff:0:a9fe:a9fe]/",
+        "http://example.com:65536/",
+        "http://example.com:4294967376/",
+        "http://example.com:+80/",
+        "http://example.com:00080/",
+        "http://example.com:/",
     ];
     for url in blocked {
         let err = guard.check_url(url).expect_err(url);
@@ -642,12 +692,16 @@ fn url_guard_table() {
         let checked = guard.check_url(url).unwrap_or_else(|e| panic!("{url}: {e}"));
         assert_eq!((checked.host().to_string().as_str(), checked.port()), (host, port), "{url}");
     }
+    // Every resolved address must pass; the first is the one to connect to.
+    let public = addr("93.184.215.14");
+    assert_eq!(guard.check_resolved(&[public, addr("2a00:1450:4001:800::200e")]).unwrap(), public);
+    assert_eq!(guard.check_resolved(&[public, addr("127.0.0.1")]).unwrap_err().code(), "blocked_url");
+    assert_eq!(guard.check_resolved(&[]).unwrap_err().code(), "blocked_url");
     // https only.
     let strict = UrlGuard::default().https_only(true);
     assert_eq!(strict.check_url("http://example.com/").unwrap_err().code(), "blocked_url");
     assert!(strict.check_url("https://example.com/").unwrap().is_https());
     // Resolved addresses.
-    let addr = |text: &str| text.parse::<IpAddr>().unwrap();
     assert!(guard.check_addr(addr("93.184.215.14")).is_ok());
     assert!(guard.check_addr(addr("2a00:1450:4001:800::200e")).is_ok());
     let err = guard.check_addr(addr("169.254.169.254")).unwrap_err();

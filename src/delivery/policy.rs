@@ -163,6 +163,12 @@ impl RetryPolicy {
         if !(factor.is_finite() && factor >= 1.0) {
             return Err(Error::argument("factor", "must be a finite number ≥ 1"));
         }
+        if initial.is_zero() {
+            return Err(Error::argument(
+                "initial",
+                "must be more than zero (use a table for immediate retries)",
+            ));
+        }
         if cap < initial {
             return Err(Error::argument("cap", "must not be shorter than the initial delay"));
         }
@@ -370,7 +376,7 @@ impl RetryPolicy {
     /// Order of rules: success → [`Decision::Done`]; gone, disable, abort, permanent → give
     /// up; attempts used up → give up; otherwise the nominal delay with jitter, at least the
     /// throttle minimum after a throttle status or timeout, then a `Retry-After` clamped to
-    /// [delay, 2 × delay]; a retry later than the maximum age → give up.
+    /// [delay, max(2 × delay, throttle minimum)]; a retry later than the maximum age → give up.
     pub fn next(&self, attempt: u32, first_attempt_at: i64, now: i64, outcome: &Outcome) -> Decision {
         self.next_keyed(0, attempt, first_attempt_at, now, outcome)
     }
@@ -402,7 +408,10 @@ impl RetryPolicy {
             delay = delay.max(self.throttle_min);
         }
         if let Some(retry_after) = outcome.retry_after() {
-            delay = retry_after.delay_from(now).clamp(delay, delay.saturating_mul(2));
+            // At most twice the delay, and never less room than the throttle minimum (a zero or
+            // fully jittered delay would otherwise cut the receiver's request to nothing).
+            let most = delay.saturating_mul(2).max(self.throttle_min).max(delay);
+            delay = retry_after.delay_from(now).clamp(delay, most);
         }
         let at = now.saturating_add(millis(delay));
         if let Some(max_age) = self.max_age {
@@ -426,7 +435,9 @@ impl RetryPolicy {
                 // the answer depends only on the inputs.
                 let (base, cap) = (self.nominal(1), self.longest());
                 let mut sleep = base;
-                for i in 1..=n {
+                // Each step draws afresh from [base, 3 × previous], so the chain forgets where it
+                // started within a few steps: replaying the last 64 keeps this O(1).
+                for i in n.saturating_sub(63).max(1)..=n {
                     let high = sleep.saturating_mul(3);
                     sleep = base.saturating_add(scale(high.saturating_sub(base), uniform(i))).min(cap);
                 }

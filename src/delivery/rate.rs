@@ -23,6 +23,7 @@ use crate::Error;
 /// # Ok::<(), hookwire::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Stored")]
 pub struct TokenBucket {
     capacity: u64,
     period_ms: u64,
@@ -30,6 +31,27 @@ pub struct TokenBucket {
     /// units, and every millisecond adds `capacity` units.
     level: u128,
     updated_at: Option<i64>,
+}
+
+/// A bucket as stored, checked before use (a corrupt row must not divide by zero).
+#[derive(Deserialize)]
+struct Stored {
+    capacity: u64,
+    period_ms: u64,
+    level: u128,
+    updated_at: Option<i64>,
+}
+
+impl TryFrom<Stored> for TokenBucket {
+    type Error = String;
+    fn try_from(stored: Stored) -> Result<TokenBucket, String> {
+        let full = u128::from(stored.capacity) * u128::from(stored.period_ms);
+        if stored.capacity == 0 || stored.period_ms == 0 || stored.level > full {
+            return Err("a token bucket needs a positive capacity and period and a level within them".into());
+        }
+        let Stored { capacity, period_ms, level, updated_at } = stored;
+        Ok(TokenBucket { capacity, period_ms, level, updated_at })
+    }
 }
 
 impl TokenBucket {
@@ -83,6 +105,6 @@ impl TokenBucket {
             self.updated_at = Some(now);
         }
         let full = u128::from(self.capacity) * u128::from(self.period_ms);
-        self.level = (self.level + u128::from(elapsed) * u128::from(self.capacity)).min(full);
+        self.level = self.level.saturating_add(u128::from(elapsed) * u128::from(self.capacity)).min(full);
     }
 }

@@ -64,8 +64,12 @@ impl Message {
 /// afresh (new timestamp, same id), with `Content-Type`, `User-Agent: hookwire/<version>`,
 /// the subscription's custom headers and the scheme's headers (which win over custom ones).
 ///
-/// The URL is checked by a [`UrlGuard`] (the default one unless replaced), and the body
-/// against a size limit.
+/// The URL text is checked by a [`UrlGuard`] (the default one unless replaced), and the body
+/// against a size limit. **The text is all a sans-IO builder can check**: when the host is a
+/// name, resolve it yourself, pass every address to [`UrlGuard::check_resolved`] (see
+/// [`guard`](RequestBuilder::guard)) and connect to the address it returns, not to a fresh
+/// lookup of the name; otherwise a name that points inside your network (or is rebound to do
+/// so between check and connect) gets through. Redirects must not be followed.
 ///
 /// ```
 /// use hookwire::{sample, Message, RequestBuilder, Scheme, Secret, Signer, Subscription};
@@ -124,6 +128,11 @@ impl RequestBuilder {
     pub fn url_guard(mut self, guard: UrlGuard) -> RequestBuilder {
         self.guard = guard;
         self
+    }
+
+    /// The guard this builder checks URLs with, for checking resolved addresses.
+    pub fn guard(&self) -> &UrlGuard {
+        &self.guard
     }
 
     /// The request for one attempt of `message` to `subscription`, signed by `signer` at

@@ -54,9 +54,11 @@ impl fmt::Display for Host {
 /// Refuses webhook destinations inside the sender's own networks.
 ///
 /// Two checks, because a name can resolve anywhere: [`check_url`](UrlGuard::check_url) on the
-/// URL text (scheme `http`/`https` — or `https` only —, no userinfo, no `localhost`, address
-/// literals in every form clients accept), then [`check_addr`](UrlGuard::check_addr) on
-/// **every** address the name resolves to. Resolve once, check all, and connect to a checked
+/// URL text (scheme `http`/`https` — or `https` only —, no userinfo, a plain port, address
+/// literals in every form clients accept, and no names that only resolve inside a network:
+/// `localhost` and its aliases, dotless names, `.internal`, `.local`, `.home.arpa`, `.svc`),
+/// then [`check_resolved`](UrlGuard::check_resolved) on **every** address the name resolves
+/// to. Resolve once, check all, and connect to a checked
 /// address (not the name again), or a DNS answer that changes between check and connect
 /// (rebinding) walks around the guard. Redirects are never followed.
 ///
@@ -64,7 +66,8 @@ impl fmt::Display for Host {
 /// cloud metadata address, fe80::/10), CGNAT 100.64/10, "this network" 0/8, IETF and
 /// benchmarking ranges, multicast, reserved 240/4 and broadcast, documentation ranges,
 /// unspecified, IPv6 unique-local fc00::/7 and site-local fec0::/10, and every IPv6 form that
-/// embeds an IPv4 address (IPv4-mapped ::ffff:0:0/96, IPv4-compatible ::/96, NAT64
+/// embeds an IPv4 address (IPv4-mapped ::ffff:0:0/96, IPv4-translated ::ffff:0:0:0/96,
+/// IPv4-compatible ::/96, NAT64
 /// 64:ff9b::/96 and 64:ff9b:1::/48, 6to4 2002::/16, Teredo 2001::/32), unless allow-listed.
 ///
 /// ```
@@ -117,6 +120,7 @@ const V6_BLOCKED: &[Range<u128>] = &[
     (0, 128, "unspecified ::"),
     (1, 128, "loopback ::1"),
     (0xFFFF_0000_0000, 96, "IPv4-mapped ::ffff:0:0/96"),
+    (0xFFFF_u128 << 48, 96, "IPv4-translated ::ffff:0:0:0/96"),
     (0, 96, "IPv4-compatible ::/96"),
     (0x0064_FF9B_u128 << 96, 96, "NAT64 64:ff9b::/96"),
     (0x0064_FF9B_0001_u128 << 80, 48, "local NAT64 64:ff9b:1::/48"),
@@ -197,18 +201,52 @@ impl UrlGuard {
         if authority.as_str().contains('@') {
             return Err(Error::blocked("credentials in the URL (user@host) are not allowed: use a header"));
         }
-        let port = match authority.port_u16() {
-            Some(0) => return Err(Error::blocked("port 0 is not a destination")),
-            Some(port) => port,
-            None if authority.as_str().ends_with(':') => return Err(Error::blocked("empty port")),
-            None if https => 443,
-            None => 80,
+        // The port as written: 1 to 65535 in plain digits, or none. Anything else (`:0`,
+        // `:65536`, `:+80`, `:0080`) is read differently by different clients.
+        let port_text = authority.as_str().strip_prefix(authority.host()).unwrap_or(":");
+        let port = match port_text.strip_prefix(':') {
+            None if port_text.is_empty() => {
+                if https {
+                    443
+                } else {
+                    80
+                }
+            }
+            Some(digits)
+                if (1..=5).contains(&digits.len())
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && !digits.starts_with('0') =>
+            {
+                digits
+                    .parse::<u16>()
+                    .map_err(|_| Error::blocked(format!("port `{digits}` is out of range")))?
+            }
+            _ => return Err(Error::blocked(format!("`{port_text}` is not a port from 1 to 65535"))),
         };
         let host = parse_host(authority.host())?;
         if let Host::Ip(ip) = host {
             self.check_addr(ip)?;
         }
         Ok(CheckedUrl { https, host, port })
+    }
+
+    /// Checks every address a host name resolved to and returns the one to connect to (the
+    /// first). All must pass: a name with one internal address among public ones is refused,
+    /// because a client may pick any of them. Errors: `blocked_url` (also for no address).
+    ///
+    /// ```
+    /// use std::net::IpAddr;
+    /// let guard = hookwire::UrlGuard::default();
+    /// let public: IpAddr = "93.184.215.14".parse().unwrap();
+    /// let private: IpAddr = "10.0.0.5".parse().unwrap();
+    /// assert_eq!(guard.check_resolved(&[public])?, public);
+    /// assert_eq!(guard.check_resolved(&[public, private]).unwrap_err().code(), "blocked_url");
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub fn check_resolved(&self, addrs: &[IpAddr]) -> Result<IpAddr, Error> {
+        let first = *addrs.first().ok_or_else(|| Error::blocked("the host name resolved to no address"))?;
+        addrs.iter().try_for_each(|&ip| self.check_addr(ip))?;
+        Ok(first)
     }
 
     /// Checks one address a host name resolved to. Errors: `blocked_url`, naming the range.
@@ -237,6 +275,15 @@ impl UrlGuard {
     }
 }
 
+/// Names that system resolvers map to loopback.
+const LOOPBACK_NAMES: [&str; 4] = ["localhost.localdomain", "localhost6", "ip6-localhost", "ip6-loopback"];
+
+/// Suffixes that never resolve on the public internet: `.internal` (reserved for private use,
+/// cloud metadata such as `metadata.google.internal`), `.local` (mDNS), `.home.arpa` (RFC
+/// 8375), `.localdomain`, and Kubernetes cluster names.
+const INTERNAL_SUFFIXES: [&str; 6] =
+    [".internal", ".local", ".home.arpa", ".localdomain", ".svc", ".cluster.local"];
+
 /// Reads a URL host the way HTTP clients do, so that no spelling of an internal address
 /// passes as a name: bracketed IPv6, and IPv4 in the WHATWG forms (`127.1`, `0x7f.0.0.1`,
 /// `0177.0.0.1`, `2130706433`).
@@ -261,8 +308,18 @@ fn parse_host(host: &str) -> Result<Host, Error> {
             .ok_or_else(|| Error::blocked(format!("`{host}` is not a valid IPv4 address")))?;
         return Ok(Host::Ip(IpAddr::V4(ip)));
     }
-    if name == "localhost" || name.ends_with(".localhost") {
+    if name == "localhost" || name.ends_with(".localhost") || LOOPBACK_NAMES.contains(&name) {
         return Err(Error::blocked(format!("`{host}` is loopback (RFC 6761)")));
+    }
+    if !name.contains('.') {
+        return Err(Error::blocked(format!(
+            "`{host}` has no dot: it resolves through local search domains to an internal host"
+        )));
+    }
+    if let Some(suffix) = INTERNAL_SUFFIXES.iter().find(|suffix| name.ends_with(*suffix)) {
+        return Err(Error::blocked(format!(
+            "`{host}` is under `{suffix}`, which only resolves inside a network"
+        )));
     }
     Ok(Host::Name(name.to_owned()))
 }
