@@ -8,7 +8,7 @@ PYTHON := $(VENV)/bin/python
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard
 
-.PHONY: demo test lint test-rust vectors vectors-check fuzz-smoke bench constant-time tools-python tools-fuzz
+.PHONY: demo test lint test-rust test-python vectors vectors-check fuzz-smoke bench constant-time tools-python tools-fuzz
 
 demo:
 	$(CARGO) run --quiet --release --example schemes
@@ -18,7 +18,7 @@ demo:
 	$(CARGO) run --quiet --release --example deliver
 
 # Lint and cheap checks first, the long fuzz smoke next, the test suites last.
-test: lint vectors-check fuzz-smoke test-rust
+test: lint vectors-check fuzz-smoke test-rust test-python
 
 lint:
 	$(CARGO) fmt --all --check
@@ -26,6 +26,14 @@ lint:
 
 test-rust:
 	$(CARGO) test -p hookwire
+
+# Builds the extension once (release, into the venv, sharing target/) and runs its suite,
+# interop with the providers' own libraries included.
+test-python: tools-python
+	@$(PYTHON) -c 'import maturin, pytest, standardwebhooks, stripe, slack_sdk' 2>/dev/null || \
+	  $(PYTHON) -m pip install --quiet maturin pytest standardwebhooks stripe slack_sdk
+	cd bindings/python && VIRTUAL_ENV=$(CURDIR)/$(VENV) $(CURDIR)/$(VENV)/bin/maturin develop --release --quiet
+	$(PYTHON) -m pytest -q bindings/python/tests
 
 # The shared vectors are produced by an independent Python implementation; this checks the
 # committed file is exactly what it produces.

@@ -55,6 +55,14 @@ impl Signer {
         Ok(signer)
     }
 
+    /// Like [`with_secret`](Signer::with_secret), but fails at once with `invalid_secret` (on
+    /// this secret or an earlier one).
+    pub fn try_with_secret(self, secret: Secret) -> Result<Signer, Error> {
+        let signer = self.with_secret(secret);
+        signer.keys.as_ref().map_err(Clone::clone)?;
+        Ok(signer)
+    }
+
     /// Adds a secret: each message is signed once more with it (rotation).
     pub fn with_secret(mut self, secret: Secret) -> Signer {
         if let Ok(keys) = &mut self.keys {

@@ -1,0 +1,119 @@
+"""hookwire's exceptions: one base class with the stable ``code`` string, a subclass per family.
+
+The codes are the same in every language hookwire is bound to (``err.code`` in JavaScript, the
+error enum in Kotlin and Swift), so callers can branch on them and log them.
+"""
+
+from __future__ import annotations
+
+
+class WebhookError(Exception):
+    """Every hookwire failure. ``code`` is the stable machine-readable code."""
+
+    code: str = "internal"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class InvalidSignature(WebhookError):
+    code = "invalid_signature"
+
+
+class MissingHeader(WebhookError):
+    code = "missing_header"
+
+
+class MalformedHeader(WebhookError):
+    code = "malformed_header"
+
+
+class TimestampOutOfTolerance(WebhookError):
+    """The timestamp is outside the tolerance window (too old or too new)."""
+
+
+class TimestampTooOld(TimestampOutOfTolerance):
+    code = "timestamp_too_old"
+
+
+class TimestampTooNew(TimestampOutOfTolerance):
+    code = "timestamp_too_new"
+
+
+class Replayed(WebhookError):
+    code = "replayed"
+
+
+class PayloadTooLarge(WebhookError):
+    code = "payload_too_large"
+
+
+class InvalidSecret(WebhookError):
+    code = "invalid_secret"
+
+
+class InvalidArgument(WebhookError, ValueError):
+    code = "invalid_argument"
+
+
+class InvalidPayload(WebhookError, ValueError):
+    code = "invalid_payload"
+
+
+class UnknownScheme(WebhookError, ValueError):
+    code = "unknown_scheme"
+
+
+class UnknownEventType(WebhookError):
+    code = "unknown_event_type"
+
+
+class UnknownDialect(WebhookError, ValueError):
+    code = "unknown_dialect"
+
+
+class BlockedUrl(WebhookError):
+    code = "blocked_url"
+
+
+class InvalidState(WebhookError):
+    code = "invalid_state"
+
+
+class StoreError(WebhookError):
+    code = "store_error"
+
+
+class InternalError(WebhookError):
+    code = "internal"
+
+
+_BY_CODE = {
+    cls.code: cls
+    for cls in (
+        InvalidSignature,
+        MissingHeader,
+        MalformedHeader,
+        TimestampTooOld,
+        TimestampTooNew,
+        Replayed,
+        PayloadTooLarge,
+        InvalidSecret,
+        InvalidArgument,
+        InvalidPayload,
+        UnknownScheme,
+        UnknownEventType,
+        UnknownDialect,
+        BlockedUrl,
+        InvalidState,
+        StoreError,
+        InternalError,
+    )
+}
+
+
+def from_code(code: str, message: str) -> WebhookError:
+    """The exception for a core error code (used by the extension module)."""
+    return _BY_CODE.get(code, WebhookError)(message, code)

@@ -1,0 +1,422 @@
+//! Python bindings of hookwire: a thin translation of the Rust core. Every decision (signing,
+//! verifying, parsing) is the core's; this file converts arguments and results, turns
+//! `hookwire::Error` into the `hookwire.errors` exception for its code, and catches panics
+//! so none crosses into Python.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedBytes;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+
+use hookwire::{Dialect, Error, MemorySeenStore, Scheme, Secret};
+
+/// Bodies at least this large are verified with the GIL released.
+const RELEASE_GIL_FROM: usize = 4096;
+
+/// Raises the `hookwire.errors` exception for `error`'s code.
+fn raise(py: Python<'_>, error: &Error) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let exception =
+            py.import("hookwire.errors")?.getattr("from_code")?.call1((error.code(), error.to_string()))?;
+        Ok(PyErr::from_value(exception))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// Runs `f`, turning a core error into its exception and a panic into `WebhookError` with code
+/// `internal`.
+fn run<T>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error>) -> PyResult<T> {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(raise(py, &error)),
+        Err(_) => Err(raise(
+            py,
+            &Error::Internal { reason: "a bug in hookwire (caught panic); please report it".into() },
+        )),
+    }
+}
+
+fn argument(name: &'static str, reason: impl Into<String>) -> Error {
+    Error::InvalidArgument { name, reason: reason.into().into() }
+}
+
+/// The raw body: `bytes`, `bytearray` or `memoryview`. A `str`, `dict` or `list` is refused with
+/// the advice to pass the raw request body: a parsed or decoded body never verifies.
+fn body_bytes(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<PyBackedBytes> {
+    if body.is_instance_of::<PyDict>() || body.is_instance_of::<PyList>() {
+        return Err(raise(
+            py,
+            &argument(
+                "body",
+                "got parsed JSON: pass the raw request body (bytes, as received), not request.json()",
+            ),
+        ));
+    }
+    if body.is_instance_of::<PyString>() {
+        return Err(raise(
+            py,
+            &argument(
+                "body",
+                "got str: pass the raw request body as bytes (request.body / request.get_data())",
+            ),
+        ));
+    }
+    if let Ok(bytes) = body.extract::<PyBackedBytes>() {
+        return Ok(bytes);
+    }
+    let copied: Vec<u8> = body.call_method0("tobytes").and_then(|b| b.extract()).map_err(|_| {
+        raise(py, &argument("body", "pass the raw request body as bytes, bytearray or memoryview"))
+    })?;
+    Ok(PyBytes::new(py, &copied).extract()?)
+}
+
+/// Headers from any mapping: `dict`, Starlette `Headers` (`multi_items`), Django
+/// `request.headers`, werkzeug `EnvironHeaders`, or a list of pairs. Names are case-insensitive;
+/// repeated headers are kept.
+fn header_map(py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<HeaderMap> {
+    let pairs = if headers.hasattr("multi_items")? {
+        headers.call_method0("multi_items")?
+    } else if headers.hasattr("items")? {
+        headers.call_method0("items")?
+    } else {
+        headers.clone()
+    };
+    let mut map = HeaderMap::new();
+    for pair in pairs.try_iter()? {
+        // A (name, value) pair: a tuple from `items()`, or any two-item sequence.
+        let pair = pair?;
+        if pair.len()? != 2 {
+            return Err(raise(py, &argument("headers", "expected (name, value) pairs")));
+        }
+        let name: String = pair.get_item(0)?.extract()?;
+        let value = pair.get_item(1)?;
+        let value: Vec<u8> = match value.extract::<String>() {
+            Ok(text) => text.into_bytes(),
+            Err(_) => value.extract()?,
+        };
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| raise(py, &argument("headers", format!("`{name}` is not a header name"))))?;
+        let value = HeaderValue::from_bytes(&value).map_err(|_| {
+            raise(py, &argument("headers", format!("the value of `{name}` is not a header value")))
+        })?;
+        map.append(name, value);
+    }
+    Ok(map)
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// One or several secrets: `str`, `bytes`, `Secret`, or a list of those (rotation).
+fn secrets(py: Python<'_>, secret: &Bound<'_, PyAny>) -> PyResult<Vec<Secret>> {
+    if let Ok(list) = secret.cast::<PyList>() {
+        return list.iter().map(|item| one_secret(py, &item)).collect();
+    }
+    Ok(vec![one_secret(py, secret)?])
+}
+
+fn one_secret(py: Python<'_>, secret: &Bound<'_, PyAny>) -> PyResult<Secret> {
+    if let Ok(wrapped) = secret.cast::<PySecret>() {
+        return Ok(wrapped.get().0.clone());
+    }
+    if let Ok(text) = secret.extract::<String>() {
+        return run(py, || Secret::parse(&text));
+    }
+    if let Ok(bytes) = secret.extract::<PyBackedBytes>() {
+        return run(py, || Secret::from_bytes(&bytes));
+    }
+    Err(PyTypeError::new_err("a secret is a str, bytes, hookwire.Secret or a list of those"))
+}
+
+/// A webhook secret; its repr never shows the key.
+#[pyclass(frozen, name = "Secret", module = "hookwire")]
+struct PySecret(Secret);
+
+#[pymethods]
+impl PySecret {
+    #[new]
+    fn new(py: Python<'_>, secret: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(PySecret(one_secret(py, secret)?))
+    }
+
+    /// A new random secret (`whsec_` + 32 random bytes).
+    #[staticmethod]
+    fn generate() -> Self {
+        PySecret(Secret::generate())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("{:?}", self.0)
+    }
+}
+
+/// Signs outgoing webhooks with one or more secrets (one signature each).
+#[pyclass(frozen, name = "Signer", module = "hookwire")]
+struct PySigner(hookwire::Signer);
+
+#[pymethods]
+impl PySigner {
+    #[new]
+    #[pyo3(signature = (secret, scheme = "hookwire"))]
+    fn new(py: Python<'_>, secret: &Bound<'_, PyAny>, scheme: &str) -> PyResult<Self> {
+        let scheme = run(py, || Scheme::from_name(scheme))?;
+        let mut all = secrets(py, secret)?.into_iter();
+        let first = all
+            .next()
+            .ok_or_else(|| raise(py, &Error::InvalidSecret { reason: "no secret given".into() }))?;
+        run(py, || all.try_fold(hookwire::Signer::try_new(scheme, first)?, hookwire::Signer::try_with_secret))
+            .map(PySigner)
+    }
+
+    /// The headers to send with `body`: signature(s), and id, timestamp and event headers where
+    /// the scheme has them. `msg_id` defaults to a random id, `timestamp` to now.
+    #[pyo3(signature = (body, msg_id = None, timestamp = None, event_type = None))]
+    fn sign<'py>(
+        &self,
+        py: Python<'py>,
+        body: &Bound<'py, PyAny>,
+        msg_id: Option<String>,
+        timestamp: Option<i64>,
+        event_type: Option<String>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let body = body_bytes(py, body)?;
+        let id = msg_id.unwrap_or_else(random_id);
+        let timestamp = timestamp.unwrap_or_else(unix_now);
+        let headers = run(py, || match &event_type {
+            Some(event_type) => self.0.sign_event(&id, timestamp, event_type, &body),
+            None => self.0.sign(&id, timestamp, &body),
+        })?;
+        let out = PyDict::new(py);
+        for (name, value) in &headers {
+            out.set_item(name.as_str(), String::from_utf8_lossy(value.as_bytes()))?;
+        }
+        Ok(out)
+    }
+
+    #[getter]
+    fn scheme(&self) -> String {
+        self.0.scheme().name().to_owned()
+    }
+}
+
+fn random_id() -> String {
+    let mut bytes = [0u8; 12];
+    // Without OS randomness the id is still unique enough to sign with; never fails in practice.
+    let _ = getrandom::fill(&mut bytes);
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("msg_{hex}")
+}
+
+/// Verifies incoming webhooks.
+#[pyclass(frozen, name = "Verifier", module = "hookwire")]
+struct PyVerifier(hookwire::Verifier);
+
+#[pymethods]
+impl PyVerifier {
+    #[new]
+    #[pyo3(signature = (secret, scheme = "hookwire", tolerance = 300, max_body = None, replay_capacity = None))]
+    fn new(
+        py: Python<'_>,
+        secret: &Bound<'_, PyAny>,
+        scheme: &str,
+        tolerance: u64,
+        max_body: Option<usize>,
+        replay_capacity: Option<usize>,
+    ) -> PyResult<Self> {
+        let scheme = run(py, || Scheme::from_name(scheme))?;
+        let secrets = secrets(py, secret)?;
+        let mut verifier = run(py, || hookwire::Verifier::try_new(scheme, secrets))?
+            .tolerance(std::time::Duration::from_secs(tolerance));
+        if let Some(limit) = max_body {
+            verifier = verifier.max_body(limit);
+        }
+        if let Some(capacity) = replay_capacity {
+            verifier = verifier.seen_store(MemorySeenStore::new(capacity));
+        }
+        Ok(PyVerifier(verifier))
+    }
+
+    /// Verifies the raw `body` and `headers` at `now` (unix seconds; default: the clock) and
+    /// returns the checked message.
+    #[pyo3(signature = (body, headers, now = None))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        body: &Bound<'_, PyAny>,
+        headers: &Bound<'_, PyAny>,
+        now: Option<i64>,
+    ) -> PyResult<PyMessage> {
+        let bytes = body_bytes(py, body)?;
+        let headers = header_map(py, headers)?;
+        let now = now.unwrap_or_else(unix_now);
+        let check = || {
+            catch_unwind(AssertUnwindSafe(|| {
+                self.0.verify_at(&headers, &bytes, now).map(|m| Checked {
+                    id: m.id().map(str::to_owned),
+                    timestamp: m.timestamp(),
+                    timestamp_signed: m.timestamp_signed(),
+                    event_type: m.event_type().map(str::to_owned),
+                    secret_index: m.secret_index(),
+                })
+            }))
+        };
+        let outcome = if bytes.len() >= RELEASE_GIL_FROM { py.detach(check) } else { check() };
+        let checked =
+            run(py, || outcome.unwrap_or_else(|_| Err(Error::Internal { reason: "caught panic".into() })))?;
+        Ok(PyMessage { checked, body: PyBytes::new(py, &bytes).unbind() })
+    }
+}
+
+struct Checked {
+    id: Option<String>,
+    timestamp: Option<i64>,
+    timestamp_signed: bool,
+    event_type: Option<String>,
+    secret_index: usize,
+}
+
+/// A verified message.
+#[pyclass(frozen, name = "Message", module = "hookwire")]
+struct PyMessage {
+    checked: Checked,
+    body: Py<PyBytes>,
+}
+
+#[pymethods]
+impl PyMessage {
+    #[getter]
+    fn id(&self) -> Option<String> {
+        self.checked.id.clone()
+    }
+    #[getter]
+    fn timestamp(&self) -> Option<i64> {
+        self.checked.timestamp
+    }
+    #[getter]
+    fn timestamp_signed(&self) -> bool {
+        self.checked.timestamp_signed
+    }
+    #[getter]
+    fn event_type(&self) -> Option<String> {
+        self.checked.event_type.clone()
+    }
+    #[getter]
+    fn secret_index(&self) -> usize {
+        self.checked.secret_index
+    }
+    #[getter]
+    fn body(&self, py: Python<'_>) -> Py<PyBytes> {
+        self.body.clone_ref(py)
+    }
+    /// The body parsed as JSON (`json.loads`).
+    fn json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("json")?.getattr("loads")?.call1((self.body.bind(py),))
+    }
+    /// The body parsed as native hookwire event.
+    #[getter]
+    fn event(&self, py: Python<'_>) -> PyResult<PyEvent> {
+        let body = self.body.bind(py).as_bytes();
+        run(py, || hookwire::Event::from_json(body)).map(PyEvent)
+    }
+    /// The body parsed in another system's envelope (`ops-center`, `webnet`, ...), using the
+    /// event header as the type hint where there is one.
+    fn event_as(&self, py: Python<'_>, dialect: &str) -> PyResult<PyEvent> {
+        let body = self.body.bind(py).as_bytes();
+        let hint = self.checked.event_type.as_deref();
+        run(py, || Dialect::from_name(dialect)?.parse(body, hint)).map(PyEvent)
+    }
+}
+
+/// A typed event.
+#[pyclass(frozen, name = "Event", module = "hookwire")]
+struct PyEvent(hookwire::Event);
+
+#[pymethods]
+impl PyEvent {
+    #[getter]
+    fn id(&self) -> Option<String> {
+        self.0.id().map(str::to_owned)
+    }
+    #[getter]
+    fn r#type(&self) -> String {
+        self.0.event_type().to_owned()
+    }
+    #[getter]
+    fn family(&self) -> &'static str {
+        match self.0.family() {
+            hookwire::Family::Device => "device",
+            hookwire::Family::Order => "order",
+            hookwire::Family::Job => "job",
+            hookwire::Family::User => "user",
+            _ => "other",
+        }
+    }
+    /// The timestamp as written (RFC 3339 text or unix seconds), if any.
+    #[getter]
+    fn timestamp(&self) -> Option<String> {
+        self.0.timestamp().map(ToString::to_string)
+    }
+    /// The data as Python objects (`json.loads` of [`data_json`]).
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        py.import("json")?.getattr("loads")?.call1((self.data_json(),))
+    }
+    /// The data as JSON text, exactly (numbers keep their digits).
+    fn data_json(&self) -> String {
+        self.0.payload().to_json().get().to_owned()
+    }
+    /// The native envelope as JSON bytes.
+    fn to_json<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.0.to_json())
+    }
+    /// The event in `dialect`'s envelope.
+    fn encode<'py>(&self, py: Python<'py>, dialect: &str) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = run(py, || Dialect::from_name(dialect)?.encode(&self.0))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+    fn __repr__(&self) -> String {
+        format!("Event(type={:?}, id={:?})", self.0.event_type(), self.0.id())
+    }
+}
+
+/// Parses `body` as an event in `dialect` (default: hookwire's native envelope). `type_hint`
+/// names the type where the envelope has none (Device Service routes); `strict` refuses types
+/// outside the catalog.
+#[pyfunction]
+#[pyo3(signature = (body, dialect = "hookwire", type_hint = None, strict = false))]
+fn parse_event(
+    py: Python<'_>,
+    body: &Bound<'_, PyAny>,
+    dialect: &str,
+    type_hint: Option<&str>,
+    strict: bool,
+) -> PyResult<PyEvent> {
+    let bytes = body_bytes(py, body)?;
+    run(py, || {
+        let dialect = Dialect::from_name(dialect)?;
+        if strict {
+            dialect.parse_strict(&bytes, type_hint)
+        } else {
+            dialect.parse(&bytes, type_hint)
+        }
+    })
+    .map(PyEvent)
+}
+
+#[pymodule]
+fn _hookwire(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PySecret>()?;
+    m.add_class::<PySigner>()?;
+    m.add_class::<PyVerifier>()?;
+    m.add_class::<PyMessage>()?;
+    m.add_class::<PyEvent>()?;
+    m.add_function(wrap_pyfunction!(parse_event, m)?)?;
+    m.add("ERROR_CODES", Error::CODES.to_vec())?;
+    m.add("SCHEMES", Scheme::names().to_vec())?;
+    Ok(())
+}

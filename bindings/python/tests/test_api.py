@@ -1,0 +1,110 @@
+"""The Python surface: classes, exceptions and codes, headers from any mapping, raw bodies."""
+
+import json
+
+import pytest
+
+import hookwire
+from hookwire import errors
+
+BODY = b'{"type":"order.created","data":{"id":1001,"total_amount":45.99}}'
+
+
+def test_round_trip_with_defaults(secret):
+    headers = hookwire.Signer(secret).sign(BODY)
+    assert headers["x-webhook-id"].startswith("msg_")
+    message = hookwire.Verifier(secret).verify(BODY, headers)
+    assert message.id == headers["x-webhook-id"]
+    assert message.body == BODY
+    assert message.json()["data"]["total_amount"] == 45.99
+    event = message.event
+    assert (event.type, event.family) == ("order.created", "order")
+    assert '"total_amount":45.99' in event.data_json()
+    assert event.data["id"] == 1001
+
+
+def test_every_code_has_its_exception_class():
+    assert set(hookwire.ERROR_CODES) == set(errors._BY_CODE)
+    for code, cls in errors._BY_CODE.items():
+        assert issubclass(cls, hookwire.WebhookError) and cls.code == code
+    assert issubclass(hookwire.TimestampTooOld, hookwire.TimestampOutOfTolerance)
+    assert issubclass(hookwire.TimestampTooNew, hookwire.TimestampOutOfTolerance)
+
+
+@pytest.mark.parametrize(
+    "now, cls",
+    [(1_700_000_000 + 301, hookwire.TimestampTooOld), (1_700_000_000 - 301, hookwire.TimestampTooNew)],
+)
+def test_tolerance_both_ways(secret, now, cls):
+    headers = hookwire.Signer(secret).sign(BODY, msg_id="m1", timestamp=1_700_000_000)
+    with pytest.raises(cls) as caught:
+        hookwire.Verifier(secret).verify(BODY, headers, now=now)
+    assert isinstance(caught.value, hookwire.TimestampOutOfTolerance)
+
+
+def test_errors_carry_codes(secret):
+    verifier = hookwire.Verifier(secret)
+    headers = hookwire.Signer(secret).sign(BODY, msg_id="m1", timestamp=1_700_000_000)
+    with pytest.raises(hookwire.InvalidSignature) as caught:
+        verifier.verify(BODY + b" ", headers, now=1_700_000_000)
+    assert caught.value.code == "invalid_signature" and "raw request body" in str(caught.value)
+    with pytest.raises(hookwire.MissingHeader):
+        verifier.verify(BODY, {}, now=1_700_000_000)
+    with pytest.raises(hookwire.InvalidSecret):
+        hookwire.Verifier("")
+    with pytest.raises(hookwire.UnknownScheme):
+        hookwire.Verifier(secret, scheme="nope")
+    with pytest.raises(hookwire.PayloadTooLarge):
+        hookwire.Verifier(secret, max_body=10).verify(BODY, headers, now=1_700_000_000)
+
+
+@pytest.mark.parametrize("parsed", [json.loads(BODY), BODY.decode(), [1, 2]])
+def test_parsed_bodies_are_refused_with_advice(secret, parsed):
+    headers = hookwire.Signer(secret).sign(BODY, msg_id="m1", timestamp=1_700_000_000)
+    with pytest.raises(hookwire.InvalidArgument, match="raw request body"):
+        hookwire.Verifier(secret).verify(parsed, headers, now=1_700_000_000)
+
+
+def test_headers_from_any_mapping_case_insensitively(secret):
+    headers = hookwire.Signer(secret).sign(BODY, msg_id="m1", timestamp=1_700_000_000)
+    verifier = hookwire.Verifier(secret)
+    upper = {k.upper(): v for k, v in headers.items()}
+    pairs = list(headers.items())
+
+    class MultiItems:  # Starlette's Headers shape
+        def multi_items(self):
+            return [(k.title(), v) for k, v in headers.items()]
+
+    for mapping in (headers, upper, pairs, MultiItems()):
+        assert verifier.verify(BODY, mapping, now=1_700_000_000).id == "m1"
+    assert verifier.verify(bytearray(BODY), headers, now=1_700_000_000).id == "m1"
+    assert verifier.verify(memoryview(BODY), headers, now=1_700_000_000).id == "m1"
+
+
+def test_rotation_and_replay(secret):
+    old, new = hookwire.Secret.generate(), hookwire.Secret(secret)
+    headers = hookwire.Signer([new, old]).sign(BODY, msg_id="m2", timestamp=1_700_000_000)
+    verifier = hookwire.Verifier([old], replay_capacity=1000)
+    assert verifier.verify(BODY, headers, now=1_700_000_000).secret_index == 0
+    with pytest.raises(hookwire.Replayed):
+        verifier.verify(BODY, headers, now=1_700_000_001)
+    assert "redacted" in repr(old) and secret not in repr(new)
+
+
+def test_large_bodies_release_the_gil_and_still_verify(secret):
+    body = b'{"type":"x","data":"' + b"a" * 100_000 + b'"}'
+    headers = hookwire.Signer(secret, scheme="standard-webhooks").sign(body, msg_id="m3", timestamp=1_700_000_000)
+    assert hookwire.Verifier(secret, scheme="standard-webhooks").verify(body, headers, now=1_700_000_000).id == "m3"
+
+
+def test_events_in_other_dialects():
+    body = b'{"device_id":"d1","probes":[{"probe_id":"1","temperature":225.5,"unit":"F"}]}'
+    event = hookwire.parse_event(body, dialect="device-service", type_hint="temperature_update")
+    assert (event.type, event.family) == ("device.temperature", "device")
+    assert event.data["probes"][0]["temperature"] == 225.5
+    with pytest.raises(hookwire.UnknownEventType):
+        hookwire.parse_event(b'{"type":"widget.exploded","data":{}}', strict=True)
+    with pytest.raises(hookwire.InvalidPayload):
+        hookwire.parse_event(b"not json")
+    with pytest.raises(hookwire.UnknownDialect):
+        hookwire.parse_event(BODY, dialect="nope")
