@@ -30,8 +30,8 @@ test-rust:
 # Builds the extension once (release, into the venv, sharing target/) and runs its suite,
 # interop with the providers' own libraries included.
 test-python: tools-python
-	@$(PYTHON) -c 'import maturin, pytest, standardwebhooks, stripe, slack_sdk' 2>/dev/null || \
-	  $(PYTHON) -m pip install --quiet maturin pytest standardwebhooks stripe slack_sdk
+	@$(PYTHON) -c 'import maturin, pytest, standardwebhooks, stripe, slack_sdk, fastapi, httpx, flask, django, mypy' 2>/dev/null || \
+	  $(PYTHON) -m pip install --quiet maturin pytest standardwebhooks stripe slack_sdk fastapi httpx flask django mypy
 	cd bindings/python && VIRTUAL_ENV=$(CURDIR)/$(VENV) $(CURDIR)/$(VENV)/bin/maturin develop --release --quiet
 	$(PYTHON) -m pytest -q bindings/python/tests
 

@@ -1,0 +1,25 @@
+"""The stubs and py.typed let mypy check a typed use of the package, and flag a wrong one."""
+
+import pathlib
+import subprocess
+import sys
+
+HERE = pathlib.Path(__file__).parent
+
+
+def mypy(path):
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(path)], capture_output=True, text=True
+    )
+
+
+def test_typed_usage_passes_mypy():
+    result = mypy(HERE / "typed_usage.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_catches_misuse(tmp_path):
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text("import hookwire\nx: int = hookwire.parse_event(b'{}').type\n")
+    result = mypy(wrong)
+    assert result.returncode != 0 and "incompatible types" in result.stdout.lower(), result.stdout
