@@ -77,7 +77,18 @@ fn body_bytes(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<PyBackedBytes
 /// Headers from any mapping: `dict`, Starlette `Headers` (`multi_items`), Django
 /// `request.headers`, werkzeug `EnvironHeaders`, or a list of pairs. Names are case-insensitive;
 /// repeated headers are kept.
-fn header_map(py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<HeaderMap> {
+/// `only`: the headers to keep (the ones the scheme reads); the others of a request are skipped
+/// without being converted.
+fn header_map(py: Python<'_>, headers: &Bound<'_, PyAny>, only: &[HeaderName]) -> PyResult<HeaderMap> {
+    let mut map = HeaderMap::new();
+    // A dict, the usual case, is read directly (asking it for `multi_items` would raise and
+    // catch an AttributeError on every call).
+    if let Ok(dict) = headers.cast::<PyDict>() {
+        for (name, value) in dict.iter() {
+            append_header(py, &mut map, &name, &value, only)?;
+        }
+        return Ok(map);
+    }
     let pairs = if headers.hasattr("multi_items")? {
         headers.call_method0("multi_items")?
     } else if headers.hasattr("items")? {
@@ -85,27 +96,38 @@ fn header_map(py: Python<'_>, headers: &Bound<'_, PyAny>) -> PyResult<HeaderMap>
     } else {
         headers.clone()
     };
-    let mut map = HeaderMap::new();
     for pair in pairs.try_iter()? {
         // A (name, value) pair: a tuple from `items()`, or any two-item sequence.
         let pair = pair?;
         if pair.len()? != 2 {
             return Err(raise(py, &argument("headers", "expected (name, value) pairs")));
         }
-        let name: String = pair.get_item(0)?.extract()?;
-        let value = pair.get_item(1)?;
-        let value: Vec<u8> = match value.extract::<String>() {
-            Ok(text) => text.into_bytes(),
-            Err(_) => value.extract()?,
-        };
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| raise(py, &argument("headers", format!("`{name}` is not a header name"))))?;
-        let value = HeaderValue::from_bytes(&value).map_err(|_| {
-            raise(py, &argument("headers", format!("the value of `{name}` is not a header value")))
-        })?;
-        map.append(name, value);
+        append_header(py, &mut map, &pair.get_item(0)?, &pair.get_item(1)?, only)?;
     }
     Ok(map)
+}
+
+fn append_header(
+    py: Python<'_>,
+    map: &mut HeaderMap,
+    name: &Bound<'_, PyAny>,
+    value: &Bound<'_, PyAny>,
+    only: &[HeaderName],
+) -> PyResult<()> {
+    let name = match name.cast::<PyString>() {
+        Ok(text) => text.to_cow()?.into_owned(),
+        Err(_) => name.extract()?,
+    };
+    let Some(name) = only.iter().find(|wanted| wanted.as_str().eq_ignore_ascii_case(&name)).cloned() else {
+        return Ok(());
+    };
+    let value = match value.cast::<PyString>() {
+        Ok(text) => HeaderValue::from_str(&text.to_cow()?),
+        Err(_) => HeaderValue::from_bytes(&value.extract::<Vec<u8>>()?),
+    }
+    .map_err(|_| raise(py, &argument("headers", format!("the value of `{name}` is not a header value"))))?;
+    map.append(name, value);
+    Ok(())
 }
 
 fn unix_now() -> i64 {
@@ -214,7 +236,11 @@ fn random_id() -> String {
 
 /// Verifies incoming webhooks.
 #[pyclass(frozen, name = "Verifier", module = "hookwire")]
-struct PyVerifier(hookwire::Verifier);
+struct PyVerifier {
+    inner: hookwire::Verifier,
+    /// The headers the scheme reads; the others of a request are never converted.
+    reads: Vec<HeaderName>,
+}
 
 #[pymethods]
 impl PyVerifier {
@@ -238,7 +264,18 @@ impl PyVerifier {
         if let Some(capacity) = replay_capacity {
             verifier = verifier.seen_store(MemorySeenStore::new(capacity));
         }
-        Ok(PyVerifier(verifier))
+        let scheme = verifier.scheme();
+        let reads = [
+            Some(scheme.signature_header()),
+            scheme.id_header(),
+            scheme.timestamp_header(),
+            scheme.event_header(),
+        ]
+        .into_iter()
+        .flatten()
+        .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
+        .collect();
+        Ok(PyVerifier { inner: verifier, reads })
     }
 
     /// Verifies the raw `body` and `headers` at `now` (unix seconds; default: the clock) and
@@ -252,11 +289,11 @@ impl PyVerifier {
         now: Option<i64>,
     ) -> PyResult<PyMessage> {
         let bytes = body_bytes(py, body)?;
-        let headers = header_map(py, headers)?;
+        let headers = header_map(py, headers, &self.reads)?;
         let now = now.unwrap_or_else(unix_now);
         let check = || {
             catch_unwind(AssertUnwindSafe(|| {
-                self.0.verify_at(&headers, &bytes, now).map(|m| Checked {
+                self.inner.verify_at(&headers, &bytes, now).map(|m| Checked {
                     id: m.id().map(str::to_owned),
                     timestamp: m.timestamp(),
                     timestamp_signed: m.timestamp_signed(),
@@ -268,7 +305,12 @@ impl PyVerifier {
         let outcome = if bytes.len() >= RELEASE_GIL_FROM { py.detach(check) } else { check() };
         let checked =
             run(py, || outcome.unwrap_or_else(|_| Err(Error::Internal { reason: "caught panic".into() })))?;
-        Ok(PyMessage { checked, body: PyBytes::new(py, &bytes).unbind() })
+        // Keep the caller's bytes object when it is one (no copy).
+        let body = match body.cast::<PyBytes>() {
+            Ok(original) => original.clone().unbind(),
+            Err(_) => PyBytes::new(py, &bytes).unbind(),
+        };
+        Ok(PyMessage { checked, body })
     }
 }
 

@@ -108,3 +108,11 @@ def test_events_in_other_dialects():
         hookwire.parse_event(b"not json")
     with pytest.raises(hookwire.UnknownDialect):
         hookwire.parse_event(BODY, dialect="nope")
+
+
+def test_only_the_headers_the_scheme_reads_are_converted(secret):
+    headers = hookwire.Signer(secret).sign(BODY, msg_id="m4", timestamp=1_700_000_000)
+    noisy = dict(headers, **{"User-Agent": "curl/8", "X-Forwarded-For": "203.0.113.9", "X-Broken": "bad\nvalue"})
+    assert hookwire.Verifier(secret).verify(BODY, noisy, now=1_700_000_000).id == "m4"
+    with pytest.raises(hookwire.InvalidArgument):
+        hookwire.Verifier(secret).verify(BODY, dict(headers, **{"X-Webhook-Id": "m4\nx"}), now=1_700_000_000)
