@@ -5,6 +5,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
+use super::millis;
 use crate::Error;
 
 /// What the sender should make of an attempt.
@@ -117,8 +118,8 @@ impl RetryAfter {
         let at = httpdate::parse_http_date(value)
             .map_err(|_| malformed("neither delay-seconds nor an HTTP date"))?;
         let millis = match at.duration_since(UNIX_EPOCH) {
-            Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
-            Err(before) => -i64::try_from(before.duration().as_millis()).unwrap_or(i64::MAX),
+            Ok(after) => millis(after),
+            Err(before) => -millis(before.duration()),
         };
         Ok(RetryAfter::At(millis))
     }

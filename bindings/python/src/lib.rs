@@ -292,19 +292,16 @@ impl PyVerifier {
         let headers = header_map(py, headers, &self.reads)?;
         let now = now.unwrap_or_else(unix_now);
         let check = || {
-            catch_unwind(AssertUnwindSafe(|| {
-                self.inner.verify_at(&headers, &bytes, now).map(|m| Checked {
-                    id: m.id().map(str::to_owned),
-                    timestamp: m.timestamp(),
-                    timestamp_signed: m.timestamp_signed(),
-                    event_type: m.event_type().map(str::to_owned),
-                    secret_index: m.secret_index(),
-                })
-            }))
+            self.inner.verify_at(&headers, &bytes, now).map(|m| Checked {
+                id: m.id().map(str::to_owned),
+                timestamp: m.timestamp(),
+                timestamp_signed: m.timestamp_signed(),
+                event_type: m.event_type().map(str::to_owned),
+                secret_index: m.secret_index(),
+            })
         };
-        let outcome = if bytes.len() >= RELEASE_GIL_FROM { py.detach(check) } else { check() };
-        let checked =
-            run(py, || outcome.unwrap_or_else(|_| Err(Error::Internal { reason: "caught panic".into() })))?;
+        // `detach` takes the GIL back before a panic continues, which `run` then catches.
+        let checked = run(py, || if bytes.len() >= RELEASE_GIL_FROM { py.detach(check) } else { check() })?;
         // Keep the caller's bytes object when it is one (no copy).
         let body = match body.cast::<PyBytes>() {
             Ok(original) => original.clone().unbind(),
@@ -390,13 +387,7 @@ impl PyEvent {
     }
     #[getter]
     fn family(&self) -> &'static str {
-        match self.0.family() {
-            hookwire::Family::Device => "device",
-            hookwire::Family::Order => "order",
-            hookwire::Family::Job => "job",
-            hookwire::Family::User => "user",
-            _ => "other",
-        }
+        self.0.family().as_str()
     }
     /// The timestamp as written (RFC 3339 text or unix seconds), if any.
     #[getter]
