@@ -64,8 +64,9 @@ pub use delivery::{
 };
 pub use error::Error;
 pub use event::{
-    catalog, lookup, sample, Actor, Decimal, Device, Dialect, Event, EventTypeInfo, Extra, Family, Id, Job,
-    Json, Order, OrderItem, Payload, Probe, TemperatureUnit, Timestamp, User, MAX_DEPTH, MAX_EVENT_BYTES,
+    catalog, lookup, payload_types, sample, Actor, Decimal, Device, Dialect, Event, EventTypeInfo, Extra,
+    Family, Id, Job, Json, Order, OrderItem, Payload, PayloadField, Probe, TemperatureUnit, Timestamp, User,
+    MAX_DEPTH, MAX_EVENT_BYTES,
 };
 pub use replay::{MemorySeenStore, SeenStore, DEFAULT_TOLERANCE_SECS};
 pub use scheme::{Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry, TimestampKind};

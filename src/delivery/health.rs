@@ -80,6 +80,29 @@ pub enum HealthTransition {
     },
 }
 
+impl DisableReason {
+    /// The reason's name: `gone`, `requested`, `failing_for` or `consecutive_failures`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DisableReason::Gone => "gone",
+            DisableReason::Requested => "requested",
+            DisableReason::FailingFor { .. } => "failing_for",
+            DisableReason::ConsecutiveFailures { .. } => "consecutive_failures",
+        }
+    }
+}
+
+impl HealthTransition {
+    /// The transition's name: `started_failing`, `recovered` or `disabled`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            HealthTransition::StartedFailing { .. } => "started_failing",
+            HealthTransition::Recovered { .. } => "recovered",
+            HealthTransition::Disabled { .. } => "disabled",
+        }
+    }
+}
+
 /// One endpoint's health: consecutive failures, failing since when, disabled or not. Keep one
 /// per endpoint (it serializes) and feed it every outcome.
 ///

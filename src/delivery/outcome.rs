@@ -68,6 +68,27 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// Every failure kind.
+    pub const ALL: [Failure; 6] =
+        [Failure::Timeout, Failure::Connect, Failure::Tls, Failure::Dns, Failure::Blocked, Failure::Other];
+
+    /// The failure called `name` (`timeout`, `connect`, `tls`, `dns`, `blocked`, `other`).
+    ///
+    /// ```
+    /// assert_eq!(hookwire::Failure::from_name("tls")?, hookwire::Failure::Tls);
+    /// assert_eq!(hookwire::Failure::from_name("eof").unwrap_err().code(), "invalid_argument");
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub fn from_name(name: &str) -> Result<Failure, Error> {
+        let normal = name.trim().to_ascii_lowercase();
+        Failure::ALL.into_iter().find(|f| f.name() == normal).ok_or_else(|| {
+            Error::argument(
+                "failure",
+                format!("unknown failure `{name}`; known: timeout, connect, tls, dns, blocked, other"),
+            )
+        })
+    }
+
     /// The failure's name (`timeout`, `connect`, `tls`, `dns`, `blocked`, `other`).
     pub fn name(self) -> &'static str {
         match self {

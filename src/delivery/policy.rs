@@ -60,6 +60,58 @@ pub enum Decision {
     },
 }
 
+impl Decision {
+    /// The decision's name: `done`, `retry` or `give_up`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Decision::Done => "done",
+            Decision::Retry { .. } => "retry",
+            Decision::GiveUp { .. } => "give_up",
+        }
+    }
+}
+
+impl Jitter {
+    /// The jitter called `name` (`none`, `proportional`, `full`, `decorrelated`); `fraction`
+    /// is the p of `proportional` and must be 0 for the others.
+    ///
+    /// ```
+    /// use hookwire::Jitter;
+    /// assert_eq!(Jitter::from_name("proportional", 0.2)?, Jitter::Proportional(0.2));
+    /// assert_eq!(Jitter::from_name("full", 0.0)?, Jitter::Full);
+    /// assert_eq!(Jitter::from_name("fast", 0.0).unwrap_err().code(), "invalid_argument");
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub fn from_name(name: &str, fraction: f64) -> Result<Jitter, Error> {
+        let jitter = match name.trim().to_ascii_lowercase().as_str() {
+            "none" => Jitter::None,
+            "proportional" => return Ok(Jitter::Proportional(fraction)),
+            "full" => Jitter::Full,
+            "decorrelated" => Jitter::Decorrelated,
+            _ => {
+                return Err(Error::argument(
+                    "jitter",
+                    format!("unknown jitter `{name}`; known: none, proportional, full, decorrelated"),
+                ))
+            }
+        };
+        if fraction != 0.0 {
+            return Err(Error::argument("jitter", "a fraction is only for `proportional` jitter"));
+        }
+        Ok(jitter)
+    }
+
+    /// The jitter's name (`none`, `proportional`, `full`, `decorrelated`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Jitter::None => "none",
+            Jitter::Proportional(_) => "proportional",
+            Jitter::Full => "full",
+            Jitter::Decorrelated => "decorrelated",
+        }
+    }
+}
+
 /// Why a delivery stops being retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -138,6 +190,8 @@ const DAY: u64 = 24 * HOUR;
 
 /// The names [`RetryPolicy::from_name`] knows.
 const PRESETS: &str = "standard-webhooks, svix, ops-center, webnet, homechef, auraconnect";
+const PRESET_NAMES: [&str; 6] =
+    ["standard-webhooks", "svix", "ops-center", "webnet", "homechef", "auraconnect"];
 
 impl RetryPolicy {
     /// A policy from a delay table (the first entry is the first attempt's delay, usually
@@ -250,6 +304,11 @@ impl RetryPolicy {
             "auraconnect" => Ok(RetryPolicy::auraconnect()),
             _ => Err(Error::argument("retry_policy", format!("unknown policy `{name}`; known: {PRESETS}"))),
         }
+    }
+
+    /// The names [`from_name`](RetryPolicy::from_name) knows.
+    pub fn names() -> &'static [&'static str] {
+        &PRESET_NAMES
     }
 
     fn preset(name: &'static str, delays: &[u64]) -> RetryPolicy {

@@ -11,7 +11,9 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 pub use catalog::{catalog, lookup, sample, EventTypeInfo};
 pub use dialect::Dialect;
 pub use json::{Decimal, Extra, Id, Json, Timestamp, MAX_DEPTH, MAX_EVENT_BYTES};
-pub use payload::{Actor, Device, Job, Order, OrderItem, Probe, TemperatureUnit, User};
+pub use payload::{
+    payload_types, Actor, Device, Job, Order, OrderItem, PayloadField, Probe, TemperatureUnit, User,
+};
 
 use json::{invalid, FromJson, Path};
 

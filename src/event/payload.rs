@@ -12,6 +12,37 @@ use super::json::{
 };
 use crate::Error;
 
+/// One typed field of a payload type (see [`payload_types`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PayloadField {
+    /// The JSON key (`"type"`).
+    pub key: &'static str,
+    /// The Rust field name (`job_type`).
+    pub name: &'static str,
+    /// The Rust type inside the `Option` (`Decimal`, `Vec<Probe>`).
+    pub ty: &'static str,
+}
+
+/// Every typed payload type with its fields, nested types included: the one source the Python
+/// stubs, TypeScript types and uniffi records are checked against.
+///
+/// ```
+/// let types = hookwire::payload_types();
+/// let (_, order) = types.iter().find(|(name, _)| *name == "Order").unwrap();
+/// assert!(order.iter().any(|f| f.key == "total_amount" && f.ty == "Decimal"));
+/// ```
+pub fn payload_types() -> [(&'static str, &'static [PayloadField]); 7] {
+    [
+        ("Device", Device::FIELDS),
+        ("Probe", Probe::FIELDS),
+        ("Order", Order::FIELDS),
+        ("OrderItem", OrderItem::FIELDS),
+        ("Job", Job::FIELDS),
+        ("Actor", Actor::FIELDS),
+        ("User", User::FIELDS),
+    ]
+}
+
 /// Declares a payload struct whose fields are all optional, with the JSON key of each, and
 /// derives reading (naming the field on error) and lossless writing from that one list.
 macro_rules! typed_object {
@@ -33,6 +64,11 @@ macro_rules! typed_object {
         impl $name {
             /// The JSON keys this type reads into typed fields.
             pub const KEYS: &'static [&'static str] = &[$($key),*];
+
+            /// The typed fields: JSON key, Rust field name and type. The bindings' types are
+            /// checked against this (`bindings/payload_fields.json`).
+            pub const FIELDS: &'static [PayloadField] =
+                &[$(PayloadField { key: $key, name: stringify!($field), ty: stringify!($ty) }),*];
         }
 
         impl FromJson for $name {
