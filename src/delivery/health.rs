@@ -32,6 +32,16 @@ impl HealthPolicy {
         self.failures = count;
         self
     }
+
+    /// How long an endpoint may fail before it is disabled (`None`: no limit).
+    pub fn failing_for(&self) -> Option<Duration> {
+        self.failing_for
+    }
+
+    /// How many consecutive failures disable an endpoint (`None`: no limit).
+    pub fn failures(&self) -> Option<u32> {
+        self.failures
+    }
 }
 
 /// Why an endpoint was disabled.

@@ -14,11 +14,13 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use hookwire::{Dialect, Error, MemorySeenStore, Scheme, Secret};
 
+mod delivery;
+
 /// Bodies at least this large are verified with the GIL released.
 const RELEASE_GIL_FROM: usize = 4096;
 
 /// Raises the `hookwire.errors` exception for `error`'s code.
-fn raise(py: Python<'_>, error: &Error) -> PyErr {
+pub(crate) fn raise(py: Python<'_>, error: &Error) -> PyErr {
     let build = || -> PyResult<PyErr> {
         let exception =
             py.import("hookwire.errors")?.getattr("from_code")?.call1((error.code(), error.to_string()))?;
@@ -29,7 +31,7 @@ fn raise(py: Python<'_>, error: &Error) -> PyErr {
 
 /// Runs `f`, turning a core error into its exception and a panic into `WebhookError` with code
 /// `internal`.
-fn run<T>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error>) -> PyResult<T> {
+pub(crate) fn run<T>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error>) -> PyResult<T> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(error)) => Err(raise(py, &error)),
@@ -40,13 +42,13 @@ fn run<T>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error>) -> PyResult<T> {
     }
 }
 
-fn argument(name: &'static str, reason: impl Into<String>) -> Error {
+pub(crate) fn argument(name: &'static str, reason: impl Into<String>) -> Error {
     Error::InvalidArgument { name, reason: reason.into().into() }
 }
 
 /// The raw body: `bytes`, `bytearray` or `memoryview`. A `str`, `dict` or `list` is refused with
 /// the advice to pass the raw request body: a parsed or decoded body never verifies.
-fn body_bytes(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<PyBackedBytes> {
+pub(crate) fn body_bytes(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<PyBackedBytes> {
     if body.is_instance_of::<PyDict>() || body.is_instance_of::<PyList>() {
         return Err(raise(
             py,
@@ -78,8 +80,12 @@ fn body_bytes(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<PyBackedBytes
 /// `request.headers`, werkzeug `EnvironHeaders`, or a list of pairs. Names are case-insensitive;
 /// repeated headers are kept.
 /// `only`: the headers to keep (the ones the scheme reads); the others of a request are skipped
-/// without being converted.
-fn header_map(py: Python<'_>, headers: &Bound<'_, PyAny>, only: &[HeaderName]) -> PyResult<HeaderMap> {
+/// without being converted. `None` keeps every header.
+pub(crate) fn header_map(
+    py: Python<'_>,
+    headers: &Bound<'_, PyAny>,
+    only: Option<&[HeaderName]>,
+) -> PyResult<HeaderMap> {
     let mut map = HeaderMap::new();
     // A dict, the usual case, is read directly (asking it for `multi_items` would raise and
     // catch an AttributeError on every call).
@@ -112,14 +118,19 @@ fn append_header(
     map: &mut HeaderMap,
     name: &Bound<'_, PyAny>,
     value: &Bound<'_, PyAny>,
-    only: &[HeaderName],
+    only: Option<&[HeaderName]>,
 ) -> PyResult<()> {
     let name = match name.cast::<PyString>() {
         Ok(text) => text.to_cow()?.into_owned(),
         Err(_) => name.extract()?,
     };
-    let Some(name) = only.iter().find(|wanted| wanted.as_str().eq_ignore_ascii_case(&name)).cloned() else {
-        return Ok(());
+    let name = match only {
+        Some(only) => match only.iter().find(|wanted| wanted.as_str().eq_ignore_ascii_case(&name)) {
+            Some(wanted) => wanted.clone(),
+            None => return Ok(()),
+        },
+        None => HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| raise(py, &argument("headers", format!("`{name}` is not a header name"))))?,
     };
     let value = match value.cast::<PyString>() {
         Ok(text) => HeaderValue::from_str(&text.to_cow()?),
@@ -170,6 +181,12 @@ impl PySecret {
     #[staticmethod]
     fn generate() -> Self {
         PySecret(Secret::generate())
+    }
+
+    /// A secret of these raw key bytes.
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, key: &[u8]) -> PyResult<Self> {
+        run(py, || Secret::from_bytes(key)).map(PySecret)
     }
 
     fn __repr__(&self) -> String {
@@ -289,7 +306,7 @@ impl PyVerifier {
         now: Option<i64>,
     ) -> PyResult<PyMessage> {
         let bytes = body_bytes(py, body)?;
-        let headers = header_map(py, headers, &self.reads)?;
+        let headers = header_map(py, headers, Some(&self.reads))?;
         let now = now.unwrap_or_else(unix_now);
         let check = || {
             self.inner.verify_at(&headers, &bytes, now).map(|m| Checked {
@@ -373,7 +390,7 @@ impl PyMessage {
 
 /// A typed event.
 #[pyclass(frozen, name = "Event", module = "hookwire")]
-struct PyEvent(hookwire::Event);
+pub(crate) struct PyEvent(pub(crate) hookwire::Event);
 
 #[pymethods]
 impl PyEvent {
@@ -394,10 +411,23 @@ impl PyEvent {
     fn timestamp(&self) -> Option<String> {
         self.0.timestamp().map(ToString::to_string)
     }
-    /// The data as Python objects (`json.loads` of [`data_json`]).
+    /// The typed payload: `Device`, `Order`, `Job` or `User` (`hookwire.payloads`), or for any
+    /// other family the data as Python values; numbers that are not integers are exact
+    /// `Decimal`s.
     #[getter]
     fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("json")?.getattr("loads")?.call1((self.data_json(),))
+        py.import("hookwire.payloads")?.getattr("from_data")?.call1((self.family(), self.data_json()))
+    }
+
+    /// Who caused the event (webnet's `actor`), if the envelope says.
+    #[getter]
+    fn actor<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(actor) = self.0.actor() else { return Ok(None) };
+        let text = run(py, || {
+            serde_json::to_string(actor).map_err(|e| Error::Internal { reason: e.to_string().into() })
+        })?;
+        let data = py.import("json")?.getattr("loads")?.call1((text,))?;
+        Ok(Some(py.import("hookwire.payloads")?.getattr("Actor")?.call_method1("_from_dict", (data,))?))
     }
     /// The data as JSON text, exactly (numbers keep their digits).
     fn data_json(&self) -> String {
@@ -441,6 +471,18 @@ fn parse_event(
     .map(PyEvent)
 }
 
+/// Every event type of the catalog: `(type, family, description)`.
+#[pyfunction]
+fn event_types() -> Vec<(&'static str, &'static str, &'static str)> {
+    hookwire::catalog().iter().map(|info| (info.name, info.family.as_str(), info.description)).collect()
+}
+
+/// The catalog's sample event of `event_type` (for "send test event").
+#[pyfunction]
+fn sample_event(py: Python<'_>, event_type: &str) -> PyResult<PyEvent> {
+    run(py, || hookwire::sample(event_type)).map(PyEvent)
+}
+
 #[pymodule]
 fn _hookwire(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySecret>()?;
@@ -449,6 +491,10 @@ fn _hookwire(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyMessage>()?;
     m.add_class::<PyEvent>()?;
     m.add_function(wrap_pyfunction!(parse_event, m)?)?;
+    m.add_function(wrap_pyfunction!(event_types, m)?)?;
+    m.add_function(wrap_pyfunction!(sample_event, m)?)?;
+    m.add("DIALECTS", Dialect::ALL.iter().map(|d| d.name()).collect::<Vec<_>>())?;
+    delivery::register(m)?;
     m.add("ERROR_CODES", Error::CODES.to_vec())?;
     m.add("SCHEMES", Scheme::names().to_vec())?;
     Ok(())

@@ -23,3 +23,17 @@ def test_mypy_catches_misuse(tmp_path):
     wrong.write_text("import hookwire\nx: int = hookwire.parse_event(b'{}').type\n")
     result = mypy(wrong)
     assert result.returncode != 0 and "incompatible types" in result.stdout.lower(), result.stdout
+
+
+def test_mypy_knows_the_payload_fields(tmp_path):
+    wrong = tmp_path / "wrong_payload.py"
+    wrong.write_text(
+        "import hookwire\n"
+        "data = hookwire.parse_event(b'{}').data\n"
+        "if isinstance(data, hookwire.Order):\n"
+        "    total: str = data.total_amount\n"
+        "    data.no_such_field\n"
+    )
+    result = mypy(wrong)
+    assert result.returncode != 0, result.stdout
+    assert "Decimal | None" in result.stdout and "no_such_field" in result.stdout, result.stdout

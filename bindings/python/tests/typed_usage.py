@@ -1,5 +1,7 @@
 """A typed use of hookwire; `test_typing.py` runs mypy on it (not collected by pytest)."""
 
+from decimal import Decimal
+
 import hookwire
 
 
@@ -17,3 +19,27 @@ def receive(raw: bytes, headers: dict[str, str]) -> str:
 
 def send(body: bytes) -> dict[str, str]:
     return hookwire.Signer("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", scheme="standard-webhooks").sign(body)
+
+
+def order_total(raw: bytes) -> "Decimal | None":
+    event = hookwire.parse_event(raw)
+    data = event.data
+    if isinstance(data, hookwire.Order):
+        total: "Decimal | None" = data.total_amount
+        first: "hookwire.OrderItem | None" = data.items[0] if data.items else None
+        return total if first is None else first.price
+    if isinstance(data, hookwire.Device) and data.probes:
+        unit: "str | None" = data.probes[0].unit
+        return None if unit is None else data.probes[0].temperature
+    return None
+
+
+def next_attempt(status: int, attempt: int, first_at: int, now: int) -> "int | None":
+    policy = hookwire.RetryPolicy.from_name("svix").with_jitter("proportional", 0.2)
+    decision = policy.next(attempt, first_at, now, hookwire.Outcome.response(status))
+    scheduler = hookwire.Scheduler()
+    if decision.action == "retry" and decision.at is not None:
+        scheduler.schedule("msg_1", decision.at)
+    due: "list[tuple[str, int]]" = scheduler.pop_due(now)
+    hookwire.UrlGuard(https_only=True).check_url("https://hooks.example.com/in")
+    return due[0][1] if due else None

@@ -10,8 +10,31 @@
 
 from __future__ import annotations
 
-from . import errors
-from ._hookwire import ERROR_CODES, SCHEMES, Event, Message, Secret, Signer, Verifier, parse_event
+from . import errors, payloads
+from ._hookwire import (
+    DIALECTS,
+    ERROR_CODES,
+    RETRY_POLICIES,
+    SCHEMES,
+    Attempt,
+    CheckedUrl,
+    Decision,
+    Delivery,
+    EndpointHealth,
+    Event,
+    Message,
+    Outcome,
+    RetryPolicy,
+    Scheduler,
+    Secret,
+    Signer,
+    Subscription,
+    UrlGuard,
+    Verifier,
+    event_types,
+    parse_event,
+    sample_event,
+)
 from .errors import (
     BlockedUrl,
     InternalError,
@@ -33,10 +56,34 @@ from .errors import (
     UnknownScheme,
     WebhookError,
 )
+from .payloads import Actor, Device, Job, Order, OrderItem, Payload, Probe, User
 
 __all__ = [
+    "DIALECTS",
     "ERROR_CODES",
+    "RETRY_POLICIES",
     "SCHEMES",
+    "Actor",
+    "Attempt",
+    "CheckedUrl",
+    "Decision",
+    "Delivery",
+    "Device",
+    "EndpointHealth",
+    "Job",
+    "Order",
+    "OrderItem",
+    "Outcome",
+    "Payload",
+    "Probe",
+    "RetryPolicy",
+    "Scheduler",
+    "Subscription",
+    "UrlGuard",
+    "User",
+    "event_types",
+    "payloads",
+    "sample_event",
     "BlockedUrl",
     "Event",
     "InternalError",
