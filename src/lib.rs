@@ -71,7 +71,7 @@ pub use event::{
 pub use replay::{MemorySeenStore, SeenStore, DEFAULT_TOLERANCE_SECS};
 pub use scheme::{Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry, TimestampKind};
 pub use secret::Secret;
-pub use sign::{Signer, MAX_ID_LEN};
+pub use sign::{new_message_id, Signer, MAX_ID_LEN};
 pub use subscription::{EventPattern, Subscription, DEFAULT_TIMEOUT};
 pub use verify::{Verified, Verifier, DEFAULT_MAX_BODY};
 

@@ -240,7 +240,7 @@ fn decode_base64(text: &str, prefix: &'static str) -> Result<Zeroizing<Vec<u8>>,
     })
 }
 
-fn fill_random(buf: &mut [u8]) {
+pub(crate) fn fill_random(buf: &mut [u8]) {
     // A platform without an OS random source cannot make secrets at all; there is no safe
     // fallback, and this never depends on caller input.
     getrandom::fill(buf).expect("the operating system's random source is unavailable");

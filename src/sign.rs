@@ -13,6 +13,22 @@ use crate::{Error, Secret};
 /// The longest message id accepted, in bytes.
 pub const MAX_ID_LEN: usize = 256;
 
+/// A new random message id: `msg_` and 24 hex digits (96 random bits), for senders that have
+/// no id of their own. Retries of one message must reuse its id.
+///
+/// ```
+/// let id = hookwire::new_message_id();
+/// assert!(id.starts_with("msg_") && id.len() == 28);
+/// assert_ne!(id, hookwire::new_message_id());
+/// ```
+pub fn new_message_id() -> String {
+    let mut bytes = [0u8; 12];
+    crate::secret::fill_random(&mut bytes);
+    let mut hex = [0u8; 24];
+    let hex = base16ct::lower::encode_str(&bytes, &mut hex).unwrap_or_default();
+    format!("msg_{hex}")
+}
+
 /// Signs outgoing webhooks for one scheme with one or more secrets.
 ///
 /// With several secrets ([`with_secret`](Signer::with_secret)) every message carries one

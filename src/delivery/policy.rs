@@ -69,6 +69,30 @@ impl Decision {
             Decision::GiveUp { .. } => "give_up",
         }
     }
+
+    /// When to try again (unix milliseconds), for `Retry`.
+    pub fn at(&self) -> Option<i64> {
+        match self {
+            Decision::Retry { at, .. } => Some(*at),
+            _ => None,
+        }
+    }
+
+    /// How long after the attempt's end to try again, for `Retry`.
+    pub fn delay(&self) -> Option<Duration> {
+        match self {
+            Decision::Retry { delay, .. } => Some(*delay),
+            _ => None,
+        }
+    }
+
+    /// Why to stop, for `GiveUp`.
+    pub fn reason(&self) -> Option<GiveUpReason> {
+        match self {
+            Decision::GiveUp { reason } => Some(*reason),
+            _ => None,
+        }
+    }
 }
 
 impl Jitter {

@@ -169,24 +169,15 @@ impl PyDecision {
     }
     #[getter]
     fn at(&self) -> Option<i64> {
-        match self.0 {
-            Decision::Retry { at, .. } => Some(at),
-            _ => None,
-        }
+        self.0.at()
     }
     #[getter]
     fn delay_ms(&self) -> Option<u64> {
-        match self.0 {
-            Decision::Retry { delay, .. } => Some(ms(delay)),
-            _ => None,
-        }
+        self.0.delay().map(ms)
     }
     #[getter]
     fn reason(&self) -> Option<&'static str> {
-        match self.0 {
-            Decision::GiveUp { reason } => Some(reason.name()),
-            _ => None,
-        }
+        self.0.reason().map(|r| r.name())
     }
     fn __repr__(&self) -> String {
         match self.0 {

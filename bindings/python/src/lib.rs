@@ -224,7 +224,7 @@ impl PySigner {
         event_type: Option<String>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let body = body_bytes(py, body)?;
-        let id = msg_id.unwrap_or_else(random_id);
+        let id = msg_id.unwrap_or_else(hookwire::new_message_id);
         let timestamp = timestamp.unwrap_or_else(unix_now);
         let headers = run(py, || match &event_type {
             Some(event_type) => self.0.sign_event(&id, timestamp, event_type, &body),
@@ -241,14 +241,6 @@ impl PySigner {
     fn scheme(&self) -> String {
         self.0.scheme().name().to_owned()
     }
-}
-
-fn random_id() -> String {
-    let mut bytes = [0u8; 12];
-    // Without OS randomness the id is still unique enough to sign with; never fails in practice.
-    let _ = getrandom::fill(&mut bytes);
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("msg_{hex}")
 }
 
 /// Verifies incoming webhooks.
