@@ -214,6 +214,35 @@ impl Error {
         "internal",
     ];
 
+    /// The HTTP status a receiver should answer a failed verification with, so that senders
+    /// react well: 401 when the request is not authentic (signature, timestamp), 200 for a
+    /// replay (the message was already received: a retrying sender must stop), 413 for a body
+    /// over the limit, 500 when the receiver itself is at fault (store down, misconfigured
+    /// secret or scheme, a bug: the sender should retry later), 400 for any other malformed
+    /// request. The framework helpers of every binding answer with this.
+    ///
+    /// ```
+    /// use hookwire::Error;
+    /// assert_eq!(Error::InvalidSignature.response_status(), 401);
+    /// assert_eq!(Error::response_status_of("replayed"), 200);
+    /// assert_eq!(Error::response_status_of("store_error"), 500);
+    /// assert_eq!(Error::response_status_of("malformed_header"), 400);
+    /// ```
+    pub fn response_status(&self) -> u16 {
+        Error::response_status_of(self.code())
+    }
+
+    /// [`response_status`](Error::response_status) of an error `code` (400 for an unknown code).
+    pub fn response_status_of(code: &str) -> u16 {
+        match code {
+            "invalid_signature" | "timestamp_too_old" | "timestamp_too_new" => 401,
+            "replayed" => 200,
+            "payload_too_large" => 413,
+            "store_error" | "internal" | "invalid_secret" | "unknown_scheme" => 500,
+            _ => 400,
+        }
+    }
+
     pub(crate) fn secret(reason: impl Into<Cow<'static, str>>) -> Self {
         Error::InvalidSecret { reason: reason.into() }
     }

@@ -463,6 +463,13 @@ fn parse_event(
     .map(PyEvent)
 }
 
+/// The HTTP status a receiver should answer an error `code` with (401 not authentic, 200
+/// replayed, 413 too large, 500 the receiver's fault, 400 malformed).
+#[pyfunction]
+fn response_status(code: &str) -> u16 {
+    Error::response_status_of(code)
+}
+
 /// Every event type of the catalog: `(type, family, description)`.
 #[pyfunction]
 fn event_types() -> Vec<(&'static str, &'static str, &'static str)> {
@@ -484,6 +491,7 @@ fn _hookwire(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyEvent>()?;
     m.add_function(wrap_pyfunction!(parse_event, m)?)?;
     m.add_function(wrap_pyfunction!(event_types, m)?)?;
+    m.add_function(wrap_pyfunction!(response_status, m)?)?;
     m.add_function(wrap_pyfunction!(sample_event, m)?)?;
     m.add("DIALECTS", Dialect::ALL.iter().map(|d| d.name()).collect::<Vec<_>>())?;
     delivery::register(m)?;

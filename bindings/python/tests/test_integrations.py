@@ -80,3 +80,28 @@ def test_django(verifier, signed):
     assert receive.csrf_exempt
     bad = receive(factory.post("/hooks", data=BODY, content_type="application/json"))
     assert (bad.status_code, json.loads(bad.content)["error"]) == (400, "missing_header")
+
+
+def test_replays_are_answered_as_duplicates_and_other_statuses(secret, signed):
+    from flask import Flask
+
+    calls = []
+    app = Flask(__name__)
+
+    @app.post("/hooks")
+    @flask_webhook(hookwire.Verifier(secret, replay_capacity=100, max_body=len(BODY)))
+    def receive(message):
+        calls.append(message.id)
+        return {"id": message.id}
+
+    client = app.test_client()
+    assert client.post("/hooks", data=BODY, headers=signed).status_code == 200
+    again = client.post("/hooks", data=BODY, headers=signed)
+    # Already received: a success, so that a retrying sender stops; the view is not run twice.
+    assert (again.status_code, again.get_json()) == (200, {"duplicate": True})
+    assert calls == ["msg_int"]
+    big = client.post("/hooks", data=BODY + b" ", headers=signed)
+    assert (big.status_code, big.get_json()["error"]) == (413, "payload_too_large")
+    statuses = {code: hookwire.response_status(code) for code in hookwire.ERROR_CODES}
+    assert statuses["store_error"] == statuses["internal"] == 500
+    assert statuses["timestamp_too_new"] == 401 and statuses["malformed_header"] == 400

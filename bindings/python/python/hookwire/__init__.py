@@ -32,6 +32,7 @@ from ._hookwire import (
     UrlGuard,
     Verifier,
     event_types,
+    response_status,
     parse_event,
     sample_event,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "UrlGuard",
     "User",
     "event_types",
+    "response_status",
     "payloads",
     "sample_event",
     "BlockedUrl",

@@ -1,8 +1,11 @@
 """Receiving webhooks in web frameworks: read the raw body, verify it, answer failures.
 
 Each helper verifies the body exactly as received (before any JSON parsing) and, on failure,
-answers with a JSON body ``{"error": <code>, "message": <text>}``: 401 when the request is not
-authentic (bad signature, timestamp outside the tolerance, replay), 400 when it is malformed.
+answers with the core's status for the error (``Error::response_status``): 401 when the request is
+not authentic (bad signature, timestamp outside the tolerance), 413 when too large, 500 when the
+receiver is at fault (replay store down, bad configuration), 400 when it is malformed, with a JSON
+body ``{"error": <code>, "message": <text>}``; a replay is answered 200 ``{"duplicate": true}`` so
+that a retrying sender stops.
 The frameworks are imported only when a helper is used.
 
 FastAPI / Starlette::
@@ -36,14 +39,14 @@ import functools
 from typing import Any, Awaitable, Callable, Tuple
 
 from . import errors
-from ._hookwire import Message, Verifier
-
-_NOT_AUTHENTIC = (errors.InvalidSignature, errors.TimestampOutOfTolerance, errors.Replayed)
+from ._hookwire import Message, Verifier, response_status
 
 
 def error_response(err: errors.WebhookError) -> Tuple[int, dict]:
     """The status and JSON body hookwire's helpers answer a failed verification with."""
-    status = 401 if isinstance(err, _NOT_AUTHENTIC) else 400
+    status = response_status(err.code)
+    if isinstance(err, errors.Replayed):
+        return status, {"duplicate": True}
     return status, {"error": err.code, "message": str(err)}
 
 
