@@ -1,4 +1,20 @@
 //! Node bindings of hookwire (napi-rs): a thin translation of the Rust core.
+//!
+//! Every decision (signing, verifying, parsing, retrying) is the core's; this crate converts JS
+//! values in and out, turns each `hookwire::Error` into the JS `WebhookError` subclass of its
+//! code (`errors`), and catches panics so none crosses into JS. The JS package layer
+//! (`index.js`, `lib/*.js`) adds the error classes and the Express/Fastify/fetch helpers.
+
+// The test harness does not register the `#[napi]` exports, so they look unused there.
+#![cfg_attr(test, allow(dead_code))]
+
+mod delivery;
+mod errors;
+mod event;
+mod input;
+mod subscription;
+mod url_guard;
+mod verify;
 
 use napi_derive::napi;
 
@@ -6,4 +22,29 @@ use napi_derive::napi;
 #[napi]
 pub fn error_codes() -> Vec<&'static str> {
     hookwire::Error::CODES.to_vec()
+}
+
+/// The HTTP status a receiver should answer an error `code` with (401 not authentic, 200
+/// replayed, 413 too large, 500 the receiver's fault, 400 malformed).
+#[napi]
+pub fn response_status(code: String) -> u32 {
+    u32::from(hookwire::Error::response_status_of(&code))
+}
+
+/// The signature scheme names.
+#[napi]
+pub fn schemes() -> Vec<&'static str> {
+    hookwire::Scheme::names().to_vec()
+}
+
+/// The event dialect names.
+#[napi]
+pub fn dialects() -> Vec<&'static str> {
+    hookwire::Dialect::ALL.iter().map(|d| d.name()).collect()
+}
+
+/// The retry policy preset names.
+#[napi]
+pub fn retry_policies() -> Vec<&'static str> {
+    hookwire::RetryPolicy::names().to_vec()
 }

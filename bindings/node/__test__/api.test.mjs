@@ -1,0 +1,276 @@
+// The receive and send path: Secret, Signer, Verifier, Message; errors, rotation, replay, inputs.
+import { test, describe } from 'node:test'
+import assert from 'node:assert/strict'
+import { createRequire } from 'node:module'
+
+import * as hookwire from '../index.mjs'
+const {
+  Secret, Signer, Verifier, Message, WebhookError, InvalidSignature, MissingHeader, TimestampTooOld,
+  TimestampTooNew, TimestampOutOfTolerance, Replayed, PayloadTooLarge, InvalidSecret, InvalidArgument,
+  UnknownScheme, UnknownDialect, UnknownEventType, BlockedUrl, InvalidState, InvalidPayload,
+  MalformedHeader, ERROR_CODES, ERROR_CLASSES, SCHEMES, DIALECTS, RETRY_POLICIES, fromCode,
+} = hookwire
+
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+const NOW = 1_700_000_000
+const BODY = Buffer.from('{"id":"evt_1","type":"order.created","data":{"total_amount":45.99}}')
+
+const signed = (body = BODY, { secret = SECRET, scheme, id = 'msg_1', timestamp = NOW, eventType } = {}) =>
+  new Signer(secret, { scheme }).sign(body, { id, timestamp, eventType })
+
+function throwsCode(run, cls, code) {
+  assert.throws(run, (error) => {
+    assert.ok(error instanceof cls, `${error?.constructor?.name}: ${error?.message}`)
+    assert.ok(error instanceof WebhookError)
+    assert.ok(error instanceof Error)
+    assert.equal(error.code, code)
+    return true
+  })
+}
+
+describe('package', () => {
+  test('CommonJS and ESM give the same classes', () => {
+    const cjs = createRequire(import.meta.url)('../index.js')
+    assert.equal(cjs.Verifier, Verifier)
+    assert.equal(cjs.WebhookError, WebhookError)
+    assert.equal(cjs.default, undefined)
+  })
+  test('constants are the core lists', () => {
+    assert.ok(ERROR_CODES.includes('invalid_signature') && ERROR_CODES.includes('blocked_url'))
+    assert.equal(ERROR_CODES.length, 17)
+    for (const name of ['hookwire', 'standard-webhooks', 'svix', 'github', 'stripe', 'shopify', 'slack']) {
+      assert.ok(SCHEMES.includes(name), name)
+    }
+    assert.deepEqual([...DIALECTS].sort(), ['auraconnect', 'device-service', 'homechef', 'hookwire', 'ops-center', 'webnet'])
+    assert.ok(RETRY_POLICIES.includes('standard-webhooks'))
+    assert.ok(Object.isFrozen(ERROR_CODES))
+  })
+  test('every code has its own error class', () => {
+    for (const code of ERROR_CODES) {
+      const cls = ERROR_CLASSES.get(code)
+      assert.ok(cls, code)
+      assert.equal(cls.code, code)
+      const error = fromCode(code, 'x')
+      assert.ok(error instanceof cls && error instanceof WebhookError)
+      assert.equal(error.code, code)
+      assert.equal(error.name, cls.name)
+    }
+    assert.ok(fromCode('timestamp_too_old', 'x') instanceof TimestampOutOfTolerance)
+    assert.equal(fromCode('something_new', 'x').code, 'something_new')
+  })
+})
+
+describe('Secret', () => {
+  test('generate makes a whsec_ secret that signs and verifies', () => {
+    const secret = Secret.generate()
+    assert.match(secret.exposeText(), /^whsec_[A-Za-z0-9+/]{43}=$/)
+    const headers = new Signer(secret).sign(BODY, { timestamp: NOW })
+    assert.equal(new Verifier(secret).verify(BODY, headers, { now: NOW }).secretIndex, 0)
+  })
+  test('never shows the key', () => {
+    const secret = new Secret(SECRET)
+    assert.ok(!String(secret).includes('MfKQ9r8'), String(secret))
+    assert.match(String(secret), /redacted/)
+  })
+  test('fromBytes and a Uint8Array are raw key bytes', () => {
+    const key = new Uint8Array(32).fill(7)
+    const headers = new Signer(Secret.fromBytes(key)).sign(BODY, { timestamp: NOW })
+    assert.equal(new Verifier(key).verify(BODY, headers, { now: NOW }).secretIndex, 0)
+    assert.equal(new Secret(key).exposeText(), null)
+  })
+  test('ed25519: whsk_ signs, whpk_ verifies (standard-webhooks v1a)', () => {
+    const key = Secret.generateEd25519()
+    const headers = new Signer(key, { scheme: 'standard-webhooks' }).sign(BODY, { id: 'msg_1', timestamp: NOW })
+    assert.match(headers['webhook-signature'], /^v1a,/)
+    const message = new Verifier(key.publicKey(), { scheme: 'standard-webhooks' }).verify(BODY, headers, { now: NOW })
+    assert.equal(message.id, 'msg_1')
+    throwsCode(() => new Signer(key.publicKey(), { scheme: 'standard-webhooks' }), InvalidSecret, 'invalid_secret')
+  })
+  test('bad secrets are invalid_secret', () => {
+    for (const bad of ['', ' whsec_abc', 'whsec_!!!', 'whsec_', 42, {}, null, []]) {
+      throwsCode(() => new Verifier(bad), InvalidSecret, 'invalid_secret')
+    }
+  })
+})
+
+describe('Signer', () => {
+  test('hookwire scheme headers, lower-case names', () => {
+    const headers = signed(BODY, { eventType: 'order.created' })
+    assert.deepEqual(Object.keys(headers).sort(), ['x-webhook-event', 'x-webhook-id', 'x-webhook-signature', 'x-webhook-timestamp'])
+    assert.match(headers['x-webhook-signature'], /^sha256=[0-9a-f]{64}$/)
+    assert.equal(headers['x-webhook-timestamp'], String(NOW))
+    assert.equal(headers['x-webhook-event'], 'order.created')
+  })
+  test('defaults: a random id and the clock', () => {
+    const a = new Signer(SECRET).sign(BODY)
+    const b = new Signer(SECRET).sign(BODY)
+    assert.match(a['x-webhook-id'], /^msg_[0-9a-f]{24}$/)
+    assert.notEqual(a['x-webhook-id'], b['x-webhook-id'])
+    assert.ok(Math.abs(Number(a['x-webhook-timestamp']) - Date.now() / 1000) < 5)
+    assert.equal(new Verifier(SECRET).verify(BODY, a).id, a['x-webhook-id'])
+  })
+  test('scheme getter and unknown schemes', () => {
+    assert.equal(new Signer(SECRET, { scheme: 'github' }).scheme, 'github')
+    assert.equal(new Verifier(SECRET, { scheme: 'stripe' }).scheme, 'stripe')
+    throwsCode(() => new Signer(SECRET, { scheme: 'nope' }), UnknownScheme, 'unknown_scheme')
+    throwsCode(() => new Verifier(SECRET, { scheme: 'nope' }), UnknownScheme, 'unknown_scheme')
+  })
+  test('ids with a dot are refused (ambiguous signed content)', () => {
+    throwsCode(() => signed(BODY, { id: 'a.b' }), InvalidArgument, 'invalid_argument')
+  })
+  test('string, Buffer and Uint8Array bodies sign the same bytes', () => {
+    const text = BODY.toString()
+    const a = signed(text)
+    assert.deepEqual(signed(new Uint8Array(BODY)), a)
+    assert.deepEqual(signed(BODY), a)
+  })
+})
+
+describe('Verifier', () => {
+  const verifier = new Verifier(SECRET)
+  test('verifies and returns the message', () => {
+    const headers = signed(BODY, { eventType: 'order.created' })
+    const message = verifier.verify(BODY, headers, { now: NOW + 10 })
+    assert.ok(message instanceof Message)
+    assert.equal(message.id, 'msg_1')
+    assert.equal(message.timestamp, NOW)
+    assert.equal(message.timestampSigned, true)
+    assert.equal(message.eventType, 'order.created')
+    assert.equal(message.secretIndex, 0)
+    assert.equal(message.body, BODY, 'the caller\'s own Buffer, not a copy')
+    assert.deepEqual(message.json(), JSON.parse(BODY))
+    const event = message.event
+    assert.equal(event.type, 'order.created')
+    assert.equal(event.data.total_amount, 45.99)
+  })
+  test('a string body verifies like its bytes and comes back as a Buffer', () => {
+    const message = verifier.verify(BODY.toString(), signed(), { now: NOW })
+    assert.ok(Buffer.isBuffer(message.body) && message.body.equals(BODY))
+  })
+  test('a changed body is invalid_signature', () => {
+    const other = Buffer.from(BODY.toString().replace('45.99', '0.01'))
+    throwsCode(() => verifier.verify(other, signed(), { now: NOW }), InvalidSignature, 'invalid_signature')
+  })
+  test('a wrong secret is invalid_signature', () => {
+    throwsCode(() => new Verifier('whsec_' + Buffer.alloc(24, 1).toString('base64')).verify(BODY, signed(), { now: NOW }), InvalidSignature, 'invalid_signature')
+  })
+  test('missing and malformed headers', () => {
+    const headers = signed()
+    const { 'x-webhook-signature': _, ...withoutSignature } = headers
+    throwsCode(() => verifier.verify(BODY, withoutSignature, { now: NOW }), MissingHeader, 'missing_header')
+    const { 'x-webhook-timestamp': __, ...withoutTimestamp } = headers
+    throwsCode(() => verifier.verify(BODY, withoutTimestamp, { now: NOW }), MissingHeader, 'missing_header')
+    throwsCode(() => verifier.verify(BODY, { ...headers, 'x-webhook-signature': 'sha256=zz' }, { now: NOW }), MalformedHeader, 'malformed_header')
+  })
+  test('timestamp tolerance: 300 s both ways by default, configurable', () => {
+    const headers = signed()
+    verifier.verify(BODY, headers, { now: NOW + 300 })
+    verifier.verify(BODY, headers, { now: NOW - 300 })
+    throwsCode(() => verifier.verify(BODY, headers, { now: NOW + 301 }), TimestampTooOld, 'timestamp_too_old')
+    throwsCode(() => verifier.verify(BODY, headers, { now: NOW - 301 }), TimestampTooNew, 'timestamp_too_new')
+    const strict = new Verifier(SECRET, { tolerance: 10 })
+    throwsCode(() => strict.verify(BODY, headers, { now: NOW + 11 }), TimestampOutOfTolerance, 'timestamp_too_old')
+    strict.verify(BODY, headers, { now: NOW + 10 })
+  })
+  test('maxBody: payload_too_large before hashing', () => {
+    const small = new Verifier(SECRET, { maxBody: 10 })
+    throwsCode(() => small.verify(BODY, signed(), { now: NOW }), PayloadTooLarge, 'payload_too_large')
+  })
+  test('rotation: any configured secret, secretIndex says which', () => {
+    const next = Secret.generate()
+    const rotating = new Verifier([next, SECRET])
+    assert.equal(rotating.verify(BODY, signed(), { now: NOW }).secretIndex, 1)
+    assert.equal(rotating.verify(BODY, signed(BODY, { secret: next }), { now: NOW }).secretIndex, 0)
+    // A signer with two secrets sends two signatures; a verifier with either accepts.
+    const both = new Signer([SECRET, next]).sign(BODY, { id: 'msg_2', timestamp: NOW })
+    assert.equal(both['x-webhook-signature'].split(' ').length, 2)
+    assert.equal(new Verifier(next).verify(BODY, both, { now: NOW }).secretIndex, 0)
+    assert.equal(new Verifier(SECRET).verify(BODY, both, { now: NOW }).secretIndex, 0)
+  })
+  test('replay: with replayCapacity a message id is accepted once', () => {
+    const guarded = new Verifier(SECRET, { replayCapacity: 100 })
+    const headers = signed()
+    guarded.verify(BODY, headers, { now: NOW })
+    throwsCode(() => guarded.verify(BODY, headers, { now: NOW + 1 }), Replayed, 'replayed')
+    guarded.verify(BODY, signed(BODY, { id: 'msg_other' }), { now: NOW })
+    // Without a store, the same message verifies again.
+    verifier.verify(BODY, headers, { now: NOW })
+    verifier.verify(BODY, headers, { now: NOW })
+  })
+})
+
+describe('headers', () => {
+  const verifier = new Verifier(SECRET)
+  const headers = signed()
+  test('any case of the names', () => {
+    const upper = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toUpperCase(), v]))
+    assert.equal(verifier.verify(BODY, upper, { now: NOW }).id, 'msg_1')
+    const mixed = { 'X-Webhook-Signature': headers['x-webhook-signature'], 'x-WEBHOOK-id': 'msg_1', 'X-Webhook-Timestamp': String(NOW) }
+    assert.equal(verifier.verify(BODY, mixed, { now: NOW }).id, 'msg_1')
+  })
+  test('fetch Headers', () => {
+    assert.equal(verifier.verify(BODY, new Headers(headers), { now: NOW }).id, 'msg_1')
+  })
+  test('[name, value] pairs', () => {
+    assert.equal(verifier.verify(BODY, Object.entries(headers), { now: NOW }).id, 'msg_1')
+  })
+  test('IncomingHttpHeaders arrays are joined with ", " (two signatures)', () => {
+    const other = signed(BODY, { secret: Secret.generate() })['x-webhook-signature']
+    const asArray = { ...headers, 'x-webhook-signature': [other, headers['x-webhook-signature']] }
+    // The array reads exactly like the values joined with ", " (what Node does for repeated headers).
+    const joinedText = { ...headers, 'x-webhook-signature': `${other}, ${headers['x-webhook-signature']}` }
+    const outcome = (h) => { try { return verifier.verify(BODY, h, { now: NOW }).secretIndex } catch (e) { return e.code } }
+    assert.equal(outcome(asArray), outcome(joinedText))
+    const svix = new Signer(SECRET, { scheme: 'svix' }).sign(BODY, { id: 'msg_1', timestamp: NOW })
+    const svixOther = new Signer(Secret.generate(), { scheme: 'svix' }).sign(BODY, { id: 'msg_1', timestamp: NOW })
+    const joined = { ...svix, 'svix-signature': [svixOther['svix-signature'], svix['svix-signature']] }
+    assert.equal(new Verifier(SECRET, { scheme: 'svix' }).verify(BODY, joined, { now: NOW }).id, 'msg_1')
+  })
+  test('numbers are read as text; other headers are ignored', () => {
+    const withNumber = { ...headers, 'x-webhook-timestamp': NOW, 'content-type': 'application/json', host: 'x' }
+    assert.equal(verifier.verify(BODY, withNumber, { now: NOW }).timestamp, NOW)
+  })
+  test('not headers at all', () => {
+    throwsCode(() => verifier.verify(BODY, 'x-webhook-id: 1', { now: NOW }), InvalidArgument, 'invalid_argument')
+    throwsCode(() => verifier.verify(BODY, null, { now: NOW }), InvalidArgument, 'invalid_argument')
+  })
+})
+
+describe('bodies', () => {
+  const verifier = new Verifier(SECRET)
+  test('a parsed object or array says to pass the raw request body', () => {
+    for (const parsed of [JSON.parse(BODY), [1, 2], new ArrayBuffer(2), 42, undefined]) {
+      assert.throws(
+        () => verifier.verify(parsed, signed(), { now: NOW }),
+        (error) => error instanceof InvalidArgument && error.code === 'invalid_argument' && /pass the raw request body/.test(error.message),
+      )
+    }
+    assert.throws(() => new Signer(SECRET).sign({ a: 1 }), /pass the raw request body/)
+    assert.throws(() => hookwire.parseEvent({ type: 'x' }), /pass the raw request body/)
+  })
+  test('a Uint8Array view into a larger buffer verifies only its bytes', () => {
+    const big = Buffer.concat([Buffer.from('xxxx'), BODY, Buffer.from('yyyy')])
+    const view = new Uint8Array(big.buffer, big.byteOffset + 4, BODY.length)
+    assert.equal(verifier.verify(view, signed(), { now: NOW }).id, 'msg_1')
+  })
+})
+
+describe('errors from the other classes carry their code', () => {
+  test('unknown dialect, unknown event type, blocked url, invalid state, invalid payload', () => {
+    throwsCode(() => hookwire.parseEvent('{}', { dialect: 'nope' }), UnknownDialect, 'unknown_dialect')
+    throwsCode(() => hookwire.sampleEvent('order.refunded'), UnknownEventType, 'unknown_event_type')
+    throwsCode(() => new hookwire.UrlGuard().checkUrl('http://127.0.0.1/'), BlockedUrl, 'blocked_url')
+    const delivery = new hookwire.Delivery('msg_1', 0)
+    throwsCode(() => delivery.retry(0), InvalidState, 'invalid_state')
+    throwsCode(() => hookwire.parseEvent('not json'), InvalidPayload, 'invalid_payload')
+  })
+})
+
+describe('Message.json', () => {
+  test('JSON.parse of the body; not JSON is invalid_payload', () => {
+    const verifier = new Verifier(SECRET)
+    const text = Buffer.from('not json')
+    const message = verifier.verify(text, signed(text), { now: NOW })
+    throwsCode(() => message.json(), InvalidPayload, 'invalid_payload')
+  })
+})

@@ -1,0 +1,104 @@
+// Events: typed data, the catalog, dialects, subscriptions.
+import { test, describe } from 'node:test'
+import assert from 'node:assert/strict'
+
+import { parseEvent, sampleEvent, eventTypes, Event, Subscription, DIALECTS, InvalidArgument, UnknownEventType } from '../index.mjs'
+
+describe('parseEvent', () => {
+  test('the native envelope: typed order data', () => {
+    const ev = parseEvent('{"id":"evt_1","type":"order.created","timestamp":"2025-08-08T10:00:00Z","data":{"order_id":"ord_1","total_amount":45.99,"items":[{"id":1,"quantity":2,"price":9.50}],"extra":true}}')
+    assert.ok(ev instanceof Event)
+    assert.equal(ev.type, 'order.created')
+    assert.equal(ev.family, 'order')
+    assert.equal(ev.id, 'evt_1')
+    assert.equal(ev.timestamp, '2025-08-08T10:00:00Z')
+    assert.equal(ev.data.total_amount, 45.99)
+    assert.equal(ev.data.items[0].price, 9.5)
+    assert.match(ev.dataJson(), /"price":9\.50/, 'the exact digits')
+    assert.equal(ev.data.extra, true, 'unknown fields are kept')
+    assert.match(ev.dataJson(), /"total_amount":45\.99/)
+    assert.deepEqual(JSON.parse(JSON.stringify(ev)), JSON.parse(ev.toJson()))
+  })
+  test('exact decimals in dataJson', () => {
+    const ev = parseEvent('{"type":"order.created","data":{"total_amount":12345678901234567890.123456789}}')
+    assert.match(ev.dataJson(), /12345678901234567890\.123456789/)
+  })
+  test('integers beyond 2^53 keep their digits in dataJson/toJson; data is JSON.parse of it', () => {
+    const ev = parseEvent('{"type":"order.created","data":{"id":9007199254740993}}')
+    assert.match(ev.dataJson(), /9007199254740993/)
+    assert.match(ev.toJson().toString(), /9007199254740993/)
+    assert.deepEqual(ev.data, JSON.parse(ev.dataJson()))
+    assert.equal(typeof JSON.stringify(ev), 'string')
+  })
+  test('types outside the catalog parse as other, nothing lost', () => {
+    const ev = parseEvent('{"type":"widget.exploded","data":{"pieces":7}}')
+    assert.equal(ev.family, 'other')
+    assert.deepEqual(ev.data, { pieces: 7 })
+  })
+  test('strict refuses types outside the catalog', () => {
+    assert.throws(() => parseEvent('{"type":"widget.exploded","data":{}}', { strict: true }), UnknownEventType)
+  })
+  test('a dialect with a type hint (Device Service routes)', () => {
+    const body = '{"device_id":"dev_1","probes":[{"probe_id":1,"temperature":71.5,"unit":"F"}]}'
+    const ev = parseEvent(Buffer.from(body), { dialect: 'device-service', typeHint: 'device.temperature' })
+    assert.equal(ev.type, 'device.temperature')
+    assert.equal(ev.family, 'device')
+    assert.equal(ev.data.probes[0].unit, 'F')
+  })
+  test('encode into every dialect and back keeps the type', () => {
+    const ev = sampleEvent('order.created')
+    for (const dialect of DIALECTS.filter((d) => d !== 'device-service')) {
+      const again = parseEvent(ev.encode(dialect), { dialect, typeHint: 'order.created' })
+      assert.equal(again.type, 'order.created', dialect)
+      assert.equal(again.data.total_amount, ev.data.total_amount, dialect)
+    }
+  })
+  test('a decimal written as text is invalid_payload (decimals are JSON numbers)', () => {
+    assert.throws(() => parseEvent('{"type":"order.created","data":{"total_amount":"9.50"}}'), (e) => e.code === 'invalid_payload')
+  })
+  test('bodies: parsed objects are refused', () => {
+    assert.throws(() => parseEvent({ type: 'order.created' }), InvalidArgument)
+  })
+})
+
+describe('catalog', () => {
+  test('eventTypes lists the catalog with families and descriptions', () => {
+    const types = eventTypes()
+    assert.equal(types.length, 57)
+    const order = types.find((t) => t.type === 'order.created')
+    assert.deepEqual(order, { type: 'order.created', family: 'order', description: 'A new order was placed' })
+    assert.deepEqual(types.map((t) => t.type), [...types.map((t) => t.type)].sort())
+  })
+  test('every catalog type has a sample of its family', () => {
+    for (const { type, family } of eventTypes()) {
+      const ev = sampleEvent(type)
+      assert.equal(ev.type, type)
+      assert.equal(ev.family, family)
+      assert.equal(ev.id, `evt_test_${type.replaceAll('.', '_')}`)
+    }
+  })
+})
+
+describe('Subscription', () => {
+  test('patterns, active flag, filters', () => {
+    const sub = new Subscription('https://example.com/hook', { patterns: ['order.*', 'user.created'] })
+    assert.equal(sub.url, 'https://example.com/hook')
+    assert.deepEqual(sub.patterns, ['order.*', 'user.created'])
+    assert.equal(sub.isActive, true)
+    assert.ok(sub.matchesType('order.updated'))
+    assert.ok(sub.matchesType('user.created'))
+    assert.ok(!sub.matchesType('user.deleted'))
+    assert.ok(sub.matches(sampleEvent('order.created')))
+    assert.ok(!sub.matches(sampleEvent('job.started')))
+    const inactive = new Subscription('https://example.com/hook', { active: false })
+    assert.ok(!inactive.matches(sampleEvent('order.created')))
+    assert.deepEqual(new Subscription('https://example.com/').patterns, ['*'])
+    const filtered = new Subscription('https://example.com/hook', { patterns: ['order.*'], filters: { order_id: 'ord_1' } })
+    assert.ok(filtered.matches(parseEvent('{"type":"order.created","data":{"order_id":"ord_1"}}')))
+    assert.ok(!filtered.matches(parseEvent('{"type":"order.created","data":{"order_id":"ord_2"}}')))
+  })
+  test('bad urls and patterns are invalid_argument', () => {
+    assert.throws(() => new Subscription('ftp://example.com/'), (e) => e.code === 'invalid_argument')
+    assert.throws(() => new Subscription('https://example.com/', { patterns: [] }), (e) => e.code === 'invalid_argument')
+  })
+})

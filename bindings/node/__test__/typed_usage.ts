@@ -1,0 +1,68 @@
+// Type-checked by `tsc --noEmit -p __test__` (npm test): the public types narrow as documented.
+// An `@ts-expect-error` line fails the check if its error disappears, so these lines can fail too.
+import {
+  parseEvent, sampleEvent, Signer, Verifier, WebhookError, InvalidSignature, RetryPolicy, Outcome,
+  Scheduler, type WebhookEvent, type Order, type Decimal, type ErrorCode, type Message,
+} from 'hookwire'
+
+const verifier = new Verifier(['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], { scheme: 'hookwire', tolerance: 300 })
+const headers: Record<string, string> = new Signer('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw').sign('{}', { id: 'msg_1', timestamp: 1 })
+const message: Message = verifier.verify(Buffer.from('{}'), headers, { now: 1 })
+verifier.verify('{}', new Headers(headers))
+verifier.verify(new Uint8Array(2), { 'x-webhook-signature': ['a', 'b'], 'content-length': '2' })
+const fromRequest: Promise<Message> = verifier.verifyRequest(new Request('https://example.com', { method: 'POST', body: '{}' }))
+void fromRequest
+
+const ev: WebhookEvent = message.event
+if (ev.type === 'order.created') {
+  // Narrowed to the order event: data is an Order.
+  const total: Decimal | undefined = ev.data.total_amount
+  const order: Order = ev.data
+  void total, order
+  // @ts-expect-error -- a device field is not on an order
+  void ev.data.battery_level
+}
+switch (ev.type) {
+  case 'device.temperature':
+    for (const probe of ev.data.probes ?? []) {
+      const unit: 'F' | 'C' | undefined = probe.unit
+      void unit
+    }
+    break
+  case 'job.failed': {
+    const jobType: string | undefined = ev.data.type
+    void jobType
+    break
+  }
+  case 'user.login':
+    void ev.data.email
+    break
+}
+if (ev.family === 'other') {
+  const name: string = String(ev.type)
+  void name
+}
+// @ts-expect-error -- not an event type of the catalog
+if (ev.type === 'order.refunded') void 0
+
+const sample = sampleEvent('order.created')
+if (sample.family === 'order') void sample.data.items?.[0]?.price
+void parseEvent(Buffer.from('{}'), { dialect: 'ops-center', typeHint: 'device.alert' }).type
+
+try {
+  verifier.verify('{}', {})
+} catch (error) {
+  if (error instanceof InvalidSignature) {
+    const code: 'invalid_signature' = error.code
+    void code
+  } else if (error instanceof WebhookError) {
+    const code: ErrorCode = error.code
+    void code
+  }
+}
+
+const decision = RetryPolicy.fromName('standard-webhooks').withSeed(1).next(1, 0, 0, Outcome.response(503))
+const at: number | null | undefined = decision.at
+void at
+const due: Array<[string, number]> = new Scheduler().popDue(0, 10)
+void due

@@ -1,0 +1,119 @@
+// Verify speed: hookwire against the hand-written Node way and the providers' own libraries.
+// One run, same process: for each body size and contender, ROUNDS rounds of N verifications;
+// the per-verification time of each round, median over rounds. Every contender checks a valid
+// signature (and each is checked to refuse a wrong one before timing).
+//   node bench/verify.mjs            (ROUNDS=15 N=20000 by default; env ROUNDS / N to change)
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { sign as octokitSign, verify as octokitVerify } from '@octokit/webhooks-methods'
+import { Webhook } from 'standardwebhooks'
+
+import { Signer, Verifier } from '../index.js'
+
+const ROUNDS = Number(process.env.ROUNDS ?? 15)
+const N = Number(process.env.N ?? 20000)
+const SIZES = [256, 1024, 16 * 1024]
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+const KEY = Buffer.from(SECRET.slice(6), 'base64')
+const GITHUB_SECRET = "It's a Secret to Everybody"
+
+function bodyOf(size) {
+  const head = '{"type":"order.created","data":{"note":"'
+  return Buffer.from(head + 'x'.repeat(size - head.length - 3) + '"}}')
+}
+
+// What a Node receiver writes by hand for the hookwire scheme: header parse, tolerance,
+// HMAC over id.timestamp.body, constant-time compare.
+function handWritten(body, headers) {
+  const id = headers['x-webhook-id']
+  const timestamp = headers['x-webhook-timestamp']
+  const signature = headers['x-webhook-signature']
+  if (!id || !timestamp || !signature) throw new Error('missing header')
+  if (Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) throw new Error('timestamp')
+  const expected = createHmac('sha256', KEY).update(`${id}.${timestamp}.`).update(body).digest()
+  for (const entry of signature.split(' ')) {
+    if (!entry.startsWith('sha256=')) continue
+    const given = Buffer.from(entry.slice(7), 'hex')
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return true
+  }
+  throw new Error('invalid signature')
+}
+
+function time(fn) {
+  const perRound = []
+  for (let i = 0; i < Math.min(N, 2000); i++) fn() // warm-up
+  for (let r = 0; r < ROUNDS; r++) {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < N; i++) fn()
+    perRound.push(Number(process.hrtime.bigint() - start) / N)
+  }
+  return median(perRound)
+}
+
+async function timeAsync(fn) {
+  const perRound = []
+  for (let i = 0; i < Math.min(N, 2000); i++) await fn()
+  for (let r = 0; r < ROUNDS; r++) {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < N; i++) await fn()
+    perRound.push(Number(process.hrtime.bigint() - start) / N)
+  }
+  return median(perRound)
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+
+function mustFail(fn) {
+  let failed = false
+  try { fn() } catch { failed = true }
+  if (!failed) throw new Error('a contender accepted a wrong signature')
+}
+
+const us = (ns) => (ns / 1000).toFixed(2)
+const rows = []
+for (const size of SIZES) {
+  const body = bodyOf(size)
+  const text = body.toString()
+  const tampered = Buffer.from(text.replace('order', 'ordex'))
+
+  // hookwire scheme vs hand-written createHmac + timingSafeEqual
+  const native = new Verifier(SECRET)
+  const nativeHeaders = { ...new Signer(SECRET).sign(body), 'content-type': 'application/json', 'user-agent': 'bench', host: 'example.com' }
+  mustFail(() => native.verify(tampered, nativeHeaders))
+  mustFail(() => handWritten(tampered, nativeHeaders))
+  const hookwire = time(() => native.verify(body, nativeHeaders))
+  const hand = time(() => handWritten(body, nativeHeaders))
+
+  // standard-webhooks scheme vs npm standardwebhooks (without its JSON.parse, to compare verifying)
+  const sw = new Verifier(SECRET, { scheme: 'standard-webhooks' })
+  const swHeaders = { ...new Signer(SECRET, { scheme: 'standard-webhooks' }).sign(body), 'content-type': 'application/json' }
+  const reference = new Webhook(SECRET)
+  mustFail(() => reference.verify(tampered.toString(), swHeaders, { jsonParse: false }))
+  mustFail(() => sw.verify(tampered, swHeaders))
+  const hookwireSw = time(() => sw.verify(body, swHeaders))
+  const standard = time(() => reference.verify(text, swHeaders, { jsonParse: false }))
+
+  // github scheme vs @octokit/webhooks-methods verify (async, awaited one at a time)
+  const gh = new Verifier(GITHUB_SECRET, { scheme: 'github' })
+  const ghHeaders = { 'x-hub-signature-256': await octokitSign(GITHUB_SECRET, text), 'x-github-event': 'issues', 'x-github-delivery': 'd1' }
+  if (await octokitVerify(GITHUB_SECRET, tampered.toString(), ghHeaders['x-hub-signature-256'])) throw new Error('octokit accepted a wrong signature')
+  mustFail(() => gh.verify(tampered, ghHeaders))
+  const hookwireGh = time(() => gh.verify(body, ghHeaders))
+  const octokit = await timeAsync(() => octokitVerify(GITHUB_SECRET, text, ghHeaders['x-hub-signature-256']))
+
+  rows.push({ size, hookwire, hand, hookwireSw, standard, hookwireGh, octokit })
+}
+
+const label = (size) => (size >= 1024 ? `${size / 1024} KB` : `${size} B`)
+console.log(`verify, µs per call (median of ${ROUNDS} rounds × ${N}); node ${process.version}, ${process.arch}`)
+console.log('')
+console.log('| body | hookwire | createHmac+timingSafeEqual | × | hookwire (standard-webhooks) | npm standardwebhooks | × | hookwire (github) | @octokit/webhooks-methods | × |')
+console.log('|---|---|---|---|---|---|---|---|---|---|')
+for (const r of rows) {
+  console.log(
+    `| ${label(r.size)} | ${us(r.hookwire)} | ${us(r.hand)} | ${(r.hand / r.hookwire).toFixed(1)} | ${us(r.hookwireSw)} | ${us(r.standard)} | ${(r.standard / r.hookwireSw).toFixed(1)} | ${us(r.hookwireGh)} | ${us(r.octokit)} | ${(r.octokit / r.hookwireGh).toFixed(1)} |`,
+  )
+}

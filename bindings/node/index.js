@@ -1,0 +1,63 @@
+'use strict'
+// hookwire for Node: the native addon (napi-rs, `native.js`) plus the error classes and the
+// Express/Fastify/fetch helpers. Every rule is the Rust core's; this file only wires.
+
+const native = require('./native.js')
+const errors = require('./lib/errors.js')
+const http = require('./lib/http.js')
+const message = require('./lib/message.js')
+
+native.setErrorFactory(errors.fromCode)
+message.install(native)
+
+/** `verifier.verifyRequest(request)`: the Fetch API helper as a method. */
+native.Verifier.prototype.verifyRequest = function verifyRequest(request, options) {
+  return http.verifyRequest(request, this, options)
+}
+
+// One `exports.name =` line per name, so ESM `import { Verifier } from 'hookwire'` sees them all.
+exports.Secret = native.Secret
+exports.Signer = native.Signer
+exports.Verifier = native.Verifier
+exports.Message = message.Message
+exports.Event = native.Event
+exports.Subscription = native.Subscription
+exports.Outcome = native.Outcome
+exports.RetryPolicy = native.RetryPolicy
+exports.Delivery = native.Delivery
+exports.Scheduler = native.Scheduler
+exports.EndpointHealth = native.EndpointHealth
+exports.UrlGuard = native.UrlGuard
+exports.parseEvent = native.parseEvent
+exports.eventTypes = native.eventTypes
+exports.sampleEvent = native.sampleEvent
+exports.responseStatus = native.responseStatus
+exports.payloadTypes = native.payloadTypes
+exports.ERROR_CODES = Object.freeze(native.errorCodes())
+exports.SCHEMES = Object.freeze(native.schemes())
+exports.DIALECTS = Object.freeze(native.dialects())
+exports.RETRY_POLICIES = Object.freeze(native.retryPolicies())
+exports.WebhookError = errors.WebhookError
+exports.TimestampOutOfTolerance = errors.TimestampOutOfTolerance
+exports.InvalidSignature = errors.InvalidSignature
+exports.MissingHeader = errors.MissingHeader
+exports.MalformedHeader = errors.MalformedHeader
+exports.TimestampTooOld = errors.TimestampTooOld
+exports.TimestampTooNew = errors.TimestampTooNew
+exports.Replayed = errors.Replayed
+exports.PayloadTooLarge = errors.PayloadTooLarge
+exports.InvalidSecret = errors.InvalidSecret
+exports.InvalidArgument = errors.InvalidArgument
+exports.InvalidPayload = errors.InvalidPayload
+exports.UnknownScheme = errors.UnknownScheme
+exports.UnknownEventType = errors.UnknownEventType
+exports.UnknownDialect = errors.UnknownDialect
+exports.BlockedUrl = errors.BlockedUrl
+exports.InvalidState = errors.InvalidState
+exports.StoreError = errors.StoreError
+exports.InternalError = errors.InternalError
+exports.fromCode = errors.fromCode
+exports.ERROR_CLASSES = errors.ERROR_CLASSES
+exports.expressWebhook = http.expressWebhook
+exports.fastifyWebhook = http.fastifyWebhook
+exports.verifyRequest = http.verifyRequest

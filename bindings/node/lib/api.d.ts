@@ -1,0 +1,128 @@
+// ---- Package layer (lib/*.js): constants, errors, headers, helpers ----
+
+/** The stable error codes, in the core's order. */
+export type ErrorCode =
+  | 'invalid_signature' | 'missing_header' | 'malformed_header' | 'timestamp_too_old'
+  | 'timestamp_too_new' | 'replayed' | 'payload_too_large' | 'invalid_secret' | 'invalid_argument'
+  | 'invalid_payload' | 'unknown_scheme' | 'unknown_event_type' | 'unknown_dialect' | 'blocked_url'
+  | 'invalid_state' | 'store_error' | 'internal'
+/** Every error code (the core's `Error::CODES`). */
+export declare const ERROR_CODES: readonly ErrorCode[]
+/** The signature scheme names (`scheme` option). */
+export declare const SCHEMES: readonly string[]
+/** The event dialect names (`dialect` option, `event.encode`). */
+export declare const DIALECTS: readonly string[]
+/** The retry policy presets (`RetryPolicy.fromName`). */
+export declare const RETRY_POLICIES: readonly string[]
+
+/** Every hookwire failure; `code` is the stable machine-readable string. */
+export declare class WebhookError extends Error {
+  constructor(message: string, code?: ErrorCode)
+  readonly code: ErrorCode
+  static readonly code: ErrorCode
+}
+/** The timestamp is outside the tolerance window (too old or too new). */
+export declare class TimestampOutOfTolerance extends WebhookError {}
+export declare class InvalidSignature extends WebhookError { readonly code: 'invalid_signature' }
+export declare class MissingHeader extends WebhookError { readonly code: 'missing_header' }
+export declare class MalformedHeader extends WebhookError { readonly code: 'malformed_header' }
+export declare class TimestampTooOld extends TimestampOutOfTolerance { readonly code: 'timestamp_too_old' }
+export declare class TimestampTooNew extends TimestampOutOfTolerance { readonly code: 'timestamp_too_new' }
+export declare class Replayed extends WebhookError { readonly code: 'replayed' }
+export declare class PayloadTooLarge extends WebhookError { readonly code: 'payload_too_large' }
+export declare class InvalidSecret extends WebhookError { readonly code: 'invalid_secret' }
+export declare class InvalidArgument extends WebhookError { readonly code: 'invalid_argument' }
+export declare class InvalidPayload extends WebhookError { readonly code: 'invalid_payload' }
+export declare class UnknownScheme extends WebhookError { readonly code: 'unknown_scheme' }
+export declare class UnknownEventType extends WebhookError { readonly code: 'unknown_event_type' }
+export declare class UnknownDialect extends WebhookError { readonly code: 'unknown_dialect' }
+export declare class BlockedUrl extends WebhookError { readonly code: 'blocked_url' }
+export declare class InvalidState extends WebhookError { readonly code: 'invalid_state' }
+export declare class StoreError extends WebhookError { readonly code: 'store_error' }
+export declare class InternalError extends WebhookError { readonly code: 'internal' }
+/** The error class of each code. */
+export declare const ERROR_CLASSES: ReadonlyMap<ErrorCode, typeof WebhookError>
+/** The error for a code (what the addon throws). */
+export declare function fromCode(code: string, message: string): WebhookError
+
+/**
+ * Request headers: a plain object (Node's `IncomingHttpHeaders`: array values are joined with
+ * ", "), a fetch `Headers`, or `[name, value]` pairs. Names match case-insensitively; only the
+ * headers the scheme reads are looked at.
+ */
+export type HeadersLike =
+  | Record<string, string | readonly string[] | number | undefined>
+  | { get(name: string): string | null }
+  | ReadonlyArray<readonly [string, string]>
+
+// @members Verifier
+  /**
+   * Verifies the raw `body` with its `headers` at `now` (unix seconds; default: the clock) and
+   * returns the checked message; throws the `WebhookError` of the failure's code. Only the
+   * headers the scheme reads are looked at.
+   */
+  verify(body: Uint8Array | string, headers: HeadersLike, options?: VerifyOptions): Message
+  /** The Fetch API helper as a method: `await verifier.verifyRequest(request)`. */
+  verifyRequest(request: Request, options?: VerifyOptions): Promise<Message>
+// @end
+
+/** Options of `verifier.verify(body, headers, options)`. */
+export interface VerifyOptions {
+  /** Unix seconds; default: the clock. */
+  now?: number
+}
+
+/** A verified message: what the headers said, and the body they signed. */
+export declare class Message {
+  private constructor()
+  /** The message id, where the scheme has one. */
+  readonly id: string | null
+  /** The timestamp (unix seconds), where the scheme has one. */
+  readonly timestamp: number | null
+  /** Whether the timestamp was part of the signed content. */
+  readonly timestampSigned: boolean
+  /** The event type header, where the scheme has one. */
+  readonly eventType: string | null
+  /** Which configured secret matched (0 = the first). */
+  readonly secretIndex: number
+  /** The verified body: the caller's own Buffer/Uint8Array (a string body as a Buffer). */
+  get body(): Uint8Array
+  /** The body parsed as JSON (`JSON.parse`); a body that is not JSON throws InvalidPayload. */
+  json(): unknown
+  /** The body as a native hookwire event. */
+  get event(): WebhookEvent
+  /** The body in another system's envelope (`DIALECTS`), the event header as type hint. */
+  eventAs(dialect: string): WebhookEvent
+}
+
+/** Options of the Express middleware and the Fastify plugin. */
+export interface WebhookHelperOptions {
+  /** The clock for `now` (unix seconds); default: the system clock. */
+  now?: () => number
+}
+/**
+ * Express middleware: verifies `req.body` (a Buffer from `express.raw({ type: '*\/*' })`) with
+ * `req.headers` and sets `req.webhook`. Failures answer 400 (413 when too large) with
+ * `{ error: code, message }`, replays 200 `{ duplicate: true }`; a parsed `req.body` is an
+ * `InvalidArgument` passed to `next` that says to pass the raw request body.
+ */
+export declare function expressWebhook(
+  verifier: Verifier,
+  options?: WebhookHelperOptions & {
+    onError?: (error: WebhookError, req: any, res: any, next: (error?: unknown) => void) => void
+  },
+): (req: any, res: any, next: (error?: unknown) => void) => void
+/**
+ * Fastify plugin: keeps bodies raw in the registering scope and verifies them in a `preHandler`
+ * hook, setting `request.webhook`.
+ */
+export declare function fastifyWebhook(
+  fastify: any,
+  options: WebhookHelperOptions & {
+    verifier: Verifier
+    onError?: (error: WebhookError, request: any, reply: any) => unknown
+  },
+  done: (error?: Error) => void,
+): void
+/** Fetch API: verifies a `Request` (reads its raw body); rejects with the WebhookError. */
+export declare function verifyRequest(request: Request, verifier: Verifier, options?: VerifyOptions): Promise<Message>

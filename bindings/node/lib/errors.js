@@ -1,0 +1,60 @@
+'use strict'
+// hookwire's errors: one base class with the stable `code` string, a subclass per code. The codes
+// are the same in every language hookwire is bound to (Python `.code`, Kotlin/Swift enums).
+
+class WebhookError extends Error {
+  constructor(message, code) {
+    super(message)
+    this.name = new.target.name
+    this.code = code ?? new.target.code ?? 'internal'
+  }
+}
+WebhookError.code = 'internal'
+
+function define(name, code, parent = WebhookError) {
+  const cls = { [name]: class extends parent {} }[name]
+  cls.code = code
+  return cls
+}
+
+/** The timestamp is outside the tolerance window (too old or too new). */
+class TimestampOutOfTolerance extends WebhookError {}
+
+const InvalidSignature = define('InvalidSignature', 'invalid_signature')
+const MissingHeader = define('MissingHeader', 'missing_header')
+const MalformedHeader = define('MalformedHeader', 'malformed_header')
+const TimestampTooOld = define('TimestampTooOld', 'timestamp_too_old', TimestampOutOfTolerance)
+const TimestampTooNew = define('TimestampTooNew', 'timestamp_too_new', TimestampOutOfTolerance)
+const Replayed = define('Replayed', 'replayed')
+const PayloadTooLarge = define('PayloadTooLarge', 'payload_too_large')
+const InvalidSecret = define('InvalidSecret', 'invalid_secret')
+const InvalidArgument = define('InvalidArgument', 'invalid_argument')
+const InvalidPayload = define('InvalidPayload', 'invalid_payload')
+const UnknownScheme = define('UnknownScheme', 'unknown_scheme')
+const UnknownEventType = define('UnknownEventType', 'unknown_event_type')
+const UnknownDialect = define('UnknownDialect', 'unknown_dialect')
+const BlockedUrl = define('BlockedUrl', 'blocked_url')
+const InvalidState = define('InvalidState', 'invalid_state')
+const StoreError = define('StoreError', 'store_error')
+const InternalError = define('InternalError', 'internal')
+
+const BY_CODE = new Map(
+  [
+    InvalidSignature, MissingHeader, MalformedHeader, TimestampTooOld, TimestampTooNew, Replayed,
+    PayloadTooLarge, InvalidSecret, InvalidArgument, InvalidPayload, UnknownScheme, UnknownEventType,
+    UnknownDialect, BlockedUrl, InvalidState, StoreError, InternalError,
+  ].map((cls) => [cls.code, cls]),
+)
+
+/** The error for a core error code (used by the addon; unknown codes get the base class). */
+function fromCode(code, message) {
+  const cls = BY_CODE.get(code) ?? WebhookError
+  return new cls(message, code)
+}
+
+module.exports = {
+  WebhookError, TimestampOutOfTolerance, InvalidSignature, MissingHeader, MalformedHeader,
+  TimestampTooOld, TimestampTooNew, Replayed, PayloadTooLarge, InvalidSecret, InvalidArgument,
+  InvalidPayload, UnknownScheme, UnknownEventType, UnknownDialect, BlockedUrl, InvalidState,
+  StoreError, InternalError, fromCode, ERROR_CLASSES: BY_CODE,
+}

@@ -1,0 +1,130 @@
+'use strict'
+// The receive hot path in JS: pick only the headers the scheme reads (JS reads JS objects far
+// faster than napi calls can), hand their values to the addon's `verifyValues`, and wrap the
+// answer in a plain JS `Message`. Every check is the core's.
+
+const { InvalidArgument, InvalidPayload } = require('./errors.js')
+
+const RAW_BODY =
+  "pass the raw request body (a Buffer, Uint8Array or string, exactly as received), not a parsed object: " +
+  "with Express mount express.raw({ type: '*/*' }) instead of express.json() on the webhook route"
+
+function headerText(name, value) {
+  if (typeof value === 'string') return value
+  if (Array.isArray(value)) return value.join(', ') // Node's rule for repeated headers
+  if (typeof value === 'number') return String(value)
+  throw new InvalidArgument(`invalid argument \`headers\`: the value of \`${name}\` is not a string`, 'invalid_argument')
+}
+
+/** The values of `names` (lower case, null = not read) in `headers`, case-insensitively. */
+function pick(headers, names) {
+  const values = [null, null, null, null]
+  if (headers === null || typeof headers !== 'object') {
+    throw new InvalidArgument(
+      'invalid argument `headers`: must be an object, a fetch Headers or a list of [name, value] pairs',
+      'invalid_argument',
+    )
+  }
+  if (Array.isArray(headers)) {
+    // [name, value] pairs: a repeated header stays several values.
+    for (const pair of headers) {
+      const at = names.indexOf(String(pair[0]).toLowerCase())
+      if (at < 0) continue
+      const text = headerText(names[at], pair[1])
+      values[at] = values[at] === null ? text : [].concat(values[at], text)
+    }
+    return values
+  }
+  if (typeof headers.get === 'function') {
+    // fetch Headers: `get` is case-insensitive and joins repeated headers.
+    for (let i = 0; i < names.length; i++) if (names[i] !== null) values[i] = headers.get(names[i])
+    return values
+  }
+  let missing = false
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] === null) continue
+    const value = headers[names[i]]
+    if (value === undefined || value === null) missing = true
+    else values[i] = headerText(names[i], value)
+  }
+  if (missing) {
+    // Spellings other than Node's lower case (only keys of a wanted name's length are compared).
+    for (const key of Object.keys(headers)) {
+      if (!names.some((name) => name !== null && name.length === key.length)) continue
+      const at = names.indexOf(key.toLowerCase())
+      if (at >= 0 && values[at] === null && headers[key] != null) values[at] = headerText(key, headers[key])
+    }
+  }
+  return values
+}
+
+function checkBody(body) {
+  if (typeof body === 'string' || body instanceof Uint8Array) return
+  const what = body === null || typeof body !== 'object' ? `got ${body === null ? 'null' : typeof body}` : 'got a parsed object'
+  throw new InvalidArgument(`invalid argument \`body\`: ${what}: ${RAW_BODY}`, 'invalid_argument')
+}
+
+/** A verified message: what the headers said, and the body they signed. */
+class Message {
+  #native
+  #body
+  constructor(native, body, id, timestamp, timestampSigned, eventType, secretIndex) {
+    this.#native = native
+    this.#body = body
+    /** The message id, where the scheme has one. */
+    this.id = id
+    /** The timestamp (unix seconds), where the scheme has one. */
+    this.timestamp = timestamp
+    /** Whether the timestamp was part of the signed content. */
+    this.timestampSigned = timestampSigned
+    /** The event type header, where the scheme has one. */
+    this.eventType = eventType
+    /** Which configured secret matched (0 = the first). */
+    this.secretIndex = secretIndex
+  }
+
+  /** The verified body: the caller's own Buffer/Uint8Array (a string body as a Buffer). */
+  get body() {
+    if (typeof this.#body === 'string') this.#body = Buffer.from(this.#body, 'utf8')
+    return this.#body
+  }
+
+  /** The body parsed as JSON; a body that is not JSON is InvalidPayload. */
+  json() {
+    const body = this.body
+    const text = Buffer.isBuffer(body) ? body.toString('utf8') : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')
+    try {
+      return JSON.parse(text)
+    } catch {
+      throw new InvalidPayload('invalid payload: the body is not JSON', 'invalid_payload')
+    }
+  }
+
+  /** The body as a native hookwire event. */
+  get event() {
+    return this.#native.eventFromJson(this.body)
+  }
+
+  /** The body in another system's envelope (DIALECTS), the event header as type hint. */
+  eventAs(dialect) {
+    return this.#native.parseEvent(this.body, { dialect, typeHint: this.eventType ?? undefined })
+  }
+}
+
+/** Installs `verify` on the addon's Verifier. */
+function install(native) {
+  const names = new WeakMap()
+  native.Verifier.prototype.verify = function verify(body, headers, options) {
+    checkBody(body)
+    let wanted = names.get(this)
+    if (wanted === undefined) names.set(this, (wanted = this.headerNames))
+    const values = pick(headers, wanted)
+    const now = options == null ? undefined : options.now
+    const [secretIndex, timestamp, timestampSigned] = this.verifyValues(body, values[0], values[1], values[2], values[3], now)
+    // The core reports the id and event headers as sent (the first value of a repeated one).
+    const first = (v) => (Array.isArray(v) ? v[0] : v ?? null)
+    return new Message(native, body, first(values[1]), timestamp ?? null, timestampSigned, first(values[3]), secretIndex)
+  }
+}
+
+module.exports = { Message, install, pick }

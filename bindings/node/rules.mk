@@ -1,0 +1,29 @@
+# Node binding (bindings/node): included from the root Makefile, run from the repository root.
+#   make test-node    install npm dev dependencies when needed, build the addon (release, shared
+#                     target/, only -p hookwire-node), run `npm test` (node --test + tsc)
+#   make bench-node   the verify benchmark (bench/verify.mjs)
+NODE_DIR := bindings/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.install-stamp
+NODE_ADDON_SOURCES := $(wildcard $(NODE_DIR)/src/*.rs) $(NODE_DIR)/Cargo.toml $(NODE_DIR)/scripts/gen-dts.mjs \
+  $(NODE_DIR)/lib/api.d.ts bindings/payload_fields.json $(wildcard src/*.rs src/*/*.rs) Cargo.toml
+
+.PHONY: test-node bench-node build-node
+
+# npm install only when node_modules is missing or package.json / package-lock.json changed.
+$(NODE_STAMP): $(NODE_DIR)/package.json $(wildcard $(NODE_DIR)/package-lock.json)
+	cd $(NODE_DIR) && npm install --no-audit --no-fund
+	@touch $@
+
+# The addon is rebuilt when the Rust sources (binding or core) change; cargo itself is
+# incremental, so a rebuild with nothing changed is quick.
+$(NODE_DIR)/.addon-stamp: $(NODE_STAMP) $(NODE_ADDON_SOURCES)
+	cd $(NODE_DIR) && CARGO="$(CARGO)" npm run --silent build
+	@touch $@
+
+build-node: $(NODE_DIR)/.addon-stamp
+
+test-node: build-node
+	cd $(NODE_DIR) && npm test
+
+bench-node: build-node
+	cd $(NODE_DIR) && npm run --silent bench

@@ -1,0 +1,489 @@
+//! The sender's building blocks: Outcome, RetryPolicy, Delivery, Scheduler, EndpointHealth.
+//! Instants are unix milliseconds and spans milliseconds, as JS numbers.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use hookwire::{DeliveryState, Failure, HealthPolicy, Jitter};
+use http::{HeaderMap, HeaderName, HeaderValue};
+use napi::bindgen_prelude::Uint8Array;
+use napi::Env;
+use napi_derive::napi;
+
+use crate::errors::{argument, run, to_js};
+
+fn millis(value: i64, name: &'static str, env: &Env) -> napi::Result<Duration> {
+    u64::try_from(value)
+        .map(Duration::from_millis)
+        .map_err(|_| to_js(env, &argument(name, "must be a number of milliseconds ≥ 0")))
+}
+
+fn as_ms(span: Duration) -> i64 {
+    i64::try_from(span.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// What one attempt came to: a response, or a transport failure.
+#[napi]
+pub struct Outcome(pub(crate) hookwire::Outcome);
+
+#[napi]
+impl Outcome {
+    /// An HTTP response: `status`, its headers (for `Retry-After`) and how long it took (ms).
+    #[napi]
+    pub fn response(
+        env: Env,
+        status: u16,
+        headers: Option<HashMap<String, String>>,
+        elapsed_ms: Option<i64>,
+    ) -> napi::Result<Outcome> {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers.unwrap_or_default() {
+            let (Ok(name), Ok(value)) =
+                (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value))
+            else {
+                return Err(to_js(&env, &argument("headers", format!("`{name}` is not a valid header"))));
+            };
+            map.append(name, value);
+        }
+        let elapsed = millis(elapsed_ms.unwrap_or(0), "elapsed_ms", &env)?;
+        run(&env, || Ok(hookwire::Outcome::from_response(status, &map, elapsed))).map(Outcome)
+    }
+
+    /// A transport failure: `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`.
+    #[napi(
+        ts_args_type = "failure: 'timeout' | 'connect' | 'tls' | 'dns' | 'blocked' | 'other', elapsedMs?: number"
+    )]
+    pub fn transport(env: Env, failure: String, elapsed_ms: Option<i64>) -> napi::Result<Outcome> {
+        let elapsed = millis(elapsed_ms.unwrap_or(0), "elapsed_ms", &env)?;
+        run(&env, || Ok(hookwire::Outcome::transport(Failure::from_name(&failure)?, elapsed))).map(Outcome)
+    }
+
+    /// `success`, `retryable`, `throttled`, `permanent`, `endpoint_gone`, `aborted` or `disable_requested`.
+    #[napi(getter)]
+    pub fn outcome_class(&self) -> &'static str {
+        self.0.class().name()
+    }
+
+    /// The HTTP status, if there was a response.
+    #[napi(getter)]
+    pub fn status(&self) -> Option<u16> {
+        self.0.status()
+    }
+
+    /// The transport failure, if there was one.
+    #[napi(getter)]
+    pub fn failure(&self) -> Option<&'static str> {
+        self.0.failure().map(Failure::name)
+    }
+
+    /// Whether the receiver accepted the message (2xx).
+    #[napi(getter)]
+    pub fn is_success(&self) -> bool {
+        self.0.is_success()
+    }
+
+    /// How long the attempt took (ms).
+    #[napi(getter)]
+    pub fn elapsed_ms(&self) -> i64 {
+        as_ms(self.0.elapsed())
+    }
+}
+
+/// What to do after an attempt.
+#[napi(object)]
+pub struct Decision {
+    /// `done`, `retry` or `give_up`.
+    pub action: String,
+    /// When to retry (unix ms), for `retry`.
+    pub at: Option<i64>,
+    /// The delay before the retry (ms), for `retry`.
+    pub delay_ms: Option<i64>,
+    /// Why to give up, for `give_up`.
+    pub reason: Option<String>,
+}
+
+impl From<hookwire::Decision> for Decision {
+    fn from(decision: hookwire::Decision) -> Decision {
+        Decision {
+            action: decision.name().to_owned(),
+            at: decision.at(),
+            delay_ms: decision.delay().map(as_ms),
+            reason: decision.reason().map(|r| r.name().to_owned()),
+        }
+    }
+}
+
+/// When to retry: a table of delays or exponential backoff, with jitter and limits.
+///
+/// ```js
+/// const policy = RetryPolicy.fromName('standard-webhooks').withSeed(7)
+/// policy.next(1, firstAt, now, Outcome.response(503)) // { action: 'retry', at, delayMs }
+/// ```
+#[napi]
+pub struct RetryPolicy(pub(crate) hookwire::RetryPolicy);
+
+#[napi]
+impl RetryPolicy {
+    /// A preset by name (`RETRY_POLICIES`).
+    #[napi]
+    pub fn from_name(env: Env, name: String) -> napi::Result<RetryPolicy> {
+        run(&env, || hookwire::RetryPolicy::from_name(&name)).map(RetryPolicy)
+    }
+
+    /// A table of delays (ms) before each attempt; the first is usually 0.
+    #[napi]
+    pub fn table(env: Env, name: String, delays_ms: Vec<i64>) -> napi::Result<RetryPolicy> {
+        let delays =
+            delays_ms.into_iter().map(|d| millis(d, "delays_ms", &env)).collect::<napi::Result<Vec<_>>>()?;
+        run(&env, || hookwire::RetryPolicy::table(name, delays)).map(RetryPolicy)
+    }
+
+    /// Exponential backoff: `initialMs`, times `factor` each retry, at most `capMs`.
+    #[napi]
+    pub fn exponential(
+        env: Env,
+        name: String,
+        initial_ms: i64,
+        factor: f64,
+        cap_ms: i64,
+        max_attempts: u32,
+    ) -> napi::Result<RetryPolicy> {
+        let initial = millis(initial_ms, "initial_ms", &env)?;
+        let cap = millis(cap_ms, "cap_ms", &env)?;
+        run(&env, || hookwire::RetryPolicy::exponential(name, initial, factor, cap, max_attempts))
+            .map(RetryPolicy)
+    }
+
+    /// A copy with jitter: `none`, `proportional` (± `fraction`), `full` or `decorrelated`.
+    #[napi(ts_args_type = "kind: 'none' | 'proportional' | 'full' | 'decorrelated', fraction?: number")]
+    pub fn with_jitter(&self, env: Env, kind: String, fraction: Option<f64>) -> napi::Result<RetryPolicy> {
+        let policy = self.0.clone();
+        run(&env, || policy.with_jitter(Jitter::from_name(&kind, fraction.unwrap_or(0.0))?)).map(RetryPolicy)
+    }
+
+    /// A copy whose jitter comes from `seed` (deterministic; a safe integer ≥ 0).
+    #[napi]
+    pub fn with_seed(&self, env: Env, seed: i64) -> napi::Result<RetryPolicy> {
+        let seed = u64::try_from(seed).map_err(|_| to_js(&env, &argument("seed", "must be ≥ 0")))?;
+        Ok(RetryPolicy(self.0.clone().seed(seed)))
+    }
+
+    /// A copy with at most `attempts` attempts.
+    #[napi]
+    pub fn with_max_attempts(&self, env: Env, attempts: u32) -> napi::Result<RetryPolicy> {
+        let policy = self.0.clone();
+        run(&env, || policy.max_attempts(attempts)).map(RetryPolicy)
+    }
+
+    /// A copy that gives up once the first attempt is `ageMs` old.
+    #[napi]
+    pub fn with_max_age(&self, env: Env, age_ms: i64) -> napi::Result<RetryPolicy> {
+        Ok(RetryPolicy(self.0.clone().max_age(millis(age_ms, "age_ms", &env)?)))
+    }
+
+    /// The policy's name.
+    #[napi(getter)]
+    pub fn name(&self) -> String {
+        self.0.name().to_owned()
+    }
+
+    /// The most attempts, the first included.
+    #[napi(getter)]
+    pub fn attempts(&self) -> u32 {
+        self.0.attempts()
+    }
+
+    /// The jitter kind.
+    #[napi(getter)]
+    pub fn jitter(&self) -> &'static str {
+        self.0.jitter().name()
+    }
+
+    /// The nominal delay before each attempt (ms), without jitter.
+    #[napi]
+    pub fn schedule(&self) -> Vec<i64> {
+        self.0.schedule().into_iter().map(as_ms).collect()
+    }
+
+    /// What to do after attempt number `attempt` (1 = the first) ended with `outcome` at `now`.
+    #[napi]
+    pub fn next(
+        &self,
+        env: Env,
+        attempt: u32,
+        first_attempt_at: i64,
+        now: i64,
+        outcome: &Outcome,
+    ) -> napi::Result<Decision> {
+        run(&env, || Ok(self.0.next(attempt, first_attempt_at, now, &outcome.0))).map(Decision::from)
+    }
+}
+
+/// One attempt of a delivery.
+#[napi(object)]
+pub struct Attempt {
+    pub number: u32,
+    /// Unix ms.
+    pub started_at: i64,
+    pub duration_ms: i64,
+    pub status: Option<u16>,
+    pub outcome_class: String,
+    pub failure: Option<String>,
+    /// The response body, cut at the delivery's limit (default 20 KB).
+    pub response_body: String,
+    pub response_truncated: bool,
+    /// Whether it was a manual retry.
+    pub manual: bool,
+}
+
+/// One message on its way to one endpoint: state and attempt log.
+///
+/// ```js
+/// const delivery = new Delivery('msg_1', now)
+/// delivery.record(policy, startedAt, Outcome.response(503), 'busy', now) // 'retrying'
+/// ```
+#[napi]
+pub struct Delivery(hookwire::Delivery);
+
+#[napi]
+impl Delivery {
+    /// A new delivery of message `id`, due at `now` (unix ms).
+    #[napi(constructor)]
+    pub fn new(id: String, now: i64) -> Delivery {
+        Delivery(hookwire::Delivery::new(id, now))
+    }
+
+    /// Records an attempt that started at `startedAt` and ended with `outcome`; returns the new
+    /// state name.
+    #[napi(
+        ts_args_type = "policy: RetryPolicy, startedAt: number, outcome: Outcome, responseBody: Uint8Array | string, now: number"
+    )]
+    pub fn record(
+        &mut self,
+        env: Env,
+        policy: &RetryPolicy,
+        started_at: i64,
+        outcome: &Outcome,
+        response_body: napi::Either<String, Uint8Array>,
+        now: i64,
+    ) -> napi::Result<&'static str> {
+        let body: &[u8] = match &response_body {
+            napi::Either::A(text) => text.as_bytes(),
+            napi::Either::B(bytes) => bytes,
+        };
+        let delivery = &mut self.0;
+        run(&env, || delivery.record(&policy.0, started_at, &outcome.0, body, now).map(DeliveryState::name))
+    }
+
+    /// Cancels a pending or retrying delivery.
+    #[napi]
+    pub fn cancel(&mut self, env: Env, now: i64) -> napi::Result<()> {
+        let delivery = &mut self.0;
+        run(&env, || delivery.cancel(now))
+    }
+
+    /// Manual retry of a failed or cancelled delivery: pending again, due `now`.
+    #[napi]
+    pub fn retry(&mut self, env: Env, now: i64) -> napi::Result<()> {
+        let delivery = &mut self.0;
+        run(&env, || delivery.retry(now))
+    }
+
+    /// The message id.
+    #[napi(getter)]
+    pub fn id(&self) -> String {
+        self.0.id().to_owned()
+    }
+
+    /// When the delivery was created (unix ms).
+    #[napi(getter)]
+    pub fn created_at(&self) -> i64 {
+        self.0.created_at()
+    }
+
+    /// `pending`, `retrying`, `succeeded`, `failed` or `cancelled`.
+    #[napi(getter, ts_return_type = "'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'")]
+    pub fn state(&self) -> &'static str {
+        self.0.state().name()
+    }
+
+    /// When the next attempt is due (unix ms), or null once final.
+    #[napi(getter)]
+    pub fn due(&self) -> Option<i64> {
+        self.0.state().due()
+    }
+
+    /// The attempt log.
+    #[napi(getter)]
+    pub fn attempts(&self) -> Vec<Attempt> {
+        self.0
+            .attempts()
+            .iter()
+            .map(|a| Attempt {
+                number: a.number,
+                started_at: a.started_at,
+                duration_ms: as_ms(a.duration),
+                status: a.status,
+                outcome_class: a.class.name().to_owned(),
+                failure: a.failure.map(|f| f.name().to_owned()),
+                response_body: a.response_body.clone(),
+                response_truncated: a.response_truncated,
+                manual: a.manual,
+            })
+            .collect()
+    }
+
+    /// The state as JSON text, for storage (the core's serde form).
+    #[napi]
+    pub fn to_json(&self, env: Env) -> napi::Result<String> {
+        run(&env, || {
+            serde_json::to_string(&self.0)
+                .map_err(|e| hookwire::Error::Internal { reason: e.to_string().into() })
+        })
+    }
+
+    /// A delivery back from `toJson()`.
+    #[napi]
+    pub fn from_json(env: Env, json: String) -> napi::Result<Delivery> {
+        run(&env, || {
+            serde_json::from_str(&json).map_err(|e| hookwire::Error::InvalidPayload {
+                reason: format!("not a stored delivery: {e}").into(),
+            })
+        })
+        .map(Delivery)
+    }
+}
+
+/// Pending deliveries by due time (unix ms), keyed by string.
+#[napi]
+pub struct Scheduler(hookwire::Scheduler<String>);
+
+#[napi]
+impl Scheduler {
+    #[napi(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Scheduler {
+        Scheduler(hookwire::Scheduler::new())
+    }
+
+    /// Schedules `key` at `due`; true if it was not scheduled yet (else it moves).
+    #[napi]
+    pub fn schedule(&mut self, key: String, due: i64) -> bool {
+        self.0.schedule(key, due)
+    }
+
+    /// Moves a scheduled `key` to `due`; false if it is not scheduled.
+    #[napi]
+    pub fn reschedule(&mut self, key: String, due: i64) -> bool {
+        self.0.reschedule(&key, due)
+    }
+
+    /// Removes `key`; true if it was scheduled.
+    #[napi]
+    pub fn cancel(&mut self, key: String) -> bool {
+        self.0.cancel(&key)
+    }
+
+    /// Takes up to `limit` entries due at `now`, earliest first, as `[key, due]`.
+    #[napi(ts_return_type = "Array<[string, number]>")]
+    pub fn pop_due(&mut self, now: i64, limit: u32) -> Vec<(String, i64)> {
+        self.0.pop_due(now, limit as usize)
+    }
+
+    /// The earliest due time, or null when empty.
+    #[napi]
+    pub fn next_due(&mut self) -> Option<i64> {
+        self.0.next_due()
+    }
+
+    /// Whether `key` is scheduled.
+    #[napi]
+    pub fn contains(&self, key: String) -> bool {
+        self.0.contains(&key)
+    }
+
+    /// How many are scheduled.
+    #[napi(getter)]
+    pub fn len(&self) -> u32 {
+        u32::try_from(self.0.len()).unwrap_or(u32::MAX)
+    }
+
+    /// Whether nothing is scheduled.
+    #[napi(getter)]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Options of `new EndpointHealth(options)`.
+#[napi(object)]
+pub struct HealthOptions {
+    /// Disable after failing this long (ms); default 5 days; null: never by time.
+    pub disable_after_ms: Option<napi::Either<i64, napi::bindgen_prelude::Null>>,
+    /// Disable after this many consecutive failures; default: never by count.
+    pub disable_after_failures: Option<u32>,
+}
+
+/// Endpoint health: stop sending to endpoints that keep failing (410 disables at once).
+#[napi]
+pub struct EndpointHealth {
+    state: hookwire::EndpointHealth,
+    policy: HealthPolicy,
+}
+
+#[napi]
+impl EndpointHealth {
+    #[napi(constructor)]
+    pub fn new(env: Env, options: Option<HealthOptions>) -> napi::Result<EndpointHealth> {
+        let mut policy = HealthPolicy::default();
+        if let Some(options) = options {
+            match options.disable_after_ms {
+                Some(napi::Either::A(ms)) => {
+                    policy = policy.disable_after(Some(millis(ms, "disable_after_ms", &env)?))
+                }
+                Some(napi::Either::B(_)) => policy = policy.disable_after(None),
+                None => {}
+            }
+            policy = policy.disable_after_failures(options.disable_after_failures);
+        }
+        Ok(EndpointHealth { state: hookwire::EndpointHealth::default(), policy })
+    }
+
+    /// Records an attempt's outcome at `now` (unix ms); returns the transition
+    /// (`started_failing`, `recovered`, `disabled`) or null.
+    #[napi(ts_return_type = "'started_failing' | 'recovered' | 'disabled' | null")]
+    pub fn record(&mut self, env: Env, outcome: &Outcome, now: i64) -> napi::Result<Option<&'static str>> {
+        let (state, policy) = (&mut self.state, &self.policy);
+        run(&env, || Ok(state.record(policy, &outcome.0, now).map(|t| t.name())))
+    }
+
+    /// Whether the endpoint is disabled.
+    #[napi(getter)]
+    pub fn is_disabled(&self) -> bool {
+        self.state.is_disabled()
+    }
+
+    /// Why it was disabled (`gone`, `requested`, `failing_for`, `consecutive_failures`), or null.
+    #[napi(getter)]
+    pub fn disabled_reason(&self) -> Option<&'static str> {
+        self.state.disabled().map(|(reason, _)| reason.name())
+    }
+
+    /// Failures in a row.
+    #[napi(getter)]
+    pub fn consecutive_failures(&self) -> u32 {
+        self.state.consecutive_failures()
+    }
+
+    /// Since when it has been failing (unix ms), or null.
+    #[napi(getter)]
+    pub fn failing_since(&self) -> Option<i64> {
+        self.state.failing_since()
+    }
+
+    /// Enables the endpoint again (after the user fixed it).
+    #[napi]
+    pub fn enable(&mut self) {
+        self.state.enable();
+    }
+}

@@ -1,0 +1,175 @@
+//! Events: parse (native envelope or a dialect), typed data, the catalog.
+
+use hookwire::Dialect;
+use napi::bindgen_prelude::{Buffer, Function, JsObjectValue, Object, Unknown};
+use napi::Env;
+use napi_derive::napi;
+
+use crate::errors::run;
+use crate::input::{self, Slice};
+
+/// A parsed event. `type` is the discriminant of the `WebhookEvent` union in `index.d.ts`, so
+/// `if (ev.type === 'order.created') ev.data.total_amount` is typed.
+#[napi]
+pub struct Event(pub(crate) hookwire::Event);
+
+impl Event {
+    pub fn inner(&self) -> &hookwire::Event {
+        &self.0
+    }
+}
+
+#[napi]
+impl Event {
+    /// The event id, if any.
+    #[napi(getter)]
+    pub fn id(&self) -> Option<String> {
+        self.0.id().map(str::to_owned)
+    }
+
+    /// The event type, e.g. `order.created`.
+    #[napi(getter, js_name = "type")]
+    pub fn event_type(&self) -> String {
+        self.0.event_type().to_owned()
+    }
+
+    /// `device`, `order`, `job`, `user` or `other`.
+    #[napi(getter)]
+    pub fn family(&self) -> &'static str {
+        self.0.family().as_str()
+    }
+
+    /// The timestamp as written (RFC 3339 text or unix seconds), if any.
+    #[napi(getter)]
+    pub fn timestamp(&self) -> Option<String> {
+        self.0.timestamp().map(ToString::to_string)
+    }
+
+    /// The data as JS values (keys as in the JSON), exactly what `JSON.parse(ev.dataJson())`
+    /// gives: numbers are JS numbers, so read `dataJson()` for the exact digits.
+    #[napi(getter, ts_return_type = "unknown")]
+    pub fn data<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
+        json_parse(env, self.0.payload().to_json().get())
+    }
+
+    /// The data as JSON text, exactly (numbers keep their digits).
+    #[napi]
+    pub fn data_json(&self) -> String {
+        self.0.payload().to_json().get().to_owned()
+    }
+
+    /// The native envelope as JSON bytes.
+    #[napi]
+    pub fn to_json(&self) -> Buffer {
+        Buffer::from(self.0.to_json())
+    }
+
+    /// The native envelope as a JS object (what `JSON.stringify(event)` writes).
+    #[napi(js_name = "toJSON", ts_return_type = "Record<string, unknown>")]
+    pub fn to_json_value<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
+        json_parse(env, &String::from_utf8_lossy(&self.0.to_json()))
+    }
+
+    /// The event in `dialect`'s envelope (`DIALECTS`).
+    #[napi]
+    pub fn encode(&self, env: Env, dialect: String) -> napi::Result<Buffer> {
+        run(&env, || Dialect::from_name(&dialect)?.encode(&self.0)).map(Buffer::from)
+    }
+}
+
+/// `JSON.parse(text)`: the same JS values as the user's own parsing would give.
+pub fn json_parse<'env>(env: &'env Env, text: &str) -> napi::Result<Unknown<'env>> {
+    let json: Object = env.get_global()?.get_named_property("JSON")?;
+    let parse: Function<&str, Unknown> = json.get_named_property("parse")?;
+    parse.call(text)
+}
+
+/// Options of `parseEvent(body, options)`.
+#[napi(object)]
+pub struct ParseOptions {
+    /// The envelope (`DIALECTS`); default `hookwire`.
+    pub dialect: Option<String>,
+    /// The type where the envelope has none (a route or an event header).
+    pub type_hint: Option<String>,
+    /// Refuse types outside the catalog (`unknown_event_type`).
+    pub strict: Option<bool>,
+}
+
+/// Parses `body` as an event in `dialect` (default: hookwire's native envelope).
+#[napi(ts_args_type = "body: Uint8Array | string, options?: ParseOptions", ts_return_type = "WebhookEvent")]
+pub fn parse_event(env: Env, body: Unknown<'_>, options: Option<ParseOptions>) -> napi::Result<Event> {
+    let body: Slice<'_> = input::body(&env, &body)?;
+    let ParseOptions { dialect, type_hint, strict } =
+        options.unwrap_or(ParseOptions { dialect: None, type_hint: None, strict: None });
+    run(&env, || {
+        let dialect = Dialect::from_name(dialect.as_deref().unwrap_or("hookwire"))?;
+        if strict.unwrap_or(false) {
+            dialect.parse_strict(body.bytes(), type_hint.as_deref())
+        } else {
+            dialect.parse(body.bytes(), type_hint.as_deref())
+        }
+    })
+    .map(Event)
+}
+
+/// A catalog entry.
+#[napi(object)]
+pub struct EventTypeInfo {
+    /// The type string, e.g. `order.created`.
+    #[napi(js_name = "type")]
+    pub event_type: String,
+    /// `device`, `order`, `job`, `user` or `other`.
+    pub family: String,
+    /// One line for people.
+    pub description: String,
+}
+
+/// Every event type hookwire knows, sorted by name.
+#[napi]
+pub fn event_types() -> Vec<EventTypeInfo> {
+    hookwire::catalog()
+        .iter()
+        .map(|info| EventTypeInfo {
+            event_type: info.name.to_owned(),
+            family: info.family.as_str().to_owned(),
+            description: info.description.to_owned(),
+        })
+        .collect()
+}
+
+/// The catalog's sample event of `eventType` (for "send test event").
+#[napi(ts_return_type = "WebhookEvent")]
+pub fn sample_event(env: Env, event_type: String) -> napi::Result<Event> {
+    run(&env, || hookwire::sample(&event_type)).map(Event)
+}
+
+/// The typed payload fields, generated from the Rust types (what `bindings/payload_fields.json` holds).
+#[napi(object)]
+pub struct PayloadField {
+    /// The JSON key.
+    pub key: String,
+    /// The Rust field name.
+    pub name: String,
+    /// The Rust type.
+    #[napi(js_name = "type")]
+    pub field_type: String,
+}
+
+/// The payload types and their fields, from the core (`payload_types()`).
+#[napi]
+pub fn payload_types() -> std::collections::HashMap<String, Vec<PayloadField>> {
+    hookwire::payload_types()
+        .iter()
+        .map(|(name, fields)| {
+            let fields = fields
+                .iter()
+                .map(|f| PayloadField {
+                    key: f.key.to_owned(),
+                    name: f.name.to_owned(),
+                    field_type: f.ty.to_owned(),
+                })
+                .collect();
+            ((*name).to_owned(), fields)
+        })
+        .collect()
+}

@@ -1,0 +1,108 @@
+//! JS values in: raw bodies, header values and secrets. Only translation; every rule is the
+//! core's. (index.js picks the scheme's headers from a plain object, a fetch `Headers`, Node's
+//! `IncomingHttpHeaders` or `[name, value]` pairs: JS reads JS objects faster than napi calls.)
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JsValue, Uint8ArraySlice, Unknown};
+use napi::{Env, ValueType};
+
+use crate::errors::{argument, run, to_js};
+use crate::verify::Secret;
+
+const RAW_BODY: &str = "pass the raw request body (a Buffer, Uint8Array or string, exactly as received), \
+                        not a parsed object: with Express mount express.raw({ type: '*/*' }) instead of \
+                        express.json() on the webhook route";
+
+/// Bytes borrowed from the caller's `Buffer`/`Uint8Array`, or the UTF-8 of a string.
+pub enum Body<T> {
+    Js(T),
+    Text(Vec<u8>),
+}
+
+impl<T: std::ops::Deref<Target = [u8]>> Body<T> {
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Body::Js(bytes) => bytes,
+            Body::Text(bytes) => bytes,
+        }
+    }
+}
+
+/// The raw body, without copying a `Buffer`/`Uint8Array`. A parsed object or array is refused
+/// with the advice to pass the raw request body.
+pub fn body<T: FromNapiValue>(env: &Env, value: &Unknown<'_>) -> napi::Result<Body<T>> {
+    match value.get_type()? {
+        ValueType::String => Ok(Body::Text(String::from_unknown(*value)?.into_bytes())),
+        ValueType::Object if value.is_typedarray()? => match T::from_unknown(*value) {
+            Ok(bytes) => Ok(Body::Js(bytes)),
+            Err(_) => Err(to_js(env, &argument("body", "a typed array body must be a Uint8Array or Buffer"))),
+        },
+        ValueType::Object if value.is_arraybuffer()? => Err(to_js(
+            env,
+            &argument("body", format!("got an ArrayBuffer: wrap it as new Uint8Array(buffer); {RAW_BODY}")),
+        )),
+        ValueType::Object => Err(to_js(env, &argument("body", format!("got a parsed object: {RAW_BODY}")))),
+        other => Err(to_js(env, &argument("body", format!("got {other}: {RAW_BODY}")))),
+    }
+}
+
+/// A body borrowed for the call: nothing is kept after it.
+pub type Slice<'a> = Body<Uint8ArraySlice<'a>>;
+/// A header the scheme reads.
+pub struct Wanted {
+    pub name: HeaderName,
+}
+
+impl Wanted {
+    pub fn new(name: &str) -> Option<Wanted> {
+        HeaderName::from_bytes(name.as_bytes()).ok().map(|name| Wanted { name })
+    }
+}
+
+/// Appends one header value (index.js has picked it from the request's headers).
+pub fn append(env: &Env, map: &mut HeaderMap, want: &Wanted, text: String) -> napi::Result<()> {
+    let value = HeaderValue::try_from(text).map_err(|_| {
+        to_js(env, &argument("headers", format!("the value of `{}` is not a header value", want.name)))
+    })?;
+    map.append(want.name.clone(), value);
+    Ok(())
+}
+
+/// One secret or several (rotation): text, raw key bytes, a `Secret`, or an array of those.
+pub fn secrets(env: &Env, value: &Unknown<'_>) -> napi::Result<Vec<hookwire::Secret>> {
+    if value.get_type()? == ValueType::Object && value.is_array()? {
+        let items: Vec<Unknown> = Vec::from_unknown(*value)?;
+        return items.iter().map(|item| secret(env, item)).collect();
+    }
+    Ok(vec![secret(env, value)?])
+}
+
+/// One secret: text (`whsec_…`, `whsk_…`, provider text), raw key bytes, or a `Secret`.
+pub fn secret(env: &Env, value: &Unknown<'_>) -> napi::Result<hookwire::Secret> {
+    match value.get_type()? {
+        ValueType::String => {
+            let text = String::from_unknown(*value)?;
+            run(env, || hookwire::Secret::parse(&text))
+        }
+        ValueType::Object if value.is_typedarray()? => {
+            let bytes = Uint8ArraySlice::from_unknown(*value)?;
+            run(env, || hookwire::Secret::from_bytes(&bytes))
+        }
+        // The class is checked (napi type tag) before the object is read as a `Secret`.
+        ValueType::Object => match ClassInstance::<Secret>::from_unknown(*value) {
+            Ok(wrapped) => Ok(wrapped.inner().clone()),
+            Err(_) => Err(not_a_secret(env)),
+        },
+        _ => Err(not_a_secret(env)),
+    }
+}
+
+fn not_a_secret(env: &Env) -> napi::Error {
+    to_js(
+        env,
+        &hookwire::Error::InvalidSecret {
+            reason: "a secret is a string, a Uint8Array/Buffer of key bytes, a Secret, or an array of those"
+                .into(),
+        },
+    )
+}

@@ -1,0 +1,73 @@
+//! Subscription: which events an endpoint receives.
+
+use napi::Env;
+use napi_derive::napi;
+
+use crate::errors::run;
+use crate::event::Event;
+
+/// Options of `new Subscription(url, options)`.
+#[napi(object)]
+pub struct SubscriptionOptions {
+    /// Event patterns: `order.created`, `order.*`, `*`; default `['*']`.
+    pub patterns: Option<Vec<String>>,
+    /// Default true.
+    pub active: Option<bool>,
+    /// Data filters: `{ 'restaurant_id': 42 }` matches events whose data has that value.
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub filters: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// An endpoint's subscription.
+///
+/// ```js
+/// const sub = new Subscription('https://example.com/hook', { patterns: ['order.*'] })
+/// sub.matches(parseEvent(body)) // true for order events
+/// ```
+#[napi]
+pub struct Subscription(hookwire::Subscription);
+
+#[napi]
+impl Subscription {
+    #[napi(constructor)]
+    pub fn new(env: Env, url: String, options: Option<SubscriptionOptions>) -> napi::Result<Subscription> {
+        let options = options.unwrap_or(SubscriptionOptions { patterns: None, active: None, filters: None });
+        let patterns = options.patterns.unwrap_or_else(|| vec!["*".to_owned()]);
+        let mut subscription = run(&env, || hookwire::Subscription::new(&url, &patterns))?;
+        subscription = subscription.active(options.active.unwrap_or(true));
+        for (field, value) in options.filters.unwrap_or_default() {
+            subscription = subscription.filter(&field, value);
+        }
+        Ok(Subscription(subscription))
+    }
+
+    /// Whether `event` goes to this endpoint (patterns, active flag, data filters).
+    #[napi(ts_args_type = "event: Event | WebhookEvent")]
+    pub fn matches(&self, event: &Event) -> bool {
+        self.0.matches(event.inner())
+    }
+
+    /// Whether the patterns match `eventType`.
+    #[napi]
+    pub fn matches_type(&self, event_type: String) -> bool {
+        self.0.matches_type(&event_type)
+    }
+
+    /// The endpoint URL.
+    #[napi(getter)]
+    pub fn url(&self) -> String {
+        self.0.url().to_string()
+    }
+
+    /// The patterns, as written.
+    #[napi(getter)]
+    pub fn patterns(&self) -> Vec<String> {
+        self.0.patterns().iter().map(ToString::to_string).collect()
+    }
+
+    /// Whether the subscription is active.
+    #[napi(getter)]
+    pub fn is_active(&self) -> bool {
+        self.0.is_active()
+    }
+}

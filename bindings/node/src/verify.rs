@@ -1,0 +1,270 @@
+//! Secret, Signer, Verifier and Message: the receive and send paths.
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hookwire::{MemorySeenStore, Scheme};
+use http::HeaderMap;
+use napi::bindgen_prelude::{Either, Uint8Array, Unknown};
+use napi::Env;
+use napi_derive::napi;
+
+use crate::errors::{run, to_js};
+use crate::event::Event;
+use crate::input::{self, Slice, Wanted};
+
+/// A webhook secret. Its string form never shows the key.
+///
+/// ```js
+/// const secret = Secret.generate(); // whsec_ + 32 random bytes
+/// new Signer(secret).sign('{}')
+/// ```
+#[napi]
+pub struct Secret(hookwire::Secret);
+
+impl Secret {
+    pub fn inner(&self) -> &hookwire::Secret {
+        &self.0
+    }
+}
+
+#[napi]
+impl Secret {
+    /// Parses secret text (`whsec_…`, `whsk_…`, `whpk_…`, or a provider's text) or takes raw key bytes.
+    #[napi(constructor, ts_args_type = "secret: string | Uint8Array")]
+    pub fn new(env: Env, secret: Unknown<'_>) -> napi::Result<Self> {
+        input::secret(&env, &secret).map(Secret)
+    }
+
+    /// A new random secret: `whsec_` + 32 random bytes.
+    #[napi]
+    pub fn generate() -> Secret {
+        Secret(hookwire::Secret::generate())
+    }
+
+    /// A new ed25519 signing key (`whsk_…`); `publicKey()` gives the `whpk_…` to verify with.
+    #[napi]
+    pub fn generate_ed25519() -> Secret {
+        Secret(hookwire::Secret::generate_ed25519())
+    }
+
+    /// Raw key bytes.
+    #[napi]
+    pub fn from_bytes(env: Env, bytes: Uint8Array) -> napi::Result<Secret> {
+        run(&env, || hookwire::Secret::from_bytes(&bytes)).map(Secret)
+    }
+
+    /// The public key of an ed25519 signing key, or null.
+    #[napi]
+    pub fn public_key(&self) -> Option<Secret> {
+        self.0.public_key().map(Secret)
+    }
+
+    /// The secret's text (e.g. to store it); null for raw key bytes.
+    #[napi]
+    pub fn expose_text(&self) -> Option<String> {
+        self.0.expose_text().map(|text| text.as_str().to_owned())
+    }
+
+    /// Redacted: `Secret(whsec_…redacted)`.
+    #[napi(js_name = "toString")]
+    pub fn to_display(&self) -> String {
+        format!("{:?}", self.0)
+    }
+}
+
+/// Options of `new Signer(secret, options)`.
+#[napi(object)]
+pub struct SignerOptions {
+    /// The scheme (`SCHEMES`); default `hookwire`.
+    pub scheme: Option<String>,
+}
+
+/// Options of `signer.sign(body, options)`.
+#[napi(object)]
+pub struct SignOptions {
+    /// The message id; default: a random `msg_…`.
+    pub id: Option<String>,
+    /// Unix seconds; default: now.
+    pub timestamp: Option<i64>,
+    /// Sent in the scheme's event header, where it has one.
+    pub event_type: Option<String>,
+}
+
+/// Signs outgoing webhooks with one or more secrets (one signature each, for rotation).
+///
+/// ```js
+/// const headers = new Signer(secret, { scheme: 'hookwire' }).sign(body, { eventType: 'order.created' })
+/// ```
+#[napi]
+pub struct Signer(hookwire::Signer);
+
+#[napi]
+impl Signer {
+    #[napi(
+        constructor,
+        ts_args_type = "secret: string | Uint8Array | Secret | Array<string | Uint8Array | Secret>, options?: SignerOptions"
+    )]
+    pub fn new(env: Env, secret: Unknown<'_>, options: Option<SignerOptions>) -> napi::Result<Self> {
+        let name = options.and_then(|o| o.scheme);
+        let scheme = run(&env, || Scheme::from_name(name.as_deref().unwrap_or("hookwire")))?;
+        let mut all = input::secrets(&env, &secret)?.into_iter();
+        let Some(first) = all.next() else {
+            return Err(to_js(&env, &hookwire::Error::InvalidSecret { reason: "no secret given".into() }));
+        };
+        run(&env, || {
+            all.try_fold(hookwire::Signer::try_new(scheme, first)?, hookwire::Signer::try_with_secret)
+        })
+        .map(Signer)
+    }
+
+    /// The headers to send with `body` (lower-case names): signature(s), and the id, timestamp
+    /// and event headers where the scheme has them.
+    #[napi(ts_args_type = "body: Uint8Array | string, options?: SignOptions")]
+    pub fn sign(
+        &self,
+        env: Env,
+        body: Unknown<'_>,
+        options: Option<SignOptions>,
+    ) -> napi::Result<HashMap<String, String>> {
+        let body: Slice<'_> = input::body(&env, &body)?;
+        let SignOptions { id, timestamp, event_type } =
+            options.unwrap_or(SignOptions { id: None, timestamp: None, event_type: None });
+        let id = id.unwrap_or_else(hookwire::new_message_id);
+        let timestamp = timestamp.unwrap_or_else(unix_now);
+        let headers = run(&env, || match &event_type {
+            Some(event_type) => self.0.sign_event(&id, timestamp, event_type, body.bytes()),
+            None => self.0.sign(&id, timestamp, body.bytes()),
+        })?;
+        Ok(headers
+            .iter()
+            .map(|(name, value)| {
+                (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+            })
+            .collect())
+    }
+
+    /// The scheme's name.
+    #[napi(getter)]
+    pub fn scheme(&self) -> String {
+        self.0.scheme().name().to_owned()
+    }
+}
+
+pub fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Options of `new Verifier(secret, options)`.
+#[napi(object)]
+pub struct VerifierOptions {
+    /// The scheme (`SCHEMES`); default `hookwire`.
+    pub scheme: Option<String>,
+    /// Timestamp tolerance in seconds, both directions; default 300.
+    pub tolerance: Option<u32>,
+    /// The largest body in bytes; default 1 MiB.
+    pub max_body: Option<u32>,
+    /// Remember this many accepted message ids and refuse them again (`replayed`).
+    pub replay_capacity: Option<u32>,
+}
+
+#[napi]
+pub struct Verifier {
+    inner: hookwire::Verifier,
+    /// The headers the scheme reads (signature, id, timestamp, event); a request's other
+    /// headers are never converted.
+    reads: [Option<Wanted>; 4],
+}
+
+#[napi]
+impl Verifier {
+    #[napi(
+        constructor,
+        ts_args_type = "secret: string | Uint8Array | Secret | Array<string | Uint8Array | Secret>, options?: VerifierOptions"
+    )]
+    pub fn new(env: Env, secret: Unknown<'_>, options: Option<VerifierOptions>) -> napi::Result<Self> {
+        let options = options.unwrap_or(VerifierOptions {
+            scheme: None,
+            tolerance: None,
+            max_body: None,
+            replay_capacity: None,
+        });
+        let scheme = run(&env, || Scheme::from_name(options.scheme.as_deref().unwrap_or("hookwire")))?;
+        let secrets = input::secrets(&env, &secret)?;
+        let mut verifier = run(&env, || hookwire::Verifier::try_new(scheme, secrets))?;
+        if let Some(tolerance) = options.tolerance {
+            verifier = verifier.tolerance(Duration::from_secs(tolerance.into()));
+        }
+        if let Some(limit) = options.max_body {
+            verifier = verifier.max_body(limit as usize);
+        }
+        if let Some(capacity) = options.replay_capacity {
+            verifier = verifier.seen_store(MemorySeenStore::new(capacity as usize));
+        }
+        let scheme = verifier.scheme();
+        let reads = [
+            Some(scheme.signature_header()),
+            scheme.id_header(),
+            scheme.timestamp_header(),
+            scheme.event_header(),
+        ]
+        .map(|name| name.and_then(Wanted::new));
+        Ok(Verifier { inner: verifier, reads })
+    }
+
+    /// The lower-case names of the headers the scheme reads: signature, id, timestamp, event
+    /// (null where the scheme has none). `verify` (index.js) reads only these from a request.
+    #[napi(getter, skip_typescript)]
+    pub fn header_names(&self) -> Vec<Option<String>> {
+        self.reads.iter().map(|w| w.as_ref().map(|w| w.name.as_str().to_owned())).collect()
+    }
+
+    /// The hot path of `verify` (index.js picks the header values): the values of
+    /// `headerNames`, in order (a string, several strings, or null/undefined). Returns
+    /// `[secretIndex, timestamp, timestampSigned]`; the id and event type are the values given.
+    #[napi(skip_typescript)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_values(
+        &self,
+        env: Env,
+        body: Unknown<'_>,
+        signature: Option<Either<String, Vec<String>>>,
+        id: Option<Either<String, Vec<String>>>,
+        timestamp: Option<Either<String, Vec<String>>>,
+        event: Option<Either<String, Vec<String>>>,
+        now: Option<i64>,
+    ) -> napi::Result<(u32, Option<i64>, bool)> {
+        let body: Slice<'_> = input::body(&env, &body)?;
+        let mut headers = HeaderMap::with_capacity(4);
+        for (want, value) in self.reads.iter().zip([signature, id, timestamp, event]) {
+            let (Some(want), Some(value)) = (want, value) else { continue };
+            match value {
+                Either::A(text) => input::append(&env, &mut headers, want, text)?,
+                Either::B(all) => {
+                    for text in all {
+                        input::append(&env, &mut headers, want, text)?;
+                    }
+                }
+            }
+        }
+        let now = now.unwrap_or_else(unix_now);
+        run(&env, || {
+            self.inner.verify_at(&headers, body.bytes(), now).map(|m| {
+                (u32::try_from(m.secret_index()).unwrap_or(u32::MAX), m.timestamp(), m.timestamp_signed())
+            })
+        })
+    }
+
+    /// The scheme's name.
+    #[napi(getter)]
+    pub fn scheme(&self) -> String {
+        self.inner.scheme().name().to_owned()
+    }
+}
+
+/// The body of a verified message as a native event (`message.event` in index.js).
+#[napi]
+pub fn event_from_json(env: Env, body: Unknown<'_>) -> napi::Result<Event> {
+    let body: Slice<'_> = input::body(&env, &body)?;
+    run(&env, || hookwire::Event::from_json(body.bytes())).map(Event)
+}
