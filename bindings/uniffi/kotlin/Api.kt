@@ -1,0 +1,332 @@
+// The API from Kotlin: signing and verifying, rotation, errors, events, delivery building blocks.
+package hookwire.tests
+
+import hookwire.*
+
+private const val SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+private const val NOW = 1_700_000_000L
+private val BODY = """{"id":"evt_1","type":"order.created","data":{"id":1001,"total_amount":45.99}}""".encodeToByteArray()
+
+/** The code of each exception subclass, written out so the compiler checks the `when` is exhaustive. */
+private fun codeOfClass(e: WebhookException): String = when (e) {
+    is WebhookException.InvalidSignature -> "invalid_signature"
+    is WebhookException.MissingHeader -> "missing_header"
+    is WebhookException.MalformedHeader -> "malformed_header"
+    is WebhookException.TimestampTooOld -> "timestamp_too_old"
+    is WebhookException.TimestampTooNew -> "timestamp_too_new"
+    is WebhookException.Replayed -> "replayed"
+    is WebhookException.PayloadTooLarge -> "payload_too_large"
+    is WebhookException.InvalidSecret -> "invalid_secret"
+    is WebhookException.InvalidArgument -> "invalid_argument"
+    is WebhookException.InvalidPayload -> "invalid_payload"
+    is WebhookException.UnknownScheme -> "unknown_scheme"
+    is WebhookException.UnknownEventType -> "unknown_event_type"
+    is WebhookException.UnknownDialect -> "unknown_dialect"
+    is WebhookException.BlockedUrl -> "blocked_url"
+    is WebhookException.InvalidState -> "invalid_state"
+    is WebhookException.Store -> "store_error"
+    is WebhookException.Internal -> "internal"
+}
+
+/** Runs [body], which must fail with [code], as the subclass of that code. */
+private fun fails(code: String, body: () -> Unit) {
+    val e = throws<WebhookException> { body() }
+    eq(e.code(), code, "code")
+    eq(codeOfClass(e), code, "subclass ${e.javaClass.simpleName}")
+    check(e.reason().isNotEmpty()) { "no text" }
+    eq(e.toString(), e.reason(), "toString is the reason")
+}
+
+private fun WebhookException.reason(): String = when (this) {
+    is WebhookException.InvalidSignature -> reason
+    is WebhookException.MissingHeader -> reason
+    is WebhookException.MalformedHeader -> reason
+    is WebhookException.TimestampTooOld -> reason
+    is WebhookException.TimestampTooNew -> reason
+    is WebhookException.Replayed -> reason
+    is WebhookException.PayloadTooLarge -> reason
+    is WebhookException.InvalidSecret -> reason
+    is WebhookException.InvalidArgument -> reason
+    is WebhookException.InvalidPayload -> reason
+    is WebhookException.UnknownScheme -> reason
+    is WebhookException.UnknownEventType -> reason
+    is WebhookException.UnknownDialect -> reason
+    is WebhookException.BlockedUrl -> reason
+    is WebhookException.InvalidState -> reason
+    is WebhookException.Store -> reason
+    is WebhookException.Internal -> reason
+}
+
+fun signAndVerify() {
+    for (scheme in schemes()) {
+        case("sign then verify: $scheme") {
+            val headers = Signer(SECRET, scheme).sign(BODY, "msg_1", NOW, "order.created")
+            val message = Verifier(SECRET, scheme).verify(BODY, headers, NOW + 5)
+            check(message.body.contentEquals(BODY)) { "body" }
+            eq(message.secretIndex, 0L, "secret index")
+            if (message.timestamp != null) eq(message.timestamp, NOW, "timestamp")
+        }
+    }
+    case("the hookwire scheme's headers") {
+        val headers = Signer(SECRET).sign(BODY, "msg_1", NOW, "order.created")
+        eq(headers.keys, setOf("x-webhook-signature", "x-webhook-id", "x-webhook-timestamp", "x-webhook-event"), "names")
+        check(headers["x-webhook-signature"]!!.startsWith("sha256=")) { headers.toString() }
+        val message = Verifier(SECRET).verify(BODY, headers.mapKeys { it.key.uppercase() }, NOW)
+        eq(message.id, "msg_1", "id")
+        eq(message.eventType, "order.created", "event type")
+        check(message.timestampSigned) { "timestamp signed" }
+    }
+    case("defaults: random id, the clock") {
+        val signer = Signer(SECRET, "standard-webhooks")
+        eq(signer.scheme(), "standard-webhooks", "scheme")
+        val headers = signer.sign(BODY)
+        check(headers["webhook-id"]!!.startsWith("msg_")) { headers.toString() }
+        val message = Verifier(SECRET, "standard-webhooks").verify(BODY, headers)
+        check(message.timestamp!! > NOW) { "timestamp ${message.timestamp}" }
+    }
+    case("rotation: one signature per secret, either verifies") {
+        val old = Secret(SECRET)
+        val new = Secret.generate()
+        val headers = Signer.withSecrets(listOf(old, new), "standard-webhooks").sign(BODY, "msg_2", NOW)
+        eq(headers["webhook-signature"]!!.split(" ").size, 2, "signatures")
+        eq(Verifier.withSecrets(listOf(new), "standard-webhooks").verify(BODY, headers, NOW).secretIndex, 0L, "new")
+        eq(Verifier.withSecrets(listOf(Secret.generate(), old), "standard-webhooks").verify(BODY, headers, NOW).secretIndex, 1L, "old")
+    }
+    case("ed25519 keys") {
+        val key = Secret.generateEd25519()
+        val public = key.publicKey()!!
+        check(public.exposeText()!!.startsWith("whpk_")) { "whpk_" }
+        val headers = Signer.withSecrets(listOf(key), "standard-webhooks").sign(BODY, "msg_3", NOW)
+        check(headers["webhook-signature"]!!.startsWith("v1a,")) { headers.toString() }
+        Verifier.withSecrets(listOf(public), "standard-webhooks").verify(BODY, headers, NOW)
+    }
+    case("a secret never shows itself") {
+        val text = Secret(SECRET).toString()
+        check("MfKQ9r8G" !in text && "redacted" in text) { text }
+    }
+    case("repeated signature headers") {
+        val a = Signer(SECRET).sign(BODY, "msg_4", NOW)
+        val b = Signer("whsec_" + "A".repeat(40)).sign(BODY, "msg_4", NOW)
+        val multi = a.mapValues { listOf(it.value) }.toMutableMap()
+        multi["x-webhook-signature"] = listOf(b["x-webhook-signature"]!!, a["x-webhook-signature"]!!)
+        eq(Verifier(SECRET).verifyMulti(BODY, multi, NOW).id, "msg_4", "id")
+    }
+    case("the message as JSON and as events") {
+        val headers = Signer(SECRET).sign(BODY, "msg_5", NOW, "order.created")
+        val message = Verifier(SECRET).verify(BODY, headers, NOW)
+        eq(message.json(), BODY.decodeToString(), "json")
+        val event = message.event()
+        check(event is Event.OrderCreated) { "$event" }
+        eq(message.eventAs("hookwire").type(), "order.created", "event_as")
+    }
+}
+
+fun errors() {
+    val headers = Signer(SECRET).sign(BODY, "msg_1", NOW)
+    val verifier = Verifier(SECRET)
+    case("every code has its subclass") {
+        eq(errorCodes().size, 17, "codes")
+        for (code in errorCodes()) {
+            val e = errorFromCode(code, "why")
+            eq(e.code(), code, "code")
+            eq(codeOfClass(e), code, "subclass")
+            eq(e.reason(), "why", "reason")
+        }
+        eq(errorFromCode("nope", "x").code(), "invalid_argument", "unknown code")
+    }
+    case("response statuses come from the core") {
+        eq(responseStatus("invalid_signature").toInt(), 401, "not authentic")
+        eq(responseStatus("replayed").toInt(), 200, "duplicate")
+        eq(responseStatus("store_error").toInt(), 500, "receiver's fault")
+        eq(responseStatus("missing_header").toInt(), 400, "malformed")
+    }
+    case("invalid_signature") { fails("invalid_signature") { verifier.verify("{}".encodeToByteArray(), headers, NOW) } }
+    case("missing_header") { fails("missing_header") { verifier.verify(BODY, mapOf(), NOW) } }
+    case("malformed_header") {
+        fails("malformed_header") { verifier.verify(BODY, headers + ("x-webhook-timestamp" to "soon"), NOW) }
+    }
+    case("timestamp_too_old") { fails("timestamp_too_old") { verifier.verify(BODY, headers, NOW + 301) } }
+    case("timestamp_too_new") { fails("timestamp_too_new") { verifier.verify(BODY, headers, NOW - 301) } }
+    case("replayed") {
+        val once = Verifier(SECRET, replayCapacity = 10)
+        once.verify(BODY, headers, NOW)
+        fails("replayed") { once.verify(BODY, headers, NOW) }
+    }
+    case("store_error") {
+        val small = Verifier(SECRET, replayCapacity = 1)
+        small.verify(BODY, headers, NOW)
+        fails("store_error") { small.verify(BODY, Signer(SECRET).sign(BODY, "msg_other", NOW), NOW) }
+    }
+    case("payload_too_large") { fails("payload_too_large") { Verifier(SECRET, maxBody = 10).verify(BODY, headers, NOW) } }
+    case("invalid_secret") { fails("invalid_secret") { Secret(" whsec_x ") } }
+    case("invalid_secret: too short for the scheme") { fails("invalid_secret") { Signer("short") } }
+    case("invalid_argument") { fails("invalid_argument") { Signer(SECRET).sign(BODY, "msg.1", NOW) } }
+    case("invalid_payload") { fails("invalid_payload") { parseEvent("{not json".encodeToByteArray()) } }
+    case("unknown_scheme") { fails("unknown_scheme") { Verifier(SECRET, "nope") } }
+    case("unknown_event_type") { fails("unknown_event_type") { sampleEvent("order.refunded") } }
+    case("unknown_event_type: strict") {
+        fails("unknown_event_type") { parseEvent("""{"type":"x.y","data":{}}""".encodeToByteArray(), strict = true) }
+    }
+    case("unknown_dialect") { fails("unknown_dialect") { parseEvent(BODY, dialect = "nope") } }
+    case("blocked_url") { fails("blocked_url") { UrlGuard().checkUrl("http://169.254.169.254/latest") } }
+    case("invalid_state") {
+        val delivery = Delivery("msg_1", 0)
+        delivery.record(RetryPolicy.fromName("svix"), 0, Outcome.response(200), ByteArray(0), 10)
+        fails("invalid_state") { delivery.cancel(20) }
+    }
+}
+
+fun events() {
+    case("typed events with when") {
+        for (info in eventTypes()) {
+            val event = sampleEvent(info.type)
+            val summary = when (event) {
+                is Event.OrderCreated -> "order ${event.data.totalAmount}"
+                is Event.DeviceTemperature -> "probes ${event.data.probes!!.size} ${event.data.probes!![0].unit}"
+                is Event.JobCompleted -> "job ${event.data.jobType}"
+                is Event.UserCreated -> "user ${event.data.userId!!.text()}"
+                is Event.Other -> "other ${event.data.length}"
+                else -> "typed ${event.family()}"
+            }
+            when (info.type) {
+                "order.created" -> eq(summary, "order 45.99", info.type)
+                "device.temperature" -> eq(summary, "probes 2 FAHRENHEIT", info.type)
+                "job.completed" -> eq(summary, "job config_backup", info.type)
+                "user.created" -> eq(summary, "user 123", info.type)
+            }
+            eq(event is Event.Other, info.family == "other", "Other for ${info.type}")
+            eq(event.type(), info.type, "type")
+        }
+    }
+    case("ids, decimals and unknown fields as sent") {
+        val body = """{"type":"order.created","data":{"id":1001,"order_id":"ord_7","total_amount":45.990,"tip":{"x":1}}}"""
+        val event = parseEvent(body.encodeToByteArray()) as Event.OrderCreated
+        eq(event.data.id, Id.Integer(1001L), "id")
+        eq(event.data.orderId, Id.Text("ord_7"), "order id")
+        eq(event.data.totalAmount, "45.990", "exact decimal")
+        eq(event.data.extra["tip"], """{"x":1}""", "extra")
+        eq(event.dataJson(), """{"id":1001,"order_id":"ord_7","total_amount":45.990,"tip":{"x":1}}""", "data json")
+        check(event.toJson().decodeToString().contains("\"tip\":{\"x\":1}")) { "lossless" }
+    }
+    case("other events keep their data") {
+        val event = parseEvent("""{"type":"payment.completed","data":{"amount":"9.99"}}""".encodeToByteArray())
+        check(event is Event.Other && event.data == """{"amount":"9.99"}""") { "$event" }
+    }
+    case("dialects") {
+        eq(dialects().first(), "hookwire", "first dialect")
+        val event = sampleEvent("order.created")
+        for (dialect in dialects().filter { it != "device-service" }) {
+            val again = parseEvent(event.encode(dialect), dialect)
+            eq(again.type(), "order.created", dialect)
+        }
+    }
+    case("subscriptions") {
+        val all = Subscription("https://example.com/hooks")
+        check(all.matches(sampleEvent("user.created")) && all.isActive()) { "*" }
+        val orders = Subscription("https://example.com/hooks", listOf("order.*")).withFilter("id", "1001")
+        eq(orders.patterns(), listOf("order.*"), "patterns")
+        check(orders.matchesType("order.updated") && !orders.matchesType("user.created")) { "types" }
+        check(orders.matches(sampleEvent("order.created"))) { "filter holds" }
+        check(!orders.withFilter("id", "\"1001\"").matches(sampleEvent("order.created"))) { "1001 != \"1001\"" }
+        check(!orders.withActive(false).matches(sampleEvent("order.created"))) { "inactive" }
+    }
+}
+
+fun delivery() {
+    case("retry schedule: standard-webhooks") {
+        val policy = RetryPolicy.fromName("standard-webhooks")
+        eq(policy.schedule(), listOf(0L, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 50_400_000, 72_000_000, 86_400_000), "schedule")
+        eq(policy.attempts(), 10L, "attempts")
+        eq(policy.next(1, 0, 1_000, Outcome.response(500, elapsedMs = 1_000)), Decision("retry", 6_000, 5_000, null), "after 500")
+        eq(policy.next(1, 0, 30_000, Outcome.transport("timeout", 30_000)), Decision("retry", 90_000, 60_000, null), "after timeout")
+        eq(policy.next(1, 0, 10, Outcome.response(204)), Decision("done", null, null, null), "done")
+        eq(policy.next(10, 0, 10, Outcome.response(500)).reason, "exhausted", "exhausted")
+        eq(policy.next(1, 0, 10, Outcome.response(410)).reason, "endpoint_gone", "gone")
+    }
+    case("retry presets, tables, exponential, jitter") {
+        eq(retryPolicies().map { RetryPolicy.fromName(it).name() }, retryPolicies(), "presets")
+        eq(RetryPolicy.table("mine", listOf(0, 1_000, 2_000)).schedule(), listOf(0L, 1_000, 2_000), "table")
+        eq(RetryPolicy.exponential("exp", 1_000, 2.0, 4_000, 5).schedule(), listOf(0L, 1_000, 2_000, 4_000, 4_000), "exponential")
+        val jittered = RetryPolicy.fromName("svix").withJitter("proportional", 0.2).withSeed(7)
+        eq(jittered.jitter(), "proportional", "jitter")
+        val outcome = Outcome.response(500)
+        eq(jittered.next(2, 0, 10, outcome), jittered.next(2, 0, 10, outcome), "seeded jitter is reproducible")
+        fails("invalid_argument") { RetryPolicy.fromName("svix").withJitter("wobbly") }
+        fails("invalid_argument") { RetryPolicy.table("none", listOf()) }
+        fails("invalid_argument") { RetryPolicy.table("neg", listOf(-1)) }
+    }
+    case("outcomes") {
+        eq(Outcome.response(429).outcomeClass(), "throttled", "429")
+        eq(Outcome.response(301).outcomeClass(), "retryable", "301")
+        eq(Outcome.response(200).isSuccess(), true, "200")
+        eq(Outcome.response(200, mapOf("webhook-delivery" to "disable")).disablesEndpoint(), true, "disable")
+        eq(Outcome.transport("dns", 5).failure(), "dns", "dns")
+        eq(Outcome.transport("dns").status(), null, "no status")
+        fails("invalid_argument") { Outcome.transport("gremlins") }
+        fails("invalid_argument") { Outcome.response(70_000) }
+    }
+    case("delivery: retries until failed, manual retry, storage") {
+        val policy = RetryPolicy.fromName("webnet")
+        val delivery = Delivery("msg_1", 0)
+        val down = Outcome.response(500, elapsedMs = 10)
+        while (true) {
+            val due = delivery.due() ?: break
+            delivery.record(policy, due, down, "oops".encodeToByteArray(), due + 10)
+        }
+        eq(delivery.attempts().map { it.startedAt }, listOf(0L, 60_010, 180_020, 420_030), "attempt times")
+        eq(delivery.state(), "failed", "state")
+        eq(delivery.failureReason(), "exhausted", "reason")
+        eq(delivery.attempts()[0].responseBody, "oops", "body")
+        eq(delivery.attempts()[0].status, 500, "status")
+        val stored = Delivery.fromJson(delivery.toJson())
+        eq(stored.attempts(), delivery.attempts(), "stored attempts")
+        stored.retry(500_000)
+        eq(stored.state(), "pending", "manual retry")
+        eq(stored.record(policy, 500_000, Outcome.response(200), ByteArray(0), 500_010), "succeeded", "after retry")
+        check(stored.attempts().last().manual) { "manual" }
+        fails("invalid_argument") { Delivery.fromJson("{}") }
+    }
+    case("scheduler") {
+        val scheduler = Scheduler()
+        check(scheduler.schedule("a", 30) && scheduler.schedule("b", 10) && !scheduler.schedule("a", 20)) { "new" }
+        eq(scheduler.len(), 2L, "len")
+        eq(scheduler.nextDue(), 10L, "next due")
+        check(scheduler.reschedule("b", 25) && !scheduler.reschedule("zz", 1)) { "reschedule" }
+        eq(scheduler.popDue(24, 10), listOf(DueEntry("a", 20)), "pop")
+        check(scheduler.contains("b") && scheduler.cancel("b") && !scheduler.contains("b")) { "cancel" }
+        check(scheduler.isEmpty() && scheduler.nextDue() == null) { "empty" }
+        fails("invalid_argument") { scheduler.popDue(0, -1) }
+    }
+    case("endpoint health") {
+        val health = EndpointHealth(disableAfterFailures = 3)
+        eq(health.record(Outcome.response(500), 0), "started_failing", "first failure")
+        eq(health.record(Outcome.response(500), 10), null, "second")
+        eq(health.record(Outcome.response(500), 20), "disabled", "third")
+        check(health.isDisabled()) { "disabled" }
+        eq(health.disabledReason(), "consecutive_failures", "reason")
+        health.enable()
+        check(!health.isDisabled() && health.consecutiveFailures() == 0L) { "enabled" }
+        eq(EndpointHealth().record(Outcome.response(410), 0), "disabled", "410")
+        val byTime = EndpointHealth()
+        byTime.record(Outcome.response(500), 0)
+        eq(byTime.failingSince(), 0L, "failing since")
+        eq(byTime.record(Outcome.response(200), 5), "recovered", "recovered")
+    }
+    case("url guard") {
+        val guard = UrlGuard()
+        eq(guard.checkUrl("https://hooks.example.com/in"), CheckedUrl("hooks.example.com", 443, true), "public")
+        eq(guard.checkUrl("http://93.184.215.14:8080/x"), CheckedUrl("93.184.215.14", 8080, false), "address")
+        for (url in listOf("http://localhost/", "http://10.0.0.1/", "http://[::1]/", "http://user@example.com/", "ftp://example.com/")) {
+            fails("blocked_url") { guard.checkUrl(url) }
+        }
+        fails("blocked_url") { UrlGuard(httpsOnly = true).checkUrl("http://example.com/") }
+        fails("blocked_url") { guard.checkIp("192.168.1.1") }
+        guard.checkIp("93.184.215.14")
+        eq(guard.checkResolved(listOf("93.184.215.14", "2606:2800:220:1::1")), "93.184.215.14", "resolved")
+        fails("blocked_url") { guard.checkResolved(listOf("93.184.215.14", "10.0.0.5")) }
+        fails("blocked_url") { guard.checkResolved(listOf()) }
+        fails("invalid_argument") { guard.checkIp("not an address") }
+        UrlGuard(allow = listOf("10.20.0.0/16")).checkIp("10.20.3.4")
+        fails("invalid_argument") { UrlGuard(allow = listOf("10.20.0.0/99")) }
+    }
+}

@@ -1,0 +1,64 @@
+# Kotlin and Swift bindings (uniffi). Included from the root Makefile, run from the repo root;
+# CARGO is defined there.
+#   make bindings      build the cdylib (release) and generate Kotlin (target/uniffi/kotlin) and
+#                      Swift (bindings/uniffi/swift, committed)
+#   make test-kotlin   the above, the crate's Rust tests (surface of every binding), then compile
+#                      and run the Kotlin suite; also checks that the committed Swift is what the
+#                      library generates
+
+UNIFFI_DIR := bindings/uniffi
+UNIFFI_LIB := $(RELEASE_DIR)/libhookwire_ffi.so
+UNIFFI_BINDGEN := $(RELEASE_DIR)/uniffi-bindgen
+UNIFFI_OUT := target/uniffi
+UNIFFI_SWIFT := $(UNIFFI_DIR)/swift
+KOTLIN_HOME := .tools/kotlin/node_modules/kotlin-compiler
+KOTLINC := $(KOTLIN_HOME)/bin/kotlinc
+JNA_JAR := /usr/share/java/jna.jar
+
+.PHONY: bindings uniffi-lib uniffi-kotlin uniffi-swift-check test-kotlin tools-kotlin
+
+# One release build of the crate gives both the library and the bindgen binary.
+uniffi-lib:
+	$(CARGO) build --quiet --release --target $(HOST_TRIPLE) -p hookwire-ffi
+
+uniffi-kotlin: uniffi-lib
+	rm -rf $(UNIFFI_OUT)/kotlin
+	$(UNIFFI_BINDGEN) generate --library $(UNIFFI_LIB) --language kotlin --no-format --metadata-no-deps --out-dir $(UNIFFI_OUT)/kotlin
+
+# Swift is generated into a scratch folder, then laid out as SwiftPM expects: the Swift source
+# in Sources/Hookwire, the C header and module map (for the XCFramework) in Headers/.
+define uniffi_swift
+	rm -rf $(1) && mkdir -p $(1)/gen $(1)/Sources/Hookwire $(1)/Headers
+	$(UNIFFI_BINDGEN) generate --library $(UNIFFI_LIB) --language swift --no-format --metadata-no-deps --out-dir $(1)/gen
+	mv $(1)/gen/Hookwire.swift $(1)/Sources/Hookwire/Hookwire.swift
+	mv $(1)/gen/HookwireFFI.h $(1)/Headers/HookwireFFI.h
+	mv $(1)/gen/HookwireFFI.modulemap $(1)/Headers/module.modulemap
+	rmdir $(1)/gen
+endef
+
+bindings: uniffi-kotlin
+	$(call uniffi_swift,$(UNIFFI_OUT)/swift)
+	rm -rf $(UNIFFI_SWIFT)/Sources $(UNIFFI_SWIFT)/Headers
+	cp -r $(UNIFFI_OUT)/swift/Sources $(UNIFFI_OUT)/swift/Headers $(UNIFFI_SWIFT)/
+
+# The committed Swift must be what this library generates (run `make bindings` after changing
+# the Rust API).
+uniffi-swift-check: uniffi-lib
+	$(call uniffi_swift,$(UNIFFI_OUT)/swift)
+	@diff -r $(UNIFFI_OUT)/swift/Sources $(UNIFFI_SWIFT)/Sources && diff -r $(UNIFFI_OUT)/swift/Headers $(UNIFFI_SWIFT)/Headers \
+	  || { echo "bindings/uniffi/swift is out of date: run make bindings" >&2; exit 1; }
+
+tools-kotlin:
+	@test -x $(KOTLINC) || npm install --prefix .tools/kotlin --no-audit --no-fund kotlin-compiler
+	@test -f $(JNA_JAR) || { apt-get update && apt-get install -y libjna-java; }
+
+# The crate's Rust tests (error codes, payload records, the surface of every binding) run in
+# release too, reusing the library build.
+test-kotlin: tools-kotlin uniffi-kotlin uniffi-swift-check
+	$(CARGO) test --quiet --release --target $(HOST_TRIPLE) -p hookwire-ffi
+	rm -rf $(UNIFFI_OUT)/kotlin-classes
+	$(KOTLINC) -nowarn -cp $(JNA_JAR) -d $(UNIFFI_OUT)/kotlin-classes \
+	  $$(find $(UNIFFI_OUT)/kotlin -name '*.kt') $(UNIFFI_DIR)/kotlin/*.kt
+	java -Djna.library.path=$(RELEASE_DIR) \
+	  -cp $(UNIFFI_OUT)/kotlin-classes:$(JNA_JAR):$(KOTLIN_HOME)/lib/kotlin-stdlib.jar \
+	  hookwire.tests.MainKt tests/vectors

@@ -1,0 +1,85 @@
+//! `Outcome`: what an attempt came to.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use hookwire::Failure;
+
+use crate::convert::{duration_ms, header_map, ms_of};
+use crate::error::{argument, run, WebhookError};
+
+/// The result of one attempt, classified by the Standard Webhooks rules: 2xx success, 410
+/// endpoint gone, 429/502/503/504 throttled, everything else retryable.
+///
+/// ```kotlin
+/// val outcome = Outcome.response(503, mapOf("retry-after" to "120"), elapsedMs = 80)
+/// outcome.outcomeClass()   // "throttled"
+/// ```
+#[derive(uniffi::Object)]
+pub struct Outcome(pub(crate) hookwire::Outcome);
+
+#[uniffi::export]
+impl Outcome {
+    /// A response: its status, headers (`Retry-After`, `webhook-delivery`) and how long the
+    /// attempt took.
+    #[uniffi::constructor(default(elapsed_ms = 0, headers))]
+    pub fn response(
+        status: i32,
+        headers: HashMap<String, String>,
+        elapsed_ms: i64,
+    ) -> Result<Arc<Outcome>, WebhookError> {
+        run(|| {
+            let status =
+                u16::try_from(status).map_err(|_| argument("status", format!("{status} is not a status")))?;
+            let headers = header_map(headers, None)?;
+            Ok(Arc::new(Outcome(hookwire::Outcome::from_response(
+                status,
+                &headers,
+                duration_ms("elapsed_ms", elapsed_ms)?,
+            ))))
+        })
+    }
+
+    /// No response: `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`.
+    #[uniffi::constructor(default(elapsed_ms = 0))]
+    pub fn transport(failure: String, elapsed_ms: i64) -> Result<Arc<Outcome>, WebhookError> {
+        run(|| {
+            let failure = Failure::from_name(&failure)?;
+            Ok(Arc::new(Outcome(hookwire::Outcome::transport(
+                failure,
+                duration_ms("elapsed_ms", elapsed_ms)?,
+            ))))
+        })
+    }
+
+    /// `success`, `retryable`, `throttled`, `permanent`, `endpoint_gone`, `aborted` or
+    /// `disable_requested`.
+    pub fn outcome_class(&self) -> String {
+        self.0.class().name().to_owned()
+    }
+
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<i32> {
+        self.0.status().map(i32::from)
+    }
+
+    /// The transport failure's name, when no response arrived.
+    pub fn failure(&self) -> Option<String> {
+        self.0.failure().map(|f| f.name().to_owned())
+    }
+
+    /// How long the attempt took, ms.
+    pub fn elapsed_ms(&self) -> i64 {
+        ms_of(self.0.elapsed())
+    }
+
+    /// Whether the message was delivered.
+    pub fn is_success(&self) -> bool {
+        self.0.is_success()
+    }
+
+    /// Whether the endpoint should be disabled at once (410, or `webhook-delivery: disable`).
+    pub fn disables_endpoint(&self) -> bool {
+        self.0.disables_endpoint()
+    }
+}
