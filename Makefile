@@ -6,6 +6,10 @@ CARGO ?= cargo
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 FUZZ_SECONDS ?= 30
+# Release builds of the bindings all name the host triple, as napi's CLI always does, so the
+# Python, Node and uniffi libraries share one set of compiled dependencies in target/<triple>.
+HOST_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
+RELEASE_DIR := target/$(HOST_TRIPLE)/release
 FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard
 
 .PHONY: demo test lint test-rust test-python vectors vectors-check fuzz-smoke bench constant-time tools-python tools-fuzz
@@ -18,7 +22,11 @@ demo:
 	$(CARGO) run --quiet --release --example deliver
 
 # Lint and cheap checks first, the long fuzz smoke next, the test suites last.
-test: lint vectors-check fuzz-smoke test-rust test-python
+test: lint vectors-check fuzz-smoke test-rust test-python test-node test-kotlin
+
+# The bindings' own targets: test-node, bench-node (Node); bindings, test-kotlin (uniffi).
+include bindings/node/rules.mk
+include bindings/uniffi/rules.mk
 
 lint:
 	$(CARGO) fmt --all --check
@@ -32,7 +40,7 @@ test-rust:
 test-python: tools-python
 	@$(PYTHON) -c 'import maturin, pytest, standardwebhooks, stripe, slack_sdk, fastapi, httpx, flask, django, mypy' 2>/dev/null || \
 	  $(PYTHON) -m pip install --quiet maturin pytest standardwebhooks stripe slack_sdk fastapi httpx flask django mypy
-	cd bindings/python && VIRTUAL_ENV=$(CURDIR)/$(VENV) $(CURDIR)/$(VENV)/bin/maturin develop --release --quiet
+	cd bindings/python && VIRTUAL_ENV=$(CURDIR)/$(VENV) $(CURDIR)/$(VENV)/bin/maturin develop --release --target $(HOST_TRIPLE) --quiet
 	$(PYTHON) -m pytest -q bindings/python/tests
 
 # The shared vectors are produced by an independent Python implementation; this checks the
