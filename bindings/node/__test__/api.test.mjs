@@ -9,6 +9,7 @@ const {
   TimestampTooNew, TimestampOutOfTolerance, Replayed, PayloadTooLarge, InvalidSecret, InvalidArgument,
   UnknownScheme, UnknownDialect, UnknownEventType, BlockedUrl, InvalidState, InvalidPayload,
   MalformedHeader, ERROR_CODES, ERROR_CLASSES, SCHEMES, DIALECTS, RETRY_POLICIES, fromCode,
+  RetryPolicy, Scheduler, EndpointHealth,
 } = hookwire
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
@@ -214,17 +215,63 @@ describe('headers', () => {
   test('[name, value] pairs', () => {
     assert.equal(verifier.verify(BODY, Object.entries(headers), { now: NOW }).id, 'msg_1')
   })
-  test('IncomingHttpHeaders arrays are joined with ", " (two signatures)', () => {
+  test('IncomingHttpHeaders arrays: a repeated signature header counts wherever the valid one is', () => {
     const other = signed(BODY, { secret: Secret.generate() })['x-webhook-signature']
-    const asArray = { ...headers, 'x-webhook-signature': [other, headers['x-webhook-signature']] }
-    // The array reads exactly like the values joined with ", " (what Node does for repeated headers).
-    const joinedText = { ...headers, 'x-webhook-signature': `${other}, ${headers['x-webhook-signature']}` }
-    const outcome = (h) => { try { return verifier.verify(BODY, h, { now: NOW }).secretIndex } catch (e) { return e.code } }
-    assert.equal(outcome(asArray), outcome(joinedText))
+    const mine = headers['x-webhook-signature']
+    for (const [list, index] of [[[mine, other], 0], [[other, mine], 0]]) {
+      const message = verifier.verify(BODY, { ...headers, 'x-webhook-signature': list }, { now: NOW })
+      assert.equal(message.secretIndex, index)
+      assert.equal(message.id, 'msg_1')
+    }
+    // Neither valid: refused.
+    throwsCode(() => verifier.verify(BODY, { ...headers, 'x-webhook-signature': [other, other] }, { now: NOW }), InvalidSignature, 'invalid_signature')
     const svix = new Signer(SECRET, { scheme: 'svix' }).sign(BODY, { id: 'msg_1', timestamp: NOW })
     const svixOther = new Signer(Secret.generate(), { scheme: 'svix' }).sign(BODY, { id: 'msg_1', timestamp: NOW })
-    const joined = { ...svix, 'svix-signature': [svixOther['svix-signature'], svix['svix-signature']] }
-    assert.equal(new Verifier(SECRET, { scheme: 'svix' }).verify(BODY, joined, { now: NOW }).id, 'msg_1')
+    for (const list of [[svix['svix-signature'], svixOther['svix-signature']], [svixOther['svix-signature'], svix['svix-signature']]]) {
+      assert.equal(new Verifier(SECRET, { scheme: 'svix' }).verify(BODY, { ...svix, 'svix-signature': list }, { now: NOW }).id, 'msg_1')
+    }
+    // A fetch Headers joins repeats with ", ": read back as two fields.
+    for (const list of [[mine, other], [other, mine]]) {
+      const fetchHeaders = new Headers(Object.entries(headers).filter(([n]) => n !== 'x-webhook-signature'))
+      for (const value of list) fetchHeaders.append('x-webhook-signature', value)
+      assert.equal(verifier.verify(BODY, fetchHeaders, { now: NOW }).id, 'msg_1')
+    }
+    // Pairs keep repeats as separate values too.
+    const pairs = [...Object.entries(headers).filter(([n]) => n !== 'x-webhook-signature'), ['X-Webhook-Signature', mine], ['x-webhook-signature', other]]
+    assert.equal(verifier.verify(BODY, pairs, { now: NOW }).id, 'msg_1')
+  })
+  test('malformed pairs and header values are refused', () => {
+    throwsCode(() => verifier.verify(BODY, [['x-webhook-id']], { now: NOW }), InvalidArgument, 'invalid_argument')
+    throwsCode(() => verifier.verify(BODY, [null], { now: NOW }), InvalidArgument, 'invalid_argument')
+    throwsCode(() => verifier.verify(BODY, [['x-webhook-id', 'a', 'b']], { now: NOW }), InvalidArgument, 'invalid_argument')
+    throwsCode(() => verifier.verify(BODY, { ...headers, 'x-webhook-id': [1] }, { now: NOW }), InvalidArgument, 'invalid_argument')
+  })
+  test('numbers that are not whole and ≥ 0 are refused, never wrapped', () => {
+    for (const bad of [-1, 1.5, NaN, Infinity, 2 ** 53]) {
+      throwsCode(() => new Verifier(SECRET, { tolerance: bad }), InvalidArgument, 'invalid_argument')
+      throwsCode(() => new Verifier(SECRET, { maxBody: bad }), InvalidArgument, 'invalid_argument')
+      throwsCode(() => new Verifier(SECRET, { replayCapacity: bad }), InvalidArgument, 'invalid_argument')
+      throwsCode(() => verifier.verify(BODY, headers, { now: bad === -1 ? 0.5 : bad }), InvalidArgument, 'invalid_argument')
+      throwsCode(() => new Signer(SECRET).sign(BODY, { timestamp: bad === -1 ? NaN : bad }), InvalidArgument, 'invalid_argument')
+      throwsCode(() => RetryPolicy.fromName('svix').withMaxAttempts(bad), InvalidArgument, 'invalid_argument')
+      throwsCode(() => new Scheduler().popDue(0, bad), InvalidArgument, 'invalid_argument')
+      throwsCode(() => new EndpointHealth({ disableAfterFailures: bad }), InvalidArgument, 'invalid_argument')
+    }
+    throwsCode(() => RetryPolicy.fromName('svix').withMaxAttempts(2 ** 32), InvalidArgument, 'invalid_argument')
+    // A tolerance of 2^32 s must not turn into 0 either: it is simply very large.
+    assert.equal(new Verifier(SECRET, { tolerance: 2 ** 32 }).verify(BODY, headers, { now: NOW + 10_000 }).id, 'msg_1')
+    // tolerance -1 would have been 136 years: the old message must stay refused with the default.
+    throwsCode(() => verifier.verify(BODY, headers, { now: NOW + 10_000 }), TimestampTooOld, 'timestamp_too_old')
+  })
+  test('secrets never show in strings, inspection or errors', async () => {
+    const { inspect } = await import('node:util')
+    const text = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+    for (const value of [new Secret(text), new Signer(text), new Verifier(text)]) {
+      for (const shown of [String(value), inspect(value, { showHidden: true, depth: 5 }), JSON.stringify(value) ?? '']) {
+        assert.ok(!shown.includes('MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'), shown)
+      }
+    }
+    try { new Secret('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS!') } catch (e) { assert.ok(!e.message.includes('MfKQ9r8'), e.message) }
   })
   test('numbers are read as text; other headers are ignored', () => {
     const withNumber = { ...headers, 'x-webhook-timestamp': NOW, 'content-type': 'application/json', host: 'x' }

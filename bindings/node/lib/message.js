@@ -9,11 +9,20 @@ const RAW_BODY =
   "pass the raw request body (a Buffer, Uint8Array or string, exactly as received), not a parsed object: " +
   "with Express mount express.raw({ type: '*/*' }) instead of express.json() on the webhook route"
 
+function notText(name) {
+  return new InvalidArgument(`invalid argument \`headers\`: the value of \`${name}\` is not a string`, 'invalid_argument')
+}
+
+// A header's value(s): a repeated header (Node's IncomingHttpHeaders array) stays several values,
+// as in the core's header map; joining them with ", " would break space-separated signature lists.
 function headerText(name, value) {
   if (typeof value === 'string') return value
-  if (Array.isArray(value)) return value.join(', ') // Node's rule for repeated headers
+  if (Array.isArray(value)) {
+    if (value.some((v) => typeof v !== 'string')) throw notText(name)
+    return value.length === 1 ? value[0] : value.slice()
+  }
   if (typeof value === 'number') return String(value)
-  throw new InvalidArgument(`invalid argument \`headers\`: the value of \`${name}\` is not a string`, 'invalid_argument')
+  throw notText(name)
 }
 
 /** The values of `names` (lower case, null = not read) in `headers`, case-insensitively. */
@@ -28,7 +37,10 @@ function pick(headers, names) {
   if (Array.isArray(headers)) {
     // [name, value] pairs: a repeated header stays several values.
     for (const pair of headers) {
-      const at = names.indexOf(String(pair[0]).toLowerCase())
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
+        throw new InvalidArgument('invalid argument `headers`: expected [name, value] pairs', 'invalid_argument')
+      }
+      const at = names.indexOf(pair[0].toLowerCase())
       if (at < 0) continue
       const text = headerText(names[at], pair[1])
       values[at] = values[at] === null ? text : [].concat(values[at], text)
@@ -36,8 +48,10 @@ function pick(headers, names) {
     return values
   }
   if (typeof headers.get === 'function') {
-    // fetch Headers: `get` is case-insensitive and joins repeated headers.
+    // fetch Headers: `get` is case-insensitive and joins repeated headers with ", ". No scheme's
+    // signature value holds ", ", so a joined signature header is split back into its fields.
     for (let i = 0; i < names.length; i++) if (names[i] !== null) values[i] = headers.get(names[i])
+    if (typeof values[0] === 'string' && values[0].includes(', ')) values[0] = values[0].split(', ')
     return values
   }
   let missing = false
@@ -59,7 +73,7 @@ function pick(headers, names) {
 }
 
 function checkBody(body) {
-  if (typeof body === 'string' || body instanceof Uint8Array) return
+  if (typeof body === 'string' || ArrayBuffer.isView(body)) return // typed arrays of any realm; the addon checks the kind
   const what = body === null || typeof body !== 'object' ? `got ${body === null ? 'null' : typeof body}` : 'got a parsed object'
   throw new InvalidArgument(`invalid argument \`body\`: ${what}: ${RAW_BODY}`, 'invalid_argument')
 }

@@ -11,6 +11,7 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::errors::{argument, run, to_js};
+use crate::input;
 
 fn millis(value: i64, name: &'static str, env: &Env) -> napi::Result<Duration> {
     u64::try_from(value)
@@ -146,8 +147,9 @@ impl RetryPolicy {
         initial_ms: i64,
         factor: f64,
         cap_ms: i64,
-        max_attempts: u32,
+        max_attempts: f64,
     ) -> napi::Result<RetryPolicy> {
+        let max_attempts = input::count32(&env, "max_attempts", max_attempts)?;
         let initial = millis(initial_ms, "initial_ms", &env)?;
         let cap = millis(cap_ms, "cap_ms", &env)?;
         run(&env, || hookwire::RetryPolicy::exponential(name, initial, factor, cap, max_attempts))
@@ -170,7 +172,8 @@ impl RetryPolicy {
 
     /// A copy with at most `attempts` attempts.
     #[napi]
-    pub fn with_max_attempts(&self, env: Env, attempts: u32) -> napi::Result<RetryPolicy> {
+    pub fn with_max_attempts(&self, env: Env, attempts: f64) -> napi::Result<RetryPolicy> {
+        let attempts = input::count32(&env, "attempts", attempts)?;
         let policy = self.0.clone();
         run(&env, || policy.max_attempts(attempts)).map(RetryPolicy)
     }
@@ -210,11 +213,12 @@ impl RetryPolicy {
     pub fn next(
         &self,
         env: Env,
-        attempt: u32,
+        attempt: f64,
         first_attempt_at: i64,
         now: i64,
         outcome: &Outcome,
     ) -> napi::Result<Decision> {
+        let attempt = input::count32(&env, "attempt", attempt)?;
         run(&env, || Ok(self.0.next(attempt, first_attempt_at, now, &outcome.0))).map(Decision::from)
     }
 }
@@ -346,9 +350,8 @@ impl Delivery {
     #[napi]
     pub fn from_json(env: Env, json: String) -> napi::Result<Delivery> {
         run(&env, || {
-            serde_json::from_str(&json).map_err(|e| hookwire::Error::InvalidPayload {
-                reason: format!("not a stored delivery: {e}").into(),
-            })
+            serde_json::from_str(&json)
+                .map_err(|e| argument("delivery", format!("not a stored delivery: {e}")))
         })
         .map(Delivery)
     }
@@ -386,8 +389,9 @@ impl Scheduler {
 
     /// Takes up to `limit` entries due at `now`, earliest first, as `[key, due]`.
     #[napi(ts_return_type = "Array<[string, number]>")]
-    pub fn pop_due(&mut self, now: i64, limit: u32) -> Vec<(String, i64)> {
-        self.0.pop_due(now, limit as usize)
+    pub fn pop_due(&mut self, env: Env, now: i64, limit: f64) -> napi::Result<Vec<(String, i64)>> {
+        let limit = input::count(&env, "limit", limit)?;
+        Ok(self.0.pop_due(now, usize::try_from(limit).unwrap_or(usize::MAX)))
     }
 
     /// The earliest due time, or null when empty.
@@ -421,7 +425,7 @@ pub struct HealthOptions {
     /// Disable after failing this long (ms); default 5 days; null: never by time.
     pub disable_after_ms: Option<napi::Either<i64, napi::bindgen_prelude::Null>>,
     /// Disable after this many consecutive failures; default: never by count.
-    pub disable_after_failures: Option<u32>,
+    pub disable_after_failures: Option<f64>,
 }
 
 /// Endpoint health: stop sending to endpoints that keep failing (410 disables at once).
@@ -444,7 +448,11 @@ impl EndpointHealth {
                 Some(napi::Either::B(_)) => policy = policy.disable_after(None),
                 None => {}
             }
-            policy = policy.disable_after_failures(options.disable_after_failures);
+            let failures = match options.disable_after_failures {
+                Some(count) => Some(input::count32(&env, "disable_after_failures", count)?),
+                None => None,
+            };
+            policy = policy.disable_after_failures(failures);
         }
         Ok(EndpointHealth { state: hookwire::EndpointHealth::default(), policy })
     }

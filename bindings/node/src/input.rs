@@ -30,6 +30,36 @@ impl<T: std::ops::Deref<Target = [u8]>> Body<T> {
 
 /// The raw body, without copying a `Buffer`/`Uint8Array`. A parsed object or array is refused
 /// with the advice to pass the raw request body.
+/// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+/// A JS number that must be a whole number ≥ 0 (and a safe integer): napi's own `u32` and
+/// `i64` conversions would wrap `-1` to 4294967295 or read `NaN` as 0 without a word.
+pub fn count(env: &Env, name: &'static str, value: f64) -> napi::Result<u64> {
+    if value.is_finite() && value.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&value) {
+        // Exact: a safe integer ≥ 0.
+        Ok(value as u64)
+    } else {
+        Err(to_js(env, &argument(name, format!("must be a whole number ≥ 0, got {value}"))))
+    }
+}
+
+/// [`count`] for values that must fit in `u32` (attempts, limits).
+pub fn count32(env: &Env, name: &'static str, value: f64) -> napi::Result<u32> {
+    let whole = count(env, name, value)?;
+    u32::try_from(whole).map_err(|_| to_js(env, &argument(name, format!("must be at most {}", u32::MAX))))
+}
+
+/// A JS number that must be a whole number (a safe integer, any sign): unix seconds or ms.
+pub fn instant(env: &Env, name: &'static str, value: f64) -> napi::Result<i64> {
+    if value.is_finite() && value.fract() == 0.0 && value.abs() <= MAX_SAFE {
+        // Exact: a safe integer.
+        Ok(value as i64)
+    } else {
+        Err(to_js(env, &argument(name, format!("must be a whole number, got {value}"))))
+    }
+}
+
 pub fn body<T: FromNapiValue>(env: &Env, value: &Unknown<'_>) -> napi::Result<Body<T>> {
     match value.get_type()? {
         ValueType::String => Ok(Body::Text(String::from_unknown(*value)?.into_bytes())),
@@ -81,7 +111,8 @@ pub fn secrets(env: &Env, value: &Unknown<'_>) -> napi::Result<Vec<hookwire::Sec
 pub fn secret(env: &Env, value: &Unknown<'_>) -> napi::Result<hookwire::Secret> {
     match value.get_type()? {
         ValueType::String => {
-            let text = String::from_unknown(*value)?;
+            // The text is wiped when dropped, like the key the core derives from it.
+            let text = zeroize::Zeroizing::new(String::from_unknown(*value)?);
             run(env, || hookwire::Secret::parse(&text))
         }
         ValueType::Object if value.is_typedarray()? => {

@@ -6,7 +6,7 @@ use hookwire::Host;
 use napi::Env;
 use napi_derive::napi;
 
-use crate::errors::{run, to_js};
+use crate::errors::{argument, run, to_js};
 
 /// Options of `new UrlGuard(options)`.
 #[napi(object)]
@@ -37,9 +37,7 @@ pub struct CheckedUrl {
 pub struct UrlGuard(hookwire::UrlGuard);
 
 fn ip(env: &Env, text: &str) -> napi::Result<IpAddr> {
-    text.trim().parse().map_err(|_| {
-        to_js(env, &hookwire::Error::BlockedUrl { reason: format!("`{text}` is not an IP address").into() })
-    })
+    text.parse().map_err(|_| to_js(env, &argument("address", format!("`{text}` is not an IP address"))))
 }
 
 #[napi]

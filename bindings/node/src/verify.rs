@@ -38,14 +38,14 @@ impl Secret {
 
     /// A new random secret: `whsec_` + 32 random bytes.
     #[napi]
-    pub fn generate() -> Secret {
-        Secret(hookwire::Secret::generate())
+    pub fn generate(env: Env) -> napi::Result<Secret> {
+        run(&env, || Ok(Secret(hookwire::Secret::generate())))
     }
 
     /// A new ed25519 signing key (`whsk_…`); `publicKey()` gives the `whpk_…` to verify with.
     #[napi]
-    pub fn generate_ed25519() -> Secret {
-        Secret(hookwire::Secret::generate_ed25519())
+    pub fn generate_ed25519(env: Env) -> napi::Result<Secret> {
+        run(&env, || Ok(Secret(hookwire::Secret::generate_ed25519())))
     }
 
     /// Raw key bytes.
@@ -86,7 +86,7 @@ pub struct SignOptions {
     /// The message id; default: a random `msg_…`.
     pub id: Option<String>,
     /// Unix seconds; default: now.
-    pub timestamp: Option<i64>,
+    pub timestamp: Option<f64>,
     /// Sent in the scheme's event header, where it has one.
     pub event_type: Option<String>,
 }
@@ -130,8 +130,14 @@ impl Signer {
         let body: Slice<'_> = input::body(&env, &body)?;
         let SignOptions { id, timestamp, event_type } =
             options.unwrap_or(SignOptions { id: None, timestamp: None, event_type: None });
-        let id = id.unwrap_or_else(hookwire::new_message_id);
-        let timestamp = timestamp.unwrap_or_else(unix_now);
+        let id = match id {
+            Some(id) => id,
+            None => run(&env, || Ok(hookwire::new_message_id()))?,
+        };
+        let timestamp = match timestamp {
+            Some(timestamp) => input::instant(&env, "timestamp", timestamp)?,
+            None => unix_now(),
+        };
         let headers = run(&env, || match &event_type {
             Some(event_type) => self.0.sign_event(&id, timestamp, event_type, body.bytes()),
             None => self.0.sign(&id, timestamp, body.bytes()),
@@ -161,11 +167,11 @@ pub struct VerifierOptions {
     /// The scheme (`SCHEMES`); default `hookwire`.
     pub scheme: Option<String>,
     /// Timestamp tolerance in seconds, both directions; default 300.
-    pub tolerance: Option<u32>,
+    pub tolerance: Option<f64>,
     /// The largest body in bytes; default 1 MiB.
-    pub max_body: Option<u32>,
+    pub max_body: Option<f64>,
     /// Remember this many accepted message ids and refuse them again (`replayed`).
-    pub replay_capacity: Option<u32>,
+    pub replay_capacity: Option<f64>,
 }
 
 #[napi]
@@ -193,13 +199,16 @@ impl Verifier {
         let secrets = input::secrets(&env, &secret)?;
         let mut verifier = run(&env, || hookwire::Verifier::try_new(scheme, secrets))?;
         if let Some(tolerance) = options.tolerance {
-            verifier = verifier.tolerance(Duration::from_secs(tolerance.into()));
+            verifier = verifier.tolerance(Duration::from_secs(input::count(&env, "tolerance", tolerance)?));
         }
         if let Some(limit) = options.max_body {
-            verifier = verifier.max_body(limit as usize);
+            let limit = input::count(&env, "max_body", limit)?;
+            verifier = verifier.max_body(usize::try_from(limit).unwrap_or(usize::MAX));
         }
         if let Some(capacity) = options.replay_capacity {
-            verifier = verifier.seen_store(MemorySeenStore::new(capacity as usize));
+            let capacity = input::count(&env, "replay_capacity", capacity)?;
+            verifier =
+                verifier.seen_store(MemorySeenStore::new(usize::try_from(capacity).unwrap_or(usize::MAX)));
         }
         let scheme = verifier.scheme();
         let reads = [
@@ -232,7 +241,7 @@ impl Verifier {
         id: Option<Either<String, Vec<String>>>,
         timestamp: Option<Either<String, Vec<String>>>,
         event: Option<Either<String, Vec<String>>>,
-        now: Option<i64>,
+        now: Option<f64>,
     ) -> napi::Result<(u32, Option<i64>, bool)> {
         let body: Slice<'_> = input::body(&env, &body)?;
         let mut headers = HeaderMap::with_capacity(4);
@@ -247,7 +256,10 @@ impl Verifier {
                 }
             }
         }
-        let now = now.unwrap_or_else(unix_now);
+        let now = match now {
+            Some(now) => input::instant(&env, "now", now)?,
+            None => unix_now(),
+        };
         run(&env, || {
             self.inner.verify_at(&headers, body.bytes(), now).map(|m| {
                 (u32::try_from(m.secret_index()).unwrap_or(u32::MAX), m.timestamp(), m.timestamp_signed())

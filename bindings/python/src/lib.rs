@@ -158,6 +158,8 @@ fn one_secret(py: Python<'_>, secret: &Bound<'_, PyAny>) -> PyResult<Secret> {
         return Ok(wrapped.get().0.clone());
     }
     if let Ok(text) = secret.extract::<String>() {
+        // The text is wiped when dropped, like the key the core derives from it.
+        let text = zeroize::Zeroizing::new(text);
         return run(py, || Secret::parse(&text));
     }
     if let Ok(bytes) = secret.extract::<PyBackedBytes>() {

@@ -248,6 +248,7 @@ fun delivery() {
         eq(RetryPolicy.table("mine", listOf(0, 1_000, 2_000)).schedule(), listOf(0L, 1_000, 2_000), "table")
         eq(RetryPolicy.exponential("exp", 1_000, 2.0, 4_000, 5).schedule(), listOf(0L, 1_000, 2_000, 4_000, 4_000), "exponential")
         val jittered = RetryPolicy.fromName("svix").withJitter("proportional", 0.2).withSeed(7)
+        fails("invalid_argument") { RetryPolicy.fromName("svix").withSeed(-1) }
         eq(jittered.jitter(), "proportional", "jitter")
         val outcome = Outcome.response(500)
         eq(jittered.next(2, 0, 10, outcome), jittered.next(2, 0, 10, outcome), "seeded jitter is reproducible")

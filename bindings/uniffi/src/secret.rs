@@ -27,12 +27,14 @@ impl Secret {
     /// base64 after `whsec_`, ...).
     #[uniffi::constructor]
     pub fn new(text: String) -> Result<Arc<Secret>, WebhookError> {
+        let text = zeroize::Zeroizing::new(text);
         run(|| Ok(Arc::new(Secret(hookwire::Secret::parse(&text)?))))
     }
 
     /// A secret from raw key bytes.
     #[uniffi::constructor]
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Arc<Secret>, WebhookError> {
+        let bytes = zeroize::Zeroizing::new(bytes);
         run(|| Ok(Arc::new(Secret(hookwire::Secret::from_bytes(&bytes)?))))
     }
 

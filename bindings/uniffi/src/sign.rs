@@ -25,6 +25,7 @@ impl Signer {
     /// `unknown_scheme`.
     #[uniffi::constructor(default(scheme = "hookwire"))]
     pub fn new(secret: String, scheme: String) -> Result<Arc<Signer>, WebhookError> {
+        let secret = zeroize::Zeroizing::new(secret);
         run(|| signer(&scheme, vec![hookwire::Secret::parse(&secret)?]))
     }
 

@@ -42,6 +42,7 @@ impl Verifier {
         max_body: Option<i64>,
         replay_capacity: Option<i64>,
     ) -> Result<Arc<Verifier>, WebhookError> {
+        let secret = zeroize::Zeroizing::new(secret);
         run(|| {
             let secret = hookwire::Secret::parse(&secret)?;
             verifier(&scheme, vec![secret], tolerance, max_body, replay_capacity)

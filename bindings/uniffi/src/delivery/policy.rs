@@ -89,10 +89,9 @@ impl RetryPolicy {
         run(|| Ok(Arc::new(RetryPolicy(self.0.clone().with_jitter(Jitter::from_name(&kind, fraction)?)?))))
     }
 
-    /// This policy with a fixed random seed (reproducible jitter). Any `Long`; its bits are
-    /// the seed.
-    pub fn with_seed(&self, seed: i64) -> Arc<RetryPolicy> {
-        Arc::new(RetryPolicy(self.0.clone().seed(u64::from_ne_bytes(seed.to_ne_bytes()))))
+    /// This policy with a fixed random seed (reproducible jitter), ≥ 0 as in every binding.
+    pub fn with_seed(&self, seed: i64) -> Result<Arc<RetryPolicy>, WebhookError> {
+        run(|| Ok(Arc::new(RetryPolicy(self.0.clone().seed(unsigned("seed", seed)?)))))
     }
 
     /// This policy with at most `attempts` attempts in all (≥ 1).

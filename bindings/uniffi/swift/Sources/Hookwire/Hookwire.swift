@@ -1480,10 +1480,9 @@ public protocol RetryPolicyProtocol: AnyObject, Sendable {
     func withMaxAttempts(attempts: Int32) throws  -> RetryPolicy
     
     /**
-     * This policy with a fixed random seed (reproducible jitter). Any `Long`; its bits are
-     * the seed.
+     * This policy with a fixed random seed (reproducible jitter), ≥ 0 as in every binding.
      */
-    func withSeed(seed: Int64)  -> RetryPolicy
+    func withSeed(seed: Int64) throws  -> RetryPolicy
     
 }
 /**
@@ -1698,11 +1697,10 @@ open func withMaxAttempts(attempts: Int32)throws  -> RetryPolicy  {
 }
     
     /**
-     * This policy with a fixed random seed (reproducible jitter). Any `Long`; its bits are
-     * the seed.
+     * This policy with a fixed random seed (reproducible jitter), ≥ 0 as in every binding.
      */
-open func withSeed(seed: Int64) -> RetryPolicy  {
-    return try!  FfiConverterTypeRetryPolicy_lift(try! rustCall() {
+open func withSeed(seed: Int64)throws  -> RetryPolicy  {
+    return try  FfiConverterTypeRetryPolicy_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_retrypolicy_with_seed(
             self.uniffiCloneHandle(),
@@ -6619,7 +6617,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_method_retrypolicy_with_max_attempts() != 1174) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_with_seed() != 57931) {
+    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_with_seed() != 21436) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_scheduler_cancel() != 18946) {
