@@ -433,6 +433,17 @@ impl Scheme {
         self.event.as_ref().map(|h| &*h.display)
     }
 
+    /// Every header a verification reads, in this order: signature, id, timestamp, event
+    /// (`None` where the scheme has none). Bindings convert only these from a request.
+    ///
+    /// ```
+    /// let github = hookwire::Scheme::github();
+    /// assert_eq!(github.read_headers(), [Some("X-Hub-Signature-256"), Some("X-GitHub-Delivery"), None, Some("X-GitHub-Event")]);
+    /// ```
+    pub fn read_headers(&self) -> [Option<&str>; 4] {
+        [Some(self.signature_header()), self.id_header(), self.timestamp_header(), self.event_header()]
+    }
+
     /// The signed bytes, as the parts concatenated in this order.
     pub fn content(&self) -> &[Part] {
         &self.content

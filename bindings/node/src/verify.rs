@@ -211,13 +211,7 @@ impl Verifier {
                 verifier.seen_store(MemorySeenStore::new(usize::try_from(capacity).unwrap_or(usize::MAX)));
         }
         let scheme = verifier.scheme();
-        let reads = [
-            Some(scheme.signature_header()),
-            scheme.id_header(),
-            scheme.timestamp_header(),
-            scheme.event_header(),
-        ]
-        .map(|name| name.and_then(Wanted::new));
+        let reads = scheme.read_headers().map(|name| name.and_then(Wanted::new));
         Ok(Verifier { inner: verifier, reads })
     }
 

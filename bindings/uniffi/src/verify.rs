@@ -135,16 +135,12 @@ fn verifier(
         verifier = verifier.seen_store(MemorySeenStore::new(unsigned("replay_capacity", capacity)?));
     }
     let scheme = verifier.scheme();
-    let reads = [
-        Some(scheme.signature_header()),
-        scheme.id_header(),
-        scheme.timestamp_header(),
-        scheme.event_header(),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
-    .collect();
+    let reads = scheme
+        .read_headers()
+        .into_iter()
+        .flatten()
+        .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
+        .collect();
     Ok(Arc::new(Verifier { inner: verifier, reads }))
 }
 
