@@ -263,6 +263,21 @@ describe('headers', () => {
     // tolerance -1 would have been 136 years: the old message must stay refused with the default.
     throwsCode(() => verifier.verify(BODY, headers, { now: NOW + 10_000 }), TimestampTooOld, 'timestamp_too_old')
   })
+  test('unknown or misspelled options are refused, not dropped', () => {
+    // A port from Python (`replay_capacity`) must not silently run without a replay store.
+    throwsCode(() => new Verifier(SECRET, { replay_capacity: 100 }), InvalidArgument, 'invalid_argument')
+    throwsCode(() => new Verifier(SECRET, { schema: 'github' }), InvalidArgument, 'invalid_argument')
+    throwsCode(() => new Verifier(SECRET, 'github'), InvalidArgument, 'invalid_argument')
+    throwsCode(() => new Signer(SECRET, { scheme: 'github', tolerance: 5 }), InvalidArgument, 'invalid_argument')
+    throwsCode(() => new Signer(SECRET).sign(BODY, { msg_id: 'x' }), InvalidArgument, 'invalid_argument')
+    throwsCode(() => verifier.verify(BODY, headers, { now: NOW, tolerance: 5 }), InvalidArgument, 'invalid_argument')
+    // Known options, undefined and null still work.
+    assert.equal(new Verifier(SECRET, { scheme: 'hookwire', tolerance: 300, maxBody: 1 << 20, replayCapacity: 10 }).verify(BODY, headers, { now: NOW }).id, 'msg_1')
+    assert.equal(new Verifier(SECRET, undefined).verify(BODY, headers, { now: NOW }).id, 'msg_1')
+    assert.equal(new Verifier(SECRET, null).verify(BODY, headers, { now: NOW }).id, 'msg_1')
+    throwsCode(() => verifier.verify(BODY, headers, null), TimestampTooOld, 'timestamp_too_old') // null: the clock
+    assert.equal(new Signer(SECRET, null).sign(BODY, { id: 'msg_9', timestamp: NOW, eventType: 'order.created' })['x-webhook-id'], 'msg_9')
+  })
   test('secrets never show in strings, inspection or errors', async () => {
     const { inspect } = await import('node:util')
     const text = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'

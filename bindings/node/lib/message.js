@@ -133,6 +133,12 @@ function install(native) {
     let wanted = names.get(this)
     if (wanted === undefined) names.set(this, (wanted = this.headerNames))
     const values = pick(headers, wanted)
+    if (options != null) {
+      const unknown = typeof options === 'object' ? Object.keys(options).filter((key) => key !== 'now') : ['(not an object)']
+      if (unknown.length) {
+        throw new InvalidArgument(`invalid argument \`options\`: unknown option \`${unknown[0]}\` (known: now)`, 'invalid_argument')
+      }
+    }
     const now = options == null ? undefined : options.now
     const [secretIndex, timestamp, timestampSigned] = this.verifyValues(body, values[0], values[1], values[2], values[3], now)
     // The core reports the id and event headers as sent (the first value of a repeated one).

@@ -3,7 +3,9 @@
 //! `IncomingHttpHeaders` or `[name, value]` pairs: JS reads JS objects faster than napi calls.)
 
 use http::{HeaderMap, HeaderName, HeaderValue};
-use napi::bindgen_prelude::{ClassInstance, FromNapiValue, JsValue, Uint8ArraySlice, Unknown};
+use napi::bindgen_prelude::{
+    ClassInstance, FromNapiValue, JsObjectValue, JsValue, Object, Uint8ArraySlice, Unknown,
+};
 use napi::{Env, ValueType};
 
 use crate::errors::{argument, run, to_js};
@@ -30,6 +32,32 @@ impl<T: std::ops::Deref<Target = [u8]>> Body<T> {
 
 /// The raw body, without copying a `Buffer`/`Uint8Array`. A parsed object or array is refused
 /// with the advice to pass the raw request body.
+/// `value` read as the options object `T`, refusing keys `T` does not know: napi would drop a
+/// misspelled or snake_case option (`replay_capacity` for `replayCapacity`) without a word,
+/// and a verifier would run without the replay store its author asked for.
+pub fn options<T: FromNapiValue>(
+    env: &Env,
+    what: &'static str,
+    value: Option<Unknown<'_>>,
+    known: &[&str],
+) -> napi::Result<Option<T>> {
+    let Some(value) = value else { return Ok(None) };
+    match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => return Ok(None),
+        ValueType::Object => {}
+        _ => return Err(to_js(env, &argument(what, "must be an object of options"))),
+    }
+    let names = Object::from_unknown(value)?.get_property_names()?;
+    for index in 0..names.get_array_length()? {
+        let key: String = names.get_element(index)?;
+        if !known.contains(&key.as_str()) {
+            let known = known.join(", ");
+            return Err(to_js(env, &argument(what, format!("unknown option `{key}` (known: {known})"))));
+        }
+    }
+    T::from_unknown(value).map(Some)
+}
+
 /// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 

@@ -105,7 +105,8 @@ impl Signer {
         constructor,
         ts_args_type = "secret: string | Uint8Array | Secret | Array<string | Uint8Array | Secret>, options?: SignerOptions"
     )]
-    pub fn new(env: Env, secret: Unknown<'_>, options: Option<SignerOptions>) -> napi::Result<Self> {
+    pub fn new(env: Env, secret: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self> {
+        let options: Option<SignerOptions> = input::options(&env, "options", options, &["scheme"])?;
         let name = options.and_then(|o| o.scheme);
         let scheme = run(&env, || Scheme::from_name(name.as_deref().unwrap_or("hookwire")))?;
         let mut all = input::secrets(&env, &secret)?.into_iter();
@@ -125,8 +126,10 @@ impl Signer {
         &self,
         env: Env,
         body: Unknown<'_>,
-        options: Option<SignOptions>,
+        options: Option<Unknown<'_>>,
     ) -> napi::Result<HashMap<String, String>> {
+        let options: Option<SignOptions> =
+            input::options(&env, "options", options, &["id", "timestamp", "eventType"])?;
         let body: Slice<'_> = input::body(&env, &body)?;
         let SignOptions { id, timestamp, event_type } =
             options.unwrap_or(SignOptions { id: None, timestamp: None, event_type: None });
@@ -188,7 +191,9 @@ impl Verifier {
         constructor,
         ts_args_type = "secret: string | Uint8Array | Secret | Array<string | Uint8Array | Secret>, options?: VerifierOptions"
     )]
-    pub fn new(env: Env, secret: Unknown<'_>, options: Option<VerifierOptions>) -> napi::Result<Self> {
+    pub fn new(env: Env, secret: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self> {
+        let options: Option<VerifierOptions> =
+            input::options(&env, "options", options, &["scheme", "tolerance", "maxBody", "replayCapacity"])?;
         let options = options.unwrap_or(VerifierOptions {
             scheme: None,
             tolerance: None,
