@@ -201,3 +201,29 @@ describe('UrlGuard', () => {
     assert.throws(() => new UrlGuard({ allow: ['10.0.0.0/99'] }), InvalidArgument)
   })
 })
+
+describe('numbers', () => {
+  const invalid = (run) => assert.throws(run, (e) => e instanceof InvalidArgument && e.code === 'invalid_argument')
+  test('instants must be whole numbers and spans whole numbers ≥ 0 (never NaN as 0)', () => {
+    const policy = RetryPolicy.fromName('svix')
+    for (const bad of [NaN, 1.5, Infinity, 2 ** 53]) {
+      invalid(() => new Delivery('m', bad))
+      invalid(() => new Scheduler().schedule('k', bad))
+      invalid(() => new Scheduler().popDue(bad, 10))
+      invalid(() => policy.next(1, 0, bad, Outcome.response(500)))
+      invalid(() => new Delivery('m', 0).record(policy, bad, Outcome.response(500), '', 10))
+      invalid(() => new EndpointHealth().record(Outcome.response(500), bad))
+    }
+    for (const bad of [-1, NaN, 0.5]) {
+      invalid(() => Outcome.response(200, {}, bad))
+      invalid(() => Outcome.transport('timeout', bad))
+      invalid(() => RetryPolicy.table('t', [0, bad]))
+      invalid(() => policy.withMaxAge(bad))
+      invalid(() => new EndpointHealth({ disableAfterMs: bad }))
+    }
+    // Whole numbers still work, negative instants included (before 1970 is a time too).
+    const scheduler = new Scheduler()
+    assert.equal(scheduler.schedule('k', -5), true)
+    assert.deepEqual(scheduler.popDue(0, 10), [['k', -5]])
+  })
+})

@@ -13,10 +13,9 @@ use napi_derive::napi;
 use crate::errors::{argument, run, to_js};
 use crate::input;
 
-fn millis(value: i64, name: &'static str, env: &Env) -> napi::Result<Duration> {
-    u64::try_from(value)
-        .map(Duration::from_millis)
-        .map_err(|_| to_js(env, &argument(name, "must be a number of milliseconds ≥ 0")))
+/// A span in milliseconds: a whole number ≥ 0 (see `input::count`).
+fn millis(value: f64, name: &'static str, env: &Env) -> napi::Result<Duration> {
+    input::count(env, name, value).map(Duration::from_millis)
 }
 
 fn as_ms(span: Duration) -> i64 {
@@ -35,7 +34,7 @@ impl Outcome {
         env: Env,
         status: u16,
         headers: Option<HashMap<String, String>>,
-        elapsed_ms: Option<i64>,
+        elapsed_ms: Option<f64>,
     ) -> napi::Result<Outcome> {
         let mut map = HeaderMap::new();
         for (name, value) in headers.unwrap_or_default() {
@@ -46,7 +45,7 @@ impl Outcome {
             };
             map.append(name, value);
         }
-        let elapsed = millis(elapsed_ms.unwrap_or(0), "elapsed_ms", &env)?;
+        let elapsed = millis(elapsed_ms.unwrap_or(0.0), "elapsed_ms", &env)?;
         run(&env, || Ok(hookwire::Outcome::from_response(status, &map, elapsed))).map(Outcome)
     }
 
@@ -54,8 +53,8 @@ impl Outcome {
     #[napi(
         ts_args_type = "failure: 'timeout' | 'connect' | 'tls' | 'dns' | 'blocked' | 'other', elapsedMs?: number"
     )]
-    pub fn transport(env: Env, failure: String, elapsed_ms: Option<i64>) -> napi::Result<Outcome> {
-        let elapsed = millis(elapsed_ms.unwrap_or(0), "elapsed_ms", &env)?;
+    pub fn transport(env: Env, failure: String, elapsed_ms: Option<f64>) -> napi::Result<Outcome> {
+        let elapsed = millis(elapsed_ms.unwrap_or(0.0), "elapsed_ms", &env)?;
         run(&env, || Ok(hookwire::Outcome::transport(Failure::from_name(&failure)?, elapsed))).map(Outcome)
     }
 
@@ -133,7 +132,7 @@ impl RetryPolicy {
 
     /// A table of delays (ms) before each attempt; the first is usually 0.
     #[napi]
-    pub fn table(env: Env, name: String, delays_ms: Vec<i64>) -> napi::Result<RetryPolicy> {
+    pub fn table(env: Env, name: String, delays_ms: Vec<f64>) -> napi::Result<RetryPolicy> {
         let delays =
             delays_ms.into_iter().map(|d| millis(d, "delays_ms", &env)).collect::<napi::Result<Vec<_>>>()?;
         run(&env, || hookwire::RetryPolicy::table(name, delays)).map(RetryPolicy)
@@ -144,9 +143,9 @@ impl RetryPolicy {
     pub fn exponential(
         env: Env,
         name: String,
-        initial_ms: i64,
+        initial_ms: f64,
         factor: f64,
-        cap_ms: i64,
+        cap_ms: f64,
         max_attempts: f64,
     ) -> napi::Result<RetryPolicy> {
         let max_attempts = input::count32(&env, "max_attempts", max_attempts)?;
@@ -180,7 +179,7 @@ impl RetryPolicy {
 
     /// A copy that gives up once the first attempt is `ageMs` old.
     #[napi]
-    pub fn with_max_age(&self, env: Env, age_ms: i64) -> napi::Result<RetryPolicy> {
+    pub fn with_max_age(&self, env: Env, age_ms: f64) -> napi::Result<RetryPolicy> {
         Ok(RetryPolicy(self.0.clone().max_age(millis(age_ms, "age_ms", &env)?)))
     }
 
@@ -214,11 +213,13 @@ impl RetryPolicy {
         &self,
         env: Env,
         attempt: f64,
-        first_attempt_at: i64,
-        now: i64,
+        first_attempt_at: f64,
+        now: f64,
         outcome: &Outcome,
     ) -> napi::Result<Decision> {
         let attempt = input::count32(&env, "attempt", attempt)?;
+        let first_attempt_at = input::instant(&env, "first_attempt_at", first_attempt_at)?;
+        let now = input::instant(&env, "now", now)?;
         run(&env, || Ok(self.0.next(attempt, first_attempt_at, now, &outcome.0))).map(Decision::from)
     }
 }
@@ -253,8 +254,8 @@ pub struct Delivery(hookwire::Delivery);
 impl Delivery {
     /// A new delivery of message `id`, due at `now` (unix ms).
     #[napi(constructor)]
-    pub fn new(id: String, now: i64) -> Delivery {
-        Delivery(hookwire::Delivery::new(id, now))
+    pub fn new(env: Env, id: String, now: f64) -> napi::Result<Delivery> {
+        Ok(Delivery(hookwire::Delivery::new(id, input::instant(&env, "now", now)?)))
     }
 
     /// Records an attempt that started at `startedAt` and ended with `outcome`; returns the new
@@ -266,11 +267,13 @@ impl Delivery {
         &mut self,
         env: Env,
         policy: &RetryPolicy,
-        started_at: i64,
+        started_at: f64,
         outcome: &Outcome,
         response_body: napi::Either<String, Uint8Array>,
-        now: i64,
+        now: f64,
     ) -> napi::Result<&'static str> {
+        let started_at = input::instant(&env, "started_at", started_at)?;
+        let now = input::instant(&env, "now", now)?;
         let body: &[u8] = match &response_body {
             napi::Either::A(text) => text.as_bytes(),
             napi::Either::B(bytes) => bytes,
@@ -281,14 +284,16 @@ impl Delivery {
 
     /// Cancels a pending or retrying delivery.
     #[napi]
-    pub fn cancel(&mut self, env: Env, now: i64) -> napi::Result<()> {
+    pub fn cancel(&mut self, env: Env, now: f64) -> napi::Result<()> {
+        let now = input::instant(&env, "now", now)?;
         let delivery = &mut self.0;
         run(&env, || delivery.cancel(now))
     }
 
     /// Manual retry of a failed or cancelled delivery: pending again, due `now`.
     #[napi]
-    pub fn retry(&mut self, env: Env, now: i64) -> napi::Result<()> {
+    pub fn retry(&mut self, env: Env, now: f64) -> napi::Result<()> {
+        let now = input::instant(&env, "now", now)?;
         let delivery = &mut self.0;
         run(&env, || delivery.retry(now))
     }
@@ -371,14 +376,14 @@ impl Scheduler {
 
     /// Schedules `key` at `due`; true if it was not scheduled yet (else it moves).
     #[napi]
-    pub fn schedule(&mut self, key: String, due: i64) -> bool {
-        self.0.schedule(key, due)
+    pub fn schedule(&mut self, env: Env, key: String, due: f64) -> napi::Result<bool> {
+        Ok(self.0.schedule(key, input::instant(&env, "due", due)?))
     }
 
     /// Moves a scheduled `key` to `due`; false if it is not scheduled.
     #[napi]
-    pub fn reschedule(&mut self, key: String, due: i64) -> bool {
-        self.0.reschedule(&key, due)
+    pub fn reschedule(&mut self, env: Env, key: String, due: f64) -> napi::Result<bool> {
+        Ok(self.0.reschedule(&key, input::instant(&env, "due", due)?))
     }
 
     /// Removes `key`; true if it was scheduled.
@@ -389,7 +394,8 @@ impl Scheduler {
 
     /// Takes up to `limit` entries due at `now`, earliest first, as `[key, due]`.
     #[napi(ts_return_type = "Array<[string, number]>")]
-    pub fn pop_due(&mut self, env: Env, now: i64, limit: f64) -> napi::Result<Vec<(String, i64)>> {
+    pub fn pop_due(&mut self, env: Env, now: f64, limit: f64) -> napi::Result<Vec<(String, i64)>> {
+        let now = input::instant(&env, "now", now)?;
         let limit = input::count(&env, "limit", limit)?;
         Ok(self.0.pop_due(now, usize::try_from(limit).unwrap_or(usize::MAX)))
     }
@@ -423,7 +429,7 @@ impl Scheduler {
 #[napi(object)]
 pub struct HealthOptions {
     /// Disable after failing this long (ms); default 5 days; null: never by time.
-    pub disable_after_ms: Option<napi::Either<i64, napi::bindgen_prelude::Null>>,
+    pub disable_after_ms: Option<napi::Either<f64, napi::bindgen_prelude::Null>>,
     /// Disable after this many consecutive failures; default: never by count.
     pub disable_after_failures: Option<f64>,
 }
@@ -460,7 +466,8 @@ impl EndpointHealth {
     /// Records an attempt's outcome at `now` (unix ms); returns the transition
     /// (`started_failing`, `recovered`, `disabled`) or null.
     #[napi(ts_return_type = "'started_failing' | 'recovered' | 'disabled' | null")]
-    pub fn record(&mut self, env: Env, outcome: &Outcome, now: i64) -> napi::Result<Option<&'static str>> {
+    pub fn record(&mut self, env: Env, outcome: &Outcome, now: f64) -> napi::Result<Option<&'static str>> {
+        let now = input::instant(&env, "now", now)?;
         let (state, policy) = (&mut self.state, &self.policy);
         run(&env, || Ok(state.record(policy, &outcome.0, now).map(|t| t.name())))
     }
