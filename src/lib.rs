@@ -73,7 +73,7 @@ pub use scheme::{Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry,
 pub use secret::Secret;
 pub use sign::{new_message_id, Signer, MAX_ID_LEN};
 pub use subscription::{EventPattern, Subscription, DEFAULT_TIMEOUT};
-pub use verify::{Verified, Verifier, DEFAULT_MAX_BODY};
+pub use verify::{unix_now, Verified, Verifier, DEFAULT_MAX_BODY};
 
 /// The README's examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -526,8 +526,13 @@ fn missing_id_spec(scheme: &Scheme) -> Error {
     Error::Internal { reason: format!("scheme {} signs an id but has no id header", scheme.name).into() }
 }
 
-/// The system clock in unix seconds (0 if the clock is before 1970).
-pub(crate) fn unix_now() -> i64 {
+/// The system clock in unix seconds (0 if the clock is before 1970): the `now` that
+/// [`Verifier::verify`] uses, for callers (and bindings) that default a timestamp to it.
+///
+/// ```
+/// assert!(hookwire::unix_now() > 1_700_000_000);
+/// ```
+pub fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))

@@ -1,7 +1,7 @@
 //! Secret, Signer, Verifier and Message: the receive and send paths.
 
 use std::collections::HashMap;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use hookwire::{MemorySeenStore, Scheme};
 use http::HeaderMap;
@@ -139,7 +139,7 @@ impl Signer {
         };
         let timestamp = match timestamp {
             Some(timestamp) => input::instant(&env, "timestamp", timestamp)?,
-            None => unix_now(),
+            None => hookwire::unix_now(),
         };
         let headers = run(&env, || match &event_type {
             Some(event_type) => self.0.sign_event(&id, timestamp, event_type, body.bytes()),
@@ -158,10 +158,6 @@ impl Signer {
     pub fn scheme(&self) -> String {
         self.0.scheme().name().to_owned()
     }
-}
-
-pub fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
 /// Options of `new Verifier(secret, options)`.
@@ -257,7 +253,7 @@ impl Verifier {
         }
         let now = match now {
             Some(now) => input::instant(&env, "now", now)?,
-            None => unix_now(),
+            None => hookwire::unix_now(),
         };
         run(&env, || {
             self.inner.verify_at(&headers, body.bytes(), now).map(|m| {

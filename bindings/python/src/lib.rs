@@ -4,7 +4,6 @@
 //! so none crosses into Python.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use pyo3::exceptions::PyTypeError;
@@ -141,10 +140,6 @@ fn append_header(
     Ok(())
 }
 
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
 /// One or several secrets: `str`, `bytes`, `Secret`, or a list of those (rotation).
 fn secrets(py: Python<'_>, secret: &Bound<'_, PyAny>) -> PyResult<Vec<Secret>> {
     if let Ok(list) = secret.cast::<PyList>() {
@@ -227,7 +222,7 @@ impl PySigner {
     ) -> PyResult<Bound<'py, PyDict>> {
         let body = body_bytes(py, body)?;
         let id = msg_id.unwrap_or_else(hookwire::new_message_id);
-        let timestamp = timestamp.unwrap_or_else(unix_now);
+        let timestamp = timestamp.unwrap_or_else(hookwire::unix_now);
         let headers = run(py, || match &event_type {
             Some(event_type) => self.0.sign_event(&id, timestamp, event_type, &body),
             None => self.0.sign(&id, timestamp, &body),
@@ -297,7 +292,7 @@ impl PyVerifier {
     ) -> PyResult<PyMessage> {
         let bytes = body_bytes(py, body)?;
         let headers = header_map(py, headers, Some(&self.reads))?;
-        let now = now.unwrap_or_else(unix_now);
+        let now = now.unwrap_or_else(hookwire::unix_now);
         let check = || {
             self.inner.verify_at(&headers, &bytes, now).map(|m| Checked {
                 id: m.id().map(str::to_owned),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use hookwire::{Error, Scheme};
 
-use crate::convert::{header_pairs, unix_now};
+use crate::convert::header_pairs;
 use crate::error::{run, WebhookError};
 use crate::secret::Secret;
 
@@ -49,7 +49,7 @@ impl Signer {
     ) -> Result<HashMap<String, String>, WebhookError> {
         run(|| {
             let id = msg_id.unwrap_or_else(hookwire::new_message_id);
-            let timestamp = timestamp.unwrap_or_else(unix_now);
+            let timestamp = timestamp.unwrap_or_else(hookwire::unix_now);
             let headers = match &event_type {
                 Some(event_type) => self.0.sign_event(&id, timestamp, event_type, &body)?,
                 None => self.0.sign(&id, timestamp, &body)?,

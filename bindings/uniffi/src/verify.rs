@@ -7,7 +7,7 @@ use std::time::Duration;
 use hookwire::{Dialect, MemorySeenStore, Scheme};
 use http::HeaderName;
 
-use crate::convert::{header_map, pairs, signed, unix_now, unsigned};
+use crate::convert::{header_map, pairs, signed, unsigned};
 use crate::error::{run, WebhookError};
 use crate::event::Event;
 use crate::secret::Secret;
@@ -103,7 +103,7 @@ impl Verifier {
         headers: http::HeaderMap,
         now: Option<i64>,
     ) -> Result<Message, WebhookError> {
-        let now = now.unwrap_or_else(unix_now);
+        let now = now.unwrap_or_else(hookwire::unix_now);
         let verified = self.inner.verify_at(&headers, &body, now)?;
         Ok(Message {
             id: verified.id().map(str::to_owned),
