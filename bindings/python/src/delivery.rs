@@ -312,25 +312,19 @@ impl PyDelivery {
         })
     }
 
-    /// Records an attempt that started at `started_at` and ended at `now` with `outcome`, and
-    /// returns the new state's name.
-    #[pyo3(signature = (policy, started_at, outcome, response_body = None, now = None))]
+    /// Records an attempt that started at `started_at` and ended at `now` with `outcome`
+    /// (`response_body`: what the receiver answered), and returns the new state's name.
     fn record(
         &mut self,
         py: Python<'_>,
         policy: &PyRetryPolicy,
         started_at: i64,
         outcome: &PyOutcome,
-        response_body: Option<&Bound<'_, PyAny>>,
-        now: Option<i64>,
+        response_body: &Bound<'_, PyAny>,
+        now: i64,
     ) -> PyResult<&'static str> {
-        let body = match response_body {
-            Some(body) => Some(body_bytes(py, body)?),
-            None => None,
-        };
-        let body = body.as_deref().unwrap_or_default();
-        let now = now.unwrap_or(started_at + i64::try_from(ms(outcome.0.elapsed())).unwrap_or(i64::MAX));
-        run(py, || self.0.record(&policy.0, started_at, &outcome.0, body, now).map(|state| state.name()))
+        let body = body_bytes(py, response_body)?;
+        run(py, || self.0.record(&policy.0, started_at, &outcome.0, &body, now).map(|state| state.name()))
     }
 
     /// Gives up on a pending or retrying delivery.

@@ -411,7 +411,10 @@ impl PyEvent {
         let text = run(py, || {
             serde_json::to_string(actor).map_err(|e| Error::Internal { reason: e.to_string().into() })
         })?;
-        let data = py.import("json")?.getattr("loads")?.call1((text,))?;
+        // Read like every payload: numbers that are not integers as exact `Decimal`s.
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("parse_float", py.import("decimal")?.getattr("Decimal")?)?;
+        let data = py.import("json")?.getattr("loads")?.call((text,), Some(&kwargs))?;
         Ok(Some(py.import("hookwire.payloads")?.getattr("Actor")?.call_method1("_from_dict", (data,))?))
     }
     /// The data as JSON text, exactly (numbers keep their digits).

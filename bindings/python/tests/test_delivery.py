@@ -79,20 +79,20 @@ def test_delivery_runs_to_failure_then_a_manual_retry_succeeds():
     down = hookwire.Outcome.response(500, elapsed_ms=10)
     while delivery.due is not None:
         start = delivery.due
-        delivery.record(policy, start, down, b"oops")
+        delivery.record(policy, start, down, b"oops", start + 10)
     assert [a.started_at for a in delivery.attempts] == [0, 60_010, 180_020, 420_030]
     assert delivery.state == "failed"
     first = delivery.attempts[0]
     assert (first.number, first.status, first.outcome_class, first.response_body, first.manual) == (1, 500, "retryable", "oops", False)
     with pytest.raises(hookwire.InvalidState) as err:
-        delivery.record(policy, 500_000, down)
+        delivery.record(policy, 500_000, down, b"", 500_010)
     assert err.value.code == "invalid_state"
 
     stored = delivery.to_json()
     again = hookwire.Delivery.from_json(stored)
     again.retry(500_000)
     assert (again.state, again.due) == ("pending", 500_000)
-    assert again.record(policy, 500_000, hookwire.Outcome.response(200, elapsed_ms=5)) == "succeeded"
+    assert again.record(policy, 500_000, hookwire.Outcome.response(200, elapsed_ms=5), b"", 500_005) == "succeeded"
     assert again.attempts[-1].manual and len(again.attempts) == 5
     assert json.loads(again.to_json())["state"]["state"] == "succeeded"
     with pytest.raises(hookwire.InvalidArgument):
@@ -101,7 +101,7 @@ def test_delivery_runs_to_failure_then_a_manual_retry_succeeds():
 
 def test_delivery_cuts_long_response_bodies_and_can_be_cancelled():
     delivery = hookwire.Delivery("msg_2", 0, response_body_limit=8)
-    delivery.record(hookwire.RetryPolicy.from_name("svix"), 0, hookwire.Outcome.response(502), "é".encode() * 10)
+    delivery.record(hookwire.RetryPolicy.from_name("svix"), 0, hookwire.Outcome.response(502), "é".encode() * 10, 0)
     attempt = delivery.attempts[0]
     assert attempt.response_truncated and attempt.response_body == "éééé"
     delivery.cancel(10)
@@ -248,9 +248,9 @@ def test_send_over_real_http_then_retry_after_a_failure():
             r = httpx.post(url, content=body, headers=headers, timeout=15, follow_redirects=False)
         except httpx.TransportError as err:
             failure = "timeout" if isinstance(err, httpx.TimeoutException) else "connect"
-            return delivery.record(policy, now_ms, hookwire.Outcome.transport(failure))
+            return delivery.record(policy, now_ms, hookwire.Outcome.transport(failure), b"", now_ms)
         outcome = hookwire.Outcome.response(r.status_code, r.headers, int(r.elapsed.total_seconds() * 1000))
-        return delivery.record(policy, now_ms, outcome, r.content, now=now_ms)
+        return delivery.record(policy, now_ms, outcome, r.content, now_ms + outcome.elapsed_ms)
 
     try:
         delivery = hookwire.Delivery("msg_http_1", 0)

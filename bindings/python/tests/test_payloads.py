@@ -84,14 +84,14 @@ def test_ids_keep_their_kind_and_device_probes_are_typed():
 def test_job_type_field_and_actor():
     body = (
         b'{"event_timestamp":"2025-12-02T01:00:00Z","event_type":"job.completed",'
-        b'"actor":{"id":7,"username":"admin","role":"ops"},'
+        b'"actor":{"id":7,"username":"admin","role":"ops","score":0.10},'
         b'"job":{"id":123,"type":"config_backup","result_summary":{"backed_up":5}}}'
     )
     event = hookwire.parse_event(body, dialect="webnet")
     job = event.data
     assert isinstance(job, hookwire.Job)
     assert (job.id, job.job_type, job.result_summary) == (123, "config_backup", {"backed_up": 5})
-    assert event.actor == hookwire.Actor(id=7, username="admin", extra={"role": "ops"})
+    assert event.actor == hookwire.Actor(id=7, username="admin", extra={"role": "ops", "score": Decimal("0.10")})
 
 
 def test_user_and_other_families():

@@ -175,8 +175,8 @@ class Delivery:
         policy: RetryPolicy,
         started_at: int,
         outcome: Outcome,
-        response_body: Optional[Body] = None,
-        now: Optional[int] = None,
+        response_body: Body,
+        now: int,
     ) -> DeliveryStateName: ...
     def cancel(self, now: int) -> None: ...
     def retry(self, now: int) -> None: ...
