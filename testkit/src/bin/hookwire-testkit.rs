@@ -1,0 +1,72 @@
+//! `hookwire-testkit postgres|redis`: starts a throwaway server, prints its URL on one line,
+//! and stops it when standard input closes (the Python and Node suites hold the pipe open for
+//! as long as they need the server). `kill` / `restart` lines on standard input kill the server
+//! and start it again, for tests of a store that goes away; each is answered with `ok`.
+
+use std::io::{self, BufRead as _, Write as _};
+
+use hookwire_testkit::{Postgres, Redis};
+
+enum Server {
+    Postgres(Postgres),
+    Redis(Redis),
+}
+
+impl Server {
+    fn url(&self) -> String {
+        match self {
+            Server::Postgres(s) => s.url(),
+            Server::Redis(s) => s.url(),
+        }
+    }
+
+    fn kill(&mut self) -> io::Result<()> {
+        match self {
+            Server::Postgres(s) => s.kill(),
+            Server::Redis(s) => s.kill(),
+        }
+    }
+
+    fn restart(&mut self) -> io::Result<()> {
+        match self {
+            Server::Postgres(s) => s.restart(),
+            Server::Redis(s) => s.restart(),
+        }
+    }
+}
+
+fn main() {
+    let kind = std::env::args().nth(1).unwrap_or_default();
+    let started = match kind.as_str() {
+        "postgres" => Postgres::start().map(Server::Postgres),
+        "redis" => Redis::start().map(Server::Redis),
+        _ => {
+            eprintln!("usage: hookwire-testkit postgres|redis");
+            std::process::exit(2);
+        }
+    };
+    let mut server = match started {
+        Ok(server) => server,
+        Err(err) => {
+            eprintln!("hookwire-testkit: {err}");
+            std::process::exit(1);
+        }
+    };
+    let mut out = io::stdout();
+    let _ = writeln!(out, "{}", server.url());
+    let _ = out.flush();
+    for line in io::stdin().lock().lines() {
+        let Ok(line) = line else { break };
+        let result = match line.trim() {
+            "kill" => server.kill(),
+            "restart" => server.restart(),
+            _ => continue,
+        };
+        let _ = match result {
+            Ok(()) => writeln!(out, "ok"),
+            Err(err) => writeln!(out, "error {err}"),
+        };
+        let _ = out.flush();
+    }
+    // Dropping the server stops it and removes its folder.
+}
