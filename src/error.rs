@@ -75,6 +75,16 @@ pub enum Error {
         id: String,
     },
 
+    /// Another delivery of the same message is being handled right now (it holds the claim).
+    #[error(
+        "replay in progress: message `{id}` is being handled by another delivery; answer 409 so the \
+         sender retries later"
+    )]
+    ReplayInProgress {
+        /// The replay key of the message.
+        id: String,
+    },
+
     /// A body is larger than the configured limit.
     #[error("payload too large: {size} bytes, the limit is {limit} bytes")]
     PayloadTooLarge {
@@ -150,8 +160,9 @@ pub enum Error {
         reason: Cow<'static, str>,
     },
 
-    /// A [`SeenStore`](crate::SeenStore) could not answer (full, unreachable, ...).
-    #[error("replay store error: {reason}")]
+    /// A [`SeenStore`](crate::SeenStore) could not answer (full, unreachable, ...): answer 503
+    /// so the sender retries later.
+    #[error("replay store error: {reason}; answer 503 so the sender retries")]
     Store {
         /// What the store reported.
         reason: Cow<'static, str>,
@@ -179,6 +190,7 @@ impl Error {
             Error::TimestampTooOld { .. } => "timestamp_too_old",
             Error::TimestampTooNew { .. } => "timestamp_too_new",
             Error::Replayed { .. } => "replayed",
+            Error::ReplayInProgress { .. } => "replay_in_progress",
             Error::PayloadTooLarge { .. } => "payload_too_large",
             Error::InvalidSecret { .. } => "invalid_secret",
             Error::InvalidArgument { .. } => "invalid_argument",
@@ -201,6 +213,7 @@ impl Error {
         "timestamp_too_old",
         "timestamp_too_new",
         "replayed",
+        "replay_in_progress",
         "payload_too_large",
         "invalid_secret",
         "invalid_argument",
@@ -215,17 +228,26 @@ impl Error {
     ];
 
     /// The HTTP status a receiver should answer a failed verification with, so that senders
-    /// react well: 401 when the request is not authentic (signature, timestamp), 200 for a
-    /// replay (the message was already received: a retrying sender must stop), 413 for a body
-    /// over the limit, 500 when the receiver itself is at fault (store down, misconfigured
-    /// secret or scheme, a bug: the sender should retry later), 400 for any other malformed
-    /// request. The framework helpers of every binding answer with this.
+    /// react well:
+    ///
+    /// | status | codes | what the sender does |
+    /// |---|---|---|
+    /// | 401 | `invalid_signature`, `timestamp_too_old`, `timestamp_too_new` | not authentic: retries, then gives up |
+    /// | 200 | `replayed` | already handled: stops |
+    /// | 409 | `replay_in_progress` | another delivery is being handled: retries later |
+    /// | 413 | `payload_too_large` | gives up |
+    /// | 503 | `store_error` | the replay store is down: retries later |
+    /// | 500 | `internal`, `invalid_secret`, `unknown_scheme` | the receiver is misconfigured: retries later |
+    /// | 400 | any other code | a malformed request |
+    ///
+    /// The framework helpers of every binding answer with this.
     ///
     /// ```
     /// use hookwire::Error;
     /// assert_eq!(Error::InvalidSignature.response_status(), 401);
     /// assert_eq!(Error::response_status_of("replayed"), 200);
-    /// assert_eq!(Error::response_status_of("store_error"), 500);
+    /// assert_eq!(Error::response_status_of("replay_in_progress"), 409);
+    /// assert_eq!(Error::response_status_of("store_error"), 503);
     /// assert_eq!(Error::response_status_of("malformed_header"), 400);
     /// ```
     pub fn response_status(&self) -> u16 {
@@ -237,8 +259,10 @@ impl Error {
         match code {
             "invalid_signature" | "timestamp_too_old" | "timestamp_too_new" => 401,
             "replayed" => 200,
+            "replay_in_progress" => 409,
             "payload_too_large" => 413,
-            "store_error" | "internal" | "invalid_secret" | "unknown_scheme" => 500,
+            "store_error" => 503,
+            "internal" | "invalid_secret" | "unknown_scheme" => 500,
             _ => 400,
         }
     }

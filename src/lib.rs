@@ -54,6 +54,7 @@ mod scheme;
 mod secret;
 mod sign;
 mod subscription;
+mod time;
 mod verify;
 
 pub use delivery::{
@@ -68,12 +69,16 @@ pub use event::{
     Family, Id, Job, Json, Order, OrderItem, Payload, PayloadField, Probe, TemperatureUnit, Timestamp, User,
     MAX_DEPTH, MAX_EVENT_BYTES,
 };
-pub use replay::{MemorySeenStore, SeenStore, DEFAULT_TOLERANCE_SECS};
+pub use replay::{
+    ClaimOutcome, ClaimRequest, ClaimToken, MemorySeenStore, SeenStore, DEFAULT_CLAIM_TTL,
+    DEFAULT_TOLERANCE_SECS,
+};
 pub use scheme::{Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry, TimestampKind};
 pub use secret::Secret;
 pub use sign::{new_message_id, Signer, MAX_ID_LEN};
 pub use subscription::{EventPattern, Subscription, DEFAULT_TIMEOUT};
-pub use verify::{unix_now, Verified, Verifier, DEFAULT_MAX_BODY};
+pub use time::UnixTime;
+pub use verify::{unix_now, Claim, Verified, Verifier, DEFAULT_MAX_BODY};
 
 /// The README's examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -2,17 +2,21 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use ed25519_dalek::{Signature, VerifyingKey};
 use http::header::GetAll;
 use http::{HeaderMap, HeaderValue};
+use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::mac::{Content, PreparedKey, ED25519_LEN, MAC_LEN};
-use crate::replay::{check_tolerance, parse_timestamp, SeenStore, DEFAULT_TOLERANCE_SECS};
+use crate::replay::{
+    check_tolerance, parse_timestamp, ClaimRequest, ClaimToken, SeenStore, DEFAULT_CLAIM_TTL,
+    DEFAULT_TOLERANCE_SECS,
+};
 use crate::scheme::{Encoding, HeaderSpec, Part, Scheme, TimestampSource};
-use crate::{Dialect, Error, Event, Secret};
+use crate::{Dialect, Error, Event, Secret, UnixTime};
 
 /// Default largest body accepted: 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 1 << 20;
@@ -48,6 +52,7 @@ pub struct Verifier {
     tolerance: u64,
     max_body: usize,
     seen: Option<Arc<dyn SeenStore>>,
+    claim_ttl: Duration,
     /// Which kinds of signature entry some key can check; entries of another kind are skipped
     /// like unknown versions.
     has_hmac_keys: bool,
@@ -59,15 +64,77 @@ pub struct Verifier {
 /// Only the body, and the id and timestamp where [`Verified::timestamp_signed`] /
 /// the scheme say so, are authenticated. The event type header is never signed by any scheme:
 /// route on the type inside the body when it matters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// With a replay store, the message is **claimed**: call [`commit`](Verified::commit) once it
+/// is handled, or [`release`](Verified::release) when handling failed so that the sender's
+/// retry is accepted. A claim that is neither lapses after the verifier's claim time.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified<'a> {
     id: Option<&'a str>,
     timestamp: Option<i64>,
-    timestamp_signed: bool,
+    /// The timestamp digits as signed; empty when the timestamp is absent or not signed.
+    signed_timestamp: &'a [u8],
+    id_signed: bool,
     event_type: Option<&'a str>,
     body: &'a [u8],
     secret_index: usize,
+    /// Until when the message would pass the timestamp check again (exclusive): how long a
+    /// committed message must be remembered.
+    window_end: UnixTime,
+    claim: Option<Claim>,
 }
+
+/// A held claim on a verified message: commit it once handled, release it when handling failed.
+///
+/// Clones share the claim (committing twice is harmless).
+#[derive(Clone)]
+pub struct Claim {
+    store: Arc<dyn SeenStore>,
+    request: ClaimRequest,
+}
+
+impl Claim {
+    /// The replay key that was claimed.
+    pub fn key(&self) -> &str {
+        self.request.key()
+    }
+
+    /// The token that proves this claim.
+    pub fn token(&self) -> &ClaimToken {
+        self.request.token()
+    }
+
+    /// When the claim lapses if it is neither committed nor released.
+    pub fn claim_until(&self) -> UnixTime {
+        self.request.claim_until()
+    }
+
+    /// Records the message as handled until the end of its window; `false` when the claim had
+    /// lapsed and another delivery of the message has taken it (theirs is left untouched).
+    pub fn commit_at(&self, now: UnixTime) -> Result<bool, Error> {
+        self.store.commit(self.key(), self.token(), self.request.keep_until(), now)
+    }
+
+    /// Gives the claim up so that the sender's retry is accepted; `false` when it was no longer
+    /// held (lapsed and taken, or committed).
+    pub fn release(&self) -> Result<bool, Error> {
+        self.store.release(self.key(), self.token())
+    }
+}
+
+impl std::fmt::Debug for Claim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Claim").field("request", &self.request).finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Claim {
+    fn eq(&self, other: &Claim) -> bool {
+        self.request == other.request
+    }
+}
+
+impl Eq for Claim {}
 
 impl<'a> Verified<'a> {
     /// The message id from the scheme's id header, if it has one and it was sent.
@@ -83,7 +150,7 @@ impl<'a> Verified<'a> {
     /// Whether the timestamp is covered by the signature (false for AuraConnect, whose
     /// timestamp header is checked but not signed, and for schemes without a timestamp).
     pub fn timestamp_signed(&self) -> bool {
-        self.timestamp_signed
+        !self.signed_timestamp.is_empty()
     }
 
     /// The event type header, if the scheme has one and it was sent (not authenticated).
@@ -100,6 +167,54 @@ impl<'a> Verified<'a> {
     /// this to know when no sender uses the old secret any more.
     pub fn secret_index(&self) -> usize {
         self.secret_index
+    }
+
+    /// The key under which a replay store records this message. It names the message, never
+    /// the secret or signature that matched: the id where the scheme signs it; otherwise
+    /// `sha256:` and the digest of the signed timestamp and the body (an unsigned id header can
+    /// be changed by whoever replays the request, a signature list can be trimmed).
+    pub fn replay_key(&self) -> String {
+        if self.id_signed {
+            return self.id.unwrap_or_default().to_owned();
+        }
+        let mut digest = Sha256::new();
+        digest.update(self.signed_timestamp);
+        digest.update(b".");
+        digest.update(self.body);
+        let mut hex = [0u8; 64];
+        let hex = base16ct::lower::encode_str(&digest.finalize(), &mut hex).unwrap_or_default();
+        format!("sha256:{hex}")
+    }
+
+    /// Until when a committed message must be refused as a replay (exclusive): one second past
+    /// the last second its timestamp passes the tolerance check (for schemes without a signed
+    /// timestamp, one tolerance after it was received).
+    pub fn window_end(&self) -> UnixTime {
+        self.window_end
+    }
+
+    /// The claim held on this message, when the verifier has a replay store.
+    pub fn claim(&self) -> Option<&Claim> {
+        self.claim.as_ref()
+    }
+
+    /// Records the message as handled (system clock): a later delivery of it is `replayed`.
+    /// `Ok(false)` when there is nothing to commit (no replay store) or the claim had lapsed and
+    /// another delivery took it; see [`Claim::commit_at`].
+    pub fn commit(&self) -> Result<bool, Error> {
+        match &self.claim {
+            Some(claim) => claim.commit_at(UnixTime::now()),
+            None => Ok(false),
+        }
+    }
+
+    /// Gives the claim up (the handler failed): the sender's retry is accepted. `Ok(false)` when
+    /// there is nothing to release; see [`Claim::release`].
+    pub fn release(&self) -> Result<bool, Error> {
+        match &self.claim {
+            Some(claim) => claim.release(),
+            None => Ok(false),
+        }
     }
 
     /// The body as a native hookwire event (`{"id","type","timestamp","data"}`).
@@ -144,6 +259,7 @@ impl Verifier {
             tolerance: DEFAULT_TOLERANCE_SECS,
             max_body: DEFAULT_MAX_BODY,
             seen: None,
+            claim_ttl: DEFAULT_CLAIM_TTL,
             has_hmac_keys,
             has_ed25519_keys,
         }
@@ -168,28 +284,48 @@ impl Verifier {
         self
     }
 
-    /// Refuses a second delivery of the same message with `replayed`.
+    /// Claims every verified message in `store`, so that a second delivery of it is refused:
+    /// `replay_in_progress` (409) while the first is being handled, `replayed` (200) once it
+    /// was committed.
     ///
-    /// The key is the message id where the scheme signs it (hookwire, Standard Webhooks, Svix);
-    /// otherwise a digest of the matched signature, because an unsigned id header can be
-    /// changed by whoever replays the request. Keys are kept until the timestamp leaves the
-    /// tolerance window (schemes without a signed timestamp: one tolerance after receipt, so
-    /// there replay protection is only as long as that window).
+    /// The key names the message ([`Verified::replay_key`]). A message reaches the store only
+    /// after every other check has passed, so forged or broken requests never touch it.
+    /// Committed messages are kept until their timestamp leaves the tolerance window (schemes
+    /// without a signed timestamp: one tolerance after receipt, so there replay protection is
+    /// only as long as that window).
     ///
     /// ```
-    /// use std::sync::Arc;
     /// use hookwire::{MemorySeenStore, Scheme, Secret, Signer, Verifier};
     ///
     /// let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
     /// let headers = Signer::new(Scheme::hookwire(), secret.clone()).sign("msg_1", 1_700_000_000, b"{}")?;
     /// let verifier = Verifier::new(Scheme::hookwire(), [secret]).seen_store(MemorySeenStore::new(100_000));
-    /// verifier.verify_at(&headers, b"{}", 1_700_000_000)?;
-    /// assert_eq!(verifier.verify_at(&headers, b"{}", 1_700_000_001).unwrap_err().code(), "replayed");
+    ///
+    /// let message = verifier.verify_at(&headers, b"{}", 1_700_000_000)?;
+    /// // While it is handled, a duplicate is told to come back later ...
+    /// assert_eq!(verifier.verify_at(&headers, b"{}", 1_700_000_001).unwrap_err().code(), "replay_in_progress");
+    /// // ... and once it is committed, that it was received.
+    /// message.commit()?;
+    /// assert_eq!(verifier.verify_at(&headers, b"{}", 1_700_000_002).unwrap_err().code(), "replayed");
     /// # Ok::<(), hookwire::Error>(())
     /// ```
     pub fn seen_store(mut self, store: impl SeenStore + 'static) -> Verifier {
         self.seen = Some(Arc::new(store));
         self
+    }
+
+    /// How long a verified message stays claimed when its handler neither commits nor
+    /// releases it (it crashed): after that, the sender's retry is accepted. Default 60 s;
+    /// make it longer than your slowest handler.
+    pub fn claim_ttl(mut self, ttl: Duration) -> Verifier {
+        self.claim_ttl = ttl;
+        self
+    }
+
+    /// The claim this verifier would make for `message` at `now`: for a replay store that does
+    /// I/O outside the verifier (an async store, see [`check_at`](Verifier::check_at)).
+    pub fn claim_request(&self, message: &Verified<'_>, now: UnixTime) -> ClaimRequest {
+        ClaimRequest::new(message.replay_key(), now, self.claim_ttl, message.window_end)
     }
 
     /// The scheme this verifier reads.
@@ -199,19 +335,75 @@ impl Verifier {
 
     /// Verifies with the system clock; see [`verify_at`](Verifier::verify_at).
     pub fn verify<'a>(&self, headers: &'a HeaderMap, body: &'a [u8]) -> Result<Verified<'a>, Error> {
-        self.verify_at(headers, body, unix_now())
+        let now = UnixTime::now();
+        self.verify_time(headers, body, now.as_secs(), now)
     }
 
-    /// Verifies the headers and raw body of a request, at time `now` (unix seconds).
+    /// Verifies the headers and raw body of a request, at time `now` (unix seconds), and claims
+    /// the message in the replay store if there is one.
     ///
     /// Checks, in this order: body size, required headers, timestamp format and tolerance,
-    /// signatures (constant-time), replay. `body` must be the bytes as received: a body that
-    /// was parsed and serialized again will not match.
+    /// signatures (constant-time), the other headers the scheme reads, and last the replay
+    /// claim. `body` must be the bytes as received: a body that was parsed and serialized
+    /// again will not match.
     pub fn verify_at<'a>(
         &self,
         headers: &'a HeaderMap,
         body: &'a [u8],
         now: i64,
+    ) -> Result<Verified<'a>, Error> {
+        self.verify_time(headers, body, now, UnixTime::from_secs(now))
+    }
+
+    /// `now_secs` is the clock of the timestamp check (any i64, as the wire allows 18 digits);
+    /// `now` the same instant for the replay store (saturating far beyond year 292,000,000).
+    fn verify_time<'a>(
+        &self,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+        now_secs: i64,
+        now: UnixTime,
+    ) -> Result<Verified<'a>, Error> {
+        let mut message = self.check_secs(headers, body, now_secs)?;
+        if let Some(store) = &self.seen {
+            let request = self.claim_request(&message, now);
+            request.resolve(store.claim(&request)?)?;
+            message.claim = Some(Claim { store: store.clone(), request });
+        }
+        Ok(message)
+    }
+
+    /// Every check of [`verify_at`](Verifier::verify_at) but the replay claim: for receivers
+    /// whose replay store does I/O the verifier must not block on (an async store). Claim
+    /// the message there with [`claim_request`](Verifier::claim_request); the configured
+    /// [`seen_store`](Verifier::seen_store), if any, is not used.
+    ///
+    /// ```
+    /// use hookwire::{ClaimOutcome, MemorySeenStore, Scheme, Secret, SeenStore, Signer, UnixTime, Verifier};
+    ///
+    /// let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+    /// let headers = Signer::new(Scheme::hookwire(), secret.clone()).sign("msg_1", 1_700_000_000, b"{}")?;
+    /// let verifier = Verifier::new(Scheme::hookwire(), [secret]);
+    /// let message = verifier.check_at(&headers, b"{}", 1_700_000_000)?;
+    /// let request = verifier.claim_request(&message, UnixTime::from_secs(1_700_000_000));
+    /// let store = MemorySeenStore::new(10); // in an async server: a network store, awaited
+    /// request.resolve(store.claim(&request)?)?;
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub fn check_at<'a>(
+        &self,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+        now: i64,
+    ) -> Result<Verified<'a>, Error> {
+        self.check_secs(headers, body, now)
+    }
+
+    fn check_secs<'a>(
+        &self,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+        now_secs: i64,
     ) -> Result<Verified<'a>, Error> {
         let keys = self.keys.as_ref().map_err(Clone::clone)?;
         if body.len() > self.max_body {
@@ -241,8 +433,9 @@ impl Verifier {
 
         let timestamp = self.timestamp(headers, &signatures)?;
         if let Some((value, _)) = timestamp {
-            check_tolerance(value, now, self.tolerance)?;
+            check_tolerance(value, now_secs, self.tolerance)?;
         }
+        let event_type = scheme.event.as_ref().map(|spec| header_text(headers, spec)).transpose()?.flatten();
 
         let content = Content {
             parts: &scheme.content,
@@ -250,33 +443,27 @@ impl Verifier {
             timestamp: timestamp.map(|(_, text)| text).unwrap_or_default(),
             body,
         };
-        let (secret_index, matched) = self.match_signature(keys, &signatures, &content)?;
+        let secret_index = self.match_signature(keys, &signatures, &content)?;
 
-        let timestamp_signed = scheme.timestamp.as_ref().is_some_and(|t| t.signed) && timestamp.is_some();
-        if let Some(store) = &self.seen {
-            let key = if signs_id {
-                Cow::Borrowed(id.unwrap_or_default())
-            } else {
-                Cow::Owned(matched.replay_key())
-            };
-            let expires_at = match timestamp {
-                Some((value, _)) if timestamp_signed => value,
-                _ => now,
-            }
-            .saturating_add(i64::try_from(self.tolerance).unwrap_or(i64::MAX));
-            if !store.insert_if_absent(&key, expires_at, now)? {
-                return Err(Error::Replayed { id: key.into_owned() });
-            }
-        }
-
-        let event_type = scheme.event.as_ref().map(|spec| header_text(headers, spec)).transpose()?.flatten();
+        let signed_timestamp = match timestamp {
+            Some((value, text)) if scheme.timestamp.as_ref().is_some_and(|t| t.signed) => Some((value, text)),
+            _ => None,
+        };
+        // The last second in which the message passes the timestamp check again, plus one.
+        let window_end = signed_timestamp
+            .map_or(now_secs, |(value, _)| value)
+            .saturating_add(i64::try_from(self.tolerance).unwrap_or(i64::MAX))
+            .saturating_add(1);
         Ok(Verified {
             id,
             timestamp: timestamp.map(|(value, _)| value),
-            timestamp_signed,
+            signed_timestamp: signed_timestamp.map_or(&[][..], |(_, text)| text),
+            id_signed: signs_id,
             event_type,
             body,
             secret_index,
+            window_end: UnixTime::from_secs(window_end),
+            claim: None,
         })
     }
 
@@ -334,14 +521,13 @@ impl Verifier {
         }
     }
 
-    /// Finds the first secret that matches a usable signature entry; returns its index and a
-    /// replay key derived from the matched signature.
+    /// Finds the first secret that matches a usable signature entry; returns its index.
     fn match_signature(
         &self,
         keys: &[PreparedKey],
         signatures: &GetAll<'_, HeaderValue>,
         content: &Content<'_>,
-    ) -> Result<(usize, Matched), Error> {
+    ) -> Result<usize, Error> {
         let format = &self.scheme.format;
         let hmac_version = format.version.as_deref();
         let ed25519_version = format.ed25519_version.as_deref().filter(|_| self.has_ed25519_keys);
@@ -383,7 +569,7 @@ impl Verifier {
             if let Some(mac) = first_hmac {
                 let tag = first_tag.get_or_insert_with(|| content.hmac(mac));
                 if ct_eq_mac(tag, received) {
-                    return Ok((0, Matched::new(tag)));
+                    return Ok(0);
                 }
             }
         }
@@ -410,20 +596,18 @@ impl Verifier {
                             continue;
                         };
                         if ct_eq_mac(&tag, received) {
-                            return Ok((index, Matched::new(&tag)));
+                            return Ok(index);
                         }
                     }
                 }
                 PreparedKey::Sign(signing) => {
-                    if let Some(sig) =
-                        verify_ed25519(&signing.verifying_key(), &entries, content, &mut message)
-                    {
-                        return Ok((index, Matched::new(&sig)));
+                    if verify_ed25519(&signing.verifying_key(), &entries, content, &mut message) {
+                        return Ok(index);
                     }
                 }
                 PreparedKey::Verify(verifying) => {
-                    if let Some(sig) = verify_ed25519(verifying, &entries, content, &mut message) {
-                        return Ok((index, Matched::new(&sig)));
+                    if verify_ed25519(verifying, &entries, content, &mut message) {
+                        return Ok(index);
                     }
                 }
             }
@@ -449,7 +633,7 @@ fn verify_ed25519<'e, I>(
     entries: &impl Fn() -> I,
     content: &Content<'_>,
     message: &mut Option<Vec<u8>>,
-) -> Option<[u8; ED25519_LEN]>
+) -> bool
 where
     I: Iterator<Item = (bool, &'e str)>,
 {
@@ -459,10 +643,10 @@ where
         let Ok(bytes) = <[u8; ED25519_LEN]>::try_from(bytes) else { continue };
         let message = message.get_or_insert_with(|| content.to_vec());
         if key.verify_strict(message, &Signature::from_bytes(&bytes)).is_ok() {
-            return Some(bytes);
+            return true;
         }
     }
-    None
+    false
 }
 
 /// Compares a computed tag with a received one in constant time, as four 64-bit words (one
@@ -478,29 +662,6 @@ fn ct_eq_mac(tag: &[u8; MAC_LEN], received: &[u8]) -> bool {
     let equal =
         (0..MAC_LEN / 8).fold(subtle::Choice::from(1), |acc, i| acc & word(tag, i).ct_eq(&word(received, i)));
     bool::from(equal)
-}
-
-/// The signature that matched, kept on the stack until a replay key is needed.
-struct Matched {
-    bytes: [u8; ED25519_LEN],
-    len: usize,
-}
-
-impl Matched {
-    fn new(signature: &[u8]) -> Matched {
-        let mut bytes = [0u8; ED25519_LEN];
-        let len = signature.len().min(ED25519_LEN);
-        bytes[..len].copy_from_slice(&signature[..len]);
-        Matched { bytes, len }
-    }
-
-    /// A replay key that an attacker cannot choose: the signature, which only changes with the
-    /// signed content.
-    fn replay_key(&self) -> String {
-        let mut hex = [0u8; ED25519_LEN * 2];
-        let hex = base16ct::lower::encode_str(&self.bytes[..self.len], &mut hex).unwrap_or_default();
-        format!("sig:{hex}")
-    }
 }
 
 fn header_text<'a>(headers: &'a HeaderMap, spec: &HeaderSpec) -> Result<Option<&'a str>, Error> {
@@ -533,8 +694,5 @@ fn missing_id_spec(scheme: &Scheme) -> Error {
 /// assert!(hookwire::unix_now() > 1_700_000_000);
 /// ```
 pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
+    UnixTime::now().as_secs()
 }

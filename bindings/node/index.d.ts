@@ -428,6 +428,7 @@ export declare class MalformedHeader extends WebhookError { readonly code: 'malf
 export declare class TimestampTooOld extends TimestampOutOfTolerance { readonly code: 'timestamp_too_old' }
 export declare class TimestampTooNew extends TimestampOutOfTolerance { readonly code: 'timestamp_too_new' }
 export declare class Replayed extends WebhookError { readonly code: 'replayed' }
+export declare class ReplayInProgress extends WebhookError { readonly code: 'replay_in_progress' }
 export declare class PayloadTooLarge extends WebhookError { readonly code: 'payload_too_large' }
 export declare class InvalidSecret extends WebhookError { readonly code: 'invalid_secret' }
 export declare class InvalidArgument extends WebhookError { readonly code: 'invalid_argument' }

@@ -45,6 +45,7 @@ exports.MalformedHeader = errors.MalformedHeader
 exports.TimestampTooOld = errors.TimestampTooOld
 exports.TimestampTooNew = errors.TimestampTooNew
 exports.Replayed = errors.Replayed
+exports.ReplayInProgress = errors.ReplayInProgress
 exports.PayloadTooLarge = errors.PayloadTooLarge
 exports.InvalidSecret = errors.InvalidSecret
 exports.InvalidArgument = errors.InvalidArgument

@@ -10,6 +10,7 @@ export const {
   TimestampTooOld,
   TimestampTooNew,
   Replayed,
+  ReplayInProgress,
   PayloadTooLarge,
   InvalidSecret,
   InvalidArgument,

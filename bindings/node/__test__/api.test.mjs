@@ -38,7 +38,7 @@ describe('package', () => {
   })
   test('constants are the core lists', () => {
     assert.ok(ERROR_CODES.includes('invalid_signature') && ERROR_CODES.includes('blocked_url'))
-    assert.equal(ERROR_CODES.length, 17)
+    assert.equal(ERROR_CODES.length, 18)
     for (const name of ['hookwire', 'standard-webhooks', 'svix', 'github', 'stripe', 'shopify', 'slack']) {
       assert.ok(SCHEMES.includes(name), name)
     }

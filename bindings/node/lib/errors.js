@@ -26,6 +26,7 @@ const MalformedHeader = define('MalformedHeader', 'malformed_header')
 const TimestampTooOld = define('TimestampTooOld', 'timestamp_too_old', TimestampOutOfTolerance)
 const TimestampTooNew = define('TimestampTooNew', 'timestamp_too_new', TimestampOutOfTolerance)
 const Replayed = define('Replayed', 'replayed')
+const ReplayInProgress = define('ReplayInProgress', 'replay_in_progress')
 const PayloadTooLarge = define('PayloadTooLarge', 'payload_too_large')
 const InvalidSecret = define('InvalidSecret', 'invalid_secret')
 const InvalidArgument = define('InvalidArgument', 'invalid_argument')
@@ -41,7 +42,7 @@ const InternalError = define('InternalError', 'internal')
 const BY_CODE = new Map(
   [
     InvalidSignature, MissingHeader, MalformedHeader, TimestampTooOld, TimestampTooNew, Replayed,
-    PayloadTooLarge, InvalidSecret, InvalidArgument, InvalidPayload, UnknownScheme, UnknownEventType,
+    ReplayInProgress, PayloadTooLarge, InvalidSecret, InvalidArgument, InvalidPayload, UnknownScheme, UnknownEventType,
     UnknownDialect, BlockedUrl, InvalidState, StoreError, InternalError,
   ].map((cls) => [cls.code, cls]),
 )
@@ -54,7 +55,7 @@ function fromCode(code, message) {
 
 module.exports = {
   WebhookError, TimestampOutOfTolerance, InvalidSignature, MissingHeader, MalformedHeader,
-  TimestampTooOld, TimestampTooNew, Replayed, PayloadTooLarge, InvalidSecret, InvalidArgument,
+  TimestampTooOld, TimestampTooNew, Replayed, ReplayInProgress, PayloadTooLarge, InvalidSecret, InvalidArgument,
   InvalidPayload, UnknownScheme, UnknownEventType, UnknownDialect, BlockedUrl, InvalidState,
   StoreError, InternalError, fromCode, ERROR_CLASSES: BY_CODE,
 }

@@ -256,9 +256,12 @@ impl Verifier {
             None => hookwire::unix_now(),
         };
         run(&env, || {
-            self.inner.verify_at(&headers, body.bytes(), now).map(|m| {
-                (u32::try_from(m.secret_index()).unwrap_or(u32::MAX), m.timestamp(), m.timestamp_signed())
-            })
+            let m = self.inner.verify_at(&headers, body.bytes(), now)?;
+            // Until this binding hands claims to its caller, a claimed message counts as handled.
+            if let Some(claim) = m.claim() {
+                claim.commit_at(hookwire::UnixTime::from_secs(now))?;
+            }
+            Ok((u32::try_from(m.secret_index()).unwrap_or(u32::MAX), m.timestamp(), m.timestamp_signed()))
         })
     }
 

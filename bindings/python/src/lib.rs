@@ -294,7 +294,12 @@ impl PyVerifier {
         let headers = header_map(py, headers, Some(&self.reads))?;
         let now = now.unwrap_or_else(hookwire::unix_now);
         let check = || {
-            self.inner.verify_at(&headers, &bytes, now).map(|m| Checked {
+            let m = self.inner.verify_at(&headers, &bytes, now)?;
+            // Until this binding hands claims to its caller, a claimed message counts as handled.
+            if let Some(claim) = m.claim() {
+                claim.commit_at(hookwire::UnixTime::from_secs(now))?;
+            }
+            Ok(Checked {
                 id: m.id().map(str::to_owned),
                 timestamp: m.timestamp(),
                 timestamp_signed: m.timestamp_signed(),

@@ -103,5 +103,6 @@ def test_replays_are_answered_as_duplicates_and_other_statuses(secret, signed):
     big = client.post("/hooks", data=BODY + b" ", headers=signed)
     assert (big.status_code, big.get_json()["error"]) == (413, "payload_too_large")
     statuses = {code: hookwire.response_status(code) for code in hookwire.ERROR_CODES}
-    assert statuses["store_error"] == statuses["internal"] == 500
+    assert statuses["internal"] == 500
+    assert (statuses["store_error"], statuses["replay_in_progress"]) == (503, 409), "the sender retries"
     assert statuses["timestamp_too_new"] == 401 and statuses["malformed_header"] == 400

@@ -15,6 +15,7 @@ private fun codeOfClass(e: WebhookException): String = when (e) {
     is WebhookException.TimestampTooOld -> "timestamp_too_old"
     is WebhookException.TimestampTooNew -> "timestamp_too_new"
     is WebhookException.Replayed -> "replayed"
+    is WebhookException.ReplayInProgress -> "replay_in_progress"
     is WebhookException.PayloadTooLarge -> "payload_too_large"
     is WebhookException.InvalidSecret -> "invalid_secret"
     is WebhookException.InvalidArgument -> "invalid_argument"
@@ -44,6 +45,7 @@ private fun WebhookException.reason(): String = when (this) {
     is WebhookException.TimestampTooOld -> reason
     is WebhookException.TimestampTooNew -> reason
     is WebhookException.Replayed -> reason
+    is WebhookException.ReplayInProgress -> reason
     is WebhookException.PayloadTooLarge -> reason
     is WebhookException.InvalidSecret -> reason
     is WebhookException.InvalidArgument -> reason
@@ -137,7 +139,9 @@ fun errors() {
     case("response statuses come from the core") {
         eq(responseStatus("invalid_signature").toInt(), 401, "not authentic")
         eq(responseStatus("replayed").toInt(), 200, "duplicate")
-        eq(responseStatus("store_error").toInt(), 500, "receiver's fault")
+        eq(responseStatus("internal").toInt(), 500, "receiver's fault")
+        eq(responseStatus("store_error").toInt(), 503, "store down: retry later")
+        eq(responseStatus("replay_in_progress").toInt(), 409, "being handled: retry later")
         eq(responseStatus("missing_header").toInt(), 400, "malformed")
     }
     case("invalid_signature") { fails("invalid_signature") { verifier.verify("{}".encodeToByteArray(), headers, NOW) } }

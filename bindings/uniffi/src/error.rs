@@ -64,6 +64,8 @@ webhook_error! {
     TimestampTooNew = "timestamp_too_new",
     /// The message id was already accepted.
     Replayed = "replayed",
+    /// Another delivery of the message is being handled.
+    ReplayInProgress = "replay_in_progress",
     /// The body is larger than the limit.
     PayloadTooLarge = "payload_too_large",
     /// A secret cannot be used.

@@ -105,6 +105,10 @@ impl Verifier {
     ) -> Result<Message, WebhookError> {
         let now = now.unwrap_or_else(hookwire::unix_now);
         let verified = self.inner.verify_at(&headers, &body, now)?;
+        // Until this binding hands claims to its caller, a claimed message counts as handled.
+        if let Some(claim) = verified.claim() {
+            claim.commit_at(hookwire::UnixTime::from_secs(now))?;
+        }
         Ok(Message {
             id: verified.id().map(str::to_owned),
             timestamp: verified.timestamp(),

@@ -46,6 +46,10 @@ class Replayed(WebhookError):
     code = "replayed"
 
 
+class ReplayInProgress(WebhookError):
+    code = "replay_in_progress"
+
+
 class PayloadTooLarge(WebhookError):
     code = "payload_too_large"
 
@@ -99,6 +103,7 @@ _BY_CODE = {
         TimestampTooOld,
         TimestampTooNew,
         Replayed,
+        ReplayInProgress,
         PayloadTooLarge,
         InvalidSecret,
         InvalidArgument,
