@@ -402,7 +402,7 @@ export interface VerifierOptions {
 /** The stable error codes, in the core's order. */
 export type ErrorCode =
   | 'invalid_signature' | 'missing_header' | 'malformed_header' | 'timestamp_too_old'
-  | 'timestamp_too_new' | 'replayed' | 'payload_too_large' | 'invalid_secret' | 'invalid_argument'
+  | 'timestamp_too_new' | 'replayed' | 'replay_in_progress' | 'payload_too_large' | 'invalid_secret' | 'invalid_argument'
   | 'invalid_payload' | 'unknown_scheme' | 'unknown_event_type' | 'unknown_dialect' | 'blocked_url'
   | 'invalid_state' | 'store_error' | 'internal'
 /** Every error code (the core's `Error::CODES`). */

@@ -127,7 +127,7 @@ fun errors() {
     val headers = Signer(SECRET).sign(BODY, "msg_1", NOW)
     val verifier = Verifier(SECRET)
     case("every code has its subclass") {
-        eq(errorCodes().size, 17, "codes")
+        eq(errorCodes().size, 18, "codes")
         for (code in errorCodes()) {
             val e = errorFromCode(code, "why")
             eq(e.code(), code, "code")

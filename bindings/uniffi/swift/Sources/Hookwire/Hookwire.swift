@@ -5590,6 +5590,14 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */reason: String
     )
     /**
+     * Another delivery of the message is being handled.
+     */
+    case ReplayInProgress(
+        /**
+         * What went wrong, for people (never contains secret material).
+         */reason: String
+    )
+    /**
      * The body is larger than the limit.
      */
     case PayloadTooLarge(
@@ -5747,37 +5755,40 @@ public struct FfiConverterTypeWebhookError: FfiConverterRustBuffer {
         case 6: return .Replayed(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 7: return .PayloadTooLarge(
+        case 7: return .ReplayInProgress(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 8: return .InvalidSecret(
+        case 8: return .PayloadTooLarge(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .InvalidArgument(
+        case 9: return .InvalidSecret(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 10: return .InvalidPayload(
+        case 10: return .InvalidArgument(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 11: return .UnknownScheme(
+        case 11: return .InvalidPayload(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 12: return .UnknownEventType(
+        case 12: return .UnknownScheme(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 13: return .UnknownDialect(
+        case 13: return .UnknownEventType(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 14: return .BlockedUrl(
+        case 14: return .UnknownDialect(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 15: return .InvalidState(
+        case 15: return .BlockedUrl(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 16: return .Store(
+        case 16: return .InvalidState(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 17: return .Internal(
+        case 17: return .Store(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 18: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -5822,58 +5833,63 @@ public struct FfiConverterTypeWebhookError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .PayloadTooLarge(reason):
+        case let .ReplayInProgress(reason):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .InvalidSecret(reason):
+        case let .PayloadTooLarge(reason):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .InvalidArgument(reason):
+        case let .InvalidSecret(reason):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .InvalidPayload(reason):
+        case let .InvalidArgument(reason):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .UnknownScheme(reason):
+        case let .InvalidPayload(reason):
             writeInt(&buf, Int32(11))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .UnknownEventType(reason):
+        case let .UnknownScheme(reason):
             writeInt(&buf, Int32(12))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .UnknownDialect(reason):
+        case let .UnknownEventType(reason):
             writeInt(&buf, Int32(13))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .BlockedUrl(reason):
+        case let .UnknownDialect(reason):
             writeInt(&buf, Int32(14))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .InvalidState(reason):
+        case let .BlockedUrl(reason):
             writeInt(&buf, Int32(15))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Store(reason):
+        case let .InvalidState(reason):
             writeInt(&buf, Int32(16))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case let .Store(reason):
             writeInt(&buf, Int32(17))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(18))
             FfiConverterString.write(reason, into: &buf)
             
         }
