@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hookwire::{ClaimOutcome, ClaimRequest, ClaimToken, Error, SeenStore, UnixTime};
 use rusqlite::{params, Connection};
@@ -63,15 +63,19 @@ impl SqliteStore {
         };
         let connection = Connection::open(path).map_err(failed)?;
         connection.busy_timeout(options.timeout).map_err(failed)?;
-        // WAL lets readers and one writer of several processes work at once; NORMAL syncs
-        // at checkpoints, so a process crash loses nothing (a power cut may lose the last
-        // steps, which then count as never taken).
-        connection
-            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))
-            .map_err(failed)?;
-        connection.pragma_update(None, "synchronous", "NORMAL").map_err(failed)?;
         let sql = sql::Statements::new(Dialect::Sqlite, table);
-        connection.execute_batch(&sql.schema).map_err(failed)?;
+        // Switching a new file to WAL and creating the table can answer "locked" without
+        // waiting on the busy handler while another process does the same: wait here too,
+        // for as long as a step would.
+        let started = Instant::now();
+        loop {
+            match set_up(&connection, &sql) {
+                Err(err) if is_busy(&err) && started.elapsed() < options.timeout => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                other => break other.map_err(failed)?,
+            }
+        }
         Ok(SqliteStore {
             inner: Arc::new(Inner {
                 connection: Mutex::new(connection),
@@ -81,6 +85,22 @@ impl SqliteStore {
             }),
         })
     }
+}
+
+/// WAL lets readers and one writer of several processes work at once; NORMAL syncs at
+/// checkpoints, so a process crash loses nothing (a power cut may lose the last steps, which
+/// then count as never taken).
+fn set_up(connection: &Connection, sql: &sql::Statements) -> rusqlite::Result<()> {
+    connection.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0))?;
+    connection.pragma_update(None, "synchronous", "NORMAL")?;
+    connection.execute_batch(&sql.schema)
+}
+
+fn is_busy(err: &rusqlite::Error) -> bool {
+    matches!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 impl Inner {
@@ -138,11 +158,7 @@ impl Inner {
     }
 
     fn failed(&self, step: &str, err: rusqlite::Error) -> Error {
-        let busy = matches!(
-            err.sqlite_error_code(),
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-        );
-        if busy {
+        if is_busy(&err) {
             store_error(
                 &format!("SQLite {step}"),
                 format!("the file stayed locked by another writer for {:?}", self.busy_timeout),
