@@ -103,16 +103,35 @@ impl Inner {
         let inner = self.clone();
         within(self.timeout, "PostgreSQL claim", async move {
             let client = inner.client().await?;
-            if sql::purge_due(&inner.next_purge, now) {
-                tokio::spawn(inner.clone().purge(now));
+            let new =
+                client.prepare_cached(&inner.sql.claim_new).await.map_err(|e| inner.failed("claim", e))?;
+            let (key, token, until) =
+                (request.key(), request.token().as_str(), request.claim_until().as_millis());
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&key, &token, &until];
+            let inserted = client.execute(&new, &params);
+            let inserted = if sql::purge_due(&inner.next_purge, now) {
+                // Before the claim and with its clock, as the memory store evicts (a sweep run
+                // later could delete entries written after it was decided), pipelined on the
+                // same connection: one round trip. Lapsed entries count as absent, so this
+                // changes no answer; a failure waits for the next period. Both statements are
+                // prepared first, so the DELETE is sent before the claim.
+                match client.prepare_cached(&inner.sql.purge).await {
+                    Ok(purge) => {
+                        let cutoff: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&now];
+                        tokio::join!(client.execute(&purge, &cutoff), inserted).1
+                    }
+                    Err(_) => inserted.await,
+                }
+            } else {
+                inserted.await
+            };
+            if inserted.map_err(|e| inner.failed("claim", e))? == 1 {
+                return Ok(ClaimOutcome::Claimed);
             }
             let statement =
                 client.prepare_cached(&inner.sql.claim).await.map_err(|e| inner.failed("claim", e))?;
-            let until = request.claim_until().as_millis();
-            let row = client
-                .query_one(&statement, &[&request.key(), &request.token().as_str(), &until, &now])
-                .await
-                .map_err(|e| inner.failed("claim", e))?;
+            let row = client.query_one(&statement, &[&key, &token, &until, &now]).await;
+            let row = row.map_err(|e| inner.failed("claim", e))?;
             let holder: &str = row.try_get(0).map_err(|e| inner.failed("claim", e))?;
             let committed: bool = row.try_get(1).map_err(|e| inner.failed("claim", e))?;
             Ok(sql::outcome(holder, committed, request.token()))
@@ -130,12 +149,15 @@ impl Inner {
         let inner = self.clone();
         within(self.timeout, "PostgreSQL commit", async move {
             let client = inner.client().await?;
-            let statement =
-                client.prepare_cached(&inner.sql.commit).await.map_err(|e| inner.failed("commit", e))?;
             let params: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
                 [&key, &token.as_str(), &keep_until.as_millis(), &now.as_millis()];
-            let changed = client.execute(&statement, &params).await.map_err(|e| inner.failed("commit", e))?;
-            Ok(changed == 1)
+            for sql in [&inner.sql.commit_held, &inner.sql.commit] {
+                let statement = client.prepare_cached(sql).await.map_err(|e| inner.failed("commit", e))?;
+                if client.execute(&statement, &params).await.map_err(|e| inner.failed("commit", e))? == 1 {
+                    return Ok(true);
+                }
+            }
+            Ok(false)
         })
         .await
     }
@@ -160,18 +182,6 @@ impl Inner {
             self.schema_ready.store(false, Ordering::Release);
         }
         store_error(&format!("PostgreSQL {step}"), err)
-    }
-
-    /// Deletes lapsed entries, off the request's path. Lapsed entries count as absent, so this
-    /// changes no answer; a failure is retried at the next period.
-    async fn purge(self: Arc<Self>, now: i64) {
-        let _ = within(self.timeout, "PostgreSQL sweep", async {
-            let client = self.client().await?;
-            let statement =
-                client.prepare_cached(&self.sql.purge).await.map_err(|e| self.failed("sweep", e))?;
-            client.execute(&statement, &[&now]).await.map_err(|e| self.failed("sweep", e))
-        })
-        .await;
     }
 }
 

@@ -1,7 +1,11 @@
 //! The SQL of the SQLite and PostgreSQL stores: one table, one statement per step.
 //!
-//! Each step is a single statement, so it is atomic without a transaction, and costs one round
-//! trip. Deadlines are kept in the row, in the verifiers' clock (milliseconds): an entry counts
+//! Each step is atomic without a transaction: the usual case is one plain statement (a new
+//! message is inserted, a held claim is updated), one round trip; when it changes no row, a
+//! second statement that handles every case decides, and the first having changed nothing, the
+//! step is as atomic as that one.
+//! No index but the key's: every index would be rewritten by each commit (it moves the
+//! deadline), and the sweep that would use one runs once a minute, off the requests' path. Deadlines are kept in the row, in the verifiers' clock (milliseconds): an entry counts
 //! while `now < until_ms`, exactly as the core's contract says.
 
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -23,7 +27,9 @@ pub(crate) enum Dialect {
 pub(crate) struct Statements {
     pub(crate) table: String,
     pub(crate) schema: String,
+    pub(crate) claim_new: String,
     pub(crate) claim: String,
+    pub(crate) commit_held: String,
     pub(crate) commit: String,
     pub(crate) release: String,
     pub(crate) purge: String,
@@ -42,8 +48,14 @@ impl Statements {
                 token {text} NOT NULL,
                 committed {boolean} NOT NULL,
                 until_ms bigint NOT NULL
-            ){without_rowid};
-            CREATE INDEX IF NOT EXISTS {table}_until ON {table} (until_ms);"
+            ){without_rowid};"
+        );
+        // Claim, the usual case: a new message. ON CONFLICT DO NOTHING keeps a taken key from
+        // being an error (and a line in the server's log); when no row was inserted, the full
+        // claim below decides, with the first statement having changed nothing.
+        let claim_new = format!(
+            "INSERT INTO {table} (replay_key, token, committed, until_ms) VALUES ($1, $2, FALSE, $3)
+             ON CONFLICT (replay_key) DO NOTHING"
         );
         // Claim: insert, or take over an entry that no longer counts. On a live entry the
         // update keeps every value, and RETURNING tells which holder and state it has: one
@@ -56,6 +68,13 @@ impl Statements {
                  until_ms = CASE WHEN e.until_ms <= $4 THEN excluded.until_ms ELSE e.until_ms END
              RETURNING token, committed"
         );
+        // Commit, the usual case: our claim (or a lapsed one) becomes the committed entry. An
+        // UPDATE that does not touch the key is cheaper than an upsert; when it changes no row
+        // (no entry, or another token's live one) the full commit below decides.
+        let commit_held = format!(
+            "UPDATE {table} SET token = $2, committed = TRUE, until_ms = $3
+             WHERE replay_key = $1 AND (token = $2 OR until_ms <= $4)"
+        );
         // Commit: ours, or nobody's that counts; a live entry of another token is left alone
         // (no row changed: `false`).
         let commit = format!(
@@ -66,10 +85,21 @@ impl Statements {
         );
         let release = format!("DELETE FROM {table} WHERE replay_key = $1 AND token = $2 AND NOT committed");
         let purge = format!("DELETE FROM {table} WHERE until_ms <= $1");
-        let mut statements = Statements { table: table.to_owned(), schema, claim, commit, release, purge };
+        let mut statements = Statements {
+            table: table.to_owned(),
+            schema,
+            claim_new,
+            claim,
+            commit_held,
+            commit,
+            release,
+            purge,
+        };
         if dialect == Dialect::Sqlite {
             for sql in [
+                &mut statements.claim_new,
                 &mut statements.claim,
+                &mut statements.commit_held,
                 &mut statements.commit,
                 &mut statements.release,
                 &mut statements.purge,

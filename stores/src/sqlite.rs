@@ -114,20 +114,21 @@ impl Inner {
         let now = request.now().as_millis();
         let connection = self.connection();
         if sql::purge_due(&self.next_purge, now) {
-            // Lapsed entries count as absent, so deleting them changes no answer; it only
-            // keeps the file from growing with messages that were never retried.
-            connection
-                .prepare_cached(&self.sql.purge)
-                .and_then(|mut s| s.execute(params![now]))
-                .map_err(|e| self.failed("sweep", e))?;
+            // Before the claim and with its clock, as the memory store evicts: a sweep that ran
+            // later could delete entries written after it was decided. Lapsed entries count as
+            // absent, so this changes no answer; a failure waits for the next period.
+            let _ = connection.prepare_cached(&self.sql.purge).and_then(|mut s| s.execute(params![now]));
+        }
+        let (key, token, until) =
+            (request.key(), request.token().as_str(), request.claim_until().as_millis());
+        let mut new = connection.prepare_cached(&self.sql.claim_new).map_err(|e| self.failed("claim", e))?;
+        if new.execute(params![key, token, until]).map_err(|e| self.failed("claim", e))? == 1 {
+            return Ok(ClaimOutcome::Claimed);
         }
         let mut statement =
             connection.prepare_cached(&self.sql.claim).map_err(|e| self.failed("claim", e))?;
         let (holder, committed): (String, bool) = statement
-            .query_row(
-                params![request.key(), request.token().as_str(), request.claim_until().as_millis(), now],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
+            .query_row(params![key, token, until, now], |row| Ok((row.get(0)?, row.get(1)?)))
             .map_err(|e| self.failed("claim", e))?;
         Ok(sql::outcome(&holder, committed, request.token()))
     }
@@ -140,12 +141,14 @@ impl Inner {
         now: UnixTime,
     ) -> Result<bool, Error> {
         let connection = self.connection();
-        let mut statement =
-            connection.prepare_cached(&self.sql.commit).map_err(|e| self.failed("commit", e))?;
-        let changed = statement
-            .execute(params![key, token.as_str(), keep_until.as_millis(), now.as_millis()])
-            .map_err(|e| self.failed("commit", e))?;
-        Ok(changed == 1)
+        let params = params![key, token.as_str(), keep_until.as_millis(), now.as_millis()];
+        for sql in [&self.sql.commit_held, &self.sql.commit] {
+            let mut statement = connection.prepare_cached(sql).map_err(|e| self.failed("commit", e))?;
+            if statement.execute(params).map_err(|e| self.failed("commit", e))? == 1 {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     fn release(&self, key: &str, token: &ClaimToken) -> Result<bool, Error> {
