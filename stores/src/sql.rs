@@ -1,12 +1,13 @@
-//! The SQL of the SQLite and PostgreSQL stores: one table, one statement per step.
+//! The SQL of the SQLite and PostgreSQL stores: one table, a statement or two per step.
 //!
 //! Each step is atomic without a transaction: the usual case is one plain statement (a new
 //! message is inserted, a held claim is updated), one round trip; when it changes no row, a
 //! second statement that handles every case decides, and the first having changed nothing, the
-//! step is as atomic as that one.
-//! No index but the key's: every index would be rewritten by each commit (it moves the
-//! deadline), and the sweep that would use one runs once a minute, off the requests' path. Deadlines are kept in the row, in the verifiers' clock (milliseconds): an entry counts
-//! while `now < until_ms`, exactly as the core's contract says.
+//! step is as atomic as that one. Deadlines are kept in the row, in the verifiers' clock
+//! (milliseconds): an entry counts while `now < until_ms`, exactly as the core's contract says.
+//!
+//! No index but the key's: an index on the deadline would be rewritten by every commit (which
+//! moves the deadline), while the sweep that would use it runs once a minute.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 
