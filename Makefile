@@ -12,7 +12,7 @@ HOST_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
 RELEASE_DIR := target/$(HOST_TRIPLE)/release
 FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard
 
-.PHONY: demo test lint test-rust test-python vectors vectors-check fuzz-smoke bench constant-time tools-python tools-fuzz
+.PHONY: demo test lint test-rust test-stores test-python vectors vectors-check fuzz-smoke bench bench-stores constant-time tools-python tools-fuzz tools-servers
 
 demo:
 	$(CARGO) run --quiet --release --example schemes
@@ -22,7 +22,7 @@ demo:
 	$(CARGO) run --quiet --release --example deliver
 
 # Lint and cheap checks first, the long fuzz smoke next, the test suites last.
-test: lint vectors-check fuzz-smoke test-rust test-python test-node test-kotlin
+test: lint vectors-check fuzz-smoke test-rust test-stores test-python test-node test-kotlin
 
 # The bindings' own targets: test-node, bench-node (Node); bindings, test-kotlin (uniffi).
 include bindings/node/rules.mk
@@ -34,6 +34,11 @@ lint:
 
 test-rust:
 	$(CARGO) test -p hookwire
+
+# The replay stores against real servers: hookwire-testkit starts throwaway PostgreSQL clusters
+# and Redis servers on loopback (its own tests check that it can).
+test-stores: tools-servers
+	$(CARGO) test -p hookwire-testkit -p hookwire-stores
 
 # Builds the extension once (release, into the venv, sharing target/) and runs its suite,
 # interop with the providers' own libraries included.
@@ -60,8 +65,11 @@ fuzz-smoke: tools-fuzz
 	  $(CARGO) +nightly fuzz run -O $$target corpus/$$target seeds/$$target -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | grep -E '^(Done|#[0-9]+ +DONE)|ERROR|panicked|SUMMARY' ; \
 	done
 
-bench:
+bench: bench-stores
 	$(CARGO) bench -p hookwire-benches --bench verify
+
+bench-stores: tools-servers
+	$(CARGO) bench -p hookwire-stores --bench claims
 
 constant-time:
 	$(CARGO) bench -p hookwire-benches --bench constant_time
@@ -69,6 +77,16 @@ constant-time:
 tools-python:
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
 	@$(PYTHON) -c 'import cryptography' 2>/dev/null || $(PYTHON) -m pip install --quiet cryptography
+
+# PostgreSQL (initdb, pg_ctl) and redis-server for the store tests, from Debian when missing.
+tools-servers:
+	@missing=""; \
+	{ command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 tools-fuzz:
 	@$(CARGO) +nightly --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal
