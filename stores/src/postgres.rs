@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use hookwire::{ClaimOutcome, ClaimRequest, ClaimToken, Error, SeenStore, UnixTime};
 use tokio_postgres::NoTls;
 
@@ -66,12 +66,10 @@ impl PostgresStore {
         }
         let manager =
             Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        // No pool timeouts: every step is bounded as a whole by the operation timeout (and
+        // connecting by the connect timeout), which saves a timer per step.
         let pool = Pool::builder(manager)
             .max_size(options.max_connections)
-            .runtime(Runtime::Tokio1)
-            .wait_timeout(Some(options.timeout))
-            .create_timeout(Some(options.connect_timeout))
-            .recycle_timeout(Some(options.connect_timeout))
             .build()
             .map_err(|err| store_error("cannot set up the PostgreSQL pool", err))?;
         Ok(PostgresStore {
