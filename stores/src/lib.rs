@@ -18,7 +18,7 @@
 //! # let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
 //! # let (body, headers) = (b"{}", Signer::new(Scheme::hookwire(), secret).sign("msg_1", hookwire::unix_now(), b"{}")?);
 //!
-//! let store = Store::open(&url, &StoreOptions::default())?; // sqlite:///var/lib/app/replay.db
+//! let store = Store::open(&url, &StoreOptions::default().namespace("shop"))?; // sqlite:///var/lib/app/replay.db
 //! let verifier = Verifier::new(Scheme::hookwire(), [Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?])
 //!     .seen_store(store);
 //!

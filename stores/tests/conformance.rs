@@ -403,3 +403,33 @@ fn a_store_is_opened_by_url() {
     let bad_namespace = support::options("no-dashes");
     assert_eq!(hookwire_stores::Store::open(&sqlite, &bad_namespace).unwrap_err().code(), "invalid_argument");
 }
+
+#[test]
+fn the_blocking_api_can_be_called_from_async_handlers() {
+    // On a multi-threaded runtime the blocking call moves the worker's other tasks away
+    // (`block_in_place`); on a current-thread runtime it stalls that runtime for one step. It
+    // must work, and never panic, on both, because the I/O runs on the stores' own runtime.
+    for kind in [Kind::Memory, Kind::Sqlite, Kind::Postgres, Kind::Redis] {
+        let backing = Backing::start(kind);
+        let store = backing.open(&backing.fresh_namespace());
+        let runtimes = [
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap(),
+            tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap(),
+        ];
+        for (n, runtime) in runtimes.iter().enumerate() {
+            let store = store.clone();
+            let outcome = runtime.block_on(async move {
+                // Inside a task, as a handler runs.
+                tokio::spawn(async move {
+                    let key = format!("m{n}");
+                    let first = SeenStore::claim(&store, &request(&key, T)).unwrap();
+                    let second = SeenStore::claim(&store, &request(&key, T + 1)).unwrap();
+                    (first, second)
+                })
+                .await
+                .unwrap()
+            });
+            assert_eq!(outcome, (ClaimOutcome::Claimed, ClaimOutcome::InProgress), "{kind:?} runtime {n}");
+        }
+    }
+}
