@@ -1,6 +1,7 @@
-//! A store that goes away mid-run: every message is refused with `store_error` (503, the
-//! sender retries) within the store's timeouts, none is accepted; when the store is back,
-//! service resumes without a restart of the receiver. Both APIs, real servers killed for real.
+//! A store that goes away mid-run, or hangs: every message is refused with `store_error` (503,
+//! the sender retries) within the store's timeouts, none is accepted; when the store is back,
+//! service resumes without a restart of the receiver. Both APIs, real servers killed (or
+//! frozen with SIGSTOP) for real.
 
 mod support;
 
@@ -69,6 +70,70 @@ fn fails_closed_and_recovers(kind: Kind) {
         assert_eq!(answer, "accepted", "{kind:?} {n}: {:?} after the restart", restarted.elapsed());
         assert_eq!(verdict(receiver, &id), "replayed", "{kind:?} {n}");
     }
+}
+
+/// A frozen server keeps its connections and answers nothing: only the timeouts can tell.
+fn fails_closed_while_hung_and_recovers(kind: Kind) {
+    const CLAIM_TTL: Duration = Duration::from_secs(2);
+    let mut backing = Backing::start(kind);
+    let store = backing.open(&backing.fresh_namespace());
+    let make = || Verifier::new(Scheme::hookwire(), [Secret::parse(SECRET).unwrap()]).claim_ttl(CLAIM_TTL);
+    let receivers = [Receiver::new(make, &store, Api::Blocking), Receiver::new(make, &store, Api::Async)];
+    for (n, receiver) in receivers.iter().enumerate() {
+        assert_eq!(verdict(receiver, &format!("before_{n}")), "accepted", "{kind:?}");
+    }
+
+    pause(&mut backing);
+    for (n, receiver) in receivers.iter().enumerate() {
+        let started = Instant::now();
+        assert_eq!(verdict(receiver, &format!("hung_{n}")), "store_error", "{kind:?} {n}");
+        assert!(started.elapsed() < REFUSED_WITHIN, "{kind:?}: refused after {:?}", started.elapsed());
+    }
+
+    resume(&mut backing);
+    let resumed = Instant::now();
+    for (n, receiver) in receivers.iter().enumerate() {
+        assert_eq!(verdict(receiver, &format!("after_{n}")), "accepted", "{kind:?} {n}");
+        // The refused claim may have reached the server after all, once it went on: then it
+        // holds the message until its claim time, like a crashed handler's; never longer.
+        let id = format!("hung_{n}");
+        let answer = loop {
+            let answer = verdict(receiver, &id);
+            if answer != "replay_in_progress" || resumed.elapsed() > CLAIM_TTL + REFUSED_WITHIN {
+                break answer;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(answer, "accepted", "{kind:?} {n}: the sender's retry after {:?}", resumed.elapsed());
+    }
+}
+
+fn pause(backing: &mut Backing) {
+    if let Some(pg) = &mut backing.postgres {
+        pg.pause().unwrap();
+    }
+    if let Some(redis) = &backing.redis {
+        redis.pause().unwrap();
+    }
+}
+
+fn resume(backing: &mut Backing) {
+    if let Some(pg) = &mut backing.postgres {
+        pg.resume().unwrap();
+    }
+    if let Some(redis) = &backing.redis {
+        redis.resume().unwrap();
+    }
+}
+
+#[test]
+fn a_hung_postgres_fails_closed_within_the_timeout_and_service_resumes() {
+    fails_closed_while_hung_and_recovers(Kind::Postgres);
+}
+
+#[test]
+fn a_hung_redis_fails_closed_within_the_timeout_and_service_resumes() {
+    fails_closed_while_hung_and_recovers(Kind::Redis);
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! a temporary folder on a free loopback port, stopped (and their folders removed) on drop.
 //!
 //! The tests of the replay stores, the outbox and the bindings use these instead of mocks. Both
-//! can be killed and started again on the same data (`kill` / `start`) to test what happens
-//! when a store goes away mid-run. Python and Node suites use the `hookwire-testkit` binary,
+//! can be killed and started again on the same data (`kill` / `restart`) to test what happens
+//! when a store goes away mid-run, or frozen (`pause` / `resume`) to test a store that hangs. Python and Node suites use the `hookwire-testkit` binary,
 //! which prints a server's URL and stops it when its standard input closes.
 //!
 //! ```no_run
@@ -61,6 +61,7 @@ pub struct Postgres {
     port: u16,
     as_postgres: bool,
     running: bool,
+    paused: bool,
 }
 
 impl Postgres {
@@ -73,7 +74,7 @@ impl Postgres {
         if as_postgres {
             chown_postgres(dir.path())?;
         }
-        let mut pg = Postgres { bin, dir, port: free_port()?, as_postgres, running: false };
+        let mut pg = Postgres { bin, dir, port: free_port()?, as_postgres, running: false, paused: false };
         let data = pg.data_dir();
         pg.run(
             "initdb",
@@ -127,11 +128,47 @@ impl Postgres {
     /// Stops the server at once, as a crash would (`pg_ctl stop -m immediate`): connections
     /// break, nothing is shut down cleanly. The data stays for [`Postgres::restart`].
     pub fn kill(&mut self) -> io::Result<()> {
+        // A frozen server would never act on pg_ctl's signal.
+        self.resume()?;
         if self.running {
             self.running = false;
             self.pg_ctl(&["stop", "-m", "immediate", "-w"])?;
         }
         Ok(())
+    }
+
+    /// Freezes the server and every backend (SIGSTOP), as a hung server or a network that
+    /// drops packets would look: connections stay open, nothing is answered, new connections
+    /// are not served. [`Postgres::resume`] lets it go on.
+    pub fn pause(&mut self) -> io::Result<()> {
+        if self.running && !self.paused {
+            signal("STOP", &self.processes()?)?;
+            self.paused = true;
+        }
+        Ok(())
+    }
+
+    /// Lets a paused server go on (SIGCONT).
+    pub fn resume(&mut self) -> io::Result<()> {
+        if self.paused {
+            signal("CONT", &self.processes()?)?;
+            self.paused = false;
+        }
+        Ok(())
+    }
+
+    /// The postmaster (first line of `postmaster.pid`) and its children.
+    fn processes(&self) -> io::Result<Vec<u32>> {
+        let pid_file = std::fs::read_to_string(self.data_dir().join("postmaster.pid"))?;
+        let postmaster: u32 = pid_file
+            .lines()
+            .next()
+            .and_then(|line| line.trim().parse().ok())
+            .ok_or_else(|| io::Error::other("postmaster.pid has no process id"))?;
+        let children = std::fs::read_to_string(format!("/proc/{postmaster}/task/{postmaster}/children"))?;
+        let mut pids = vec![postmaster];
+        pids.extend(children.split_whitespace().filter_map(|pid| pid.parse::<u32>().ok()));
+        Ok(pids)
     }
 
     /// Starts the server again on the same data and port.
@@ -188,6 +225,17 @@ impl Postgres {
 impl Drop for Postgres {
     fn drop(&mut self) {
         let _ = self.kill();
+    }
+}
+
+/// Sends `SIG<name>` to `pids` with kill(1), which keeps this crate free of unsafe code.
+fn signal(name: &str, pids: &[u32]) -> io::Result<()> {
+    let status =
+        Command::new("kill").arg(format!("-{name}")).args(pids.iter().map(u32::to_string)).status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!("kill -{name} {pids:?} failed")))
     }
 }
 
@@ -273,6 +321,23 @@ impl Redis {
         Ok(())
     }
 
+    /// Freezes the server (SIGSTOP), as a hung server or a network that drops packets would
+    /// look: connections stay open and nothing is answered. [`Redis::resume`] lets it go on.
+    pub fn pause(&self) -> io::Result<()> {
+        match &self.child {
+            Some(child) => signal("STOP", &[child.id()]),
+            None => Ok(()),
+        }
+    }
+
+    /// Lets a paused server go on (SIGCONT).
+    pub fn resume(&self) -> io::Result<()> {
+        match &self.child {
+            Some(child) => signal("CONT", &[child.id()]),
+            None => Ok(()),
+        }
+    }
+
     /// Starts the server again on the same port (empty).
     pub fn restart(&mut self) -> io::Result<()> {
         if self.child.is_some() {
@@ -332,6 +397,15 @@ mod tests {
         assert!(TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err());
         pg.restart().unwrap();
         assert!(TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok());
+    }
+
+    #[test]
+    fn a_paused_redis_answers_nothing_until_resumed() {
+        let redis = Redis::start().unwrap();
+        redis.pause().unwrap();
+        assert!(!redis_ping(redis.port()));
+        redis.resume().unwrap();
+        assert!(redis_ping(redis.port()));
     }
 
     #[test]

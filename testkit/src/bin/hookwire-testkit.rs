@@ -1,7 +1,8 @@
 //! `hookwire-testkit postgres|redis`: starts a throwaway server, prints its URL on one line,
 //! and stops it when standard input closes (the Python and Node suites hold the pipe open for
 //! as long as they need the server). `kill` / `restart` lines on standard input kill the server
-//! and start it again, for tests of a store that goes away; each is answered with `ok`.
+//! and start it again, for tests of a store that goes away, and `pause` / `resume` freeze it
+//! and let it go on, for a store that hangs; each is answered with `ok`.
 
 use std::io::{self, BufRead as _, Write as _};
 
@@ -33,6 +34,20 @@ impl Server {
             Server::Redis(s) => s.restart(),
         }
     }
+
+    fn pause(&mut self) -> io::Result<()> {
+        match self {
+            Server::Postgres(s) => s.pause(),
+            Server::Redis(s) => s.pause(),
+        }
+    }
+
+    fn resume(&mut self) -> io::Result<()> {
+        match self {
+            Server::Postgres(s) => s.resume(),
+            Server::Redis(s) => s.resume(),
+        }
+    }
 }
 
 fn main() {
@@ -60,6 +75,8 @@ fn main() {
         let result = match line.trim() {
             "kill" => server.kill(),
             "restart" => server.restart(),
+            "pause" => server.pause(),
+            "resume" => server.resume(),
             _ => continue,
         };
         let _ = match result {
