@@ -81,8 +81,8 @@ impl AsyncVerifier {
     ) -> Result<AsyncVerified<'a>, Error> {
         let message = self.verifier.check_at(headers, body, now_secs)?;
         let request = self.verifier.claim_request(&message, now);
-        request.resolve(self.store.claim(&request).await?)?;
-        Ok(AsyncVerified { message, claim: AsyncClaim { store: self.store.clone(), request } })
+        let claim = AsyncClaim::acquire(self.store.clone(), request).await?;
+        Ok(AsyncVerified { message, claim })
     }
 }
 
@@ -139,6 +139,16 @@ pub struct AsyncClaim {
 }
 
 impl AsyncClaim {
+    /// Claims `request` in `store`: the held claim, or the error to answer with
+    /// (`replay_in_progress`, `replayed`, `store_error`). For callers that run the checks
+    /// themselves ([`Verifier::check_at`] and [`Verifier::claim_request`]) and must own the
+    /// claim apart from the request's borrowed bytes — a language binding handing it to a
+    /// promise, say. The claim is `'static` and cheap to clone.
+    pub async fn acquire(store: Arc<dyn AsyncSeenStore>, request: ClaimRequest) -> Result<AsyncClaim, Error> {
+        request.resolve(store.claim(&request).await?)?;
+        Ok(AsyncClaim { store, request })
+    }
+
     /// The replay key that was claimed.
     pub fn key(&self) -> &str {
         self.request.key()

@@ -56,7 +56,8 @@ struct Inner {
 impl SqliteStore {
     /// Opens (creating it if needed) the store in the file at `path`, in the table named by
     /// the options' namespace. The options' timeout is the busy timeout: how long a step
-    /// waits while another process writes before it fails with `store_error`.
+    /// waits while another process writes before it fails with `store_error`. Opening reads
+    /// and writes the file on the calling thread: do it at start-up.
     pub fn open(path: impl AsRef<Path>, options: &StoreOptions) -> Result<SqliteStore, Error> {
         let table = options.checked_namespace()?;
         let path = path.as_ref();

@@ -29,12 +29,12 @@ pub const DEFAULT_MEMORY_CAPACITY: usize = 100_000;
 /// assert_eq!(Store::open("mysql://db/app", &StoreOptions::default()).unwrap_err().code(), "invalid_argument");
 /// # Ok::<(), hookwire::Error>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     kind: Kind,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum Kind {
     Memory(Arc<MemorySeenStore>),
     Sqlite(SqliteStore),
@@ -97,6 +97,18 @@ impl Store {
             Kind::Sqlite(store) => store,
             Kind::Postgres(store) => store,
             Kind::Redis(store) => store,
+        }
+    }
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.kind {
+            // Not the entries: there can be 100,000 of them.
+            Kind::Memory(store) => f.debug_struct("Store").field("memory_entries", &store.len()).finish(),
+            Kind::Sqlite(store) => store.fmt(f),
+            Kind::Postgres(store) => store.fmt(f),
+            Kind::Redis(store) => store.fmt(f),
         }
     }
 }
