@@ -104,16 +104,19 @@
 //!
 //! ## Where the I/O runs
 //!
-//! Every store runs its I/O on this crate's own runtime (one thread, plus a blocking pool for
-//! SQLite), never on the caller's. So:
+//! PostgreSQL and Redis run their I/O on this crate's own runtime (one thread, started on first
+//! use and kept for the process), never on the caller's; SQLite runs a step on the caller's
+//! thread when it cannot wait (see [`SqliteStore`]) and on that runtime's blocking pool when it
+//! may. So:
 //!
 //! - the blocking API ([`hookwire::SeenStore`]) works from any thread, with no runtime of the
-//!   caller's; called from a worker of a multi-threaded tokio runtime, it first tells tokio
-//!   (`block_in_place`), which moves the worker's other tasks elsewhere instead of stalling
-//!   them. On a current-thread runtime that is not possible: use the async API there.
+//!   caller's, and waits at most the store's timeouts. Called from a worker of a multi-threaded
+//!   tokio runtime, it first tells tokio (`block_in_place`), which moves the worker's other
+//!   tasks elsewhere instead of stalling them; on a current-thread runtime that is not
+//!   possible, and the call stalls that runtime for one step: use the async API there.
 //! - the async API ([`AsyncSeenStore`], [`AsyncVerifier`]) returns `Send` futures that can be
-//!   awaited on any executor (they wait on a join handle), and holds no lock of the caller's
-//!   runtime while the store answers.
+//!   awaited on any executor (they wait on a join handle, not on a reactor or timer of the
+//!   caller's), and never block the thread that polls them.
 //!
 //! Every store is `Clone + Send + Sync` and cheap to clone (clones share connections).
 #![forbid(unsafe_code)]
