@@ -11,6 +11,7 @@ fun main(args: Array<String>) {
     errors()
     events()
     delivery()
+    hardening()
     println("${Results.passed} passed, ${Results.failed} failed")
     exitProcess(if (Results.failed == 0) 0 else 1)
 }
