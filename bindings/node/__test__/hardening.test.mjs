@@ -265,3 +265,17 @@ describe('§4 [name, value] pairs are read in linear time', () => {
     assert.ok(ratio < 35, `100k pairs took ${ratio.toFixed(1)} times as long as 10k`)
   })
 })
+
+// Members of a sender's envelope named like the native envelope's keys (the Kotlin binding once
+// rebuilt events from the native JSON and lost them; every binding holds the core's event).
+describe('encode keeps members named like native keys', () => {
+  const bodies = {
+    'ops-center': '{"event":"order.created","data":{"id":5},"id":"keep-me","type":"keep-type","actor":"keep-actor"}',
+    homechef: '{"event":"order.created","timestamp":"2025-08-08T10:00:00Z","data":{"id":5},"webhook_id":"wh_1","delivery_id":"d1","id":"keep-id","type":"keep-type","actor":"keep-actor"}',
+    webnet: '{"event_type":"order.created","event_timestamp":"2025-08-08T10:00:00Z","actor":{"id":1},"order":{"id":5},"id":"keep-id","type":"keep-type","timestamp":"keep-ts","data":"keep-data"}',
+    auraconnect: '{"id":"evt_1","type":"order.created","created":1700000000,"data":{"object":{"id":5}},"timestamp":"keep-ts","actor":"keep-actor"}',
+  }
+  for (const [dialect, body] of Object.entries(bodies)) {
+    test(dialect, () => assert.equal(parseEvent(body, { dialect }).encode(dialect).toString(), body))
+  }
+})

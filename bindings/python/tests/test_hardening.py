@@ -283,3 +283,22 @@ def test_every_public_callable_answers_wrong_types_with_a_webhook_error():
                     pass
                 except Exception as error:  # noqa: BLE001 - the point: nothing else may escape
                     pytest.fail(f"{label}{tuple(args)!r}: {type(error).__name__}: {error}")
+
+
+# Members of a sender's envelope named like the native envelope's keys (the Kotlin binding once
+# rebuilt events from the native JSON and lost them; every binding holds the core's event).
+FOREIGN_MEMBERS = {
+    "ops-center": '{"event":"order.created","data":{"id":5},"id":"keep-me","type":"keep-type","actor":"keep-actor"}',
+    "homechef": '{"event":"order.created","timestamp":"2025-08-08T10:00:00Z","data":{"id":5},"webhook_id":"wh_1",'
+    '"delivery_id":"d1","id":"keep-id","type":"keep-type","actor":"keep-actor"}',
+    "webnet": '{"event_type":"order.created","event_timestamp":"2025-08-08T10:00:00Z","actor":{"id":1},"order":{"id":5},'
+    '"id":"keep-id","type":"keep-type","timestamp":"keep-ts","data":"keep-data"}',
+    "auraconnect": '{"id":"evt_1","type":"order.created","created":1700000000,"data":{"object":{"id":5}},'
+    '"timestamp":"keep-ts","actor":"keep-actor"}',
+}
+
+
+@pytest.mark.parametrize("dialect", FOREIGN_MEMBERS)
+def test_encode_keeps_members_named_like_native_keys(dialect):
+    body = FOREIGN_MEMBERS[dialect].encode()
+    assert hookwire.parse_event(body, dialect=dialect).encode(dialect) == body

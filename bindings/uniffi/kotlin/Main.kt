@@ -12,6 +12,7 @@ fun main(args: Array<String>) {
     events()
     delivery()
     hardening()
+    coreFixes()
     println("${Results.passed} passed, ${Results.failed} failed")
     exitProcess(if (Results.failed == 0) 0 else 1)
 }
