@@ -232,9 +232,10 @@ impl Verifier {
     }
 
     /// The hot path of `verify` (index.js picks the header values): the values of
-    /// `headerNames`, in order (a string, several strings, or null/undefined), and the caller's
-    /// options (`{ now }`). Returns `[secretIndex, timestamp, timestampSigned]`; the id and
-    /// event type are the values given.
+    /// `headerNames`, in order (a string, several strings, or null/undefined), then `now` (the
+    /// value of `{ now }`, which index.js passes alone) or the caller's whole options object.
+    /// Returns `[secretIndex, timestamp, timestampSigned]`; the id and event type are the
+    /// values given.
     #[napi(skip_typescript)]
     #[allow(clippy::too_many_arguments)]
     pub fn verify_values(
@@ -245,9 +246,13 @@ impl Verifier {
         id: Unknown<'_>,
         timestamp: Unknown<'_>,
         event: Unknown<'_>,
+        now: Unknown<'_>,
         options: Unknown<'_>,
     ) -> napi::Result<(u32, Option<i64>, bool)> {
-        let now = Options::read(&env, options, &["now"])?.get::<f64>("now")?;
+        let now = match input::optional::<f64>(&env, "now", now)? {
+            Some(now) => Some(now),
+            None => Options::read(&env, options, &["now"])?.get::<f64>("now")?,
+        };
         let body: Slice<'_> = input::body(&env, &body)?;
         let mut headers = HeaderMap::with_capacity(4);
         for (want, value) in self.reads.iter().zip([signature, id, timestamp, event]) {
