@@ -6,7 +6,7 @@
 
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PySequence, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyMemoryView, PySequence, PyString};
 use pyo3::{PyClass, PyTypeInfo};
 
 use crate::{argument, raise};
@@ -111,10 +111,15 @@ impl<'py, T: Arg<'py>> Arg<'py> for Vec<T> {
     }
 }
 
-/// Bytes (`bytes` or `bytearray`).
+/// Bytes: `bytes`, `bytearray` or `memoryview` (copied).
 impl<'py> Arg<'py> for PyBackedBytes {
     fn from_arg(value: &Bound<'py, PyAny>) -> Result<Self, String> {
-        value.extract().map_err(|_| got("bytes", value))
+        if let Ok(bytes) = value.extract() {
+            return Ok(bytes);
+        }
+        let view = value.cast::<PyMemoryView>().map_err(|_| got("bytes", value))?;
+        let copied = view.call_method0("tobytes").map_err(|_| got("bytes", value))?;
+        copied.extract().map_err(|_| got("bytes", value))
     }
 }
 

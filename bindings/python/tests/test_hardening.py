@@ -175,6 +175,13 @@ def test_a_lone_surrogate_in_a_header_the_scheme_reads_is_malformed_header(heade
         hookwire.Verifier(SECRET).verify(BODY, broken, now=NOW)
 
 
+def test_a_response_body_is_any_bytes_like_object():
+    for body in (b"busy", bytearray(b"busy"), memoryview(b"busy")):
+        delivery = hookwire.Delivery("m", 0)
+        delivery.record(POLICY, 0, OUTCOME, body, 1)
+        assert delivery.attempts[0].response_body == "busy"
+
+
 def test_asgi_raw_byte_pairs_are_headers():
     raw = [(name.encode(), value.encode()) for name, value in SIGNED.items()] + [(b"host", b"example.com")]
     assert hookwire.Verifier(SECRET).verify(BODY, raw, now=NOW).id == "msg_1"
