@@ -355,3 +355,6 @@ pub(crate) fn headers_from_json(text: &str) -> Vec<(String, String)> {
 pub(crate) fn span_ms(span: Duration) -> i64 {
     i64::try_from(span.as_millis()).unwrap_or(i64::MAX)
 }
+
+#[cfg(test)]
+mod conformance;
