@@ -426,7 +426,6 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
             Err(SendError { failure, message: err.to_string() })
         }
     };
-    drop(slot);
     let elapsed = clock.elapsed();
     let now = UnixTime::now();
     let (outcome, attempt, last_error) = match sent {
@@ -488,6 +487,9 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
         last_error,
     };
     record(shared, completion, succeeded).await;
+    // The slot is held until the outcome is recorded, so an endpoint that just answered 410
+    // gets no further request before it is disabled.
+    drop(slot);
 }
 
 /// Runs `send` while renewing the lease every third of it; `None` when the lease was lost
