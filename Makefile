@@ -12,7 +12,7 @@ HOST_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
 RELEASE_DIR := target/$(HOST_TRIPLE)/release
 FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard
 
-.PHONY: demo test lint test-rust test-python vectors vectors-check fuzz-smoke bench constant-time tools-python tools-fuzz
+.PHONY: demo test lint test-rust test-outbox test-python vectors vectors-check fuzz-smoke bench bench-outbox constant-time tools-python tools-fuzz tools-postgres
 
 demo:
 	$(CARGO) run --quiet --release --example schemes
@@ -20,9 +20,11 @@ demo:
 	$(CARGO) run --quiet --release --example events
 	@echo
 	$(CARGO) run --quiet --release --example deliver
+	@echo
+	$(CARGO) run --quiet --release -p hookwire-outbox --example ops_center
 
 # Lint and cheap checks first, the long fuzz smoke next, the test suites last.
-test: lint vectors-check fuzz-smoke test-rust test-python test-node test-kotlin
+test: lint vectors-check fuzz-smoke test-rust test-outbox test-python test-node test-kotlin
 
 # The bindings' own targets: test-node, bench-node (Node); bindings, test-kotlin (uniffi).
 include bindings/node/rules.mk
@@ -34,6 +36,11 @@ lint:
 
 test-rust:
 	$(CARGO) test -p hookwire
+
+# The durable outbox and the `hookwire` binary: the conformance suite on SQLite and on a
+# throwaway PostgreSQL, kill -9 crash tests, two worker processes, chaos, SSRF, migrations.
+test-outbox: tools-postgres
+	$(CARGO) test -p hookwire-outbox -p hookwire-cli
 
 # Builds the extension once (release, into the venv, sharing target/) and runs its suite,
 # interop with the providers' own libraries included.
@@ -63,12 +70,23 @@ fuzz-smoke: tools-fuzz
 bench:
 	$(CARGO) bench -p hookwire-benches --bench verify
 
+# Deliveries per second (SQLite, PostgreSQL with one and two workers) beside the ceiling (the
+# same client, no store), publish latency, claim cost at 10,000 vs 1,000,000 pending.
+bench-outbox: tools-postgres
+	$(CARGO) bench -p hookwire-outbox --bench throughput
+
 constant-time:
 	$(CARGO) bench -p hookwire-benches --bench constant_time
 
 tools-python:
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
 	@$(PYTHON) -c 'import cryptography' 2>/dev/null || $(PYTHON) -m pip install --quiet cryptography
+
+# PostgreSQL for the outbox's tests (hookwire-testkit starts throwaway clusters with initdb).
+tools-postgres:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
 
 tools-fuzz:
 	@$(CARGO) +nightly --version >/dev/null 2>&1 || rustup toolchain install nightly --profile minimal

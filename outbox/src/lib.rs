@@ -52,6 +52,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[doc(hidden)]
+pub mod bench;
 mod decisions;
 mod delivery;
 mod endpoint;

@@ -422,6 +422,44 @@ async fn operations_refuse_bad_input_with_stable_codes(outbox: Outbox) {
     assert_eq!(outbox.enable_endpoint("ep_x").await.unwrap_err().code(), "not_found");
 }
 
+async fn a_slow_endpoint_does_not_hold_up_the_others(outbox: Outbox) {
+    let slow = Receiver::start(|_| Reply::Slow(Duration::from_millis(600), 200)).await;
+    let fast = Receiver::answering(200).await;
+    outbox.add_endpoint(endpoint(&slow.url("/slow")).max_in_flight(2)).await.unwrap();
+    outbox.add_endpoint(endpoint(&fast.url("/fast"))).await.unwrap();
+    for n in 0..10 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    let started = std::time::Instant::now();
+    let worker = outbox.worker().concurrency(8).poll_interval(ms(10)).spawn(&tokio::runtime::Handle::current()).unwrap();
+    while fast.count() < 10 {
+        assert!(started.elapsed() < Duration::from_secs(10), "the fast endpoint got {} of 10", fast.count());
+        tokio::time::sleep(ms(5)).await;
+    }
+    let fast_done = started.elapsed();
+    // The slow endpoint takes five rounds of two requests (3 s); the fast one is not behind it.
+    assert!(fast_done < ms(1_200), "the fast endpoint waited {fast_done:?}");
+    assert!(slow.count() <= 4, "at most two in flight to the slow endpoint per round: {}", slow.count());
+    worker.stop(Duration::ZERO).await;
+}
+
+async fn a_rate_limited_endpoint_is_paced_by_its_token_bucket(outbox: Outbox) {
+    let receiver = Receiver::answering(200).await;
+    let paced = endpoint(&receiver.url("/")).rate_limit(crate::RateLimit::new(5, Duration::from_secs(1)));
+    outbox.add_endpoint(paced).await.unwrap();
+    for n in 0..8 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    deliver_all(&outbox).await;
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 8);
+    // A full bucket lets five through at once; the other three wait for refills (200 ms each).
+    let spread = seen[7].at.duration_since(seen[0].at);
+    assert!(spread >= ms(550), "8 requests at 5/s came within {spread:?}");
+    let deliveries = outbox.deliveries(DeliveryFilter::default()).await.unwrap();
+    assert!(deliveries.iter().all(|d| d.status == DeliveryStatus::Succeeded && d.attempts == 1), "pacing is not a failed attempt");
+}
+
 // ---- the runner ------------------------------------------------------------------------
 
 type Case = fn(Outbox) -> Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -449,6 +487,8 @@ cases![
     a_released_claim_is_due_again_without_an_attempt,
     claims_leave_excluded_endpoints_and_future_retries_alone,
     operations_refuse_bad_input_with_stable_codes,
+    a_slow_endpoint_does_not_hold_up_the_others,
+    a_rate_limited_endpoint_is_paced_by_its_token_bucket,
 ];
 
 /// Runs every case on a fresh outbox from `open`, each in its own task so one failure does
