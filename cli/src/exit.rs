@@ -49,7 +49,9 @@ pub fn finish(result: Outcome) -> ExitCode {
 pub fn init_logging() {
     let Ok(filter) = std::env::var("HOOKWIRE_LOG") else { return };
     let Ok(targets) = filter.parse::<tracing_subscriber::filter::Targets>() else {
-        eprintln!("warning: HOOKWIRE_LOG=`{filter}` is not a filter such as `info` or `hookwire_outbox=debug`");
+        eprintln!(
+            "warning: HOOKWIRE_LOG=`{filter}` is not a filter such as `info` or `hookwire_outbox=debug`"
+        );
         return;
     };
     use tracing_subscriber::layer::SubscriberExt as _;

@@ -9,7 +9,8 @@ pub fn duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
-    let value: u64 = digits.parse().map_err(|_| format!("`{text}` is not a duration such as 500ms, 30s, 5m, 2h, 7d"))?;
+    let value: u64 =
+        digits.parse().map_err(|_| format!("`{text}` is not a duration such as 500ms, 30s, 5m, 2h, 7d"))?;
     let millis = match unit {
         "ms" => 1,
         "" | "s" => 1_000,
@@ -32,14 +33,16 @@ pub fn durations(text: &str) -> Result<Durations, String> {
 
 /// `COUNT/PERIOD`, e.g. `1000/1h`.
 pub fn rate(text: &str) -> Result<(u32, Duration), String> {
-    let (count, period) = text.split_once('/').ok_or_else(|| format!("`{text}` is not a rate such as 1000/1h"))?;
+    let (count, period) =
+        text.split_once('/').ok_or_else(|| format!("`{text}` is not a rate such as 1000/1h"))?;
     let count = count.trim().parse().map_err(|_| format!("`{count}` is not a count"))?;
     Ok((count, duration(period)?))
 }
 
 /// `Name: value`.
 pub fn header(text: &str) -> Result<(String, String), String> {
-    let (name, value) = text.split_once(':').ok_or_else(|| format!("`{text}` is not a header such as 'X-Tenant: 7'"))?;
+    let (name, value) =
+        text.split_once(':').ok_or_else(|| format!("`{text}` is not a header such as 'X-Tenant: 7'"))?;
     Ok((name.trim().to_owned(), value.trim().to_owned()))
 }
 
@@ -56,7 +59,14 @@ mod tests {
 
     #[test]
     fn durations_read_like_people_write_them() {
-        let cases = [("500ms", 500), ("30s", 30_000), ("30", 30_000), ("5m", 300_000), ("2h", 7_200_000), ("7d", 604_800_000)];
+        let cases = [
+            ("500ms", 500),
+            ("30s", 30_000),
+            ("30", 30_000),
+            ("5m", 300_000),
+            ("2h", 7_200_000),
+            ("7d", 604_800_000),
+        ];
         for (text, millis) in cases {
             assert_eq!(duration(text), Ok(Duration::from_millis(millis)), "{text}");
         }

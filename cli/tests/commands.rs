@@ -14,7 +14,19 @@ fn sqlite() -> (tempfile::TempDir, String) {
 }
 
 fn add(db: &str, url: &str, extra: &[&str]) -> String {
-    let mut args = vec!["outbox", "endpoint", "add", "--db", db, "--url", url, "--scheme", "standard-webhooks", "--secret", SECRET];
+    let mut args = vec![
+        "outbox",
+        "endpoint",
+        "add",
+        "--db",
+        db,
+        "--url",
+        url,
+        "--scheme",
+        "standard-webhooks",
+        "--secret",
+        SECRET,
+    ];
     args.extend_from_slice(extra);
     ok(&args)
 }
@@ -29,7 +41,10 @@ fn usage_errors_exit_2() {
         (&["outbox", "publish", "--db", "sqlite:///tmp/x.db", "--type", "order.created"], "Usage:"),
         (&["outbox", "worker", "--db", "sqlite:///tmp/x.db", "--timeout", "5"], "Usage:"),
         (&["outbox", "deliveries", "--status", "failed"], "--db"),
-        (&["outbox", "deliveries", "--db", "sqlite:///tmp/x.db", "--status", "lost"], "known: pending, retrying"),
+        (
+            &["outbox", "deliveries", "--db", "sqlite:///tmp/x.db", "--status", "lost"],
+            "known: pending, retrying",
+        ),
         (&["outbox", "worker", "--db", "sqlite:///tmp/x.db", "--lease", "soon"], "not a duration"),
     ];
     for (args, says) in cases {
@@ -43,7 +58,20 @@ fn usage_errors_exit_2() {
 #[test]
 fn help_covers_every_outbox_command() {
     let help = ok(&["outbox", "--help"]);
-    for command in ["init", "endpoint", "publish", "worker", "deliveries", "attempts", "retry", "resend", "recover", "test", "stats", "purge"] {
+    for command in [
+        "init",
+        "endpoint",
+        "publish",
+        "worker",
+        "deliveries",
+        "attempts",
+        "retry",
+        "resend",
+        "recover",
+        "test",
+        "stats",
+        "purge",
+    ] {
         assert!(help.contains(command), "{command} missing from --help");
     }
 }
@@ -51,7 +79,19 @@ fn help_covers_every_outbox_command() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_private_url_is_refused_with_blocked_url_unless_allowed() {
     let (_dir, db) = sqlite();
-    let output = run(&["outbox", "endpoint", "add", "--db", &db, "--url", "http://127.0.0.1:9/", "--scheme", "standard-webhooks", "--secret", SECRET]);
+    let output = run(&[
+        "outbox",
+        "endpoint",
+        "add",
+        "--db",
+        &db,
+        "--url",
+        "http://127.0.0.1:9/",
+        "--scheme",
+        "standard-webhooks",
+        "--secret",
+        SECRET,
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.starts_with("error: blocked_url: "), "{stderr}");
@@ -65,12 +105,44 @@ async fn publish_prints_the_id_the_receiver_sees_and_the_log_ends_succeeded() {
     let (dir, db) = sqlite();
     let receiver = Receiver::answering(200).await;
     ok(&["outbox", "init", "--db", &db]);
-    let endpoint = add(&db, &receiver.url("/in"), &["--allow-private", "--events", "order.*", "user.created"]);
+    let endpoint =
+        add(&db, &receiver.url("/in"), &["--allow-private", "--events", "order.*", "user.created"]);
     let file = dir.path().join("order.json");
     std::fs::write(&file, br#"{"id": 1001, "total_amount": 45.99}"#).unwrap();
-    let from_file = ok(&["outbox", "publish", "--db", &db, "--type", "order.created", "--data", &format!("@{}", file.display())]);
-    let keyed = ok(&["outbox", "publish", "--db", &db, "--type", "user.created", "--data", r#"{"user_id":1}"#, "--idempotency-key", "u1"]);
-    let again = ok(&["outbox", "publish", "--db", &db, "--type", "user.created", "--data", r#"{"user_id":1}"#, "--idempotency-key", "u1"]);
+    let from_file = ok(&[
+        "outbox",
+        "publish",
+        "--db",
+        &db,
+        "--type",
+        "order.created",
+        "--data",
+        &format!("@{}", file.display()),
+    ]);
+    let keyed = ok(&[
+        "outbox",
+        "publish",
+        "--db",
+        &db,
+        "--type",
+        "user.created",
+        "--data",
+        r#"{"user_id":1}"#,
+        "--idempotency-key",
+        "u1",
+    ]);
+    let again = ok(&[
+        "outbox",
+        "publish",
+        "--db",
+        &db,
+        "--type",
+        "user.created",
+        "--data",
+        r#"{"user_id":1}"#,
+        "--idempotency-key",
+        "u1",
+    ]);
     assert_eq!(keyed, again, "the idempotency key returns the first message id");
     ok(&["outbox", "publish", "--db", &db, "--type", "job.failed", "--data", "{}"]); // not subscribed
 
@@ -80,7 +152,10 @@ async fn publish_prints_the_id_the_receiver_sees_and_the_log_ends_succeeded() {
         for field in ["id", "message_id", "endpoint_id", "status", "attempts"] {
             assert!(d.get(field).is_some(), "{field} missing in {d}");
         }
-        assert_eq!((d["status"].as_str(), d["attempts"].as_u64(), d["endpoint_id"].as_str()), (Some("pending"), Some(0), Some(endpoint.as_str())));
+        assert_eq!(
+            (d["status"].as_str(), d["attempts"].as_u64(), d["endpoint_id"].as_str()),
+            (Some("pending"), Some(0), Some(endpoint.as_str()))
+        );
     }
     ok(&["outbox", "worker", "--db", &db, "--until-idle", "--timeout", "30", "--poll-interval", "50ms"]);
     let mut seen: Vec<String> = receiver.seen().iter().map(|s| s.header("webhook-id").unwrap()).collect();
@@ -91,7 +166,8 @@ async fn publish_prints_the_id_the_receiver_sees_and_the_log_ends_succeeded() {
     assert!(deliveries(&db).iter().all(|d| d["status"] == "succeeded" && d["attempts"] == 1));
     let filtered = ok(&["outbox", "deliveries", "--db", &db, "--status", "failed", "--json"]);
     assert!(filtered.is_empty());
-    let stats: serde_json::Value = serde_json::from_str(&ok(&["outbox", "stats", "--db", &db, "--json"])).unwrap();
+    let stats: serde_json::Value =
+        serde_json::from_str(&ok(&["outbox", "stats", "--db", &db, "--json"])).unwrap();
     assert_eq!(stats["metrics"]["delivered"], 2);
     assert_eq!(stats["endpoints"][0]["succeeded"], 2);
     assert!(ok(&["outbox", "stats", "--db", &db]).contains(&endpoint));
@@ -144,7 +220,18 @@ async fn sigterm_stops_the_worker_gracefully_and_gives_unfinished_work_back() {
     let receiver = Receiver::start(|_| Reply::Slow(Duration::from_secs(30), 200)).await;
     add(&db, &receiver.url("/"), &["--allow-private", "--timeout", "60s"]);
     ok(&["outbox", "publish", "--db", &db, "--type", "order.created", "--data", "{}"]);
-    let mut worker = hookwire(&["outbox", "worker", "--db", &db, "--shutdown-timeout", "500ms", "--poll-interval", "20ms"]).spawn().unwrap();
+    let mut worker = hookwire(&[
+        "outbox",
+        "worker",
+        "--db",
+        &db,
+        "--shutdown-timeout",
+        "500ms",
+        "--poll-interval",
+        "20ms",
+    ])
+    .spawn()
+    .unwrap();
     let started = Instant::now();
     while receiver.count() == 0 {
         assert!(started.elapsed() < Duration::from_secs(20), "no request arrived");
@@ -156,5 +243,9 @@ async fn sigterm_stops_the_worker_gracefully_and_gives_unfinished_work_back() {
     assert_eq!(status.code(), Some(0), "a graceful stop exits 0");
     assert!(started.elapsed() < Duration::from_secs(10), "it did not wait for the slow receiver");
     let log = deliveries(&db);
-    assert_eq!((log[0]["status"].as_str(), log[0]["attempts"].as_u64()), (Some("pending"), Some(0)), "given back, due again");
+    assert_eq!(
+        (log[0]["status"].as_str(), log[0]["attempts"].as_u64()),
+        (Some("pending"), Some(0)),
+        "given back, due again"
+    );
 }

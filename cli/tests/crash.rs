@@ -16,12 +16,15 @@ async fn claimed(db: &str) -> usize {
     if let Some(path) = db.strip_prefix("sqlite://") {
         let conn = rusqlite::Connection::open(path).unwrap();
         return conn
-            .query_row("SELECT count(*) FROM deliveries WHERE claim_token IS NOT NULL", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT count(*) FROM deliveries WHERE claim_token IS NOT NULL", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .unwrap() as usize;
     }
     let (client, connection) = tokio_postgres::connect(db, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
-    let row = client.query_one("SELECT count(*) FROM deliveries WHERE claim_token IS NOT NULL", &[]).await.unwrap();
+    let row =
+        client.query_one("SELECT count(*) FROM deliveries WHERE claim_token IS NOT NULL", &[]).await.unwrap();
     row.get::<_, i64>(0) as usize
 }
 
@@ -29,18 +32,35 @@ async fn killed_worker_resumes_without_losing_a_message(db: &str) {
     let (receiver, tally) = verifying_receiver(5).await;
     ok(&["outbox", "init", "--db", db]);
     ok(&[
-        "outbox", "endpoint", "add", "--db", db, "--url", &receiver.url("/hooks"), "--scheme", "standard-webhooks",
-        "--secret", SECRET, "--allow-private", "--retry-delays", "0,20ms", "--max-attempts", "50",
-        "--throttle-min", "50ms",
+        "outbox",
+        "endpoint",
+        "add",
+        "--db",
+        db,
+        "--url",
+        &receiver.url("/hooks"),
+        "--scheme",
+        "standard-webhooks",
+        "--secret",
+        SECRET,
+        "--allow-private",
+        "--retry-delays",
+        "0,20ms",
+        "--max-attempts",
+        "50",
+        "--throttle-min",
+        "50ms",
     ]);
     let outbox = Outbox::open(db).await.unwrap();
     let mut published = Vec::with_capacity(MESSAGES);
     for n in 0..MESSAGES {
-        let message = outbox.publish(Publish::event("order.created", serde_json::json!({ "id": n }))).await.unwrap();
+        let message =
+            outbox.publish(Publish::event("order.created", serde_json::json!({ "id": n }))).await.unwrap();
         published.push(message.message_id);
     }
 
-    let worker_args = ["outbox", "worker", "--db", db, "--concurrency", "16", "--lease", "2s", "--poll-interval", "50ms"];
+    let worker_args =
+        ["outbox", "worker", "--db", db, "--concurrency", "16", "--lease", "2s", "--poll-interval", "50ms"];
     let mut worker = hookwire(&worker_args).spawn().unwrap();
     let started = Instant::now();
     while tally.lock().unwrap().accepted.len() < MESSAGES / 4 {
@@ -65,7 +85,10 @@ async fn killed_worker_resumes_without_losing_a_message(db: &str) {
         assert!(tally.accepted.contains_key(id), "message {id} never reached the receiver");
     }
     let duplicates: usize = tally.accepted.values().map(|n| n - 1).sum();
-    assert!(duplicates <= in_flight, "{duplicates} duplicates, but only {in_flight} deliveries were in flight at the kill");
+    assert!(
+        duplicates <= in_flight,
+        "{duplicates} duplicates, but only {in_flight} deliveries were in flight at the kill"
+    );
     let log = deliveries(db);
     assert_eq!(log.len(), MESSAGES);
     assert!(log.iter().all(|d| d["status"] == "succeeded"), "every delivery ends succeeded");

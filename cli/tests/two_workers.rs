@@ -19,8 +19,20 @@ async fn two_postgres_workers_share_the_work_and_send_nothing_twice() {
     let receiver = Receiver::start(|_| Reply::Slow(Duration::from_millis(2), 200)).await;
     ok(&["outbox", "init", "--db", &db]);
     ok(&[
-        "outbox", "endpoint", "add", "--db", &db, "--url", &receiver.url("/"), "--scheme", "standard-webhooks",
-        "--secret", SECRET, "--allow-private", "--max-in-flight", "64",
+        "outbox",
+        "endpoint",
+        "add",
+        "--db",
+        &db,
+        "--url",
+        &receiver.url("/"),
+        "--scheme",
+        "standard-webhooks",
+        "--secret",
+        SECRET,
+        "--allow-private",
+        "--max-in-flight",
+        "64",
     ]);
     let outbox = Outbox::open(&db).await.unwrap();
     for n in 0..MESSAGES {
@@ -28,7 +40,17 @@ async fn two_postgres_workers_share_the_work_and_send_nothing_twice() {
     }
     let worker = |id: &str| {
         hookwire(&[
-            "outbox", "worker", "--db", &db, "--id", id, "--concurrency", "8", "--until-idle", "--timeout", "120",
+            "outbox",
+            "worker",
+            "--db",
+            &db,
+            "--id",
+            id,
+            "--concurrency",
+            "8",
+            "--until-idle",
+            "--timeout",
+            "120",
         ])
         .spawn()
         .unwrap()
@@ -44,9 +66,16 @@ async fn two_postgres_workers_share_the_work_and_send_nothing_twice() {
 
     let (client, connection) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
-    let rows = client.query("SELECT worker, count(*) FROM attempts GROUP BY worker ORDER BY worker", &[]).await.unwrap();
+    let rows = client
+        .query("SELECT worker, count(*) FROM attempts GROUP BY worker ORDER BY worker", &[])
+        .await
+        .unwrap();
     let work: Vec<(String, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
-    assert_eq!(work.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>(), ["w1", "w2"], "both did work: {work:?}");
+    assert_eq!(
+        work.iter().map(|(w, _)| w.as_str()).collect::<Vec<_>>(),
+        ["w1", "w2"],
+        "both did work: {work:?}"
+    );
     assert_eq!(work.iter().map(|(_, n)| n).sum::<i64>(), MESSAGES as i64);
     eprintln!("work split: {work:?}");
 }

@@ -109,7 +109,13 @@ async fn fill(url: &str, endpoint: &str, count: usize) {
 }
 
 /// Claim cost with `small` and with `large` pending deliveries (fresh databases from `url_for`).
-async fn claim_growth(name: &str, url_for: impl Fn(&str) -> String, receiver: &Receiver, small: usize, large: usize) {
+async fn claim_growth(
+    name: &str,
+    url_for: impl Fn(&str) -> String,
+    receiver: &Receiver,
+    small: usize,
+    large: usize,
+) {
     let mut costs = Vec::new();
     for pending in [small, large] {
         let url = url_for(&format!("claims{pending}"));
@@ -120,7 +126,10 @@ async fn claim_growth(name: &str, url_for: impl Fn(&str) -> String, receiver: &R
         costs.push(cost);
         println!("| {name} | claim 32 with {pending} pending | {:.3} ms | |", cost.as_secs_f64() * 1e3);
     }
-    println!("| {name} | claim cost growth {small} → {large} | | **{:.2}×** (goal ≤ 1.5×) |", costs[1].as_secs_f64() / costs[0].as_secs_f64());
+    println!(
+        "| {name} | claim cost growth {small} → {large} | | **{:.2}×** (goal ≤ 1.5×) |",
+        costs[1].as_secs_f64() / costs[0].as_secs_f64()
+    );
 }
 
 async fn claim_cost_warm(outbox: &Outbox) {
@@ -150,7 +159,9 @@ async fn main() {
     let (ceiling_outbox, endpoint) = setup(&sqlite("ceiling"), &receiver).await;
     let message = ceiling_outbox.publish(Publish::event("order.created", body(0))).await.unwrap().message_id;
     hookwire_outbox::bench::ceiling(&ceiling_outbox, &endpoint, &message, 500, CONCURRENCY).await.unwrap();
-    let took = hookwire_outbox::bench::ceiling(&ceiling_outbox, &endpoint, &message, deliveries, CONCURRENCY).await.unwrap();
+    let took = hookwire_outbox::bench::ceiling(&ceiling_outbox, &endpoint, &message, deliveries, CONCURRENCY)
+        .await
+        .unwrap();
     let ceiling = deliveries as f64 / took.as_secs_f64();
     println!("| none (ceiling) | deliveries/s | {ceiling:.0} | 100 % |");
 
@@ -175,7 +186,11 @@ async fn main() {
             100.0 * rate / ceiling,
             goal * 100.0
         );
-        println!("| {name} | publish p50 / p99 | {:.2} ms / {:.2} ms | |", p50.as_secs_f64() * 1e3, p99.as_secs_f64() * 1e3);
+        println!(
+            "| {name} | publish p50 / p99 | {:.2} ms / {:.2} ms | |",
+            p50.as_secs_f64() * 1e3,
+            p99.as_secs_f64() * 1e3
+        );
     }
 
     claim_growth("SQLite", &sqlite, &receiver, 10_000, large).await;

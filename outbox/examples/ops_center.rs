@@ -18,7 +18,8 @@ use hookwire_outbox::{DeliveryFilter, DeliveryStatus, NewEndpoint, Outbox, Publi
 use receiver::{Receiver, Reply};
 
 const SECRET: &str = "ops-center-signing-secret";
-const EVENTS: [&str; 6] = ["user.created", "user.login", "device.online", "device.alert", "alert.triggered", "payment.succeeded"];
+const EVENTS: [&str; 6] =
+    ["user.created", "user.login", "device.online", "device.alert", "alert.triggered", "payment.succeeded"];
 const BURST: usize = 30;
 
 type Received = Arc<Mutex<HashMap<String, usize>>>;
@@ -97,14 +98,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("published {BURST} events, {} deliveries queued", outbox.queue_depth().await?);
 
     // Start a worker, stop it halfway through (a deploy), start another.
-    let worker = outbox.worker().concurrency(8).poll_interval(Duration::from_millis(20)).spawn(&tokio::runtime::Handle::current())?;
+    let worker = outbox
+        .worker()
+        .concurrency(8)
+        .poll_interval(Duration::from_millis(20))
+        .spawn(&tokio::runtime::Handle::current())?;
     while healthy_got.lock().expect("got").len() < BURST / 2 {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let report = worker.stop(Duration::from_millis(200)).await;
     let pending = outbox.queue_depth().await?;
-    println!("worker stopped halfway: {} attempts, {} handed back; {pending} deliveries still pending", report.attempts, report.released);
-    let report = outbox.worker().concurrency(8).poll_interval(Duration::from_millis(20)).run_until_idle(Duration::from_secs(60)).await?;
+    println!(
+        "worker stopped halfway: {} attempts, {} handed back; {pending} deliveries still pending",
+        report.attempts, report.released
+    );
+    let report = outbox
+        .worker()
+        .concurrency(8)
+        .poll_interval(Duration::from_millis(20))
+        .run_until_idle(Duration::from_secs(60))
+        .await?;
     println!("second worker ran until idle: {} attempts", report.attempts);
 
     println!("\n== delivery log (first rows per endpoint)");
@@ -120,7 +133,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{name:<8} {by_status}");
         for d in log.iter().rev().take(2) {
             let why = d.give_up_reason.as_deref().unwrap_or("");
-            println!("  {}  {:<17} {:<9} attempts={} last={:?} {why}", d.id, d.event_type, d.status, d.attempts, d.last_status);
+            println!(
+                "  {}  {:<17} {:<9} attempts={} last={:?} {why}",
+                d.id, d.event_type, d.status, d.attempts, d.last_status
+            );
         }
     }
 
@@ -140,7 +156,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     let metrics = outbox.metrics().await?;
-    println!("metrics: delivered={} failed={} retried={} queue={}", metrics.delivered, metrics.failed, metrics.retried, metrics.queue_depth);
+    println!(
+        "metrics: delivered={} failed={} retried={} queue={}",
+        metrics.delivered, metrics.failed, metrics.retried, metrics.queue_depth
+    );
 
     // Nothing lost: every event reached both live endpoints, verified.
     for got in [&healthy_got, &flaky_got] {
@@ -148,6 +167,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let missing: Vec<_> = published.iter().filter(|id| !got.contains_key(*id)).collect();
         assert!(missing.is_empty(), "lost: {missing:?}");
     }
-    println!("\nnothing lost: all {BURST} events reached the healthy and the flaky endpoint with valid signatures");
+    println!(
+        "\nnothing lost: all {BURST} events reached the healthy and the flaky endpoint with valid signatures"
+    );
     Ok(())
 }

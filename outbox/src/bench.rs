@@ -20,7 +20,8 @@ pub async fn ceiling(
     concurrency: usize,
 ) -> Result<Duration> {
     let store = &outbox.inner.store;
-    let row = store.endpoint_row(endpoint_id).await?.ok_or_else(|| Error::not_found("endpoint", endpoint_id))?;
+    let row =
+        store.endpoint_row(endpoint_id).await?.ok_or_else(|| Error::not_found("endpoint", endpoint_id))?;
     let message = store.message(message_id).await?.ok_or_else(|| Error::not_found("message", message_id))?;
     let prepared = Arc::new(decisions::prepare(&row)?);
     let client = HttpClient::new(Resolver::system())?;
@@ -28,11 +29,18 @@ pub async fn ceiling(
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
-        let (prepared, client, left, message) = (Arc::clone(&prepared), client.clone(), Arc::clone(&left), message.clone());
+        let (prepared, client, left, message) =
+            (Arc::clone(&prepared), client.clone(), Arc::clone(&left), message.clone());
         let (allow_private, timeout) = (row.allow_private, row.timeout);
         tasks.spawn(async move {
             while left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok() {
-                let request = decisions::request(&prepared, &message.id, &message.event_type, &message.payload, UnixTime::now())?;
+                let request = decisions::request(
+                    &prepared,
+                    &message.id,
+                    &message.event_type,
+                    &message.payload,
+                    UnixTime::now(),
+                )?;
                 let response = client
                     .send(request, allow_private, timeout, hookwire::DEFAULT_RESPONSE_BODY_LIMIT)
                     .await

@@ -41,7 +41,8 @@ pub(crate) fn retry_policy(spec: &RetrySpec) -> Result<RetryPolicy> {
 
 /// Loopback and private networks, for endpoints that allow them. Link-local (cloud metadata)
 /// and the other refused ranges stay refused.
-const PRIVATE_NETS: [&str; 6] = ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+const PRIVATE_NETS: [&str; 6] =
+    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
 
 /// The guard an endpoint's requests pass.
 pub(crate) fn url_guard(allow_private: bool) -> UrlGuard {
@@ -92,7 +93,8 @@ fn prepare_parts(
     }
     let scheme = Scheme::from_name(scheme)?;
     let mut secrets = secrets.iter();
-    let first = secrets.next().ok_or_else(|| Error::argument("secret", "an endpoint needs at least one secret"))?;
+    let first =
+        secrets.next().ok_or_else(|| Error::argument("secret", "an endpoint needs at least one secret"))?;
     let mut signer = Signer::try_new(scheme, Secret::parse(first)?)?;
     for secret in secrets {
         signer = signer.try_with_secret(Secret::parse(secret)?)?;
@@ -171,7 +173,12 @@ pub(crate) fn matches(subscription: &Subscription, event_type: &str, event: Opti
 }
 
 /// The native envelope of a new message.
-pub(crate) fn envelope(message_id: &str, event_type: &str, data: &Value, now: UnixTime) -> Result<(Vec<u8>, Event)> {
+pub(crate) fn envelope(
+    message_id: &str,
+    event_type: &str,
+    data: &Value,
+    now: UnixTime,
+) -> Result<(Vec<u8>, Event)> {
     let mut event = Event::from_data(event_type, data)?.with_id(message_id)?;
     let at = time::OffsetDateTime::from_unix_timestamp(now.as_secs())
         .map_err(|_| Error::argument("now", "the clock is out of range"))?;
@@ -248,7 +255,9 @@ pub(crate) const ENDPOINT_DISABLED: &str = "endpoint_disabled";
 
 /// FNV-1a of the delivery id, the key the core's `Delivery` uses for its jitter.
 fn key_of(id: &str) -> u64 {
-    id.bytes().fold(0xCBF2_9CE4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01B3))
+    id.bytes().fold(0xCBF2_9CE4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01B3)
+    })
 }
 
 /// Feeds an outcome to an endpoint's persisted health.
@@ -289,18 +298,37 @@ mod tests {
 
     #[test]
     fn next_follows_the_core_delivery_state_machine() {
-        let policy = retry_policy(&RetrySpec::delays([Duration::ZERO, Duration::from_secs(1), Duration::from_secs(2)]))
-            .unwrap()
-            .throttle_min(Duration::from_secs(5));
+        let policy = retry_policy(&RetrySpec::delays([
+            Duration::ZERO,
+            Duration::from_secs(1),
+            Duration::from_secs(2),
+        ]))
+        .unwrap()
+        .throttle_min(Duration::from_secs(5));
         let status = |code| response_outcome(code, &http::HeaderMap::new(), Duration::ZERO);
         let now = UnixTime::from_millis(10_000);
         let cases = [
             ("success ends the run", run(0, false), status(204), Next::Succeeded),
-            ("first failure waits the table's second delay", run(0, false), status(500), Next::Retry { at: UnixTime::from_millis(11_000) }),
-            ("a throttle waits the throttle minimum", run(0, false), status(503), Next::Retry { at: UnixTime::from_millis(15_000) }),
+            (
+                "first failure waits the table's second delay",
+                run(0, false),
+                status(500),
+                Next::Retry { at: UnixTime::from_millis(11_000) },
+            ),
+            (
+                "a throttle waits the throttle minimum",
+                run(0, false),
+                status(503),
+                Next::Retry { at: UnixTime::from_millis(15_000) },
+            ),
             ("the last attempt gives up", run(2, false), status(500), Next::GiveUp { reason: "exhausted" }),
             ("410 gives up at once", run(0, false), status(410), Next::GiveUp { reason: "endpoint_gone" }),
-            ("a failed manual attempt gives up", run(1, true), status(500), Next::GiveUp { reason: "manual_attempt_failed" }),
+            (
+                "a failed manual attempt gives up",
+                run(1, true),
+                status(500),
+                Next::GiveUp { reason: "manual_attempt_failed" },
+            ),
         ];
         for (name, run, outcome, expected) in cases {
             assert_eq!(next(&policy, &run, &outcome, now), expected, "{name}");

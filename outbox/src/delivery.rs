@@ -47,7 +47,10 @@ impl DeliveryStatus {
     /// The status called `name`. Errors: `invalid_argument`.
     pub fn from_name(name: &str) -> Result<DeliveryStatus> {
         DeliveryStatus::ALL.into_iter().find(|s| s.name() == name).ok_or_else(|| {
-            Error::argument("status", format!("unknown status `{name}`; known: pending, retrying, succeeded, failed, cancelled"))
+            Error::argument(
+                "status",
+                format!("unknown status `{name}`; known: pending, retrying, succeeded, failed, cancelled"),
+            )
         })
     }
 

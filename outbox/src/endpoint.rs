@@ -432,10 +432,13 @@ impl EndpointRow {
         created_at: i64,
         version: i64,
     ) -> Result<EndpointRow> {
-        let corrupt = |what: &str, err: serde_json::Error| Error::store(format!("endpoint `{id}`: unreadable {what}: {err}"));
+        let corrupt = |what: &str, err: serde_json::Error| {
+            Error::store(format!("endpoint `{id}`: unreadable {what}: {err}"))
+        };
         let secrets: Vec<String> = serde_json::from_str(secrets).map_err(|e| corrupt("secrets", e))?;
         let config: Config = serde_json::from_str(config).map_err(|e| corrupt("config", e))?;
-        let health: hookwire::EndpointHealth = serde_json::from_str(health).map_err(|e| corrupt("health", e))?;
+        let health: hookwire::EndpointHealth =
+            serde_json::from_str(health).map_err(|e| corrupt("health", e))?;
         Ok(EndpointRow {
             id: id.clone(),
             url,
@@ -486,7 +489,7 @@ struct Config {
 /// The routing part of a stored endpoint (URL, patterns, filters) as the core's
 /// `Subscription`.
 pub(crate) fn routing(url: &str, config: &str) -> Result<hookwire::Subscription> {
-    let config: Config =
-        serde_json::from_str(config).map_err(|err| Error::store(format!("unreadable endpoint config: {err}")))?;
+    let config: Config = serde_json::from_str(config)
+        .map_err(|err| Error::store(format!("unreadable endpoint config: {err}")))?;
     decisions::subscription(url, &config.events, config.any_event_type, &config.filters)
 }

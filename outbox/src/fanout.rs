@@ -26,11 +26,9 @@ impl Matcher {
     /// Whether the message goes to the endpoint. An endpoint whose stored routing cannot be
     /// read gets nothing (it was checked when added, so that is a corrupt row).
     pub(crate) fn matches(&self, route: &Route<'_>, event_type: &str, event: Option<&Event>) -> bool {
-        let cached = self
-            .cache
-            .lock()
-            .ok()
-            .and_then(|cache| cache.get(route.id).filter(|(v, _)| *v == route.version).map(|(_, s)| Arc::clone(s)));
+        let cached = self.cache.lock().ok().and_then(|cache| {
+            cache.get(route.id).filter(|(v, _)| *v == route.version).map(|(_, s)| Arc::clone(s))
+        });
         let subscription = match cached {
             Some(subscription) => subscription,
             None => match endpoint::routing(route.url, route.config) {

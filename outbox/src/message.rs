@@ -38,14 +38,24 @@ impl Publish {
     /// envelope's `id` is the message id. Known types are checked against their typed payload
     /// (`invalid_payload` names a field that does not fit).
     pub fn event(event_type: &str, data: Value) -> Publish {
-        Publish { event_type: event_type.to_owned(), body: Body::Data(data), idempotency_key: None, tenant: None }
+        Publish {
+            event_type: event_type.to_owned(),
+            body: Body::Data(data),
+            idempotency_key: None,
+            tenant: None,
+        }
     }
 
     /// A message whose body is exactly `body` (sent byte for byte on every attempt).
     /// Subscription filters look at `data` when the body is a native envelope; an endpoint with
     /// filters does not receive a body they cannot read.
     pub fn raw(event_type: &str, body: Vec<u8>) -> Publish {
-        Publish { event_type: event_type.to_owned(), body: Body::Raw(body), idempotency_key: None, tenant: None }
+        Publish {
+            event_type: event_type.to_owned(),
+            body: Body::Raw(body),
+            idempotency_key: None,
+            tenant: None,
+        }
     }
 
     /// Publishing again with the same key creates nothing and returns the first message's id.

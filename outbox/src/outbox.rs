@@ -11,8 +11,8 @@ use crate::message::Body;
 use crate::store::{Engine, NewMessage, Store};
 use crate::worker::WorkerBuilder;
 use crate::{
-    decisions, AttemptRecord, DeliveryFilter, DeliveryRecord, Endpoint, EndpointStats, Error, MessageRecord, Metrics,
-    NewEndpoint, Publish, Published, Purged, Result, UnixTime, WorkerReport,
+    decisions, AttemptRecord, DeliveryFilter, DeliveryRecord, Endpoint, EndpointStats, Error, MessageRecord,
+    Metrics, NewEndpoint, Publish, Published, Purged, Result, UnixTime, WorkerReport,
 };
 
 pub(crate) struct Inner {
@@ -147,7 +147,11 @@ impl Outbox {
     /// tx.commit().await?; // the order and its webhook, together
     /// # Ok(()) }
     /// ```
-    pub async fn publish_in(&self, tx: &tokio_postgres::Transaction<'_>, publish: Publish) -> Result<Published> {
+    pub async fn publish_in(
+        &self,
+        tx: &tokio_postgres::Transaction<'_>,
+        publish: Publish,
+    ) -> Result<Published> {
         if self.inner.store.postgres().is_none() {
             return Err(Error::state("publishing inside a transaction needs a PostgreSQL outbox"));
         }
@@ -199,10 +203,19 @@ impl Outbox {
     /// Sends an endpoint's failed deliveries created in `[since, until)` again, each on a
     /// fresh run; with `dry_run` only lists them. Returns the delivery ids. Errors:
     /// `not_found`; `invalid_state` when the endpoint is disabled (and not a dry run).
-    pub async fn recover(&self, endpoint_id: &str, since: UnixTime, until: UnixTime, dry_run: bool) -> Result<Vec<String>> {
+    pub async fn recover(
+        &self,
+        endpoint_id: &str,
+        since: UnixTime,
+        until: UnixTime,
+        dry_run: bool,
+    ) -> Result<Vec<String>> {
         let now = UnixTime::now();
         if since < now.minus(MAX_AGE) || until <= since {
-            return Err(Error::argument("since", "the window must be [since, until) with since within ten years"));
+            return Err(Error::argument(
+                "since",
+                "the window must be [since, until) with since within ten years",
+            ));
         }
         let ids = self.inner.store.recover(endpoint_id, since, until, dry_run, now).await?;
         if !dry_run && !ids.is_empty() {
@@ -220,10 +233,12 @@ impl Outbox {
     /// (`*` patterns or not: a test goes to the endpoint asked for). Errors: `not_found`,
     /// `unknown_event_type`, `invalid_state` (endpoint disabled).
     pub async fn send_test_event(&self, endpoint_id: &str, event_type: &str) -> Result<DeliveryRecord> {
-        let info = hookwire::lookup(event_type)
-            .ok_or_else(|| Error::from(hookwire::Error::UnknownEventType { event_type: event_type.to_owned() }))?;
-        let data: serde_json::Value = serde_json::from_str(info.sample_data)
-            .map_err(|err| Error::Core(hookwire::Error::Internal { reason: format!("catalog sample: {err}").into() }))?;
+        let info = hookwire::lookup(event_type).ok_or_else(|| {
+            Error::from(hookwire::Error::UnknownEventType { event_type: event_type.to_owned() })
+        })?;
+        let data: serde_json::Value = serde_json::from_str(info.sample_data).map_err(|err| {
+            Error::Core(hookwire::Error::Internal { reason: format!("catalog sample: {err}").into() })
+        })?;
         // A message without deliveries (a tenant no endpoint has), then one delivery to this
         // endpoint: fan-out never sends a test to anyone else.
         let message = new_message(Publish::event(event_type, data).tenant(&crate::id::new_id("test")))?;
@@ -290,7 +305,11 @@ fn new_message(publish: Publish) -> Result<NewMessage> {
         }
     };
     if payload.len() > hookwire::DEFAULT_MAX_PAYLOAD {
-        return Err(hookwire::Error::PayloadTooLarge { size: payload.len(), limit: hookwire::DEFAULT_MAX_PAYLOAD }.into());
+        return Err(hookwire::Error::PayloadTooLarge {
+            size: payload.len(),
+            limit: hookwire::DEFAULT_MAX_PAYLOAD,
+        }
+        .into());
     }
     Ok(NewMessage { id, event_type, payload, event, idempotency_key, tenant, now })
 }

@@ -106,8 +106,12 @@ async fn every_delivery_ends_as_the_policy_says_against_a_chaos_receiver() {
         move |seen| {
             let id = seen.header("webhook-id").unwrap_or_default();
             let envelope: serde_json::Value = serde_json::from_slice(&seen.body).unwrap();
-            let script: Vec<Step> =
-                envelope["data"]["script"].as_array().unwrap().iter().map(|s| Step::parse(s.as_str().unwrap())).collect();
+            let script: Vec<Step> = envelope["data"]["script"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| Step::parse(s.as_str().unwrap()))
+                .collect();
             let mut attempts = attempts.lock().unwrap();
             let n = attempts.entry(id).or_default();
             *n += 1;
@@ -145,13 +149,21 @@ async fn every_delivery_ends_as_the_policy_says_against_a_chaos_receiver() {
     let mut messages = Vec::new();
     for (event_type, script) in &scripts {
         let names: Vec<&str> = script.iter().map(|s| s.name()).collect();
-        let published = outbox.publish(Publish::event(event_type, serde_json::json!({ "script": names }))).await.unwrap();
+        let published =
+            outbox.publish(Publish::event(event_type, serde_json::json!({ "script": names }))).await.unwrap();
         messages.push((published.message_id, script.clone()));
     }
-    outbox.worker().concurrency(64).poll_interval(Duration::from_millis(10)).run_until_idle(Duration::from_secs(60)).await.unwrap();
+    outbox
+        .worker()
+        .concurrency(64)
+        .poll_interval(Duration::from_millis(10))
+        .run_until_idle(Duration::from_secs(60))
+        .await
+        .unwrap();
 
     for (message_id, script) in &messages {
-        let delivery = outbox.deliveries(DeliveryFilter::default().message(message_id)).await.unwrap().remove(0);
+        let delivery =
+            outbox.deliveries(DeliveryFilter::default().message(message_id)).await.unwrap().remove(0);
         let (status, reason, count) = expected(script);
         let what = format!("script {:?}", script.iter().map(|s| s.name()).collect::<Vec<_>>());
         assert_eq!(delivery.status, status, "{what}");
@@ -162,9 +174,18 @@ async fn every_delivery_ends_as_the_policy_says_against_a_chaos_receiver() {
         for (n, attempt) in log.iter().enumerate() {
             let step = script[n.min(script.len() - 1)];
             match step {
-                Slow => assert_eq!((attempt.status, attempt.failure.as_deref()), (None, Some("timeout")), "{what}"),
-                Close => assert!(attempt.status.is_none() && attempt.failure.as_deref() != Some("timeout"), "{what}"),
-                _ => assert_eq!(attempt.status.map(|s| s.to_string()).as_deref(), Some(step.name()), "{what}"),
+                Slow => assert_eq!(
+                    (attempt.status, attempt.failure.as_deref()),
+                    (None, Some("timeout")),
+                    "{what}"
+                ),
+                Close => assert!(
+                    attempt.status.is_none() && attempt.failure.as_deref() != Some("timeout"),
+                    "{what}"
+                ),
+                _ => {
+                    assert_eq!(attempt.status.map(|s| s.to_string()).as_deref(), Some(step.name()), "{what}")
+                }
             }
             if let Some(next) = log.get(n + 1) {
                 let end = attempt.started_at + attempt.duration;

@@ -65,7 +65,10 @@ async fn opens_and_uses_the_first_schema(url: &str, receiver: &Receiver) {
     assert_eq!(outbox.deliveries(DeliveryFilter::default()).await.unwrap().len(), 2);
     // Idempotency keys written by the first schema still hold.
     let again = outbox
-        .publish(hookwire_outbox::Publish::event("order.created", serde_json::json!({})).idempotency_key("order-2"))
+        .publish(
+            hookwire_outbox::Publish::event("order.created", serde_json::json!({}))
+                .idempotency_key("order-2"),
+        )
         .await
         .unwrap();
     assert_eq!((again.message_id.as_str(), again.duplicate), ("msg_todo", true));

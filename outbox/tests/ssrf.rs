@@ -18,7 +18,11 @@ fn ip(text: &str) -> IpAddr {
 
 /// Delivers one message to `url` with the given resolver; returns the delivery's status,
 /// its last attempt's failure and status.
-async fn deliver(url: &str, allow_private: bool, resolver: Resolver) -> (DeliveryStatus, Option<String>, Option<u16>) {
+async fn deliver(
+    url: &str,
+    allow_private: bool,
+    resolver: Resolver,
+) -> (DeliveryStatus, Option<String>, Option<u16>) {
     let dir = tempfile::tempdir().unwrap();
     let outbox = Outbox::open(&format!("sqlite://{}/ssrf.db", dir.path().display())).await.unwrap();
     let endpoint = NewEndpoint::new(url, "standard-webhooks", SECRET)
@@ -26,7 +30,13 @@ async fn deliver(url: &str, allow_private: bool, resolver: Resolver) -> (Deliver
         .retry(RetrySpec::delays([Duration::ZERO]));
     outbox.add_endpoint(endpoint).await.unwrap();
     outbox.publish(Publish::event("order.created", serde_json::json!({"id": 1}))).await.unwrap();
-    outbox.worker().resolver(resolver).poll_interval(Duration::from_millis(10)).run_until_idle(Duration::from_secs(20)).await.unwrap();
+    outbox
+        .worker()
+        .resolver(resolver)
+        .poll_interval(Duration::from_millis(10))
+        .run_until_idle(Duration::from_secs(20))
+        .await
+        .unwrap();
     let delivery = outbox.deliveries(DeliveryFilter::default()).await.unwrap().remove(0);
     let attempt = outbox.attempts(&delivery.id).await.unwrap().remove(0);
     (delivery.status, attempt.failure, attempt.status)
@@ -41,9 +51,19 @@ async fn a_name_resolving_to_an_internal_address_is_blocked_unless_the_endpoint_
     let blocked = (DeliveryStatus::Failed, Some("blocked".to_owned()), None);
     let cases = [
         ("loopback, not allowed", to(&["127.0.0.1"]), false, blocked.clone()),
-        ("one internal address among public ones", to(&["93.184.215.14", "127.0.0.1"]), false, blocked.clone()),
+        (
+            "one internal address among public ones",
+            to(&["93.184.215.14", "127.0.0.1"]),
+            false,
+            blocked.clone(),
+        ),
         ("cloud metadata, even when private is allowed", to(&["169.254.169.254"]), true, blocked.clone()),
-        ("IPv4-mapped loopback, even when private is allowed", to(&["::ffff:127.0.0.1"]), true, blocked.clone()),
+        (
+            "IPv4-mapped loopback, even when private is allowed",
+            to(&["::ffff:127.0.0.1"]),
+            true,
+            blocked.clone(),
+        ),
         ("loopback, allowed", to(&["127.0.0.1"]), true, (DeliveryStatus::Succeeded, None, Some(200))),
     ];
     for (name, resolver, allow_private, expected) in cases {
@@ -51,7 +71,11 @@ async fn a_name_resolving_to_an_internal_address_is_blocked_unless_the_endpoint_
         let outcome = deliver(&url, allow_private, resolver).await;
         assert_eq!(outcome, expected, "{name}");
         let reached = receiver.count() > before;
-        assert_eq!(reached, expected.0 == DeliveryStatus::Succeeded, "{name}: connected only to a checked address");
+        assert_eq!(
+            reached,
+            expected.0 == DeliveryStatus::Succeeded,
+            "{name}: connected only to a checked address"
+        );
     }
 }
 

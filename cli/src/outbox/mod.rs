@@ -347,7 +347,8 @@ async fn execute(command: Command) -> Outcome {
         }
         Command::Recover { db, endpoint_id, since, until, dry_run } => {
             let now = UnixTime::now();
-            let (since, until) = (now.minus(since), until.map_or(now + Duration::from_millis(1), |ago| now.minus(ago)));
+            let (since, until) =
+                (now.minus(since), until.map_or(now + Duration::from_millis(1), |ago| now.minus(ago)));
             let ids = open(&db).await?.recover(&endpoint_id, since, until, dry_run).await?;
             for id in &ids {
                 println!("{id}");
@@ -383,7 +384,9 @@ async fn add_endpoint(args: AddArgs) -> Result<(), Failure> {
     }
     endpoint = endpoint.any_event_type(args.any_event_type);
     let mut retry = match (&args.retry, &args.retry_delays) {
-        (Some(_), Some(_)) => return Err(Failure::argument("give either --retry or --retry-delays, not both")),
+        (Some(_), Some(_)) => {
+            return Err(Failure::argument("give either --retry or --retry-delays, not both"))
+        }
         (Some(preset), None) => RetrySpec::preset(preset),
         (None, Some(delays)) => RetrySpec::delays(delays.0.iter().copied()),
         (None, None) => RetrySpec::default(),
@@ -420,8 +423,8 @@ async fn publish(args: PublishArgs) -> Result<(), Failure> {
     let mut publish = if args.raw {
         Publish::raw(&args.event_type, data)
     } else {
-        let value: serde_json::Value =
-            serde_json::from_slice(&data).map_err(|err| Failure::argument(format!("--data is not JSON: {err}")))?;
+        let value: serde_json::Value = serde_json::from_slice(&data)
+            .map_err(|err| Failure::argument(format!("--data is not JSON: {err}")))?;
         Publish::event(&args.event_type, value)
     };
     if let Some(key) = &args.idempotency_key {
@@ -497,7 +500,8 @@ async fn worker(args: WorkerArgs) -> Outcome {
 /// SIGTERM and SIGINT (Ctrl-C), as one stream.
 fn stop_signal() -> Result<tokio::sync::mpsc::Receiver<()>, Failure> {
     use tokio::signal::unix::{signal, SignalKind};
-    let fail = |err: std::io::Error| Failure { code: "internal", message: format!("cannot watch signals: {err}") };
+    let fail =
+        |err: std::io::Error| Failure { code: "internal", message: format!("cannot watch signals: {err}") };
     let mut term = signal(SignalKind::terminate()).map_err(fail)?;
     let mut int = signal(SignalKind::interrupt()).map_err(fail)?;
     let (tx, rx) = tokio::sync::mpsc::channel(1);

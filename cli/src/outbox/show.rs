@@ -33,7 +33,10 @@ pub fn deliveries(deliveries: &[DeliveryRecord], json: bool) {
     if json {
         return json_lines(deliveries);
     }
-    println!("{:<28}  {:<9}  {:>3}  {:<28}  {:<22}  {:<24}  LAST", "ID", "STATUS", "N", "ENDPOINT", "TYPE", "NEXT");
+    println!(
+        "{:<28}  {:<9}  {:>3}  {:<28}  {:<22}  {:<24}  LAST",
+        "ID", "STATUS", "N", "ENDPOINT", "TYPE", "NEXT"
+    );
     for d in deliveries {
         let last = match (&d.last_status, &d.give_up_reason, &d.last_error) {
             (_, Some(reason), _) => reason.clone(),
@@ -82,7 +85,8 @@ pub fn stats(endpoints: &[EndpointStats], metrics: &Metrics, json: bool) {
         println!("{}", serde_json::to_string(&Stats { metrics, endpoints }).unwrap_or_default());
         return;
     }
-    let ms = |d: Option<std::time::Duration>| d.map_or_else(|| "-".to_owned(), |d| format!("{}ms", d.as_millis()));
+    let ms =
+        |d: Option<std::time::Duration>| d.map_or_else(|| "-".to_owned(), |d| format!("{}ms", d.as_millis()));
     println!(
         "{:<28}  {:>9}  {:>6}  {:>7}  {:>8}  {:>8}  {:>8}  {:>8}  LAST FAILURE",
         "ENDPOINT", "SUCCEEDED", "FAILED", "PENDING", "ATTEMPTS", "SUCCESS", "P50", "P95"

@@ -13,9 +13,7 @@ use serde_json::json;
 
 use super::{ClaimRequest, Completion, Store};
 use crate::decisions::Next;
-use crate::{
-    DeliveryFilter, DeliveryStatus, Error, NewEndpoint, Outbox, Publish, RetrySpec, UnixTime,
-};
+use crate::{DeliveryFilter, DeliveryStatus, Error, NewEndpoint, Outbox, Publish, RetrySpec, UnixTime};
 
 #[path = "../../tests/support/receiver.rs"]
 mod receiver;
@@ -81,7 +79,8 @@ async fn publish_fans_out_to_matching_enabled_endpoints_of_the_same_tenant(outbo
     let orders = outbox.add_endpoint(endpoint(url).events(["order.*"])).await.unwrap();
     let everything = outbox.add_endpoint(endpoint(url)).await.unwrap();
     let users = outbox.add_endpoint(endpoint(url).events(["user.created"])).await.unwrap();
-    let other_restaurant = outbox.add_endpoint(endpoint(url).events(["order.*"]).filter("restaurant_id", 2)).await.unwrap();
+    let other_restaurant =
+        outbox.add_endpoint(endpoint(url).events(["order.*"]).filter("restaurant_id", 2)).await.unwrap();
     let tenant = outbox.add_endpoint(endpoint(url).tenant("acme")).await.unwrap();
     let disabled = outbox.add_endpoint(endpoint(url)).await.unwrap();
     outbox.disable_endpoint(&disabled.id).await.unwrap();
@@ -140,7 +139,10 @@ async fn every_attempt_carries_the_message_id_and_a_fresh_valid_signature(outbox
     }
     assert_eq!(seen[0].body, seen[1].body, "the exact same bytes on every attempt");
     let delivery = &outbox.deliveries(DeliveryFilter::default()).await.unwrap()[0];
-    assert_eq!((delivery.status, delivery.attempts, delivery.last_status), (DeliveryStatus::Succeeded, 2, Some(200)));
+    assert_eq!(
+        (delivery.status, delivery.attempts, delivery.last_status),
+        (DeliveryStatus::Succeeded, 2, Some(200))
+    );
     let attempts = outbox.attempts(&delivery.id).await.unwrap();
     assert_eq!(attempts.iter().map(|a| a.status).collect::<Vec<_>>(), [Some(500), Some(200)]);
     assert_eq!(attempts[0].class, "retryable");
@@ -250,14 +252,21 @@ async fn recover_lists_in_a_dry_run_and_resends_failures_in_the_window(outbox: O
     let end = UnixTime::now() + ms(1);
     let listed = outbox.recover(&target.id, start, end, true).await.unwrap();
     assert_eq!(listed.len(), 3);
-    assert_eq!(outbox.deliveries(DeliveryFilter::default().status(DeliveryStatus::Failed)).await.unwrap().len(), 3);
-    let before_window = outbox.recover(&target.id, start.minus(Duration::from_secs(60)), start, true).await.unwrap();
+    assert_eq!(
+        outbox.deliveries(DeliveryFilter::default().status(DeliveryStatus::Failed)).await.unwrap().len(),
+        3
+    );
+    let before_window =
+        outbox.recover(&target.id, start.minus(Duration::from_secs(60)), start, true).await.unwrap();
     assert!(before_window.is_empty());
     healthy.store(1, Ordering::SeqCst);
     let recovered = outbox.recover(&target.id, start, end, false).await.unwrap();
     assert_eq!(recovered, listed);
     deliver_all(&outbox).await;
-    assert_eq!(outbox.deliveries(DeliveryFilter::default().status(DeliveryStatus::Succeeded)).await.unwrap().len(), 3);
+    assert_eq!(
+        outbox.deliveries(DeliveryFilter::default().status(DeliveryStatus::Succeeded)).await.unwrap().len(),
+        3
+    );
 }
 
 async fn a_test_event_goes_to_one_endpoint_with_the_catalog_sample(outbox: Outbox) {
@@ -326,14 +335,18 @@ async fn a_due_delivery_is_claimed_by_one_worker_only(outbox: Outbox) {
     }
     let store = &outbox.inner.store;
     let now = UnixTime::now();
-    let (a, b) = tokio::join!(store.claim(claim("a", now, ms(5_000))), store.claim(claim("b", now, ms(5_000))));
+    let (a, b) =
+        tokio::join!(store.claim(claim("a", now, ms(5_000))), store.claim(claim("b", now, ms(5_000))));
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.len() + b.len(), 20);
     let mut ids: Vec<_> = a.iter().chain(&b).map(|c| c.delivery_id.clone()).collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 20, "no delivery claimed twice");
-    assert!(store.claim(claim("c", now, ms(5_000))).await.unwrap().is_empty(), "leased deliveries are not due");
+    assert!(
+        store.claim(claim("c", now, ms(5_000))).await.unwrap().is_empty(),
+        "leased deliveries are not due"
+    );
     assert!(a.iter().chain(&b).all(|c| c.payload.starts_with(b"{") && c.endpoint_enabled));
 }
 
@@ -351,13 +364,13 @@ async fn an_expired_lease_cannot_write_and_its_delivery_is_claimed_again(outbox:
     let second = store.claim(claim("b", t0 + ms(2_001), ms(1_000))).await.unwrap().remove(0);
     assert_eq!(second.delivery_id, first.delivery_id);
     assert!(!store.renew(&first.delivery_id, &first.token, t0 + ms(9_000), t0 + ms(2_002)).await.unwrap());
-    let lost = store.complete(done(&first, t0 + ms(2_002))).await.unwrap_err();
+    let lost = store.complete_one(done(&first, t0 + ms(2_002))).await.unwrap_err();
     assert!(matches!(lost, Error::LeaseLost { .. }), "{lost:?}");
     // b's lease holds, but once it has expired b cannot record either.
-    let late = store.complete(done(&second, t0 + ms(3_002))).await.unwrap_err();
+    let late = store.complete_one(done(&second, t0 + ms(3_002))).await.unwrap_err();
     assert_eq!(late.code(), "lease_lost");
     let third = store.claim(claim("c", t0 + ms(3_003), ms(1_000))).await.unwrap().remove(0);
-    store.complete(done(&third, t0 + ms(3_004))).await.unwrap();
+    store.complete_one(done(&third, t0 + ms(3_004))).await.unwrap();
     let delivery = outbox.delivery(&third.delivery_id).await.unwrap();
     assert_eq!(delivery.status, DeliveryStatus::Succeeded);
 }
@@ -387,7 +400,7 @@ async fn claims_leave_excluded_endpoints_and_future_retries_alone(outbox: Outbox
     assert_eq!(claimed.iter().map(|c| c.endpoint_id.as_str()).collect::<Vec<_>>(), [fast.id.as_str()]);
     let mut retry_later = done(&claimed[0], now);
     retry_later.next = Next::Retry { at: now + ms(60_000) };
-    store.complete(retry_later).await.unwrap();
+    store.complete_one(retry_later).await.unwrap();
     let rest = store.claim(claim("a", now + ms(1), ms(1_000))).await.unwrap();
     assert_eq!(rest.iter().map(|c| c.endpoint_id.as_str()).collect::<Vec<_>>(), [slow.id.as_str()]);
     assert_eq!(store.next_due().await.unwrap(), Some(now + ms(1) + ms(1_000)), "the lease's end");
@@ -396,7 +409,10 @@ async fn claims_leave_excluded_endpoints_and_future_retries_alone(outbox: Outbox
 async fn operations_refuse_bad_input_with_stable_codes(outbox: Outbox) {
     let cases: Vec<(NewEndpoint, &str)> = vec![
         (NewEndpoint::new("http://127.0.0.1:8080/", "standard-webhooks", SECRET), "blocked_url"),
-        (NewEndpoint::new("http://169.254.169.254/", "standard-webhooks", SECRET).allow_private(true), "blocked_url"),
+        (
+            NewEndpoint::new("http://169.254.169.254/", "standard-webhooks", SECRET).allow_private(true),
+            "blocked_url",
+        ),
         (NewEndpoint::new("ftp://example.com/", "standard-webhooks", SECRET), "blocked_url"),
         (endpoint("http://127.0.0.1:1/").events(["order.shipped"]), "unknown_event_type"),
         (NewEndpoint::new("https://example.com/", "nope", SECRET), "unknown_scheme"),
@@ -411,13 +427,23 @@ async fn operations_refuse_bad_input_with_stable_codes(outbox: Outbox) {
         assert_eq!(outbox.add_endpoint(new).await.unwrap_err().code(), code, "{debug}");
     }
     assert!(outbox.endpoints().await.unwrap().is_empty());
-    assert_eq!(outbox.publish(Publish::event("order created", json!({}))).await.unwrap_err().code(), "invalid_argument");
     assert_eq!(
-        outbox.publish(Publish::event("order.created", json!({"total_amount": "lots"}))).await.unwrap_err().code(),
+        outbox.publish(Publish::event("order created", json!({}))).await.unwrap_err().code(),
+        "invalid_argument"
+    );
+    assert_eq!(
+        outbox
+            .publish(Publish::event("order.created", json!({"total_amount": "lots"})))
+            .await
+            .unwrap_err()
+            .code(),
         "invalid_payload"
     );
     let big = vec![b'x'; hookwire::DEFAULT_MAX_PAYLOAD + 1];
-    assert_eq!(outbox.publish(Publish::raw("blob.created", big)).await.unwrap_err().code(), "payload_too_large");
+    assert_eq!(
+        outbox.publish(Publish::raw("blob.created", big)).await.unwrap_err().code(),
+        "payload_too_large"
+    );
     assert_eq!(outbox.delivery("dlv_x").await.unwrap_err().code(), "not_found");
     assert_eq!(outbox.enable_endpoint("ep_x").await.unwrap_err().code(), "not_found");
 }
@@ -431,7 +457,12 @@ async fn a_slow_endpoint_does_not_hold_up_the_others(outbox: Outbox) {
         outbox.publish(order(n)).await.unwrap();
     }
     let started = std::time::Instant::now();
-    let worker = outbox.worker().concurrency(8).poll_interval(ms(10)).spawn(&tokio::runtime::Handle::current()).unwrap();
+    let worker = outbox
+        .worker()
+        .concurrency(8)
+        .poll_interval(ms(10))
+        .spawn(&tokio::runtime::Handle::current())
+        .unwrap();
     while fast.count() < 10 {
         assert!(started.elapsed() < Duration::from_secs(10), "the fast endpoint got {} of 10", fast.count());
         tokio::time::sleep(ms(5)).await;
@@ -457,7 +488,10 @@ async fn a_rate_limited_endpoint_is_paced_by_its_token_bucket(outbox: Outbox) {
     let spread = seen[7].at.duration_since(seen[0].at);
     assert!(spread >= ms(550), "8 requests at 5/s came within {spread:?}");
     let deliveries = outbox.deliveries(DeliveryFilter::default()).await.unwrap();
-    assert!(deliveries.iter().all(|d| d.status == DeliveryStatus::Succeeded && d.attempts == 1), "pacing is not a failed attempt");
+    assert!(
+        deliveries.iter().all(|d| d.status == DeliveryStatus::Succeeded && d.attempts == 1),
+        "pacing is not a failed attempt"
+    );
 }
 
 // ---- the runner ------------------------------------------------------------------------

@@ -22,7 +22,11 @@ pub(crate) const SQLITE: [Migration; 2] = [
 ];
 
 pub(crate) const POSTGRES: [Migration; 2] = [
-    Migration { version: 1, name: "initial", sql: include_str!("../../migrations/postgres/0001_initial.sql") },
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../../migrations/postgres/0001_initial.sql"),
+    },
     Migration {
         version: 2,
         name: "endpoint_history",

@@ -19,8 +19,8 @@ use crate::decisions::{Next, Run};
 use crate::endpoint::EndpointRow;
 use crate::fanout::Matcher;
 use crate::{
-    AttemptRecord, DeliveryFilter, DeliveryRecord, Error, MessageRecord, Metrics, Published, Purged, Result,
-    EndpointStats, UnixTime,
+    AttemptRecord, DeliveryFilter, DeliveryRecord, EndpointStats, Error, MessageRecord, Metrics, Published,
+    Purged, Result, UnixTime,
 };
 
 /// A new message, ready to store and fan out.
@@ -99,12 +99,18 @@ impl Completion {
     /// The columns the delivery row gets, given whether its endpoint is (still) enabled.
     pub(crate) fn columns(&self, endpoint_enabled: bool) -> Ending {
         let next = match &self.next {
-            Next::Retry { .. } if !endpoint_enabled => Next::GiveUp { reason: crate::decisions::ENDPOINT_DISABLED },
+            Next::Retry { .. } if !endpoint_enabled => {
+                Next::GiveUp { reason: crate::decisions::ENDPOINT_DISABLED }
+            }
             other => other.clone(),
         };
         match next {
-            Next::Succeeded => Ending { status: "succeeded", due_at: None, give_up: None, finished_at: Some(self.now) },
-            Next::Retry { at } => Ending { status: "retrying", due_at: Some(at), give_up: None, finished_at: None },
+            Next::Succeeded => {
+                Ending { status: "succeeded", due_at: None, give_up: None, finished_at: Some(self.now) }
+            }
+            Next::Retry { at } => {
+                Ending { status: "retrying", due_at: Some(at), give_up: None, finished_at: None }
+            }
             Next::GiveUp { reason } => {
                 Ending { status: "failed", due_at: None, give_up: Some(reason), finished_at: Some(self.now) }
             }
@@ -145,17 +151,36 @@ pub(crate) trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<()>> + Send;
     /// Stores a message and one delivery per matching enabled endpoint, in one transaction;
     /// a repeated idempotency key stores nothing.
-    fn publish(&self, message: NewMessage, matcher: Arc<Matcher>) -> impl Future<Output = Result<Published>> + Send;
+    fn publish(
+        &self,
+        message: NewMessage,
+        matcher: Arc<Matcher>,
+    ) -> impl Future<Output = Result<Published>> + Send;
     /// Claims up to `limit` due deliveries: each gets the claim token and a lease, and its due
     /// time moves to the lease's end so an expired lease makes it due again (reclaim).
     fn claim(&self, request: ClaimRequest) -> impl Future<Output = Result<Vec<Claimed>>> + Send;
     /// Extends a lease the caller still holds; `false` when it was lost.
-    fn renew(&self, id: &str, token: &str, until: UnixTime, now: UnixTime) -> impl Future<Output = Result<bool>> + Send;
+    fn renew(
+        &self,
+        id: &str,
+        token: &str,
+        until: UnixTime,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<bool>> + Send;
     /// Gives a claimed delivery back without an attempt, due at `due`.
     fn release(&self, id: &str, token: &str, due: UnixTime) -> impl Future<Output = Result<bool>> + Send;
-    /// Records an attempt, the delivery's next state and the endpoint's health, if the claim
-    /// token still holds an unexpired lease (`lease_lost` otherwise, and nothing is written).
-    fn complete(&self, completion: Completion) -> impl Future<Output = Result<()>> + Send;
+    /// Records attempts, the deliveries' next states and the endpoints' health, in one
+    /// transaction (group commit). Each completion is written only if its claim token still
+    /// holds an unexpired lease; the others come back as `lease_lost` and write nothing.
+    fn complete(&self, batch: Vec<Completion>) -> impl Future<Output = Result<Vec<Result<()>>>> + Send;
+    /// [`complete`](Store::complete) for one.
+    #[cfg(test)]
+    fn complete_one(&self, completion: Completion) -> impl Future<Output = Result<()>> + Send {
+        async move {
+            let mut results = self.complete(vec![completion]).await?;
+            results.pop().unwrap_or(Ok(()))
+        }
+    }
     /// The earliest due time of a pending or retrying delivery.
     fn next_due(&self) -> impl Future<Output = Result<Option<UnixTime>>> + Send;
     /// Deliveries pending or retrying.
@@ -173,8 +198,12 @@ pub(crate) trait Store: Send + Sync + 'static {
     fn retry(&self, id: &str, now: UnixTime) -> impl Future<Output = Result<DeliveryRecord>> + Send;
     /// Starts a new run of a final delivery of `message` to `endpoint` (creating the delivery
     /// when there is none), due now.
-    fn resend(&self, message_id: &str, endpoint_id: &str, now: UnixTime)
-        -> impl Future<Output = Result<DeliveryRecord>> + Send;
+    fn resend(
+        &self,
+        message_id: &str,
+        endpoint_id: &str,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<DeliveryRecord>> + Send;
     /// Failed deliveries of an endpoint created in `[since, until)`, started on a new run
     /// unless `dry_run`.
     fn recover(
@@ -209,7 +238,10 @@ impl Location {
     pub(crate) fn parse(url: &str) -> Result<Location> {
         if let Some(path) = url.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err(Error::argument("db", "`sqlite://` needs a file path: sqlite:///path/to/outbox.db"));
+                return Err(Error::argument(
+                    "db",
+                    "`sqlite://` needs a file path: sqlite:///path/to/outbox.db",
+                ));
             }
             return Ok(Location::Sqlite(path.into()));
         }
@@ -218,7 +250,9 @@ impl Location {
         }
         Err(Error::argument(
             "db",
-            format!("`{url}` is not a database URL: use sqlite:///path/to/outbox.db or postgres://user@host/db"),
+            format!(
+                "`{url}` is not a database URL: use sqlite:///path/to/outbox.db or postgres://user@host/db"
+            ),
         ))
     }
 }
@@ -280,8 +314,8 @@ impl Store for Engine {
     async fn release(&self, id: &str, token: &str, due: UnixTime) -> Result<bool> {
         dispatch!(self, s => s.release(id, token, due))
     }
-    async fn complete(&self, completion: Completion) -> Result<()> {
-        dispatch!(self, s => s.complete(completion))
+    async fn complete(&self, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
+        dispatch!(self, s => s.complete(batch))
     }
     async fn next_due(&self) -> Result<Option<UnixTime>> {
         dispatch!(self, s => s.next_due())
@@ -337,7 +371,9 @@ impl Store for Engine {
 /// Why a retry or resend is refused, in the words operators read.
 pub(crate) fn retry_refusal(id: &str, status: &str) -> Error {
     match status {
-        "succeeded" => Error::state(format!("delivery `{id}` succeeded: use resend to send the message again")),
+        "succeeded" => {
+            Error::state(format!("delivery `{id}` succeeded: use resend to send the message again"))
+        }
         other => Error::state(format!("delivery `{id}` is {other}")),
     }
 }

@@ -3,6 +3,7 @@
 //! wakes idle workers early (polling is the backstop, so a lost notification delays nothing
 //! by more than the poll interval); a publish can run inside the caller's own transaction.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,15 +13,16 @@ use tokio_postgres::{AsyncMessage, GenericClient, NoTls, Row, Transaction};
 
 use super::migrations::{LATEST, POSTGRES};
 use super::{
-    headers_from_json, headers_json, retry_refusal, span_ms, ClaimRequest, Claimed, Completion, NewMessage, Store,
+    headers_from_json, headers_json, retry_refusal, span_ms, ClaimRequest, Claimed, Completion, NewMessage,
+    Store,
 };
 use crate::decisions::{self, Run};
 use crate::endpoint::EndpointRow;
 use crate::fanout::{Matcher, Route};
 use crate::stats::percentile;
 use crate::{
-    AttemptRecord, DeliveryFilter, DeliveryRecord, DeliveryStatus, EndpointStats, Error, MessageRecord, Metrics,
-    Published, Purged, Result, UnixTime,
+    AttemptRecord, DeliveryFilter, DeliveryRecord, DeliveryStatus, EndpointStats, Error, MessageRecord,
+    Metrics, Published, Purged, Result, UnixTime,
 };
 
 /// The notification channel publishes signal on.
@@ -56,11 +58,82 @@ fn ms(at: Option<UnixTime>) -> Option<i64> {
     at.map(UnixTime::as_millis)
 }
 
+/// A batch of delivery updates as column arrays, for one `UPDATE … FROM unnest(…)`.
+#[derive(Default)]
+struct DeliveryColumns {
+    id: Vec<String>,
+    token: Vec<String>,
+    status: Vec<&'static str>,
+    due_at: Vec<Option<i64>>,
+    inc: Vec<i32>,
+    run_inc: Vec<i32>,
+    last_status: Vec<Option<i32>>,
+    last_error: Vec<Option<String>>,
+    give_up: Vec<Option<&'static str>>,
+    now: Vec<i64>,
+    finished_at: Vec<Option<i64>>,
+}
+
+impl DeliveryColumns {
+    fn push(&mut self, c: &Completion, ending: &super::Ending) {
+        self.id.push(c.delivery_id.clone());
+        self.token.push(c.token.clone());
+        self.status.push(ending.status);
+        self.due_at.push(ms(ending.due_at));
+        self.inc.push(i32::from(c.attempt.is_some()));
+        self.run_inc.push(i32::try_from(c.counts_in_run()).unwrap_or(0));
+        self.last_status.push(c.attempt.as_ref().and_then(|a| a.status).map(i32::from));
+        self.last_error.push(c.last_error.clone());
+        self.give_up.push(ending.give_up);
+        self.now.push(c.now.as_millis());
+        self.finished_at.push(ms(ending.finished_at));
+    }
+}
+
+/// A batch of attempts as column arrays, for one `INSERT … SELECT * FROM unnest(…)`.
+#[derive(Default)]
+struct AttemptColumns {
+    delivery_id: Vec<String>,
+    endpoint_id: Vec<String>,
+    number: Vec<i32>,
+    started_at: Vec<i64>,
+    duration_ms: Vec<i64>,
+    status: Vec<Option<i32>>,
+    class: Vec<&'static str>,
+    failure: Vec<Option<&'static str>>,
+    error: Vec<Option<String>>,
+    headers: Vec<String>,
+    body: Vec<String>,
+    truncated: Vec<bool>,
+    manual: Vec<bool>,
+    worker: Vec<String>,
+}
+
+impl AttemptColumns {
+    fn push(&mut self, c: &Completion, a: &super::AttemptRow) {
+        self.delivery_id.push(c.delivery_id.clone());
+        self.endpoint_id.push(c.endpoint_id.clone());
+        self.number.push(i32::try_from(a.number).unwrap_or(i32::MAX));
+        self.started_at.push(a.started_at.as_millis());
+        self.duration_ms.push(span_ms(a.duration));
+        self.status.push(a.status.map(i32::from));
+        self.class.push(a.class);
+        self.failure.push(a.failure);
+        self.error.push(a.error.clone());
+        self.headers.push(headers_json(&a.response_headers));
+        self.body.push(a.response_body.clone());
+        self.truncated.push(a.response_truncated);
+        self.manual.push(a.manual);
+        self.worker.push(a.worker.clone());
+    }
+}
+
 impl PostgresStore {
     pub(crate) async fn open(url: &str) -> Result<PostgresStore> {
         let config: tokio_postgres::Config =
             url.parse().map_err(|err| Error::argument("db", format!("not a PostgreSQL URL: {err}")))?;
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let manager =
+            Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .build()
@@ -79,13 +152,19 @@ impl PostgresStore {
                  version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
         )
         .await?;
-        let current: i64 = tx.query_one("SELECT coalesce(max(version), 0) FROM hookwire_schema", &[]).await?.get(0);
+        let current: i64 =
+            tx.query_one("SELECT coalesce(max(version), 0) FROM hookwire_schema", &[]).await?.get(0);
         if current > LATEST {
             return Err(Error::SchemaTooNew { found: current, known: LATEST });
         }
         for migration in POSTGRES.iter().filter(|m| m.version > current) {
             tx.batch_execute(migration.sql).await.map_err(|err| {
-                Error::store(format!("migration {} ({}): {}", migration.version, migration.name, Error::from(err)))
+                Error::store(format!(
+                    "migration {} ({}): {}",
+                    migration.version,
+                    migration.name,
+                    Error::from(err)
+                ))
             })?;
             tx.execute(
                 "INSERT INTO hookwire_schema (version, name, applied_at) VALUES ($1, $2, $3)",
@@ -146,14 +225,25 @@ async fn listen_once(url: &str, wake: &Notify) -> Result<()> {
     }
 }
 
-async fn publish_with<C: GenericClient>(client: &C, message: NewMessage, matcher: &Matcher) -> Result<Published> {
+async fn publish_with<C: GenericClient>(
+    client: &C,
+    message: NewMessage,
+    matcher: &Matcher,
+) -> Result<Published> {
     let now = message.now.as_millis();
     let inserted = client
         .query_opt(
             "INSERT INTO messages (id, event_type, payload, idempotency_key, tenant, created_at)
              VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-            &[&message.id, &message.event_type, &message.payload, &message.idempotency_key, &message.tenant, &now],
+            &[
+                &message.id,
+                &message.event_type,
+                &message.payload,
+                &message.idempotency_key,
+                &message.tenant,
+                &now,
+            ],
         )
         .await?;
     if inserted.is_none() {
@@ -215,7 +305,8 @@ fn endpoint_from_row(row: &Row) -> Result<EndpointRow> {
     )
 }
 
-const DELIVERY_COLUMNS: &str = "id, message_id, endpoint_id, event_type, status, due_at, attempts, last_status, \
+const DELIVERY_COLUMNS: &str =
+    "id, message_id, endpoint_id, event_type, status, due_at, attempts, last_status, \
      last_error, give_up_reason, created_at, updated_at, finished_at";
 
 fn delivery_from_row(row: &Row) -> Result<DeliveryRecord> {
@@ -278,7 +369,12 @@ async fn new_run<C: GenericClient>(client: &C, ids: &[String], now: UnixTime) ->
 /// Fails an endpoint's pending and retrying deliveries. `skip_locked`: leave rows another
 /// transaction holds (a worker finishing them sees the endpoint disabled), which keeps a
 /// completion that already holds its own delivery row from deadlocking with another.
-async fn fail_active<C: GenericClient>(client: &C, endpoint_id: &str, now: UnixTime, skip_locked: bool) -> Result<()> {
+async fn fail_active<C: GenericClient>(
+    client: &C,
+    endpoint_id: &str,
+    now: UnixTime,
+    skip_locked: bool,
+) -> Result<()> {
     let (claimed, lock) = if skip_locked {
         ("AND (claim_token IS NULL OR lease_until < $2)", "FOR UPDATE SKIP LOCKED")
     } else {
@@ -455,109 +551,155 @@ impl Store for PostgresStore {
         Ok(changed == 1)
     }
 
-    async fn complete(&self, c: Completion) -> Result<()> {
+    async fn complete(&self, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        let row = tx.query_one("SELECT enabled, health FROM endpoints WHERE id = $1", &[&c.endpoint_id]).await?;
-        let enabled: bool = row.get(0);
-        let ending = c.columns(enabled);
-        let status = c.attempt.as_ref().and_then(|a| a.status).map(i32::from);
-        let update = tx
-            .prepare_cached(
-                "UPDATE deliveries SET status = $3, due_at = $4, attempts = attempts + $5,
-                     run_attempts = run_attempts + $6, manual = FALSE, claim_token = NULL, claimed_by = NULL,
-                     lease_until = NULL, last_status = coalesce($7, last_status), last_error = $8,
-                     give_up_reason = $9, updated_at = $10, finished_at = $11
-                 WHERE id = $1 AND claim_token = $2 AND lease_until >= $10",
-            )
-            .await?;
-        let changed = tx
-            .execute(
-                &update,
+        let mut endpoint_ids: Vec<&str> = batch.iter().map(|c| c.endpoint_id.as_str()).collect();
+        endpoint_ids.sort_unstable();
+        endpoint_ids.dedup();
+        let endpoints: HashMap<String, (bool, String)> = tx
+            .query("SELECT id, enabled, health FROM endpoints WHERE id = ANY($1)", &[&endpoint_ids])
+            .await?
+            .into_iter()
+            .map(|row| (row.get(0), (row.get(1), row.get(2))))
+            .collect();
+        let enabled = |id: &str| endpoints.get(id).is_some_and(|(enabled, _)| *enabled);
+
+        // Every delivery in one fenced UPDATE: only rows whose token and lease still hold.
+        let mut columns = DeliveryColumns::default();
+        for c in &batch {
+            columns.push(c, &c.columns(enabled(&c.endpoint_id)));
+        }
+        let written: HashSet<String> = tx
+            .query(
+                "UPDATE deliveries d SET status = v.status, due_at = v.due_at, attempts = d.attempts + v.inc,
+                     run_attempts = d.run_attempts + v.run_inc, manual = FALSE, claim_token = NULL, claimed_by = NULL,
+                     lease_until = NULL, last_status = coalesce(v.last_status, d.last_status),
+                     last_error = v.last_error, give_up_reason = v.give_up, updated_at = v.now,
+                     finished_at = v.finished_at
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::int[],
+                             $8::text[], $9::text[], $10::bigint[], $11::bigint[])
+                      AS v (id, token, status, due_at, inc, run_inc, last_status, last_error, give_up, now, finished_at)
+                 WHERE d.id = v.id AND d.claim_token = v.token AND d.lease_until >= v.now
+                 RETURNING d.id",
                 &[
-                    &c.delivery_id,
-                    &c.token,
-                    &ending.status,
-                    &ms(ending.due_at),
-                    &i32::from(c.attempt.is_some()),
-                    &i32::try_from(c.counts_in_run()).unwrap_or(0),
-                    &status,
-                    &c.last_error,
-                    &ending.give_up,
-                    &c.now.as_millis(),
-                    &ms(ending.finished_at),
+                    &columns.id,
+                    &columns.token,
+                    &columns.status,
+                    &columns.due_at,
+                    &columns.inc,
+                    &columns.run_inc,
+                    &columns.last_status,
+                    &columns.last_error,
+                    &columns.give_up,
+                    &columns.now,
+                    &columns.finished_at,
                 ],
             )
-            .await?;
-        if changed == 0 {
-            return Err(Error::LeaseLost { delivery: c.delivery_id });
+            .await?
+            .into_iter()
+            .map(|row| row.get(0))
+            .collect();
+
+        let mut attempts = AttemptColumns::default();
+        for c in batch.iter().filter(|c| written.contains(&c.delivery_id)) {
+            if let Some(attempt) = &c.attempt {
+                attempts.push(c, attempt);
+            }
         }
-        if let Some(a) = &c.attempt {
-            let insert = tx
-                .prepare_cached(
-                    "INSERT INTO attempts (delivery_id, endpoint_id, number, started_at, duration_ms, status, class,
-                         failure, error, response_headers, response_body, response_truncated, manual, worker)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                )
-                .await?;
+        if !attempts.delivery_id.is_empty() {
             tx.execute(
-                &insert,
+                "INSERT INTO attempts (delivery_id, endpoint_id, number, started_at, duration_ms, status, class, failure,
+                     error, response_headers, response_body, response_truncated, manual, worker)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::int[],
+                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::bool[], $14::text[])",
                 &[
-                    &c.delivery_id,
-                    &c.endpoint_id,
-                    &i32::try_from(a.number).unwrap_or(i32::MAX),
-                    &a.started_at.as_millis(),
-                    &span_ms(a.duration),
-                    &a.status.map(i32::from),
-                    &a.class,
-                    &a.failure,
-                    &a.error,
-                    &headers_json(&a.response_headers),
-                    &a.response_body,
-                    &a.response_truncated,
-                    &a.manual,
-                    &a.worker,
+                    &attempts.delivery_id,
+                    &attempts.endpoint_id,
+                    &attempts.number,
+                    &attempts.started_at,
+                    &attempts.duration_ms,
+                    &attempts.status,
+                    &attempts.class,
+                    &attempts.failure,
+                    &attempts.error,
+                    &attempts.headers,
+                    &attempts.body,
+                    &attempts.truncated,
+                    &attempts.manual,
+                    &attempts.worker,
                 ],
             )
             .await?;
         }
-        if let (Some(outcome), true) = (&c.outcome, enabled) {
+
+        // Health, per endpoint, in the order the outcomes came.
+        for id in endpoint_ids {
+            let Some((true, health)) = endpoints.get(id) else { continue };
+            let outcomes: Vec<&Completion> = batch
+                .iter()
+                .filter(|c| c.endpoint_id == id && c.outcome.is_some() && written.contains(&c.delivery_id))
+                .collect();
+            if outcomes.is_empty() {
+                continue;
+            }
             let parse = |text: &str| -> Result<hookwire::EndpointHealth> {
                 serde_json::from_str(text)
-                    .map_err(|err| Error::store(format!("endpoint `{}`: unreadable health: {err}", c.endpoint_id)))
+                    .map_err(|err| Error::store(format!("endpoint `{id}`: unreadable health: {err}")))
             };
+            let replay = |health: &mut hookwire::EndpointHealth| {
+                let mut disabled = None;
+                for c in &outcomes {
+                    if let Some(outcome) = &c.outcome {
+                        let transition = decisions::record_health(health, &c.health, outcome, c.now);
+                        disabled = disabled.or(transition.as_ref().and_then(decisions::disabled));
+                    }
+                }
+                disabled
+            };
+            let before = parse(health)?;
+            let mut after = before.clone();
+            replay(&mut after);
+            if after == before {
+                continue;
+            }
+            // Another worker may be recording on this endpoint: lock, re-read, decide again.
+            let row = tx
+                .query_one("SELECT enabled, health FROM endpoints WHERE id = $1 FOR UPDATE", &[&id])
+                .await?;
+            if !row.get::<_, bool>(0) {
+                continue;
+            }
             let mut health = parse(row.get(1))?;
-            let before = health.clone();
-            decisions::record_health(&mut health, &c.health, outcome, c.now);
-            if health != before {
-                // Another worker may be recording on this endpoint: lock, re-read, decide again.
-                let row = tx
-                    .query_one("SELECT enabled, health FROM endpoints WHERE id = $1 FOR UPDATE", &[&c.endpoint_id])
-                    .await?;
-                let mut health = parse(row.get(1))?;
-                let transition = decisions::record_health(&mut health, &c.health, outcome, c.now);
+            let disabled = replay(&mut health);
+            tx.execute(
+                "UPDATE endpoints SET health = $2 WHERE id = $1",
+                &[&id, &serde_json::to_string(&health).unwrap_or_default()],
+            )
+            .await?;
+            if let Some((reason, at)) = disabled {
+                tracing::warn!(endpoint = %id, reason, "endpoint disabled");
                 tx.execute(
-                    "UPDATE endpoints SET health = $2 WHERE id = $1",
-                    &[&c.endpoint_id, &serde_json::to_string(&health).unwrap_or_default()],
+                    "UPDATE endpoints SET enabled = FALSE, disabled_reason = $2, disabled_at = $3,
+                         version = version + 1, updated_at = $3
+                     WHERE id = $1",
+                    &[&id, &reason, &at.as_millis()],
                 )
                 .await?;
-                if let (Some((reason, at)), true) =
-                    (transition.as_ref().and_then(decisions::disabled), row.get::<_, bool>(0))
-                {
-                    tracing::warn!(endpoint = %c.endpoint_id, reason, "endpoint disabled");
-                    tx.execute(
-                        "UPDATE endpoints SET enabled = FALSE, disabled_reason = $2, disabled_at = $3,
-                             version = version + 1, updated_at = $3
-                         WHERE id = $1",
-                        &[&c.endpoint_id, &reason, &at.as_millis()],
-                    )
-                    .await?;
-                    fail_active(&*tx, &c.endpoint_id, c.now, true).await?;
-                }
+                fail_active(&*tx, id, at, true).await?;
             }
         }
         tx.commit().await?;
-        Ok(())
+        Ok(batch
+            .into_iter()
+            .map(|c| {
+                if written.contains(&c.delivery_id) {
+                    Ok(())
+                } else {
+                    Err(Error::LeaseLost { delivery: c.delivery_id })
+                }
+            })
+            .collect())
     }
 
     async fn next_due(&self) -> Result<Option<UnixTime>> {
@@ -570,7 +712,9 @@ impl Store for PostgresStore {
 
     async fn active_count(&self) -> Result<u64> {
         let client = self.pool.get().await?;
-        let row = client.query_one("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'retrying')", &[]).await?;
+        let row = client
+            .query_one("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'retrying')", &[])
+            .await?;
         Ok(u64_of(row.get(0)))
     }
 
@@ -707,7 +851,9 @@ impl Store for PostgresStore {
             Some(row) => {
                 let (id, status): (String, String) = (row.get(0), row.get(1));
                 if status == "pending" || status == "retrying" {
-                    return Err(Error::state(format!("delivery `{id}` is {status}: use retry to send it now")));
+                    return Err(Error::state(format!(
+                        "delivery `{id}` is {status}: use retry to send it now"
+                    )));
                 }
                 new_run(&*tx, std::slice::from_ref(&id), now).await?;
                 id
@@ -785,7 +931,8 @@ impl Store for PostgresStore {
 
     async fn stats(&self) -> Result<Vec<EndpointStats>> {
         let client = self.pool.get().await?;
-        let endpoints = client.query("SELECT id, url, enabled FROM endpoints ORDER BY created_at, id", &[]).await?;
+        let endpoints =
+            client.query("SELECT id, url, enabled FROM endpoints ORDER BY created_at, id", &[]).await?;
         let mut all = Vec::with_capacity(endpoints.len());
         for endpoint in endpoints {
             let id: String = endpoint.get(0);
@@ -806,13 +953,19 @@ impl Store for PostgresStore {
                 last_failure: None,
             };
             for row in client
-                .query("SELECT status, count(*) FROM deliveries WHERE endpoint_id = $1 GROUP BY status", &[&id])
+                .query(
+                    "SELECT status, count(*) FROM deliveries WHERE endpoint_id = $1 GROUP BY status",
+                    &[&id],
+                )
                 .await?
             {
                 crate::stats::add_count(&mut stats, row.get(0), u64_of(row.get(1)));
             }
             stats.attempts = u64_of(
-                client.query_one("SELECT count(*) FROM attempts WHERE endpoint_id = $1", &[&id]).await?.get(0),
+                client
+                    .query_one("SELECT count(*) FROM attempts WHERE endpoint_id = $1", &[&id])
+                    .await?
+                    .get(0),
             );
             let mut latencies: Vec<Duration> = client
                 .query(

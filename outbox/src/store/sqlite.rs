@@ -20,8 +20,8 @@ use crate::endpoint::EndpointRow;
 use crate::fanout::{Matcher, Route};
 use crate::stats::percentile;
 use crate::{
-    AttemptRecord, DeliveryFilter, DeliveryRecord, DeliveryStatus, EndpointStats, Error, MessageRecord, Metrics,
-    Published, Purged, Result, UnixTime,
+    AttemptRecord, DeliveryFilter, DeliveryRecord, DeliveryStatus, EndpointStats, Error, MessageRecord,
+    Metrics, Published, Purged, Result, UnixTime,
 };
 
 /// How long a statement waits for another process's write lock before it fails.
@@ -64,7 +64,8 @@ impl SqliteStore {
     {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
-            let mut conn = conn.lock().map_err(|_| Error::store("sqlite connection poisoned by an earlier panic"))?;
+            let mut conn =
+                conn.lock().map_err(|_| Error::store("sqlite connection poisoned by an earlier panic"))?;
             work(&mut conn)
         })
         .await
@@ -83,7 +84,8 @@ fn migrate(conn: &mut Connection) -> Result<()> {
              version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
     )?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let current: i64 = tx.query_row("SELECT coalesce(max(version), 0) FROM hookwire_schema", [], |r| r.get(0))?;
+    let current: i64 =
+        tx.query_row("SELECT coalesce(max(version), 0) FROM hookwire_schema", [], |r| r.get(0))?;
     if current > LATEST {
         return Err(Error::SchemaTooNew { found: current, known: LATEST });
     }
@@ -121,7 +123,8 @@ fn endpoint_from_row(row: &Row<'_>) -> rusqlite::Result<Result<EndpointRow>> {
     ))
 }
 
-const DELIVERY_COLUMNS: &str = "id, message_id, endpoint_id, event_type, status, due_at, attempts, last_status, \
+const DELIVERY_COLUMNS: &str =
+    "id, message_id, endpoint_id, event_type, status, due_at, attempts, last_status, \
      last_error, give_up_reason, created_at, updated_at, finished_at";
 
 fn delivery_from_row(row: &Row<'_>) -> rusqlite::Result<Result<DeliveryRecord>> {
@@ -195,7 +198,12 @@ fn fail_active(tx: &Transaction<'_>, endpoint_id: &str, now: UnixTime, include_c
     Ok(())
 }
 
-fn insert_attempt(tx: &Transaction<'_>, delivery_id: &str, endpoint_id: &str, attempt: &AttemptRow) -> Result<()> {
+fn insert_attempt(
+    tx: &Transaction<'_>,
+    delivery_id: &str,
+    endpoint_id: &str,
+    attempt: &AttemptRow,
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO attempts (delivery_id, endpoint_id, number, started_at, duration_ms, status, class, failure,
              error, response_headers, response_body, response_truncated, manual, worker)
@@ -217,6 +225,63 @@ fn insert_attempt(tx: &Transaction<'_>, delivery_id: &str, endpoint_id: &str, at
         attempt.manual,
         attempt.worker,
     ])?;
+    Ok(())
+}
+
+/// One completion inside a batch's transaction (see [`Store::complete`]).
+fn complete_in(tx: &Transaction<'_>, c: Completion) -> Result<()> {
+    let (enabled, health_text): (bool, String) = tx
+        .prepare_cached("SELECT enabled, health FROM endpoints WHERE id = ?1")?
+        .query_row([&c.endpoint_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let ending = c.columns(enabled);
+    let status = c.attempt.as_ref().and_then(|a| a.status);
+    let changed = tx
+        .prepare_cached(
+            "UPDATE deliveries SET status = ?3, due_at = ?4, attempts = attempts + ?5,
+                         run_attempts = run_attempts + ?6, manual = 0, claim_token = NULL, claimed_by = NULL,
+                         lease_until = NULL, last_status = coalesce(?7, last_status), last_error = ?8,
+                         give_up_reason = ?9, updated_at = ?10, finished_at = ?11
+                     WHERE id = ?1 AND claim_token = ?2 AND lease_until >= ?10",
+        )?
+        .execute(params![
+            c.delivery_id,
+            c.token,
+            ending.status,
+            ending.due_at.map(UnixTime::as_millis),
+            i64::from(c.attempt.is_some()),
+            c.counts_in_run(),
+            status,
+            c.last_error,
+            ending.give_up,
+            c.now.as_millis(),
+            ending.finished_at.map(UnixTime::as_millis),
+        ])?;
+    if changed == 0 {
+        return Err(Error::LeaseLost { delivery: c.delivery_id });
+    }
+    if let Some(attempt) = &c.attempt {
+        insert_attempt(tx, &c.delivery_id, &c.endpoint_id, attempt)?;
+    }
+    if let (Some(outcome), true) = (&c.outcome, enabled) {
+        let mut health: hookwire::EndpointHealth = serde_json::from_str(&health_text)
+            .map_err(|err| Error::store(format!("endpoint `{}`: unreadable health: {err}", c.endpoint_id)))?;
+        let before = health.clone();
+        let transition = decisions::record_health(&mut health, &c.health, outcome, c.now);
+        if health != before {
+            tx.prepare_cached("UPDATE endpoints SET health = ?2 WHERE id = ?1")?
+                .execute(params![c.endpoint_id, serde_json::to_string(&health).unwrap_or_default()])?;
+        }
+        if let Some((reason, at)) = transition.as_ref().and_then(decisions::disabled) {
+            tracing::warn!(endpoint = %c.endpoint_id, reason, "endpoint disabled");
+            tx.execute(
+                "UPDATE endpoints SET enabled = 0, disabled_reason = ?2, disabled_at = ?3,
+                             version = version + 1, updated_at = ?3
+                         WHERE id = ?1",
+                params![c.endpoint_id, reason, at.as_millis()],
+            )?;
+            fail_active(tx, &c.endpoint_id, c.now, false)?;
+        }
+    }
     Ok(())
 }
 
@@ -419,11 +484,12 @@ impl Store for SqliteStore {
     async fn renew(&self, id: &str, token: &str, until: UnixTime, now: UnixTime) -> Result<bool> {
         let (id, token) = (id.to_owned(), token.to_owned());
         self.call(move |conn| {
-            let changed = conn.prepare_cached(
-                "UPDATE deliveries SET lease_until = ?3, due_at = ?3
+            let changed = conn
+                .prepare_cached(
+                    "UPDATE deliveries SET lease_until = ?3, due_at = ?3
                  WHERE id = ?1 AND claim_token = ?2 AND lease_until >= ?4",
-            )?
-            .execute(params![id, token, until.as_millis(), now.as_millis()])?;
+                )?
+                .execute(params![id, token, until.as_millis(), now.as_millis()])?;
             Ok(changed == 1)
         })
         .await
@@ -442,64 +508,20 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn complete(&self, completion: Completion) -> Result<()> {
+    async fn complete(&self, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
         self.call(move |conn| {
-            let c = completion;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let (enabled, health_text): (bool, String) = tx
-                .prepare_cached("SELECT enabled, health FROM endpoints WHERE id = ?1")?
-                .query_row([&c.endpoint_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            let ending = c.columns(enabled);
-            let status = c.attempt.as_ref().and_then(|a| a.status);
-            let changed = tx
-                .prepare_cached(
-                    "UPDATE deliveries SET status = ?3, due_at = ?4, attempts = attempts + ?5,
-                         run_attempts = run_attempts + ?6, manual = 0, claim_token = NULL, claimed_by = NULL,
-                         lease_until = NULL, last_status = coalesce(?7, last_status), last_error = ?8,
-                         give_up_reason = ?9, updated_at = ?10, finished_at = ?11
-                     WHERE id = ?1 AND claim_token = ?2 AND lease_until >= ?10",
-                )?
-                .execute(params![
-                    c.delivery_id,
-                    c.token,
-                    ending.status,
-                    ending.due_at.map(UnixTime::as_millis),
-                    i64::from(c.attempt.is_some()),
-                    c.counts_in_run(),
-                    status,
-                    c.last_error,
-                    ending.give_up,
-                    c.now.as_millis(),
-                    ending.finished_at.map(UnixTime::as_millis),
-                ])?;
-            if changed == 0 {
-                return Err(Error::LeaseLost { delivery: c.delivery_id });
-            }
-            if let Some(attempt) = &c.attempt {
-                insert_attempt(&tx, &c.delivery_id, &c.endpoint_id, attempt)?;
-            }
-            if let (Some(outcome), true) = (&c.outcome, enabled) {
-                let mut health: hookwire::EndpointHealth = serde_json::from_str(&health_text)
-                    .map_err(|err| Error::store(format!("endpoint `{}`: unreadable health: {err}", c.endpoint_id)))?;
-                let before = health.clone();
-                let transition = decisions::record_health(&mut health, &c.health, outcome, c.now);
-                if health != before {
-                    tx.prepare_cached("UPDATE endpoints SET health = ?2 WHERE id = ?1")?
-                        .execute(params![c.endpoint_id, serde_json::to_string(&health).unwrap_or_default()])?;
-                }
-                if let Some((reason, at)) = transition.as_ref().and_then(decisions::disabled) {
-                    tracing::warn!(endpoint = %c.endpoint_id, reason, "endpoint disabled");
-                    tx.execute(
-                        "UPDATE endpoints SET enabled = 0, disabled_reason = ?2, disabled_at = ?3,
-                             version = version + 1, updated_at = ?3
-                         WHERE id = ?1",
-                        params![c.endpoint_id, reason, at.as_millis()],
-                    )?;
-                    fail_active(&tx, &c.endpoint_id, c.now, false)?;
+            let mut results = Vec::with_capacity(batch.len());
+            for completion in batch {
+                match complete_in(&tx, completion) {
+                    Ok(()) => results.push(Ok(())),
+                    Err(err @ Error::LeaseLost { .. }) => results.push(Err(err)),
+                    // Anything else rolls the whole batch back.
+                    Err(err) => return Err(err),
                 }
             }
             tx.commit()?;
-            Ok(())
+            Ok(results)
         })
         .await
     }
@@ -517,8 +539,10 @@ impl Store for SqliteStore {
     async fn active_count(&self) -> Result<u64> {
         self.call(move |conn| {
             Ok(count_of(
-                conn.prepare_cached("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'retrying')")?
-                    .query_row([], |r| r.get(0))?,
+                conn.prepare_cached(
+                    "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'retrying')",
+                )?
+                .query_row([], |r| r.get(0))?,
             ))
         })
         .await
@@ -661,7 +685,9 @@ impl Store for SqliteStore {
                 .optional()?;
             let id = match existing {
                 Some((id, status)) if status == "pending" || status == "retrying" => {
-                    return Err(Error::state(format!("delivery `{id}` is {status}: use retry to send it now")))
+                    return Err(Error::state(format!(
+                        "delivery `{id}` is {status}: use retry to send it now"
+                    )))
                 }
                 Some((id, _)) => {
                     new_run(&tx, &id, now)?;
@@ -698,7 +724,9 @@ impl Store for SqliteStore {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let enabled = endpoint_enabled(&tx, &endpoint_id)?;
             if !dry_run && !enabled {
-                return Err(Error::state(format!("endpoint `{endpoint_id}` is disabled: re-enable it first")));
+                return Err(Error::state(format!(
+                    "endpoint `{endpoint_id}` is disabled: re-enable it first"
+                )));
             }
             let ids: Vec<String> = {
                 let mut stmt = tx.prepare(
@@ -706,7 +734,8 @@ impl Store for SqliteStore {
                      WHERE endpoint_id = ?1 AND status = 'failed' AND created_at >= ?2 AND created_at < ?3
                      ORDER BY created_at, id",
                 )?;
-                let rows = stmt.query_map(params![endpoint_id, since.as_millis(), until.as_millis()], |r| r.get(0))?;
+                let rows =
+                    stmt.query_map(params![endpoint_id, since.as_millis(), until.as_millis()], |r| r.get(0))?;
                 rows.collect::<rusqlite::Result<_>>()?
             };
             if !dry_run {
@@ -863,6 +892,9 @@ impl Store for SqliteStore {
     }
 
     async fn schema_version(&self) -> Result<i64> {
-        self.call(move |conn| Ok(conn.query_row("SELECT max(version) FROM hookwire_schema", [], |r| r.get(0))?)).await
+        self.call(move |conn| {
+            Ok(conn.query_row("SELECT max(version) FROM hookwire_schema", [], |r| r.get(0))?)
+        })
+        .await
     }
 }

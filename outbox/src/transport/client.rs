@@ -8,9 +8,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
+use hookwire::{Failure, Host, UrlGuard};
 use http::{HeaderMap, Request, Uri};
 use http_body_util::{BodyExt, Full};
-use hookwire::{Failure, Host, UrlGuard};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -103,7 +103,9 @@ fn pool(guard: UrlGuard, resolver: Resolver) -> crate::Result<Pool> {
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|err| crate::Error::Core(hookwire::Error::Internal { reason: format!("tls: {err}").into() }))?
+        .map_err(|err| {
+            crate::Error::Core(hookwire::Error::Internal { reason: format!("tls: {err}").into() })
+        })?
         .with_root_certificates(rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() })
         .with_no_client_auth();
     let https = HttpsConnectorBuilder::new()
@@ -141,7 +143,8 @@ impl HttpClient {
             let mut kept = Vec::new();
             let mut truncated = false;
             while let Some(frame) = body.frame().await {
-                let frame = frame.map_err(|err| SendError { failure: Failure::Other, message: err.to_string() })?;
+                let frame =
+                    frame.map_err(|err| SendError { failure: Failure::Other, message: err.to_string() })?;
                 if let Some(data) = frame.data_ref() {
                     let room = body_limit.saturating_sub(kept.len());
                     kept.extend_from_slice(&data[..data.len().min(room)]);
@@ -156,7 +159,9 @@ impl HttpClient {
         };
         match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result,
-            Err(_) => Err(SendError { failure: Failure::Timeout, message: format!("no answer within {timeout:?}") }),
+            Err(_) => {
+                Err(SendError { failure: Failure::Timeout, message: format!("no answer within {timeout:?}") })
+            }
         }
     }
 }
@@ -212,4 +217,3 @@ fn chain(err: &dyn StdError) -> String {
     }
     text
 }
-

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{watch, Notify};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tokio::task::{AbortHandle, JoinSet};
 use tracing::Instrument;
 
@@ -147,7 +147,10 @@ impl WorkerBuilder {
         let client = HttpClient::new(self.resolver.clone())?;
         let (stop, stop_rx) = watch::channel(false);
         let (deadline, deadline_rx) = watch::channel(Duration::ZERO);
+        let (recorder, completions) = mpsc::channel(4 * self.concurrency);
+        let recorder_task = runtime.spawn(record_batches(Arc::clone(&self.outbox.inner), completions));
         let shared = Arc::new(Shared {
+            recorder,
             inner: Arc::clone(&self.outbox.inner),
             client,
             id: id.clone(),
@@ -158,12 +161,15 @@ impl WorkerBuilder {
         let config = LoopConfig { concurrency: self.concurrency, poll_interval: self.poll_interval };
         let task = runtime.spawn({
             let _guard = runtime.enter();
-            let listener = self.outbox.inner.store.postgres().map(|pg| pg.listen(Arc::clone(&self.outbox.inner.wake)));
+            let listener =
+                self.outbox.inner.store.postgres().map(|pg| pg.listen(Arc::clone(&self.outbox.inner.wake)));
             async move {
                 let report = run(shared, config, stop_rx, deadline_rx).await;
                 if let Some(listener) = listener {
                     listener.abort();
                 }
+                // Every sender is gone with the attempts: the recorder ends after its last batch.
+                let _ = recorder_task.await;
                 report
             }
         });
@@ -194,6 +200,8 @@ impl WorkerBuilder {
 
 struct Shared {
     inner: Arc<Inner>,
+    /// Completions go through one recorder task that writes them in batches (group commit).
+    recorder: mpsc::Sender<(Completion, oneshot::Sender<Result<()>>)>,
     client: HttpClient,
     id: String,
     lease: Duration,
@@ -222,8 +230,12 @@ impl Shared {
         if let Some(pace) = self.paces.get(endpoint_id, version) {
             return Ok(pace);
         }
-        let row =
-            self.inner.store.endpoint_row(endpoint_id).await?.ok_or_else(|| Error::not_found("endpoint", endpoint_id))?;
+        let row = self
+            .inner
+            .store
+            .endpoint_row(endpoint_id)
+            .await?
+            .ok_or_else(|| Error::not_found("endpoint", endpoint_id))?;
         let pace = Arc::new(Pace::new(&row)?);
         self.paces.insert(endpoint_id, Arc::clone(&pace));
         Ok(pace)
@@ -251,7 +263,8 @@ async fn run(
         let now = UnixTime::now();
         let mut more = false;
         let mut pause = config.poll_interval;
-        if free > 0 {
+        // Claim in batches: wait for a quarter of the slots to free up, unless idle.
+        if free > 0 && (free >= config.concurrency.div_ceil(4) || tasks.is_empty()) {
             let request = ClaimRequest {
                 worker: shared.id.clone(),
                 token: crate::id::new_id("clm"),
@@ -305,6 +318,41 @@ async fn run(
     let report = shared.report();
     tracing::info!(worker = %shared.id, attempts = report.attempts, released = report.released, "worker stopped");
     report
+}
+
+/// Largest number of completions written in one transaction.
+const BATCH: usize = 256;
+
+/// Writes completions as they come, batching whatever queued up while the previous batch was
+/// being written (group commit: one transaction for many attempts under load, one for one
+/// when idle).
+async fn record_batches(
+    inner: Arc<Inner>,
+    mut completions: mpsc::Receiver<(Completion, oneshot::Sender<Result<()>>)>,
+) {
+    while let Some(first) = completions.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match completions.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let (items, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+        match inner.store.complete(items).await {
+            Ok(results) => {
+                for (reply, result) in replies.into_iter().zip(results) {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(err) => {
+                for reply in replies {
+                    let _ = reply.send(Err(err.clone()));
+                }
+            }
+        }
+        inner.progress.notify_waiters();
+    }
 }
 
 fn finished_id(done: &Result<(tokio::task::Id, ()), tokio::task::JoinError>) -> tokio::task::Id {
@@ -375,7 +423,10 @@ async fn dispatch(
                 endpoint = %claim.endpoint_id,
                 number = claim.attempts + 1,
             );
-            Some((tasks.spawn(async move { attempt(&shared, pace, slot, claim).await }.instrument(span)), key))
+            Some((
+                tasks.spawn(async move { attempt(&shared, pace, slot, claim).await }.instrument(span)),
+                key,
+            ))
         }
         Err(held) => {
             let due = match held {
@@ -408,10 +459,20 @@ async fn finish_disabled(shared: &Shared, claim: Claimed) {
 async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
     let started_at = UnixTime::now();
     let clock = Instant::now();
-    let sent = match decisions::request(&pace.prepared, &claim.message_id, &claim.event_type, &claim.payload, started_at)
-    {
+    let sent = match decisions::request(
+        &pace.prepared,
+        &claim.message_id,
+        &claim.event_type,
+        &claim.payload,
+        started_at,
+    ) {
         Ok(request) => {
-            let send = shared.client.send(request, pace.allow_private, pace.timeout, hookwire::DEFAULT_RESPONSE_BODY_LIMIT);
+            let send = shared.client.send(
+                request,
+                pace.allow_private,
+                pace.timeout,
+                hookwire::DEFAULT_RESPONSE_BODY_LIMIT,
+            );
             match with_lease(shared, &claim, send).await {
                 Some(sent) => sent,
                 None => {
@@ -422,7 +483,11 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
             }
         }
         Err(err) => {
-            let failure = if err.code() == "blocked_url" { hookwire::Failure::Blocked } else { hookwire::Failure::Other };
+            let failure = if err.code() == "blocked_url" {
+                hookwire::Failure::Blocked
+            } else {
+                hookwire::Failure::Other
+            };
             Err(SendError { failure, message: err.to_string() })
         }
     };
@@ -434,7 +499,9 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
             let headers = response
                 .headers
                 .iter()
-                .map(|(name, value)| (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
+                .map(|(name, value)| {
+                    (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+                })
                 .collect();
             let error = (!outcome.is_success()).then(|| format!("HTTP {}", response.status));
             let row = AttemptRow {
@@ -521,7 +588,12 @@ async fn record(shared: &Shared, completion: Completion, succeeded: bool) {
     let has_attempt = completion.attempt.is_some();
     let give_up_at = Instant::now() + shared.lease;
     loop {
-        match shared.inner.store.complete(completion.clone()).await {
+        let (reply, result) = oneshot::channel();
+        let written = match shared.recorder.send((completion.clone(), reply)).await {
+            Ok(()) => result.await.unwrap_or_else(|_| Err(Error::store("the recorder stopped"))),
+            Err(_) => Err(Error::store("the recorder stopped")),
+        };
+        match written {
             Ok(()) => {
                 if has_attempt {
                     shared.count(|r| {
@@ -529,7 +601,6 @@ async fn record(shared: &Shared, completion: Completion, succeeded: bool) {
                         r.succeeded += u64::from(succeeded);
                     });
                 }
-                shared.inner.progress.notify_waiters();
                 return;
             }
             Err(Error::LeaseLost { delivery }) => {

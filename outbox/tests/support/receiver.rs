@@ -108,7 +108,10 @@ impl Receiver {
                                 Ok::<_, Closed>(response)
                             }
                         });
-                        let _ = http1::Builder::new().keep_alive(true).serve_connection(TokioIo::new(stream), service).await;
+                        let _ = http1::Builder::new()
+                            .keep_alive(true)
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
                     });
                 }
             }
@@ -142,4 +145,3 @@ impl Drop for Receiver {
         self.task.abort();
     }
 }
-
