@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, oneshot, watch, Notify};
+use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::{AbortHandle, JoinSet};
 use tracing::Instrument;
 
@@ -148,7 +148,13 @@ impl WorkerBuilder {
         let (stop, stop_rx) = watch::channel(false);
         let (deadline, deadline_rx) = watch::channel(Duration::ZERO);
         let (recorder, completions) = mpsc::channel(4 * self.concurrency);
-        let recorder_task = runtime.spawn(record_batches(Arc::clone(&self.outbox.inner), completions));
+        let report = Arc::new(std::sync::Mutex::new(WorkerReport::default()));
+        let recorder_task = runtime.spawn(record_batches(
+            Arc::clone(&self.outbox.inner),
+            completions,
+            Arc::clone(&report),
+            self.lease,
+        ));
         let shared = Arc::new(Shared {
             recorder,
             inner: Arc::clone(&self.outbox.inner),
@@ -156,20 +162,23 @@ impl WorkerBuilder {
             id: id.clone(),
             lease: self.lease,
             paces: Paces::default(),
-            report: std::sync::Mutex::new(WorkerReport::default()),
+            report,
         });
         let config = LoopConfig { concurrency: self.concurrency, poll_interval: self.poll_interval };
+        let report_handle = Arc::clone(&shared.report);
         let task = runtime.spawn({
             let _guard = runtime.enter();
             let listener =
                 self.outbox.inner.store.postgres().map(|pg| pg.listen(Arc::clone(&self.outbox.inner.wake)));
             async move {
-                let report = run(shared, config, stop_rx, deadline_rx).await;
+                run(shared, config, stop_rx, deadline_rx).await;
                 if let Some(listener) = listener {
                     listener.abort();
                 }
                 // Every sender is gone with the attempts: the recorder ends after its last batch.
                 let _ = recorder_task.await;
+                let report = report_handle.lock().map(|r| *r).unwrap_or_default();
+                tracing::info!(attempts = report.attempts, released = report.released, "worker stopped");
                 report
             }
         });
@@ -201,12 +210,12 @@ impl WorkerBuilder {
 struct Shared {
     inner: Arc<Inner>,
     /// Completions go through one recorder task that writes them in batches (group commit).
-    recorder: mpsc::Sender<(Completion, oneshot::Sender<Result<()>>)>,
+    recorder: mpsc::Sender<Record>,
     client: HttpClient,
     id: String,
     lease: Duration,
     paces: Paces,
-    report: std::sync::Mutex<WorkerReport>,
+    report: Arc<std::sync::Mutex<WorkerReport>>,
 }
 
 struct LoopConfig {
@@ -219,10 +228,6 @@ impl Shared {
         if let Ok(mut report) = self.report.lock() {
             update(&mut report);
         }
-    }
-
-    fn report(&self) -> WorkerReport {
-        self.report.lock().map(|r| *r).unwrap_or_default()
     }
 
     /// The endpoint's pacing state at `version`, (re)loading it from the store.
@@ -247,7 +252,7 @@ async fn run(
     config: LoopConfig,
     mut stop: watch::Receiver<bool>,
     deadline: watch::Receiver<Duration>,
-) -> WorkerReport {
+) {
     let store = &shared.inner.store;
     let mut tasks: JoinSet<()> = JoinSet::new();
     let mut held: HashMap<tokio::task::Id, (String, String)> = HashMap::new();
@@ -277,12 +282,16 @@ async fn run(
             match store.claim(request).await {
                 Ok(claims) => {
                     more = claims.len() == free;
+                    let claimed_some = !claims.is_empty();
                     for claim in claims {
                         if let Some((handle, delivery)) = dispatch(&shared, &mut tasks, claim).await {
                             held.insert(handle.id(), delivery);
                         }
                     }
-                    if !more {
+                    if claimed_some && !more {
+                        // Nothing else is due now; finishing tasks wake the loop anyway.
+                        pause = Duration::from_millis(50).min(config.poll_interval);
+                    } else if !more {
                         pause = match store.next_due().await {
                             // Due but not claimed: its endpoint is saturated, or another worker
                             // is taking it; look again soon rather than spin.
@@ -315,42 +324,70 @@ async fn run(
     }
     let deadline = *deadline.borrow();
     shutdown(&shared, tasks, held, deadline).await;
-    let report = shared.report();
-    tracing::info!(worker = %shared.id, attempts = report.attempts, released = report.released, "worker stopped");
-    report
 }
 
 /// Largest number of completions written in one transaction.
 const BATCH: usize = 256;
 
+/// A completion on its way to the store, with the endpoint slot it keeps until it is written
+/// (so an endpoint that just answered 410 gets no further request before it is disabled).
+struct Record {
+    completion: Completion,
+    /// Held, not read: dropping it frees the endpoint's slot.
+    _slot: Option<Slot>,
+    succeeded: bool,
+}
+
 /// Writes completions as they come, batching whatever queued up while the previous batch was
 /// being written (group commit: one transaction for many attempts under load, one for one
-/// when idle).
+/// when idle). A batch the store refuses is tried again until the lease would have expired;
+/// after that the deliveries are simply claimed again (at least once).
 async fn record_batches(
     inner: Arc<Inner>,
-    mut completions: mpsc::Receiver<(Completion, oneshot::Sender<Result<()>>)>,
+    mut records: mpsc::Receiver<Record>,
+    report: Arc<std::sync::Mutex<WorkerReport>>,
+    lease: Duration,
 ) {
-    while let Some(first) = completions.recv().await {
+    while let Some(first) = records.recv().await {
         let mut batch = vec![first];
         while batch.len() < BATCH {
-            match completions.try_recv() {
+            match records.try_recv() {
                 Ok(next) => batch.push(next),
                 Err(_) => break,
             }
         }
-        let (items, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-        match inner.store.complete(items).await {
-            Ok(results) => {
-                for (reply, result) in replies.into_iter().zip(results) {
-                    let _ = reply.send(result);
+        let give_up_at = Instant::now() + lease;
+        let completions: Vec<Completion> = batch.iter().map(|r| r.completion.clone()).collect();
+        let results = loop {
+            match inner.store.complete(completions.clone()).await {
+                Ok(results) => break results,
+                Err(err) if Instant::now() < give_up_at => {
+                    tracing::warn!(error = %err, "could not record attempts; retrying");
+                    tokio::time::sleep(STORE_BACKOFF).await;
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "could not record attempts; their leases expire and they are sent again");
+                    break Vec::new();
                 }
             }
-            Err(err) => {
-                for reply in replies {
-                    let _ = reply.send(Err(err.clone()));
+        };
+        if let Ok(mut report) = report.lock() {
+            for (record, result) in batch.iter().zip(&results) {
+                match result {
+                    Ok(()) if record.completion.attempt.is_some() => {
+                        report.attempts += 1;
+                        report.succeeded += u64::from(record.succeeded);
+                    }
+                    Ok(()) => {}
+                    Err(Error::LeaseLost { delivery }) => {
+                        report.lease_lost += 1;
+                        tracing::warn!(delivery, "lease lost before the attempt was recorded");
+                    }
+                    Err(_) => {}
                 }
             }
         }
+        drop(batch);
         inner.progress.notify_waiters();
     }
 }
@@ -452,7 +489,7 @@ async fn finish_disabled(shared: &Shared, claim: Claimed) {
         next: Next::GiveUp { reason: decisions::ENDPOINT_DISABLED },
         last_error: Some("endpoint disabled".into()),
     };
-    record(shared, completion, false).await;
+    record(shared, completion, None, false).await;
 }
 
 /// One attempt: sign afresh, send (renewing the lease), classify, decide, record.
@@ -553,10 +590,7 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
         next,
         last_error,
     };
-    record(shared, completion, succeeded).await;
-    // The slot is held until the outcome is recorded, so an endpoint that just answered 410
-    // gets no further request before it is disabled.
-    drop(slot);
+    record(shared, completion, Some(slot), succeeded).await;
 }
 
 /// Runs `send` while renewing the lease every third of it; `None` when the lease was lost
@@ -583,40 +617,10 @@ where
     }
 }
 
-/// Writes a completion, retrying while the store is unreachable and the lease lasts.
-async fn record(shared: &Shared, completion: Completion, succeeded: bool) {
-    let has_attempt = completion.attempt.is_some();
-    let give_up_at = Instant::now() + shared.lease;
-    loop {
-        let (reply, result) = oneshot::channel();
-        let written = match shared.recorder.send((completion.clone(), reply)).await {
-            Ok(()) => result.await.unwrap_or_else(|_| Err(Error::store("the recorder stopped"))),
-            Err(_) => Err(Error::store("the recorder stopped")),
-        };
-        match written {
-            Ok(()) => {
-                if has_attempt {
-                    shared.count(|r| {
-                        r.attempts += 1;
-                        r.succeeded += u64::from(succeeded);
-                    });
-                }
-                return;
-            }
-            Err(Error::LeaseLost { delivery }) => {
-                shared.count(|r| r.lease_lost += 1);
-                tracing::warn!(delivery, "lease lost before the attempt was recorded");
-                return;
-            }
-            Err(err) if Instant::now() < give_up_at => {
-                tracing::warn!(error = %err, "could not record the attempt; retrying");
-                tokio::time::sleep(STORE_BACKOFF).await;
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "could not record the attempt; the lease will expire and it is sent again");
-                return;
-            }
-        }
+/// Hands a completion to the recorder (waiting only when it is behind: backpressure).
+async fn record(shared: &Shared, completion: Completion, slot: Option<Slot>, succeeded: bool) {
+    if shared.recorder.send(Record { completion, _slot: slot, succeeded }).await.is_err() {
+        tracing::error!("the recorder stopped; the lease expires and the delivery is sent again");
     }
 }
 
