@@ -83,6 +83,24 @@ pub(crate) fn percentile(sorted: &[Duration], p: u32) -> Option<Duration> {
     sorted.get(usize::try_from(rank - 1).unwrap_or(0)).copied()
 }
 
+/// Adds a `GROUP BY status` count to an endpoint's statistics.
+pub(crate) fn add_count(stats: &mut EndpointStats, status: &str, count: u64) {
+    match status {
+        "pending" => stats.pending += count,
+        "retrying" => stats.retrying += count,
+        "succeeded" => stats.succeeded += count,
+        "failed" => stats.failed += count,
+        "cancelled" => stats.cancelled += count,
+        _ => {}
+    }
+}
+
+/// Derives the success rate once the counts are in.
+pub(crate) fn finish(stats: &mut EndpointStats) {
+    let done = stats.succeeded + stats.failed;
+    stats.success_rate = (done > 0).then(|| stats.succeeded as f64 / done as f64);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,22 +119,4 @@ mod tests {
             assert_eq!(percentile(&ms(values), *p), expected.map(Duration::from_millis), "{values:?} p{p}");
         }
     }
-}
-
-/// Adds a `GROUP BY status` count to an endpoint's statistics.
-pub(crate) fn add_count(stats: &mut EndpointStats, status: &str, count: u64) {
-    match status {
-        "pending" => stats.pending += count,
-        "retrying" => stats.retrying += count,
-        "succeeded" => stats.succeeded += count,
-        "failed" => stats.failed += count,
-        "cancelled" => stats.cancelled += count,
-        _ => {}
-    }
-}
-
-/// Derives the success rate once the counts are in.
-pub(crate) fn finish(stats: &mut EndpointStats) {
-    let done = stats.succeeded + stats.failed;
-    stats.success_rate = (done > 0).then(|| stats.succeeded as f64 / done as f64);
 }
