@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hookwire::{sample, Dialect, Scheme, Secret, Verifier};
+use hookwire::{sample, Dialect, Event, Scheme, Secret, Verifier};
 use hookwire_outbox::{DeliveryFilter, DeliveryStatus, NewEndpoint, Outbox, Publish, RetrySpec};
 use receiver::{Receiver, Reply};
 
@@ -46,7 +46,7 @@ async fn receiver(flaky: bool, gone: bool) -> (Receiver, Received) {
                 return Reply::Status(503, vec![("retry-after", "1".into())]);
             }
             let envelope: serde_json::Value = serde_json::from_slice(&seen.body).unwrap_or_default();
-            let id = envelope["webhook_id"].as_str().unwrap_or_default().to_owned();
+            let id = envelope["data"]["event_id"].as_str().unwrap_or_default().to_owned();
             *received.lock().expect("received").entry(id).or_default() += 1;
             Reply::status(200)
         }
@@ -90,8 +90,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for n in 0..BURST {
         let event_type = EVENTS[n % EVENTS.len()];
         let webhook_id = format!("evt_{n:04}");
-        let event = sample(event_type)?.with_id(webhook_id.clone())?;
-        let body = dialect.encode(&event)?;
+        // The catalog's sample, with the event id in the data (Ops Center's envelope has no
+        // id field of its own) so the receivers can tell the events apart.
+        let mut data: serde_json::Value =
+            serde_json::from_str(&String::from_utf8(sample(event_type)?.payload().to_json().get().into())?)?;
+        data["event_id"] = webhook_id.clone().into();
+        let body = dialect.encode(&Event::from_data(event_type, &data)?)?;
         outbox.publish(Publish::raw(event_type, body).idempotency_key(&webhook_id)).await?;
         published.push(webhook_id);
     }
@@ -103,7 +107,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .concurrency(8)
         .poll_interval(Duration::from_millis(20))
         .spawn(&tokio::runtime::Handle::current())?;
+    let started = std::time::Instant::now();
     while healthy_got.lock().expect("got").len() < BURST / 2 {
+        if started.elapsed() > Duration::from_secs(30) {
+            return Err("the first worker delivered nothing for 30 s".into());
+        }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let report = worker.stop(Duration::from_millis(200)).await;

@@ -268,9 +268,9 @@ async fn run(
         let now = UnixTime::now();
         let mut more = false;
         let mut pause = config.poll_interval;
-        // Claim in batches: wait for half of the slots to free up, unless idle. A claim is a
-        // round trip to the store; fewer, larger ones keep the loop from waiting on them.
-        if free > 0 && (free >= config.concurrency.div_ceil(2) || tasks.is_empty()) {
+        // Claim in batches: wait for a quarter of the slots to free up, unless idle. A claim is
+        // a round trip to the store; fewer, larger ones keep the loop from waiting on them.
+        if free > 0 && (free >= config.concurrency.div_ceil(4) || tasks.is_empty()) {
             let request = ClaimRequest {
                 worker: shared.id.clone(),
                 token: crate::id::new_id("clm"),
