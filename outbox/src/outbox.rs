@@ -313,3 +313,16 @@ fn new_message(publish: Publish) -> Result<NewMessage> {
     }
     Ok(NewMessage { id, event_type, payload, event, idempotency_key, tenant, now })
 }
+
+#[cfg(test)]
+mod tests {
+    /// Bindings (issue 16) hold an `Outbox` and a worker handle across threads.
+    #[test]
+    fn the_handles_can_be_shared_across_threads() {
+        fn shared<T: Send + Sync + 'static>() {}
+        fn cloned<T: Clone + Send + Sync + 'static>() {}
+        cloned::<super::Outbox>();
+        shared::<crate::WorkerHandle>();
+        cloned::<crate::WorkerBuilder>();
+    }
+}

@@ -494,6 +494,24 @@ async fn a_rate_limited_endpoint_is_paced_by_its_token_bucket(outbox: Outbox) {
     );
 }
 
+async fn a_lease_is_renewed_while_a_slow_request_runs(outbox: Outbox) {
+    // The answer takes four leases; without renewal the delivery would be claimed again (and
+    // sent twice) and the first attempt's record refused.
+    let receiver = Receiver::start(|_| Reply::Slow(ms(1_200), 200)).await;
+    outbox.add_endpoint(endpoint(&receiver.url("/")).timeout(Duration::from_secs(5))).await.unwrap();
+    outbox.publish(order(1)).await.unwrap();
+    let report = outbox
+        .worker()
+        .lease(ms(300))
+        .poll_interval(ms(20))
+        .run_until_idle(Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!((receiver.count(), report.attempts, report.lease_lost), (1, 1, 0));
+    let delivery = &outbox.deliveries(DeliveryFilter::default()).await.unwrap()[0];
+    assert_eq!((delivery.status, delivery.attempts), (DeliveryStatus::Succeeded, 1));
+}
+
 // ---- the runner ------------------------------------------------------------------------
 
 type Case = fn(Outbox) -> Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -523,6 +541,7 @@ cases![
     operations_refuse_bad_input_with_stable_codes,
     a_slow_endpoint_does_not_hold_up_the_others,
     a_rate_limited_endpoint_is_paced_by_its_token_bucket,
+    a_lease_is_renewed_while_a_slow_request_runs,
 ];
 
 /// Runs every case on a fresh outbox from `open`, each in its own task so one failure does
