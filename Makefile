@@ -12,7 +12,7 @@ HOST_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
 RELEASE_DIR := target/$(HOST_TRIPLE)/release
 FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard
 
-.PHONY: demo test lint test-rust test-stores test-python vectors vectors-check fuzz-smoke bench bench-stores constant-time tools-python tools-fuzz tools-servers
+.PHONY: demo test lint test-rust test-stores test-outbox test-python vectors vectors-check fuzz-smoke bench bench-stores bench-outbox constant-time tools-python tools-fuzz tools-servers
 
 demo:
 	$(CARGO) run --quiet --release --example schemes
@@ -20,9 +20,11 @@ demo:
 	$(CARGO) run --quiet --release --example events
 	@echo
 	$(CARGO) run --quiet --release --example deliver
+	@echo
+	$(CARGO) run --quiet --release -p hookwire-outbox --example ops_center
 
 # Lint and cheap checks first, the long fuzz smoke next, the test suites last.
-test: lint vectors-check fuzz-smoke test-rust test-stores test-python test-node test-kotlin
+test: lint vectors-check fuzz-smoke test-rust test-stores test-outbox test-python test-node test-kotlin
 
 # The bindings' own targets: test-node, bench-node (Node); bindings, test-kotlin (uniffi).
 include bindings/node/rules.mk
@@ -39,6 +41,11 @@ test-rust:
 # and Redis servers on loopback (its own tests check that it can).
 test-stores: tools-servers
 	$(CARGO) test -p hookwire-testkit -p hookwire-stores
+
+# The durable outbox and the `hookwire` binary: the conformance suite on SQLite and on a
+# throwaway PostgreSQL, kill -9 crash tests, two worker processes, chaos, SSRF, migrations.
+test-outbox: tools-servers
+	$(CARGO) test -p hookwire-outbox -p hookwire-cli
 
 # Builds the extension once (release, into the venv, sharing target/) and runs its suite,
 # interop with the providers' own libraries included.
@@ -70,6 +77,11 @@ bench: bench-stores
 
 bench-stores: tools-servers
 	$(CARGO) bench -p hookwire-stores --bench claims
+
+# Deliveries per second (SQLite, PostgreSQL with one and two workers) beside the ceiling (the
+# same client, no store), publish latency, claim cost at 10,000 vs 1,000,000 pending.
+bench-outbox: tools-servers
+	$(CARGO) bench -p hookwire-outbox --bench throughput
 
 constant-time:
 	$(CARGO) bench -p hookwire-benches --bench constant_time

@@ -41,7 +41,7 @@ export declare class Delivery {
 
 /** Endpoint health: stop sending to endpoints that keep failing (410 disables at once). */
 export declare class EndpointHealth {
-  constructor(options?: HealthOptions | undefined | null)
+  constructor(options?: HealthOptions)
   /**
    * Records an attempt's outcome at `now` (unix ms); returns the transition
    * (`started_failing`, `recovered`, `disabled`) or null.
@@ -90,7 +90,7 @@ export declare class Event {
 /** What one attempt came to: a response, or a transport failure. */
 export declare class Outcome {
   /** An HTTP response: `status`, its headers (for `Retry-After`) and how long it took (ms). */
-  static response(status: number, headers?: Record<string, string> | undefined | null, elapsedMs?: number | undefined | null): Outcome
+  static response(status: number, headers?: Record<string, string | number | string[]> | Map<string, string | number> | Headers | Array<[string, string | number]>, elapsedMs?: number): Outcome
   /** A transport failure: `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`. */
   static transport(failure: 'timeout' | 'connect' | 'tls' | 'dns' | 'blocked' | 'other', elapsedMs?: number): Outcome
   /** `success`, `retryable`, `throttled`, `permanent`, `endpoint_gone`, `aborted` or `disable_requested`. */
@@ -213,7 +213,7 @@ export declare class Signer {
  * ```
  */
 export declare class Subscription {
-  constructor(url: string, options?: SubscriptionOptions | undefined | null)
+  constructor(url: string, options?: SubscriptionOptions)
   /** Whether `event` goes to this endpoint (patterns, active flag, data filters). */
   matches(event: Event | WebhookEvent): boolean
   /** Whether the patterns match `eventType`. */
@@ -236,7 +236,7 @@ export declare class Subscription {
  * ```
  */
 export declare class UrlGuard {
-  constructor(options?: UrlGuardOptions | undefined | null)
+  constructor(options?: UrlGuardOptions)
   /** Checks a URL (scheme, credentials, port, literal IP hosts); throws `BlockedUrl`. */
   checkUrl(url: string): CheckedUrl
   /** Checks one resolved address; throws `BlockedUrl`. */

@@ -3,7 +3,7 @@
 // and headers to `Verifier.verify` and maps failures to HTTP answers.
 
 const { WebhookError, InvalidArgument } = require('./errors.js')
-const { responseStatus } = require('../native.js')
+const { responseStatus, checkOptionsObject } = require('../native.js')
 
 const EXPRESS_RAW =
   "pass the raw request body: mount express.raw({ type: '*/*' }) on the webhook route " +
@@ -13,6 +13,15 @@ const EXPRESS_RAW =
  * authentic, 413 too large, 500 the receiver's fault (store down, misconfigured), 400 malformed. */
 function statusOf(error) {
   return responseStatus(error.code)
+}
+
+/** The helpers' callbacks (`onError`, `now`) are functions when given. */
+function checkFunctions(callbacks) {
+  for (const [name, value] of Object.entries(callbacks)) {
+    if (value !== undefined && typeof value !== 'function') {
+      throw new InvalidArgument(`invalid argument \`${name}\`: must be a function, got ${value === null ? 'null' : typeof value}`, 'invalid_argument')
+    }
+  }
 }
 
 function checkVerifier(verifier) {
@@ -28,9 +37,11 @@ function checkVerifier(verifier) {
  * `{ error: code, message }`; a replay answers 200 `{ duplicate: true }` without calling `next`
  * (the sender must stop retrying). `onError(err, req, res, next)` replaces that answer.
  */
-function expressWebhook(verifier, options = {}) {
+function expressWebhook(verifier, options) {
   checkVerifier(verifier)
-  const { onError, now } = options
+  checkOptionsObject(options, ['onError', 'now'])
+  const { onError, now } = options ?? {}
+  checkFunctions({ onError, now })
   return function hookwireWebhook(req, res, next) {
     const body = req.body
     if (body === undefined || body === null || (typeof body === 'object' && !(body instanceof Uint8Array))) {
@@ -59,8 +70,11 @@ function expressWebhook(verifier, options = {}) {
  *   app.register(async (scope) => { await scope.register(fastifyWebhook, { verifier }); scope.post(...) })
  */
 function fastifyWebhook(fastify, options, done) {
+  // prefix, logLevel, logSerializers: Fastify's own register options.
+  checkOptionsObject(options, ['verifier', 'onError', 'now', 'prefix', 'logLevel', 'logSerializers'])
   const { verifier, onError, now } = options ?? {}
   checkVerifier(verifier)
+  checkFunctions({ onError, now })
   fastify.removeAllContentTypeParsers()
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, parsed) => parsed(null, body))
   if (!fastify.hasRequestDecorator('webhook')) fastify.decorateRequest('webhook', null)

@@ -9,8 +9,9 @@ const RAW_BODY =
   "pass the raw request body (a Buffer, Uint8Array or string, exactly as received), not a parsed object: " +
   "with Express mount express.raw({ type: '*/*' }) instead of express.json() on the webhook route"
 
-function notText(name) {
-  return new InvalidArgument(`invalid argument \`headers\`: the value of \`${name}\` is not a string`, 'invalid_argument')
+function notText(name, value) {
+  const got = value === null ? 'null' : Array.isArray(value) ? 'an array holding a non-string' : typeof value
+  return new InvalidArgument(`invalid argument \`headers\`: the value of \`${name}\` must be a string, got ${got}`, 'invalid_argument')
 }
 
 // A header's value(s): a repeated header (Node's IncomingHttpHeaders array) stays several values,
@@ -18,56 +19,92 @@ function notText(name) {
 function headerText(name, value) {
   if (typeof value === 'string') return value
   if (Array.isArray(value)) {
-    if (value.some((v) => typeof v !== 'string')) throw notText(name)
+    if (value.some((v) => typeof v !== 'string')) throw notText(name, value)
     return value.length === 1 ? value[0] : value.slice()
   }
   if (typeof value === 'number') return String(value)
-  throw notText(name)
+  throw notText(name, value)
 }
 
-/** The values of `names` (lower case, null = not read) in `headers`, case-insensitively. */
-function pick(headers, names) {
-  const values = [null, null, null, null]
-  if (headers === null || typeof headers !== 'object') {
-    throw new InvalidArgument(
-      'invalid argument `headers`: must be an object, a fetch Headers or a list of [name, value] pairs',
-      'invalid_argument',
-    )
+/** Adds `text` (a string or a fresh array) to the values at `at`: in place, so that n repeats
+ * of a header cost n steps, not n² (as re-concatenating the list on each one did). */
+function add(values, at, text) {
+  const had = values[at]
+  if (had === null) values[at] = text
+  else if (Array.isArray(had)) {
+    if (Array.isArray(text)) for (const t of text) had.push(t)
+    else had.push(text)
+  } else values[at] = Array.isArray(text) ? [had, ...text] : [had, text]
+}
+
+/** Whether `name` is `wanted` (lower case, same length) with ASCII letters in any case. Header
+ * names are ASCII: Unicode lowercasing would fold the Kelvin sign (U+212A) to `k` and take
+ * `x-slac\u212a-signature` for `x-slack-signature`. */
+function sameName(wanted, name) {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i)
+    if (c !== wanted.charCodeAt(i) && !(c >= 65 && c <= 90 && c + 32 === wanted.charCodeAt(i))) return false
   }
-  if (Array.isArray(headers)) {
-    // [name, value] pairs: a repeated header stays several values.
-    for (const pair of headers) {
+  return true
+}
+
+/** Where `name` is in `names` (lower case, null = not read). */
+function indexOfName(names, name) {
+  for (let i = 0; i < 4; i++) {
+    const wanted = names[i]
+    if (wanted !== null && wanted.length === name.length && (wanted === name || sameName(wanted, name))) return i
+  }
+  return -1
+}
+
+/** What `pick` needs to know of a scheme: its header names, and their lengths (most of a
+ * request's header names are skipped on their length alone). */
+function reader(names) {
+  const lengths = new Uint8Array(256)
+  for (const name of names) if (name !== null && name.length < 256) lengths[name.length] = 1
+  return { names, lengths }
+}
+
+const BAD_HEADERS =
+  'invalid argument `headers`: must be an object, a Map, a fetch Headers or a list of [name, value] pairs'
+
+/** The values of the headers `read` names (`reader`) in `headers`, case-insensitively, in order:
+ * a header given several times (or spelled several ways) gives several values. */
+function pick(headers, read) {
+  const { names, lengths } = read
+  const values = [null, null, null, null]
+  if (headers === null || typeof headers !== 'object') throw new InvalidArgument(BAD_HEADERS, 'invalid_argument')
+  if (Array.isArray(headers) || headers instanceof Map) {
+    // [name, value] pairs (a Map's entries): a repeated header stays several values.
+    for (const pair of Array.isArray(headers) ? headers : headers.entries()) {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
-        throw new InvalidArgument('invalid argument `headers`: expected [name, value] pairs', 'invalid_argument')
+        throw new InvalidArgument('invalid argument `headers`: expected [name, value] pairs with string names', 'invalid_argument')
       }
-      const at = names.indexOf(pair[0].toLowerCase())
-      if (at < 0) continue
-      const text = headerText(names[at], pair[1])
-      values[at] = values[at] === null ? text : [].concat(values[at], text)
+      if (lengths[pair[0].length] !== 1) continue
+      const at = indexOfName(names, pair[0])
+      if (at >= 0) add(values, at, headerText(names[at], pair[1]))
     }
     return values
   }
   if (typeof headers.get === 'function') {
     // fetch Headers: `get` is case-insensitive and joins repeated headers with ", ". No scheme's
     // signature value holds ", ", so a joined signature header is split back into its fields.
-    for (let i = 0; i < names.length; i++) if (names[i] !== null) values[i] = headers.get(names[i])
+    for (let i = 0; i < names.length; i++) {
+      if (names[i] === null) continue
+      const value = headers.get(names[i])
+      if (value !== null && value !== undefined) values[i] = headerText(names[i], value)
+    }
     if (typeof values[0] === 'string' && values[0].includes(', ')) values[0] = values[0].split(', ')
     return values
   }
-  let missing = false
-  for (let i = 0; i < names.length; i++) {
-    if (names[i] === null) continue
-    const value = headers[names[i]]
-    if (value === undefined || value === null) missing = true
-    else values[i] = headerText(names[i], value)
-  }
-  if (missing) {
-    // Spellings other than Node's lower case (only keys of a wanted name's length are compared).
-    for (const key of Object.keys(headers)) {
-      if (!names.some((name) => name !== null && name.length === key.length)) continue
-      const at = names.indexOf(key.toLowerCase())
-      if (at >= 0 && values[at] === null && headers[key] != null) values[at] = headerText(key, headers[key])
-    }
+  // Every own key is looked at: a header spelled two ways (`X-Webhook-Id` and `x-webhook-id`)
+  // is two values, which the core answers by its one rule for repeated headers.
+  for (const key in headers) {
+    if (lengths[key.length] !== 1) continue
+    const at = indexOfName(names, key)
+    if (at < 0 || !Object.hasOwn(headers, key)) continue
+    const value = headers[key]
+    if (value !== undefined && value !== null) add(values, at, headerText(key, value))
   }
   return values
 }
@@ -125,26 +162,35 @@ class Message {
   }
 }
 
+/** Whether `options` is a plain object whose only own key is `now`. */
+function onlyNow(options) {
+  if (Object.getPrototypeOf(options) !== Object.prototype) return false
+  let keys = 0
+  for (const key in options) if (key !== 'now' || ++keys > 1) return false
+  return true
+}
+
 /** Installs `verify` on the addon's Verifier. */
 function install(native) {
-  const names = new WeakMap()
+  const readers = new WeakMap()
   native.Verifier.prototype.verify = function verify(body, headers, options) {
     checkBody(body)
-    let wanted = names.get(this)
-    if (wanted === undefined) names.set(this, (wanted = this.headerNames))
-    const values = pick(headers, wanted)
-    if (options != null) {
-      const unknown = typeof options === 'object' ? Object.keys(options).filter((key) => key !== 'now') : ['(not an object)']
-      if (unknown.length) {
-        throw new InvalidArgument(`invalid argument \`options\`: unknown option \`${unknown[0]}\` (known: now)`, 'invalid_argument')
-      }
+    let read = readers.get(this)
+    if (read === undefined) readers.set(this, (read = reader(this.headerNames)))
+    const values = pick(headers, read)
+    // `{ now }` alone goes to the addon as its value (reading an object through napi costs more
+    // than the rest of a verification); any other options object goes whole, to be read, or
+    // refused, by the addon's one rule for options.
+    let now
+    if (options !== undefined && options !== null && typeof options === 'object' && onlyNow(options)) {
+      now = options.now
+      options = undefined
     }
-    const now = options == null ? undefined : options.now
-    const [secretIndex, timestamp, timestampSigned] = this.verifyValues(body, values[0], values[1], values[2], values[3], now)
+    const [secretIndex, timestamp, timestampSigned] = this.verifyValues(body, values[0], values[1], values[2], values[3], now, options)
     // The core reports the id and event headers as sent (the first value of a repeated one).
     const first = (v) => (Array.isArray(v) ? v[0] : v ?? null)
     return new Message(native, body, first(values[1]), timestamp ?? null, timestampSigned, first(values[3]), secretIndex)
   }
 }
 
-module.exports = { Message, install, pick }
+module.exports = { Message, install, pick, reader }

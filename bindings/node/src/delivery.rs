@@ -1,21 +1,26 @@
 //! The sender's building blocks: Outcome, RetryPolicy, Delivery, Scheduler, EndpointHealth.
 //! Instants are unix milliseconds and spans milliseconds, as JS numbers.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use hookwire::{DeliveryState, Failure, HealthPolicy, Jitter};
-use http::{HeaderMap, HeaderName, HeaderValue};
-use napi::bindgen_prelude::Uint8Array;
+use http::HeaderMap;
+use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
 
 use crate::errors::{argument, run, to_js};
-use crate::input;
+use crate::input::{self, Options};
 
 /// A span in milliseconds: a whole number ≥ 0 (see `input::count`).
-fn millis(value: f64, name: &'static str, env: &Env) -> napi::Result<Duration> {
+fn millis(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<Duration> {
     input::count(env, name, value).map(Duration::from_millis)
+}
+
+/// An optional span in milliseconds (`undefined`: 0).
+fn millis_or_zero(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<Duration> {
+    let ms = input::optional::<f64>(env, name, value)?.unwrap_or(0.0);
+    input::whole(env, name, ms).map(Duration::from_millis)
 }
 
 fn as_ms(span: Duration) -> i64 {
@@ -28,24 +33,32 @@ pub struct Outcome(pub(crate) hookwire::Outcome);
 
 #[napi]
 impl Outcome {
+    /// Not for `new`: napi would throw a bare error; this names the factories instead.
+    #[napi(constructor, skip_typescript)]
+    pub fn no_constructor(env: Env) -> napi::Result<Self> {
+        Err(input::not_constructible(
+            &env,
+            "Outcome",
+            "Outcome.response(status, headers, elapsedMs) or Outcome.transport(failure, elapsedMs)",
+        ))
+    }
+
     /// An HTTP response: `status`, its headers (for `Retry-After`) and how long it took (ms).
-    #[napi]
+    #[napi(
+        ts_args_type = "status: number, headers?: Record<string, string | number | string[]> | Map<string, string | number> | Headers | Array<[string, string | number]>, elapsedMs?: number"
+    )]
     pub fn response(
         env: Env,
-        status: u16,
-        headers: Option<HashMap<String, String>>,
-        elapsed_ms: Option<f64>,
+        status: Unknown<'_>,
+        headers: Unknown<'_>,
+        elapsed_ms: Unknown<'_>,
     ) -> napi::Result<Outcome> {
-        let mut map = HeaderMap::new();
-        for (name, value) in headers.unwrap_or_default() {
-            let (Ok(name), Ok(value)) =
-                (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value))
-            else {
-                return Err(to_js(&env, &argument("headers", format!("`{name}` is not a valid header"))));
-            };
-            map.append(name, value);
-        }
-        let elapsed = millis(elapsed_ms.unwrap_or(0.0), "elapsed_ms", &env)?;
+        let status = input::count16(&env, "status", status)?;
+        let map = match headers.get_type()? {
+            napi::ValueType::Undefined => HeaderMap::new(),
+            _ => input::header_map(&env, headers)?,
+        };
+        let elapsed = millis_or_zero(&env, "elapsedMs", elapsed_ms)?;
         run(&env, || Ok(hookwire::Outcome::from_response(status, &map, elapsed))).map(Outcome)
     }
 
@@ -53,8 +66,9 @@ impl Outcome {
     #[napi(
         ts_args_type = "failure: 'timeout' | 'connect' | 'tls' | 'dns' | 'blocked' | 'other', elapsedMs?: number"
     )]
-    pub fn transport(env: Env, failure: String, elapsed_ms: Option<f64>) -> napi::Result<Outcome> {
-        let elapsed = millis(elapsed_ms.unwrap_or(0.0), "elapsed_ms", &env)?;
+    pub fn transport(env: Env, failure: Unknown<'_>, elapsed_ms: Unknown<'_>) -> napi::Result<Outcome> {
+        let failure: String = input::arg(&env, "failure", failure)?;
+        let elapsed = millis_or_zero(&env, "elapsedMs", elapsed_ms)?;
         run(&env, || Ok(hookwire::Outcome::transport(Failure::from_name(&failure)?, elapsed))).map(Outcome)
     }
 
@@ -124,63 +138,89 @@ pub struct RetryPolicy(pub(crate) hookwire::RetryPolicy);
 
 #[napi]
 impl RetryPolicy {
+    /// Not for `new`: napi would throw a bare error; this names the factories instead.
+    #[napi(constructor, skip_typescript)]
+    pub fn no_constructor(env: Env) -> napi::Result<Self> {
+        Err(input::not_constructible(
+            &env,
+            "RetryPolicy",
+            "RetryPolicy.fromName(name), RetryPolicy.table(...) or RetryPolicy.exponential(...)",
+        ))
+    }
+
     /// A preset by name (`RETRY_POLICIES`).
-    #[napi]
-    pub fn from_name(env: Env, name: String) -> napi::Result<RetryPolicy> {
+    #[napi(ts_args_type = "name: string")]
+    pub fn from_name(env: Env, name: Unknown<'_>) -> napi::Result<RetryPolicy> {
+        let name: String = input::arg(&env, "name", name)?;
         run(&env, || hookwire::RetryPolicy::from_name(&name)).map(RetryPolicy)
     }
 
     /// A table of delays (ms) before each attempt; the first is usually 0.
-    #[napi]
-    pub fn table(env: Env, name: String, delays_ms: Vec<f64>) -> napi::Result<RetryPolicy> {
-        let delays =
-            delays_ms.into_iter().map(|d| millis(d, "delays_ms", &env)).collect::<napi::Result<Vec<_>>>()?;
+    #[napi(ts_args_type = "name: string, delaysMs: Array<number>")]
+    pub fn table(env: Env, name: Unknown<'_>, delays_ms: Unknown<'_>) -> napi::Result<RetryPolicy> {
+        let name: String = input::arg(&env, "name", name)?;
+        let delays_ms: Vec<f64> = input::arg(&env, "delaysMs", delays_ms)?;
+        let delays = delays_ms
+            .into_iter()
+            .map(|d| input::whole(&env, "delaysMs", d).map(Duration::from_millis))
+            .collect::<napi::Result<Vec<_>>>()?;
         run(&env, || hookwire::RetryPolicy::table(name, delays)).map(RetryPolicy)
     }
 
     /// Exponential backoff: `initialMs`, times `factor` each retry, at most `capMs`.
-    #[napi]
+    #[napi(
+        ts_args_type = "name: string, initialMs: number, factor: number, capMs: number, maxAttempts: number"
+    )]
     pub fn exponential(
         env: Env,
-        name: String,
-        initial_ms: f64,
-        factor: f64,
-        cap_ms: f64,
-        max_attempts: f64,
+        name: Unknown<'_>,
+        initial_ms: Unknown<'_>,
+        factor: Unknown<'_>,
+        cap_ms: Unknown<'_>,
+        max_attempts: Unknown<'_>,
     ) -> napi::Result<RetryPolicy> {
-        let max_attempts = input::count32(&env, "max_attempts", max_attempts)?;
-        let initial = millis(initial_ms, "initial_ms", &env)?;
-        let cap = millis(cap_ms, "cap_ms", &env)?;
+        let name: String = input::arg(&env, "name", name)?;
+        let initial = millis(&env, "initialMs", initial_ms)?;
+        let factor: f64 = input::arg(&env, "factor", factor)?;
+        let cap = millis(&env, "capMs", cap_ms)?;
+        let max_attempts = input::count32(&env, "maxAttempts", max_attempts)?;
         run(&env, || hookwire::RetryPolicy::exponential(name, initial, factor, cap, max_attempts))
             .map(RetryPolicy)
     }
 
     /// A copy with jitter: `none`, `proportional` (± `fraction`), `full` or `decorrelated`.
     #[napi(ts_args_type = "kind: 'none' | 'proportional' | 'full' | 'decorrelated', fraction?: number")]
-    pub fn with_jitter(&self, env: Env, kind: String, fraction: Option<f64>) -> napi::Result<RetryPolicy> {
+    pub fn with_jitter(
+        &self,
+        env: Env,
+        kind: Unknown<'_>,
+        fraction: Unknown<'_>,
+    ) -> napi::Result<RetryPolicy> {
+        let kind: String = input::arg(&env, "kind", kind)?;
+        let fraction = input::optional::<f64>(&env, "fraction", fraction)?.unwrap_or(0.0);
         let policy = self.0.clone();
-        run(&env, || policy.with_jitter(Jitter::from_name(&kind, fraction.unwrap_or(0.0))?)).map(RetryPolicy)
+        run(&env, || policy.with_jitter(Jitter::from_name(&kind, fraction)?)).map(RetryPolicy)
     }
 
     /// A copy whose jitter comes from `seed` (deterministic; a safe integer ≥ 0).
-    #[napi]
-    pub fn with_seed(&self, env: Env, seed: i64) -> napi::Result<RetryPolicy> {
-        let seed = u64::try_from(seed).map_err(|_| to_js(&env, &argument("seed", "must be ≥ 0")))?;
+    #[napi(ts_args_type = "seed: number")]
+    pub fn with_seed(&self, env: Env, seed: Unknown<'_>) -> napi::Result<RetryPolicy> {
+        let seed = input::count(&env, "seed", seed)?;
         Ok(RetryPolicy(self.0.clone().seed(seed)))
     }
 
     /// A copy with at most `attempts` attempts.
-    #[napi]
-    pub fn with_max_attempts(&self, env: Env, attempts: f64) -> napi::Result<RetryPolicy> {
+    #[napi(ts_args_type = "attempts: number")]
+    pub fn with_max_attempts(&self, env: Env, attempts: Unknown<'_>) -> napi::Result<RetryPolicy> {
         let attempts = input::count32(&env, "attempts", attempts)?;
         let policy = self.0.clone();
         run(&env, || policy.max_attempts(attempts)).map(RetryPolicy)
     }
 
     /// A copy that gives up once the first attempt is `ageMs` old.
-    #[napi]
-    pub fn with_max_age(&self, env: Env, age_ms: f64) -> napi::Result<RetryPolicy> {
-        Ok(RetryPolicy(self.0.clone().max_age(millis(age_ms, "age_ms", &env)?)))
+    #[napi(ts_args_type = "ageMs: number")]
+    pub fn with_max_age(&self, env: Env, age_ms: Unknown<'_>) -> napi::Result<RetryPolicy> {
+        Ok(RetryPolicy(self.0.clone().max_age(millis(&env, "ageMs", age_ms)?)))
     }
 
     /// The policy's name.
@@ -208,18 +248,19 @@ impl RetryPolicy {
     }
 
     /// What to do after attempt number `attempt` (1 = the first) ended with `outcome` at `now`.
-    #[napi]
+    #[napi(ts_args_type = "attempt: number, firstAttemptAt: number, now: number, outcome: Outcome")]
     pub fn next(
         &self,
         env: Env,
-        attempt: f64,
-        first_attempt_at: f64,
-        now: f64,
-        outcome: &Outcome,
+        attempt: Unknown<'_>,
+        first_attempt_at: Unknown<'_>,
+        now: Unknown<'_>,
+        outcome: Unknown<'_>,
     ) -> napi::Result<Decision> {
         let attempt = input::count32(&env, "attempt", attempt)?;
-        let first_attempt_at = input::instant(&env, "first_attempt_at", first_attempt_at)?;
+        let first_attempt_at = input::instant(&env, "firstAttemptAt", first_attempt_at)?;
         let now = input::instant(&env, "now", now)?;
+        let outcome = input::instance::<Outcome>(&env, "outcome", outcome)?;
         run(&env, || Ok(self.0.next(attempt, first_attempt_at, now, &outcome.0))).map(Decision::from)
     }
 }
@@ -253,8 +294,9 @@ pub struct Delivery(hookwire::Delivery);
 #[napi]
 impl Delivery {
     /// A new delivery of message `id`, due at `now` (unix ms).
-    #[napi(constructor)]
-    pub fn new(env: Env, id: String, now: f64) -> napi::Result<Delivery> {
+    #[napi(constructor, ts_args_type = "id: string, now: number")]
+    pub fn new(env: Env, id: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Delivery> {
+        let id: String = input::arg(&env, "id", id)?;
         Ok(Delivery(hookwire::Delivery::new(id, input::instant(&env, "now", now)?)))
     }
 
@@ -266,33 +308,34 @@ impl Delivery {
     pub fn record(
         &mut self,
         env: Env,
-        policy: &RetryPolicy,
-        started_at: f64,
-        outcome: &Outcome,
-        response_body: napi::Either<String, Uint8Array>,
-        now: f64,
+        policy: Unknown<'_>,
+        started_at: Unknown<'_>,
+        outcome: Unknown<'_>,
+        response_body: Unknown<'_>,
+        now: Unknown<'_>,
     ) -> napi::Result<&'static str> {
-        let started_at = input::instant(&env, "started_at", started_at)?;
+        let policy = input::instance::<RetryPolicy>(&env, "policy", policy)?;
+        let started_at = input::instant(&env, "startedAt", started_at)?;
+        let outcome = input::instance::<Outcome>(&env, "outcome", outcome)?;
+        let body = input::bytes(&env, "responseBody", response_body)?;
         let now = input::instant(&env, "now", now)?;
-        let body: &[u8] = match &response_body {
-            napi::Either::A(text) => text.as_bytes(),
-            napi::Either::B(bytes) => bytes,
-        };
         let delivery = &mut self.0;
-        run(&env, || delivery.record(&policy.0, started_at, &outcome.0, body, now).map(DeliveryState::name))
+        run(&env, || {
+            delivery.record(&policy.0, started_at, &outcome.0, body.bytes(), now).map(DeliveryState::name)
+        })
     }
 
     /// Cancels a pending or retrying delivery.
-    #[napi]
-    pub fn cancel(&mut self, env: Env, now: f64) -> napi::Result<()> {
+    #[napi(ts_args_type = "now: number")]
+    pub fn cancel(&mut self, env: Env, now: Unknown<'_>) -> napi::Result<()> {
         let now = input::instant(&env, "now", now)?;
         let delivery = &mut self.0;
         run(&env, || delivery.cancel(now))
     }
 
     /// Manual retry of a failed or cancelled delivery: pending again, due `now`.
-    #[napi]
-    pub fn retry(&mut self, env: Env, now: f64) -> napi::Result<()> {
+    #[napi(ts_args_type = "now: number")]
+    pub fn retry(&mut self, env: Env, now: Unknown<'_>) -> napi::Result<()> {
         let now = input::instant(&env, "now", now)?;
         let delivery = &mut self.0;
         run(&env, || delivery.retry(now))
@@ -352,8 +395,9 @@ impl Delivery {
     }
 
     /// A delivery back from `toJson()`.
-    #[napi]
-    pub fn from_json(env: Env, json: String) -> napi::Result<Delivery> {
+    #[napi(ts_args_type = "json: string")]
+    pub fn from_json(env: Env, json: Unknown<'_>) -> napi::Result<Delivery> {
+        let json: String = input::arg(&env, "json", json)?;
         run(&env, || {
             serde_json::from_str(&json)
                 .map_err(|e| argument("delivery", format!("not a stored delivery: {e}")))
@@ -375,26 +419,34 @@ impl Scheduler {
     }
 
     /// Schedules `key` at `due`; true if it was not scheduled yet (else it moves).
-    #[napi]
-    pub fn schedule(&mut self, env: Env, key: String, due: f64) -> napi::Result<bool> {
+    #[napi(ts_args_type = "key: string, due: number")]
+    pub fn schedule(&mut self, env: Env, key: Unknown<'_>, due: Unknown<'_>) -> napi::Result<bool> {
+        let key: String = input::arg(&env, "key", key)?;
         Ok(self.0.schedule(key, input::instant(&env, "due", due)?))
     }
 
     /// Moves a scheduled `key` to `due`; false if it is not scheduled.
-    #[napi]
-    pub fn reschedule(&mut self, env: Env, key: String, due: f64) -> napi::Result<bool> {
+    #[napi(ts_args_type = "key: string, due: number")]
+    pub fn reschedule(&mut self, env: Env, key: Unknown<'_>, due: Unknown<'_>) -> napi::Result<bool> {
+        let key: String = input::arg(&env, "key", key)?;
         Ok(self.0.reschedule(&key, input::instant(&env, "due", due)?))
     }
 
     /// Removes `key`; true if it was scheduled.
-    #[napi]
-    pub fn cancel(&mut self, key: String) -> bool {
-        self.0.cancel(&key)
+    #[napi(ts_args_type = "key: string")]
+    pub fn cancel(&mut self, env: Env, key: Unknown<'_>) -> napi::Result<bool> {
+        let key: String = input::arg(&env, "key", key)?;
+        Ok(self.0.cancel(&key))
     }
 
     /// Takes up to `limit` entries due at `now`, earliest first, as `[key, due]`.
-    #[napi(ts_return_type = "Array<[string, number]>")]
-    pub fn pop_due(&mut self, env: Env, now: f64, limit: f64) -> napi::Result<Vec<(String, i64)>> {
+    #[napi(ts_args_type = "now: number, limit: number", ts_return_type = "Array<[string, number]>")]
+    pub fn pop_due(
+        &mut self,
+        env: Env,
+        now: Unknown<'_>,
+        limit: Unknown<'_>,
+    ) -> napi::Result<Vec<(String, i64)>> {
         let now = input::instant(&env, "now", now)?;
         let limit = input::count(&env, "limit", limit)?;
         Ok(self.0.pop_due(now, usize::try_from(limit).unwrap_or(usize::MAX)))
@@ -407,9 +459,10 @@ impl Scheduler {
     }
 
     /// Whether `key` is scheduled.
-    #[napi]
-    pub fn contains(&self, key: String) -> bool {
-        self.0.contains(&key)
+    #[napi(ts_args_type = "key: string")]
+    pub fn contains(&self, env: Env, key: Unknown<'_>) -> napi::Result<bool> {
+        let key: String = input::arg(&env, "key", key)?;
+        Ok(self.0.contains(&key))
     }
 
     /// How many are scheduled.
@@ -443,30 +496,48 @@ pub struct EndpointHealth {
 
 #[napi]
 impl EndpointHealth {
-    #[napi(constructor)]
-    pub fn new(env: Env, options: Option<HealthOptions>) -> napi::Result<EndpointHealth> {
+    #[napi(constructor, ts_args_type = "options?: HealthOptions")]
+    pub fn new(env: Env, options: Unknown<'_>) -> napi::Result<EndpointHealth> {
+        let read = Options::read(&env, options, &["disableAfterMs", "disableAfterFailures"])?;
+        let options = HealthOptions {
+            disable_after_ms: read.get("disableAfterMs")?,
+            disable_after_failures: read.get("disableAfterFailures")?,
+        };
         let mut policy = HealthPolicy::default();
-        if let Some(options) = options {
-            match options.disable_after_ms {
-                Some(napi::Either::A(ms)) => {
-                    policy = policy.disable_after(Some(millis(ms, "disable_after_ms", &env)?))
-                }
-                Some(napi::Either::B(_)) => policy = policy.disable_after(None),
-                None => {}
+        match options.disable_after_ms {
+            Some(napi::Either::A(ms)) => {
+                let ms = input::whole(&env, "disableAfterMs", ms)?;
+                policy = policy.disable_after(Some(Duration::from_millis(ms)));
             }
-            let failures = match options.disable_after_failures {
-                Some(count) => Some(input::count32(&env, "disable_after_failures", count)?),
-                None => None,
-            };
-            policy = policy.disable_after_failures(failures);
+            Some(napi::Either::B(_)) => policy = policy.disable_after(None),
+            None => {}
+        }
+        if let Some(count) = options.disable_after_failures {
+            let count = input::whole(&env, "disableAfterFailures", count)?;
+            let count = u32::try_from(count).map_err(|_| {
+                to_js(
+                    &env,
+                    &argument("disableAfterFailures", format!("must be at most {}, got {count}", u32::MAX)),
+                )
+            })?;
+            policy = policy.disable_after_failures(Some(count));
         }
         Ok(EndpointHealth { state: hookwire::EndpointHealth::default(), policy })
     }
 
     /// Records an attempt's outcome at `now` (unix ms); returns the transition
     /// (`started_failing`, `recovered`, `disabled`) or null.
-    #[napi(ts_return_type = "'started_failing' | 'recovered' | 'disabled' | null")]
-    pub fn record(&mut self, env: Env, outcome: &Outcome, now: f64) -> napi::Result<Option<&'static str>> {
+    #[napi(
+        ts_args_type = "outcome: Outcome, now: number",
+        ts_return_type = "'started_failing' | 'recovered' | 'disabled' | null"
+    )]
+    pub fn record(
+        &mut self,
+        env: Env,
+        outcome: Unknown<'_>,
+        now: Unknown<'_>,
+    ) -> napi::Result<Option<&'static str>> {
+        let outcome = input::instance::<Outcome>(&env, "outcome", outcome)?;
         let now = input::instant(&env, "now", now)?;
         let (state, policy) = (&mut self.state, &self.policy);
         run(&env, || Ok(state.record(policy, &outcome.0, now).map(|t| t.name())))

@@ -6,7 +6,7 @@ use napi::Env;
 use napi_derive::napi;
 
 use crate::errors::run;
-use crate::input::{self, Slice};
+use crate::input::{self, Options, Slice};
 
 /// A parsed event. `type` is the discriminant of the `WebhookEvent` union in `index.d.ts`, so
 /// `if (ev.type === 'order.created') ev.data.total_amount` is typed.
@@ -21,6 +21,12 @@ impl Event {
 
 #[napi]
 impl Event {
+    /// Not for `new`: napi would throw a bare error; this names the factories instead.
+    #[napi(constructor, skip_typescript)]
+    pub fn no_constructor(env: Env) -> napi::Result<Self> {
+        Err(input::not_constructible(&env, "Event", "parseEvent(body, options) or sampleEvent(type)"))
+    }
+
     /// The event id, if any.
     #[napi(getter)]
     pub fn id(&self) -> Option<String> {
@@ -71,8 +77,9 @@ impl Event {
     }
 
     /// The event in `dialect`'s envelope (`DIALECTS`).
-    #[napi]
-    pub fn encode(&self, env: Env, dialect: String) -> napi::Result<Buffer> {
+    #[napi(ts_args_type = "dialect: string")]
+    pub fn encode(&self, env: Env, dialect: Unknown<'_>) -> napi::Result<Buffer> {
+        let dialect: String = input::arg(&env, "dialect", dialect)?;
         run(&env, || Dialect::from_name(&dialect)?.encode(&self.0)).map(Buffer::from)
     }
 }
@@ -97,10 +104,14 @@ pub struct ParseOptions {
 
 /// Parses `body` as an event in `dialect` (default: hookwire's native envelope).
 #[napi(ts_args_type = "body: Uint8Array | string, options?: ParseOptions", ts_return_type = "WebhookEvent")]
-pub fn parse_event(env: Env, body: Unknown<'_>, options: Option<ParseOptions>) -> napi::Result<Event> {
+pub fn parse_event(env: Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<Event> {
+    let options = Options::read(&env, options, &["dialect", "typeHint", "strict"])?;
+    let ParseOptions { dialect, type_hint, strict } = ParseOptions {
+        dialect: options.get("dialect")?,
+        type_hint: options.get("typeHint")?,
+        strict: options.get("strict")?,
+    };
     let body: Slice<'_> = input::body(&env, &body)?;
-    let ParseOptions { dialect, type_hint, strict } =
-        options.unwrap_or(ParseOptions { dialect: None, type_hint: None, strict: None });
     run(&env, || {
         let dialect = Dialect::from_name(dialect.as_deref().unwrap_or("hookwire"))?;
         if strict.unwrap_or(false) {
@@ -138,8 +149,9 @@ pub fn event_types() -> Vec<EventTypeInfo> {
 }
 
 /// The catalog's sample event of `eventType` (for "send test event").
-#[napi(ts_return_type = "WebhookEvent")]
-pub fn sample_event(env: Env, event_type: String) -> napi::Result<Event> {
+#[napi(ts_args_type = "eventType: string", ts_return_type = "WebhookEvent")]
+pub fn sample_event(env: Env, event_type: Unknown<'_>) -> napi::Result<Event> {
+    let event_type: String = input::arg(&env, "eventType", event_type)?;
     run(&env, || hookwire::sample(&event_type)).map(Event)
 }
 

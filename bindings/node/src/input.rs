@@ -1,12 +1,21 @@
-//! JS values in: raw bodies, header values and secrets. Only translation; every rule is the
-//! core's. (index.js picks the scheme's headers from a plain object, a fetch `Headers`, Node's
-//! `IncomingHttpHeaders` or `[name, value]` pairs: JS reads JS objects faster than napi calls.)
+//! JS values in: arguments, options objects, raw bodies, header values and secrets. Only
+//! translation; every rule is the core's. (index.js picks the scheme's headers from a plain
+//! object, a fetch `Headers`, a `Map`, Node's `IncomingHttpHeaders` or `[name, value]` pairs: JS
+//! reads JS objects faster than napi calls can.)
+//!
+//! Every argument arrives as an `Unknown` and is converted here, by name: napi's own conversions
+//! throw plain errors (`StringExpected`, `NumberExpected`, "Expected $name, got 3") that name
+//! neither the argument nor a hookwire code, and drop the keys of an options object they do not
+//! know. Here a value of the wrong type is `invalid_argument` naming the argument, and an
+//! unknown option key is refused.
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use napi::bindgen_prelude::{
-    ClassInstance, FromNapiValue, JsObjectValue, JsValue, Object, Uint8ArraySlice, Unknown,
+    ClassInstance, Either, FromNapiValue, Function, JsObjectValue, JsValue, Null, Object, Uint8ArraySlice,
+    Unknown,
 };
 use napi::{Env, ValueType};
+use napi_derive::napi;
 
 use crate::errors::{argument, run, to_js};
 use crate::verify::Secret;
@@ -14,6 +23,208 @@ use crate::verify::Secret;
 const RAW_BODY: &str = "pass the raw request body (a Buffer, Uint8Array or string, exactly as received), \
                         not a parsed object: with Express mount express.raw({ type: '*/*' }) instead of \
                         express.json() on the webhook route";
+
+/// A JS type an argument can be converted to, with its name for people.
+pub trait Js: FromNapiValue {
+    /// What the argument must be: "a string", "a number", ...
+    const WHAT: &'static str;
+
+    /// Whether `value` may be converted at all (napi's conversion alone is too lenient for
+    /// some types: it reads a string as an empty map).
+    fn admits(_value: &Unknown<'_>) -> bool {
+        true
+    }
+}
+
+impl Js for String {
+    const WHAT: &'static str = "a string";
+}
+impl Js for f64 {
+    const WHAT: &'static str = "a number";
+}
+impl Js for bool {
+    const WHAT: &'static str = "a boolean";
+}
+impl Js for Vec<String> {
+    const WHAT: &'static str = "an array of strings";
+}
+impl Js for Vec<f64> {
+    const WHAT: &'static str = "an array of numbers";
+}
+impl Js for Either<f64, Null> {
+    const WHAT: &'static str = "a number or null";
+}
+impl Js for serde_json::Map<String, serde_json::Value> {
+    const WHAT: &'static str = "an object of JSON values";
+
+    fn admits(value: &Unknown<'_>) -> bool {
+        matches!(value.get_type(), Ok(ValueType::Object)) && !value.is_array().unwrap_or(true)
+    }
+}
+
+/// The JS type of `value`, for messages (`typeof`, with arrays and null told apart).
+pub fn type_of(value: &Unknown<'_>) -> &'static str {
+    match value.get_type() {
+        Ok(ValueType::Undefined) => "undefined",
+        Ok(ValueType::Null) => "null",
+        Ok(ValueType::Boolean) => "boolean",
+        Ok(ValueType::Number) => "number",
+        Ok(ValueType::String) => "string",
+        Ok(ValueType::Symbol) => "symbol",
+        Ok(ValueType::Function) => "function",
+        Ok(ValueType::BigInt) => "bigint",
+        Ok(ValueType::Object) if value.is_array().unwrap_or(false) => "array",
+        Ok(ValueType::Object) if value.is_typedarray().unwrap_or(false) => "typed array",
+        Ok(ValueType::Object) => "object",
+        _ => "an unknown value",
+    }
+}
+
+/// The argument `name` as `T`; any other type (`undefined` too) is `invalid_argument`.
+pub fn arg<T: Js>(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<T> {
+    let wrong = || to_js(env, &argument(name, format!("must be {}, got {}", T::WHAT, type_of(&value))));
+    if !T::admits(&value) {
+        return Err(wrong());
+    }
+    T::from_unknown(value).map_err(|_| wrong())
+}
+
+/// An optional argument: `undefined` (or left out) is `None`; anything else must be a `T`
+/// (`null` too is refused: it is not a `T`).
+pub fn optional<T: Js>(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<Option<T>> {
+    if value.get_type()? == ValueType::Undefined {
+        return Ok(None);
+    }
+    arg(env, name, value).map(Some)
+}
+
+/// `new X()` of a class made only by factories.
+pub fn not_constructible(env: &Env, class: &str, factories: &str) -> napi::Error {
+    let reason = format!("{class} has no constructor: use {factories}");
+    to_js(env, &hookwire::Error::InvalidArgument { name: "new", reason: reason.into() })
+}
+
+/// The argument `name` as an instance of the class `T` (napi checks the class's type tag).
+pub fn instance<'env, T>(
+    env: &Env,
+    name: &'static str,
+    value: Unknown<'env>,
+) -> napi::Result<ClassInstance<'env, T>>
+where
+    ClassInstance<'env, T>: FromNapiValue,
+{
+    let class = std::any::type_name::<T>().rsplit("::").next().unwrap_or("hookwire object");
+    ClassInstance::<T>::from_unknown(value).map_err(|_| {
+        to_js(env, &argument(name, format!("must be a hookwire {class}, got {}", type_of(&value))))
+    })
+}
+
+/// An options object: `undefined` or `null` is no options; anything but an object is
+/// `invalid_argument`, and so is a key outside `known` (napi would drop a misspelled or
+/// snake_case option such as `https_only` without a word, and the guard would run without it).
+/// Each option is then read by [`Options::get`], which names it when its type is wrong.
+pub struct Options<'env> {
+    env: &'env Env,
+    object: Option<Object<'env>>,
+}
+
+impl<'env> Options<'env> {
+    /// Checks `value` against `known` and keeps it for [`get`](Options::get).
+    pub fn read(env: &'env Env, value: Unknown<'env>, known: &[&str]) -> napi::Result<Options<'env>> {
+        let object = check_options(env, value, known)?;
+        Ok(Options { env, object })
+    }
+
+    /// The option `key`: `None` when absent or `undefined`, else it must be a `T`.
+    pub fn get<T: Js>(&self, key: &'static str) -> napi::Result<Option<T>> {
+        match &self.object {
+            None => Ok(None),
+            Some(object) => optional(self.env, key, object.get_named_property::<Unknown>(key)?),
+        }
+    }
+}
+
+fn check_options<'env>(
+    env: &Env,
+    value: Unknown<'env>,
+    known: &[&str],
+) -> napi::Result<Option<Object<'env>>> {
+    match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => return Ok(None),
+        ValueType::Object if !value.is_array()? => {}
+        _ => {
+            let got = type_of(&value);
+            return Err(to_js(env, &argument("options", format!("must be an object of options, got {got}"))));
+        }
+    }
+    let object = Object::from_unknown(value)?;
+    let names = object.get_property_names()?;
+    for index in 0..names.get_array_length()? {
+        let key: String = names.get_element(index)?;
+        if !known.contains(&key.as_str()) {
+            let known = known.join(", ");
+            return Err(to_js(env, &argument("options", format!("unknown option `{key}` (known: {known})"))));
+        }
+    }
+    Ok(Some(object))
+}
+
+/// The one rule for the options objects of the package's JS layer (the Express and Fastify
+/// helpers): `options` must be `undefined`, `null` or an object whose keys are all in `known`.
+#[napi(skip_typescript)]
+pub fn check_options_object(env: Env, options: Unknown<'_>, known: Vec<String>) -> napi::Result<()> {
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    check_options(&env, options, &known).map(|_| ())
+}
+
+/// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+/// A number argument that must be a whole number ≥ 0 (and a safe integer): napi's own `u32`
+/// and `i64` conversions would wrap `-1` to 4294967295 or read `NaN` as 0 without a word.
+pub fn count(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<u64> {
+    whole(env, name, arg(env, name, value)?)
+}
+
+/// [`count`] of a number already read (an option).
+pub fn whole(env: &Env, name: &'static str, value: f64) -> napi::Result<u64> {
+    if value.is_finite() && value.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&value) {
+        // Exact: a safe integer ≥ 0.
+        Ok(value as u64)
+    } else {
+        Err(to_js(env, &argument(name, format!("must be a whole number ≥ 0, got {value}"))))
+    }
+}
+
+/// [`count`] for values that must fit in `u32` (attempts, limits).
+pub fn count32(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<u32> {
+    let whole = count(env, name, value)?;
+    u32::try_from(whole)
+        .map_err(|_| to_js(env, &argument(name, format!("must be at most {}, got {whole}", u32::MAX))))
+}
+
+/// [`count`] for values that must fit in `u16` (HTTP statuses).
+pub fn count16(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<u16> {
+    let whole = count(env, name, value)?;
+    u16::try_from(whole)
+        .map_err(|_| to_js(env, &argument(name, format!("must be at most {}, got {whole}", u16::MAX))))
+}
+
+/// A number argument that must be a whole number (a safe integer, any sign): unix seconds or
+/// milliseconds.
+pub fn instant(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<i64> {
+    signed(env, name, arg(env, name, value)?)
+}
+
+/// [`instant`] of a number already read (an option).
+pub fn signed(env: &Env, name: &'static str, value: f64) -> napi::Result<i64> {
+    if value.is_finite() && value.fract() == 0.0 && value.abs() <= MAX_SAFE {
+        // Exact: a safe integer.
+        Ok(value as i64)
+    } else {
+        Err(to_js(env, &argument(name, format!("must be a whole number, got {value}"))))
+    }
+}
 
 /// Bytes borrowed from the caller's `Buffer`/`Uint8Array`, or the UTF-8 of a string.
 pub enum Body<T> {
@@ -32,62 +243,6 @@ impl<T: std::ops::Deref<Target = [u8]>> Body<T> {
 
 /// The raw body, without copying a `Buffer`/`Uint8Array`. A parsed object or array is refused
 /// with the advice to pass the raw request body.
-/// `value` read as the options object `T`, refusing keys `T` does not know: napi would drop a
-/// misspelled or snake_case option (`replay_capacity` for `replayCapacity`) without a word,
-/// and a verifier would run without the replay store its author asked for.
-pub fn options<T: FromNapiValue>(
-    env: &Env,
-    what: &'static str,
-    value: Option<Unknown<'_>>,
-    known: &[&str],
-) -> napi::Result<Option<T>> {
-    let Some(value) = value else { return Ok(None) };
-    match value.get_type()? {
-        ValueType::Undefined | ValueType::Null => return Ok(None),
-        ValueType::Object => {}
-        _ => return Err(to_js(env, &argument(what, "must be an object of options"))),
-    }
-    let names = Object::from_unknown(value)?.get_property_names()?;
-    for index in 0..names.get_array_length()? {
-        let key: String = names.get_element(index)?;
-        if !known.contains(&key.as_str()) {
-            let known = known.join(", ");
-            return Err(to_js(env, &argument(what, format!("unknown option `{key}` (known: {known})"))));
-        }
-    }
-    T::from_unknown(value).map(Some)
-}
-
-/// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
-const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
-
-/// A JS number that must be a whole number ≥ 0 (and a safe integer): napi's own `u32` and
-/// `i64` conversions would wrap `-1` to 4294967295 or read `NaN` as 0 without a word.
-pub fn count(env: &Env, name: &'static str, value: f64) -> napi::Result<u64> {
-    if value.is_finite() && value.fract() == 0.0 && (0.0..=MAX_SAFE).contains(&value) {
-        // Exact: a safe integer ≥ 0.
-        Ok(value as u64)
-    } else {
-        Err(to_js(env, &argument(name, format!("must be a whole number ≥ 0, got {value}"))))
-    }
-}
-
-/// [`count`] for values that must fit in `u32` (attempts, limits).
-pub fn count32(env: &Env, name: &'static str, value: f64) -> napi::Result<u32> {
-    let whole = count(env, name, value)?;
-    u32::try_from(whole).map_err(|_| to_js(env, &argument(name, format!("must be at most {}", u32::MAX))))
-}
-
-/// A JS number that must be a whole number (a safe integer, any sign): unix seconds or ms.
-pub fn instant(env: &Env, name: &'static str, value: f64) -> napi::Result<i64> {
-    if value.is_finite() && value.fract() == 0.0 && value.abs() <= MAX_SAFE {
-        // Exact: a safe integer.
-        Ok(value as i64)
-    } else {
-        Err(to_js(env, &argument(name, format!("must be a whole number, got {value}"))))
-    }
-}
-
 pub fn body<T: FromNapiValue>(env: &Env, value: &Unknown<'_>) -> napi::Result<Body<T>> {
     match value.get_type()? {
         ValueType::String => Ok(Body::Text(String::from_unknown(*value)?.into_bytes())),
@@ -100,12 +255,28 @@ pub fn body<T: FromNapiValue>(env: &Env, value: &Unknown<'_>) -> napi::Result<Bo
             &argument("body", format!("got an ArrayBuffer: wrap it as new Uint8Array(buffer); {RAW_BODY}")),
         )),
         ValueType::Object => Err(to_js(env, &argument("body", format!("got a parsed object: {RAW_BODY}")))),
-        other => Err(to_js(env, &argument("body", format!("got {other}: {RAW_BODY}")))),
+        _ => Err(to_js(env, &argument("body", format!("got {}: {RAW_BODY}", type_of(value))))),
+    }
+}
+
+/// Text or bytes that are not a request body (a response body to log): a string or a
+/// `Uint8Array`/`Buffer`.
+pub fn bytes<'a>(env: &Env, name: &'static str, value: Unknown<'a>) -> napi::Result<Slice<'a>> {
+    match value.get_type()? {
+        ValueType::String => Ok(Body::Text(String::from_unknown(value)?.into_bytes())),
+        ValueType::Object if value.is_typedarray()? => Uint8ArraySlice::from_unknown(value)
+            .map(Body::Js)
+            .map_err(|_| to_js(env, &argument(name, "a typed array must be a Uint8Array or Buffer"))),
+        _ => Err(to_js(
+            env,
+            &argument(name, format!("must be a string or a Uint8Array, got {}", type_of(&value))),
+        )),
     }
 }
 
 /// A body borrowed for the call: nothing is kept after it.
 pub type Slice<'a> = Body<Uint8ArraySlice<'a>>;
+
 /// A header the scheme reads.
 pub struct Wanted {
     pub name: HeaderName,
@@ -117,13 +288,83 @@ impl Wanted {
     }
 }
 
-/// Appends one header value (index.js has picked it from the request's headers).
-pub fn append(env: &Env, map: &mut HeaderMap, want: &Wanted, text: String) -> napi::Result<()> {
-    let value = HeaderValue::try_from(text).map_err(|_| {
-        to_js(env, &argument("headers", format!("the value of `{}` is not a header value", want.name)))
-    })?;
-    map.append(want.name.clone(), value);
+/// Appends the value(s) index.js picked for one header the scheme reads: `undefined`/`null`
+/// (absent), a string, or an array of strings (a repeated header).
+pub fn append(env: &Env, map: &mut HeaderMap, want: &Wanted, value: Unknown<'_>) -> napi::Result<()> {
+    let texts = match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => return Ok(()),
+        ValueType::String => vec![String::from_unknown(value)?],
+        _ => arg::<Vec<String>>(env, "headers", value)?,
+    };
+    for text in texts {
+        let value = HeaderValue::try_from(text).map_err(|_| {
+            to_js(env, &argument("headers", format!("the value of `{}` is not a header value", want.name)))
+        })?;
+        map.append(want.name.clone(), value);
+    }
     Ok(())
+}
+
+/// Every header of `value`, in order: a plain object (a value may be an array: a repeated
+/// header), a `Map` or fetch `Headers` (anything with `entries()`), or `[name, value]` pairs.
+/// Values are strings (numbers are written as JS writes them).
+pub fn header_map(env: &Env, value: Unknown<'_>) -> napi::Result<HeaderMap> {
+    let bad = |reason: String| to_js(env, &argument("headers", reason));
+    let pairs: Unknown = match value.get_type()? {
+        ValueType::Object if value.is_array()? => value,
+        ValueType::Object => {
+            let object = Object::from_unknown(value)?;
+            let entries: Unknown = object.get_named_property("entries")?;
+            let global = env.get_global()?;
+            if entries.get_type()? == ValueType::Function {
+                // A Map or fetch Headers: `Array.from(headers.entries())`.
+                let iterator: Unknown = Function::<(), Unknown>::from_unknown(entries)?.apply(object, ())?;
+                let array: Object = global.get_named_property_unchecked("Array")?;
+                array.get_named_property::<Function<Unknown, Unknown>>("from")?.call(iterator)?
+            } else {
+                let class: Object = global.get_named_property_unchecked("Object")?;
+                class.get_named_property::<Function<Unknown, Unknown>>("entries")?.call(value)?
+            }
+        }
+        _ => {
+            let got = type_of(&value);
+            return Err(bad(format!(
+                "must be an object, a Map, a fetch Headers or [name, value] pairs, got {got}"
+            )));
+        }
+    };
+    let pairs: Vec<Unknown> = Vec::from_unknown(pairs)?;
+    let mut map = HeaderMap::with_capacity(pairs.len());
+    for pair in pairs {
+        let pair: Vec<Unknown> = match pair.is_array() {
+            Ok(true) => Vec::from_unknown(pair)?,
+            _ => Vec::new(),
+        };
+        let [name, value] = pair.as_slice() else {
+            return Err(bad("expected [name, value] pairs".into()));
+        };
+        let name: String =
+            String::from_unknown(*name).map_err(|_| bad("a header name is not a string".into()))?;
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| bad(format!("`{name}` is not a header name")))?;
+        let values: Vec<Unknown> = if value.is_array()? { Vec::from_unknown(*value)? } else { vec![*value] };
+        for value in values {
+            let text = match value.get_type()? {
+                ValueType::String => String::from_unknown(value)?,
+                ValueType::Number => value.coerce_to_string()?.into_utf8()?.into_owned()?,
+                _ => {
+                    return Err(bad(format!(
+                        "the value of `{name}` must be a string, got {}",
+                        type_of(&value)
+                    )))
+                }
+            };
+            let text = HeaderValue::try_from(text)
+                .map_err(|_| bad(format!("the value of `{name}` is not a header value")))?;
+            map.append(name.clone(), text);
+        }
+    }
+    Ok(map)
 }
 
 /// One secret or several (rotation): text, raw key bytes, a `Secret`, or an array of those.
@@ -143,10 +384,11 @@ pub fn secret(env: &Env, value: &Unknown<'_>) -> napi::Result<hookwire::Secret> 
             let text = zeroize::Zeroizing::new(String::from_unknown(*value)?);
             run(env, || hookwire::Secret::parse(&text))
         }
-        ValueType::Object if value.is_typedarray()? => {
-            let bytes = Uint8ArraySlice::from_unknown(*value)?;
-            run(env, || hookwire::Secret::from_bytes(&bytes))
-        }
+        ValueType::Object if value.is_typedarray()? => match Uint8ArraySlice::from_unknown(*value) {
+            Ok(bytes) => run(env, || hookwire::Secret::from_bytes(&bytes)),
+            // An Int16Array, Float64Array, ...: napi would say "Expected $name, got 3".
+            Err(_) => Err(not_a_secret(env)),
+        },
         // The class is checked (napi type tag) before the object is read as a `Secret`.
         ValueType::Object => match ClassInstance::<Secret>::from_unknown(*value) {
             Ok(wrapped) => Ok(wrapped.inner().clone()),

@@ -26,9 +26,10 @@ pub fn error_codes() -> Vec<&'static str> {
 
 /// The HTTP status a receiver should answer an error `code` with (401 not authentic, 200
 /// replayed, 413 too large, 500 the receiver's fault, 400 malformed).
-#[napi]
-pub fn response_status(code: String) -> u32 {
-    u32::from(hookwire::Error::response_status_of(&code))
+#[napi(ts_args_type = "code: string")]
+pub fn response_status(env: napi::Env, code: napi::bindgen_prelude::Unknown<'_>) -> napi::Result<u32> {
+    let code: String = input::arg(&env, "code", code)?;
+    Ok(u32::from(hookwire::Error::response_status_of(&code)))
 }
 
 /// The signature scheme names.

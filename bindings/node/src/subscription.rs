@@ -1,10 +1,12 @@
 //! Subscription: which events an endpoint receives.
 
+use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
 
 use crate::errors::run;
 use crate::event::Event;
+use crate::input::{self, Options};
 
 /// Options of `new Subscription(url, options)`.
 #[napi(object)]
@@ -29,9 +31,15 @@ pub struct Subscription(hookwire::Subscription);
 
 #[napi]
 impl Subscription {
-    #[napi(constructor)]
-    pub fn new(env: Env, url: String, options: Option<SubscriptionOptions>) -> napi::Result<Subscription> {
-        let options = options.unwrap_or(SubscriptionOptions { patterns: None, active: None, filters: None });
+    #[napi(constructor, ts_args_type = "url: string, options?: SubscriptionOptions")]
+    pub fn new(env: Env, url: Unknown<'_>, options: Unknown<'_>) -> napi::Result<Subscription> {
+        let url: String = input::arg(&env, "url", url)?;
+        let read = Options::read(&env, options, &["patterns", "active", "filters"])?;
+        let options = SubscriptionOptions {
+            patterns: read.get("patterns")?,
+            active: read.get("active")?,
+            filters: read.get("filters")?,
+        };
         let patterns = options.patterns.unwrap_or_else(|| vec!["*".to_owned()]);
         let mut subscription = run(&env, || hookwire::Subscription::new(&url, &patterns))?;
         subscription = subscription.active(options.active.unwrap_or(true));
@@ -43,14 +51,16 @@ impl Subscription {
 
     /// Whether `event` goes to this endpoint (patterns, active flag, data filters).
     #[napi(ts_args_type = "event: Event | WebhookEvent")]
-    pub fn matches(&self, event: &Event) -> bool {
-        self.0.matches(event.inner())
+    pub fn matches(&self, env: Env, event: Unknown<'_>) -> napi::Result<bool> {
+        let event = input::instance::<Event>(&env, "event", event)?;
+        Ok(self.0.matches(event.inner()))
     }
 
     /// Whether the patterns match `eventType`.
-    #[napi]
-    pub fn matches_type(&self, event_type: String) -> bool {
-        self.0.matches_type(&event_type)
+    #[napi(ts_args_type = "eventType: string")]
+    pub fn matches_type(&self, env: Env, event_type: Unknown<'_>) -> napi::Result<bool> {
+        let event_type: String = input::arg(&env, "eventType", event_type)?;
+        Ok(self.0.matches_type(&event_type))
     }
 
     /// The endpoint URL.

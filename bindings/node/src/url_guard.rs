@@ -3,10 +3,12 @@
 use std::net::IpAddr;
 
 use hookwire::Host;
+use napi::bindgen_prelude::Unknown;
 use napi::Env;
 use napi_derive::napi;
 
 use crate::errors::{argument, run, to_js};
+use crate::input::{self, Options};
 
 /// Options of `new UrlGuard(options)`.
 #[napi(object)]
@@ -42,17 +44,19 @@ fn ip(env: &Env, text: &str) -> napi::Result<IpAddr> {
 
 #[napi]
 impl UrlGuard {
-    #[napi(constructor)]
-    pub fn new(env: Env, options: Option<UrlGuardOptions>) -> napi::Result<UrlGuard> {
-        let options = options.unwrap_or(UrlGuardOptions { https_only: None, allow: None });
+    #[napi(constructor, ts_args_type = "options?: UrlGuardOptions")]
+    pub fn new(env: Env, options: Unknown<'_>) -> napi::Result<UrlGuard> {
+        let read = Options::read(&env, options, &["httpsOnly", "allow"])?;
+        let options = UrlGuardOptions { https_only: read.get("httpsOnly")?, allow: read.get("allow")? };
         let guard = hookwire::UrlGuard::new().https_only(options.https_only.unwrap_or(false));
         let allow = options.allow.unwrap_or_default();
         run(&env, || allow.iter().try_fold(guard, |guard, cidr| guard.allow_net(cidr))).map(UrlGuard)
     }
 
     /// Checks a URL (scheme, credentials, port, literal IP hosts); throws `BlockedUrl`.
-    #[napi]
-    pub fn check_url(&self, env: Env, url: String) -> napi::Result<CheckedUrl> {
+    #[napi(ts_args_type = "url: string")]
+    pub fn check_url(&self, env: Env, url: Unknown<'_>) -> napi::Result<CheckedUrl> {
+        let url: String = input::arg(&env, "url", url)?;
         let checked = run(&env, || self.0.check_url(&url))?;
         let host = match checked.host() {
             Host::Name(name) => name.clone(),
@@ -62,15 +66,17 @@ impl UrlGuard {
     }
 
     /// Checks one resolved address; throws `BlockedUrl`.
-    #[napi]
-    pub fn check_ip(&self, env: Env, address: String) -> napi::Result<()> {
+    #[napi(ts_args_type = "address: string")]
+    pub fn check_ip(&self, env: Env, address: Unknown<'_>) -> napi::Result<()> {
+        let address: String = input::arg(&env, "address", address)?;
         let address = ip(&env, &address)?;
         run(&env, || self.0.check_addr(address))
     }
 
     /// Checks every resolved address and returns the one to connect to; throws `BlockedUrl`.
-    #[napi]
-    pub fn check_resolved(&self, env: Env, addresses: Vec<String>) -> napi::Result<String> {
+    #[napi(ts_args_type = "addresses: Array<string>")]
+    pub fn check_resolved(&self, env: Env, addresses: Unknown<'_>) -> napi::Result<String> {
+        let addresses: Vec<String> = input::arg(&env, "addresses", addresses)?;
         let addresses = addresses.iter().map(|a| ip(&env, a)).collect::<napi::Result<Vec<_>>>()?;
         run(&env, || self.0.check_resolved(&addresses)).map(|ip| ip.to_string())
     }

@@ -5,13 +5,13 @@ use std::time::Duration;
 
 use hookwire::{MemorySeenStore, Scheme};
 use http::HeaderMap;
-use napi::bindgen_prelude::{Either, Uint8Array, Unknown};
+use napi::bindgen_prelude::{FromNapiValue, JsValue, Uint8ArraySlice, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
-use crate::errors::{run, to_js};
+use crate::errors::{argument, run, to_js};
 use crate::event::Event;
-use crate::input::{self, Slice, Wanted};
+use crate::input::{self, Options, Slice, Wanted};
 
 /// A webhook secret. Its string form never shows the key.
 ///
@@ -49,8 +49,15 @@ impl Secret {
     }
 
     /// Raw key bytes.
-    #[napi]
-    pub fn from_bytes(env: Env, bytes: Uint8Array) -> napi::Result<Secret> {
+    #[napi(ts_args_type = "bytes: Uint8Array")]
+    pub fn from_bytes(env: Env, bytes: Unknown<'_>) -> napi::Result<Secret> {
+        let bytes = match bytes.is_typedarray()? {
+            true => Uint8ArraySlice::from_unknown(bytes).ok(),
+            false => None,
+        };
+        let Some(bytes) = bytes else {
+            return Err(to_js(&env, &argument("bytes", "must be a Uint8Array or Buffer of key bytes")));
+        };
         run(&env, || hookwire::Secret::from_bytes(&bytes)).map(Secret)
     }
 
@@ -105,10 +112,10 @@ impl Signer {
         constructor,
         ts_args_type = "secret: string | Uint8Array | Secret | Array<string | Uint8Array | Secret>, options?: SignerOptions"
     )]
-    pub fn new(env: Env, secret: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self> {
-        let options: Option<SignerOptions> = input::options(&env, "options", options, &["scheme"])?;
-        let name = options.and_then(|o| o.scheme);
-        let scheme = run(&env, || Scheme::from_name(name.as_deref().unwrap_or("hookwire")))?;
+    pub fn new(env: Env, secret: Unknown<'_>, options: Unknown<'_>) -> napi::Result<Self> {
+        let options = Options::read(&env, options, &["scheme"])?;
+        let SignerOptions { scheme } = SignerOptions { scheme: options.get("scheme")? };
+        let scheme = run(&env, || Scheme::from_name(scheme.as_deref().unwrap_or("hookwire")))?;
         let mut all = input::secrets(&env, &secret)?.into_iter();
         let Some(first) = all.next() else {
             return Err(to_js(&env, &hookwire::Error::InvalidSecret { reason: "no secret given".into() }));
@@ -126,19 +133,21 @@ impl Signer {
         &self,
         env: Env,
         body: Unknown<'_>,
-        options: Option<Unknown<'_>>,
+        options: Unknown<'_>,
     ) -> napi::Result<HashMap<String, String>> {
-        let options: Option<SignOptions> =
-            input::options(&env, "options", options, &["id", "timestamp", "eventType"])?;
+        let options = Options::read(&env, options, &["id", "timestamp", "eventType"])?;
+        let SignOptions { id, timestamp, event_type } = SignOptions {
+            id: options.get("id")?,
+            timestamp: options.get("timestamp")?,
+            event_type: options.get("eventType")?,
+        };
         let body: Slice<'_> = input::body(&env, &body)?;
-        let SignOptions { id, timestamp, event_type } =
-            options.unwrap_or(SignOptions { id: None, timestamp: None, event_type: None });
         let id = match id {
             Some(id) => id,
             None => run(&env, || Ok(hookwire::new_message_id()))?,
         };
         let timestamp = match timestamp {
-            Some(timestamp) => input::instant(&env, "timestamp", timestamp)?,
+            Some(timestamp) => input::signed(&env, "timestamp", timestamp)?,
             None => hookwire::unix_now(),
         };
         let headers = run(&env, || match &event_type {
@@ -187,27 +196,26 @@ impl Verifier {
         constructor,
         ts_args_type = "secret: string | Uint8Array | Secret | Array<string | Uint8Array | Secret>, options?: VerifierOptions"
     )]
-    pub fn new(env: Env, secret: Unknown<'_>, options: Option<Unknown<'_>>) -> napi::Result<Self> {
-        let options: Option<VerifierOptions> =
-            input::options(&env, "options", options, &["scheme", "tolerance", "maxBody", "replayCapacity"])?;
-        let options = options.unwrap_or(VerifierOptions {
-            scheme: None,
-            tolerance: None,
-            max_body: None,
-            replay_capacity: None,
-        });
+    pub fn new(env: Env, secret: Unknown<'_>, options: Unknown<'_>) -> napi::Result<Self> {
+        let read = Options::read(&env, options, &["scheme", "tolerance", "maxBody", "replayCapacity"])?;
+        let options = VerifierOptions {
+            scheme: read.get("scheme")?,
+            tolerance: read.get("tolerance")?,
+            max_body: read.get("maxBody")?,
+            replay_capacity: read.get("replayCapacity")?,
+        };
         let scheme = run(&env, || Scheme::from_name(options.scheme.as_deref().unwrap_or("hookwire")))?;
         let secrets = input::secrets(&env, &secret)?;
         let mut verifier = run(&env, || hookwire::Verifier::try_new(scheme, secrets))?;
         if let Some(tolerance) = options.tolerance {
-            verifier = verifier.tolerance(Duration::from_secs(input::count(&env, "tolerance", tolerance)?));
+            verifier = verifier.tolerance(Duration::from_secs(input::whole(&env, "tolerance", tolerance)?));
         }
         if let Some(limit) = options.max_body {
-            let limit = input::count(&env, "max_body", limit)?;
+            let limit = input::whole(&env, "maxBody", limit)?;
             verifier = verifier.max_body(usize::try_from(limit).unwrap_or(usize::MAX));
         }
         if let Some(capacity) = options.replay_capacity {
-            let capacity = input::count(&env, "replay_capacity", capacity)?;
+            let capacity = input::whole(&env, "replayCapacity", capacity)?;
             verifier =
                 verifier.seen_store(MemorySeenStore::new(usize::try_from(capacity).unwrap_or(usize::MAX)));
         }
@@ -224,35 +232,36 @@ impl Verifier {
     }
 
     /// The hot path of `verify` (index.js picks the header values): the values of
-    /// `headerNames`, in order (a string, several strings, or null/undefined). Returns
-    /// `[secretIndex, timestamp, timestampSigned]`; the id and event type are the values given.
+    /// `headerNames`, in order (a string, several strings, or null/undefined), then `now` (the
+    /// value of `{ now }`, which index.js passes alone) or the caller's whole options object.
+    /// Returns `[secretIndex, timestamp, timestampSigned]`; the id and event type are the
+    /// values given.
     #[napi(skip_typescript)]
     #[allow(clippy::too_many_arguments)]
     pub fn verify_values(
         &self,
         env: Env,
         body: Unknown<'_>,
-        signature: Option<Either<String, Vec<String>>>,
-        id: Option<Either<String, Vec<String>>>,
-        timestamp: Option<Either<String, Vec<String>>>,
-        event: Option<Either<String, Vec<String>>>,
-        now: Option<f64>,
+        signature: Unknown<'_>,
+        id: Unknown<'_>,
+        timestamp: Unknown<'_>,
+        event: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Unknown<'_>,
     ) -> napi::Result<(u32, Option<i64>, bool)> {
+        let now = match input::optional::<f64>(&env, "now", now)? {
+            Some(now) => Some(now),
+            None => Options::read(&env, options, &["now"])?.get::<f64>("now")?,
+        };
         let body: Slice<'_> = input::body(&env, &body)?;
         let mut headers = HeaderMap::with_capacity(4);
         for (want, value) in self.reads.iter().zip([signature, id, timestamp, event]) {
-            let (Some(want), Some(value)) = (want, value) else { continue };
-            match value {
-                Either::A(text) => input::append(&env, &mut headers, want, text)?,
-                Either::B(all) => {
-                    for text in all {
-                        input::append(&env, &mut headers, want, text)?;
-                    }
-                }
+            if let Some(want) = want {
+                input::append(&env, &mut headers, want, value)?;
             }
         }
         let now = match now {
-            Some(now) => input::instant(&env, "now", now)?,
+            Some(now) => input::signed(&env, "now", now)?,
             None => hookwire::unix_now(),
         };
         run(&env, || {

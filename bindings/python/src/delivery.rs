@@ -6,14 +6,16 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::pybacked::PyBackedBytes;
+use pyo3::types::{PyDict, PyTuple};
 
 use hookwire::{
     Decision, Delivery, EndpointHealth, Failure, HealthPolicy, Jitter, Outcome, RetryPolicy, Scheduler,
     UrlGuard,
 };
 
-use crate::{argument, body_bytes, header_map, run, PyEvent};
+use crate::args::{arg, frozen, not_constructible, optional};
+use crate::{argument, header_map, raise, run, PyEvent};
 
 fn ms(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
@@ -27,21 +29,33 @@ pub struct PySubscription(hookwire::Subscription);
 #[pymethods]
 impl PySubscription {
     #[new]
-    #[pyo3(signature = (url, patterns = vec!["*".to_owned()], active = true, filters = None, headers = None))]
+    #[pyo3(signature = (url, patterns = None, active = None, filters = None, headers = None))]
     fn new(
         py: Python<'_>,
-        url: &str,
-        patterns: Vec<String>,
-        active: bool,
-        filters: Option<&Bound<'_, PyDict>>,
-        headers: Option<&Bound<'_, PyDict>>,
+        url: &Bound<'_, PyAny>,
+        patterns: Option<&Bound<'_, PyAny>>,
+        active: Option<&Bound<'_, PyAny>>,
+        filters: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let mut subscription = run(py, || hookwire::Subscription::new(url, &patterns))?.active(active);
+        let url: String = arg("url", url)?;
+        let patterns: Vec<String> = optional("patterns", patterns)?.unwrap_or_else(|| vec!["*".to_owned()]);
+        let active: bool = optional("active", active)?.unwrap_or(true);
+        let filters: Option<Bound<'_, PyDict>> = optional("filters", filters)?;
+        let headers: Option<Bound<'_, PyDict>> = optional("headers", headers)?;
+        let mut subscription = run(py, || hookwire::Subscription::new(&url, &patterns))?.active(active);
         if let Some(filters) = filters {
             let dumps = py.import("json")?.getattr("dumps")?;
             for (field, value) in filters.iter() {
-                let field: String = field.extract()?;
-                let text: String = dumps.call1((value,))?.extract()?;
+                let field: String = arg("filters", &field)?;
+                // What `json.dumps` cannot write (a set, a cycle, nesting deeper than Python
+                // recurses, an int too long for text) is a bad filter, said with the field.
+                let text: String = dumps.call1((value,)).and_then(|text| text.extract()).map_err(|e| {
+                    raise(
+                        py,
+                        &argument("filters", format!("the value of `{field}` is not JSON: {}", e.value(py))),
+                    )
+                })?;
                 let value = run(py, || {
                     serde_json::from_str::<serde_json::Value>(&text)
                         .map_err(|_| argument("filters", format!("the value of `{field}` is not JSON")))
@@ -51,7 +65,7 @@ impl PySubscription {
         }
         if let Some(headers) = headers {
             for (name, value) in headers.iter() {
-                let (name, value): (String, String) = (name.extract()?, value.extract()?);
+                let (name, value): (String, String) = (arg("headers", &name)?, arg("headers", &value)?);
                 subscription = run(py, || subscription.header(&name, &value))?;
             }
         }
@@ -59,13 +73,13 @@ impl PySubscription {
     }
 
     /// Whether `event` goes to this subscription: type patterns, active flag, data filters.
-    fn matches(&self, event: &PyEvent) -> bool {
-        self.0.matches(&event.0)
+    fn matches(&self, event: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(self.0.matches(&frozen::<PyEvent>("event", event)?.get().0))
     }
 
     /// Whether an event of `event_type` matches the patterns (active flag included).
-    fn matches_type(&self, event_type: &str) -> bool {
-        self.0.matches_type(event_type)
+    fn matches_type(&self, event_type: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(self.0.matches_type(&arg::<String>("event_type", event_type)?))
     }
 
     #[getter]
@@ -94,16 +108,25 @@ pub struct PyOutcome(Outcome);
 
 #[pymethods]
 impl PyOutcome {
+    /// Not made with `Outcome(...)`: use Outcome.response(...) or Outcome.transport(...).
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn no_constructor(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Err(not_constructible(_args.py(), "Outcome", "use Outcome.response(...) or Outcome.transport(...)"))
+    }
+
     /// A response: `status`, its headers (`Retry-After`, `webhook-delivery` are read), and how
     /// long the attempt took.
     #[staticmethod]
-    #[pyo3(signature = (status, headers = None, elapsed_ms = 0))]
+    #[pyo3(signature = (status, headers = None, elapsed_ms = None))]
     fn response(
         py: Python<'_>,
-        status: u16,
+        status: &Bound<'_, PyAny>,
         headers: Option<&Bound<'_, PyAny>>,
-        elapsed_ms: u64,
+        elapsed_ms: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let status: u16 = arg("status", status)?;
+        let elapsed_ms: u64 = optional("elapsed_ms", elapsed_ms)?.unwrap_or(0);
         let headers = match headers {
             Some(headers) => header_map(py, headers, None)?,
             None => http::HeaderMap::new(),
@@ -113,9 +136,15 @@ impl PyOutcome {
 
     /// No response: `failure` is `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`.
     #[staticmethod]
-    #[pyo3(signature = (failure, elapsed_ms = 0))]
-    fn transport(py: Python<'_>, failure: &str, elapsed_ms: u64) -> PyResult<Self> {
-        let failure = run(py, || Failure::from_name(failure))?;
+    #[pyo3(signature = (failure, elapsed_ms = None))]
+    fn transport(
+        py: Python<'_>,
+        failure: &Bound<'_, PyAny>,
+        elapsed_ms: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let failure: String = arg("failure", failure)?;
+        let elapsed_ms: u64 = optional("elapsed_ms", elapsed_ms)?.unwrap_or(0);
+        let failure = run(py, || Failure::from_name(&failure))?;
         Ok(PyOutcome(Outcome::transport(failure, Duration::from_millis(elapsed_ms))))
     }
 
@@ -163,6 +192,13 @@ pub struct PyDecision(Decision);
 
 #[pymethods]
 impl PyDecision {
+    /// Not made with `Decision(...)`: RetryPolicy.next(...) returns it.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn no_constructor(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Err(not_constructible(_args.py(), "Decision", "RetryPolicy.next(...) returns it"))
+    }
+
     #[getter]
     fn action(&self) -> &'static str {
         self.0.name()
@@ -195,16 +231,30 @@ pub struct PyRetryPolicy(pub(crate) RetryPolicy);
 
 #[pymethods]
 impl PyRetryPolicy {
+    /// Not made with `RetryPolicy(...)`: use RetryPolicy.from_name(...), .table(...) or .exponential(...).
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn no_constructor(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Err(not_constructible(
+            _args.py(),
+            "RetryPolicy",
+            "use RetryPolicy.from_name(...), .table(...) or .exponential(...)",
+        ))
+    }
+
     /// A preset: `standard-webhooks`, `svix`, `ops-center`, `webnet`, `homechef`, `auraconnect`.
     #[staticmethod]
-    fn from_name(py: Python<'_>, name: &str) -> PyResult<Self> {
-        run(py, || RetryPolicy::from_name(name)).map(PyRetryPolicy)
+    fn from_name(py: Python<'_>, name: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let name: String = arg("name", name)?;
+        run(py, || RetryPolicy::from_name(&name)).map(PyRetryPolicy)
     }
 
     /// A delay table in milliseconds: the first entry is the first attempt's delay (usually 0),
     /// each further entry one retry.
     #[staticmethod]
-    fn table(py: Python<'_>, name: String, delays_ms: Vec<u64>) -> PyResult<Self> {
+    fn table(py: Python<'_>, name: &Bound<'_, PyAny>, delays_ms: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let name: String = arg("name", name)?;
+        let delays_ms: Vec<u64> = arg("delays_ms", delays_ms)?;
         let delays = delays_ms.into_iter().map(Duration::from_millis).collect();
         run(py, || RetryPolicy::table(name, delays)).map(PyRetryPolicy)
     }
@@ -213,12 +263,17 @@ impl PyRetryPolicy {
     #[staticmethod]
     fn exponential(
         py: Python<'_>,
-        name: String,
-        initial_ms: u64,
-        factor: f64,
-        cap_ms: u64,
-        max_attempts: u32,
+        name: &Bound<'_, PyAny>,
+        initial_ms: &Bound<'_, PyAny>,
+        factor: &Bound<'_, PyAny>,
+        cap_ms: &Bound<'_, PyAny>,
+        max_attempts: &Bound<'_, PyAny>,
     ) -> PyResult<Self> {
+        let name: String = arg("name", name)?;
+        let initial_ms: u64 = arg("initial_ms", initial_ms)?;
+        let factor: f64 = arg("factor", factor)?;
+        let cap_ms: u64 = arg("cap_ms", cap_ms)?;
+        let max_attempts: u32 = arg("max_attempts", max_attempts)?;
         run(py, || {
             RetryPolicy::exponential(
                 name,
@@ -233,24 +288,32 @@ impl PyRetryPolicy {
 
     /// This policy with `kind` jitter (`none`, `proportional` ± `fraction`, `full`,
     /// `decorrelated`).
-    #[pyo3(signature = (kind, fraction = 0.0))]
-    fn with_jitter(&self, py: Python<'_>, kind: &str, fraction: f64) -> PyResult<Self> {
-        run(py, || self.0.clone().with_jitter(Jitter::from_name(kind, fraction)?)).map(PyRetryPolicy)
+    #[pyo3(signature = (kind, fraction = None))]
+    fn with_jitter(
+        &self,
+        py: Python<'_>,
+        kind: &Bound<'_, PyAny>,
+        fraction: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let kind: String = arg("kind", kind)?;
+        let fraction: f64 = optional("fraction", fraction)?.unwrap_or(0.0);
+        run(py, || self.0.clone().with_jitter(Jitter::from_name(&kind, fraction)?)).map(PyRetryPolicy)
     }
 
     /// This policy with a fixed jitter seed (the same seed, message and times: the same delays).
-    fn with_seed(&self, seed: u64) -> Self {
-        PyRetryPolicy(self.0.clone().seed(seed))
+    fn with_seed(&self, seed: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(PyRetryPolicy(self.0.clone().seed(arg("seed", seed)?)))
     }
 
     /// This policy with at most `attempts` attempts, the first included.
-    fn with_max_attempts(&self, py: Python<'_>, attempts: u32) -> PyResult<Self> {
+    fn with_max_attempts(&self, py: Python<'_>, attempts: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let attempts: u32 = arg("attempts", attempts)?;
         run(py, || self.0.clone().max_attempts(attempts)).map(PyRetryPolicy)
     }
 
     /// This policy giving up once the first attempt is `age_ms` old.
-    fn with_max_age(&self, age_ms: u64) -> Self {
-        PyRetryPolicy(self.0.clone().max_age(Duration::from_millis(age_ms)))
+    fn with_max_age(&self, age_ms: &Bound<'_, PyAny>) -> PyResult<Self> {
+        Ok(PyRetryPolicy(self.0.clone().max_age(Duration::from_millis(arg("age_ms", age_ms)?))))
     }
 
     #[getter]
@@ -272,8 +335,18 @@ impl PyRetryPolicy {
 
     /// What to do after attempt number `attempt` (1 = the first) ended at `now` with
     /// `outcome`; the delivery's first attempt was at `first_attempt_at`.
-    fn next(&self, attempt: u32, first_attempt_at: i64, now: i64, outcome: &PyOutcome) -> PyDecision {
-        PyDecision(self.0.next(attempt, first_attempt_at, now, &outcome.0))
+    fn next(
+        &self,
+        attempt: &Bound<'_, PyAny>,
+        first_attempt_at: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        outcome: &Bound<'_, PyAny>,
+    ) -> PyResult<PyDecision> {
+        let attempt: u32 = arg("attempt", attempt)?;
+        let first_attempt_at: i64 = arg("first_attempt_at", first_attempt_at)?;
+        let now: i64 = arg("now", now)?;
+        let outcome = frozen::<PyOutcome>("outcome", outcome)?;
+        Ok(PyDecision(self.0.next(attempt, first_attempt_at, now, &outcome.get().0)))
     }
 
     fn __repr__(&self) -> String {
@@ -295,6 +368,16 @@ pub struct PyAttempt {
     manual: bool,
 }
 
+#[pymethods]
+impl PyAttempt {
+    /// Not made with `Attempt(...)`: Delivery.attempts lists them.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn no_constructor(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Err(not_constructible(_args.py(), "Attempt", "Delivery.attempts lists them"))
+    }
+}
+
 /// One message to one endpoint: pending → succeeded | retrying | failed | cancelled, with the
 /// log of its attempts. Store it with `to_json` / `from_json`.
 #[pyclass(name = "Delivery", module = "hookwire")]
@@ -304,12 +387,16 @@ pub struct PyDelivery(Delivery);
 impl PyDelivery {
     #[new]
     #[pyo3(signature = (id, now, response_body_limit = None))]
-    fn new(id: String, now: i64, response_body_limit: Option<usize>) -> Self {
-        let delivery = Delivery::new(id, now);
-        PyDelivery(match response_body_limit {
+    fn new(
+        id: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+        response_body_limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let delivery = Delivery::new(arg::<String>("id", id)?, arg("now", now)?);
+        Ok(PyDelivery(match optional("response_body_limit", response_body_limit)? {
             Some(limit) => delivery.response_body_limit(limit),
             None => delivery,
-        })
+        }))
     }
 
     /// Records an attempt that started at `started_at` and ended at `now` with `outcome`
@@ -317,23 +404,30 @@ impl PyDelivery {
     fn record(
         &mut self,
         py: Python<'_>,
-        policy: &PyRetryPolicy,
-        started_at: i64,
-        outcome: &PyOutcome,
+        policy: &Bound<'_, PyAny>,
+        started_at: &Bound<'_, PyAny>,
+        outcome: &Bound<'_, PyAny>,
         response_body: &Bound<'_, PyAny>,
-        now: i64,
+        now: &Bound<'_, PyAny>,
     ) -> PyResult<&'static str> {
-        let body = body_bytes(py, response_body)?;
-        run(py, || self.0.record(&policy.0, started_at, &outcome.0, &body, now).map(|state| state.name()))
+        let policy = frozen::<PyRetryPolicy>("policy", policy)?;
+        let started_at: i64 = arg("started_at", started_at)?;
+        let outcome = frozen::<PyOutcome>("outcome", outcome)?;
+        let body: PyBackedBytes = arg("response_body", response_body)?;
+        let now: i64 = arg("now", now)?;
+        let (policy, outcome) = (&policy.get().0, &outcome.get().0);
+        run(py, || self.0.record(policy, started_at, outcome, &body, now).map(|state| state.name()))
     }
 
     /// Gives up on a pending or retrying delivery.
-    fn cancel(&mut self, py: Python<'_>, now: i64) -> PyResult<()> {
+    fn cancel(&mut self, py: Python<'_>, now: &Bound<'_, PyAny>) -> PyResult<()> {
+        let now: i64 = arg("now", now)?;
         run(py, || self.0.cancel(now))
     }
 
     /// A manual retry of a failed or cancelled delivery: one attempt, due at `now`.
-    fn retry(&mut self, py: Python<'_>, now: i64) -> PyResult<()> {
+    fn retry(&mut self, py: Python<'_>, now: &Bound<'_, PyAny>) -> PyResult<()> {
+        let now: i64 = arg("now", now)?;
         run(py, || self.0.retry(now))
     }
 
@@ -383,9 +477,10 @@ impl PyDelivery {
 
     /// A delivery back from `to_json`.
     #[staticmethod]
-    fn from_json(py: Python<'_>, text: &str) -> PyResult<Self> {
+    fn from_json(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let text: String = arg("text", text)?;
         run(py, || {
-            serde_json::from_str(text)
+            serde_json::from_str(&text)
                 .map_err(|e| argument("delivery", format!("not a stored delivery: {e}")))
         })
         .map(PyDelivery)
@@ -408,24 +503,29 @@ impl PyScheduler {
     }
 
     /// Schedules `key` at `due`; `False` if it was already scheduled (it is moved to `due`).
-    fn schedule(&mut self, key: String, due: i64) -> bool {
-        self.0.schedule(key, due)
+    fn schedule(&mut self, key: &Bound<'_, PyAny>, due: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(self.0.schedule(arg("key", key)?, arg("due", due)?))
     }
 
     /// Moves a scheduled `key` to `due`; `False` if it is not scheduled.
-    fn reschedule(&mut self, key: String, due: i64) -> bool {
-        self.0.reschedule(&key, due)
+    fn reschedule(&mut self, key: &Bound<'_, PyAny>, due: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(self.0.reschedule(&arg::<String>("key", key)?, arg("due", due)?))
     }
 
     /// Removes `key`; `False` if it was not scheduled.
-    fn cancel(&mut self, key: String) -> bool {
-        self.0.cancel(&key)
+    fn cancel(&mut self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(self.0.cancel(&arg::<String>("key", key)?))
     }
 
     /// Removes and returns up to `limit` entries due at `now`, earliest first.
-    #[pyo3(signature = (now, limit = 1000))]
-    fn pop_due(&mut self, now: i64, limit: usize) -> Vec<(String, i64)> {
-        self.0.pop_due(now, limit)
+    #[pyo3(signature = (now, limit = None))]
+    fn pop_due(
+        &mut self,
+        now: &Bound<'_, PyAny>,
+        limit: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<(String, i64)>> {
+        let limit: usize = optional("limit", limit)?.unwrap_or(1000);
+        Ok(self.0.pop_due(arg("now", now)?, limit))
     }
 
     /// The earliest due time, if anything is scheduled.
@@ -433,12 +533,12 @@ impl PyScheduler {
         self.0.next_due()
     }
 
-    fn contains(&self, key: String) -> bool {
-        self.0.contains(&key)
+    fn contains(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(self.0.contains(&arg::<String>("key", key)?))
     }
 
-    fn __contains__(&self, key: String) -> bool {
-        self.0.contains(&key)
+    fn __contains__(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
+        self.contains(key)
     }
 
     /// How many entries are scheduled.
@@ -463,22 +563,37 @@ fn default_disable_after_ms() -> Option<u64> {
     HealthPolicy::default().failing_for().map(ms)
 }
 
+/// `disable_after_ms` given: `None` is no limit by time (left out, it is 5 days).
+fn disable_after_ms(value: &Bound<'_, PyAny>) -> PyResult<Option<u64>> {
+    optional("disable_after_ms", Some(value))
+}
+
 #[pymethods]
 impl PyEndpointHealth {
     /// `disable_after_ms`: how long it may fail (`None`: no limit; default 5 days);
     /// `disable_after_failures`: how many failures in a row (`None`: no limit, the default).
     #[new]
     #[pyo3(signature = (disable_after_ms = default_disable_after_ms(), disable_after_failures = None))]
-    fn new(disable_after_ms: Option<u64>, disable_after_failures: Option<u32>) -> Self {
+    fn new(
+        #[pyo3(from_py_with = disable_after_ms)] disable_after_ms: Option<u64>,
+        disable_after_failures: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let disable_after_failures: Option<u32> = optional("disable_after_failures", disable_after_failures)?;
         let policy = HealthPolicy::default()
             .disable_after(disable_after_ms.map(Duration::from_millis))
             .disable_after_failures(disable_after_failures);
-        PyEndpointHealth { health: EndpointHealth::default(), policy }
+        Ok(PyEndpointHealth { health: EndpointHealth::default(), policy })
     }
 
     /// Feeds an outcome at `now`; returns `started_failing`, `recovered`, `disabled` or `None`.
-    fn record(&mut self, outcome: &PyOutcome, now: i64) -> Option<&'static str> {
-        self.health.record(&self.policy, &outcome.0, now).map(|t| t.name())
+    fn record(
+        &mut self,
+        outcome: &Bound<'_, PyAny>,
+        now: &Bound<'_, PyAny>,
+    ) -> PyResult<Option<&'static str>> {
+        let outcome = frozen::<PyOutcome>("outcome", outcome)?;
+        let now: i64 = arg("now", now)?;
+        Ok(self.health.record(&self.policy, &outcome.get().0, now).map(|t| t.name()))
     }
 
     #[getter]
@@ -516,6 +631,16 @@ pub struct PyCheckedUrl {
     https: bool,
 }
 
+#[pymethods]
+impl PyCheckedUrl {
+    /// Not made with `CheckedUrl(...)`: UrlGuard.check_url(...) returns it.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn no_constructor(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Err(not_constructible(_args.py(), "CheckedUrl", "UrlGuard.check_url(...) returns it"))
+    }
+}
+
 /// Refuses destinations a webhook must never reach (SSRF): loopback, private, link-local,
 /// metadata and other internal addresses, odd schemes and ports. Resolve the host yourself,
 /// pass every address to `check_resolved`, and connect to the address it returns.
@@ -525,27 +650,36 @@ pub struct PyUrlGuard(UrlGuard);
 #[pymethods]
 impl PyUrlGuard {
     #[new]
-    #[pyo3(signature = (https_only = false, allow = Vec::new()))]
-    fn new(py: Python<'_>, https_only: bool, allow: Vec<String>) -> PyResult<Self> {
+    #[pyo3(signature = (https_only = None, allow = None))]
+    fn new(
+        py: Python<'_>,
+        https_only: Option<&Bound<'_, PyAny>>,
+        allow: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let https_only: bool = optional("https_only", https_only)?.unwrap_or(false);
+        let allow: Vec<String> = optional("allow", allow)?.unwrap_or_default();
         let guard = UrlGuard::new().https_only(https_only);
         run(py, || allow.iter().try_fold(guard, |guard, cidr| guard.allow_net(cidr))).map(PyUrlGuard)
     }
 
     /// Checks the URL's text; raises `BlockedUrl` (or `InvalidArgument` for a non-URL).
-    fn check_url(&self, py: Python<'_>, url: &str) -> PyResult<PyCheckedUrl> {
-        let checked = run(py, || self.0.check_url(url))?;
+    fn check_url(&self, py: Python<'_>, url: &Bound<'_, PyAny>) -> PyResult<PyCheckedUrl> {
+        let url: String = arg("url", url)?;
+        let checked = run(py, || self.0.check_url(&url))?;
         Ok(PyCheckedUrl { host: checked.host().to_string(), port: checked.port(), https: checked.is_https() })
     }
 
     /// Checks one resolved address; raises `BlockedUrl`.
-    fn check_ip(&self, py: Python<'_>, address: &str) -> PyResult<()> {
-        let ip = parse_ip(py, address)?;
+    fn check_ip(&self, py: Python<'_>, address: &Bound<'_, PyAny>) -> PyResult<()> {
+        let address: String = arg("address", address)?;
+        let ip = parse_ip(py, &address)?;
         run(py, || self.0.check_addr(ip))
     }
 
     /// Checks every resolved address and returns the one to connect to; raises `BlockedUrl` if
     /// any is refused (a name that resolves to one internal address is refused as a whole).
-    fn check_resolved(&self, py: Python<'_>, addresses: Vec<String>) -> PyResult<String> {
+    fn check_resolved(&self, py: Python<'_>, addresses: &Bound<'_, PyAny>) -> PyResult<String> {
+        let addresses: Vec<String> = arg("addresses", addresses)?;
         let ips = addresses.iter().map(|a| parse_ip(py, a)).collect::<PyResult<Vec<_>>>()?;
         run(py, || self.0.check_resolved(&ips)).map(|ip| ip.to_string())
     }

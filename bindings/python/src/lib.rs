@@ -6,13 +6,16 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use http::{HeaderMap, HeaderName, HeaderValue};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyArithmeticError, PyRecursionError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedBytes;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
+
+use args::not_constructible;
 
 use hookwire::{Dialect, Error, MemorySeenStore, Scheme, Secret};
 
+mod args;
 mod delivery;
 
 /// Bodies at least this large are verified with the GIL released.
@@ -76,8 +79,8 @@ pub(crate) fn body_bytes(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<Py
 }
 
 /// Headers from any mapping: `dict`, Starlette `Headers` (`multi_items`), Django
-/// `request.headers`, werkzeug `EnvironHeaders`, or a list of pairs. Names are case-insensitive;
-/// repeated headers are kept.
+/// `request.headers`, werkzeug `EnvironHeaders`, or (name, value) pairs (ASGI's raw byte pairs
+/// too). Names are case-insensitive (ASCII letters only); repeated headers are kept, in order.
 /// `only`: the headers to keep (the ones the scheme reads); the others of a request are skipped
 /// without being converted. `None` keeps every header.
 pub(crate) fn header_map(
@@ -94,22 +97,35 @@ pub(crate) fn header_map(
         }
         return Ok(map);
     }
+    let not_headers = || {
+        let got = args::type_name(headers);
+        raise(py, &argument("headers", format!("must be a mapping or (name, value) pairs, got {got}")))
+    };
     let pairs = if headers.hasattr("multi_items")? {
         headers.call_method0("multi_items")?
     } else if headers.hasattr("items")? {
         headers.call_method0("items")?
+    } else if headers.is_instance_of::<PyString>() || headers.is_instance_of::<PyBytes>() {
+        return Err(not_headers());
     } else {
         headers.clone()
     };
-    for pair in pairs.try_iter()? {
+    for pair in pairs.try_iter().map_err(|_| not_headers())? {
         // A (name, value) pair: a tuple from `items()`, or any two-item sequence.
-        let pair = pair?;
-        if pair.len()? != 2 {
+        let Some((name, value)) = two(&pair?) else {
             return Err(raise(py, &argument("headers", "expected (name, value) pairs")));
-        }
-        append_header(py, &mut map, &pair.get_item(0)?, &pair.get_item(1)?, only)?;
+        };
+        append_header(py, &mut map, &name, &value, only)?;
     }
     Ok(map)
+}
+
+/// The items of a two-item sequence (not a two-letter `str` or `bytes`).
+fn two<'py>(pair: &Bound<'py, PyAny>) -> Option<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+    if pair.is_instance_of::<PyString>() || pair.is_instance_of::<PyBytes>() || pair.len().ok()? != 2 {
+        return None;
+    }
+    Some((pair.get_item(0).ok()?, pair.get_item(1).ok()?))
 }
 
 fn append_header(
@@ -119,23 +135,47 @@ fn append_header(
     value: &Bound<'_, PyAny>,
     only: Option<&[HeaderName]>,
 ) -> PyResult<()> {
-    let name = match name.cast::<PyString>() {
-        Ok(text) => text.to_cow()?.into_owned(),
-        Err(_) => name.extract()?,
+    let bad = |reason: String| raise(py, &argument("headers", reason));
+    // The name's bytes: a `str`, or `bytes` as ASGI servers give them.
+    let name: Vec<u8> = if let Ok(text) = name.cast::<PyString>() {
+        match text.to_cow() {
+            Ok(text) => text.into_owned().into_bytes(),
+            // A lone surrogate: never the name of a header the scheme reads.
+            Err(_) if only.is_some() => return Ok(()),
+            Err(_) => return Err(bad("a header name holds a lone surrogate".into())),
+        }
+    } else if let Ok(bytes) = name.cast::<PyBytes>() {
+        bytes.as_bytes().to_vec()
+    } else {
+        return Err(bad(format!("a header name must be a str or bytes, got {}", args::type_name(name))));
     };
     let name = match only {
-        Some(only) => match only.iter().find(|wanted| wanted.as_str().eq_ignore_ascii_case(&name)) {
+        // ASCII case folding only: `x-slac\u212a-signature` (Kelvin sign) is not `x-slack-signature`.
+        Some(only) => match only.iter().find(|wanted| wanted.as_str().as_bytes().eq_ignore_ascii_case(&name))
+        {
             Some(wanted) => wanted.clone(),
             None => return Ok(()),
         },
-        None => HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| raise(py, &argument("headers", format!("`{name}` is not a header name"))))?,
+        None => HeaderName::from_bytes(&name)
+            .map_err(|_| bad(format!("`{}` is not a header name", String::from_utf8_lossy(&name))))?,
     };
-    let value = match value.cast::<PyString>() {
-        Ok(text) => HeaderValue::from_str(&text.to_cow()?),
-        Err(_) => HeaderValue::from_bytes(&value.extract::<Vec<u8>>()?),
+    let value = if let Ok(text) = value.cast::<PyString>() {
+        match text.to_cow() {
+            Ok(text) => HeaderValue::from_str(&text),
+            // A lone surrogate: its bytes go to the core, which refuses a value that is not
+            // visible ASCII (`malformed_header`) like any other such value.
+            Err(_) => {
+                let bytes = text.call_method1("encode", ("utf-8", "surrogatepass"))?;
+                HeaderValue::from_bytes(bytes.cast::<PyBytes>()?.as_bytes())
+            }
+        }
+    } else if let Ok(bytes) = value.extract::<PyBackedBytes>() {
+        HeaderValue::from_bytes(&bytes)
+    } else {
+        let got = args::type_name(value);
+        return Err(bad(format!("the value of `{name}` must be a str or bytes, got {got}")));
     }
-    .map_err(|_| raise(py, &argument("headers", format!("the value of `{name}` is not a header value"))))?;
+    .map_err(|_| bad(format!("the value of `{name}` is not a header value")))?;
     map.append(name, value);
     Ok(())
 }
@@ -149,18 +189,22 @@ fn secrets(py: Python<'_>, secret: &Bound<'_, PyAny>) -> PyResult<Vec<Secret>> {
 }
 
 fn one_secret(py: Python<'_>, secret: &Bound<'_, PyAny>) -> PyResult<Secret> {
+    let refuse = |reason: String| raise(py, &Error::InvalidSecret { reason: reason.into() });
     if let Ok(wrapped) = secret.cast::<PySecret>() {
         return Ok(wrapped.get().0.clone());
     }
-    if let Ok(text) = secret.extract::<String>() {
+    if secret.is_instance_of::<PyString>() {
         // The text is wiped when dropped, like the key the core derives from it.
-        let text = zeroize::Zeroizing::new(text);
+        let text = zeroize::Zeroizing::new(
+            args::text(secret).map_err(|_| refuse("the secret's text holds a lone surrogate".into()))?,
+        );
         return run(py, || Secret::parse(&text));
     }
     if let Ok(bytes) = secret.extract::<PyBackedBytes>() {
         return run(py, || Secret::from_bytes(&bytes));
     }
-    Err(PyTypeError::new_err("a secret is a str, bytes, hookwire.Secret or a list of those"))
+    let got = args::type_name(secret);
+    Err(refuse(format!("a secret is a str, bytes, hookwire.Secret or a list of those, got {got}")))
 }
 
 /// A webhook secret; its repr never shows the key.
@@ -182,8 +226,11 @@ impl PySecret {
 
     /// A secret of these raw key bytes.
     #[staticmethod]
-    fn from_bytes(py: Python<'_>, key: &[u8]) -> PyResult<Self> {
-        run(py, || Secret::from_bytes(key)).map(PySecret)
+    fn from_bytes(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let key = key.extract::<PyBackedBytes>().map_err(|_| {
+            raise(py, &argument("key", format!("must be bytes, got {}", args::type_name(key))))
+        })?;
+        run(py, || Secret::from_bytes(&key)).map(PySecret)
     }
 
     fn __repr__(&self) -> String {
@@ -198,9 +245,10 @@ struct PySigner(hookwire::Signer);
 #[pymethods]
 impl PySigner {
     #[new]
-    #[pyo3(signature = (secret, scheme = "hookwire"))]
-    fn new(py: Python<'_>, secret: &Bound<'_, PyAny>, scheme: &str) -> PyResult<Self> {
-        let scheme = run(py, || Scheme::from_name(scheme))?;
+    #[pyo3(signature = (secret, scheme = None))]
+    fn new(py: Python<'_>, secret: &Bound<'_, PyAny>, scheme: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let scheme: String = args::optional("scheme", scheme)?.unwrap_or_else(|| "hookwire".into());
+        let scheme = run(py, || Scheme::from_name(&scheme))?;
         let mut all = secrets(py, secret)?.into_iter();
         let first = all
             .next()
@@ -216,10 +264,13 @@ impl PySigner {
         &self,
         py: Python<'py>,
         body: &Bound<'py, PyAny>,
-        msg_id: Option<String>,
-        timestamp: Option<i64>,
-        event_type: Option<String>,
+        msg_id: Option<&Bound<'py, PyAny>>,
+        timestamp: Option<&Bound<'py, PyAny>>,
+        event_type: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        let msg_id: Option<String> = args::optional("msg_id", msg_id)?;
+        let timestamp: Option<i64> = args::optional("timestamp", timestamp)?;
+        let event_type: Option<String> = args::optional("event_type", event_type)?;
         let body = body_bytes(py, body)?;
         let id = msg_id.unwrap_or_else(hookwire::new_message_id);
         let timestamp = timestamp.unwrap_or_else(hookwire::unix_now);
@@ -251,16 +302,20 @@ struct PyVerifier {
 #[pymethods]
 impl PyVerifier {
     #[new]
-    #[pyo3(signature = (secret, scheme = "hookwire", tolerance = 300, max_body = None, replay_capacity = None))]
+    #[pyo3(signature = (secret, scheme = None, tolerance = None, max_body = None, replay_capacity = None))]
     fn new(
         py: Python<'_>,
         secret: &Bound<'_, PyAny>,
-        scheme: &str,
-        tolerance: u64,
-        max_body: Option<usize>,
-        replay_capacity: Option<usize>,
+        scheme: Option<&Bound<'_, PyAny>>,
+        tolerance: Option<&Bound<'_, PyAny>>,
+        max_body: Option<&Bound<'_, PyAny>>,
+        replay_capacity: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let scheme = run(py, || Scheme::from_name(scheme))?;
+        let scheme: String = args::optional("scheme", scheme)?.unwrap_or_else(|| "hookwire".into());
+        let tolerance: u64 = args::optional("tolerance", tolerance)?.unwrap_or(300);
+        let max_body: Option<usize> = args::optional("max_body", max_body)?;
+        let replay_capacity: Option<usize> = args::optional("replay_capacity", replay_capacity)?;
+        let scheme = run(py, || Scheme::from_name(&scheme))?;
         let secrets = secrets(py, secret)?;
         let mut verifier = run(py, || hookwire::Verifier::try_new(scheme, secrets))?
             .tolerance(std::time::Duration::from_secs(tolerance));
@@ -288,8 +343,9 @@ impl PyVerifier {
         py: Python<'_>,
         body: &Bound<'_, PyAny>,
         headers: &Bound<'_, PyAny>,
-        now: Option<i64>,
+        now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyMessage> {
+        let now: Option<i64> = args::optional("now", now)?;
         let bytes = body_bytes(py, body)?;
         let headers = header_map(py, headers, Some(&self.reads))?;
         let now = now.unwrap_or_else(hookwire::unix_now);
@@ -335,6 +391,13 @@ struct PyMessage {
 
 #[pymethods]
 impl PyMessage {
+    /// Not made with `Message(...)`: Verifier.verify(...) returns it.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn no_constructor(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Err(not_constructible(_args.py(), "Message", "Verifier.verify(...) returns it"))
+    }
+
     #[getter]
     fn id(&self) -> Option<String> {
         self.checked.id.clone()
@@ -359,9 +422,9 @@ impl PyMessage {
     fn body(&self, py: Python<'_>) -> Py<PyBytes> {
         self.body.clone_ref(py)
     }
-    /// The body parsed as JSON (`json.loads`).
+    /// The body parsed as JSON (`json.loads`); a body that is not JSON is `InvalidPayload`.
     fn json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("json")?.getattr("loads")?.call1((self.body.bind(py),))
+        read_json(py, "the body", || py.import("json")?.getattr("loads")?.call1((self.body.bind(py),)))
     }
     /// The body parsed as native hookwire event.
     #[getter]
@@ -371,10 +434,11 @@ impl PyMessage {
     }
     /// The body parsed in another system's envelope (`ops-center`, `webnet`, ...), using the
     /// event header as the type hint where there is one.
-    fn event_as(&self, py: Python<'_>, dialect: &str) -> PyResult<PyEvent> {
+    fn event_as(&self, py: Python<'_>, dialect: &Bound<'_, PyAny>) -> PyResult<PyEvent> {
+        let dialect: String = args::arg("dialect", dialect)?;
         let body = self.body.bind(py).as_bytes();
         let hint = self.checked.event_type.as_deref();
-        run(py, || Dialect::from_name(dialect)?.parse(body, hint)).map(PyEvent)
+        run(py, || Dialect::from_name(&dialect)?.parse(body, hint)).map(PyEvent)
     }
 }
 
@@ -384,6 +448,17 @@ pub(crate) struct PyEvent(pub(crate) hookwire::Event);
 
 #[pymethods]
 impl PyEvent {
+    /// Not made with `Event(...)`: use parse_event(...), sample_event(...) or Message.event.
+    #[new]
+    #[pyo3(signature = (*_args, **_kwargs))]
+    fn no_constructor(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
+        Err(not_constructible(
+            _args.py(),
+            "Event",
+            "use parse_event(...), sample_event(...) or Message.event",
+        ))
+    }
+
     #[getter]
     fn id(&self) -> Option<String> {
         self.0.id().map(str::to_owned)
@@ -406,7 +481,9 @@ impl PyEvent {
     /// `Decimal`s.
     #[getter]
     fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        py.import("hookwire.payloads")?.getattr("from_data")?.call1((self.family(), self.data_json()))
+        read_json(py, "the data", || {
+            py.import("hookwire.payloads")?.getattr("from_data")?.call1((self.family(), self.data_json()))
+        })
     }
 
     /// Who caused the event (webnet's `actor`), if the envelope says.
@@ -419,7 +496,8 @@ impl PyEvent {
         // Read like every payload: numbers that are not integers as exact `Decimal`s.
         let kwargs = PyDict::new(py);
         kwargs.set_item("parse_float", py.import("decimal")?.getattr("Decimal")?)?;
-        let data = py.import("json")?.getattr("loads")?.call((text,), Some(&kwargs))?;
+        let data =
+            read_json(py, "the actor", || py.import("json")?.getattr("loads")?.call((text,), Some(&kwargs)))?;
         Ok(Some(py.import("hookwire.payloads")?.getattr("Actor")?.call_method1("_from_dict", (data,))?))
     }
     /// The data as JSON text, exactly (numbers keep their digits).
@@ -431,8 +509,9 @@ impl PyEvent {
         PyBytes::new(py, &self.0.to_json())
     }
     /// The event in `dialect`'s envelope.
-    fn encode<'py>(&self, py: Python<'py>, dialect: &str) -> PyResult<Bound<'py, PyBytes>> {
-        let bytes = run(py, || Dialect::from_name(dialect)?.encode(&self.0))?;
+    fn encode<'py>(&self, py: Python<'py>, dialect: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+        let dialect: String = args::arg("dialect", dialect)?;
+        let bytes = run(py, || Dialect::from_name(&dialect)?.encode(&self.0))?;
         Ok(PyBytes::new(py, &bytes))
     }
     fn __repr__(&self) -> String {
@@ -444,21 +523,24 @@ impl PyEvent {
 /// names the type where the envelope has none (Device Service routes); `strict` refuses types
 /// outside the catalog.
 #[pyfunction]
-#[pyo3(signature = (body, dialect = "hookwire", type_hint = None, strict = false))]
+#[pyo3(signature = (body, dialect = None, type_hint = None, strict = None))]
 fn parse_event(
     py: Python<'_>,
     body: &Bound<'_, PyAny>,
-    dialect: &str,
-    type_hint: Option<&str>,
-    strict: bool,
+    dialect: Option<&Bound<'_, PyAny>>,
+    type_hint: Option<&Bound<'_, PyAny>>,
+    strict: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyEvent> {
+    let dialect: String = args::optional("dialect", dialect)?.unwrap_or_else(|| "hookwire".into());
+    let type_hint: Option<String> = args::optional("type_hint", type_hint)?;
+    let strict: bool = args::optional("strict", strict)?.unwrap_or(false);
     let bytes = body_bytes(py, body)?;
     run(py, || {
-        let dialect = Dialect::from_name(dialect)?;
+        let dialect = Dialect::from_name(&dialect)?;
         if strict {
-            dialect.parse_strict(&bytes, type_hint)
+            dialect.parse_strict(&bytes, type_hint.as_deref())
         } else {
-            dialect.parse(&bytes, type_hint)
+            dialect.parse(&bytes, type_hint.as_deref())
         }
     })
     .map(PyEvent)
@@ -467,8 +549,9 @@ fn parse_event(
 /// The HTTP status a receiver should answer an error `code` with (401 not authentic, 200
 /// replayed, 413 too large, 500 the receiver's fault, 400 malformed).
 #[pyfunction]
-fn response_status(code: &str) -> u16 {
-    Error::response_status_of(code)
+fn response_status(code: &Bound<'_, PyAny>) -> PyResult<u16> {
+    let code: String = args::arg("code", code)?;
+    Ok(Error::response_status_of(&code))
 }
 
 /// Every event type of the catalog: `(type, family, description)`.
@@ -479,8 +562,32 @@ fn event_types() -> Vec<(&'static str, &'static str, &'static str)> {
 
 /// The catalog's sample event of `event_type` (for "send test event").
 #[pyfunction]
-fn sample_event(py: Python<'_>, event_type: &str) -> PyResult<PyEvent> {
-    run(py, || hookwire::sample(event_type)).map(PyEvent)
+fn sample_event(py: Python<'_>, event_type: &Bound<'_, PyAny>) -> PyResult<PyEvent> {
+    let event_type: String = args::arg("event_type", event_type)?;
+    run(py, || hookwire::sample(&event_type)).map(PyEvent)
+}
+
+/// Runs `read` (Python's JSON reader over `what`): what it cannot read (not JSON, not UTF-8,
+/// nested deeper than Python recurses, an integer longer than Python converts:
+/// `sys.get_int_max_str_digits()`) is `InvalidPayload`, not a bare `ValueError` or
+/// `RecursionError`.
+fn read_json<'py>(
+    py: Python<'py>,
+    what: &str,
+    read: impl FnOnce() -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    read().map_err(|error| {
+        let unreadable = error.is_instance_of::<PyValueError>(py)
+            || error.is_instance_of::<PyRecursionError>(py)
+            || error.is_instance_of::<PyArithmeticError>(py);
+        if !unreadable {
+            return error;
+        }
+        let reason = format!("{what} cannot be read as JSON in Python: {}", error.value(py));
+        let invalid = raise(py, &Error::InvalidPayload { reason: reason.into() });
+        invalid.set_cause(py, Some(error));
+        invalid
+    })
 }
 
 #[pymodule]

@@ -11,6 +11,8 @@ fun main(args: Array<String>) {
     errors()
     events()
     delivery()
+    hardening()
+    coreFixes()
     println("${Results.passed} passed, ${Results.failed} failed")
     exitProcess(if (Results.failed == 0) 0 else 1)
 }

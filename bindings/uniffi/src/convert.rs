@@ -33,8 +33,47 @@ pub(crate) fn signed<T: TryInto<i64>>(value: T) -> i64 {
     value.try_into().unwrap_or(i64::MAX)
 }
 
-/// The headers of `headers` (one value per name) whose names are in `only` (all when `only` is
-/// `None`). Names match case-insensitively.
+/// A request's headers as the caller holds them, in the caller's order: a Kotlin
+/// `Map<String, String>` (a `LinkedHashMap`, the default, keeps its order), a Swift
+/// `[String: String]`. Across the FFI they are one list, names and values alternating, so the
+/// order survives (a Rust `HashMap` has a random seed: with two spellings of one header, which
+/// came first was a coin flip) and the core applies its one rule to repeated headers. Kotlin
+/// replaces a lone surrogate, which has no UTF-8, by U+FFFD before the list crosses (uniffi's
+/// own conversion throws `MalformedInputException` before Rust is reached): a header the scheme
+/// does not read is then ignored as Python ignores it, and one it reads is `malformed_header`,
+/// as any value that is not visible ASCII. The conversions are in `uniffi.toml`.
+pub struct Headers(pub(crate) Vec<(String, String)>);
+
+/// Repeated headers (`name → values`, as servlet, Spring, OkHttp and Ktor hand them over), in
+/// the caller's order; crosses the FFI like [`Headers`].
+pub struct MultiHeaders(pub(crate) Vec<(String, String)>);
+
+/// Names and values alternating, back into pairs.
+fn pairs_of(flat: Vec<String>) -> uniffi::Result<Vec<(String, String)>> {
+    if !flat.len().is_multiple_of(2) {
+        return Err(argument("headers", "a name without a value").into());
+    }
+    let mut flat = flat.into_iter();
+    Ok(std::iter::from_fn(|| Some((flat.next()?, flat.next()?))).collect())
+}
+
+fn flatten(pairs: Vec<(String, String)>) -> Vec<String> {
+    pairs.into_iter().flat_map(|(name, value)| [name, value]).collect()
+}
+
+uniffi::custom_type!(Headers, Vec<String>, {
+    lower: |headers| flatten(headers.0),
+    try_lift: |flat| pairs_of(flat).map(Headers),
+});
+
+uniffi::custom_type!(MultiHeaders, Vec<String>, {
+    lower: |headers| flatten(headers.0),
+    try_lift: |flat| pairs_of(flat).map(MultiHeaders),
+});
+
+/// The headers of `headers` whose names are in `only` (all when `only` is `None`), in order.
+/// Names match with ASCII letters in any case (only ASCII: `x-slac\u{212a}-signature`, with a
+/// Kelvin sign, is not `x-slack-signature`).
 pub(crate) fn header_map(
     headers: impl IntoIterator<Item = (String, String)>,
     only: Option<&[HeaderName]>,
@@ -54,11 +93,6 @@ pub(crate) fn header_map(
         map.append(name, value);
     }
     Ok(map)
-}
-
-/// Repeated headers (`name → values`, as JVM frameworks hand them over) flattened in order.
-pub(crate) fn pairs(headers: HashMap<String, Vec<String>>) -> impl Iterator<Item = (String, String)> {
-    headers.into_iter().flat_map(|(name, values)| values.into_iter().map(move |value| (name.clone(), value)))
 }
 
 /// The headers as a map for the foreign side (every name the core writes is unique).

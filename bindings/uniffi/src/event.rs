@@ -2,8 +2,12 @@
 //! `when (event) { is Event.OrderCreated -> event.data.totalAmount }` and Swift
 //! `switch event { case .orderCreated(let envelope, let data): … }`; every other type is
 //! `Other`, with its data as JSON text. Nothing is rejected and nothing is lost: the envelope
-//! keeps the native JSON, from which `to_json`, `encode` and `Subscription.matches` rebuild
-//! the core's event.
+//! carries the core's event itself ([`CoreEvent`]), which `encode` and `Subscription.matches`
+//! use. (Rebuilding it from the native JSON lost a dialect's members named like native keys:
+//! Ops Center's own `"id"` beside the native id.)
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use hookwire::{Dialect, Payload};
 
@@ -25,8 +29,23 @@ pub struct Envelope {
     pub actor: Option<Actor>,
     /// The data as exact JSON text.
     pub data_json: String,
-    /// The native hookwire envelope as JSON text: lossless (unknown fields included).
+    /// The native hookwire envelope as JSON text (unknown fields included).
     pub json: String,
+    /// The core's event, exactly as parsed (members of the sender's envelope included): what
+    /// `encode` writes back and `Subscription.matches` reads.
+    pub core: Arc<CoreEvent>,
+}
+
+/// The core's event behind an [`Event`]: opaque, compared by content.
+#[derive(uniffi::Object, Debug, PartialEq)]
+#[uniffi::export(Eq, Hash)]
+pub struct CoreEvent(pub(crate) hookwire::Event);
+
+impl Hash for CoreEvent {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Equal events write equal native JSON (the converse need not hold for a hash).
+        self.0.to_json().hash(state);
+    }
 }
 
 /// Declares [`Event`] from one list of `Variant = "type" => Family`; the test checks the list
@@ -60,7 +79,7 @@ macro_rules! events {
             pub const TYPED: &'static [&'static str] = &[$($type),*];
 
             /// The event of a core event.
-            pub(crate) fn from_core(event: &hookwire::Event) -> Event {
+            pub(crate) fn from_core(event: hookwire::Event) -> Event {
                 let envelope = Envelope {
                     id: event.id().map(str::to_owned),
                     r#type: event.event_type().to_owned(),
@@ -69,6 +88,7 @@ macro_rules! events {
                     actor: event.actor().map(Actor::from),
                     data_json: event.payload().to_json().get().to_owned(),
                     json: String::from_utf8_lossy(&event.to_json()).into_owned(),
+                    core: Arc::new(CoreEvent(event.clone())),
                 };
                 match (event.event_type(), event.payload()) {
                     $( ($type, Payload::$family(data)) => Event::$variant { envelope, data: $family::from(data) }, )*
@@ -118,9 +138,9 @@ events! {
 }
 
 impl Event {
-    /// The core's event, rebuilt from the lossless native JSON.
-    pub(crate) fn to_core(&self) -> Result<hookwire::Event, WebhookError> {
-        Ok(hookwire::Event::from_json(self.envelope_ref().json.as_bytes())?)
+    /// The core's event.
+    pub(crate) fn core(&self) -> &hookwire::Event {
+        &self.envelope_ref().core.0
     }
 }
 
@@ -163,7 +183,7 @@ impl Event {
 
     /// The event in `dialect`'s envelope (`ops-center`, `webnet`, ...; see `dialects()`).
     pub fn encode(&self, dialect: String) -> Result<Vec<u8>, WebhookError> {
-        run(|| Ok(Dialect::from_name(&dialect)?.encode(&self.to_core()?)?))
+        run(|| Ok(Dialect::from_name(&dialect)?.encode(self.core())?))
     }
 }
 
@@ -184,7 +204,7 @@ pub fn parse_event(
         } else {
             dialect.parse(&body, type_hint.as_deref())?
         };
-        Ok(Event::from_core(&event))
+        Ok(Event::from_core(event))
     })
 }
 
@@ -219,7 +239,7 @@ pub fn event_types() -> Vec<EventTypeInfo> {
 /// Errors: `unknown_event_type`.
 #[uniffi::export]
 pub fn sample_event(event_type: String) -> Result<Event, WebhookError> {
-    run(|| Ok(Event::from_core(&hookwire::sample(&event_type)?)))
+    run(|| Ok(Event::from_core(hookwire::sample(&event_type)?)))
 }
 
 #[cfg(test)]
@@ -248,7 +268,7 @@ mod tests {
     }
 
     #[test]
-    fn the_native_json_rebuilds_the_same_event() {
+    fn the_envelope_carries_the_core_event_itself() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/events.json");
         let vectors: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -260,11 +280,21 @@ mod tests {
             else {
                 continue;
             };
-            let rebuilt = Event::from_core(&core).to_core().unwrap();
-            assert_eq!(rebuilt, core, "{}", case["name"]);
+            let event = Event::from_core(core.clone());
+            assert_eq!(event.core(), &core, "{}", case["name"]);
+            assert_eq!(event.encode(dialect.name().into()).unwrap(), dialect.encode(&core).unwrap());
             checked += 1;
         }
         assert!(checked > 50, "{checked}");
+    }
+
+    #[test]
+    fn members_named_like_native_keys_survive_encode() {
+        // Ops Center's own "id" beside the event: the native envelope has an `id` of its own.
+        let body = br#"{"event":"order.created","data":{"id":5},"id":"keep-me"}"#.to_vec();
+        let event = parse_event(body, "ops-center".into(), None, false).unwrap();
+        let encoded = String::from_utf8(event.encode("ops-center".into()).unwrap()).unwrap();
+        assert!(encoded.contains(r#""id":"keep-me""#), "{encoded}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ mod sign;
 mod subscription;
 mod verify;
 
+pub use convert::{Headers, MultiHeaders};
 pub use delivery::health::EndpointHealth;
 pub use delivery::outcome::Outcome;
 pub use delivery::policy::{Decision, RetryPolicy};
@@ -26,7 +27,7 @@ pub use delivery::scheduler::{DueEntry, Scheduler};
 pub use delivery::state::{Attempt, Delivery};
 pub use delivery::url_guard::{CheckedUrl, UrlGuard};
 pub use error::{error_from_code, WebhookError};
-pub use event::{event_types, parse_event, sample_event, Envelope, Event, EventTypeInfo};
+pub use event::{event_types, parse_event, sample_event, CoreEvent, Envelope, Event, EventTypeInfo};
 pub use payload::{Actor, Device, Id, Job, Order, OrderItem, Probe, TemperatureUnit, User};
 pub use secret::Secret;
 pub use sign::Signer;

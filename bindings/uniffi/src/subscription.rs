@@ -50,7 +50,7 @@ impl Subscription {
     /// Whether `event` goes to this subscription: active, a pattern matches its type, and
     /// every filter holds on its data.
     pub fn matches(&self, event: Event) -> Result<bool, WebhookError> {
-        run(|| Ok(self.0.matches(&event.to_core()?)))
+        run(|| Ok(self.0.matches(event.core())))
     }
 
     /// Whether a pattern matches `event_type` (ignoring filters and the active flag).

@@ -1,13 +1,12 @@
 //! `Verifier` and the `Message` it returns.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use hookwire::{Dialect, MemorySeenStore, Scheme};
 use http::HeaderName;
 
-use crate::convert::{header_map, pairs, signed, unsigned};
+use crate::convert::{header_map, signed, unsigned, Headers, MultiHeaders};
 use crate::error::{run, WebhookError};
 use crate::event::Event;
 use crate::secret::Secret;
@@ -65,17 +64,14 @@ impl Verifier {
         })
     }
 
-    /// Verifies the raw `body` with `headers` (one value per name, names in any case) at `now`
+    /// Verifies the raw `body` with `headers` (names in any case, in the map's order) at `now`
     /// (unix seconds; default: the clock) and returns the checked message. Throws the
-    /// exception of the failure's code.
+    /// exception of the failure's code. A header given twice (two spellings of its name) is
+    /// two values: the core accepts repeats of one value and answers `malformed_header` for
+    /// different values of a header it reads once.
     #[uniffi::method(default(now = None))]
-    pub fn verify(
-        &self,
-        body: Vec<u8>,
-        headers: HashMap<String, String>,
-        now: Option<i64>,
-    ) -> Result<Message, WebhookError> {
-        run(|| self.check(body, header_map(headers, Some(&self.reads))?, now))
+    pub fn verify(&self, body: Vec<u8>, headers: Headers, now: Option<i64>) -> Result<Message, WebhookError> {
+        run(|| self.check(body, header_map(headers.0, Some(&self.reads))?, now))
     }
 
     /// [`verify`](Verifier::verify) with repeated headers (`name → values`, as servlet, Spring,
@@ -84,10 +80,10 @@ impl Verifier {
     pub fn verify_multi(
         &self,
         body: Vec<u8>,
-        headers: HashMap<String, Vec<String>>,
+        headers: MultiHeaders,
         now: Option<i64>,
     ) -> Result<Message, WebhookError> {
-        run(|| self.check(body, header_map(pairs(headers), Some(&self.reads))?, now))
+        run(|| self.check(body, header_map(headers.0, Some(&self.reads))?, now))
     }
 
     /// The scheme's name.
@@ -182,7 +178,7 @@ impl Message {
 
     /// The body as a native hookwire event.
     pub fn event(&self) -> Result<Event, WebhookError> {
-        run(|| Ok(Event::from_core(&hookwire::Event::from_json(&self.body)?)))
+        run(|| Ok(Event::from_core(hookwire::Event::from_json(&self.body)?)))
     }
 
     /// The body in another system's envelope (`ops-center`, `webnet`, ...; see `dialects()`),
@@ -190,7 +186,7 @@ impl Message {
     pub fn event_as(&self, dialect: String) -> Result<Event, WebhookError> {
         run(|| {
             let event = Dialect::from_name(&dialect)?.parse(&self.body, self.event_type.as_deref())?;
-            Ok(Event::from_core(&event))
+            Ok(Event::from_core(event))
         })
     }
 }

@@ -3,7 +3,7 @@ from typing import Any, Iterable, Literal, Mapping, Optional, Sequence, Tuple, U
 from .payloads import Actor, Device, Job, Order, User
 
 Body = Union[bytes, bytearray, memoryview]
-Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]], Any]
+Headers = Union[Mapping[str, str], Iterable[Tuple[str, str]], Iterable[Tuple[bytes, bytes]], Any]
 SecretLike = Union[str, bytes, "Secret"]
 
 ERROR_CODES: list[str]

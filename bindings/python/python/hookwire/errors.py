@@ -58,7 +58,10 @@ class InvalidSecret(WebhookError):
     code = "invalid_secret"
 
 
-class InvalidArgument(WebhookError, ValueError):
+class InvalidArgument(WebhookError, TypeError, ValueError):
+    """An argument of the wrong type, out of range, or not usable; its message names it. Also a
+    ``TypeError`` and a ``ValueError``, so that idiomatic ``except`` clauses still catch it."""
+
     code = "invalid_argument"
 
 

@@ -42,6 +42,13 @@ from . import errors
 from ._hookwire import Message, Verifier, response_status
 
 
+def _check(verifier: Verifier) -> None:
+    # Checked when the helper is made, not at the first request.
+    if not isinstance(verifier, Verifier):
+        got = type(verifier).__name__
+        raise errors.InvalidArgument(f"invalid argument `verifier`: must be a hookwire.Verifier, got {got}")
+
+
 def error_response(err: errors.WebhookError) -> Tuple[int, dict]:
     """The status and JSON body hookwire's helpers answer a failed verification with."""
     status = response_status(err.code)
@@ -52,6 +59,7 @@ def error_response(err: errors.WebhookError) -> Tuple[int, dict]:
 
 def fastapi_webhook(verifier: Verifier) -> Callable[..., Awaitable[Message]]:
     """A FastAPI dependency (also usable from Starlette) that returns the verified message."""
+    _check(verifier)
     from fastapi import HTTPException, Request
 
     async def dependency(request: Request) -> Message:
@@ -67,6 +75,7 @@ def fastapi_webhook(verifier: Verifier) -> Callable[..., Awaitable[Message]]:
 
 def flask_webhook(verifier: Verifier) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A Flask view decorator: the view receives the verified message as its first argument."""
+    _check(verifier)
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
@@ -88,6 +97,7 @@ def flask_webhook(verifier: Verifier) -> Callable[[Callable[..., Any]], Callable
 def django_webhook(verifier: Verifier) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A Django view decorator: the view receives ``(request, message, ...)``; CSRF-exempt,
     since the signature is the authentication."""
+    _check(verifier)
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         from django.http import JsonResponse

@@ -1,11 +1,10 @@
 //! `Outcome`: what an attempt came to.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use hookwire::Failure;
 
-use crate::convert::{duration_ms, header_map, ms_of};
+use crate::convert::{duration_ms, header_map, ms_of, Headers};
 use crate::error::{argument, run, WebhookError};
 
 /// The result of one attempt, classified by the Standard Webhooks rules: 2xx success, 410
@@ -22,16 +21,16 @@ pub struct Outcome(pub(crate) hookwire::Outcome);
 impl Outcome {
     /// A response: its status, headers (`Retry-After`, `webhook-delivery`) and how long the
     /// attempt took.
-    #[uniffi::constructor(default(elapsed_ms = 0, headers))]
+    #[uniffi::constructor(default(headers = None, elapsed_ms = 0))]
     pub fn response(
         status: i32,
-        headers: HashMap<String, String>,
+        headers: Option<Headers>,
         elapsed_ms: i64,
     ) -> Result<Arc<Outcome>, WebhookError> {
         run(|| {
             let status =
                 u16::try_from(status).map_err(|_| argument("status", format!("{status} is not a status")))?;
-            let headers = header_map(headers, None)?;
+            let headers = header_map(headers.map(|h| h.0).unwrap_or_default(), None)?;
             Ok(Arc::new(Outcome(hookwire::Outcome::from_response(
                 status,
                 &headers,

@@ -559,6 +559,31 @@ RustBuffer uniffi_hookwire_ffi_fn_method_urlguard_check_resolved(uint64_t ptr, R
 RustBuffer uniffi_hookwire_ffi_fn_method_urlguard_check_url(uint64_t ptr, RustBuffer url, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_COREEVENT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_COREEVENT
+uint64_t uniffi_hookwire_ffi_fn_clone_coreevent(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_COREEVENT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_COREEVENT
+void uniffi_hookwire_ffi_fn_free_coreevent(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_EQ_EQ
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_EQ_EQ
+int8_t uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_eq_eq(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_EQ_NE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_EQ_NE
+int8_t uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_eq_ne(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_HASH
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_HASH
+uint64_t uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_SECRET
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_SECRET
 uint64_t uniffi_hookwire_ffi_fn_clone_secret(uint64_t handle, RustCallStatus *_Nonnull out_status

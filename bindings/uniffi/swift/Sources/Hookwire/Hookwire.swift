@@ -497,6 +497,22 @@ fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
+    typealias FfiType = UInt64
+    typealias SwiftType = UInt64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
     typealias FfiType = Int64
     typealias SwiftType = Int64
@@ -613,6 +629,142 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
         writeBytes(&buf, value)
     }
 }
+
+
+
+
+/**
+ * The core's event behind an [`Event`]: opaque, compared by content.
+ */
+public protocol CoreEventProtocol: AnyObject, Sendable {
+    
+}
+/**
+ * The core's event behind an [`Event`]: opaque, compared by content.
+ */
+open class CoreEvent: CoreEventProtocol, @unchecked Sendable, Equatable, Hashable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_hookwire_ffi_fn_clone_coreevent(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_hookwire_ffi_fn_free_coreevent(handle, $0) }
+    }
+
+    
+
+    
+
+    
+// The local Rust `Eq` implementation - only `eq` is used.
+public static func == (self: CoreEvent, other: CoreEvent) -> Bool {
+    return try!  FfiConverterBool.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_eq_eq(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCoreEvent_lower(other),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Hash` implementation
+public func hash(into hasher: inout Hasher) {
+    let val = try!  FfiConverterUInt64.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_hash(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+    hasher.combine(val)
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCoreEvent: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = CoreEvent
+
+    public static func lift(_ handle: UInt64) throws -> CoreEvent {
+        return CoreEvent(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: CoreEvent) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CoreEvent {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CoreEvent, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCoreEvent_lift(_ handle: UInt64) throws -> CoreEvent {
+    return try FfiConverterTypeCoreEvent.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCoreEvent_lower(_ value: CoreEvent) -> UInt64 {
+    return FfiConverterTypeCoreEvent.lower(value)
+}
+
+
 
 
 
@@ -1277,12 +1429,12 @@ open class Outcome: OutcomeProtocol, @unchecked Sendable {
      * A response: its status, headers (`Retry-After`, `webhook-delivery`) and how long the
      * attempt took.
      */
-public static func response(status: Int32, headers: [String: String] = [:], elapsedMs: Int64 = Int64(0))throws  -> Outcome  {
+public static func response(status: Int32, headers: Headers? = nil, elapsedMs: Int64 = Int64(0))throws  -> Outcome  {
     return try  FfiConverterTypeOutcome_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_constructor_outcome_response(
         FfiConverterInt32.lower(status),
-        FfiConverterDictionaryStringString.lower(headers),
+        FfiConverterOptionTypeHeaders.lower(headers),
         FfiConverterInt64.lower(elapsedMs),uniffiCallStatus
     )
 })
@@ -2935,17 +3087,19 @@ public protocol VerifierProtocol: AnyObject, Sendable {
     func scheme()  -> String
     
     /**
-     * Verifies the raw `body` with `headers` (one value per name, names in any case) at `now`
+     * Verifies the raw `body` with `headers` (names in any case, in the map's order) at `now`
      * (unix seconds; default: the clock) and returns the checked message. Throws the
-     * exception of the failure's code.
+     * exception of the failure's code. A header given twice (two spellings of its name) is
+     * two values: the core accepts repeats of one value and answers `malformed_header` for
+     * different values of a header it reads once.
      */
-    func verify(body: Data, headers: [String: String], now: Int64?) throws  -> Message
+    func verify(body: Data, headers: Headers, now: Int64?) throws  -> Message
     
     /**
      * [`verify`](Verifier::verify) with repeated headers (`name → values`, as servlet, Spring,
      * OkHttp and Ktor hand them over): several signature headers are all considered.
      */
-    func verifyMulti(body: Data, headers: [String: [String]], now: Int64?) throws  -> Message
+    func verifyMulti(body: Data, headers: MultiHeaders, now: Int64?) throws  -> Message
     
 }
 /**
@@ -3061,17 +3215,19 @@ open func scheme() -> String  {
 }
     
     /**
-     * Verifies the raw `body` with `headers` (one value per name, names in any case) at `now`
+     * Verifies the raw `body` with `headers` (names in any case, in the map's order) at `now`
      * (unix seconds; default: the clock) and returns the checked message. Throws the
-     * exception of the failure's code.
+     * exception of the failure's code. A header given twice (two spellings of its name) is
+     * two values: the core accepts repeats of one value and answers `malformed_header` for
+     * different values of a header it reads once.
      */
-open func verify(body: Data, headers: [String: String], now: Int64? = nil)throws  -> Message  {
+open func verify(body: Data, headers: Headers, now: Int64? = nil)throws  -> Message  {
     return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_verifier_verify(
             self.uniffiCloneHandle(),
         FfiConverterData.lower(body),
-        FfiConverterDictionaryStringString.lower(headers),
+        FfiConverterTypeHeaders_lower(headers),
         FfiConverterOptionInt64.lower(now),uniffiCallStatus
     )
 })
@@ -3081,13 +3237,13 @@ open func verify(body: Data, headers: [String: String], now: Int64? = nil)throws
      * [`verify`](Verifier::verify) with repeated headers (`name → values`, as servlet, Spring,
      * OkHttp and Ktor hand them over): several signature headers are all considered.
      */
-open func verifyMulti(body: Data, headers: [String: [String]], now: Int64? = nil)throws  -> Message  {
+open func verifyMulti(body: Data, headers: MultiHeaders, now: Int64? = nil)throws  -> Message  {
     return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_verifier_verify_multi(
             self.uniffiCloneHandle(),
         FfiConverterData.lower(body),
-        FfiConverterDictionaryStringSequenceString.lower(headers),
+        FfiConverterTypeMultiHeaders_lower(headers),
         FfiConverterOptionInt64.lower(now),uniffiCallStatus
     )
 })
@@ -3750,7 +3906,7 @@ public func FfiConverterTypeDueEntry_lower(_ value: DueEntry) -> RustBuffer {
 /**
  * What every event has, whatever its type.
  */
-public struct Envelope: Equatable, Hashable {
+public struct Envelope {
     /**
      * The event id, where the envelope has one.
      */
@@ -3776,9 +3932,14 @@ public struct Envelope: Equatable, Hashable {
      */
     public var dataJson: String
     /**
-     * The native hookwire envelope as JSON text: lossless (unknown fields included).
+     * The native hookwire envelope as JSON text (unknown fields included).
      */
     public var json: String
+    /**
+     * The core's event, exactly as parsed (members of the sender's envelope included): what
+     * `encode` writes back and `Subscription.matches` reads.
+     */
+    public var core: CoreEvent
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3802,8 +3963,12 @@ public struct Envelope: Equatable, Hashable {
          * The data as exact JSON text.
          */dataJson: String, 
         /**
-         * The native hookwire envelope as JSON text: lossless (unknown fields included).
-         */json: String) {
+         * The native hookwire envelope as JSON text (unknown fields included).
+         */json: String, 
+        /**
+         * The core's event, exactly as parsed (members of the sender's envelope included): what
+         * `encode` writes back and `Subscription.matches` reads.
+         */core: CoreEvent) {
         self.id = id
         self.type = type
         self.family = family
@@ -3811,6 +3976,7 @@ public struct Envelope: Equatable, Hashable {
         self.actor = actor
         self.dataJson = dataJson
         self.json = json
+        self.core = core
     }
 
     
@@ -3835,7 +4001,8 @@ public struct FfiConverterTypeEnvelope: FfiConverterRustBuffer {
                 timestamp: FfiConverterOptionString.read(from: &buf), 
                 actor: FfiConverterOptionTypeActor.read(from: &buf), 
                 dataJson: FfiConverterString.read(from: &buf), 
-                json: FfiConverterString.read(from: &buf)
+                json: FfiConverterString.read(from: &buf), 
+                core: FfiConverterTypeCoreEvent.read(from: &buf)
         )
     }
 
@@ -3847,6 +4014,7 @@ public struct FfiConverterTypeEnvelope: FfiConverterRustBuffer {
         FfiConverterOptionTypeActor.write(value.actor, into: &buf)
         FfiConverterString.write(value.dataJson, into: &buf)
         FfiConverterString.write(value.json, into: &buf)
+        FfiConverterTypeCoreEvent.write(value.core, into: &buf)
     }
 }
 
@@ -4097,7 +4265,7 @@ public func FfiConverterTypeJob_lower(_ value: Job) -> RustBuffer {
 /**
  * A verified message: what the signature covered, and the body exactly as received.
  */
-public struct Message: Equatable, Hashable {
+public struct Message {
     /**
      * The message id, where the scheme carries one.
      */
@@ -4763,7 +4931,7 @@ public func FfiConverterTypeUser_lower(_ value: User) -> RustBuffer {
  * with the typed `data`; every other type is `Other` with `data` as JSON text.
  */
 
-public enum Event: Equatable, Hashable {
+public enum Event {
     
     case deviceAlert(
         /**
@@ -6178,6 +6346,30 @@ fileprivate struct FfiConverterOptionSequenceTypeProbe: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeHeaders: FfiConverterRustBuffer {
+    typealias SwiftType = Headers?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeHeaders.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeHeaders.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceInt64: FfiConverterRustBuffer {
     typealias SwiftType = [Int64]
 
@@ -6401,31 +6593,99 @@ fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
     }
 }
 
+
+
+
+public typealias Headers = [String: String]
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterDictionaryStringSequenceString: FfiConverterRustBuffer {
-    public static func write(_ value: [String: [String]], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for (key, value) in value {
-            FfiConverterString.write(key, into: &buf)
-            FfiConverterSequenceString.write(value, into: &buf)
-        }
+public struct FfiConverterTypeHeaders: FfiConverter {
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Headers {
+        let builtinValue = try FfiConverterSequenceString.read(from: &buf)
+        return Dictionary(stride(from: 0, to: builtinValue.count - 1, by: 2).map { (builtinValue[$0], builtinValue[$0 + 1]) }, uniquingKeysWith: { first, _ in first })
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: [String]] {
-        let len: Int32 = try readInt(&buf)
-        var dict = [String: [String]]()
-        dict.reserveCapacity(Int(len))
-        for _ in 0..<len {
-            let key = try FfiConverterString.read(from: &buf)
-            let value = try FfiConverterSequenceString.read(from: &buf)
-            dict[key] = value
-        }
-        return dict
+    public static func write(_ value: Headers, into buf: inout [UInt8]) {
+        let builtinValue = value.flatMap { [$0.key, $0.value] }
+        return FfiConverterSequenceString.write(builtinValue, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> Headers {
+        let builtinValue = try FfiConverterSequenceString.lift(value)
+        return Dictionary(stride(from: 0, to: builtinValue.count - 1, by: 2).map { (builtinValue[$0], builtinValue[$0 + 1]) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public static func lower(_ value: Headers) -> RustBuffer {
+        let builtinValue = value.flatMap { [$0.key, $0.value] }
+        return FfiConverterSequenceString.lower(builtinValue)
     }
 }
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeaders_lift(_ value: RustBuffer) throws -> Headers {
+    return try FfiConverterTypeHeaders.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeaders_lower(_ value: Headers) -> RustBuffer {
+    return FfiConverterTypeHeaders.lower(value)
+}
+
+
+
+
+
+public typealias MultiHeaders = [String: [String]]
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMultiHeaders: FfiConverter {
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MultiHeaders {
+        let builtinValue = try FfiConverterSequenceString.read(from: &buf)
+        return Dictionary(stride(from: 0, to: builtinValue.count - 1, by: 2).map { (builtinValue[$0], [builtinValue[$0 + 1]]) }, uniquingKeysWith: { first, more in first + more })
+    }
+
+    public static func write(_ value: MultiHeaders, into buf: inout [UInt8]) {
+        let builtinValue = value.flatMap { entry in entry.value.flatMap { [entry.key, $0] } }
+        return FfiConverterSequenceString.write(builtinValue, into: &buf)
+    }
+
+    public static func lift(_ value: RustBuffer) throws -> MultiHeaders {
+        let builtinValue = try FfiConverterSequenceString.lift(value)
+        return Dictionary(stride(from: 0, to: builtinValue.count - 1, by: 2).map { (builtinValue[$0], [builtinValue[$0 + 1]]) }, uniquingKeysWith: { first, more in first + more })
+    }
+
+    public static func lower(_ value: MultiHeaders) -> RustBuffer {
+        let builtinValue = value.flatMap { entry in entry.value.flatMap { [entry.key, $0] } }
+        return FfiConverterSequenceString.lower(builtinValue)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMultiHeaders_lift(_ value: RustBuffer) throws -> MultiHeaders {
+    return try FfiConverterTypeMultiHeaders.lift(value)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMultiHeaders_lower(_ value: MultiHeaders) -> RustBuffer {
+    return FfiConverterTypeMultiHeaders.lower(value)
+}
+
 /**
  * The event dialect names (`hookwire`, `ops-center`, `webnet`, ...).
  */
@@ -6732,16 +6992,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_method_verifier_scheme() != 38494) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_verifier_verify() != 13094) {
+    if (uniffi_hookwire_ffi_checksum_method_verifier_verify() != 48913) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_verifier_verify_multi() != 8919) {
+    if (uniffi_hookwire_ffi_checksum_method_verifier_verify_multi() != 28237) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_constructor_endpointhealth_new() != 35733) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_constructor_outcome_response() != 17266) {
+    if (uniffi_hookwire_ffi_checksum_constructor_outcome_response() != 59958) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_constructor_outcome_transport() != 9334) {

@@ -1,0 +1,202 @@
+//! `make bench-outbox`: deliveries per second into a local keep-alive receiver for SQLite,
+//! PostgreSQL with one and with two workers, beside the ceiling (the same HTTP client sending
+//! the same signed requests with no store); publish latency; the cost of a claim with 10,000
+//! versus 1,000,000 pending deliveries. Ratios within one run; the absolute numbers depend on
+//! the machine.
+
+#[path = "../tests/support/receiver.rs"]
+mod receiver;
+
+use std::time::{Duration, Instant};
+
+use hookwire_outbox::{NewEndpoint, Outbox, Publish, RetrySpec};
+use receiver::Receiver;
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const DELIVERIES: usize = 5_000;
+const CONCURRENCY: usize = 64;
+const PUBLISHES: usize = 1_000;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+async fn setup(url: &str, receiver: &Receiver) -> (Outbox, String) {
+    let outbox = Outbox::open(url).await.expect("open");
+    let endpoint = outbox
+        .add_endpoint(
+            NewEndpoint::new(&receiver.url("/in"), "standard-webhooks", SECRET)
+                .allow_private(true)
+                .max_in_flight(CONCURRENCY as u32)
+                .retry(RetrySpec::delays([Duration::ZERO, Duration::from_millis(10)])),
+        )
+        .await
+        .expect("endpoint");
+    (outbox, endpoint.id)
+}
+
+fn body(n: usize) -> serde_json::Value {
+    serde_json::json!({"id": n, "order_number": format!("ORD-{n}"), "total_amount": 45.99, "status": "pending"})
+}
+
+/// Publishes `count` messages one after the other; returns (p50, p99) latency.
+async fn publish(outbox: &Outbox, count: usize) -> (Duration, Duration) {
+    let mut latencies = Vec::with_capacity(count);
+    for n in 0..count {
+        let started = Instant::now();
+        outbox.publish(Publish::event("order.created", body(n))).await.expect("publish");
+        latencies.push(started.elapsed());
+    }
+    latencies.sort();
+    (latencies[count / 2], latencies[count * 99 / 100])
+}
+
+/// Delivers everything pending with `workers` workers (separate handles: separate pools);
+/// returns deliveries per second.
+async fn drain(url: &str, outboxes: &[Outbox], count: usize) -> f64 {
+    let started = Instant::now();
+    let handles: Vec<_> = outboxes
+        .iter()
+        .map(|o| {
+            o.worker()
+                .concurrency(CONCURRENCY / outboxes.len())
+                .poll_interval(Duration::from_millis(5))
+                .spawn(&tokio::runtime::Handle::current())
+                .expect("worker")
+        })
+        .collect();
+    while outboxes[0].queue_depth().await.expect("depth") > 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let elapsed = started.elapsed();
+    for handle in handles {
+        handle.stop(Duration::from_secs(5)).await;
+    }
+    let metrics = outboxes[0].metrics().await.expect("metrics");
+    assert!(metrics.delivered as usize >= count, "{url}: {} delivered", metrics.delivered);
+    count as f64 / elapsed.as_secs_f64()
+}
+
+/// Adds `count` pending deliveries (and their messages) straight into the tables.
+async fn fill(url: &str, endpoint: &str, count: usize) {
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute_batch(&format!(
+            "BEGIN;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
+             INSERT INTO messages (id, event_type, payload, created_at) SELECT 'msg_f' || i, 'order.created', X'7B7D', 0 FROM n;
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})
+             INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, due_at, run_started_at, created_at, updated_at)
+             SELECT 'dlv_f' || i, 'msg_f' || i, '{endpoint}', 'order.created', 'pending', i, 0, 0, 0 FROM n;
+             COMMIT;"
+        ))
+        .unwrap();
+        return;
+    }
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!(
+            "INSERT INTO messages (id, event_type, payload, created_at)
+             SELECT 'msg_f' || i, 'order.created', '\\x7b7d'::bytea, 0 FROM generate_series(1, {count}) i;
+             INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, due_at, run_started_at, created_at, updated_at)
+             SELECT 'dlv_f' || i, 'msg_f' || i, '{endpoint}', 'order.created', 'pending', i, 0, 0, 0
+             FROM generate_series(1, {count}) i;"
+        ))
+        .await
+        .unwrap();
+    // As a queue that has been running would be: vacuumed, with statistics (and no
+    // autovacuum of a million fresh rows competing with the measurement).
+    for table in ["messages", "deliveries"] {
+        client.batch_execute(&format!("VACUUM ANALYZE {table}")).await.unwrap();
+    }
+}
+
+/// Claim cost with `small` and with `large` pending deliveries (fresh databases from `url_for`).
+async fn claim_growth(
+    name: &str,
+    url_for: impl Fn(&str) -> String,
+    receiver: &Receiver,
+    small: usize,
+    large: usize,
+) {
+    let mut costs = Vec::new();
+    for pending in [small, large] {
+        let url = url_for(&format!("claims{pending}"));
+        let (outbox, endpoint) = setup(&url, receiver).await;
+        fill(&url, &endpoint, pending).await;
+        claim_cost_warm(&outbox).await;
+        let cost = hookwire_outbox::bench::claim_cost(&outbox, 200, 32).await.expect("claims");
+        costs.push(cost);
+        println!("| {name} | claim 32 with {pending} pending | {:.3} ms | |", cost.as_secs_f64() * 1e3);
+    }
+    println!(
+        "| {name} | claim cost growth {small} → {large} | | **{:.2}×** (goal ≤ 1.5×) |",
+        costs[1].as_secs_f64() / costs[0].as_secs_f64()
+    );
+}
+
+async fn claim_cost_warm(outbox: &Outbox) {
+    let _ = hookwire_outbox::bench::claim_cost(outbox, 20, 32).await;
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let deliveries = env_usize("BENCH_DELIVERIES", DELIVERIES);
+    let large = env_usize("BENCH_PENDING", 1_000_000);
+    let receiver = Receiver::answering(200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = |name: &str| format!("sqlite://{}/{name}.db", dir.path().display());
+    let pg = hookwire_testkit::Postgres::start().expect("PostgreSQL (make installs it)");
+    let (admin, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let base = pg.url().rsplit_once('/').unwrap().0.to_owned();
+    let postgres = |name: &str| format!("{base}/{name}");
+    for name in ["pg1", "pg2", "claims10000", &format!("claims{large}")] {
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+    }
+
+    println!("| engine | measure | value | ratio |");
+    println!("|---|---|---|---|");
+
+    // The ceiling: no store, the worker's client, the same signed requests.
+    let (ceiling_outbox, endpoint) = setup(&sqlite("ceiling"), &receiver).await;
+    let message = ceiling_outbox.publish(Publish::event("order.created", body(0))).await.unwrap().message_id;
+    hookwire_outbox::bench::ceiling(&ceiling_outbox, &endpoint, &message, 500, CONCURRENCY).await.unwrap();
+    let took = hookwire_outbox::bench::ceiling(&ceiling_outbox, &endpoint, &message, deliveries, CONCURRENCY)
+        .await
+        .unwrap();
+    let ceiling = deliveries as f64 / took.as_secs_f64();
+    println!("| none (ceiling) | deliveries/s | {ceiling:.0} | 100 % |");
+
+    let runs: [(&str, Vec<String>, f64); 3] = [
+        ("SQLite", vec![sqlite("one")], 0.5),
+        ("PostgreSQL, 1 worker", vec![postgres("pg1")], 0.3),
+        ("PostgreSQL, 2 workers", vec![postgres("pg2"), postgres("pg2")], 0.3),
+    ];
+    for (name, urls, goal) in runs {
+        let (outbox, _) = setup(&urls[0], &receiver).await;
+        let (p50, p99) = publish(&outbox, PUBLISHES).await;
+        for n in 0..deliveries - PUBLISHES {
+            outbox.publish(Publish::event("order.created", body(n))).await.unwrap();
+        }
+        let mut outboxes = vec![outbox];
+        for url in &urls[1..] {
+            outboxes.push(Outbox::open(url).await.unwrap());
+        }
+        let rate = drain(&urls[0], &outboxes, deliveries).await;
+        println!(
+            "| {name} | deliveries/s | {rate:.0} | **{:.0} %** of the ceiling (goal ≥ {:.0} %) |",
+            100.0 * rate / ceiling,
+            goal * 100.0
+        );
+        println!(
+            "| {name} | publish p50 / p99 | {:.2} ms / {:.2} ms | |",
+            p50.as_secs_f64() * 1e3,
+            p99.as_secs_f64() * 1e3
+        );
+    }
+
+    claim_growth("SQLite", &sqlite, &receiver, 10_000, large).await;
+    claim_growth("PostgreSQL", &postgres, &receiver, 10_000, large).await;
+}

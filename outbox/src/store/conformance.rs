@@ -1,0 +1,600 @@
+//! One conformance suite, run against both engines: every case gets a fresh database and
+//! checks behaviour through the same API (the store trait for claims and fencing, the
+//! [`Outbox`] for everything else, with a real receiver on 127.0.0.1).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hookwire::{Scheme, Secret, Verifier};
+use serde_json::json;
+
+use super::{ClaimRequest, Completion, Store};
+use crate::decisions::Next;
+use crate::{DeliveryFilter, DeliveryStatus, Error, NewEndpoint, Outbox, Publish, RetrySpec, UnixTime};
+
+#[path = "../../tests/support/receiver.rs"]
+mod receiver;
+use receiver::{Receiver, Reply};
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// A loopback endpoint with a policy of three quick attempts.
+fn endpoint(url: &str) -> NewEndpoint {
+    NewEndpoint::new(url, "standard-webhooks", SECRET)
+        .allow_private(true)
+        .retry(RetrySpec::delays([ms(0), ms(20), ms(20)]).throttle_min(ms(50)))
+        .timeout(Duration::from_secs(2))
+}
+
+async fn deliver_all(outbox: &Outbox) {
+    outbox
+        .worker()
+        .poll_interval(ms(20))
+        .concurrency(8)
+        .run_until_idle(Duration::from_secs(20))
+        .await
+        .expect("every delivery final in time");
+}
+
+fn order(id: u64) -> Publish {
+    Publish::event("order.created", json!({"id": id, "restaurant_id": 1}))
+}
+
+fn claim(worker: &str, now: UnixTime, lease: Duration) -> ClaimRequest {
+    ClaimRequest {
+        worker: worker.into(),
+        token: crate::id::new_id("clm"),
+        now,
+        lease,
+        limit: 100,
+        exclude: Vec::new(),
+    }
+}
+
+fn done(claimed: &super::Claimed, now: UnixTime) -> Completion {
+    Completion {
+        delivery_id: claimed.delivery_id.clone(),
+        endpoint_id: claimed.endpoint_id.clone(),
+        token: claimed.token.clone(),
+        now,
+        attempt: None,
+        outcome: None,
+        health: hookwire::HealthPolicy::default(),
+        next: Next::Succeeded,
+        last_error: None,
+    }
+}
+
+// ---- the cases -------------------------------------------------------------------------
+
+async fn publish_fans_out_to_matching_enabled_endpoints_of_the_same_tenant(outbox: Outbox) {
+    let url = "http://127.0.0.1:9/hook";
+    let orders = outbox.add_endpoint(endpoint(url).events(["order.*"])).await.unwrap();
+    let everything = outbox.add_endpoint(endpoint(url)).await.unwrap();
+    let users = outbox.add_endpoint(endpoint(url).events(["user.created"])).await.unwrap();
+    let other_restaurant =
+        outbox.add_endpoint(endpoint(url).events(["order.*"]).filter("restaurant_id", 2)).await.unwrap();
+    let tenant = outbox.add_endpoint(endpoint(url).tenant("acme")).await.unwrap();
+    let disabled = outbox.add_endpoint(endpoint(url)).await.unwrap();
+    outbox.disable_endpoint(&disabled.id).await.unwrap();
+
+    let published = outbox.publish(order(1)).await.unwrap();
+    assert_eq!(published.deliveries, 2);
+    let to: Vec<String> = outbox
+        .deliveries(DeliveryFilter::default().message(&published.message_id))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.endpoint_id)
+        .collect();
+    assert!(to.contains(&orders.id) && to.contains(&everything.id), "{to:?}");
+    for not in [&users.id, &other_restaurant.id, &tenant.id, &disabled.id] {
+        assert!(!to.contains(not));
+    }
+    let acme = outbox.publish(order(2).tenant("acme")).await.unwrap();
+    let to = outbox.deliveries(DeliveryFilter::default().message(&acme.message_id)).await.unwrap();
+    assert_eq!(to.iter().map(|d| d.endpoint_id.as_str()).collect::<Vec<_>>(), [tenant.id.as_str()]);
+}
+
+async fn a_repeated_idempotency_key_creates_nothing_new(outbox: Outbox) {
+    outbox.add_endpoint(endpoint("http://127.0.0.1:9/")).await.unwrap();
+    let first = outbox.publish(order(1).idempotency_key("order-1")).await.unwrap();
+    let again = outbox.publish(order(1).idempotency_key("order-1")).await.unwrap();
+    assert_eq!((first.duplicate, again.duplicate), (false, true));
+    assert_eq!(again.message_id, first.message_id);
+    assert_eq!(again.deliveries, 0);
+    assert_eq!(outbox.queue_depth().await.unwrap(), 1);
+    let other = outbox.publish(order(1).idempotency_key("order-2")).await.unwrap();
+    assert_ne!(other.message_id, first.message_id);
+}
+
+async fn every_attempt_carries_the_message_id_and_a_fresh_valid_signature(outbox: Outbox) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let receiver = Receiver::start({
+        let calls = Arc::clone(&calls);
+        move |_| Reply::status(if calls.fetch_add(1, Ordering::SeqCst) == 0 { 500 } else { 200 })
+    })
+    .await;
+    outbox.add_endpoint(endpoint(&receiver.url("/hook")).header("X-Tenant", "kitchen-7")).await.unwrap();
+    let published = outbox.publish(order(7)).await.unwrap();
+    deliver_all(&outbox).await;
+
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 2);
+    let verifier = Verifier::new(Scheme::standard_webhooks(), [Secret::parse(SECRET).unwrap()]);
+    for request in &seen {
+        let verified = verifier.verify(&request.headers, &request.body).expect("valid signature");
+        assert_eq!(verified.id(), Some(published.message_id.as_str()));
+        assert_eq!(request.header("x-tenant").as_deref(), Some("kitchen-7"));
+        let envelope: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(envelope["id"], published.message_id.as_str());
+        assert_eq!(envelope["type"], "order.created");
+    }
+    assert_eq!(seen[0].body, seen[1].body, "the exact same bytes on every attempt");
+    let delivery = &outbox.deliveries(DeliveryFilter::default()).await.unwrap()[0];
+    assert_eq!(
+        (delivery.status, delivery.attempts, delivery.last_status),
+        (DeliveryStatus::Succeeded, 2, Some(200))
+    );
+    let attempts = outbox.attempts(&delivery.id).await.unwrap();
+    assert_eq!(attempts.iter().map(|a| a.status).collect::<Vec<_>>(), [Some(500), Some(200)]);
+    assert_eq!(attempts[0].class, "retryable");
+    assert_eq!(attempts[1].response_body, "ok");
+    assert!(attempts[1].started_at >= attempts[0].started_at + ms(20), "the policy's delay was kept");
+}
+
+async fn retries_follow_the_policy_then_the_delivery_fails_exhausted(outbox: Outbox) {
+    let receiver = Receiver::answering(500).await;
+    outbox.add_endpoint(endpoint(&receiver.url("/down"))).await.unwrap();
+    outbox.publish(order(1)).await.unwrap();
+    deliver_all(&outbox).await;
+    let delivery = &outbox.deliveries(DeliveryFilter::default()).await.unwrap()[0];
+    assert_eq!(delivery.status, DeliveryStatus::Failed);
+    assert_eq!(delivery.attempts, 3);
+    assert_eq!(delivery.give_up_reason.as_deref(), Some("exhausted"));
+    assert_eq!(receiver.count(), 3);
+    let endpoint = &outbox.endpoints().await.unwrap()[0];
+    assert_eq!(endpoint.consecutive_failures, 3, "health is persisted");
+    assert!(endpoint.enabled);
+}
+
+async fn gone_disables_the_endpoint_at_once_and_fails_what_it_had_queued(outbox: Outbox) {
+    let receiver = Receiver::answering(410).await;
+    let gone = outbox.add_endpoint(endpoint(&receiver.url("/gone")).max_in_flight(1)).await.unwrap();
+    for n in 0..5 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    deliver_all(&outbox).await;
+    let gone = outbox.endpoint(&gone.id).await.unwrap();
+    assert!(!gone.enabled);
+    assert_eq!(gone.disabled_reason.as_deref(), Some("gone"));
+    let deliveries = outbox.deliveries(DeliveryFilter::default()).await.unwrap();
+    assert!(deliveries.iter().all(|d| d.status == DeliveryStatus::Failed));
+    let reasons: Vec<_> = deliveries.iter().filter_map(|d| d.give_up_reason.clone()).collect();
+    assert!(reasons.contains(&"endpoint_gone".to_owned()));
+    assert!(reasons.iter().all(|r| r == "endpoint_gone" || r == "endpoint_disabled"), "{reasons:?}");
+    assert!(receiver.count() < 5, "queued deliveries were not sent after the 410");
+    // Publishing to a disabled endpoint creates nothing; re-enabling starts clean.
+    assert_eq!(outbox.publish(order(9)).await.unwrap().deliveries, 0);
+    let enabled = outbox.enable_endpoint(&gone.id).await.unwrap();
+    assert!(enabled.enabled && enabled.consecutive_failures == 0 && enabled.disabled_reason.is_none());
+}
+
+async fn a_manual_retry_gives_a_failed_delivery_one_attempt(outbox: Outbox) {
+    let healthy = Arc::new(AtomicUsize::new(0));
+    let receiver = Receiver::start({
+        let healthy = Arc::clone(&healthy);
+        move |_| Reply::status(if healthy.load(Ordering::SeqCst) == 1 { 200 } else { 500 })
+    })
+    .await;
+    outbox.add_endpoint(endpoint(&receiver.url("/flaky"))).await.unwrap();
+    outbox.publish(order(1)).await.unwrap();
+    deliver_all(&outbox).await;
+    let failed = outbox.deliveries(DeliveryFilter::default().status(DeliveryStatus::Failed)).await.unwrap();
+    assert_eq!(failed.len(), 1);
+    // Still down: one manual attempt, then failed again (not a new run of three).
+    let retried = outbox.retry(&failed[0].id).await.unwrap();
+    assert_eq!(retried.status, DeliveryStatus::Pending);
+    deliver_all(&outbox).await;
+    let again = outbox.delivery(&failed[0].id).await.unwrap();
+    assert_eq!((again.status, again.attempts), (DeliveryStatus::Failed, 4));
+    assert_eq!(again.give_up_reason.as_deref(), Some("manual_attempt_failed"));
+    // Fixed: the manual attempt delivers.
+    healthy.store(1, Ordering::SeqCst);
+    outbox.retry(&failed[0].id).await.unwrap();
+    deliver_all(&outbox).await;
+    let ok = outbox.delivery(&failed[0].id).await.unwrap();
+    assert_eq!((ok.status, ok.attempts), (DeliveryStatus::Succeeded, 5));
+    assert!(outbox.attempts(&ok.id).await.unwrap().iter().skip(3).all(|a| a.manual));
+    let refused = outbox.retry(&ok.id).await.unwrap_err();
+    assert_eq!(refused.code(), "invalid_state");
+    assert_eq!(outbox.retry("dlv_missing").await.unwrap_err().code(), "not_found");
+}
+
+async fn resend_sends_the_same_webhook_id_again_on_a_new_run(outbox: Outbox) {
+    let receiver = Receiver::answering(200).await;
+    let target = outbox.add_endpoint(endpoint(&receiver.url("/in"))).await.unwrap();
+    let published = outbox.publish(order(1)).await.unwrap();
+    deliver_all(&outbox).await;
+    let resent = outbox.resend(&published.message_id, &target.id).await.unwrap();
+    assert_eq!(resent.status, DeliveryStatus::Pending);
+    assert_eq!(outbox.resend(&published.message_id, &target.id).await.unwrap_err().code(), "invalid_state");
+    deliver_all(&outbox).await;
+    let ids: Vec<_> = receiver.seen().iter().map(|s| s.header("webhook-id").unwrap()).collect();
+    assert_eq!(ids, [published.message_id.clone(), published.message_id.clone()]);
+    // An endpoint added later can be sent an earlier message.
+    let late = outbox.add_endpoint(endpoint(&receiver.url("/late"))).await.unwrap();
+    let created = outbox.resend(&published.message_id, &late.id).await.unwrap();
+    assert_eq!(created.endpoint_id, late.id);
+    assert_eq!(outbox.resend("msg_missing", &late.id).await.unwrap_err().code(), "not_found");
+}
+
+async fn recover_lists_in_a_dry_run_and_resends_failures_in_the_window(outbox: Outbox) {
+    let healthy = Arc::new(AtomicUsize::new(0));
+    let receiver = Receiver::start({
+        let healthy = Arc::clone(&healthy);
+        move |_| Reply::status(if healthy.load(Ordering::SeqCst) == 1 { 200 } else { 500 })
+    })
+    .await;
+    let target = outbox.add_endpoint(endpoint(&receiver.url("/x"))).await.unwrap();
+    let start = UnixTime::now();
+    for n in 0..3 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    deliver_all(&outbox).await;
+    let end = UnixTime::now() + ms(1);
+    let listed = outbox.recover(&target.id, start, end, true).await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(
+        outbox.deliveries(DeliveryFilter::default().status(DeliveryStatus::Failed)).await.unwrap().len(),
+        3
+    );
+    let before_window =
+        outbox.recover(&target.id, start.minus(Duration::from_secs(60)), start, true).await.unwrap();
+    assert!(before_window.is_empty());
+    healthy.store(1, Ordering::SeqCst);
+    let recovered = outbox.recover(&target.id, start, end, false).await.unwrap();
+    assert_eq!(recovered, listed);
+    deliver_all(&outbox).await;
+    assert_eq!(
+        outbox.deliveries(DeliveryFilter::default().status(DeliveryStatus::Succeeded)).await.unwrap().len(),
+        3
+    );
+}
+
+async fn a_test_event_goes_to_one_endpoint_with_the_catalog_sample(outbox: Outbox) {
+    let receiver = Receiver::answering(200).await;
+    let asked = outbox.add_endpoint(endpoint(&receiver.url("/asked"))).await.unwrap();
+    outbox.add_endpoint(endpoint(&receiver.url("/other"))).await.unwrap();
+    let delivery = outbox.send_test_event(&asked.id, "order.created").await.unwrap();
+    assert_eq!(delivery.endpoint_id, asked.id);
+    deliver_all(&outbox).await;
+    let seen = receiver.seen();
+    assert_eq!(seen.iter().map(|s| s.path.as_str()).collect::<Vec<_>>(), ["/asked"]);
+    let event = hookwire::Event::from_json(&seen[0].body).unwrap();
+    assert_eq!(event.event_type(), "order.created");
+    assert_eq!(
+        outbox.send_test_event(&asked.id, "order.shipped").await.unwrap_err().code(),
+        "unknown_event_type"
+    );
+}
+
+async fn stats_and_metrics_count_what_happened(outbox: Outbox) {
+    let ok = Receiver::answering(200).await;
+    let down = Receiver::answering(503).await;
+    let good = outbox.add_endpoint(endpoint(&ok.url("/"))).await.unwrap();
+    let bad = outbox.add_endpoint(endpoint(&down.url("/"))).await.unwrap();
+    for n in 0..4 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    deliver_all(&outbox).await;
+    let stats = outbox.stats().await.unwrap();
+    let of = |id: &str| stats.iter().find(|s| s.endpoint_id == id).unwrap().clone();
+    let (good, bad) = (of(&good.id), of(&bad.id));
+    assert_eq!((good.succeeded, good.failed, good.attempts, good.success_rate), (4, 0, 4, Some(1.0)));
+    assert!(good.p50_latency.is_some() && good.p95_latency >= good.p50_latency);
+    assert!(good.last_failure.is_none());
+    assert_eq!((bad.succeeded, bad.failed, bad.attempts, bad.success_rate), (0, 4, 12, Some(0.0)));
+    assert_eq!(bad.last_failure.as_deref(), Some("503"));
+    let metrics = outbox.metrics().await.unwrap();
+    assert_eq!((metrics.delivered, metrics.failed, metrics.retried, metrics.queue_depth), (4, 4, 8, 0));
+    assert_eq!(metrics.oldest_due, None);
+    outbox.publish(order(9)).await.unwrap();
+    let metrics = outbox.metrics().await.unwrap();
+    assert_eq!((metrics.queue_depth, metrics.due_now), (2, 2));
+    assert!(metrics.oldest_due.is_some());
+}
+
+async fn purge_removes_old_final_history_only(outbox: Outbox) {
+    let receiver = Receiver::answering(200).await;
+    outbox.add_endpoint(endpoint(&receiver.url("/"))).await.unwrap();
+    let old = outbox.publish(order(1).idempotency_key("k1")).await.unwrap();
+    deliver_all(&outbox).await;
+    tokio::time::sleep(ms(30)).await;
+    let pending = outbox.publish(order(2)).await.unwrap();
+    let purged = outbox.purge(ms(10)).await.unwrap();
+    assert_eq!((purged.deliveries, purged.messages), (1, 1));
+    assert_eq!(outbox.message(&old.message_id).await.unwrap_err().code(), "not_found");
+    assert!(outbox.message(&pending.message_id).await.is_ok());
+    assert_eq!(outbox.queue_depth().await.unwrap(), 1);
+    // The purged message's idempotency key is free again.
+    assert!(!outbox.publish(order(1).idempotency_key("k1")).await.unwrap().duplicate);
+}
+
+async fn a_due_delivery_is_claimed_by_one_worker_only(outbox: Outbox) {
+    outbox.add_endpoint(endpoint("http://127.0.0.1:9/")).await.unwrap();
+    for n in 0..20 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    let store = &outbox.inner.store;
+    let now = UnixTime::now();
+    let (a, b) =
+        tokio::join!(store.claim(claim("a", now, ms(5_000))), store.claim(claim("b", now, ms(5_000))));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.len() + b.len(), 20);
+    let mut ids: Vec<_> = a.iter().chain(&b).map(|c| c.delivery_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 20, "no delivery claimed twice");
+    assert!(
+        store.claim(claim("c", now, ms(5_000))).await.unwrap().is_empty(),
+        "leased deliveries are not due"
+    );
+    assert!(a.iter().chain(&b).all(|c| c.payload.starts_with(b"{") && c.endpoint_enabled));
+}
+
+async fn an_expired_lease_cannot_write_and_its_delivery_is_claimed_again(outbox: Outbox) {
+    outbox.add_endpoint(endpoint("http://127.0.0.1:9/")).await.unwrap();
+    outbox.publish(order(1)).await.unwrap();
+    let store = &outbox.inner.store;
+    let t0 = UnixTime::now();
+    let first = store.claim(claim("a", t0, ms(1_000))).await.unwrap().remove(0);
+    // Within the lease nobody else gets it; the holder can renew.
+    assert!(store.claim(claim("b", t0 + ms(500), ms(1_000))).await.unwrap().is_empty());
+    assert!(store.renew(&first.delivery_id, &first.token, t0 + ms(2_000), t0 + ms(900)).await.unwrap());
+    assert!(store.claim(claim("b", t0 + ms(1_500), ms(1_000))).await.unwrap().is_empty(), "renewed");
+    // After the lease: reclaimed by b; a can neither renew nor record.
+    let second = store.claim(claim("b", t0 + ms(2_001), ms(1_000))).await.unwrap().remove(0);
+    assert_eq!(second.delivery_id, first.delivery_id);
+    assert!(!store.renew(&first.delivery_id, &first.token, t0 + ms(9_000), t0 + ms(2_002)).await.unwrap());
+    let lost = store.complete_one(done(&first, t0 + ms(2_002))).await.unwrap_err();
+    assert!(matches!(lost, Error::LeaseLost { .. }), "{lost:?}");
+    // b's lease holds, but once it has expired b cannot record either.
+    let late = store.complete_one(done(&second, t0 + ms(3_002))).await.unwrap_err();
+    assert_eq!(late.code(), "lease_lost");
+    let third = store.claim(claim("c", t0 + ms(3_003), ms(1_000))).await.unwrap().remove(0);
+    store.complete_one(done(&third, t0 + ms(3_004))).await.unwrap();
+    let delivery = outbox.delivery(&third.delivery_id).await.unwrap();
+    assert_eq!(delivery.status, DeliveryStatus::Succeeded);
+}
+
+async fn a_released_claim_is_due_again_without_an_attempt(outbox: Outbox) {
+    outbox.add_endpoint(endpoint("http://127.0.0.1:9/")).await.unwrap();
+    outbox.publish(order(1)).await.unwrap();
+    let store = &outbox.inner.store;
+    let now = UnixTime::now();
+    let held = store.claim(claim("a", now, ms(60_000))).await.unwrap().remove(0);
+    assert!(store.release(&held.delivery_id, &held.token, now + ms(100)).await.unwrap());
+    assert!(!store.release(&held.delivery_id, &held.token, now).await.unwrap(), "the token is spent");
+    assert!(store.claim(claim("b", now + ms(50), ms(1_000))).await.unwrap().is_empty(), "due in 100 ms");
+    let again = store.claim(claim("b", now + ms(100), ms(1_000))).await.unwrap().remove(0);
+    assert_eq!((again.delivery_id.as_str(), again.attempts), (held.delivery_id.as_str(), 0));
+}
+
+async fn claims_leave_excluded_endpoints_and_future_retries_alone(outbox: Outbox) {
+    let slow = outbox.add_endpoint(endpoint("http://127.0.0.1:9/slow")).await.unwrap();
+    let fast = outbox.add_endpoint(endpoint("http://127.0.0.1:9/fast")).await.unwrap();
+    outbox.publish(order(1)).await.unwrap();
+    let store = &outbox.inner.store;
+    let now = UnixTime::now();
+    let mut request = claim("a", now, ms(1_000));
+    request.exclude = vec![slow.id.clone()];
+    let claimed = store.claim(request).await.unwrap();
+    assert_eq!(claimed.iter().map(|c| c.endpoint_id.as_str()).collect::<Vec<_>>(), [fast.id.as_str()]);
+    let mut retry_later = done(&claimed[0], now);
+    retry_later.next = Next::Retry { at: now + ms(60_000) };
+    store.complete_one(retry_later).await.unwrap();
+    let rest = store.claim(claim("a", now + ms(1), ms(1_000))).await.unwrap();
+    assert_eq!(rest.iter().map(|c| c.endpoint_id.as_str()).collect::<Vec<_>>(), [slow.id.as_str()]);
+    assert_eq!(store.next_due().await.unwrap(), Some(now + ms(1) + ms(1_000)), "the lease's end");
+}
+
+async fn operations_refuse_bad_input_with_stable_codes(outbox: Outbox) {
+    let cases: Vec<(NewEndpoint, &str)> = vec![
+        (NewEndpoint::new("http://127.0.0.1:8080/", "standard-webhooks", SECRET), "blocked_url"),
+        (
+            NewEndpoint::new("http://169.254.169.254/", "standard-webhooks", SECRET).allow_private(true),
+            "blocked_url",
+        ),
+        (NewEndpoint::new("ftp://example.com/", "standard-webhooks", SECRET), "blocked_url"),
+        (endpoint("http://127.0.0.1:1/").events(["order.shipped"]), "unknown_event_type"),
+        (NewEndpoint::new("https://example.com/", "nope", SECRET), "unknown_scheme"),
+        (NewEndpoint::new("https://example.com/", "standard-webhooks", "not base64!"), "invalid_secret"),
+        (endpoint("http://127.0.0.1:1/").retry(RetrySpec::preset("weekly")), "invalid_argument"),
+        (endpoint("http://127.0.0.1:1/").header("Content-Length", "1"), "invalid_argument"),
+        (endpoint("http://127.0.0.1:1/").max_in_flight(0), "invalid_argument"),
+    ];
+    for (new, code) in cases {
+        let debug = format!("{new:?}");
+        assert!(!debug.contains(SECRET), "secrets never printed: {debug}");
+        assert_eq!(outbox.add_endpoint(new).await.unwrap_err().code(), code, "{debug}");
+    }
+    assert!(outbox.endpoints().await.unwrap().is_empty());
+    assert_eq!(
+        outbox.publish(Publish::event("order created", json!({}))).await.unwrap_err().code(),
+        "invalid_argument"
+    );
+    assert_eq!(
+        outbox
+            .publish(Publish::event("order.created", json!({"total_amount": "lots"})))
+            .await
+            .unwrap_err()
+            .code(),
+        "invalid_payload"
+    );
+    let big = vec![b'x'; hookwire::DEFAULT_MAX_PAYLOAD + 1];
+    assert_eq!(
+        outbox.publish(Publish::raw("blob.created", big)).await.unwrap_err().code(),
+        "payload_too_large"
+    );
+    assert_eq!(outbox.delivery("dlv_x").await.unwrap_err().code(), "not_found");
+    assert_eq!(outbox.enable_endpoint("ep_x").await.unwrap_err().code(), "not_found");
+}
+
+async fn a_slow_endpoint_does_not_hold_up_the_others(outbox: Outbox) {
+    let slow = Receiver::start(|_| Reply::Slow(Duration::from_millis(600), 200)).await;
+    let fast = Receiver::answering(200).await;
+    outbox.add_endpoint(endpoint(&slow.url("/slow")).max_in_flight(2)).await.unwrap();
+    outbox.add_endpoint(endpoint(&fast.url("/fast"))).await.unwrap();
+    for n in 0..10 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    let started = std::time::Instant::now();
+    let worker = outbox
+        .worker()
+        .concurrency(8)
+        .poll_interval(ms(10))
+        .spawn(&tokio::runtime::Handle::current())
+        .unwrap();
+    while fast.count() < 10 {
+        assert!(started.elapsed() < Duration::from_secs(10), "the fast endpoint got {} of 10", fast.count());
+        tokio::time::sleep(ms(5)).await;
+    }
+    let fast_done = started.elapsed();
+    // The slow endpoint takes five rounds of two requests (3 s); the fast one is not behind it.
+    assert!(fast_done < ms(1_200), "the fast endpoint waited {fast_done:?}");
+    assert!(slow.count() <= 4, "at most two in flight to the slow endpoint per round: {}", slow.count());
+    worker.stop(Duration::ZERO).await;
+}
+
+async fn a_rate_limited_endpoint_is_paced_by_its_token_bucket(outbox: Outbox) {
+    let receiver = Receiver::answering(200).await;
+    let paced = endpoint(&receiver.url("/")).rate_limit(crate::RateLimit::new(5, Duration::from_secs(1)));
+    outbox.add_endpoint(paced).await.unwrap();
+    for n in 0..8 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    deliver_all(&outbox).await;
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 8);
+    // A full bucket lets five through at once; the other three wait for refills (200 ms each).
+    let spread = seen[7].at.duration_since(seen[0].at);
+    assert!(spread >= ms(550), "8 requests at 5/s came within {spread:?}");
+    let deliveries = outbox.deliveries(DeliveryFilter::default()).await.unwrap();
+    assert!(
+        deliveries.iter().all(|d| d.status == DeliveryStatus::Succeeded && d.attempts == 1),
+        "pacing is not a failed attempt"
+    );
+}
+
+async fn a_lease_is_renewed_while_a_slow_request_runs(outbox: Outbox) {
+    // The answer takes four leases; without renewal the delivery would be claimed again (and
+    // sent twice) and the first attempt's record refused.
+    let receiver = Receiver::start(|_| Reply::Slow(ms(1_200), 200)).await;
+    outbox.add_endpoint(endpoint(&receiver.url("/")).timeout(Duration::from_secs(5))).await.unwrap();
+    outbox.publish(order(1)).await.unwrap();
+    let report = outbox
+        .worker()
+        .lease(ms(300))
+        .poll_interval(ms(20))
+        .run_until_idle(Duration::from_secs(20))
+        .await
+        .unwrap();
+    assert_eq!((receiver.count(), report.attempts, report.lease_lost), (1, 1, 0));
+    let delivery = &outbox.deliveries(DeliveryFilter::default()).await.unwrap()[0];
+    assert_eq!((delivery.status, delivery.attempts), (DeliveryStatus::Succeeded, 1));
+}
+
+// ---- the runner ------------------------------------------------------------------------
+
+type Case = fn(Outbox) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+
+macro_rules! cases {
+    ($($name:ident),* $(,)?) => {
+        const CASES: &[(&str, Case)] = &[$((stringify!($name), |outbox| Box::pin($name(outbox)))),*];
+    };
+}
+
+cases![
+    publish_fans_out_to_matching_enabled_endpoints_of_the_same_tenant,
+    a_repeated_idempotency_key_creates_nothing_new,
+    every_attempt_carries_the_message_id_and_a_fresh_valid_signature,
+    retries_follow_the_policy_then_the_delivery_fails_exhausted,
+    gone_disables_the_endpoint_at_once_and_fails_what_it_had_queued,
+    a_manual_retry_gives_a_failed_delivery_one_attempt,
+    resend_sends_the_same_webhook_id_again_on_a_new_run,
+    recover_lists_in_a_dry_run_and_resends_failures_in_the_window,
+    a_test_event_goes_to_one_endpoint_with_the_catalog_sample,
+    stats_and_metrics_count_what_happened,
+    purge_removes_old_final_history_only,
+    a_due_delivery_is_claimed_by_one_worker_only,
+    an_expired_lease_cannot_write_and_its_delivery_is_claimed_again,
+    a_released_claim_is_due_again_without_an_attempt,
+    claims_leave_excluded_endpoints_and_future_retries_alone,
+    operations_refuse_bad_input_with_stable_codes,
+    a_slow_endpoint_does_not_hold_up_the_others,
+    a_rate_limited_endpoint_is_paced_by_its_token_bucket,
+    a_lease_is_renewed_while_a_slow_request_runs,
+];
+
+/// Runs every case on a fresh outbox from `open`, each in its own task so one failure does
+/// not hide the others; fails with the list of failed cases.
+async fn run_suite<F, Fut>(engine: &str, open: F)
+where
+    F: Fn(usize) -> Fut,
+    Fut: Future<Output = Outbox>,
+{
+    let only = std::env::var("CONFORMANCE_CASE").ok();
+    let mut failed = Vec::new();
+    for (n, (name, case)) in CASES.iter().enumerate() {
+        if only.as_deref().is_some_and(|only| !name.contains(only)) {
+            continue;
+        }
+        let outbox = open(n).await;
+        match tokio::spawn(case(outbox)).await {
+            Ok(()) => eprintln!("{engine}: {name} ... ok"),
+            Err(err) => {
+                eprintln!("{engine}: {name} ... FAILED");
+                failed.push(format!("{name}: {err}"));
+            }
+        }
+    }
+    assert!(failed.is_empty(), "{engine}: {} case(s) failed:\n{}", failed.len(), failed.join("\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_engine_passes_the_conformance_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_owned();
+    run_suite("sqlite", |n| {
+        let url = format!("sqlite://{}/case{n}.db", root.display());
+        async move { Outbox::open(&url).await.unwrap() }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_engine_passes_the_conformance_suite() {
+    let pg = tokio::task::spawn_blocking(hookwire_testkit::Postgres::start).await.unwrap().unwrap();
+    let base = pg.url();
+    let (admin, connection) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let admin = Arc::new(admin);
+    run_suite("postgres", |n| {
+        let (admin, base) = (Arc::clone(&admin), base.clone());
+        async move {
+            admin.batch_execute(&format!("CREATE DATABASE case_{n}")).await.unwrap();
+            let url = format!("{}/case_{n}", base.rsplit_once('/').unwrap().0);
+            Outbox::open(&url).await.unwrap()
+        }
+    })
+    .await;
+    drop(pg);
+}

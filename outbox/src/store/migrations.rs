@@ -1,0 +1,51 @@
+//! Versioned schema migrations: numbered SQL files under `outbox/migrations/<engine>/`,
+//! applied in order when a store opens, each in its own transaction, recorded in
+//! `hookwire_schema`.
+
+/// One migration.
+pub(crate) struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// The newest schema version this build knows.
+pub(crate) const LATEST: i64 = 2;
+
+pub(crate) const SQLITE: [Migration; 2] = [
+    Migration { version: 1, name: "initial", sql: include_str!("../../migrations/sqlite/0001_initial.sql") },
+    Migration {
+        version: 2,
+        name: "endpoint_history",
+        sql: include_str!("../../migrations/sqlite/0002_endpoint_history.sql"),
+    },
+];
+
+pub(crate) const POSTGRES: [Migration; 2] = [
+    Migration {
+        version: 1,
+        name: "initial",
+        sql: include_str!("../../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "endpoint_history",
+        sql: include_str!("../../migrations/postgres/0002_endpoint_history.sql"),
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_from_one_without_gaps_on_both_engines() {
+        for list in [&SQLITE, &POSTGRES] {
+            let versions: Vec<i64> = list.iter().map(|m| m.version).collect();
+            assert_eq!(versions, (1..=LATEST).collect::<Vec<_>>());
+        }
+        for (a, b) in SQLITE.iter().zip(POSTGRES.iter()) {
+            assert_eq!(a.name, b.name, "the engines' migrations must pair up");
+        }
+    }
+}

@@ -1,0 +1,1058 @@
+//! The PostgreSQL engine: many workers on many machines. Claims are one statement with
+//! `FOR UPDATE SKIP LOCKED`, so workers never wait for each other's rows; `LISTEN/NOTIFY` only
+//! wakes idle workers early (polling is the backstop, so a lost notification delays nothing
+//! by more than the poll interval); a publish can run inside the caller's own transaction.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio::sync::Notify;
+use tokio_postgres::{AsyncMessage, GenericClient, NoTls, Row, Transaction};
+
+use super::migrations::{LATEST, POSTGRES};
+use super::{
+    headers_from_json, headers_json, retry_refusal, span_ms, ClaimRequest, Claimed, Completion, NewMessage,
+    Store,
+};
+use crate::decisions::{self, Run};
+use crate::endpoint::EndpointRow;
+use crate::fanout::{Matcher, Route};
+use crate::stats::percentile;
+use crate::{
+    AttemptRecord, DeliveryFilter, DeliveryRecord, DeliveryStatus, EndpointStats, Error, MessageRecord,
+    Metrics, Published, Purged, Result, UnixTime,
+};
+
+/// The notification channel publishes signal on.
+pub(crate) const CHANNEL: &str = "hookwire_outbox";
+
+/// Connections per process.
+const POOL_SIZE: usize = 8;
+
+/// Serializes migrations of concurrent openers (an arbitrary, fixed advisory lock key).
+const MIGRATION_LOCK: i64 = 0x686f_6f6b_7769_7265;
+
+/// The PostgreSQL engine (open it through [`Outbox::open`](crate::Outbox::open) with a
+/// `postgres://` URL).
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: Pool,
+    url: Arc<str>,
+}
+
+fn u32_of(value: i32) -> u32 {
+    u32::try_from(value).unwrap_or(0)
+}
+
+fn u16_of(value: Option<i32>) -> Option<u16> {
+    value.and_then(|v| u16::try_from(v).ok())
+}
+
+fn u64_of(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+fn ms(at: Option<UnixTime>) -> Option<i64> {
+    at.map(UnixTime::as_millis)
+}
+
+/// A batch of delivery updates as column arrays, for one `UPDATE … FROM unnest(…)`.
+#[derive(Default)]
+struct DeliveryColumns {
+    id: Vec<String>,
+    token: Vec<String>,
+    status: Vec<&'static str>,
+    due_at: Vec<Option<i64>>,
+    inc: Vec<i32>,
+    run_inc: Vec<i32>,
+    last_status: Vec<Option<i32>>,
+    last_error: Vec<Option<String>>,
+    give_up: Vec<Option<&'static str>>,
+    now: Vec<i64>,
+    finished_at: Vec<Option<i64>>,
+}
+
+impl DeliveryColumns {
+    fn push(&mut self, c: &Completion, ending: &super::Ending) {
+        self.id.push(c.delivery_id.clone());
+        self.token.push(c.token.clone());
+        self.status.push(ending.status);
+        self.due_at.push(ms(ending.due_at));
+        self.inc.push(i32::from(c.attempt.is_some()));
+        self.run_inc.push(i32::try_from(c.counts_in_run()).unwrap_or(0));
+        self.last_status.push(c.attempt.as_ref().and_then(|a| a.status).map(i32::from));
+        self.last_error.push(c.last_error.clone());
+        self.give_up.push(ending.give_up);
+        self.now.push(c.now.as_millis());
+        self.finished_at.push(ms(ending.finished_at));
+    }
+}
+
+/// A batch of attempts as column arrays, for one `INSERT … SELECT * FROM unnest(…)`.
+#[derive(Default)]
+struct AttemptColumns {
+    delivery_id: Vec<String>,
+    endpoint_id: Vec<String>,
+    number: Vec<i32>,
+    started_at: Vec<i64>,
+    duration_ms: Vec<i64>,
+    status: Vec<Option<i32>>,
+    class: Vec<&'static str>,
+    failure: Vec<Option<&'static str>>,
+    error: Vec<Option<String>>,
+    headers: Vec<String>,
+    body: Vec<String>,
+    truncated: Vec<bool>,
+    manual: Vec<bool>,
+    worker: Vec<String>,
+}
+
+impl AttemptColumns {
+    fn push(&mut self, c: &Completion, a: &super::AttemptRow) {
+        self.delivery_id.push(c.delivery_id.clone());
+        self.endpoint_id.push(c.endpoint_id.clone());
+        self.number.push(i32::try_from(a.number).unwrap_or(i32::MAX));
+        self.started_at.push(a.started_at.as_millis());
+        self.duration_ms.push(span_ms(a.duration));
+        self.status.push(a.status.map(i32::from));
+        self.class.push(a.class);
+        self.failure.push(a.failure);
+        self.error.push(a.error.clone());
+        self.headers.push(headers_json(&a.response_headers));
+        self.body.push(a.response_body.clone());
+        self.truncated.push(a.response_truncated);
+        self.manual.push(a.manual);
+        self.worker.push(a.worker.clone());
+    }
+}
+
+impl PostgresStore {
+    pub(crate) async fn open(url: &str) -> Result<PostgresStore> {
+        let config: tokio_postgres::Config =
+            url.parse().map_err(|err| Error::argument("db", format!("not a PostgreSQL URL: {err}")))?;
+        let manager =
+            Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|err| Error::store(format!("postgres pool: {err}")))?;
+        let store = PostgresStore { pool, url: url.into() };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS hookwire_schema (
+                 version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+        )
+        .await?;
+        let current: i64 =
+            tx.query_one("SELECT coalesce(max(version), 0) FROM hookwire_schema", &[]).await?.get(0);
+        if current > LATEST {
+            return Err(Error::SchemaTooNew { found: current, known: LATEST });
+        }
+        for migration in POSTGRES.iter().filter(|m| m.version > current) {
+            tx.batch_execute(migration.sql).await.map_err(|err| {
+                Error::store(format!(
+                    "migration {} ({}): {}",
+                    migration.version,
+                    migration.name,
+                    Error::from(err)
+                ))
+            })?;
+            tx.execute(
+                "INSERT INTO hookwire_schema (version, name, applied_at) VALUES ($1, $2, $3)",
+                &[&migration.version, &migration.name, &UnixTime::now().as_millis()],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Publishes inside the caller's transaction (see
+    /// [`Outbox::publish_in`](crate::Outbox::publish_in)).
+    pub(crate) async fn publish_in(
+        tx: &Transaction<'_>,
+        message: NewMessage,
+        matcher: &Matcher,
+    ) -> Result<Published> {
+        publish_with(tx, message, matcher).await
+    }
+
+    /// Wakes `wake` on every notification until the returned task is aborted; reconnects
+    /// after a lost connection.
+    pub(crate) fn listen(&self, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+        let url = Arc::clone(&self.url);
+        tokio::spawn(async move {
+            loop {
+                if let Err(err) = listen_once(&url, &wake).await {
+                    tracing::debug!(error = %err, "notification listener lost; polling until it reconnects");
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        })
+    }
+}
+
+async fn listen_once(url: &str, wake: &Notify) -> Result<()> {
+    let (client, mut connection) = tokio_postgres::connect(url, NoTls).await?;
+    let messages = async {
+        loop {
+            match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+                Some(Ok(AsyncMessage::Notification(_))) => wake.notify_one(),
+                Some(Ok(_)) => {}
+                Some(Err(err)) => return Err(Error::from(err)),
+                None => return Ok(()),
+            }
+        }
+    };
+    let subscribe = async {
+        client.batch_execute(&format!("LISTEN {CHANNEL}")).await?;
+        // Whatever was published while there was no listener is found by this wake-up.
+        wake.notify_one();
+        std::future::pending::<Result<()>>().await
+    };
+    tokio::select! {
+        result = messages => result,
+        result = subscribe => result,
+    }
+}
+
+async fn publish_with<C: GenericClient>(
+    client: &C,
+    message: NewMessage,
+    matcher: &Matcher,
+) -> Result<Published> {
+    let now = message.now.as_millis();
+    let inserted = client
+        .query_opt(
+            "INSERT INTO messages (id, event_type, payload, idempotency_key, tenant, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            &[
+                &message.id,
+                &message.event_type,
+                &message.payload,
+                &message.idempotency_key,
+                &message.tenant,
+                &now,
+            ],
+        )
+        .await?;
+    if inserted.is_none() {
+        let message_id: String = client
+            .query_one("SELECT id FROM messages WHERE idempotency_key = $1", &[&message.idempotency_key])
+            .await?
+            .get(0);
+        return Ok(Published { message_id, deliveries: 0, duplicate: true });
+    }
+    let endpoints = client
+        .query(
+            "SELECT id, version, url, config FROM endpoints WHERE enabled AND tenant IS NOT DISTINCT FROM $1",
+            &[&message.tenant],
+        )
+        .await?;
+    let mut ids = Vec::new();
+    let mut targets = Vec::new();
+    for row in &endpoints {
+        let route = Route { id: row.get(0), version: row.get(1), url: row.get(2), config: row.get(3) };
+        if matcher.matches(&route, &message.event_type, message.event.as_ref()) {
+            ids.push(crate::id::new_id("dlv"));
+            targets.push(route.id.to_owned());
+        }
+    }
+    if !targets.is_empty() {
+        client
+            .execute(
+                "INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, due_at, run_started_at,
+                     created_at, updated_at)
+                 SELECT d.id, $3, d.endpoint_id, $4, 'pending', $5, $5, $5, $5
+                 FROM unnest($1::text[], $2::text[]) AS d (id, endpoint_id)",
+                &[&ids, &targets, &message.id, &message.event_type, &now],
+            )
+            .await?;
+        // Delivered at commit (NOTIFY is transactional): workers wake when the rows exist.
+        client.execute("SELECT pg_notify($1, '')", &[&CHANNEL]).await?;
+    }
+    Ok(Published { message_id: message.id, deliveries: targets.len(), duplicate: false })
+}
+
+const ENDPOINT_COLUMNS: &str =
+    "id, url, scheme, secrets, config, tenant, enabled, disabled_reason, disabled_at, health, created_at, version";
+
+fn endpoint_from_row(row: &Row) -> Result<EndpointRow> {
+    let secrets = zeroize::Zeroizing::new(row.get::<_, String>(3));
+    EndpointRow::from_columns(
+        row.get(0),
+        row.get(1),
+        row.get(2),
+        &secrets,
+        row.get(4),
+        row.get(5),
+        row.get(6),
+        row.get(7),
+        row.get(8),
+        row.get(9),
+        row.get(10),
+        row.get(11),
+    )
+}
+
+const DELIVERY_COLUMNS: &str =
+    "id, message_id, endpoint_id, event_type, status, due_at, attempts, last_status, \
+     last_error, give_up_reason, created_at, updated_at, finished_at";
+
+fn delivery_from_row(row: &Row) -> Result<DeliveryRecord> {
+    let status = DeliveryStatus::from_name(row.get(4))
+        .map_err(|_| Error::store(format!("delivery has an unknown status `{}`", row.get::<_, &str>(4))))?;
+    let due: Option<i64> = row.get(5);
+    Ok(DeliveryRecord {
+        id: row.get(0),
+        message_id: row.get(1),
+        endpoint_id: row.get(2),
+        event_type: row.get(3),
+        status,
+        attempts: u32_of(row.get(6)),
+        next_attempt_at: if status.is_final() { None } else { due.map(UnixTime::from_millis) },
+        last_status: u16_of(row.get(7)),
+        last_error: row.get(8),
+        give_up_reason: row.get(9),
+        created_at: UnixTime::from_millis(row.get(10)),
+        updated_at: UnixTime::from_millis(row.get(11)),
+        finished_at: row.get::<_, Option<i64>>(12).map(UnixTime::from_millis),
+    })
+}
+
+async fn load_delivery<C: GenericClient>(client: &C, id: &str, lock: bool) -> Result<Option<DeliveryRecord>> {
+    let lock = if lock { "FOR UPDATE" } else { "" };
+    let sql = format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1 {lock}");
+    client.query_opt(&sql, &[&id]).await?.as_ref().map(delivery_from_row).transpose()
+}
+
+async fn require_delivery<C: GenericClient>(client: &C, id: &str, lock: bool) -> Result<DeliveryRecord> {
+    load_delivery(client, id, lock).await?.ok_or_else(|| Error::not_found("delivery", id))
+}
+
+async fn endpoint_enabled<C: GenericClient>(client: &C, id: &str) -> Result<bool> {
+    let row = client.query_opt("SELECT enabled FROM endpoints WHERE id = $1", &[&id]).await?;
+    row.map(|r| r.get(0)).ok_or_else(|| Error::not_found("endpoint", id))
+}
+
+async fn require_enabled<C: GenericClient>(client: &C, id: &str) -> Result<()> {
+    if endpoint_enabled(client, id).await? {
+        Ok(())
+    } else {
+        Err(Error::state(format!("endpoint `{id}` is disabled: re-enable it first")))
+    }
+}
+
+async fn new_run<C: GenericClient>(client: &C, ids: &[String], now: UnixTime) -> Result<()> {
+    client
+        .execute(
+            "UPDATE deliveries SET status = 'pending', due_at = $2, run_attempts = 0, run_started_at = $2,
+                 manual = FALSE, give_up_reason = NULL, finished_at = NULL, claim_token = NULL, claimed_by = NULL,
+                 lease_until = NULL, updated_at = $2
+             WHERE id = ANY($1)",
+            &[&ids, &now.as_millis()],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Fails an endpoint's pending and retrying deliveries. `skip_locked`: leave rows another
+/// transaction holds (a worker finishing them sees the endpoint disabled), which keeps a
+/// completion that already holds its own delivery row from deadlocking with another.
+async fn fail_active<C: GenericClient>(
+    client: &C,
+    endpoint_id: &str,
+    now: UnixTime,
+    skip_locked: bool,
+) -> Result<()> {
+    let (claimed, lock) = if skip_locked {
+        ("AND (claim_token IS NULL OR lease_until < $2)", "FOR UPDATE SKIP LOCKED")
+    } else {
+        ("", "FOR UPDATE")
+    };
+    let sql = format!(
+        "UPDATE deliveries SET status = 'failed', give_up_reason = '{}', due_at = NULL, claim_token = NULL,
+             claimed_by = NULL, lease_until = NULL, finished_at = $2, updated_at = $2
+         WHERE id IN (SELECT id FROM deliveries
+                      WHERE endpoint_id = $1 AND status IN ('pending', 'retrying') {claimed} {lock})",
+        decisions::ENDPOINT_DISABLED
+    );
+    client.execute(&sql, &[&endpoint_id, &now.as_millis()]).await?;
+    Ok(())
+}
+
+impl Store for PostgresStore {
+    async fn add_endpoint(&self, row: EndpointRow) -> Result<()> {
+        let client = self.pool.get().await?;
+        let health = serde_json::to_string(&row.health).unwrap_or_else(|_| "{}".into());
+        client
+            .execute(
+                "INSERT INTO endpoints (id, url, scheme, secrets, config, tenant, enabled, health, created_at,
+                     updated_at, version)
+                 VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $8, $9)",
+                &[
+                    &row.id,
+                    &row.url,
+                    &row.scheme,
+                    &row.secrets_json().as_str(),
+                    &row.config_json(),
+                    &row.tenant,
+                    &health,
+                    &row.created_at.as_millis(),
+                    &row.version,
+                ],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn endpoint_row(&self, id: &str) -> Result<Option<EndpointRow>> {
+        let client = self.pool.get().await?;
+        let sql = format!("SELECT {ENDPOINT_COLUMNS} FROM endpoints WHERE id = $1");
+        client.query_opt(&sql, &[&id]).await?.as_ref().map(endpoint_from_row).transpose()
+    }
+
+    async fn endpoint_rows(&self) -> Result<Vec<EndpointRow>> {
+        let client = self.pool.get().await?;
+        let sql = format!("SELECT {ENDPOINT_COLUMNS} FROM endpoints ORDER BY created_at, id");
+        client.query(&sql, &[]).await?.iter().map(endpoint_from_row).collect()
+    }
+
+    async fn set_enabled(&self, id: &str, enabled: bool, reason: &str, now: UnixTime) -> Result<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // Deliveries before the endpoint row: the same order a completing worker locks them in.
+        if !enabled {
+            fail_active(&*tx, id, now, false).await?;
+        }
+        let changed = if enabled {
+            let clean = serde_json::to_string(&hookwire::EndpointHealth::default()).unwrap_or_default();
+            tx.execute(
+                "UPDATE endpoints SET enabled = TRUE, disabled_reason = NULL, disabled_at = NULL, health = $2,
+                     version = version + 1, updated_at = $3
+                 WHERE id = $1",
+                &[&id, &clean, &now.as_millis()],
+            )
+            .await?
+        } else {
+            tx.execute(
+                "UPDATE endpoints SET enabled = FALSE, disabled_reason = $2, disabled_at = $3,
+                     version = version + 1, updated_at = $3
+                 WHERE id = $1",
+                &[&id, &reason, &now.as_millis()],
+            )
+            .await?
+        };
+        if changed == 0 {
+            return Err(Error::not_found("endpoint", id));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn publish(&self, message: NewMessage, matcher: Arc<Matcher>) -> Result<Published> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let published = publish_with(&*tx, message, &matcher).await?;
+        tx.commit().await?;
+        Ok(published)
+    }
+
+    async fn claim(&self, request: ClaimRequest) -> Result<Vec<Claimed>> {
+        let client = self.pool.get().await?;
+        let lease_until = (request.now + request.lease).as_millis();
+        let statement = client
+            .prepare_cached(
+                "WITH due AS (
+                     SELECT id FROM deliveries
+                     WHERE status IN ('pending', 'retrying') AND due_at <= $4 AND NOT (endpoint_id = ANY($5))
+                     ORDER BY due_at LIMIT $6
+                     FOR UPDATE SKIP LOCKED
+                 ), claimed AS (
+                     UPDATE deliveries d SET claim_token = $1, claimed_by = $2, lease_until = $3, due_at = $3
+                     FROM due WHERE d.id = due.id
+                     RETURNING d.id, d.message_id, d.endpoint_id, d.event_type, d.attempts, d.run_attempts,
+                         d.run_started_at, d.manual
+                 )
+                 SELECT c.id, c.message_id, c.endpoint_id, c.event_type, c.attempts, c.run_attempts,
+                     c.run_started_at, c.manual, m.payload, e.version, e.enabled
+                 FROM claimed c JOIN messages m ON m.id = c.message_id JOIN endpoints e ON e.id = c.endpoint_id",
+            )
+            .await?;
+        let rows = client
+            .query(
+                &statement,
+                &[
+                    &request.token,
+                    &request.worker,
+                    &lease_until,
+                    &request.now.as_millis(),
+                    &request.exclude,
+                    &i64::from(request.limit),
+                ],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                let delivery_id: String = row.get(0);
+                Claimed {
+                    run: Run {
+                        key: delivery_id.clone(),
+                        attempts: u32_of(row.get(5)),
+                        started_at: UnixTime::from_millis(row.get(6)),
+                        manual: row.get(7),
+                    },
+                    delivery_id,
+                    message_id: row.get(1),
+                    endpoint_id: row.get(2),
+                    event_type: row.get(3),
+                    attempts: u32_of(row.get(4)),
+                    payload: Arc::new(row.get(8)),
+                    endpoint_version: row.get(9),
+                    endpoint_enabled: row.get(10),
+                    token: request.token.clone(),
+                }
+            })
+            .collect())
+    }
+
+    async fn renew(&self, id: &str, token: &str, until: UnixTime, now: UnixTime) -> Result<bool> {
+        let client = self.pool.get().await?;
+        let changed = client
+            .execute(
+                "UPDATE deliveries SET lease_until = $3, due_at = $3
+                 WHERE id = $1 AND claim_token = $2 AND lease_until >= $4",
+                &[&id, &token, &until.as_millis(), &now.as_millis()],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn release(&self, id: &str, token: &str, due: UnixTime) -> Result<bool> {
+        let client = self.pool.get().await?;
+        let changed = client
+            .execute(
+                "UPDATE deliveries SET claim_token = NULL, claimed_by = NULL, lease_until = NULL, due_at = $3
+                 WHERE id = $1 AND claim_token = $2",
+                &[&id, &token, &due.as_millis()],
+            )
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn complete(&self, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let mut endpoint_ids: Vec<&str> = batch.iter().map(|c| c.endpoint_id.as_str()).collect();
+        endpoint_ids.sort_unstable();
+        endpoint_ids.dedup();
+        let endpoints: HashMap<String, (bool, String)> = tx
+            .query("SELECT id, enabled, health FROM endpoints WHERE id = ANY($1)", &[&endpoint_ids])
+            .await?
+            .into_iter()
+            .map(|row| (row.get(0), (row.get(1), row.get(2))))
+            .collect();
+        let enabled = |id: &str| endpoints.get(id).is_some_and(|(enabled, _)| *enabled);
+
+        // Every delivery in one fenced UPDATE: only rows whose token and lease still hold.
+        let mut columns = DeliveryColumns::default();
+        for c in &batch {
+            columns.push(c, &c.columns(enabled(&c.endpoint_id)));
+        }
+        let written: HashSet<String> = tx
+            .query(
+                "UPDATE deliveries d SET status = v.status, due_at = v.due_at, attempts = d.attempts + v.inc,
+                     run_attempts = d.run_attempts + v.run_inc, manual = FALSE, claim_token = NULL, claimed_by = NULL,
+                     lease_until = NULL, last_status = coalesce(v.last_status, d.last_status),
+                     last_error = v.last_error, give_up_reason = v.give_up, updated_at = v.now,
+                     finished_at = v.finished_at
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::int[],
+                             $8::text[], $9::text[], $10::bigint[], $11::bigint[])
+                      AS v (id, token, status, due_at, inc, run_inc, last_status, last_error, give_up, now, finished_at)
+                 WHERE d.id = v.id AND d.claim_token = v.token AND d.lease_until >= v.now
+                 RETURNING d.id",
+                &[
+                    &columns.id,
+                    &columns.token,
+                    &columns.status,
+                    &columns.due_at,
+                    &columns.inc,
+                    &columns.run_inc,
+                    &columns.last_status,
+                    &columns.last_error,
+                    &columns.give_up,
+                    &columns.now,
+                    &columns.finished_at,
+                ],
+            )
+            .await?
+            .into_iter()
+            .map(|row| row.get(0))
+            .collect();
+
+        let mut attempts = AttemptColumns::default();
+        for c in batch.iter().filter(|c| written.contains(&c.delivery_id)) {
+            if let Some(attempt) = &c.attempt {
+                attempts.push(c, attempt);
+            }
+        }
+        if !attempts.delivery_id.is_empty() {
+            tx.execute(
+                "INSERT INTO attempts (delivery_id, endpoint_id, number, started_at, duration_ms, status, class, failure,
+                     error, response_headers, response_body, response_truncated, manual, worker)
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::int[],
+                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::bool[], $14::text[])",
+                &[
+                    &attempts.delivery_id,
+                    &attempts.endpoint_id,
+                    &attempts.number,
+                    &attempts.started_at,
+                    &attempts.duration_ms,
+                    &attempts.status,
+                    &attempts.class,
+                    &attempts.failure,
+                    &attempts.error,
+                    &attempts.headers,
+                    &attempts.body,
+                    &attempts.truncated,
+                    &attempts.manual,
+                    &attempts.worker,
+                ],
+            )
+            .await?;
+        }
+
+        // Health, per endpoint, in the order the outcomes came.
+        for id in endpoint_ids {
+            let Some((true, health)) = endpoints.get(id) else { continue };
+            let outcomes: Vec<&Completion> = batch
+                .iter()
+                .filter(|c| c.endpoint_id == id && c.outcome.is_some() && written.contains(&c.delivery_id))
+                .collect();
+            if outcomes.is_empty() {
+                continue;
+            }
+            let parse = |text: &str| -> Result<hookwire::EndpointHealth> {
+                serde_json::from_str(text)
+                    .map_err(|err| Error::store(format!("endpoint `{id}`: unreadable health: {err}")))
+            };
+            let replay = |health: &mut hookwire::EndpointHealth| {
+                let mut disabled = None;
+                for c in &outcomes {
+                    if let Some(outcome) = &c.outcome {
+                        let transition = decisions::record_health(health, &c.health, outcome, c.now);
+                        disabled = disabled.or(transition.as_ref().and_then(decisions::disabled));
+                    }
+                }
+                disabled
+            };
+            let before = parse(health)?;
+            let mut after = before.clone();
+            replay(&mut after);
+            if after == before {
+                continue;
+            }
+            // Another worker may be recording on this endpoint: lock, re-read, decide again.
+            let row = tx
+                .query_one("SELECT enabled, health FROM endpoints WHERE id = $1 FOR UPDATE", &[&id])
+                .await?;
+            if !row.get::<_, bool>(0) {
+                continue;
+            }
+            let mut health = parse(row.get(1))?;
+            let disabled = replay(&mut health);
+            tx.execute(
+                "UPDATE endpoints SET health = $2 WHERE id = $1",
+                &[&id, &serde_json::to_string(&health).unwrap_or_default()],
+            )
+            .await?;
+            if let Some((reason, at)) = disabled {
+                tracing::warn!(endpoint = %id, reason, "endpoint disabled");
+                tx.execute(
+                    "UPDATE endpoints SET enabled = FALSE, disabled_reason = $2, disabled_at = $3,
+                         version = version + 1, updated_at = $3
+                     WHERE id = $1",
+                    &[&id, &reason, &at.as_millis()],
+                )
+                .await?;
+                fail_active(&*tx, id, at, true).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(batch
+            .into_iter()
+            .map(|c| {
+                if written.contains(&c.delivery_id) {
+                    Ok(())
+                } else {
+                    Err(Error::LeaseLost { delivery: c.delivery_id })
+                }
+            })
+            .collect())
+    }
+
+    async fn next_due(&self) -> Result<Option<UnixTime>> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one("SELECT min(due_at) FROM deliveries WHERE status IN ('pending', 'retrying')", &[])
+            .await?;
+        Ok(row.get::<_, Option<i64>>(0).map(UnixTime::from_millis))
+    }
+
+    async fn active_count(&self) -> Result<u64> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_one("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'retrying')", &[])
+            .await?;
+        Ok(u64_of(row.get(0)))
+    }
+
+    async fn deliveries(&self, filter: DeliveryFilter) -> Result<Vec<DeliveryRecord>> {
+        let client = self.pool.get().await?;
+        let sql = format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries
+             WHERE ($1::text IS NULL OR endpoint_id = $1) AND ($2::text IS NULL OR message_id = $2)
+               AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR event_type = $4)
+               AND ($5::bigint IS NULL OR created_at >= $5) AND ($6::bigint IS NULL OR created_at < $6)
+             ORDER BY created_at DESC, id DESC LIMIT $7"
+        );
+        let rows = client
+            .query(
+                &sql,
+                &[
+                    &filter.endpoint_id,
+                    &filter.message_id,
+                    &filter.status.map(DeliveryStatus::name),
+                    &filter.event_type,
+                    &ms(filter.since),
+                    &ms(filter.until),
+                    &filter.limit.map(i64::from),
+                ],
+            )
+            .await?;
+        rows.iter().map(delivery_from_row).collect()
+    }
+
+    async fn delivery(&self, id: &str) -> Result<Option<DeliveryRecord>> {
+        let client = self.pool.get().await?;
+        load_delivery(&**client, id, false).await
+    }
+
+    async fn attempts(&self, delivery_id: &str) -> Result<Vec<AttemptRecord>> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT number, started_at, duration_ms, status, class, failure, error, response_headers,
+                     response_body, response_truncated, manual, worker
+                 FROM attempts WHERE delivery_id = $1 ORDER BY number",
+                &[&delivery_id],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| AttemptRecord {
+                delivery_id: delivery_id.to_owned(),
+                number: u32_of(row.get(0)),
+                started_at: UnixTime::from_millis(row.get(1)),
+                duration: Duration::from_millis(u64_of(row.get(2))),
+                status: u16_of(row.get(3)),
+                class: row.get(4),
+                failure: row.get(5),
+                error: row.get(6),
+                response_headers: headers_from_json(row.get(7)),
+                response_body: row.get(8),
+                response_truncated: row.get(9),
+                manual: row.get(10),
+                worker: row.get(11),
+            })
+            .collect())
+    }
+
+    async fn message(&self, id: &str) -> Result<Option<MessageRecord>> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT id, event_type, payload, idempotency_key, tenant, created_at FROM messages WHERE id = $1",
+                &[&id],
+            )
+            .await?;
+        Ok(row.map(|row| MessageRecord {
+            id: row.get(0),
+            event_type: row.get(1),
+            payload: row.get(2),
+            idempotency_key: row.get(3),
+            tenant: row.get(4),
+            created_at: UnixTime::from_millis(row.get(5)),
+        }))
+    }
+
+    async fn retry(&self, id: &str, now: UnixTime) -> Result<DeliveryRecord> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let delivery = require_delivery(&*tx, id, true).await?;
+        require_enabled(&*tx, &delivery.endpoint_id).await?;
+        match delivery.status {
+            DeliveryStatus::Pending | DeliveryStatus::Retrying => {
+                let changed = tx
+                    .execute(
+                        "UPDATE deliveries SET due_at = $2, updated_at = $2
+                         WHERE id = $1 AND (claim_token IS NULL OR lease_until < $2)",
+                        &[&id, &now.as_millis()],
+                    )
+                    .await?;
+                if changed == 0 {
+                    return Err(Error::state(format!("delivery `{id}` is being attempted right now")));
+                }
+            }
+            DeliveryStatus::Failed | DeliveryStatus::Cancelled => {
+                tx.execute(
+                    "UPDATE deliveries SET status = 'pending', due_at = $2, manual = TRUE, give_up_reason = NULL,
+                         finished_at = NULL, updated_at = $2
+                     WHERE id = $1",
+                    &[&id, &now.as_millis()],
+                )
+                .await?;
+            }
+            DeliveryStatus::Succeeded => return Err(retry_refusal(id, "succeeded")),
+        }
+        tx.execute("SELECT pg_notify($1, '')", &[&CHANNEL]).await?;
+        let delivery = require_delivery(&*tx, id, false).await?;
+        tx.commit().await?;
+        Ok(delivery)
+    }
+
+    async fn resend(&self, message_id: &str, endpoint_id: &str, now: UnixTime) -> Result<DeliveryRecord> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        require_enabled(&*tx, endpoint_id).await?;
+        let event_type: String = tx
+            .query_opt("SELECT event_type FROM messages WHERE id = $1", &[&message_id])
+            .await?
+            .map(|r| r.get(0))
+            .ok_or_else(|| Error::not_found("message", message_id))?;
+        let existing = tx
+            .query_opt(
+                "SELECT id, status FROM deliveries WHERE message_id = $1 AND endpoint_id = $2 FOR UPDATE",
+                &[&message_id, &endpoint_id],
+            )
+            .await?;
+        let id = match existing {
+            Some(row) => {
+                let (id, status): (String, String) = (row.get(0), row.get(1));
+                if status == "pending" || status == "retrying" {
+                    return Err(Error::state(format!(
+                        "delivery `{id}` is {status}: use retry to send it now"
+                    )));
+                }
+                new_run(&*tx, std::slice::from_ref(&id), now).await?;
+                id
+            }
+            None => {
+                let id = crate::id::new_id("dlv");
+                tx.execute(
+                    "INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, due_at, run_started_at,
+                         created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, 'pending', $5, $5, $5, $5)",
+                    &[&id, &message_id, &endpoint_id, &event_type, &now.as_millis()],
+                )
+                .await?;
+                id
+            }
+        };
+        tx.execute("SELECT pg_notify($1, '')", &[&CHANNEL]).await?;
+        let delivery = require_delivery(&*tx, &id, false).await?;
+        tx.commit().await?;
+        Ok(delivery)
+    }
+
+    async fn recover(
+        &self,
+        endpoint_id: &str,
+        since: UnixTime,
+        until: UnixTime,
+        dry_run: bool,
+        now: UnixTime,
+    ) -> Result<Vec<String>> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let enabled = endpoint_enabled(&*tx, endpoint_id).await?;
+        if !dry_run && !enabled {
+            return Err(Error::state(format!("endpoint `{endpoint_id}` is disabled: re-enable it first")));
+        }
+        let lock = if dry_run { "" } else { "FOR UPDATE" };
+        let sql = format!(
+            "SELECT id FROM deliveries
+             WHERE endpoint_id = $1 AND status = 'failed' AND created_at >= $2 AND created_at < $3
+             ORDER BY created_at, id {lock}"
+        );
+        let ids: Vec<String> = tx
+            .query(&sql, &[&endpoint_id, &since.as_millis(), &until.as_millis()])
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if !dry_run && !ids.is_empty() {
+            new_run(&*tx, &ids, now).await?;
+            tx.execute("SELECT pg_notify($1, '')", &[&CHANNEL]).await?;
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    async fn cancel(&self, id: &str, now: UnixTime) -> Result<DeliveryRecord> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let delivery = require_delivery(&*tx, id, true).await?;
+        if delivery.status.is_final() {
+            return Err(Error::state(format!("delivery `{id}` is {}: nothing to cancel", delivery.status)));
+        }
+        tx.execute(
+            "UPDATE deliveries SET status = 'cancelled', due_at = NULL, claim_token = NULL, claimed_by = NULL,
+                 lease_until = NULL, finished_at = $2, updated_at = $2
+             WHERE id = $1",
+            &[&id, &now.as_millis()],
+        )
+        .await?;
+        let delivery = require_delivery(&*tx, id, false).await?;
+        tx.commit().await?;
+        Ok(delivery)
+    }
+
+    async fn stats(&self) -> Result<Vec<EndpointStats>> {
+        let client = self.pool.get().await?;
+        let endpoints =
+            client.query("SELECT id, url, enabled FROM endpoints ORDER BY created_at, id", &[]).await?;
+        let mut all = Vec::with_capacity(endpoints.len());
+        for endpoint in endpoints {
+            let id: String = endpoint.get(0);
+            let mut stats = EndpointStats {
+                endpoint_id: id.clone(),
+                url: endpoint.get(1),
+                enabled: endpoint.get(2),
+                pending: 0,
+                retrying: 0,
+                succeeded: 0,
+                failed: 0,
+                cancelled: 0,
+                attempts: 0,
+                success_rate: None,
+                p50_latency: None,
+                p95_latency: None,
+                last_failure_at: None,
+                last_failure: None,
+            };
+            for row in client
+                .query(
+                    "SELECT status, count(*) FROM deliveries WHERE endpoint_id = $1 GROUP BY status",
+                    &[&id],
+                )
+                .await?
+            {
+                crate::stats::add_count(&mut stats, row.get(0), u64_of(row.get(1)));
+            }
+            stats.attempts = u64_of(
+                client
+                    .query_one("SELECT count(*) FROM attempts WHERE endpoint_id = $1", &[&id])
+                    .await?
+                    .get(0),
+            );
+            let mut latencies: Vec<Duration> = client
+                .query(
+                    "SELECT duration_ms FROM attempts WHERE endpoint_id = $1 AND status IS NOT NULL
+                     ORDER BY started_at DESC LIMIT $2",
+                    &[&id, &i64::from(super::sqlite::LATENCY_WINDOW)],
+                )
+                .await?
+                .iter()
+                .map(|r| Duration::from_millis(u64_of(r.get(0))))
+                .collect();
+            latencies.sort_unstable();
+            stats.p50_latency = percentile(&latencies, 50);
+            stats.p95_latency = percentile(&latencies, 95);
+            if let Some(row) = client
+                .query_opt(
+                    "SELECT started_at, status, failure FROM attempts WHERE endpoint_id = $1 AND class != 'success'
+                     ORDER BY started_at DESC, id DESC LIMIT 1",
+                    &[&id],
+                )
+                .await?
+            {
+                stats.last_failure_at = Some(UnixTime::from_millis(row.get(0)));
+                stats.last_failure = u16_of(row.get(1)).map(|s| s.to_string()).or(row.get(2));
+            }
+            crate::stats::finish(&mut stats);
+            all.push(stats);
+        }
+        Ok(all)
+    }
+
+    async fn metrics(&self, now: UnixTime) -> Result<Metrics> {
+        let client = self.pool.get().await?;
+        let counts = client
+            .query_one(
+                "SELECT count(*) FILTER (WHERE status = 'succeeded'), count(*) FILTER (WHERE status = 'failed'),
+                     count(*) FILTER (WHERE status IN ('pending', 'retrying'))
+                 FROM deliveries",
+                &[],
+            )
+            .await?;
+        let retried = client.query_one("SELECT count(*) FROM attempts WHERE number > 1", &[]).await?;
+        let due = client
+            .query_one(
+                "SELECT count(*), min(due_at) FROM deliveries WHERE status IN ('pending', 'retrying') AND due_at <= $1",
+                &[&now.as_millis()],
+            )
+            .await?;
+        Ok(Metrics {
+            delivered: u64_of(counts.get(0)),
+            failed: u64_of(counts.get(1)),
+            retried: u64_of(retried.get(0)),
+            queue_depth: u64_of(counts.get(2)),
+            due_now: u64_of(due.get(0)),
+            oldest_due: due.get::<_, Option<i64>>(1).map(UnixTime::from_millis),
+        })
+    }
+
+    async fn purge(&self, before: UnixTime) -> Result<Purged> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let before = before.as_millis();
+        tx.execute(
+            "DELETE FROM attempts WHERE delivery_id IN (
+                 SELECT id FROM deliveries WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < $1)",
+            &[&before],
+        )
+        .await?;
+        let deliveries = tx
+            .execute(
+                "DELETE FROM deliveries WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < $1",
+                &[&before],
+            )
+            .await?;
+        let messages = tx
+            .execute(
+                "DELETE FROM messages
+                 WHERE created_at < $1 AND NOT EXISTS (SELECT 1 FROM deliveries WHERE message_id = messages.id)",
+                &[&before],
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(Purged { deliveries, messages })
+    }
+
+    async fn schema_version(&self) -> Result<i64> {
+        let client = self.pool.get().await?;
+        Ok(client.query_one("SELECT max(version) FROM hookwire_schema", &[]).await?.get(0))
+    }
+}

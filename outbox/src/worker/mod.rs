@@ -1,0 +1,631 @@
+//! The worker: claims due deliveries, sends them, records what happened.
+//!
+//! One loop claims as many deliveries as it has free slots (leaving out endpoints that are at
+//! their in-flight limit or out of tokens), and runs each attempt as its own task: sign with a
+//! fresh timestamp, send, classify, decide, record, all fenced by the claim token. A lease is
+//! renewed while its request runs; a worker that dies leaves leases that simply expire, and
+//! the deliveries become due again for any worker (at-least-once: a request that reached the
+//! receiver just before the crash is sent again, with the same webhook id).
+
+mod pacing;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, watch, Notify};
+use tokio::task::{AbortHandle, JoinSet};
+use tracing::Instrument;
+
+use self::pacing::{Held, Pace, Paces, Slot};
+use crate::decisions::{self, Next};
+use crate::outbox::Inner;
+use crate::store::{AttemptRow, ClaimRequest, Claimed, Completion, Store};
+use crate::transport::{HttpClient, SendError};
+use crate::{Error, Outbox, Resolver, Result, UnixTime};
+
+/// Default number of requests a worker has in flight at once.
+pub const DEFAULT_CONCURRENCY: usize = 32;
+/// Default lease on a claimed delivery (renewed while its request runs).
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
+/// Default time between polls when nothing wakes the worker.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(1);
+
+/// How long a failed store call waits before the worker tries again.
+const STORE_BACKOFF: Duration = Duration::from_millis(500);
+
+/// Configures and starts a worker. From [`Outbox::worker`].
+///
+/// ```no_run
+/// # async fn run(outbox: hookwire_outbox::Outbox) -> Result<(), hookwire_outbox::Error> {
+/// use std::time::Duration;
+///
+/// let worker = outbox.worker().concurrency(16).spawn(&tokio::runtime::Handle::current())?;
+/// // ... later, on shutdown: finish what is in flight for up to 10 s, release the rest.
+/// let report = worker.stop(Duration::from_secs(10)).await;
+/// println!("{} attempts", report.attempts);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct WorkerBuilder {
+    outbox: Outbox,
+    concurrency: usize,
+    lease: Duration,
+    poll_interval: Duration,
+    resolver: Resolver,
+    id: Option<String>,
+}
+
+/// What a worker did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WorkerReport {
+    /// Attempts recorded.
+    pub attempts: u64,
+    /// Of those, successes.
+    pub succeeded: u64,
+    /// Attempts whose lease was lost (nothing recorded; another worker has the delivery).
+    pub lease_lost: u64,
+    /// Claims given back unsent at shutdown.
+    pub released: u64,
+}
+
+/// A running worker. Dropping it leaves the worker running; call [`stop`](WorkerHandle::stop).
+pub struct WorkerHandle {
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<WorkerReport>,
+    deadline: watch::Sender<Duration>,
+    id: String,
+}
+
+impl WorkerHandle {
+    /// This worker's id (recorded on its attempts).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Stops claiming, lets requests in flight finish for up to `deadline`, then gives the
+    /// rest back (due at once, for the next worker) and returns what the worker did.
+    pub async fn stop(self, deadline: Duration) -> WorkerReport {
+        let _ = self.deadline.send(deadline);
+        let _ = self.stop.send(true);
+        self.task.await.unwrap_or_default()
+    }
+
+    /// Whether the worker has ended.
+    pub fn is_finished(&self) -> bool {
+        self.task.is_finished()
+    }
+}
+
+impl WorkerBuilder {
+    pub(crate) fn new(outbox: Outbox) -> WorkerBuilder {
+        WorkerBuilder {
+            outbox,
+            concurrency: DEFAULT_CONCURRENCY,
+            lease: DEFAULT_LEASE,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+            resolver: Resolver::system(),
+            id: None,
+        }
+    }
+
+    /// At most `count` requests in flight (default 32).
+    pub fn concurrency(mut self, count: usize) -> WorkerBuilder {
+        self.concurrency = count.max(1);
+        self
+    }
+
+    /// The lease on each claimed delivery (default 30 s): how long a crashed worker's
+    /// deliveries wait before another worker takes them.
+    pub fn lease(mut self, lease: Duration) -> WorkerBuilder {
+        self.lease = lease.max(Duration::from_millis(100));
+        self
+    }
+
+    /// How often to look for due work when nothing wakes the worker (default 1 s; on
+    /// PostgreSQL publishes wake it at once).
+    pub fn poll_interval(mut self, interval: Duration) -> WorkerBuilder {
+        self.poll_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How endpoint names are resolved (default: the system's resolver).
+    pub fn resolver(mut self, resolver: Resolver) -> WorkerBuilder {
+        self.resolver = resolver;
+        self
+    }
+
+    /// The id recorded on this worker's attempts (default: `wrk_` and random hex).
+    pub fn id(mut self, id: &str) -> WorkerBuilder {
+        self.id = Some(id.to_owned());
+        self
+    }
+
+    /// Starts the worker on `runtime`.
+    pub fn spawn(self, runtime: &tokio::runtime::Handle) -> Result<WorkerHandle> {
+        let id = self.id.clone().unwrap_or_else(|| crate::id::new_id("wrk"));
+        let client = HttpClient::new(self.resolver.clone())?;
+        let (stop, stop_rx) = watch::channel(false);
+        let (deadline, deadline_rx) = watch::channel(Duration::ZERO);
+        let (recorder, completions) = mpsc::channel(4 * self.concurrency);
+        let report = Arc::new(std::sync::Mutex::new(WorkerReport::default()));
+        let recorder_task = runtime.spawn(record_batches(
+            Arc::clone(&self.outbox.inner),
+            completions,
+            Arc::clone(&report),
+            self.lease,
+        ));
+        let shared = Arc::new(Shared {
+            recorder,
+            inner: Arc::clone(&self.outbox.inner),
+            client,
+            id: id.clone(),
+            lease: self.lease,
+            paces: Paces::default(),
+            report,
+        });
+        let config = LoopConfig { concurrency: self.concurrency, poll_interval: self.poll_interval };
+        let report_handle = Arc::clone(&shared.report);
+        let task = runtime.spawn({
+            let _guard = runtime.enter();
+            let listener =
+                self.outbox.inner.store.postgres().map(|pg| pg.listen(Arc::clone(&self.outbox.inner.wake)));
+            async move {
+                run(shared, config, stop_rx, deadline_rx).await;
+                if let Some(listener) = listener {
+                    listener.abort();
+                }
+                // Every sender is gone with the attempts: the recorder ends after its last batch.
+                let _ = recorder_task.await;
+                let report = report_handle.lock().map(|r| *r).unwrap_or_default();
+                tracing::info!(attempts = report.attempts, released = report.released, "worker stopped");
+                report
+            }
+        });
+        Ok(WorkerHandle { stop, task, deadline, id })
+    }
+
+    /// Runs a worker until every delivery is final (waiting for scheduled retries), then
+    /// stops it. Errors: `timeout` when `timeout` passes first (the worker is stopped then too).
+    pub async fn run_until_idle(self, timeout: Duration) -> Result<WorkerReport> {
+        let inner = Arc::clone(&self.outbox.inner);
+        let handle = self.spawn(&tokio::runtime::Handle::current())?;
+        let started = Instant::now();
+        loop {
+            match inner.store.active_count().await {
+                Ok(0) => return Ok(handle.stop(Duration::from_secs(5)).await),
+                Ok(remaining) if started.elapsed() >= timeout => {
+                    handle.stop(Duration::from_secs(5)).await;
+                    return Err(Error::Timeout { waited: started.elapsed(), remaining });
+                }
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "cannot count active deliveries"),
+            }
+            let wait = Duration::from_millis(100).min(timeout.saturating_sub(started.elapsed()));
+            let _ = tokio::time::timeout(wait, inner.progress.notified()).await;
+        }
+    }
+}
+
+struct Shared {
+    inner: Arc<Inner>,
+    /// Completions go through one recorder task that writes them in batches (group commit).
+    recorder: mpsc::Sender<Record>,
+    client: HttpClient,
+    id: String,
+    lease: Duration,
+    paces: Paces,
+    report: Arc<std::sync::Mutex<WorkerReport>>,
+}
+
+struct LoopConfig {
+    concurrency: usize,
+    poll_interval: Duration,
+}
+
+impl Shared {
+    fn count(&self, update: impl FnOnce(&mut WorkerReport)) {
+        if let Ok(mut report) = self.report.lock() {
+            update(&mut report);
+        }
+    }
+
+    /// The endpoint's pacing state at `version`, (re)loading it from the store.
+    async fn pace(&self, endpoint_id: &str, version: i64) -> Result<Arc<Pace>> {
+        if let Some(pace) = self.paces.get(endpoint_id, version) {
+            return Ok(pace);
+        }
+        let row = self
+            .inner
+            .store
+            .endpoint_row(endpoint_id)
+            .await?
+            .ok_or_else(|| Error::not_found("endpoint", endpoint_id))?;
+        let pace = Arc::new(Pace::new(&row)?);
+        self.paces.insert(endpoint_id, Arc::clone(&pace));
+        Ok(pace)
+    }
+}
+
+async fn run(
+    shared: Arc<Shared>,
+    config: LoopConfig,
+    mut stop: watch::Receiver<bool>,
+    deadline: watch::Receiver<Duration>,
+) {
+    let store = &shared.inner.store;
+    let mut tasks: JoinSet<()> = JoinSet::new();
+    let mut held: HashMap<tokio::task::Id, (String, String)> = HashMap::new();
+    tracing::info!(worker = %shared.id, concurrency = config.concurrency, "worker started");
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        while let Some(done) = tasks.try_join_next_with_id() {
+            held.remove(&finished_id(&done));
+        }
+        let free = config.concurrency.saturating_sub(tasks.len());
+        let now = UnixTime::now();
+        let mut more = false;
+        let mut pause = config.poll_interval;
+        // Claim in batches: wait for a quarter of the slots to free up, unless idle. A claim is
+        // a round trip to the store; fewer, larger ones keep the loop from waiting on them.
+        if free > 0 && (free >= config.concurrency.div_ceil(4) || tasks.is_empty()) {
+            let request = ClaimRequest {
+                worker: shared.id.clone(),
+                token: crate::id::new_id("clm"),
+                now,
+                lease: shared.lease,
+                limit: u32::try_from(free).unwrap_or(u32::MAX),
+                exclude: shared.paces.saturated(now),
+            };
+            let excluding = !request.exclude.is_empty();
+            match store.claim(request).await {
+                Ok(claims) => {
+                    more = claims.len() == free;
+                    let claimed_some = !claims.is_empty();
+                    for claim in claims {
+                        if let Some((handle, delivery)) = dispatch(&shared, &mut tasks, claim).await {
+                            held.insert(handle.id(), delivery);
+                        }
+                    }
+                    if claimed_some && !more {
+                        // Nothing else is due now; finishing tasks wake the loop anyway.
+                        pause = Duration::from_millis(50).min(config.poll_interval);
+                    } else if !more {
+                        pause = match store.next_due().await {
+                            // Due but not claimed: its endpoint is saturated, or another worker
+                            // is taking it; look again soon rather than spin.
+                            Ok(Some(due)) if due <= now || excluding => {
+                                Duration::from_millis(20).min(config.poll_interval)
+                            }
+                            Ok(Some(due)) => due.since(now).min(config.poll_interval),
+                            Ok(None) => config.poll_interval,
+                            Err(_) => STORE_BACKOFF,
+                        };
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(worker = %shared.id, error = %err, "claim failed; retrying");
+                    pause = STORE_BACKOFF;
+                }
+            }
+        }
+        if more {
+            continue;
+        }
+        tokio::select! {
+            Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                held.remove(&finished_id(&done));
+            }
+            _ = shared.inner.wake.notified() => {}
+            _ = tokio::time::sleep(pause) => {}
+            _ = stop.changed() => {}
+        }
+    }
+    let deadline = *deadline.borrow();
+    shutdown(&shared, tasks, held, deadline).await;
+}
+
+/// Largest number of completions written in one transaction.
+const BATCH: usize = 256;
+
+/// A completion on its way to the store, with the endpoint slot it keeps until it is written
+/// (so an endpoint that just answered 410 gets no further request before it is disabled).
+struct Record {
+    completion: Completion,
+    /// Held, not read: dropping it frees the endpoint's slot.
+    _slot: Option<Slot>,
+    succeeded: bool,
+}
+
+/// Writes completions as they come, batching whatever queued up while the previous batch was
+/// being written (group commit: one transaction for many attempts under load, one for one
+/// when idle). A batch the store refuses is tried again until the lease would have expired;
+/// after that the deliveries are simply claimed again (at least once).
+async fn record_batches(
+    inner: Arc<Inner>,
+    mut records: mpsc::Receiver<Record>,
+    report: Arc<std::sync::Mutex<WorkerReport>>,
+    lease: Duration,
+) {
+    while let Some(first) = records.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match records.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let give_up_at = Instant::now() + lease;
+        let completions: Vec<Completion> = batch.iter().map(|r| r.completion.clone()).collect();
+        let results = loop {
+            match inner.store.complete(completions.clone()).await {
+                Ok(results) => break results,
+                Err(err) if Instant::now() < give_up_at => {
+                    tracing::warn!(error = %err, "could not record attempts; retrying");
+                    tokio::time::sleep(STORE_BACKOFF).await;
+                }
+                Err(err) => {
+                    tracing::error!(error = %err, "could not record attempts; their leases expire and they are sent again");
+                    break Vec::new();
+                }
+            }
+        };
+        if let Ok(mut report) = report.lock() {
+            for (record, result) in batch.iter().zip(&results) {
+                match result {
+                    Ok(()) if record.completion.attempt.is_some() => {
+                        report.attempts += 1;
+                        report.succeeded += u64::from(record.succeeded);
+                    }
+                    Ok(()) => {}
+                    Err(Error::LeaseLost { delivery }) => {
+                        report.lease_lost += 1;
+                        tracing::warn!(delivery, "lease lost before the attempt was recorded");
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        drop(batch);
+        inner.progress.notify_waiters();
+    }
+}
+
+fn finished_id(done: &Result<(tokio::task::Id, ()), tokio::task::JoinError>) -> tokio::task::Id {
+    match done {
+        Ok((id, ())) => *id,
+        Err(err) => err.id(),
+    }
+}
+
+/// Lets attempts in flight finish until `deadline`, then aborts the rest and gives their
+/// deliveries back, due at once.
+async fn shutdown(
+    shared: &Shared,
+    mut tasks: JoinSet<()>,
+    mut held: HashMap<tokio::task::Id, (String, String)>,
+    deadline: Duration,
+) {
+    let drained = tokio::time::timeout(deadline, async {
+        while let Some(done) = tasks.join_next_with_id().await {
+            held.remove(&finished_id(&done));
+        }
+    })
+    .await;
+    if drained.is_ok() {
+        return;
+    }
+    tasks.abort_all();
+    while tasks.join_next().await.is_some() {}
+    let now = UnixTime::now();
+    for (delivery, token) in held.values() {
+        match shared.inner.store.release(delivery, token, now).await {
+            Ok(true) => shared.count(|r| r.released += 1),
+            Ok(false) => {}
+            Err(err) => tracing::warn!(delivery, error = %err, "could not release; its lease will expire"),
+        }
+    }
+}
+
+/// Starts the attempt of a claimed delivery, or gives the claim back when its endpoint
+/// cannot take it now.
+async fn dispatch(
+    shared: &Arc<Shared>,
+    tasks: &mut JoinSet<()>,
+    claim: Claimed,
+) -> Option<(AbortHandle, (String, String))> {
+    let store = &shared.inner.store;
+    let now = UnixTime::now();
+    let key = (claim.delivery_id.clone(), claim.token.clone());
+    if !claim.endpoint_enabled {
+        let shared = Arc::clone(shared);
+        return Some((tasks.spawn(async move { finish_disabled(&shared, claim).await }), key));
+    }
+    let pace = match shared.pace(&claim.endpoint_id, claim.endpoint_version).await {
+        Ok(pace) => pace,
+        Err(err) => {
+            tracing::warn!(endpoint = %claim.endpoint_id, error = %err, "endpoint unusable; delivery put back");
+            let _ = store.release(&claim.delivery_id, &claim.token, now + STORE_BACKOFF).await;
+            return None;
+        }
+    };
+    match pace.admit(now) {
+        Ok(slot) => {
+            let shared = Arc::clone(shared);
+            let span = tracing::info_span!(
+                "attempt",
+                delivery = %claim.delivery_id,
+                message = %claim.message_id,
+                endpoint = %claim.endpoint_id,
+                number = claim.attempts + 1,
+            );
+            Some((
+                tasks.spawn(async move { attempt(&shared, pace, slot, claim).await }.instrument(span)),
+                key,
+            ))
+        }
+        Err(held) => {
+            let due = match held {
+                Held::Busy => now,
+                Held::Throttled(wait) => now + wait,
+            };
+            let _ = store.release(&claim.delivery_id, &claim.token, due).await;
+            None
+        }
+    }
+}
+
+/// A claimed delivery whose endpoint was disabled meanwhile: it ends without an attempt.
+async fn finish_disabled(shared: &Shared, claim: Claimed) {
+    let completion = Completion {
+        delivery_id: claim.delivery_id,
+        endpoint_id: claim.endpoint_id,
+        token: claim.token,
+        now: UnixTime::now(),
+        attempt: None,
+        outcome: None,
+        health: hookwire::HealthPolicy::default(),
+        next: Next::GiveUp { reason: decisions::ENDPOINT_DISABLED },
+        last_error: Some("endpoint disabled".into()),
+    };
+    record(shared, completion, None, false).await;
+}
+
+/// One attempt: sign afresh, send (renewing the lease), classify, decide, record.
+async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
+    let started_at = UnixTime::now();
+    let clock = Instant::now();
+    let sent = match decisions::request(
+        &pace.prepared,
+        &claim.message_id,
+        &claim.event_type,
+        &claim.payload,
+        started_at,
+    ) {
+        Ok(request) => {
+            let send = shared.client.send(
+                request,
+                pace.allow_private,
+                pace.timeout,
+                hookwire::DEFAULT_RESPONSE_BODY_LIMIT,
+            );
+            match with_lease(shared, &claim, send).await {
+                Some(sent) => sent,
+                None => {
+                    shared.count(|r| r.lease_lost += 1);
+                    tracing::warn!("lease lost while sending; another worker owns the delivery now");
+                    return;
+                }
+            }
+        }
+        Err(err) => {
+            let failure = if err.code() == "blocked_url" {
+                hookwire::Failure::Blocked
+            } else {
+                hookwire::Failure::Other
+            };
+            Err(SendError { failure, message: err.to_string() })
+        }
+    };
+    let elapsed = clock.elapsed();
+    let now = UnixTime::now();
+    let (outcome, attempt, last_error) = match sent {
+        Ok(response) => {
+            let outcome = decisions::response_outcome(response.status, &response.headers, elapsed);
+            let headers = response
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    (name.as_str().to_owned(), String::from_utf8_lossy(value.as_bytes()).into_owned())
+                })
+                .collect();
+            let error = (!outcome.is_success()).then(|| format!("HTTP {}", response.status));
+            let row = AttemptRow {
+                number: claim.attempts + 1,
+                started_at,
+                duration: elapsed,
+                status: Some(response.status),
+                class: outcome.class().name(),
+                failure: None,
+                error: error.clone(),
+                response_headers: headers,
+                response_body: String::from_utf8_lossy(&response.body).into_owned(),
+                response_truncated: response.truncated,
+                manual: claim.run.manual,
+                worker: shared.id.clone(),
+            };
+            (outcome, row, error)
+        }
+        Err(SendError { failure, message }) => {
+            let outcome = decisions::failure_outcome(failure, elapsed);
+            let row = AttemptRow {
+                number: claim.attempts + 1,
+                started_at,
+                duration: elapsed,
+                status: None,
+                class: outcome.class().name(),
+                failure: Some(failure.name()),
+                error: Some(message.clone()),
+                response_headers: Vec::new(),
+                response_body: String::new(),
+                response_truncated: false,
+                manual: claim.run.manual,
+                worker: shared.id.clone(),
+            };
+            (outcome, row, Some(format!("{}: {message}", failure.name())))
+        }
+    };
+    let next = decisions::next(&pace.prepared.policy, &claim.run, &outcome, now);
+    tracing::debug!(class = outcome.class().name(), status = ?outcome.status(), next = ?next, "attempt done");
+    let succeeded = outcome.is_success();
+    let completion = Completion {
+        delivery_id: claim.delivery_id,
+        endpoint_id: claim.endpoint_id,
+        token: claim.token,
+        now,
+        attempt: Some(attempt),
+        outcome: Some(outcome),
+        health: pace.prepared.health,
+        next,
+        last_error,
+    };
+    record(shared, completion, Some(slot), succeeded).await;
+}
+
+/// Runs `send` while renewing the lease every third of it; `None` when the lease was lost
+/// (the request is dropped: another worker owns the delivery).
+async fn with_lease<F, T>(shared: &Shared, claim: &Claimed, send: F) -> Option<T>
+where
+    F: std::future::Future<Output = T>,
+{
+    tokio::pin!(send);
+    let every = shared.lease / 3;
+    loop {
+        tokio::select! {
+            result = &mut send => return Some(result),
+            _ = tokio::time::sleep(every) => {
+                let now = UnixTime::now();
+                match shared.inner.store.renew(&claim.delivery_id, &claim.token, now + shared.lease, now).await {
+                    Ok(true) => {}
+                    Ok(false) => return None,
+                    // The store is down: keep sending; the completion is fenced anyway.
+                    Err(err) => tracing::warn!(error = %err, "lease renewal failed"),
+                }
+            }
+        }
+    }
+}
+
+/// Hands a completion to the recorder (waiting only when it is behind: backpressure).
+async fn record(shared: &Shared, completion: Completion, slot: Option<Slot>, succeeded: bool) {
+    if shared.recorder.send(Record { completion, _slot: slot, succeeded }).await.is_err() {
+        tracing::error!("the recorder stopped; the lease expires and the delivery is sent again");
+    }
+}
+
+/// A wake-up shared by an outbox's publishes and its workers.
+pub(crate) fn wake() -> Arc<Notify> {
+    Arc::new(Notify::new())
+}

@@ -1,0 +1,114 @@
+//! A database made by the first schema (migration 0001 only, with rows in it) opens under the
+//! current build: it is migrated in place and its rows are used as they are.
+
+#[path = "support/receiver.rs"]
+mod receiver;
+
+use std::time::Duration;
+
+use hookwire_outbox::{DeliveryFilter, DeliveryStatus, Outbox, SCHEMA_VERSION};
+use receiver::Receiver;
+
+const FIRST_SQLITE: &str = include_str!("../migrations/sqlite/0001_initial.sql");
+const FIRST_POSTGRES: &str = include_str!("../migrations/postgres/0001_initial.sql");
+
+const SCHEMA_TABLE: &str = "CREATE TABLE hookwire_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);
+     INSERT INTO hookwire_schema VALUES (1, 'initial', 0);";
+
+/// Rows as the first schema's build wrote them: an endpoint, two messages, a succeeded
+/// delivery with its attempt, and a pending delivery. `$URL` is the receiver.
+const ROWS: &str = r#"
+INSERT INTO endpoints (id, url, scheme, secrets, config, tenant, enabled, health, created_at, updated_at, version)
+VALUES ('ep_old', '$URL', 'standard-webhooks', '["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]',
+        '{"events":["*"],"retry":{"preset":"standard-webhooks"},"max_in_flight":16,"timeout_ms":5000,"allow_private":true}',
+        NULL, $TRUE, '{"consecutive_failures":0,"failing_since":null,"disabled":null}', 1000, 1000, 1);
+INSERT INTO messages (id, event_type, payload, idempotency_key, tenant, created_at)
+VALUES ('msg_done', 'order.created', $DONE, NULL, NULL, 1000),
+       ('msg_todo', 'order.created', $TODO, 'order-2', NULL, 2000);
+INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, due_at, attempts, run_attempts, run_started_at,
+                        manual, last_status, created_at, updated_at, finished_at)
+VALUES ('dlv_done', 'msg_done', 'ep_old', 'order.created', 'succeeded', NULL, 1, 1, 1000, $FALSE, 200, 1000, 1100, 1100),
+       ('dlv_todo', 'msg_todo', 'ep_old', 'order.created', 'pending', 2000, 0, 0, 2000, $FALSE, NULL, 2000, 2000, NULL);
+INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status, class, failure, error, response_headers,
+                      response_body, response_truncated, manual, worker)
+VALUES ('dlv_done', 1, 1000, 42, 200, 'success', NULL, NULL, '[]', 'ok', $FALSE, $FALSE, 'wrk_old');
+"#;
+
+fn rows(url: &str, postgres: bool) -> String {
+    let (t, f) = if postgres { ("TRUE", "FALSE") } else { ("1", "0") };
+    let body = |id: &str| {
+        let json = format!(r#"{{"id":"{id}","type":"order.created","data":{{"id":1}}}}"#);
+        if postgres {
+            format!("convert_to('{json}', 'UTF8')")
+        } else {
+            format!("CAST('{json}' AS BLOB)")
+        }
+    };
+    ROWS.replace("$URL", url)
+        .replace("$TRUE", t)
+        .replace("$FALSE", f)
+        .replace("$DONE", &body("msg_done"))
+        .replace("$TODO", &body("msg_todo"))
+}
+
+async fn opens_and_uses_the_first_schema(url: &str, receiver: &Receiver) {
+    let outbox = Outbox::open(url).await.unwrap();
+    assert_eq!(outbox.schema_version().await.unwrap(), SCHEMA_VERSION);
+    assert_eq!(outbox.endpoint("ep_old").await.unwrap().url, receiver.url("/old"));
+    // The new column was filled for old attempts: statistics see them.
+    let stats = outbox.stats().await.unwrap();
+    assert_eq!((stats[0].attempts, stats[0].p50_latency), (1, Some(Duration::from_millis(42))));
+    outbox.run_until_idle(Duration::from_secs(20)).await.unwrap();
+    let todo = outbox.delivery("dlv_todo").await.unwrap();
+    assert_eq!((todo.status, todo.attempts), (DeliveryStatus::Succeeded, 1));
+    assert_eq!(receiver.seen()[0].header("webhook-id").as_deref(), Some("msg_todo"));
+    assert_eq!(outbox.deliveries(DeliveryFilter::default()).await.unwrap().len(), 2);
+    // Idempotency keys written by the first schema still hold.
+    let again = outbox
+        .publish(
+            hookwire_outbox::Publish::event("order.created", serde_json::json!({}))
+                .idempotency_key("order-2"),
+        )
+        .await
+        .unwrap();
+    assert_eq!((again.message_id.as_str(), again.duplicate), ("msg_todo", true));
+    // Opening again changes nothing.
+    assert_eq!(Outbox::open(url).await.unwrap().schema_version().await.unwrap(), SCHEMA_VERSION);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sqlite_database_of_the_first_schema_opens_under_the_current_one() {
+    let receiver = Receiver::answering(200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(FIRST_SQLITE).unwrap();
+    conn.execute_batch(SCHEMA_TABLE).unwrap();
+    conn.execute_batch(&rows(&receiver.url("/old"), false)).unwrap();
+    drop(conn);
+    opens_and_uses_the_first_schema(&format!("sqlite://{}", path.display()), &receiver).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_database_of_the_first_schema_opens_under_the_current_one() {
+    let receiver = Receiver::answering(200).await;
+    let pg = hookwire_testkit::Postgres::start().unwrap();
+    let (client, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client.batch_execute(FIRST_POSTGRES).await.unwrap();
+    client.batch_execute(SCHEMA_TABLE).await.unwrap();
+    client.batch_execute(&rows(&receiver.url("/old"), true)).await.unwrap();
+    opens_and_uses_the_first_schema(&pg.url(), &receiver).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_from_a_newer_build_is_refused_with_schema_too_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("future.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(SCHEMA_TABLE).unwrap();
+    conn.execute("INSERT INTO hookwire_schema VALUES (99, 'future', 0)", []).unwrap();
+    drop(conn);
+    let err = Outbox::open(&format!("sqlite://{}", path.display())).await.unwrap_err();
+    assert_eq!(err.code(), "schema_too_new");
+}
