@@ -180,7 +180,8 @@ impl RetryPolicy {
     /// A copy that gives up once the first attempt is `ageMs` old.
     #[napi]
     pub fn with_max_age(&self, env: Env, age_ms: f64) -> napi::Result<RetryPolicy> {
-        Ok(RetryPolicy(self.0.clone().max_age(millis(age_ms, "age_ms", &env)?)))
+        let age = millis(age_ms, "age_ms", &env)?;
+        run(&env, || self.0.clone().max_age(age)).map(RetryPolicy)
     }
 
     /// The policy's name.

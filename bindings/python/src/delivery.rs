@@ -249,8 +249,8 @@ impl PyRetryPolicy {
     }
 
     /// This policy giving up once the first attempt is `age_ms` old.
-    fn with_max_age(&self, age_ms: u64) -> Self {
-        PyRetryPolicy(self.0.clone().max_age(Duration::from_millis(age_ms)))
+    fn with_max_age(&self, py: Python<'_>, age_ms: u64) -> PyResult<Self> {
+        run(py, || self.0.clone().max_age(Duration::from_millis(age_ms))).map(PyRetryPolicy)
     }
 
     #[getter]
