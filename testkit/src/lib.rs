@@ -75,12 +75,42 @@ impl Postgres {
         }
         let mut pg = Postgres { bin, dir, port: free_port()?, as_postgres, running: false };
         let data = pg.data_dir();
-        pg.run("initdb", &["-D", path_str(&data)?, "-U", "postgres", "-A", "trust", "--no-locale", "-E", "UTF8", "--no-sync"])?;
+        pg.run(
+            "initdb",
+            &[
+                "-D",
+                path_str(&data)?,
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--no-locale",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+        )?;
         // Small, fast and disposable: no fsync, enough connections for multi-process tests.
         let mut conf = std::fs::OpenOptions::new().append(true).open(data.join("postgresql.conf"))?;
-        writeln!(conf, "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200")?;
+        writeln!(
+            conf,
+            "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200"
+        )?;
         pg.start_server()?;
-        pg.run("psql", &["-h", "127.0.0.1", "-p", &pg.port.to_string(), "-U", "postgres", "-q", "-c", "CREATE DATABASE hookwire"])?;
+        pg.run(
+            "psql",
+            &[
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &pg.port.to_string(),
+                "-U",
+                "postgres",
+                "-q",
+                "-c",
+                "CREATE DATABASE hookwire",
+            ],
+        )?;
         Ok(pg)
     }
 
@@ -198,7 +228,9 @@ fn postgres_bin() -> io::Result<PathBuf> {
         .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
         .filter(|bin| bin.join("initdb").exists())
         .collect();
-    versions.sort_by_key(|p| p.parent().and_then(|v| v.file_name()).and_then(|v| v.to_str()).and_then(|v| v.parse::<u32>().ok()));
+    versions.sort_by_key(|p| {
+        p.parent().and_then(|v| v.file_name()).and_then(|v| v.to_str()).and_then(|v| v.parse::<u32>().ok())
+    });
     versions.pop().ok_or_else(|| not_found("initdb", hint))
 }
 
@@ -213,8 +245,9 @@ pub struct Redis {
 impl Redis {
     /// Starts `redis-server` (install Debian's `redis-server`; `make` does).
     pub fn start() -> io::Result<Redis> {
-        let exe = find_in_path("redis-server")
-            .ok_or_else(|| not_found("redis-server", "install it (Debian: apt-get install redis-server; `make` does this)"))?;
+        let exe = find_in_path("redis-server").ok_or_else(|| {
+            not_found("redis-server", "install it (Debian: apt-get install redis-server; `make` does this)")
+        })?;
         let dir = tempfile::Builder::new().prefix("hookwire-redis-").tempdir()?;
         let mut redis = Redis { exe, dir, port: free_port()?, child: None };
         redis.restart()?;
@@ -246,7 +279,16 @@ impl Redis {
             return Ok(());
         }
         let child = Command::new(&self.exe)
-            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args([
+                "--port",
+                &self.port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .arg("--dir")
             .arg(self.dir.path())
             .stdin(Stdio::null())
