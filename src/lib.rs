@@ -69,7 +69,9 @@ pub use event::{
     MAX_DEPTH, MAX_EVENT_BYTES,
 };
 pub use replay::{MemorySeenStore, SeenStore, DEFAULT_TOLERANCE_SECS};
-pub use scheme::{Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry, TimestampKind};
+pub use scheme::{
+    Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry, TimestampKind, MAX_SIGNATURE_ENTRIES,
+};
 pub use secret::Secret;
 pub use sign::{new_message_id, Signer, MAX_ID_LEN};
 pub use subscription::{EventPattern, Subscription, DEFAULT_TIMEOUT};

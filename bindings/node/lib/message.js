@@ -27,7 +27,7 @@ function headerText(name, value) {
 
 /** The values of `names` (lower case, null = not read) in `headers`, case-insensitively. */
 function pick(headers, names) {
-  const values = [null, null, null, null]
+  const values = names.map(() => null)
   if (headers === null || typeof headers !== 'object') {
     throw new InvalidArgument(
       'invalid argument `headers`: must be an object, a fetch Headers or a list of [name, value] pairs',
@@ -140,10 +140,8 @@ function install(native) {
       }
     }
     const now = options == null ? undefined : options.now
-    const [secretIndex, timestamp, timestampSigned] = this.verifyValues(body, values[0], values[1], values[2], values[3], now)
-    // The core reports the id and event headers as sent (the first value of a repeated one).
-    const first = (v) => (Array.isArray(v) ? v[0] : v ?? null)
-    return new Message(native, body, first(values[1]), timestamp ?? null, timestampSigned, first(values[3]), secretIndex)
+    const [secretIndex, timestamp, timestampSigned, id, eventType] = this.verifyValues(body, values, now)
+    return new Message(native, body, id ?? null, timestamp ?? null, timestampSigned, eventType ?? null, secretIndex)
   }
 }
 

@@ -176,9 +176,9 @@ pub struct VerifierOptions {
 #[napi]
 pub struct Verifier {
     inner: hookwire::Verifier,
-    /// The headers the scheme reads (signature, id, timestamp, event); a request's other
-    /// headers are never converted.
-    reads: [Option<Wanted>; 4],
+    /// The headers the scheme reads (signature, id, timestamp, event, then the scheme's
+    /// fallback names where it has them); a request's other headers are never converted.
+    reads: Vec<Option<Wanted>>,
 }
 
 #[napi]
@@ -212,7 +212,13 @@ impl Verifier {
                 verifier.seen_store(MemorySeenStore::new(usize::try_from(capacity).unwrap_or(usize::MAX)));
         }
         let scheme = verifier.scheme();
-        let reads = scheme.read_headers().map(|name| name.and_then(Wanted::new));
+        let fallback = scheme.fallback_headers().into_iter().take_while(Option::is_some);
+        let reads = scheme
+            .read_headers()
+            .into_iter()
+            .chain(fallback)
+            .map(|name| name.and_then(Wanted::new))
+            .collect();
         Ok(Verifier { inner: verifier, reads })
     }
 
@@ -225,22 +231,19 @@ impl Verifier {
 
     /// The hot path of `verify` (index.js picks the header values): the values of
     /// `headerNames`, in order (a string, several strings, or null/undefined). Returns
-    /// `[secretIndex, timestamp, timestampSigned]`; the id and event type are the values given.
+    /// `[secretIndex, timestamp, timestampSigned, id, eventType]`, as the core read them.
     #[napi(skip_typescript)]
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::type_complexity)]
     pub fn verify_values(
         &self,
         env: Env,
         body: Unknown<'_>,
-        signature: Option<Either<String, Vec<String>>>,
-        id: Option<Either<String, Vec<String>>>,
-        timestamp: Option<Either<String, Vec<String>>>,
-        event: Option<Either<String, Vec<String>>>,
+        values: Vec<Option<Either<String, Vec<String>>>>,
         now: Option<f64>,
-    ) -> napi::Result<(u32, Option<i64>, bool)> {
+    ) -> napi::Result<(u32, Option<i64>, bool, Option<String>, Option<String>)> {
         let body: Slice<'_> = input::body(&env, &body)?;
         let mut headers = HeaderMap::with_capacity(4);
-        for (want, value) in self.reads.iter().zip([signature, id, timestamp, event]) {
+        for (want, value) in self.reads.iter().zip(values) {
             let (Some(want), Some(value)) = (want, value) else { continue };
             match value {
                 Either::A(text) => input::append(&env, &mut headers, want, text)?,
@@ -257,7 +260,13 @@ impl Verifier {
         };
         run(&env, || {
             self.inner.verify_at(&headers, body.bytes(), now).map(|m| {
-                (u32::try_from(m.secret_index()).unwrap_or(u32::MAX), m.timestamp(), m.timestamp_signed())
+                (
+                    u32::try_from(m.secret_index()).unwrap_or(u32::MAX),
+                    m.timestamp(),
+                    m.timestamp_signed(),
+                    m.id().map(str::to_owned),
+                    m.event_type().map(str::to_owned),
+                )
             })
         })
     }
