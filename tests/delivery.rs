@@ -634,6 +634,38 @@ fn requests_are_signed_afresh_on_every_attempt() {
 }
 
 #[test]
+fn no_error_shows_the_credentials_of_a_url() {
+    // `check_url` echoed an unparseable URL whole, password included.
+    let guard = UrlGuard::default();
+    let urls = [
+        "http://user:hunter2-p4ss word@example.com/",
+        "http://user:hunter2-p4ss@exa mple.com/",
+        "https://user:hunter2-p4ss/x@example.com/",
+        "user:hunter2-p4ss@example.com",
+        "http://user:hunter2-p4ss@127.0.0.1/",
+        "http://user:hunter2-p4ss@localhost4.localdomain4/",
+        "http://x@y:hunter2-p4ss@example.com:99999/",
+    ];
+    for url in urls {
+        let err = guard.check_url(url).unwrap_err();
+        assert_eq!(err.code(), "blocked_url", "{url}");
+        assert!(!err.to_string().contains("hunter2"), "{url}: {err}");
+        if let Err(err) = Subscription::new(url, ["*"]) {
+            assert!(!err.to_string().contains("hunter2"), "{url}: {err}");
+        }
+    }
+    // A subscription to such a URL is refused when the request is built; its Debug hides the
+    // credentials too.
+    let subscription = Subscription::new("https://user:hunter2-p4ss@example.com/in", ["*"]).unwrap();
+    let shown = format!("{subscription:?}");
+    assert!(!shown.contains("hunter2") && shown.contains("example.com"), "{shown}");
+    // Control characters are escaped and very long text is cut.
+    let long = format!("http://exa mple.com/\n{}", "a".repeat(10_000));
+    let err = guard.check_url(&long).unwrap_err().to_string();
+    assert!(err.len() < 400 && !err.contains('\n'), "{err}");
+}
+
+#[test]
 fn url_guard_table() {
     let guard = UrlGuard::default();
     let addr = |text: &str| text.parse::<IpAddr>().unwrap();
@@ -717,6 +749,17 @@ fn url_guard_table() {
         "http://example.com:+80/",
         "http://example.com:00080/",
         "http://example.com:/",
+        // Found by the hardening catalogue: Red Hat's /etc/hosts loopback names, and siblings.
+        "http://localhost4.localdomain4/",
+        "http://localhost6.localdomain6/",
+        "http://LOCALHOST4.LOCALDOMAIN4./",
+        "http://localhost6.localdomain6:8080/",
+        "http://localhost4/",
+        "http://ip6-loopback/",
+        "http://ip6-allnodes/",
+        "http://db.localdomain4/",
+        "http://db.localdomain6./",
+        "http://api.LocalHost./",
     ];
     for url in blocked {
         let err = guard.check_url(url).expect_err(url);
