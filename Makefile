@@ -6,13 +6,14 @@ CARGO ?= cargo
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 FUZZ_SECONDS ?= 30
+FUZZ_LONG_RUNS ?= 10000000
 # Release builds of the bindings all name the host triple, as napi's CLI always does, so the
 # Python, Node and uniffi libraries share one set of compiled dependencies in target/<triple>.
 HOST_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
 RELEASE_DIR := target/$(HOST_TRIPLE)/release
-FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard
+FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard retry_policy
 
-.PHONY: demo test lint test-rust test-stores test-outbox test-python vectors vectors-check fuzz-smoke bench bench-stores bench-outbox constant-time tools-python tools-fuzz tools-servers
+.PHONY: demo test lint test-rust test-stores test-outbox test-python vectors vectors-check fuzz-smoke fuzz-long fuzz-seeds bench bench-stores bench-outbox constant-time tools-python tools-fuzz tools-servers
 
 demo:
 	$(CARGO) run --quiet --release --example schemes
@@ -65,11 +66,32 @@ vectors: tools-python
 	$(PYTHON) tests/vectors/generate_signatures.py
 	$(PYTHON) tests/vectors/generate_events.py
 
+# Each target for FUZZ_SECONDS, starting from the committed seeds (fuzz/seeds/<target>).
 fuzz-smoke: tools-fuzz
 	cd fuzz && for target in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$target ($(FUZZ_SECONDS) s)"; \
 	  mkdir -p corpus/$$target seeds/$$target; \
 	  $(CARGO) +nightly fuzz run -O $$target corpus/$$target seeds/$$target -- -max_total_time=$(FUZZ_SECONDS) 2>&1 | grep -E '^(Done|#[0-9]+ +DONE)|ERROR|panicked|SUMMARY' ; \
+	done
+
+# Not in CI: FUZZ_LONG_RUNS executions per target, one target at a time in one process (one
+# core), from the committed seeds; what it finds stays in fuzz/corpus. Then `make fuzz-seeds`.
+fuzz-long: tools-fuzz
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$target ($(FUZZ_LONG_RUNS) executions)"; \
+	  mkdir -p corpus/$$target seeds/$$target; \
+	  $(CARGO) +nightly fuzz run -O $$target corpus/$$target seeds/$$target -- -runs=$(FUZZ_LONG_RUNS) -print_final_stats=1 2>&1 | grep -E '^Done|stat::number_of_executed_units|ERROR|panicked|SUMMARY' ; \
+	done
+
+# Minimizes each target's corpus together with its seeds (cargo fuzz cmin) and commits the
+# result as the new seeds: the smallest set of inputs that reaches the same coverage.
+fuzz-seeds: tools-fuzz
+	cd fuzz && for target in $(FUZZ_TARGETS); do \
+	  mkdir -p corpus/$$target seeds/$$target; \
+	  cp -n seeds/$$target/* corpus/$$target/ 2>/dev/null || true; \
+	  $(CARGO) +nightly fuzz cmin -O $$target corpus/$$target 2>&1 | grep -E 'MERGE-OUTER: [0-9]+ new files|ERROR|SUMMARY' ; \
+	  rm -f seeds/$$target/*; cp corpus/$$target/* seeds/$$target/; \
+	  echo "$$target: $$(ls seeds/$$target | wc -l) seeds, $$(du -sh seeds/$$target | cut -f1)"; \
 	done
 
 bench: bench-stores

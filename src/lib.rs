@@ -73,7 +73,9 @@ pub use replay::{
     ClaimOutcome, ClaimRequest, ClaimToken, MemorySeenStore, SeenStore, DEFAULT_CLAIM_TTL,
     DEFAULT_TOLERANCE_SECS,
 };
-pub use scheme::{Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry, TimestampKind};
+pub use scheme::{
+    Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry, TimestampKind, MAX_SIGNATURE_ENTRIES,
+};
 pub use secret::Secret;
 pub use sign::{new_message_id, Signer, MAX_ID_LEN};
 pub use subscription::{EventPattern, Subscription, DEFAULT_TIMEOUT};

@@ -14,11 +14,11 @@ use crate::Error;
 ///
 /// | name | signature header | signed bytes | key from secret text |
 /// |---|---|---|---|
-/// | `hookwire` | `X-Webhook-Signature: sha256=<hex>` | `{id}.{timestamp}.{body}` | `whsec_` decoded, else UTF-8 (≥ 16 bytes) |
-/// | `standard-webhooks` | `webhook-signature: v1,<base64>` (`v1a` = ed25519) | `{id}.{timestamp}.{body}` | base64 after optional `whsec_` |
-/// | `svix` | `svix-signature: v1,<base64>` | `{id}.{timestamp}.{body}` | base64 after optional `whsec_` |
+/// | `hookwire` | `X-Webhook-Signature: sha256=<hex>` | `{id}.{timestamp}.{body}` | `whsec_<base64>` decoded, else UTF-8 (≥ 16 bytes) |
+/// | `standard-webhooks` | `webhook-signature: v1,<base64>` (`v1a` = ed25519) | `{id}.{timestamp}.{body}` | base64 (padding optional) after optional `whsec_` |
+/// | `svix` | `svix-signature: v1,<base64>` (or the `webhook-*` headers) | `{id}.{timestamp}.{body}` | base64 (padding optional) after optional `whsec_` |
 /// | `github` | `X-Hub-Signature-256: sha256=<hex>` | body | UTF-8 text |
-/// | `stripe` | `Stripe-Signature: t=<ts>,v1=<hex>` | `{t}.{body}` | whole text, UTF-8 |
+/// | `stripe` | `Stripe-Signature: t=<ts>,v1=<hex>` | `{t}.{body}` | whole text (`whsec_` included), UTF-8 |
 /// | `shopify` | `X-Shopify-Hmac-Sha256: <base64>` | body | UTF-8 text |
 /// | `slack` | `X-Slack-Signature: v0=<hex>` | `v0:{timestamp}:{body}` | UTF-8 text |
 /// | `device-service` | `X-Webhook-Signature: <hex>` | body | UTF-8 text |
@@ -30,6 +30,14 @@ use crate::Error;
 /// Hex is lower case in every preset (all these providers send lower case; upper-case hex is
 /// not a usable signature). AuraConnect sends `X-AuraConnect-Timestamp` without signing it: the
 /// verifier still enforces the tolerance on it and reports it as unsigned.
+///
+/// Rules of every scheme, when verifying:
+/// - A signature header may hold several entries (rotation), in one value or in repeated
+///   headers, also when a framework joined the repeats with `,` (RFC 9110); at most
+///   [`MAX_SIGNATURE_ENTRIES`] in all, more is `malformed_header`.
+/// - Headers read once (id, timestamp, event type, Stripe's `t=`) may be repeated with the
+///   same value; different values are `malformed_header` ("sent more than once with different
+///   values"), so that the answer never depends on which copy a parser or a hash map keeps.
 ///
 /// ```
 /// use hookwire::Scheme;
@@ -51,7 +59,26 @@ pub struct Scheme {
     pub(crate) encoding: Encoding,
     pub(crate) key_rule: KeyRule,
     pub(crate) min_key_len: usize,
+    /// Other names for the signature, id and timestamp headers, read when a request does not
+    /// carry the scheme's own (Svix's SDKs accept the unbranded `webhook-*` headers).
+    pub(crate) fallback: Option<Fallback>,
 }
+
+/// The headers a scheme reads under other names, as a whole: see [`Scheme::fallback_headers`].
+#[derive(Debug, Clone)]
+pub(crate) struct Fallback {
+    pub(crate) signature: HeaderSpec,
+    pub(crate) id: Option<HeaderSpec>,
+    pub(crate) timestamp: Option<HeaderSpec>,
+}
+
+/// The most signature entries a request may carry in its signature header (all its values
+/// together, any version): more is `malformed_header`, before any hashing.
+///
+/// No real rotation comes near it (a sender signs once per secret it holds, two or three
+/// during a rotation, Stripe adds `t=` and test-mode `v0=`), and it bounds the work a forged
+/// header can cause: an ed25519 entry costs a hash of the whole body.
+pub const MAX_SIGNATURE_ENTRIES: usize = 16;
 
 /// A header name as matched on the wire (lower case) and as shown to people.
 #[derive(Debug, Clone)]
@@ -123,23 +150,28 @@ pub enum Encoding {
     HexLower,
     /// Hexadecimal in either case (for senders that write upper case); written in lower case.
     HexAnyCase,
-    /// Standard base64 (RFC 4648) with padding.
+    /// Standard base64 (RFC 4648) with padding, canonical.
     Base64,
 }
 
 /// How the text of a [`Secret`](crate::Secret) becomes key bytes under a scheme.
 ///
+/// The rule runs when a [`Signer`](crate::Signer) or [`Verifier`](crate::Verifier) is built; a
+/// text it cannot use is `invalid_secret`, naming the scheme and the reason. "Base64" here is
+/// the standard alphabet with its complete padding or with none (`MfKQ…LaS` and `MfKQ…LaS=`
+/// are the same key), as the reference libraries of Standard Webhooks and Svix read it.
 /// Secrets made with [`Secret::from_bytes`](crate::Secret::from_bytes) are used as they are
 /// under every rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KeyRule {
-    /// `whsec_<base64>` is decoded; any other text is used as its UTF-8 bytes (hookwire).
+    /// `whsec_<base64>` is decoded (`whsec_` followed by anything else is refused); any other
+    /// text is used as its UTF-8 bytes (hookwire).
     PrefixedBase64OrText,
     /// An optional `whsec_` prefix is dropped and the rest base64-decoded (Standard Webhooks,
-    /// as its reference libraries do).
+    /// Svix, as their reference libraries do).
     Base64,
-    /// The whole text, prefix included, as UTF-8 bytes (Stripe, GitHub, Slack, ...).
+    /// The whole text, `whsec_` included, as UTF-8 bytes (Stripe, GitHub, Slack, ...).
     Text,
 }
 
@@ -204,6 +236,7 @@ fn body_hex(name: &'static str, signature: &'static str, version: Option<&'stati
         encoding: Encoding::HexLower,
         key_rule: KeyRule::Text,
         min_key_len: 1,
+        fallback: None,
     }
 }
 
@@ -222,6 +255,7 @@ fn standard_like(name: &'static str, headers: [&'static str; 3]) -> Scheme {
         encoding: Encoding::Base64,
         key_rule: KeyRule::Base64,
         min_key_len: 1,
+        fallback: None,
     }
 }
 
@@ -273,6 +307,7 @@ impl Scheme {
             encoding: Encoding::HexLower,
             key_rule: KeyRule::PrefixedBase64OrText,
             min_key_len: 16,
+            fallback: None,
         }
     }
 
@@ -282,9 +317,17 @@ impl Scheme {
         standard_like("standard-webhooks", ["webhook-signature", "webhook-id", "webhook-timestamp"])
     }
 
-    /// Svix: Standard Webhooks with `svix-*` header names.
+    /// Svix: Standard Webhooks with `svix-*` header names. Like Svix's own libraries, it reads
+    /// the unbranded `webhook-*` headers instead when the `svix-*` ones are not all there (see
+    /// [`fallback_headers`](Scheme::fallback_headers)).
     pub fn svix() -> Scheme {
-        standard_like("svix", ["svix-signature", "svix-id", "svix-timestamp"])
+        let mut scheme = standard_like("svix", ["svix-signature", "svix-id", "svix-timestamp"]);
+        scheme.fallback = Some(Fallback {
+            signature: header("webhook-signature"),
+            id: Some(header("webhook-id")),
+            timestamp: Some(header("webhook-timestamp")),
+        });
+        scheme
     }
 
     /// GitHub: `X-Hub-Signature-256: sha256=<hex>` over the body; id in `X-GitHub-Delivery`.
@@ -444,6 +487,61 @@ impl Scheme {
         [Some(self.signature_header()), self.id_header(), self.timestamp_header(), self.event_header()]
     }
 
+    /// The headers a verification reads instead of the signature, id and timestamp headers of
+    /// [`read_headers`](Scheme::read_headers), in the same four places (the event header has
+    /// no other name), when a request does not carry all of those: for `svix`, the unbranded
+    /// `webhook-signature`, `webhook-id` and `webhook-timestamp` that Svix's SDKs accept too.
+    /// All `None` for the other schemes. Bindings pass these on beside `read_headers`.
+    ///
+    /// The names are read as a whole, never mixed: the scheme's own when all its signature, id
+    /// and timestamp headers are present, else these when all of them are, else the scheme's
+    /// own again (so a request with neither is told which `svix-*` header is missing).
+    ///
+    /// ```
+    /// let svix = hookwire::Scheme::svix();
+    /// assert_eq!(svix.fallback_headers(), [Some("webhook-signature"), Some("webhook-id"), Some("webhook-timestamp"), None]);
+    /// assert_eq!(hookwire::Scheme::github().fallback_headers(), [None; 4]);
+    /// ```
+    pub fn fallback_headers(&self) -> [Option<&str>; 4] {
+        match &self.fallback {
+            Some(f) => [
+                Some(&*f.signature.display),
+                f.id.as_ref().map(|h| &*h.display),
+                f.timestamp.as_ref().map(|h| &*h.display),
+                None,
+            ],
+            None => [None; 4],
+        }
+    }
+
+    /// The names of the signature, id and timestamp headers to read in `headers` (see
+    /// [`fallback_headers`](Scheme::fallback_headers)).
+    pub(crate) fn names_in(&self, headers: &http::HeaderMap) -> Names<'_> {
+        let own = Names {
+            signature: &self.signature,
+            id: self.id.as_ref(),
+            timestamp: match self.timestamp.as_ref().map(|t| &t.source) {
+                Some(TimestampSource::Header(spec)) => Some(spec),
+                _ => None,
+            },
+        };
+        match &self.fallback {
+            Some(fallback) if !own.all_in(headers) => {
+                let other = Names {
+                    signature: &fallback.signature,
+                    id: fallback.id.as_ref(),
+                    timestamp: fallback.timestamp.as_ref(),
+                };
+                if other.all_in(headers) {
+                    other
+                } else {
+                    own
+                }
+            }
+            _ => own,
+        }
+    }
+
     /// The signed bytes, as the parts concatenated in this order.
     pub fn content(&self) -> &[Part] {
         &self.content
@@ -458,28 +556,94 @@ impl Scheme {
 
     /// Splits one signature header value into its entries, without judging them.
     ///
-    /// Empty entries (doubled separators) are dropped; an entry without the version separator
-    /// has `version: None` when the scheme is versioned too, and is later refused as unusable.
+    /// Entries are separated by the scheme's list separator, and also by `,` with optional
+    /// spaces: the RFC 9110 list join that proxies and frameworks apply to a repeated header
+    /// (WSGI/Django `META` joins with `,`, fetch `Headers` with `, `), so a joined value reads
+    /// as the separate ones would. No signature encoding contains `,` or a space, so no real
+    /// entry is cut. Empty entries (doubled separators) are dropped; an entry without the
+    /// version separator has `version: None` when the scheme is versioned too, and is later
+    /// refused as unusable.
     ///
     /// ```
     /// use hookwire::{Scheme, SignatureEntry};
     /// let entries: Vec<_> = Scheme::stripe().signature_entries("t=17,v1=ab,v0=cd").collect();
     /// assert_eq!(entries[0], SignatureEntry { version: Some("t"), value: "17" });
     /// assert_eq!(entries.len(), 3);
+    ///
+    /// // Two `webhook-signature` headers, joined by a framework.
+    /// let joined: Vec<_> = Scheme::standard_webhooks().signature_entries("v1,aGk=, v1,aG8=").collect();
+    /// assert_eq!(joined, [SignatureEntry { version: Some("v1"), value: "aGk=" }, SignatureEntry { version: Some("v1"), value: "aG8=" }]);
     /// ```
     pub fn signature_entries<'v>(&self, value: &'v str) -> impl Iterator<Item = SignatureEntry<'v>> + 'v {
-        let versioned = self.format.version.is_some();
-        let separator = self.format.version_separator;
-        value.split(self.format.list_separator).map(str::trim).filter(|entry| !entry.is_empty()).map(
-            move |entry| match entry.split_once(separator) {
-                Some((version, value)) if versioned => SignatureEntry { version: Some(version), value },
-                _ => SignatureEntry { version: None, value: entry },
-            },
-        )
+        Entries {
+            rest: value,
+            versioned: self.format.version.is_some(),
+            version_separator: self.format.version_separator,
+            list_separator: self.format.list_separator,
+        }
     }
 
     pub(crate) fn signs(&self, part: &Part) -> bool {
         self.content.contains(part)
+    }
+}
+
+/// The signature, id and timestamp headers one verification reads.
+#[derive(Clone, Copy)]
+pub(crate) struct Names<'s> {
+    pub(crate) signature: &'s HeaderSpec,
+    pub(crate) id: Option<&'s HeaderSpec>,
+    pub(crate) timestamp: Option<&'s HeaderSpec>,
+}
+
+impl Names<'_> {
+    fn all_in(&self, headers: &http::HeaderMap) -> bool {
+        [Some(self.signature), self.id, self.timestamp]
+            .into_iter()
+            .flatten()
+            .all(|h| headers.contains_key(&h.name))
+    }
+}
+
+/// The entries of a signature header value (see [`Scheme::signature_entries`]).
+struct Entries<'v> {
+    rest: &'v str,
+    versioned: bool,
+    version_separator: char,
+    list_separator: char,
+}
+
+impl Entries<'_> {
+    fn is_separator(&self, c: char) -> bool {
+        // `,` and spaces are the RFC 9110 list join; tabs are the optional whitespace it allows.
+        c == self.list_separator || c == ',' || c == ' ' || c == '\t'
+    }
+}
+
+impl<'v> Iterator for Entries<'v> {
+    type Item = SignatureEntry<'v>;
+
+    fn next(&mut self) -> Option<SignatureEntry<'v>> {
+        let rest = self.rest.trim_start_matches(|c| self.is_separator(c));
+        if rest.is_empty() {
+            self.rest = rest;
+            return None;
+        }
+        let token_end = |text: &str| text.find(|c| self.is_separator(c)).unwrap_or(text.len());
+        if self.versioned {
+            // A version runs to the version separator; the value after it runs to the next
+            // separator (it may hold the version separator: base64 padding after `=`).
+            let end =
+                rest.find(|c| c == self.version_separator || self.is_separator(c)).unwrap_or(rest.len());
+            if let Some(after) = rest[end..].strip_prefix(self.version_separator) {
+                let value_end = token_end(after);
+                self.rest = &after[value_end..];
+                return Some(SignatureEntry { version: Some(&rest[..end]), value: &after[..value_end] });
+            }
+        }
+        let end = token_end(rest);
+        self.rest = &rest[end..];
+        Some(SignatureEntry { version: None, value: &rest[..end] })
     }
 }
 
@@ -648,15 +812,19 @@ impl SchemeBuilder {
             if version.is_empty()
                 || version.contains(self.version_separator)
                 || version.contains(self.list_separator)
+                || version.contains([',', ' ', '\t'])
             {
                 return Err(Error::argument(
                     "version",
-                    "the version must be non-empty and free of separators",
+                    "the version must be non-empty and free of separators (`,` and spaces included)",
                 ));
             }
         }
         if self.version_separator == self.list_separator {
             return Err(Error::argument("list_separator", "the list and version separators must differ"));
+        }
+        if [' ', '\t'].contains(&self.version_separator) {
+            return Err(Error::argument("version", "the version separator cannot be a space"));
         }
         let event = self.event.as_deref().map(|n| to_header(n, "event_header")).transpose()?;
         Ok(Scheme {
@@ -675,6 +843,7 @@ impl SchemeBuilder {
             encoding: self.encoding,
             key_rule: self.key_rule,
             min_key_len: self.min_key_len.max(1),
+            fallback: None,
         })
     }
 }
@@ -718,6 +887,53 @@ mod tests {
     }
 
     #[test]
+    fn joined_values_split_like_separate_ones() {
+        let e = |version: Option<&'static str>, value: &'static str| SignatureEntry { version, value };
+        let cases: [(Scheme, &str, Vec<SignatureEntry<'static>>); 7] = [
+            (
+                Scheme::standard_webhooks(),
+                "v1,aGk=, v1,aG8=",
+                vec![e(Some("v1"), "aGk="), e(Some("v1"), "aG8=")],
+            ),
+            (
+                Scheme::standard_webhooks(),
+                "v1,aGk=,v1,aG8=",
+                vec![e(Some("v1"), "aGk="), e(Some("v1"), "aG8=")],
+            ),
+            (
+                Scheme::standard_webhooks(),
+                "v1,a v1a,b,\tv2,c",
+                vec![e(Some("v1"), "a"), e(Some("v1a"), "b"), e(Some("v2"), "c")],
+            ),
+            (
+                Scheme::hookwire(),
+                "sha256=ab,sha256=cd , sha256=ef",
+                vec![e(Some("sha256"), "ab"), e(Some("sha256"), "cd"), e(Some("sha256"), "ef")],
+            ),
+            (
+                Scheme::stripe(),
+                "t=1,v1=ab, t=1,v1=cd",
+                vec![e(Some("t"), "1"), e(Some("v1"), "ab"), e(Some("t"), "1"), e(Some("v1"), "cd")],
+            ),
+            (Scheme::shopify(), "aGk=,aG8=", vec![e(None, "aGk="), e(None, "aG8=")]),
+            // Base64 padding after a `=` version separator stays in the value.
+            (
+                Scheme::builder("x").signature_header("X-S").version("v2", '=').build().unwrap(),
+                "v2=aGk= v2=aG8=",
+                vec![e(Some("v2"), "aGk="), e(Some("v2"), "aG8=")],
+            ),
+        ];
+        for (scheme, value, expected) in cases {
+            assert_eq!(
+                scheme.signature_entries(value).collect::<Vec<_>>(),
+                expected,
+                "{} {value:?}",
+                scheme.name()
+            );
+        }
+    }
+
+    #[test]
     fn builder_refuses_inconsistent_schemes() {
         let base = || Scheme::builder("x").signature_header("X-Sig");
         let code = |b: SchemeBuilder| b.build().unwrap_err().code();
@@ -728,6 +944,8 @@ mod tests {
         assert_eq!(code(base().content([Part::Id])), "invalid_argument");
         assert_eq!(code(base().timestamp_parameter("t")), "invalid_argument");
         assert_eq!(code(base().version("v1", ' ')), "invalid_argument");
+        assert_eq!(code(base().version("v,1", '=')), "invalid_argument");
+        assert_eq!(code(base().version("v1", ' ').list_separator(';')), "invalid_argument");
         let ok = base().timestamp_header("X-Ts").content([Part::Timestamp, Part::Body]).build().unwrap();
         assert_eq!(ok.timestamp(), Some(TimestampKind::Signed));
         let unsigned = base().timestamp_header("X-Ts").unsigned_timestamp().build().unwrap();

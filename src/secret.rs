@@ -2,8 +2,9 @@
 
 use std::fmt;
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD as BASE64};
+use base64::engine::DecodePaddingMode;
+use base64::{alphabet, Engine as _};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
@@ -16,20 +17,20 @@ const VERIFYING_KEY_PREFIX: &str = "whpk_";
 
 /// A webhook secret: an HMAC key, or an ed25519 signing or verifying key.
 ///
-/// Parse the text your provider gave you with [`Secret::parse`]; how that text becomes key bytes
-/// depends on the scheme (see [`KeyRule`]) and is decided when the secret is given to a
-/// [`Signer`](crate::Signer) or [`Verifier`](crate::Verifier). The key material is zeroized on
-/// drop and never printed: `Debug` shows `Secret(whsec_…redacted)`.
+/// Parse the text your provider gave you with [`Secret::parse`]; the text is kept as it is, and
+/// how it becomes key bytes is the scheme's business (see [`KeyRule`]), decided when the secret
+/// is given to a [`Signer`](crate::Signer) or [`Verifier`](crate::Verifier). The key material
+/// is zeroized on drop and never printed: `Debug` shows `Secret(whsec_…redacted)`.
 ///
 /// | text | meaning |
 /// |---|---|
-/// | `whsec_<base64>` | HMAC key (Standard Webhooks / Svix / hookwire form) |
+/// | `whsec_<base64>` | HMAC key: decoded by base64 schemes (Standard Webhooks, Svix) and by hookwire's own; the whole text is the key for text schemes (Stripe's `whsec_…` secrets) |
 /// | `whsk_<base64 of 64 bytes>` | ed25519 signing key, seed ‖ public key (signs `v1a`) |
 /// | `whpk_<base64 of 32 bytes>` | ed25519 verifying key (verifies `v1a`) |
-/// | anything else | a plain-text HMAC secret (GitHub, Stripe, Slack, ...) |
+/// | anything else | a plain-text HMAC secret (GitHub, Stripe, Slack, ...), or bare base64 for base64 schemes |
 ///
 /// ```
-/// use hookwire::Secret;
+/// use hookwire::{Scheme, Secret, Verifier};
 ///
 /// let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
 /// assert_eq!(format!("{secret:?}"), "Secret(whsec_…redacted)");
@@ -37,6 +38,13 @@ const VERIFYING_KEY_PREFIX: &str = "whpk_";
 /// // Common mistakes are refused with a reason.
 /// let err = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n").unwrap_err();
 /// assert_eq!(err.code(), "invalid_secret");
+///
+/// // Stripe's test secret is not base64 after `whsec_`, and need not be: Stripe keys with the
+/// // whole text. A base64 scheme cannot use it, and says so when the verifier is built.
+/// let stripe = Secret::parse("whsec_test_secret")?;
+/// assert!(Verifier::try_new(Scheme::stripe(), [stripe.clone()]).is_ok());
+/// let err = Verifier::try_new(Scheme::svix(), [stripe]).unwrap_err();
+/// assert!(err.to_string().contains("svix"), "{err}");
 ///
 /// // A fresh secret for a new endpoint: 32 random bytes, shown once to the user.
 /// let fresh = Secret::generate();
@@ -50,8 +58,8 @@ pub struct Secret {
 
 #[derive(Clone)]
 enum Material {
-    /// Text as given; `decoded` holds the bytes after `whsec_` when the text has that prefix.
-    Text { text: Zeroizing<String>, decoded: Option<Zeroizing<Vec<u8>>> },
+    /// Text as given: the scheme's key rule decides what it stands for.
+    Text(Zeroizing<String>),
     /// Raw key bytes from [`Secret::from_bytes`].
     Bytes(Zeroizing<Vec<u8>>),
     /// `whsk_`: zeroized on drop by ed25519-dalek.
@@ -70,10 +78,12 @@ pub(crate) enum Key {
 impl Secret {
     /// Parses a secret from its text form (see the table on [`Secret`]).
     ///
-    /// Fails with `invalid_secret` when the text is empty, has leading or trailing whitespace
-    /// (often a newline read from a file), has a `whsec_`/`whsk_`/`whpk_` prefix followed by
-    /// something that is not the base64 that prefix promises, or decodes to no bytes. The error
-    /// never contains the secret.
+    /// The text is kept as it is: whether a scheme can use it is checked when the secret is
+    /// given to a [`Signer`](crate::Signer) or [`Verifier`](crate::Verifier) (a `whsec_` text
+    /// that is not base64 is a fine Stripe secret and no Svix secret at all). Refused here with
+    /// `invalid_secret` is only what no scheme can use: an empty text, leading or trailing
+    /// whitespace (often a newline read from a file), and a `whsk_`/`whpk_` key that is not the
+    /// base64 ed25519 key its prefix promises. The error never contains the secret.
     pub fn parse(text: &str) -> Result<Secret, Error> {
         if text.is_empty() {
             return Err(Error::secret("the secret is empty"));
@@ -84,14 +94,8 @@ impl Secret {
                  environment variable?); strip it before parsing",
             ));
         }
-        let material = if let Some(rest) = text.strip_prefix(HMAC_PREFIX) {
-            let decoded = decode_base64(rest, HMAC_PREFIX)?;
-            if decoded.is_empty() {
-                return Err(Error::secret("the secret has no key bytes after `whsec_`"));
-            }
-            Material::Text { text: Zeroizing::new(text.to_owned()), decoded: Some(decoded) }
-        } else if let Some(rest) = text.strip_prefix(SIGNING_KEY_PREFIX) {
-            let bytes = decode_base64(rest, SIGNING_KEY_PREFIX)?;
+        let material = if let Some(rest) = text.strip_prefix(SIGNING_KEY_PREFIX) {
+            let bytes = decode_key_base64(rest, SIGNING_KEY_PREFIX)?;
             let pair: Zeroizing<[u8; 64]> = Zeroizing::new(bytes.as_slice().try_into().map_err(|_| {
                 Error::secret("a `whsk_` key must hold 64 bytes (ed25519 seed followed by public key)")
             })?);
@@ -100,7 +104,7 @@ impl Secret {
             })?;
             Material::SigningKey(Box::new(key))
         } else if let Some(rest) = text.strip_prefix(VERIFYING_KEY_PREFIX) {
-            let bytes = decode_base64(rest, VERIFYING_KEY_PREFIX)?;
+            let bytes = decode_key_base64(rest, VERIFYING_KEY_PREFIX)?;
             let bytes: [u8; 32] = bytes
                 .as_slice()
                 .try_into()
@@ -109,7 +113,7 @@ impl Secret {
                 .map_err(|_| Error::secret("this `whpk_` key is not a valid ed25519 public key"))?;
             Material::VerifyingKey(key)
         } else {
-            Material::Text { text: Zeroizing::new(text.to_owned()), decoded: None }
+            Material::Text(Zeroizing::new(text.to_owned()))
         };
         Ok(Secret { material })
     }
@@ -137,7 +141,7 @@ impl Secret {
         let mut bytes = Zeroizing::new([0u8; 32]);
         fill_random(&mut bytes[..]);
         let text = Zeroizing::new(format!("{HMAC_PREFIX}{}", BASE64.encode(&bytes[..])));
-        Secret { material: Material::Text { text, decoded: Some(Zeroizing::new(bytes.to_vec())) } }
+        Secret { material: Material::Text(text) }
     }
 
     /// A new random ed25519 signing key (`whsk_…`), for the `v1a` signatures of Standard
@@ -170,7 +174,7 @@ impl Secret {
     /// The returned text is zeroized when dropped; do not log it.
     pub fn expose_text(&self) -> Option<Zeroizing<String>> {
         match &self.material {
-            Material::Text { text, .. } => Some(text.clone()),
+            Material::Text(text) => Some(text.clone()),
             Material::Bytes(_) => None,
             Material::SigningKey(key) => {
                 let mut pair = Zeroizing::new(key.to_keypair_bytes());
@@ -184,36 +188,37 @@ impl Secret {
         }
     }
 
-    /// Applies a scheme's key rule: the key this secret stands for under that scheme.
+    /// Applies a scheme's key rule: the key this secret stands for under that scheme. Every
+    /// refusal names the scheme, so a secret given to the wrong scheme says which one.
     pub(crate) fn key_for(&self, rule: KeyRule, min_len: usize, scheme: &str) -> Result<Key, Error> {
+        let refuse = |why: &str| Error::secret(format!("the {scheme} scheme cannot use this secret: {why}"));
         let hmac_key = match (&self.material, rule) {
             (Material::SigningKey(key), _) => return Ok(Key::Sign((**key).clone())),
             (Material::VerifyingKey(key), _) => return Ok(Key::Verify(*key)),
             (Material::Bytes(bytes), _) => bytes.clone(),
-            (
-                Material::Text { decoded: Some(bytes), .. },
-                KeyRule::PrefixedBase64OrText | KeyRule::Base64,
-            ) => bytes.clone(),
-            (Material::Text { text, .. }, KeyRule::Text | KeyRule::PrefixedBase64OrText) => {
-                Zeroizing::new(text.as_bytes().to_vec())
+            (Material::Text(text), KeyRule::Text) => Zeroizing::new(text.as_bytes().to_vec()),
+            (Material::Text(text), KeyRule::Base64) => {
+                let encoded = text.strip_prefix(HMAC_PREFIX).unwrap_or(text);
+                base64_key(encoded).ok_or_else(|| {
+                    refuse(
+                        "it reads the secret as base64 (standard alphabet, padding optional) after an \
+                         optional `whsec_`, and this text is not that",
+                    )
+                })?
             }
-            (Material::Text { text, decoded: None }, KeyRule::Base64) => {
-                let bytes = BASE64.decode(text.as_bytes()).map_err(|_| {
-                    Error::secret(format!(
-                        "the {scheme} scheme expects a base64 secret, usually written `whsec_<base64>`"
-                    ))
-                })?;
-                let bytes = Zeroizing::new(bytes);
-                if bytes.is_empty() {
-                    return Err(Error::secret("the secret decodes to no key bytes"));
-                }
-                bytes
-            }
+            (Material::Text(text), KeyRule::PrefixedBase64OrText) => match text.strip_prefix(HMAC_PREFIX) {
+                Some(encoded) => base64_key(encoded).ok_or_else(|| {
+                    refuse("the text after `whsec_` is not base64 (standard alphabet, padding optional)")
+                })?,
+                None => Zeroizing::new(text.as_bytes().to_vec()),
+            },
         };
+        if hmac_key.is_empty() {
+            return Err(refuse("it holds no key bytes"));
+        }
         if hmac_key.len() < min_len {
-            return Err(Error::secret(format!(
-                "the {scheme} scheme needs a key of at least {min_len} bytes, this one has {}; \
-                 use Secret::generate()",
+            return Err(refuse(&format!(
+                "it needs a key of at least {min_len} bytes, this one has {}; use Secret::generate()",
                 hmac_key.len()
             )));
         }
@@ -224,8 +229,8 @@ impl Secret {
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match &self.material {
-            Material::Text { decoded: Some(_), .. } => HMAC_PREFIX,
-            Material::Text { decoded: None, .. } => "",
+            Material::Text(text) if text.starts_with(HMAC_PREFIX) => HMAC_PREFIX,
+            Material::Text(_) => "",
             Material::Bytes(_) => "bytes:",
             Material::SigningKey(_) => SIGNING_KEY_PREFIX,
             Material::VerifyingKey(_) => VERIFYING_KEY_PREFIX,
@@ -234,10 +239,41 @@ impl fmt::Debug for Secret {
     }
 }
 
-fn decode_base64(text: &str, prefix: &'static str) -> Result<Zeroizing<Vec<u8>>, Error> {
-    BASE64.decode(text.as_bytes()).map(Zeroizing::new).map_err(|_| {
+/// The base64 of a `whsk_`/`whpk_` key: hookwire's own format, so one spelling only (padded,
+/// canonical).
+fn decode_key_base64(text: &str, prefix: &'static str) -> Result<Zeroizing<Vec<u8>>, Error> {
+    let mut bytes = Zeroizing::new(Vec::new());
+    BASE64.decode_vec(text.as_bytes(), &mut bytes).map_err(|_| {
         Error::secret(format!("the text after `{prefix}` is not valid base64 (RFC 4648, with padding)"))
-    })
+    })?;
+    Ok(bytes)
+}
+
+/// Padded base64 that tolerates set trailing bits, as the reference libraries' decoders do
+/// (a secret is chosen by its owner, so a second spelling of the same key is harmless).
+const SECRET_PADDED: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
+/// The same without padding.
+const SECRET_UNPADDED: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_encode_padding(false)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// The bytes of a base64 HMAC secret: standard alphabet, with its complete padding or with none
+/// (Standard Webhooks' and Svix's libraries accept both). `None` if the text is not that.
+fn base64_key(text: &str) -> Option<Zeroizing<Vec<u8>>> {
+    let engine = if text.ends_with('=') { &SECRET_PADDED } else { &SECRET_UNPADDED };
+    // Decoded straight into zeroized memory of the final size, so no copy of the key is left
+    // behind by a reallocation.
+    let mut bytes = Zeroizing::new(vec![0u8; text.len().div_ceil(4) * 3]);
+    let len = engine.decode_slice(text.as_bytes(), &mut bytes[..]).ok()?;
+    bytes.truncate(len);
+    Some(bytes)
 }
 
 pub(crate) fn fill_random(buf: &mut [u8]) {
@@ -257,22 +293,38 @@ mod tests {
         }
     }
 
+    fn hmac(secret: &Secret, rule: KeyRule) -> Result<Vec<u8>, Error> {
+        match secret.key_for(rule, 0, "test")? {
+            Key::Hmac(bytes) => Ok(bytes.to_vec()),
+            _ => panic!("expected an HMAC key"),
+        }
+    }
+
     #[test]
-    fn rejects_empty_whitespace_and_bad_base64_with_a_reason() {
+    fn parse_refuses_only_what_no_scheme_can_use() {
         assert!(reason("").contains("empty"));
         assert!(reason(" whsec_AAAAAAAAAAAAAAAAAAAAAA==").contains("whitespace"));
         assert!(reason("whsec_AAAAAAAAAAAAAAAAAAAAAA==\n").contains("whitespace"));
-        assert!(reason("whsec_!!!notbase64").contains("not valid base64"));
-        assert!(reason("whsec_").contains("no key bytes"));
         assert!(reason("whsk_AAAA").contains("64 bytes"));
         assert!(reason("whpk_AAAA").contains("32 bytes"));
+        assert!(reason("whpk_!!!").contains("not valid base64"));
+        // Text a text-key scheme can use is kept, whatever follows `whsec_`.
+        for usable in
+            ["whsec_test_secret", "whsec_!!!notbase64", "whsec_", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS"]
+        {
+            assert!(Secret::parse(usable).is_ok(), "{usable}");
+        }
     }
 
     #[test]
     fn debug_never_shows_key_material() {
-        for text in ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "plain-text-secret-value"] {
+        for text in ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "plain-text-secret-value", "whsec_test_secret"]
+        {
             let shown = format!("{:?}", Secret::parse(text).unwrap());
-            assert!(!shown.contains("MfKQ") && !shown.contains("plain"), "{shown}");
+            assert!(
+                !shown.contains("MfKQ") && !shown.contains("plain") && !shown.contains("test"),
+                "{shown}"
+            );
             assert!(shown.ends_with("…redacted)"));
         }
         let key = Secret::generate_ed25519();
@@ -286,10 +338,8 @@ mod tests {
         let (ta, tb) = (a.expose_text().unwrap(), b.expose_text().unwrap());
         assert_ne!(*ta, *tb);
         let reparsed = Secret::parse(&ta).unwrap();
-        match reparsed.key_for(KeyRule::Base64, 16, "test").unwrap() {
-            Key::Hmac(bytes) => assert_eq!(bytes.len(), 32),
-            _ => panic!("expected an HMAC key"),
-        }
+        assert_eq!(hmac(&reparsed, KeyRule::Base64).unwrap().len(), 32);
+        assert_eq!(hmac(&a, KeyRule::PrefixedBase64OrText).unwrap().len(), 32);
     }
 
     #[test]
@@ -312,18 +362,60 @@ mod tests {
     #[test]
     fn key_rules_turn_the_same_text_into_the_documented_bytes() {
         let secret = Secret::parse("whsec_AAECAwQFBgcICQoLDA0ODw==").unwrap();
-        let hmac = |rule| match secret.key_for(rule, 0, "test").unwrap() {
-            Key::Hmac(bytes) => bytes.to_vec(),
-            _ => panic!("expected an HMAC key"),
-        };
-        assert_eq!(hmac(KeyRule::Base64), (0u8..16).collect::<Vec<_>>());
-        assert_eq!(hmac(KeyRule::PrefixedBase64OrText), (0u8..16).collect::<Vec<_>>());
-        assert_eq!(hmac(KeyRule::Text), b"whsec_AAECAwQFBgcICQoLDA0ODw==".to_vec());
+        let sixteen = (0u8..16).collect::<Vec<_>>();
+        assert_eq!(hmac(&secret, KeyRule::Base64).unwrap(), sixteen);
+        assert_eq!(hmac(&secret, KeyRule::PrefixedBase64OrText).unwrap(), sixteen);
+        assert_eq!(hmac(&secret, KeyRule::Text).unwrap(), b"whsec_AAECAwQFBgcICQoLDA0ODw==".to_vec());
         let plain = Secret::parse("not base64 at all").unwrap();
-        assert_eq!(plain.key_for(KeyRule::Base64, 0, "svix").err().unwrap().code(), "invalid_secret");
+        assert_eq!(hmac(&plain, KeyRule::Base64).unwrap_err().code(), "invalid_secret");
+        assert_eq!(hmac(&plain, KeyRule::PrefixedBase64OrText).unwrap(), b"not base64 at all".to_vec());
         assert_eq!(
             plain.key_for(KeyRule::PrefixedBase64OrText, 32, "hookwire").err().unwrap().code(),
             "invalid_secret"
         );
+    }
+
+    #[test]
+    fn base64_secrets_decode_with_or_without_padding() {
+        // Table: text, bytes under the base64 rule (None: refused).
+        let cases: &[(&str, Option<&[u8]>)] = &[
+            ("whsec_AAECAwQFBgcICQoLDA0ODw==", Some(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])),
+            ("whsec_AAECAwQFBgcICQoLDA0ODw", Some(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])),
+            ("AAECAwQFBgcICQoLDA0ODw", Some(&[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15])),
+            ("whsec_AAEC", Some(&[0, 1, 2])),
+            ("whsec_AAE", Some(&[0, 1])),
+            ("whsec_AAE=", Some(&[0, 1])),
+            // Set trailing bits: the reference decoders accept them, so do we.
+            ("whsec_AAF", Some(&[0, 1])),
+            // Incomplete padding, a lone sixth-bit group, URL-safe alphabet, inner padding.
+            ("whsec_AA=", None),
+            ("whsec_AAECA", None),
+            ("whsec_AA-_", None),
+            ("whsec_AA==AAAA", None),
+            ("whsec_test_secret", None),
+            ("whsec_", None),
+        ];
+        for (text, bytes) in cases {
+            let got = hmac(&Secret::parse(text).unwrap(), KeyRule::Base64).ok();
+            assert_eq!(got.as_deref(), *bytes, "{text}");
+        }
+    }
+
+    #[test]
+    fn every_key_rule_refusal_names_the_scheme_and_the_reason() {
+        let cases = [
+            ("whsec_test_secret", KeyRule::Base64, 1, "base64"),
+            ("whsec_test_secret", KeyRule::PrefixedBase64OrText, 16, "after `whsec_` is not base64"),
+            ("whsec_", KeyRule::PrefixedBase64OrText, 16, "no key bytes"),
+            ("whsec_", KeyRule::Base64, 1, "no key bytes"),
+            ("short", KeyRule::PrefixedBase64OrText, 16, "at least 16 bytes"),
+        ];
+        for (text, rule, min, why) in cases {
+            let err = Secret::parse(text).unwrap().key_for(rule, min, "acme").err().unwrap();
+            assert_eq!(err.code(), "invalid_secret");
+            let shown = err.to_string();
+            assert!(shown.contains("the acme scheme") && shown.contains(why), "{text}: {shown}");
+            assert!(!shown.contains("test_secret"), "{shown}");
+        }
     }
 }

@@ -248,7 +248,10 @@ impl std::fmt::Debug for Signer {
 fn signing_key(secret: &Secret, scheme: &Scheme) -> Result<PreparedKey, Error> {
     let key = PreparedKey::new(secret, scheme)?;
     if let PreparedKey::Verify(_) = key {
-        return Err(Error::secret("a whpk_ public key can only verify; sign with the whsk_ key"));
+        return Err(Error::secret(format!(
+            "the {} scheme cannot sign with a whpk_ public key, which only verifies; sign with the whsk_ key",
+            scheme.name
+        )));
     }
     Ok(key)
 }

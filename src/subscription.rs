@@ -7,6 +7,7 @@ use std::time::Duration;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
+use crate::delivery::shown_url;
 use crate::{lookup, Error, Event, Secret};
 
 /// An event type pattern: exact (`order.created`), prefix (`order.*`) or everything (`*`).
@@ -144,7 +145,7 @@ impl Subscription {
     /// A subscription with patterns already parsed.
     pub fn with_patterns(url: &str, patterns: Vec<EventPattern>) -> Result<Subscription, Error> {
         let uri: http::Uri =
-            url.parse().map_err(|_| Error::argument("url", format!("`{url}` is not a URL")))?;
+            url.parse().map_err(|_| Error::argument("url", format!("`{}` is not a URL", shown_url(url))))?;
         match uri.scheme_str() {
             Some("http" | "https") if uri.host().is_some() => {}
             _ => return Err(Error::argument("url", "must be an absolute http:// or https:// URL")),
@@ -291,7 +292,7 @@ impl Subscription {
 impl fmt::Debug for Subscription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Subscription")
-            .field("url", &self.url.to_string())
+            .field("url", &shown_url(&self.url.to_string()))
             .field("patterns", &self.patterns.iter().map(ToString::to_string).collect::<Vec<_>>())
             .field("filters", &self.filters)
             .field("active", &self.active)

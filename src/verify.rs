@@ -15,7 +15,7 @@ use crate::replay::{
     check_tolerance, parse_timestamp, ClaimRequest, ClaimToken, SeenStore, DEFAULT_CLAIM_TTL,
     DEFAULT_TOLERANCE_SECS,
 };
-use crate::scheme::{Encoding, HeaderSpec, Part, Scheme, TimestampSource};
+use crate::scheme::{Encoding, HeaderSpec, Names, Part, Scheme, TimestampSource, MAX_SIGNATURE_ENTRIES};
 use crate::{Dialect, Error, Event, Secret, UnixTime};
 
 /// Default largest body accepted: 1 MiB.
@@ -248,7 +248,9 @@ impl Verifier {
     pub fn new(scheme: Scheme, secrets: impl IntoIterator<Item = Secret>) -> Verifier {
         let keys: Result<Vec<_>, _> = secrets.into_iter().map(|s| PreparedKey::new(&s, &scheme)).collect();
         let keys = match keys {
-            Ok(keys) if keys.is_empty() => Err(Error::secret("no secret was given to the verifier")),
+            Ok(keys) if keys.is_empty() => {
+                Err(Error::secret(format!("no secret was given to the {} verifier", scheme.name)))
+            }
             other => other,
         };
         let any = |hmac: bool| matches!(&keys, Ok(k) if k.iter().any(|k| matches!(k, PreparedKey::Hmac(_)) == hmac));
@@ -342,10 +344,16 @@ impl Verifier {
     /// Verifies the headers and raw body of a request, at time `now` (unix seconds), and claims
     /// the message in the replay store if there is one.
     ///
-    /// Checks, in this order: body size, required headers, timestamp format and tolerance,
-    /// signatures (constant-time), the other headers the scheme reads, and last the replay
-    /// claim. `body` must be the bytes as received: a body that was parsed and serialized
-    /// again will not match.
+    /// Checks, in this order: body size, the signature header (present, at most
+    /// [`MAX_SIGNATURE_ENTRIES`](crate::MAX_SIGNATURE_ENTRIES) entries), the id header,
+    /// timestamp format and tolerance, the event header, signatures (constant-time), and last
+    /// the replay claim. `body` must be the bytes as received: a body that was parsed and
+    /// serialized again will not match.
+    ///
+    /// Headers the scheme reads once (id, timestamp, event type) may be repeated with the same
+    /// value; different values are `malformed_header`, whatever their order. For `svix`, the
+    /// `webhook-*` headers are read when the `svix-*` ones are not all there
+    /// ([`Scheme::fallback_headers`]).
     pub fn verify_at<'a>(
         &self,
         headers: &'a HeaderMap,
@@ -410,15 +418,32 @@ impl Verifier {
             return Err(Error::PayloadTooLarge { size: body.len(), limit: self.max_body });
         }
         let scheme = &self.scheme;
-        let signatures = headers.get_all(&scheme.signature.name);
+        let names = scheme.names_in(headers);
+        let signatures = headers.get_all(&names.signature.name);
         if signatures.iter().next().is_none() {
-            return Err(missing(&scheme.signature, scheme));
+            return Err(missing(names.signature, scheme));
+        }
+        // Counted before anything else is read, so a forged header of many entries costs no
+        // more than a short one.
+        let entries = signatures
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| scheme.signature_entries(value))
+            .take(MAX_SIGNATURE_ENTRIES + 1)
+            .count();
+        if entries > MAX_SIGNATURE_ENTRIES {
+            return Err(malformed(
+                names.signature,
+                format!(
+                    "more than {MAX_SIGNATURE_ENTRIES} signatures; no sender signs with that many secrets"
+                ),
+            ));
         }
 
-        let id = scheme.id.as_ref().map(|spec| header_text(headers, spec)).transpose()?.flatten();
+        let id = names.id.map(|spec| header_text(headers, spec)).transpose()?.flatten();
         let signs_id = scheme.signs(&Part::Id);
         if signs_id {
-            let id_spec = scheme.id.as_ref().ok_or_else(|| missing_id_spec(scheme))?;
+            let id_spec = names.id.ok_or_else(|| missing_id_spec(scheme))?;
             match id {
                 None => return Err(missing(id_spec, scheme)),
                 Some(id) if id.contains('.') => {
@@ -431,7 +456,7 @@ impl Verifier {
             }
         }
 
-        let timestamp = self.timestamp(headers, &signatures)?;
+        let timestamp = self.timestamp(headers, names, &signatures)?;
         if let Some((value, _)) = timestamp {
             check_tolerance(value, now_secs, self.tolerance)?;
         }
@@ -443,7 +468,7 @@ impl Verifier {
             timestamp: timestamp.map(|(_, text)| text).unwrap_or_default(),
             body,
         };
-        let secret_index = self.match_signature(keys, &signatures, &content)?;
+        let secret_index = self.match_signature(keys, names.signature, &signatures, &content)?;
 
         let signed_timestamp = match timestamp {
             Some((value, text)) if scheme.timestamp.as_ref().is_some_and(|t| t.signed) => Some((value, text)),
@@ -490,29 +515,43 @@ impl Verifier {
     fn timestamp<'a>(
         &self,
         headers: &'a HeaderMap,
+        names: Names<'_>,
         signatures: &GetAll<'a, HeaderValue>,
     ) -> Result<Option<(i64, &'a [u8])>, Error> {
         let Some(spec) = &self.scheme.timestamp else { return Ok(None) };
-        let (text, header): (&'a [u8], &HeaderSpec) = match &spec.source {
-            TimestampSource::Header(header) => {
-                let value = headers.get(&header.name).ok_or_else(|| missing(header, &self.scheme))?;
+        let (text, header): (&'a [u8], &HeaderSpec) = match (&spec.source, names.timestamp) {
+            (TimestampSource::Header(_), Some(header)) => {
+                let value = read_once(headers, header)?.ok_or_else(|| missing(header, &self.scheme))?;
                 (value.as_bytes(), header)
             }
-            TimestampSource::SignatureParameter(key) => {
-                let found = signatures
+            (TimestampSource::Header(_), None) => {
+                return Err(Error::Internal {
+                    reason: format!("scheme {} has a timestamp header without a name", self.scheme.name)
+                        .into(),
+                })
+            }
+            (TimestampSource::SignatureParameter(key), _) => {
+                let mut found = signatures
                     .iter()
                     .filter_map(|value| value.to_str().ok())
                     .flat_map(|value| self.scheme.signature_entries(value))
-                    .find(|entry| entry.version == Some(key));
-                match found {
-                    Some(entry) => (entry.value.as_bytes(), &self.scheme.signature),
-                    None => {
-                        return Err(malformed(
-                            &self.scheme.signature,
-                            "no timestamp entry (`t=`) in the header",
-                        ))
-                    }
+                    .filter(|entry| entry.version == Some(key))
+                    .map(|entry| entry.value);
+                let Some(first) = found.next() else {
+                    return Err(malformed(
+                        names.signature,
+                        format!("no timestamp entry (`{key}=`) in the header"),
+                    ));
+                };
+                if found.any(|other| other != first) {
+                    return Err(malformed(
+                        names.signature,
+                        format!(
+                            "the timestamp entry (`{key}=`) is sent more than once with different values"
+                        ),
+                    ));
                 }
+                (first.as_bytes(), names.signature)
             }
         };
         match parse_timestamp(text) {
@@ -525,6 +564,7 @@ impl Verifier {
     fn match_signature(
         &self,
         keys: &[PreparedKey],
+        header: &HeaderSpec,
         signatures: &GetAll<'_, HeaderValue>,
         content: &Content<'_>,
     ) -> Result<usize, Error> {
@@ -581,7 +621,7 @@ impl Verifier {
                 }
                 (None, None) => "no usable signature".to_owned(),
             };
-            return Err(malformed(&self.scheme.signature, expected));
+            return Err(malformed(header, expected));
         }
 
         let mut message: Option<Vec<u8>> = None;
@@ -664,8 +704,19 @@ fn ct_eq_mac(tag: &[u8; MAC_LEN], received: &[u8]) -> bool {
     bool::from(equal)
 }
 
+/// The value of a header the scheme reads once: repeats must agree, so the answer never
+/// depends on which copy a framework, a parser or a hash map would have kept.
+fn read_once<'a>(headers: &'a HeaderMap, spec: &HeaderSpec) -> Result<Option<&'a HeaderValue>, Error> {
+    let mut values = headers.get_all(&spec.name).iter();
+    let Some(first) = values.next() else { return Ok(None) };
+    if values.any(|other| other != first) {
+        return Err(malformed(spec, "sent more than once with different values"));
+    }
+    Ok(Some(first))
+}
+
 fn header_text<'a>(headers: &'a HeaderMap, spec: &HeaderSpec) -> Result<Option<&'a str>, Error> {
-    match headers.get(&spec.name) {
+    match read_once(headers, spec)? {
         None => Ok(None),
         Some(value) => match value.to_str() {
             Ok(text) if !text.is_empty() => Ok(Some(text)),

@@ -100,6 +100,50 @@ fn every_preset_schedule() {
 }
 
 #[test]
+fn retry_policies_refuse_what_they_cannot_bound() {
+    // Found by the hardening catalogue: `svix().max_attempts(2^32 - 1).schedule()` allocated
+    // 64 GB and aborted, `exponential(…, 1e9 attempts)` was OOM-killed.
+    const DAY: u64 = 24 * 3600;
+    let d = Duration::from_secs;
+    let refused: Vec<(&str, Result<RetryPolicy, hookwire::Error>)> = vec![
+        ("max_attempts u32::MAX", RetryPolicy::svix().max_attempts(u32::MAX)),
+        ("max_attempts 1001", RetryPolicy::svix().max_attempts(1_001)),
+        ("max_attempts 0", RetryPolicy::svix().max_attempts(0)),
+        ("exponential 1e9 attempts", RetryPolicy::exponential("e", d(1), 2.0, d(60), 1_000_000_000)),
+        ("exponential factor 1e9", RetryPolicy::exponential("e", d(1), 1e9, d(60), 5)),
+        ("exponential factor 10.5", RetryPolicy::exponential("e", d(1), 10.5, d(60), 5)),
+        ("exponential cap 31 days", RetryPolicy::exponential("e", d(1), 2.0, d(31 * DAY), 5)),
+        ("table 1001 entries", RetryPolicy::table("t", vec![d(60); 1_001])),
+        ("table entry 31 days", RetryPolicy::table("t", vec![d(0), d(31 * DAY)])),
+        ("max_age 366 days", RetryPolicy::svix().max_age(d(366 * DAY))),
+        ("throttle_min 31 days", RetryPolicy::svix().throttle_min(d(31 * DAY))),
+        ("webnet max_retries u32::MAX", RetryPolicy::webnet_with(u32::MAX, d(60))),
+        ("homechef max_retries 1000", RetryPolicy::homechef_with(1_000, d(60))),
+    ];
+    for (what, result) in refused {
+        assert_eq!(result.map(|p| p.name().to_owned()).unwrap_err().code(), "invalid_argument", "{what}");
+    }
+    // The limits themselves are fine, and the longest schedule is a thousand entries.
+    let accepted = [
+        RetryPolicy::svix().max_attempts(RetryPolicy::MAX_ATTEMPTS).unwrap(),
+        RetryPolicy::exponential("e", d(1), RetryPolicy::MAX_FACTOR, RetryPolicy::MAX_DELAY, 1_000).unwrap(),
+        RetryPolicy::table("t", vec![RetryPolicy::MAX_DELAY; 1_000]).unwrap(),
+        RetryPolicy::homechef_with(999, d(60)).unwrap(),
+        RetryPolicy::svix()
+            .max_age(RetryPolicy::MAX_AGE)
+            .unwrap()
+            .throttle_min(RetryPolicy::MAX_DELAY)
+            .unwrap(),
+    ];
+    for policy in accepted {
+        let schedule = policy.schedule();
+        assert!(schedule.len() <= 1_000 && schedule.iter().all(|delay| *delay <= RetryPolicy::MAX_DELAY));
+        let failed = response(500, &[]);
+        assert!(matches!(policy.next(999, 0, 0, &failed), Decision::Retry { .. } | Decision::GiveUp { .. }));
+    }
+}
+
+#[test]
 fn auraconnect_never_retries_after_seven_days() {
     // Every retry is throttled to an hour by Retry-After; after 7 days it gives up.
     let policy = RetryPolicy::auraconnect().max_attempts(1000).unwrap();
@@ -181,7 +225,7 @@ fn every_outcome_class() {
     );
     assert_eq!(decide(&response(500, &[])), Decision::Retry { at: 5_000, delay: Duration::from_secs(5) });
     assert_eq!(decide(&response(429, &[])), Decision::Retry { at: 60_000, delay: Duration::from_secs(60) });
-    let patient = policy.clone().throttle_min(Duration::from_secs(10));
+    let patient = policy.clone().throttle_min(Duration::from_secs(10)).unwrap();
     assert_eq!(
         patient.next(1, 0, 0, &response(429, &[])),
         Decision::Retry { at: 10_000, delay: Duration::from_secs(10) }
@@ -247,8 +291,10 @@ fn retry_after_forms() {
     assert_eq!(first_retry("Thu, 01 Jan 1970 01:00:00 GMT"), 120);
     // A zero delay (an immediate table entry, no throttle minimum) still leaves the receiver up
     // to the throttle minimum it asked for, not nothing.
-    let eager =
-        RetryPolicy::table("eager", vec![Duration::ZERO; 3]).unwrap().throttle_min(Duration::from_secs(30));
+    let eager = RetryPolicy::table("eager", vec![Duration::ZERO; 3])
+        .unwrap()
+        .throttle_min(Duration::from_secs(30))
+        .unwrap();
     let decide =
         |retry_after: &str| match eager.next(1, 0, 0, &response(500, &[("retry-after", retry_after)])) {
             Decision::Retry { delay, .. } => delay.as_secs(),
@@ -302,10 +348,10 @@ fn jitter_stays_within_its_formula() {
             previous = d;
         }
     }
-    // A huge attempt number is answered at once (the chain is replayed over a window; replaying
-    // all of it took minutes) and stays within the bounds.
-    let wide = policy.clone().max_attempts(u32::MAX).unwrap();
-    let d = delay(&wide, u32::MAX - 1, 3);
+    // The last attempt a policy can make is answered at once (the chain is replayed over a
+    // window, not from the start) and stays within the bounds.
+    let wide = policy.clone().max_attempts(RetryPolicy::MAX_ATTEMPTS).unwrap();
+    let d = delay(&wide, RetryPolicy::MAX_ATTEMPTS - 1, 3);
     assert!((base..=cap).contains(&d), "{d}");
     // Seeded policies are reproducible; different seeds differ.
     let a = policy_with(Jitter::Full);
@@ -588,6 +634,38 @@ fn requests_are_signed_afresh_on_every_attempt() {
 }
 
 #[test]
+fn no_error_shows_the_credentials_of_a_url() {
+    // `check_url` echoed an unparseable URL whole, password included.
+    let guard = UrlGuard::default();
+    let urls = [
+        "http://user:hunter2-p4ss word@example.com/",
+        "http://user:hunter2-p4ss@exa mple.com/",
+        "https://user:hunter2-p4ss/x@example.com/",
+        "user:hunter2-p4ss@example.com",
+        "http://user:hunter2-p4ss@127.0.0.1/",
+        "http://user:hunter2-p4ss@localhost4.localdomain4/",
+        "http://x@y:hunter2-p4ss@example.com:99999/",
+    ];
+    for url in urls {
+        let err = guard.check_url(url).unwrap_err();
+        assert_eq!(err.code(), "blocked_url", "{url}");
+        assert!(!err.to_string().contains("hunter2"), "{url}: {err}");
+        if let Err(err) = Subscription::new(url, ["*"]) {
+            assert!(!err.to_string().contains("hunter2"), "{url}: {err}");
+        }
+    }
+    // A subscription to such a URL is refused when the request is built; its Debug hides the
+    // credentials too.
+    let subscription = Subscription::new("https://user:hunter2-p4ss@example.com/in", ["*"]).unwrap();
+    let shown = format!("{subscription:?}");
+    assert!(!shown.contains("hunter2") && shown.contains("example.com"), "{shown}");
+    // Control characters are escaped and very long text is cut.
+    let long = format!("http://exa mple.com/\n{}", "a".repeat(10_000));
+    let err = guard.check_url(&long).unwrap_err().to_string();
+    assert!(err.len() < 400 && !err.contains('\n'), "{err}");
+}
+
+#[test]
 fn url_guard_table() {
     let guard = UrlGuard::default();
     let addr = |text: &str| text.parse::<IpAddr>().unwrap();
@@ -671,6 +749,17 @@ fn url_guard_table() {
         "http://example.com:+80/",
         "http://example.com:00080/",
         "http://example.com:/",
+        // Found by the hardening catalogue: Red Hat's /etc/hosts loopback names, and siblings.
+        "http://localhost4.localdomain4/",
+        "http://localhost6.localdomain6/",
+        "http://LOCALHOST4.LOCALDOMAIN4./",
+        "http://localhost6.localdomain6:8080/",
+        "http://localhost4/",
+        "http://ip6-loopback/",
+        "http://ip6-allnodes/",
+        "http://db.localdomain4/",
+        "http://db.localdomain6./",
+        "http://api.LocalHost./",
     ];
     for url in blocked {
         let err = guard.check_url(url).expect_err(url);

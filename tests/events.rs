@@ -244,6 +244,117 @@ fn extra_fields_never_repeat_a_key_the_writer_owns() {
 }
 
 #[test]
+fn a_repeated_key_hookwire_reads_is_refused_and_named() {
+    // `{"total_amount":null,"total_amount":2}` was accepted and written back as
+    // `{"total_amount":null}`: the 2 was lost. (dialect, body, the key the error names)
+    let cases = [
+        (
+            Dialect::Hookwire,
+            r#"{"type":"order.created","data":{"total_amount":null,"total_amount":2}}"#,
+            "data.total_amount",
+        ),
+        (
+            Dialect::Hookwire,
+            r#"{"type":"order.created","data":{"items":[{"price":null,"price":1}]}}"#,
+            "data.items[0].price",
+        ),
+        (Dialect::Hookwire, r#"{"id":null,"id":"evt_2","type":"user.login","data":{}}"#, "body.id"),
+        (
+            Dialect::Hookwire,
+            r#"{"id":"evt_1","type":"user.login","type":"user.logout","data":{}}"#,
+            "body.type",
+        ),
+        (
+            Dialect::HomeChef,
+            r#"{"event":"tip.received","timestamp":null,"timestamp":"2024-01-15T10:30:00Z","data":{}}"#,
+            "body.timestamp",
+        ),
+        (
+            Dialect::Webnet,
+            r#"{"event_type":"job.started","actor":{"username":null,"username":"x"},"job":{}}"#,
+            "body.actor.username",
+        ),
+    ];
+    for (dialect, body, key) in cases {
+        let err = dialect.parse(body.as_bytes(), None).unwrap_err();
+        assert_eq!(err.code(), "invalid_payload", "{body}");
+        assert!(err.to_string().contains(&format!("`{key}` appears more than once")), "{body}: {err}");
+    }
+    // Keys hookwire does not read keep every copy, in order.
+    let body =
+        r#"{"id":"e1","type":"order.created","data":{"id":7,"note":"a","note":"b"},"trace":1,"trace":2}"#;
+    let event = Event::from_json(body.as_bytes()).unwrap();
+    assert_eq!(event.to_json(), body.as_bytes());
+    // A foreign body may repeat a name the native envelope owns (HomeChef does not read `id`):
+    // written natively, the kept null appears once, so hookwire reads its own output.
+    let homechef = br#"{"event":"tip.received","data":{},"id":null,"id":null}"#;
+    let native = Dialect::HomeChef.parse(homechef, None).unwrap().to_json();
+    assert_eq!(native, br#"{"type":"tip.received","data":{},"id":null}"#);
+    Event::from_json(&native).unwrap();
+}
+
+#[test]
+fn auraconnect_data_extra_cannot_collide_or_fail_to_encode() {
+    // A body's own top-level `data_extra` was overwritten by data's members beside `object`,
+    // and when it was not an object, encode() failed.
+    for own in [r#"{"a":1}"#, "5"] {
+        let body = format!(
+            r#"{{"id":"e1","type":"order.updated","created":"2025-08-08T10:05:00Z","data":{{"object":{{"id":1}},"previous_attributes":{{}}}},"data_extra":{own}}}"#
+        );
+        let err = Dialect::AuraConnect.parse(body.as_bytes(), None).unwrap_err();
+        assert_eq!(err.code(), "invalid_payload");
+        assert!(err.to_string().contains("`body.data_extra`"), "{err}");
+    }
+    // Data's members beside `object` travel under data_extra, natively and back.
+    let body = br#"{"id":"e1","type":"order.updated","created":"2025-08-08T10:05:00Z","data":{"object":{"id":1},"previous_attributes":{"status":"pending"}}}"#;
+    let event = Dialect::AuraConnect.parse(body, None).unwrap();
+    assert_eq!(
+        event.extra().get("data_extra").unwrap().get(),
+        r#"{"previous_attributes":{"status":"pending"}}"#
+    );
+    assert_eq!(Dialect::AuraConnect.encode(&event).unwrap(), body);
+    // A native event whose data_extra cannot be written beside `object` says why, by name.
+    for (data_extra, why) in [
+        (r#""data_extra":5"#, "must be an object"),
+        (r#""data_extra":{"object":2}"#, "cannot hold a second `object`"),
+        (r#""data_extra":{"a":1},"data_extra":{"b":2}"#, "appears more than once"),
+    ] {
+        let native = format!(r#"{{"id":"e1","type":"order.updated","data":{{"id":1}},{data_extra}}}"#);
+        let event = Event::from_json(native.as_bytes()).unwrap();
+        let err = Dialect::AuraConnect.encode(&event).unwrap_err();
+        assert_eq!(err.code(), "invalid_payload");
+        assert!(err.to_string().contains(why), "{data_extra}: {err}");
+    }
+}
+
+#[test]
+fn integer_ids_keep_their_exact_digits_at_any_size() {
+    let cases = [
+        ("9223372036854775807", Id::Int(i64::MAX)),
+        ("-9223372036854775808", Id::Int(i64::MIN)),
+        ("18446744073709551616", Id::BigInt("18446744073709551616".into())),
+        ("-9223372036854775809", Id::BigInt("-9223372036854775809".into())),
+        (
+            "1234567890123456789012345678901234567890",
+            Id::BigInt("1234567890123456789012345678901234567890".into()),
+        ),
+        ("-0", Id::BigInt("-0".into())),
+    ];
+    for (digits, id) in cases {
+        let body = format!(r#"{{"type":"user.created","data":{{"user_id":{digits}}}}}"#);
+        let event = Event::from_json(body.as_bytes()).unwrap_or_else(|e| panic!("{digits}: {e}"));
+        let Payload::User(user) = event.payload() else { panic!("{digits}") };
+        assert_eq!(user.user_id.as_ref(), Some(&id), "{digits}");
+        assert_eq!(user.user_id.as_ref().unwrap().to_string(), digits);
+        assert_eq!(event.to_json(), body.as_bytes(), "{digits}");
+    }
+    for not_an_id in ["1.5", "1e3", "true", "[1]"] {
+        let body = format!(r#"{{"type":"user.created","data":{{"user_id":{not_an_id}}}}}"#);
+        assert_eq!(Event::from_json(body.as_bytes()).unwrap_err().code(), "invalid_payload", "{not_an_id}");
+    }
+}
+
+#[test]
 fn subscription_matching_table() {
     let order = sample("order.created").unwrap(); // restaurant_id 1, customer_id 456
     let refund = sample("payment.refunded").unwrap();

@@ -1,4 +1,5 @@
-//! Any text as a secret: parse and bind to every scheme without panicking or echoing the text.
+//! Any text as a secret: parse and bind to every scheme (each with its own key rule) without
+//! panicking or echoing the text; a refusal names the scheme.
 #![no_main]
 
 use hookwire::{Scheme, Secret, Signer, Verifier};
@@ -32,7 +33,15 @@ fuzz_target!(|text: &str| {
             let verifier = Verifier::try_new(scheme, [secret.clone()]).expect("what signs, verifies");
             verifier.verify_at(&headers, b"{}", 1_700_000_000).expect("own signature verifies");
         } else {
-            let _ = Verifier::try_new(scheme, [secret.clone()]);
+            // A secret the scheme cannot use says which scheme, and never echoes the text.
+            if let Err(err) = Verifier::try_new(scheme.clone(), [secret.clone()]) {
+                assert_eq!(err.code(), "invalid_secret");
+                let shown = err.to_string();
+                assert!(shown.contains(&format!("the {name} scheme")), "{shown}");
+                if traceable(text) {
+                    assert!(!shown.contains(text), "error message echoes the secret");
+                }
+            }
         }
     }
 });

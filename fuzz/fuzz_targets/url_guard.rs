@@ -1,5 +1,5 @@
-//! Any text as a webhook URL: refused with `blocked_url`, or accepted with a host that no
-//! client would read as a refused address.
+//! Any text as a webhook URL: refused with `blocked_url` (never showing the credentials before
+//! an `@`), or accepted with a host that no client would read as a refused address.
 #![no_main]
 
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -13,6 +13,18 @@ fuzz_target!(|text: &str| {
         Ok(checked) => checked,
         Err(err) => {
             assert_eq!(err.code(), "blocked_url", "{err}");
+            // What stands between `://` and the last `@` is userinfo: a long enough piece of it
+            // that appears nowhere else in the text must not appear in the message.
+            let after_scheme = text.find("://").map_or(text, |at| &text[at + 3..]);
+            if let Some(at) = after_scheme.rfind('@') {
+                let (userinfo, rest) = after_scheme.split_at(at);
+                if userinfo.len() >= 8
+                    && !rest.contains(userinfo)
+                    && !text[..text.len() - after_scheme.len()].contains(userinfo)
+                {
+                    assert!(!err.to_string().contains(userinfo), "{text:?} shows its userinfo: {err}");
+                }
+            }
             return;
         }
     };

@@ -31,10 +31,10 @@ pub(crate) fn retry_policy(spec: &RetrySpec) -> Result<RetryPolicy> {
         policy = policy.max_attempts(attempts)?;
     }
     if let Some(age) = spec.max_age_ms {
-        policy = policy.max_age(Duration::from_millis(age));
+        policy = policy.max_age(Duration::from_millis(age))?;
     }
     if let Some(min) = spec.throttle_min_ms {
-        policy = policy.throttle_min(Duration::from_millis(min));
+        policy = policy.throttle_min(Duration::from_millis(min))?;
     }
     Ok(policy)
 }
@@ -304,7 +304,8 @@ mod tests {
             Duration::from_secs(2),
         ]))
         .unwrap()
-        .throttle_min(Duration::from_secs(5));
+        .throttle_min(Duration::from_secs(5))
+        .unwrap();
         let status = |code| response_outcome(code, &http::HeaderMap::new(), Duration::ZERO);
         let now = UnixTime::from_millis(10_000);
         let cases = [

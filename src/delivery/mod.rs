@@ -47,6 +47,7 @@ pub use rate::TokenBucket;
 pub use request::{Message, RequestBuilder, DEFAULT_MAX_PAYLOAD, USER_AGENT};
 pub use scheduler::Scheduler;
 pub use state::{Attempt, Delivery, DeliveryState, DEFAULT_RESPONSE_BODY_LIMIT};
+pub(crate) use url_guard::shown_url;
 pub use url_guard::{CheckedUrl, Host, UrlGuard};
 
 /// Converts a span to whole milliseconds, saturating.

@@ -178,6 +178,13 @@ pub const DEFAULT_THROTTLE_MIN: Duration = Duration::from_secs(60);
 /// When to retry a failed delivery, and when to give up. Pure: the same inputs (and seed)
 /// always give the same answer, so schedules can be tested and replayed.
 ///
+/// Whatever a policy can ask for is bounded, so no configuration (from a user's settings, a
+/// database row, a binding) can make it allocate or wait without limit: at most
+/// [`MAX_ATTEMPTS`](RetryPolicy::MAX_ATTEMPTS) attempts (and table entries), delays up to
+/// [`MAX_DELAY`](RetryPolicy::MAX_DELAY), growth factors up to
+/// [`MAX_FACTOR`](RetryPolicy::MAX_FACTOR), a maximum age up to
+/// [`MAX_AGE`](RetryPolicy::MAX_AGE); beyond, `invalid_argument`.
+///
 /// ```
 /// use std::time::Duration;
 /// use hookwire::{Decision, Failure, Outcome, RetryPolicy};
@@ -218,12 +225,39 @@ const PRESET_NAMES: [&str; 6] =
     ["standard-webhooks", "svix", "ops-center", "webnet", "homechef", "auraconnect"];
 
 impl RetryPolicy {
+    /// The most attempts a policy makes, the first included; also the longest delay table.
+    /// Real schedules have ten or so; a thousand is days of retries at any sensible pace.
+    pub const MAX_ATTEMPTS: u32 = 1_000;
+    /// The longest delay between two attempts (table entries, exponential initial delay and
+    /// cap, throttle minimum): 30 days.
+    pub const MAX_DELAY: Duration = secs(30 * DAY);
+    /// The longest maximum age: 365 days.
+    pub const MAX_AGE: Duration = secs(365 * DAY);
+    /// The largest growth factor of an exponential backoff.
+    pub const MAX_FACTOR: f64 = 10.0;
+
     /// A policy from a delay table (the first entry is the first attempt's delay, usually
     /// zero); at most as many attempts as the table has entries until
     /// [`max_attempts`](RetryPolicy::max_attempts) says otherwise.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use hookwire::RetryPolicy;
+    /// let too_long = vec![Duration::from_secs(60); 1_001];
+    /// assert_eq!(RetryPolicy::table("mine", too_long).unwrap_err().code(), "invalid_argument");
+    /// ```
     pub fn table(name: impl Into<Cow<'static, str>>, delays: Vec<Duration>) -> Result<RetryPolicy, Error> {
         if delays.is_empty() {
             return Err(Error::argument("delays", "must have at least one entry (the first attempt)"));
+        }
+        if delays.len() > RetryPolicy::MAX_ATTEMPTS as usize {
+            return Err(Error::argument(
+                "delays",
+                format!("at most {} entries (one per attempt)", RetryPolicy::MAX_ATTEMPTS),
+            ));
+        }
+        if delays.iter().any(|delay| *delay > RetryPolicy::MAX_DELAY) {
+            return Err(Error::argument("delays", "each delay must be at most 30 days"));
         }
         let max_attempts = u32::try_from(delays.len()).unwrap_or(u32::MAX);
         Ok(RetryPolicy::build(name.into(), Backoff::Table(delays), max_attempts))
@@ -238,8 +272,8 @@ impl RetryPolicy {
         cap: Duration,
         max_attempts: u32,
     ) -> Result<RetryPolicy, Error> {
-        if !(factor.is_finite() && factor >= 1.0) {
-            return Err(Error::argument("factor", "must be a finite number ≥ 1"));
+        if !(factor.is_finite() && (1.0..=RetryPolicy::MAX_FACTOR).contains(&factor)) {
+            return Err(Error::argument("factor", "must be a number from 1 to 10"));
         }
         if initial.is_zero() {
             return Err(Error::argument(
@@ -249,6 +283,9 @@ impl RetryPolicy {
         }
         if cap < initial {
             return Err(Error::argument("cap", "must not be shorter than the initial delay"));
+        }
+        if cap > RetryPolicy::MAX_DELAY {
+            return Err(Error::argument("cap", "must be at most 30 days"));
         }
         let policy = RetryPolicy::build(name.into(), Backoff::Exponential { initial, factor, cap }, 1);
         policy.max_attempts(max_attempts)
@@ -350,22 +387,43 @@ impl RetryPolicy {
         if first.is_zero() || first > secs(DAY) {
             return Err(Error::argument("retry delay", "must be more than 0 and at most a day"));
         }
+        if max_retries >= RetryPolicy::MAX_ATTEMPTS {
+            return Err(Error::argument(
+                "max_retries",
+                format!("must be below {} (attempts, the first included)", RetryPolicy::MAX_ATTEMPTS),
+            ));
+        }
         Ok(RetryPolicy::doubling(name, max_retries, first))
     }
 
-    /// At most `attempts` attempts in all, the first included (≥ 1).
+    /// At most `attempts` attempts in all, the first included (1 to
+    /// [`MAX_ATTEMPTS`](RetryPolicy::MAX_ATTEMPTS)).
+    ///
+    /// ```
+    /// use hookwire::RetryPolicy;
+    /// assert_eq!(RetryPolicy::svix().max_attempts(20)?.schedule().len(), 20);
+    /// assert_eq!(RetryPolicy::svix().max_attempts(u32::MAX).unwrap_err().code(), "invalid_argument");
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
     pub fn max_attempts(mut self, attempts: u32) -> Result<RetryPolicy, Error> {
-        if attempts == 0 {
-            return Err(Error::argument("max_attempts", "must be at least 1 (the first attempt)"));
+        if !(1..=RetryPolicy::MAX_ATTEMPTS).contains(&attempts) {
+            return Err(Error::argument(
+                "max_attempts",
+                format!("must be from 1 (the first attempt) to {}", RetryPolicy::MAX_ATTEMPTS),
+            ));
         }
         self.max_attempts = attempts;
         Ok(self)
     }
 
-    /// No retry later than `age` after the first attempt.
-    pub fn max_age(mut self, age: Duration) -> RetryPolicy {
+    /// No retry later than `age` after the first attempt (at most
+    /// [`MAX_AGE`](RetryPolicy::MAX_AGE)).
+    pub fn max_age(mut self, age: Duration) -> Result<RetryPolicy, Error> {
+        if age > RetryPolicy::MAX_AGE {
+            return Err(Error::argument("max_age", "must be at most 365 days"));
+        }
         self.max_age = Some(age);
-        self
+        Ok(self)
     }
 
     /// The jitter (default none; `svix` uses ±20 %).
@@ -380,10 +438,13 @@ impl RetryPolicy {
     }
 
     /// The minimum wait after a throttle status (429, 502, 503, 504) or a timeout (default
-    /// 60 s).
-    pub fn throttle_min(mut self, min: Duration) -> RetryPolicy {
+    /// 60 s, at most [`MAX_DELAY`](RetryPolicy::MAX_DELAY)).
+    pub fn throttle_min(mut self, min: Duration) -> Result<RetryPolicy, Error> {
+        if min > RetryPolicy::MAX_DELAY {
+            return Err(Error::argument("throttle_min", "must be at most 30 days"));
+        }
         self.throttle_min = min;
-        self
+        Ok(self)
     }
 
     /// Fixes the random source, so jittered schedules are reproducible (tests, replays).
@@ -419,7 +480,8 @@ impl RetryPolicy {
     }
 
     /// The nominal delay before each attempt (before jitter, `Retry-After` and throttling):
-    /// the schedule a preset documents.
+    /// the schedule a preset documents. At most [`MAX_ATTEMPTS`](RetryPolicy::MAX_ATTEMPTS)
+    /// entries.
     pub fn schedule(&self) -> Vec<Duration> {
         (0..self.max_attempts).map(|n| self.nominal(n)).collect()
     }

@@ -180,10 +180,12 @@ impl UrlGuard {
         Ok(self)
     }
 
-    /// Checks a URL's text. Errors: `blocked_url`, saying why.
+    /// Checks a URL's text. Errors: `blocked_url`, saying why; the message never shows what
+    /// stands before an `@` (credentials).
     pub fn check_url(&self, url: &str) -> Result<CheckedUrl, Error> {
-        let uri: http::Uri =
-            url.parse().map_err(|_| Error::blocked(format!("`{url}` is not an absolute http(s) URL")))?;
+        let uri: http::Uri = url
+            .parse()
+            .map_err(|_| Error::blocked(format!("`{}` is not an absolute http(s) URL", shown_url(url))))?;
         self.check_uri(&uri)
     }
 
@@ -221,7 +223,12 @@ impl UrlGuard {
                     .parse::<u16>()
                     .map_err(|_| Error::blocked(format!("port `{digits}` is out of range")))?
             }
-            _ => return Err(Error::blocked(format!("`{port_text}` is not a port from 1 to 65535"))),
+            // Shown only when it is digits: in `https://user:pass/x@host` a URL parser reads the
+            // password as the port.
+            Some(digits) if digits.len() <= 20 && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                return Err(Error::blocked(format!("`:{digits}` is not a port from 1 to 65535")))
+            }
+            _ => return Err(Error::blocked("the port is not a number from 1 to 65535")),
         };
         let host = parse_host(authority.host())?;
         if let Host::Ip(ip) = host {
@@ -275,14 +282,54 @@ impl UrlGuard {
     }
 }
 
-/// Names that system resolvers map to loopback.
-const LOOPBACK_NAMES: [&str; 4] = ["localhost.localdomain", "localhost6", "ip6-localhost", "ip6-loopback"];
+/// Names that system resolvers map to loopback: the `/etc/hosts` entries of Debian
+/// (`ip6-localhost`, `ip6-loopback`) and Red Hat (`localhost4.localdomain4`,
+/// `localhost6.localdomain6`). Dotless ones are refused as dotless anyway; listed for the
+/// message.
+const LOOPBACK_NAMES: [&str; 7] = [
+    "localhost.localdomain",
+    "localhost4",
+    "localhost6",
+    "localhost4.localdomain4",
+    "localhost6.localdomain6",
+    "ip6-localhost",
+    "ip6-loopback",
+];
 
 /// Suffixes that never resolve on the public internet: `.internal` (reserved for private use,
 /// cloud metadata such as `metadata.google.internal`), `.local` (mDNS), `.home.arpa` (RFC
-/// 8375), `.localdomain`, and Kubernetes cluster names.
-const INTERNAL_SUFFIXES: [&str; 6] =
-    [".internal", ".local", ".home.arpa", ".localdomain", ".svc", ".cluster.local"];
+/// 8375), `.localdomain` (and Red Hat's `.localdomain4`/`.localdomain6`), and Kubernetes
+/// cluster names.
+const INTERNAL_SUFFIXES: [&str; 8] = [
+    ".internal",
+    ".local",
+    ".home.arpa",
+    ".localdomain",
+    ".localdomain4",
+    ".localdomain6",
+    ".svc",
+    ".cluster.local",
+];
+
+/// A URL as error messages and `Debug` show it: whatever stands before the last `@` after the
+/// scheme (user and password, also when the text is not a valid URL) is replaced by `…`,
+/// control characters are escaped, and it is cut at 200 characters.
+pub(crate) fn shown_url(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(at) => url.split_at(at + 3),
+        None => ("", url),
+    };
+    let rest = match rest.rfind('@') {
+        Some(at) => format!("…{}", &rest[at..]),
+        None => rest.to_owned(),
+    };
+    let mut shown: String = format!("{scheme}{rest}").escape_debug().collect();
+    if let Some((cut, _)) = shown.char_indices().nth(200) {
+        shown.truncate(cut);
+        shown.push('…');
+    }
+    shown
+}
 
 /// Reads a URL host the way HTTP clients do, so that no spelling of an internal address
 /// passes as a name: bracketed IPv6, and IPv4 in the WHATWG forms (`127.1`, `0x7f.0.0.1`,

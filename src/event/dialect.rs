@@ -23,7 +23,14 @@ use crate::Error;
 /// Fields a dialect does not map (`webhook_id`, `delivery_id`, anything new) are kept in
 /// [`Event::extra`] and written back by [`encode`](Dialect::encode). AuraConnect fields beside
 /// `data.object` (such as `previous_attributes`) are kept there as one object under
-/// `data_extra`, so the native envelope never has two `data` keys.
+/// `data_extra`, so the native envelope never has two `data` keys; an AuraConnect body with a
+/// top-level `data_extra` of its own is therefore refused (`invalid_payload`) rather than read
+/// ambiguously, and an event whose `data_extra` is not one object cannot be encoded for
+/// AuraConnect.
+///
+/// Keys hookwire reads (`id`, `type`, `data`, typed payload fields) must not repeat: a repeat
+/// is `invalid_payload` naming the key, since JSON parsers disagree on which copy counts.
+/// Repeats of keys hookwire does not read are kept as they came.
 ///
 /// ```
 /// use hookwire::{Dialect, Payload};
@@ -171,6 +178,19 @@ impl Dialect {
             return Event::new(event_type, payload);
         }
         let mut object = RawObject::parse_body(body, &root)?;
+        if let DataAt::Nested(outer, inner, siblings) = layout.data {
+            if object.contains(siblings) {
+                // The name holds `data`'s other members once read; a body member of that name
+                // would be overwritten, or written back into `data`.
+                return Err(invalid(
+                    &root.key(siblings),
+                    &format!(
+                        "is where hookwire keeps the members of `{outer}` beside `{inner}`; an {} body cannot carry it too",
+                        self.name()
+                    ),
+                ));
+            }
+        }
 
         let id = match layout.id {
             Some(key) => object.field::<String>(key, &root)?,
@@ -253,6 +273,9 @@ impl Dialect {
                 )));
             }
         }
+        if let DataAt::Nested(outer, inner, siblings) = layout.data {
+            check_siblings(event.extra(), outer, inner, siblings)?;
+        }
         let mut out = serde_json::Serializer::new(Vec::with_capacity(256));
         let write = |out: &mut serde_json::Serializer<Vec<u8>>| -> Result<(), serde_json::Error> {
             if let DataAt::WholeBody = layout.data {
@@ -327,12 +350,30 @@ impl serde::Serialize for Nested<'_> {
             let rest = RawObject::parse(rest, &Path::Root("data_extra"))
                 .map_err(serde::ser::Error::custom)?
                 .into_extra();
-            for (key, value) in rest.iter().filter(|(key, _)| *key != self.inner) {
+            // `check_siblings` made sure there is no second `inner` among them.
+            for (key, value) in rest.iter() {
                 map.serialize_entry(key, value)?;
             }
         }
         map.end()
     }
+}
+
+/// The extra field that holds the members of `outer` beside `inner` (AuraConnect's `data_extra`)
+/// must be one object without an `inner` of its own, or writing it would fail or drop a member.
+fn check_siblings(extra: &Extra, outer: &str, inner: &str, siblings: &'static str) -> Result<(), Error> {
+    let mut found = extra.iter().filter(|(key, _)| *key == siblings).map(|(_, value)| value);
+    let Some(rest) = found.next() else { return Ok(()) };
+    let why = if found.next().is_some() {
+        "appears more than once"
+    } else if !rest.get().starts_with('{') {
+        "must be an object"
+    } else if RawObject::parse(rest, &Path::Root(siblings))?.contains(inner) {
+        "cannot hold a second `object`"
+    } else {
+        return Ok(());
+    };
+    Err(invalid_body(format!("`{siblings}` {why}: its members are written into `{outer}` beside `{inner}`")))
 }
 
 fn required<'a>(value: Option<&'a RawValue>, path: &Path<'_>, what: &str) -> Result<&'a RawValue, Error> {

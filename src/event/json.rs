@@ -45,6 +45,10 @@ impl fmt::Display for Path<'_> {
     }
 }
 
+/// Why a key hookwire reads is refused when it is repeated.
+pub(crate) const REPEATED: &str =
+    "appears more than once; JSON parsers disagree on which copy counts (RFC 8259), so hookwire reads neither";
+
 pub(crate) fn invalid(path: &Path<'_>, what: &str) -> Error {
     Error::InvalidPayload { reason: format!("`{path}` {what}").into() }
 }
@@ -167,23 +171,36 @@ impl<'a> RawObject<'a> {
     /// error (two parsers could disagree on which one counts).
     pub(crate) fn take(&mut self, key: &str, path: &Path<'_>) -> Result<Option<&'a RawValue>, Error> {
         let Some(at) = self.fields.iter().position(|(k, _)| k == key) else { return Ok(None) };
-        let (_, value) = self.fields.remove(at);
-        if self.fields[at..].iter().any(|(k, _)| k == key) {
-            return Err(invalid(&path.key(key), "appears twice"));
-        }
-        Ok(Some(value))
+        self.check_once(key, path)?;
+        Ok(Some(self.fields.remove(at).1))
     }
 
     /// Removes and converts the field `key`. A `null` stays in the object untouched (so it is
-    /// written back as it came) and reads as `None`.
+    /// written back as it came) and reads as `None`. A key given twice is an error, a null
+    /// first included: the typed field cannot hold both, and dropping one would lose data.
     pub(crate) fn field<T: FromJson>(&mut self, key: &str, path: &Path<'_>) -> Result<Option<T>, Error> {
         match self.fields.iter().find(|(k, _)| k == key) {
-            Some((_, value)) if value.get() == "null" => return Ok(None),
+            Some((_, value)) if value.get() == "null" => {
+                self.check_once(key, path)?;
+                return Ok(None);
+            }
             None => return Ok(None),
             Some(_) => {}
         }
         let raw = self.take(key, path)?;
         raw.map(|raw| T::from_json(raw, &path.key(key))).transpose()
+    }
+
+    /// Whether a field named `key` exists.
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.fields.iter().any(|(k, _)| k == key)
+    }
+
+    fn check_once(&self, key: &str, path: &Path<'_>) -> Result<(), Error> {
+        if self.fields.iter().filter(|(k, _)| k == key).nth(1).is_some() {
+            return Err(invalid(&path.key(key), REPEATED));
+        }
+        Ok(())
     }
 
     /// What is left, owned: the fields nobody typed.
@@ -483,22 +500,27 @@ impl Extra {
         self.fields.is_empty()
     }
 
-    /// Writes the fields into `map`, except those named in `owned` (the typed fields or
-    /// envelope keys of the surrounding object, each with whether it was written), so the
-    /// output never repeats a key nor changes what a typed field reads: such a field is
-    /// written only when it is a kept `null` and its typed twin was not written.
     pub(crate) fn from_fields(fields: Vec<(String, Box<RawValue>)>) -> Extra {
         Extra { fields }
     }
 
+    /// Writes the fields into `map`, except those named in `owned` (the typed fields or
+    /// envelope keys of the surrounding object, each with whether it was written), so the
+    /// output never repeats a key nor changes what a typed field reads: such a field is
+    /// written only when it is a kept `null` and its typed twin was not written, and then once
+    /// (hookwire refuses a repeat of a key it reads).
     pub(crate) fn write<M: SerializeMap>(&self, map: &mut M, owned: &[(&str, bool)]) -> Result<(), M::Error> {
-        self.fields
-            .iter()
-            .filter(|(k, v)| match owned.iter().find(|(name, _)| name == k) {
-                Some((_, written)) => !written && v.get() == "null",
-                None => true,
-            })
-            .try_for_each(|(k, v)| map.serialize_entry(k, v))
+        let mut nulls_written: Vec<&str> = Vec::new();
+        for (key, value) in &self.fields {
+            if let Some((_, written)) = owned.iter().find(|(name, _)| name == key) {
+                if *written || value.get() != "null" || nulls_written.contains(&key.as_str()) {
+                    continue;
+                }
+                nulls_written.push(key);
+            }
+            map.serialize_entry(key, value)?;
+        }
+        Ok(())
     }
 }
 
@@ -624,17 +646,28 @@ impl Serialize for Decimal {
 }
 
 /// An identifier that one system sends as a number (`1001`) and another as a string
-/// (`"order_123"`); it is written back the way it came.
+/// (`"order_123"`); it is written back the way it came, digit for digit.
 ///
 /// ```
-/// use hookwire::Id;
+/// use hookwire::{Event, Id, Payload};
 /// assert_eq!(Id::from(1001).to_string(), "1001");
 /// assert_eq!(Id::from("order_123").as_str(), Some("order_123"));
+///
+/// // An integer beyond i64 keeps its exact digits.
+/// let body = br#"{"type":"user.created","data":{"user_id":18446744073709551616}}"#;
+/// let event = Event::from_json(body)?;
+/// let Payload::User(user) = event.payload() else { unreachable!() };
+/// assert_eq!(user.user_id, Some(Id::BigInt("18446744073709551616".into())));
+/// assert_eq!(event.to_json(), body);
+/// # Ok::<(), hookwire::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Id {
-    /// Sent as a JSON integer.
+    /// Sent as a JSON integer that fits an `i64`.
     Int(i64),
+    /// Sent as a JSON integer an `i64` cannot hold as written (beyond its range, or `-0`),
+    /// kept as its exact digits.
+    BigInt(Box<str>),
     /// Sent as a JSON string.
     Text(String),
 }
@@ -644,15 +677,15 @@ impl Id {
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Id::Text(text) => Some(text),
-            Id::Int(_) => None,
+            Id::Int(_) | Id::BigInt(_) => None,
         }
     }
 
-    /// The id if it was sent as an integer.
+    /// The id if it was sent as an integer that fits an `i64`.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
             Id::Int(n) => Some(*n),
-            Id::Text(_) => None,
+            Id::BigInt(_) | Id::Text(_) => None,
         }
     }
 }
@@ -673,6 +706,7 @@ impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Id::Int(n) => write!(f, "{n}"),
+            Id::BigInt(digits) => f.write_str(digits),
             Id::Text(text) => f.write_str(text),
         }
     }
@@ -680,17 +714,37 @@ impl fmt::Display for Id {
 
 impl FromJson for Id {
     fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
-        if raw.get().starts_with('"') {
+        let text = raw.get();
+        if text.starts_with('"') {
             return String::from_json(raw, path).map(Id::Text);
         }
-        raw.get().parse().map(Id::Int).map_err(|_| invalid(path, "must be a string or an integer"))
+        if !is_json_integer(text) {
+            return Err(invalid(path, "must be a string or an integer"));
+        }
+        // An i64 only where it writes back the same digits.
+        match text.parse::<i64>() {
+            Ok(n) if n.to_string() == text => Ok(Id::Int(n)),
+            _ => Ok(Id::BigInt(text.into())),
+        }
     }
+}
+
+/// JSON integer grammar: `-?(0|[1-9][0-9]*)`.
+fn is_json_integer(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'))
 }
 
 impl Serialize for Id {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Id::Int(n) => serializer.serialize_i64(*n),
+            // Validated integer text: written verbatim.
+            Id::BigInt(digits) => RawValue::from_string(digits.to_string())
+                .map_err(serde::ser::Error::custom)?
+                .serialize(serializer),
             Id::Text(text) => serializer.serialize_str(text),
         }
     }
@@ -818,14 +872,17 @@ mod tests {
 
     #[test]
     fn objects_keep_nulls_and_refuse_duplicate_typed_keys() {
-        let raw: &RawValue = serde_json::from_str(r#"{"a":null,"b":"x","b":"y","c":1}"#).unwrap();
+        let raw: &RawValue =
+            serde_json::from_str(r#"{"a":null,"b":"x","b":"y","c":1,"d":null,"d":2}"#).unwrap();
         let root = Path::Root("data");
         let mut obj = RawObject::parse(raw, &root).unwrap();
         assert_eq!(obj.field::<String>("a", &root).unwrap(), None);
-        assert_eq!(
-            obj.field::<String>("b", &root).unwrap_err().to_string(),
-            "invalid payload: `data.b` appears twice"
-        );
+        let repeated =
+            |err: Error| err.to_string().starts_with("invalid payload: `data.b` appears more than once");
+        assert!(repeated(obj.field::<String>("b", &root).unwrap_err()));
+        // A null first does not hide the repeat (the value after it used to be dropped).
+        let err = obj.field::<i64>("d", &root).unwrap_err();
+        assert!(err.to_string().contains("`data.d` appears more than once"), "{err}");
         let err = obj.field::<String>("c", &root).unwrap_err();
         assert_eq!(err.to_string(), "invalid payload: `data.c` must be a string");
     }

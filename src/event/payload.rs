@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 
 use super::json::{
     invalid, null_raw, read_streamed, refuse_other_kinds, Cx, Decimal, Extra, FromJson, HasCx, Id, Json, Key,
-    Nullable, Path, Timestamp,
+    Nullable, Path, Timestamp, REPEATED,
 };
 use crate::Error;
 
@@ -89,9 +89,9 @@ macro_rules! typed_object {
                         f.write_str("an object")
                     }
                     // Fields in order: typed keys are read into their fields, everything else
-                    // is kept raw. A typed key seen twice is an error (two parsers could disagree
-                    // on which counts) unless the first was `null`: a null is kept as it came,
-                    // and so is whatever repeats it.
+                    // is kept raw (repeats included, as they came). A typed key seen twice is an
+                    // error, a null first included: parsers disagree on which copy counts (RFC
+                    // 8259 leaves it open), and one typed field cannot keep both.
                     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
                         let cx = self.0;
                         let mut out = $name::default();
@@ -100,21 +100,16 @@ macro_rules! typed_object {
                         while let Some(Key(key)) = map.next_key()? {
                             match key.as_ref() {
                                 $( $key => {
-                                    if out.$field.is_some() {
-                                        return Err(cx.fail(invalid(&cx.path.key($key), "appears twice")));
+                                    if out.$field.is_some() || nulls.contains(&$key) {
+                                        return Err(cx.fail(invalid(&cx.path.key($key), REPEATED)));
                                     }
-                                    if nulls.contains(&$key) {
-                                        let raw: &RawValue = map.next_value()?;
-                                        extra.push(($key.to_owned(), raw.to_owned()));
-                                    } else {
-                                        let path = cx.path.key($key);
-                                        let inner = Cx { path: &path, error: cx.error };
-                                        match map.next_value_seed(Nullable::<$ty>::new(&inner))? {
-                                            Some(value) => out.$field = Some(value),
-                                            None => {
-                                                nulls.push($key);
-                                                extra.push(($key.to_owned(), null_raw()));
-                                            }
+                                    let path = cx.path.key($key);
+                                    let inner = Cx { path: &path, error: cx.error };
+                                    match map.next_value_seed(Nullable::<$ty>::new(&inner))? {
+                                        Some(value) => out.$field = Some(value),
+                                        None => {
+                                            nulls.push($key);
+                                            extra.push(($key.to_owned(), null_raw()));
                                         }
                                     }
                                 } )*

@@ -5,8 +5,9 @@ Run by the Rust, Python, Node and Kotlin tests. The cases are:
 
 * one per fixture in tests/fixtures/dialects/ (the body is the file's exact text, so the
   fixtures and the vectors cannot drift apart), with a few fields checked by hand;
-* extra cases: exact money, ids as numbers and strings, unknown fields and types, strict mode,
-  Device Service route hints, timestamps, and bodies that must be refused (invalid_payload).
+* extra cases: exact money, ids as numbers and strings (integers of any size), unknown fields and
+  types, strict mode, Device Service route hints, timestamps, repeated keys, and bodies that
+  must be refused (invalid_payload).
 
 Every case is checked here against a small reference model of the spec (DESIGN.md §5): a body
 that the model cannot parse, a field whose hand-written value differs from what the model reads,
@@ -111,6 +112,25 @@ def check_depth(text):
             depth -= 1
 
 
+class Obj(dict):
+    """A JSON object that remembers the keys it was given more than once (the dict keeps the
+    last). A key hookwire reads (envelope keys, typed fields) must not repeat: JSON parsers
+    disagree on which copy counts (RFC 8259). Repeats of other keys are kept as they came."""
+    repeated = frozenset()
+
+
+def object_pairs(pairs):
+    obj = Obj(pairs)
+    keys = [k for k, _ in pairs]
+    obj.repeated = frozenset(k for k in keys if keys.count(k) > 1)
+    return obj
+
+
+def check_once(obj, key, path):
+    if key in getattr(obj, "repeated", ()):
+        raise Invalid(f"{path}.{key} appears more than once")
+
+
 def load(text):
     check_depth(text)
 
@@ -118,7 +138,7 @@ def load(text):
         raise Invalid(f"{name} is not JSON")
 
     try:
-        return json.loads(text, parse_constant=no_constants)
+        return json.loads(text, parse_constant=no_constants, object_pairs_hook=object_pairs)
     except ValueError as e:
         raise Invalid(f"not JSON: {e}") from None
 
@@ -156,6 +176,7 @@ def check_object(v, path):
 def check_fields(obj, path, spec):
     check_object(obj, path)
     for key, check in spec.items():
+        check_once(obj, key, path)
         value = obj.get(key)
         if value is not None:  # null reads as absent (and is kept)
             check(value, f"{path}.{key}")
@@ -254,6 +275,12 @@ def ref_parse(dialect, text, hint, strict):
         return native, ref_encode(dialect, native, {}) == body
 
     id_key, type_key, ts_key, actor_key, data_at = LAYOUTS[dialect]
+    for key in (id_key, type_key, ts_key, actor_key):
+        if key is not None:
+            check_once(body, key, "body")
+    if data_at[0] == "nested" and "data_extra" in body:
+        # hookwire keeps data's members beside `object` under data_extra: a body's own would clash.
+        raise Invalid("`body.data_extra` is where hookwire keeps data's other members")
     rest = dict(body)
     native = {}
     if id_key is not None and id_key in rest:
@@ -283,18 +310,22 @@ def ref_parse(dialect, text, hint, strict):
     if data_at[0] == "key":
         if data_at[1] not in rest:
             raise Invalid("`body.data` is missing")
+        check_once(body, data_at[1], "body")
         data = rest.pop(data_at[1])
     elif data_at[0] == "resource":
         key = event_type.split(".", 1)[0]
         if key not in rest:
             raise Invalid(f"`body.{key}` is missing")
+        check_once(body, key, "body")
         data = rest.pop(key)
     else:
         _, outer, inner = data_at
         if outer not in rest:
             raise Invalid(f"`body.{outer}` is missing")
+        check_once(body, outer, "body")
         container = rest.pop(outer)
         check_object(container, f"body.{outer}")
+        check_once(container, inner, f"body.{outer}")
         if inner not in container:
             raise Invalid(f"`body.{outer}.{inner}` is missing")
         beside = {k: v for k, v in container.items() if k != inner}
@@ -334,6 +365,8 @@ def ref_encode(dialect, native, beside):
 
 def same(a, b):
     """JSON equality that tells 1, 1.0 and true apart (as serde_json does)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
@@ -656,6 +689,64 @@ def extra_cases():
                 '{"event_timestamp":"2025-12-02T05:00:00Z","event_type":"job.started","actor":null,'
                 '"job":{"id":127,"type":"scheduled_backup","status":"running"}}',
                 "job.started", "job", None, {"/actor": None, "/data/type": "scheduled_backup"}))
+
+    # --- integers of any size: an id keeps its exact digits -----------------------------------
+    for slug, digits in [("2^64", "18446744073709551616"), ("minus-2^63-minus-1", "-9223372036854775809"),
+                         ("40-digits", "1234567890123456789012345678901234567890"),
+                         ("i64-max", "9223372036854775807")]:
+        c.append(ok(f"ids/integer-{slug}", "hookwire",
+                    '{"id":"evt_big","type":"user.created","data":{"user_id":' + digits + ',"email":"a@example.com"}}',
+                    "user.created", "user", "evt_big", {"/data/user_id": int(digits)}))
+    c.append(ok("ids/integer-2^64-in-order-item", "auraconnect",
+                '{"id":"evt_153","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":'
+                '{"id":18446744073709551616,"items":[{"id":-9223372036854775809,"quantity":1}]}}}',
+                "order.created", "order", "evt_153",
+                {"/data/id": 18446744073709551616, "/data/items/0/id": -9223372036854775809}))
+    c.append(err("ids/decimal-is-not-an-id", "hookwire",
+                 '{"id":"evt_1","type":"user.created","data":{"user_id":1.5}}', "invalid_payload"))
+
+    # --- repeated keys: refused where hookwire reads them, kept where it does not -------------
+    c.append(err("repeated-keys/typed-null-then-value", "hookwire",
+                 '{"id":"evt_1","type":"order.created","data":{"total_amount":null,"total_amount":2}}',
+                 "invalid_payload"))
+    c.append(err("repeated-keys/typed-value-then-null", "hookwire",
+                 '{"id":"evt_1","type":"order.created","data":{"total_amount":2,"total_amount":null}}',
+                 "invalid_payload"))
+    c.append(err("repeated-keys/typed-value-twice", "homechef",
+                 '{"event":"order.created","data":{"order_id":"o1","order_id":"o2"},"timestamp":"2024-01-15T10:30:00Z"}',
+                 "invalid_payload"))
+    c.append(err("repeated-keys/nested-item", "hookwire",
+                 '{"id":"evt_1","type":"order.created","data":{"items":[{"quantity":null,"quantity":3}]}}',
+                 "invalid_payload"))
+    c.append(err("repeated-keys/envelope-id-null-then-string", "hookwire",
+                 '{"id":null,"id":"evt_2","type":"user.login","data":{}}', "invalid_payload"))
+    c.append(err("repeated-keys/envelope-type", "ops-center",
+                 '{"event":"user.login","event":"user.logout","timestamp":"2025-01-26T12:00:00Z","data":{}}',
+                 "invalid_payload"))
+    c.append(err("repeated-keys/envelope-timestamp", "webnet",
+                 '{"event_timestamp":null,"event_timestamp":"2025-12-02T01:00:00Z","event_type":"job.started",'
+                 '"job":{"id":1}}', "invalid_payload"))
+    c.append(err("repeated-keys/actor-field", "webnet",
+                 '{"event_timestamp":"2025-12-02T01:00:00Z","event_type":"job.started","actor":{"id":1,"id":2},'
+                 '"job":{"id":1}}', "invalid_payload"))
+    c.append(err("repeated-keys/auraconnect-object", "auraconnect",
+                 '{"id":"evt_1","type":"order.created","created":"2025-08-08T10:00:00Z",'
+                 '"data":{"object":{"id":1},"object":{"id":2}}}', "invalid_payload"))
+    c.append(ok("repeated-keys/untyped-kept", "hookwire",
+                '{"id":"evt_rk","type":"order.created","data":{"id":7,"note":"a","note":"b"},"trace":1,"trace":2}',
+                "order.created", "order", "evt_rk", {"/data/id": 7}))
+    c.append(ok("repeated-keys/other-family-kept", "ops-center",
+                '{"event":"payment.succeeded","timestamp":"2025-01-26T15:00:02Z","data":{"amount":1,"amount":2}}',
+                "payment.succeeded", "other", None, {"/timestamp": "2025-01-26T15:00:02Z"}))
+
+    # --- AuraConnect keeps data's other members under data_extra: a body's own is refused ------
+    c.append(err("auraconnect/top-level-data_extra-object", "auraconnect",
+                 '{"id":"evt_1","type":"order.updated","created":"2025-08-08T10:05:00Z",'
+                 '"data":{"object":{"id":1},"previous_attributes":{"status":"pending"}},"data_extra":{"a":1}}',
+                 "invalid_payload"))
+    c.append(err("auraconnect/top-level-data_extra-not-an-object", "auraconnect",
+                 '{"id":"evt_1","type":"order.updated","created":"2025-08-08T10:05:00Z",'
+                 '"data":{"object":{"id":1}},"data_extra":5}', "invalid_payload"))
 
     # --- bodies that must be refused ---------------------------------------------------------
     c.append(err("invalid/not-json-form-encoded", "homechef",

@@ -50,7 +50,7 @@ function sameName(wanted, name) {
 
 /** Where `name` is in `names` (lower case, null = not read). */
 function indexOfName(names, name) {
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < names.length; i++) {
     const wanted = names[i]
     if (wanted !== null && wanted.length === name.length && (wanted === name || sameName(wanted, name))) return i
   }
@@ -72,7 +72,7 @@ const BAD_HEADERS =
  * a header given several times (or spelled several ways) gives several values. */
 function pick(headers, read) {
   const { names, lengths } = read
-  const values = [null, null, null, null]
+  const values = new Array(names.length).fill(null)
   if (headers === null || typeof headers !== 'object') throw new InvalidArgument(BAD_HEADERS, 'invalid_argument')
   if (Array.isArray(headers) || headers instanceof Map) {
     // [name, value] pairs (a Map's entries): a repeated header stays several values.
@@ -87,14 +87,13 @@ function pick(headers, read) {
     return values
   }
   if (typeof headers.get === 'function') {
-    // fetch Headers: `get` is case-insensitive and joins repeated headers with ", ". No scheme's
-    // signature value holds ", ", so a joined signature header is split back into its fields.
+    // fetch Headers: `get` is case-insensitive and joins repeated headers with ", " (RFC 9110),
+    // which the core's signature-list parser reads like the separate values.
     for (let i = 0; i < names.length; i++) {
       if (names[i] === null) continue
       const value = headers.get(names[i])
       if (value !== null && value !== undefined) values[i] = headerText(names[i], value)
     }
-    if (typeof values[0] === 'string' && values[0].includes(', ')) values[0] = values[0].split(', ')
     return values
   }
   // Every own key is looked at: a header spelled two ways (`X-Webhook-Id` and `x-webhook-id`)
@@ -186,10 +185,8 @@ function install(native) {
       now = options.now
       options = undefined
     }
-    const [secretIndex, timestamp, timestampSigned] = this.verifyValues(body, values[0], values[1], values[2], values[3], now, options)
-    // The core reports the id and event headers as sent (the first value of a repeated one).
-    const first = (v) => (Array.isArray(v) ? v[0] : v ?? null)
-    return new Message(native, body, first(values[1]), timestamp ?? null, timestampSigned, first(values[3]), secretIndex)
+    const [secretIndex, timestamp, timestampSigned, id, eventType] = this.verifyValues(body, values, now, options)
+    return new Message(native, body, id ?? null, timestamp ?? null, timestampSigned, eventType ?? null, secretIndex)
   }
 }
 

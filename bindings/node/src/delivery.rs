@@ -220,7 +220,8 @@ impl RetryPolicy {
     /// A copy that gives up once the first attempt is `ageMs` old.
     #[napi(ts_args_type = "ageMs: number")]
     pub fn with_max_age(&self, env: Env, age_ms: Unknown<'_>) -> napi::Result<RetryPolicy> {
-        Ok(RetryPolicy(self.0.clone().max_age(millis(&env, "ageMs", age_ms)?)))
+        let age = millis(&env, "ageMs", age_ms)?;
+        run(&env, || self.0.clone().max_age(age)).map(RetryPolicy)
     }
 
     /// The policy's name.

@@ -185,9 +185,9 @@ pub struct VerifierOptions {
 #[napi]
 pub struct Verifier {
     inner: hookwire::Verifier,
-    /// The headers the scheme reads (signature, id, timestamp, event); a request's other
-    /// headers are never converted.
-    reads: [Option<Wanted>; 4],
+    /// The headers the scheme reads (signature, id, timestamp, event, then the scheme's
+    /// fallback names where it has them); a request's other headers are never converted.
+    reads: Vec<Option<Wanted>>,
 }
 
 #[napi]
@@ -220,42 +220,45 @@ impl Verifier {
                 verifier.seen_store(MemorySeenStore::new(usize::try_from(capacity).unwrap_or(usize::MAX)));
         }
         let scheme = verifier.scheme();
-        let reads = scheme.read_headers().map(|name| name.and_then(Wanted::new));
+        let fallback = scheme.fallback_headers().into_iter().take_while(Option::is_some);
+        let reads = scheme
+            .read_headers()
+            .into_iter()
+            .chain(fallback)
+            .map(|name| name.and_then(Wanted::new))
+            .collect();
         Ok(Verifier { inner: verifier, reads })
     }
 
     /// The lower-case names of the headers the scheme reads: signature, id, timestamp, event
-    /// (null where the scheme has none). `verify` (index.js) reads only these from a request.
+    /// (null where the scheme has none), then its fallback names (svix: `webhook-*`).
+    /// `verify` (index.js) reads only these from a request.
     #[napi(getter, skip_typescript)]
     pub fn header_names(&self) -> Vec<Option<String>> {
         self.reads.iter().map(|w| w.as_ref().map(|w| w.name.as_str().to_owned())).collect()
     }
 
     /// The hot path of `verify` (index.js picks the header values): the values of
-    /// `headerNames`, in order (a string, several strings, or null/undefined), then `now` (the
-    /// value of `{ now }`, which index.js passes alone) or the caller's whole options object.
-    /// Returns `[secretIndex, timestamp, timestampSigned]`; the id and event type are the
-    /// values given.
+    /// `headerNames`, in order (a string, several strings, or null), then `now` (the value of
+    /// `{ now }`, which index.js passes alone) or the caller's whole options object. Returns
+    /// `[secretIndex, timestamp, timestampSigned, id, eventType]`, as the core read them.
     #[napi(skip_typescript)]
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::type_complexity)]
     pub fn verify_values(
         &self,
         env: Env,
         body: Unknown<'_>,
-        signature: Unknown<'_>,
-        id: Unknown<'_>,
-        timestamp: Unknown<'_>,
-        event: Unknown<'_>,
+        values: Vec<Unknown<'_>>,
         now: Unknown<'_>,
         options: Unknown<'_>,
-    ) -> napi::Result<(u32, Option<i64>, bool)> {
+    ) -> napi::Result<(u32, Option<i64>, bool, Option<String>, Option<String>)> {
         let now = match input::optional::<f64>(&env, "now", now)? {
             Some(now) => Some(now),
             None => Options::read(&env, options, &["now"])?.get::<f64>("now")?,
         };
         let body: Slice<'_> = input::body(&env, &body)?;
-        let mut headers = HeaderMap::with_capacity(4);
-        for (want, value) in self.reads.iter().zip([signature, id, timestamp, event]) {
+        let mut headers = HeaderMap::with_capacity(self.reads.len());
+        for (want, value) in self.reads.iter().zip(values) {
             if let Some(want) = want {
                 input::append(&env, &mut headers, want, value)?;
             }
@@ -270,7 +273,13 @@ impl Verifier {
             if let Some(claim) = m.claim() {
                 claim.commit_at(hookwire::UnixTime::from_secs(now))?;
             }
-            Ok((u32::try_from(m.secret_index()).unwrap_or(u32::MAX), m.timestamp(), m.timestamp_signed()))
+            Ok((
+                u32::try_from(m.secret_index()).unwrap_or(u32::MAX),
+                m.timestamp(),
+                m.timestamp_signed(),
+                m.id().map(str::to_owned),
+                m.event_type().map(str::to_owned),
+            ))
         })
     }
 

@@ -312,8 +312,9 @@ impl PyRetryPolicy {
     }
 
     /// This policy giving up once the first attempt is `age_ms` old.
-    fn with_max_age(&self, age_ms: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PyRetryPolicy(self.0.clone().max_age(Duration::from_millis(arg("age_ms", age_ms)?))))
+    fn with_max_age(&self, py: Python<'_>, age_ms: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let age = Duration::from_millis(arg("age_ms", age_ms)?);
+        run(py, || self.0.clone().max_age(age)).map(PyRetryPolicy)
     }
 
     #[getter]

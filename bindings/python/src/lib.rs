@@ -329,6 +329,7 @@ impl PyVerifier {
         let reads = scheme
             .read_headers()
             .into_iter()
+            .chain(scheme.fallback_headers())
             .flatten()
             .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
             .collect();

@@ -53,6 +53,7 @@ impl Translate<Id> for hookwire::Id {
         match self {
             hookwire::Id::Int(value) => Id::Integer { value: *value },
             hookwire::Id::Text(value) => Id::Text { value: value.clone() },
+            hookwire::Id::BigInt(digits) => Id::Text { value: digits.to_string() },
         }
     }
 }

@@ -103,7 +103,7 @@ impl RetryPolicy {
 
     /// This policy with no retry later than `age_ms` after the first attempt.
     pub fn with_max_age(&self, age_ms: i64) -> Result<Arc<RetryPolicy>, WebhookError> {
-        run(|| Ok(Arc::new(RetryPolicy(self.0.clone().max_age(duration_ms("age_ms", age_ms)?)))))
+        run(|| Ok(Arc::new(RetryPolicy(self.0.clone().max_age(duration_ms("age_ms", age_ms)?)?))))
     }
 
     /// The policy's name.
