@@ -29,7 +29,10 @@ fuzz_target!(|text: &str| {
         let outcome = Outcome::from_response(503, &headers, Duration::ZERO);
         match policy.next(attempt, 0, 1_700_000_000_000, &outcome) {
             Decision::Retry { delay, .. } => {
-                assert!(delay >= Duration::from_secs(scheduled) && delay <= Duration::from_secs(2 * scheduled), "{delay:?}");
+                assert!(
+                    delay >= Duration::from_secs(scheduled) && delay <= Duration::from_secs(2 * scheduled),
+                    "{delay:?}"
+                );
             }
             other => panic!("a 503 within the attempts is retried: {other:?}"),
         }
