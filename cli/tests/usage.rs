@@ -186,7 +186,7 @@ fn bad_arguments_exit_2_with_a_usage_line() {
                 "--count",
                 "2",
             ],
-            "cannot be used with",
+            "--id names one message",
         ),
         (vec!["events", "--dialect", "webnet"], "TYPE"),
         (vec!["completions", "tcsh"], "invalid value"),

@@ -17,7 +17,7 @@ use hookwire::{
 use hookwire_outbox::{HttpClient, Resolver};
 use tokio::sync::Semaphore;
 
-use crate::exit::{Failure, Outcome};
+use crate::exit::{self, Failure, Outcome};
 use crate::input::Data;
 use crate::parse;
 use crate::secrets::{self, SecretArgs};
@@ -67,7 +67,8 @@ pub struct Args {
     #[arg(long, value_name = "DIALECT", conflicts_with = "data")]
     dialect: Option<String>,
     /// The message id (default: a new random msg_… per message), the same on every attempt.
-    #[arg(long, conflicts_with = "count")]
+    /// Only for one message.
+    #[arg(long)]
     id: Option<String>,
     /// Retry on a preset's schedule: standard-webhooks, svix, ops-center, webnet, homechef,
     /// auraconnect.
@@ -163,6 +164,9 @@ fn policy(args: &Args) -> Result<RetryPolicy, Failure> {
 
 /// Sends and reports.
 pub fn run(args: Args) -> Outcome {
+    if args.id.is_some() && args.count > 1 {
+        exit::usage(&["send"], "--id names one message: leave it out when --count is above 1");
+    }
     let secrets = args.secrets.load(&["send"])?;
     let signer = secrets::signer(Scheme::from_name(&args.scheme)?, secrets)?;
     let policy = policy(&args)?;
