@@ -77,7 +77,8 @@ pub struct Args {
     /// Retry on your own schedule: the delay before each attempt, e.g. 0,1s,5s.
     #[arg(long, value_name = "LIST", value_parser = parse::durations, conflicts_with = "retry")]
     retry_delays: Option<parse::Durations>,
-    /// At most this many attempts per message (the first included).
+    /// At most this many attempts per message, the first included (without --retry or
+    /// --retry-delays, on the standard-webhooks schedule).
     #[arg(long, value_name = "N")]
     max_attempts: Option<u32>,
     /// The least wait after 429/502/503/504 or a timeout (the policy's default: 60s).
