@@ -13,7 +13,7 @@ HOST_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
 RELEASE_DIR := target/$(HOST_TRIPLE)/release
 FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard retry_policy
 
-.PHONY: demo test lint test-rust test-stores test-outbox test-python vectors vectors-check fuzz-smoke fuzz-long fuzz-seeds bench bench-stores bench-outbox constant-time tools-python tools-fuzz tools-servers
+.PHONY: demo demo-cli test lint test-rust test-stores test-outbox test-cli test-python vectors vectors-check fuzz-smoke fuzz-long fuzz-seeds bench bench-stores bench-outbox constant-time tools-python tools-cli tools-fuzz tools-servers
 
 demo:
 	$(CARGO) run --quiet --release --example schemes
@@ -23,9 +23,26 @@ demo:
 	$(CARGO) run --quiet --release --example deliver
 	@echo
 	$(CARGO) run --quiet --release -p hookwire-outbox --example ops_center
+	@echo
+	@$(MAKE) --no-print-directory demo-cli
+
+# The `hookwire` binary: `listen` on a free port, `send` it a signed test event (accepted) and
+# one signed with another secret (refused, 401), then stop the listener with Ctrl-C's signal.
+DEMO_SECRET := whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+demo-cli:
+	$(CARGO) build --quiet --release -p hookwire-cli
+	@log=$$(mktemp); trap 'rm -f $$log' EXIT; \
+	HOOKWIRE_SECRET=$(DEMO_SECRET) target/release/hookwire listen --port 0 --scheme standard-webhooks 2>$$log & listener=$$!; \
+	for _ in $$(seq 100); do grep -q '^listening on' $$log && break; sleep 0.1; done; \
+	cat $$log; url=$$(grep -o 'http://[^ ]*' $$log); \
+	echo "$$ hookwire send $$url --scheme standard-webhooks --type order.created --allow-private"; \
+	HOOKWIRE_SECRET=$(DEMO_SECRET) target/release/hookwire send $$url --scheme standard-webhooks --type order.created --allow-private; \
+	echo "$$ hookwire send … --secret <another secret> (refused: exit 1)"; \
+	target/release/hookwire send $$url --scheme standard-webhooks --secret whsec_dGhlIG90aGVyIHNlY3JldCwgMzIgYnl0ZXMgbG9uZyE= --data '{"type":"order.created"}' --allow-private || true; \
+	sleep 0.2; kill -INT $$listener; wait $$listener; cat $$log | tail -n +2
 
 # Lint and cheap checks first, the long fuzz smoke next, the test suites last.
-test: lint vectors-check fuzz-smoke test-rust test-stores test-outbox test-python test-node test-kotlin
+test: lint vectors-check fuzz-smoke test-rust test-stores test-outbox test-cli test-python test-node test-kotlin
 
 # The bindings' own targets: test-node, bench-node (Node); bindings, test-kotlin (uniffi).
 include bindings/node/rules.mk
@@ -43,10 +60,16 @@ test-rust:
 test-stores: tools-servers
 	$(CARGO) test -p hookwire-testkit -p hookwire-stores
 
-# The durable outbox and the `hookwire` binary: the conformance suite on SQLite and on a
-# throwaway PostgreSQL, kill -9 crash tests, two worker processes, chaos, SSRF, migrations.
+# The durable outbox: the conformance suite on SQLite and on a throwaway PostgreSQL, chaos,
+# SSRF, migrations.
 test-outbox: tools-servers
-	$(CARGO) test -p hookwire-outbox -p hookwire-cli
+	$(CARGO) test -p hookwire-outbox
+
+# The `hookwire` binary, as real processes: sign, verify, listen, send (every scheme), the
+# providers' Python libraries judging its output, curl running `sign --curl`; the outbox
+# commands with kill -9 crash tests and two PostgreSQL worker processes.
+test-cli: tools-servers tools-cli
+	HOOKWIRE_PYTHON=$(CURDIR)/$(PYTHON) $(CARGO) test -p hookwire-cli
 
 # Builds the extension once (release, into the venv, sharing target/) and runs its suite,
 # interop with the providers' own libraries included.
@@ -111,6 +134,14 @@ constant-time:
 tools-python:
 	@test -x $(PYTHON) || python3 -m venv $(VENV)
 	@$(PYTHON) -c 'import cryptography' 2>/dev/null || $(PYTHON) -m pip install --quiet cryptography
+
+# What the CLI suite runs besides the binary: Python with the providers' libraries, and curl.
+tools-cli: tools-python
+	@$(PYTHON) -c 'import standardwebhooks, stripe, slack_sdk' 2>/dev/null || \
+	  $(PYTHON) -m pip install --quiet standardwebhooks stripe slack_sdk
+	@command -v curl >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq curl >/dev/null; }
 
 # PostgreSQL (initdb, pg_ctl) and redis-server for the store tests, from Debian when missing.
 tools-servers:

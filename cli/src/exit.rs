@@ -26,10 +26,15 @@ impl Failure {
     pub fn argument(message: impl Into<String>) -> Failure {
         Failure { code: "invalid_argument", message: message.into() }
     }
+
+    /// A failure of the machine rather than of the input (no runtime, no signal handler).
+    pub fn internal(message: impl Into<String>) -> Failure {
+        Failure { code: "internal", message: message.into() }
+    }
 }
 
-/// What a command returns: `Ok(true)` success, `Ok(false)` a clean "no" (exit 1 without an
-/// error line, e.g. `--until-idle` timing out after saying so).
+/// What a command returns: `Ok(true)` success, `Ok(false)` a clean "no" (exit 1 after the
+/// command said why, e.g. `--until-idle` timing out, a message not delivered).
 pub type Outcome = Result<bool, Failure>;
 
 /// Exit 0 on success, 1 on failure with `error: <code>: <message>` on stderr.
@@ -42,6 +47,57 @@ pub fn finish(result: Outcome) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Ends the process as clap does for a bad command line (the message, the usage line of the
+/// subcommand at `path`, exit 2), for the rules clap cannot express: a secret may come from a
+/// flag, a file or the environment.
+pub fn usage(path: &[&str], message: &str) -> ! {
+    use clap::CommandFactory as _;
+    let mut command = crate::Cli::command();
+    command.build();
+    for name in path {
+        match command.find_subcommand(name) {
+            Some(sub) => command = sub.clone(),
+            None => break,
+        }
+    }
+    command.error(clap::error::ErrorKind::MissingRequiredArgument, message).exit()
+}
+
+/// The command line, parsed; a bad one ends the process with exit 2 and the error. clap
+/// shows the usage line with some errors only (not with an invalid value): every usage
+/// error here carries the usage of the subcommand it is about.
+pub fn parse_args() -> crate::Cli {
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let mut command = crate::Cli::command();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let err = match command
+        .try_get_matches_from_mut(&args)
+        .and_then(|matches| crate::Cli::from_arg_matches(&matches))
+    {
+        Ok(cli) => return cli,
+        Err(err) => err,
+    };
+    let text = err.render().to_string();
+    if !err.use_stderr() || text.contains("Usage:") {
+        err.exit();
+    }
+    command.build();
+    for arg in args.iter().skip(1).filter_map(|arg| arg.to_str()) {
+        match command.find_subcommand(arg) {
+            Some(sub) => command = sub.clone(),
+            None if arg.starts_with('-') => continue,
+            None => break,
+        }
+    }
+    let usage = command.render_usage().to_string();
+    let text = match text.find("\nFor more information") {
+        Some(at) => format!("{}\n{usage}\n{}", &text[..at], &text[at..]),
+        None => format!("{text}\n{usage}\n"),
+    };
+    eprint!("{text}");
+    std::process::exit(2);
 }
 
 /// Logs (tracing) go to stderr when `HOOKWIRE_LOG` is set, e.g. `HOOKWIRE_LOG=info` or

@@ -44,8 +44,18 @@ pub(crate) fn retry_policy(spec: &RetrySpec) -> Result<RetryPolicy> {
 const PRIVATE_NETS: [&str; 6] =
     ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
 
-/// The guard an endpoint's requests pass.
-pub(crate) fn url_guard(allow_private: bool) -> UrlGuard {
+/// The guard a destination's requests pass: the core's default [`UrlGuard`], and with
+/// `allow_private` also loopback (127.0.0.0/8, ::1) and the private networks (10/8,
+/// 172.16/12, 192.168/16, fc00::/7). Link-local (cloud metadata) and the other refused ranges
+/// stay refused. Names such as `localhost` are refused by the URL check either way: use an
+/// address (`127.0.0.1`).
+///
+/// ```
+/// let guard = hookwire_outbox::url_guard(true);
+/// assert!(guard.check_url("http://127.0.0.1:8080/hook").is_ok());
+/// assert!(hookwire_outbox::url_guard(false).check_url("http://127.0.0.1:8080/hook").is_err());
+/// ```
+pub fn url_guard(allow_private: bool) -> UrlGuard {
     let guard = UrlGuard::default();
     if !allow_private {
         return guard;

@@ -68,6 +68,7 @@ mod time;
 mod transport;
 mod worker;
 
+pub use decisions::url_guard;
 pub use delivery::{AttemptRecord, DeliveryFilter, DeliveryRecord, DeliveryStatus};
 pub use endpoint::{Endpoint, NewEndpoint, RateLimit, RetrySpec, DEFAULT_MAX_IN_FLIGHT};
 pub use error::{Error, Result};
@@ -76,7 +77,7 @@ pub use outbox::Outbox;
 pub use stats::{EndpointStats, Metrics, Purged};
 pub use store::{PostgresStore, SqliteStore};
 pub use time::UnixTime;
-pub use transport::Resolver;
+pub use transport::{HttpClient, HttpResponse, Resolver, SendError};
 pub use worker::{
     WorkerBuilder, WorkerHandle, WorkerReport, DEFAULT_CONCURRENCY, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL,
 };

@@ -12,7 +12,9 @@ use hookwire_outbox::{
 };
 
 use crate::exit::{Failure, Outcome};
-use crate::parse;
+use crate::input::Data;
+use crate::output::out;
+use crate::{parse, signal};
 
 /// `hookwire outbox`
 #[derive(Debug, ClapArgs)]
@@ -290,11 +292,7 @@ fn status(text: &str) -> Result<DeliveryStatus, String> {
 
 /// Runs an outbox command on a fresh runtime.
 pub fn run(args: Args) -> Outcome {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|err| Failure { code: "internal", message: format!("cannot start the runtime: {err}") })?;
-    runtime.block_on(execute(args.command))
+    signal::runtime()?.block_on(execute(args.command))
 }
 
 async fn open(db: &Db) -> Result<Outbox, Failure> {
@@ -305,7 +303,7 @@ async fn execute(command: Command) -> Outcome {
     match command {
         Command::Init { db } => {
             let outbox = open(&db).await?;
-            println!("schema version {}", outbox.schema_version().await?);
+            out!("schema version {}", outbox.schema_version().await?);
         }
         Command::Endpoint(EndpointCommand::Add(args)) => add_endpoint(*args).await?,
         Command::Endpoint(EndpointCommand::List { db, json }) => {
@@ -313,11 +311,11 @@ async fn execute(command: Command) -> Outcome {
         }
         Command::Endpoint(EndpointCommand::Enable { db, endpoint_id }) => {
             let endpoint = open(&db).await?.enable_endpoint(&endpoint_id).await?;
-            println!("{} enabled", endpoint.id);
+            out!("{} enabled", endpoint.id);
         }
         Command::Endpoint(EndpointCommand::Disable { db, endpoint_id }) => {
             let endpoint = open(&db).await?.disable_endpoint(&endpoint_id).await?;
-            println!("{} disabled", endpoint.id);
+            out!("{} disabled", endpoint.id);
         }
         Command::Publish(args) => publish(args).await?,
         Command::Worker(args) => return worker(args).await,
@@ -339,11 +337,11 @@ async fn execute(command: Command) -> Outcome {
         }
         Command::Retry { db, delivery_id } => {
             let delivery = open(&db).await?.retry(&delivery_id).await?;
-            println!("{} {}", delivery.id, delivery.status);
+            out!("{} {}", delivery.id, delivery.status);
         }
         Command::Resend { db, message_id, endpoint_id } => {
             let delivery = open(&db).await?.resend(&message_id, &endpoint_id).await?;
-            println!("{} {}", delivery.id, delivery.status);
+            out!("{} {}", delivery.id, delivery.status);
         }
         Command::Recover { db, endpoint_id, since, until, dry_run } => {
             let now = UnixTime::now();
@@ -351,14 +349,14 @@ async fn execute(command: Command) -> Outcome {
                 (now.minus(since), until.map_or(now + Duration::from_millis(1), |ago| now.minus(ago)));
             let ids = open(&db).await?.recover(&endpoint_id, since, until, dry_run).await?;
             for id in &ids {
-                println!("{id}");
+                out!("{id}");
             }
             let verb = if dry_run { "would be sent again" } else { "sent again" };
             eprintln!("{} failed deliveries {verb}", ids.len());
         }
         Command::Test { db, endpoint_id, event_type } => {
             let delivery = open(&db).await?.send_test_event(&endpoint_id, &event_type).await?;
-            println!("{} {} {}", delivery.id, delivery.message_id, delivery.status);
+            out!("{} {} {}", delivery.id, delivery.message_id, delivery.status);
         }
         Command::Stats { db, json } => {
             let outbox = open(&db).await?;
@@ -366,7 +364,7 @@ async fn execute(command: Command) -> Outcome {
         }
         Command::Purge { db, older_than } => {
             let purged = open(&db).await?.purge(older_than).await?;
-            println!("purged {} deliveries and {} messages", purged.deliveries, purged.messages);
+            out!("purged {} deliveries and {} messages", purged.deliveries, purged.messages);
         }
     }
     Ok(true)
@@ -414,12 +412,12 @@ async fn add_endpoint(args: AddArgs) -> Result<(), Failure> {
         endpoint = endpoint.tenant(tenant);
     }
     let added = open(&args.db).await?.add_endpoint(endpoint).await?;
-    println!("{}", added.id);
+    out!("{}", added.id);
     Ok(())
 }
 
 async fn publish(args: PublishArgs) -> Result<(), Failure> {
-    let data = read_data(&args.data)?;
+    let data = Data::read(&args.data)?.into_bytes();
     let mut publish = if args.raw {
         Publish::raw(&args.event_type, data)
     } else {
@@ -434,26 +432,8 @@ async fn publish(args: PublishArgs) -> Result<(), Failure> {
         publish = publish.tenant(tenant);
     }
     let published = open(&args.db).await?.publish(publish).await?;
-    println!("{}", published.message_id);
+    out!("{}", published.message_id);
     Ok(())
-}
-
-/// `--data JSON`, `--data @FILE` or `--data @-` / `--data -` (standard input).
-fn read_data(arg: &str) -> Result<Vec<u8>, Failure> {
-    let read = |path: &str| -> Result<Vec<u8>, Failure> {
-        if path == "-" {
-            let mut data = Vec::new();
-            std::io::Read::read_to_end(&mut std::io::stdin(), &mut data)
-                .map_err(|err| Failure::argument(format!("cannot read standard input: {err}")))?;
-            return Ok(data);
-        }
-        std::fs::read(path).map_err(|err| Failure::argument(format!("cannot read {path}: {err}")))
-    };
-    match arg.strip_prefix('@') {
-        Some(path) => read(path),
-        None if arg == "-" => read("-"),
-        None => Ok(arg.as_bytes().to_vec()),
-    }
 }
 
 async fn worker(args: WorkerArgs) -> Outcome {
@@ -470,7 +450,7 @@ async fn worker(args: WorkerArgs) -> Outcome {
     }
     let handle = builder.spawn(&tokio::runtime::Handle::current())?;
     let started = Instant::now();
-    let mut stop = stop_signal()?;
+    let mut stop = signal::stop_signal()?;
     let limit = args.timeout.unwrap_or(Duration::MAX);
     eprintln!("worker {} started", handle.id());
     loop {
@@ -495,22 +475,4 @@ async fn worker(args: WorkerArgs) -> Outcome {
             }
         }
     }
-}
-
-/// SIGTERM and SIGINT (Ctrl-C), as one stream.
-fn stop_signal() -> Result<tokio::sync::mpsc::Receiver<()>, Failure> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let fail =
-        |err: std::io::Error| Failure { code: "internal", message: format!("cannot watch signals: {err}") };
-    let mut term = signal(SignalKind::terminate()).map_err(fail)?;
-    let mut int = signal(SignalKind::interrupt()).map_err(fail)?;
-    let (tx, rx) = tokio::sync::mpsc::channel(1);
-    tokio::spawn(async move {
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = int.recv() => {}
-        }
-        let _ = tx.send(()).await;
-    });
-    Ok(rx)
 }

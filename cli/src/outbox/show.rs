@@ -3,10 +3,12 @@
 use hookwire_outbox::{AttemptRecord, DeliveryRecord, Endpoint, EndpointStats, Metrics, UnixTime};
 use serde::Serialize;
 
+use crate::output::out;
+
 fn json_lines<T: Serialize>(items: &[T]) {
     for item in items {
         // Serializing these records cannot fail (no maps with non-string keys).
-        println!("{}", serde_json::to_string(item).unwrap_or_default());
+        out!("{}", serde_json::to_string(item).unwrap_or_default());
     }
 }
 
@@ -18,14 +20,14 @@ pub fn endpoints(endpoints: &[Endpoint], json: bool) {
     if json {
         return json_lines(endpoints);
     }
-    println!("{:<28}  {:<8}  {:<18}  {:<24}  URL", "ID", "ENABLED", "SCHEME", "EVENTS");
+    out!("{:<28}  {:<8}  {:<18}  {:<24}  URL", "ID", "ENABLED", "SCHEME", "EVENTS");
     for e in endpoints {
         let enabled = match (&e.enabled, &e.disabled_reason) {
             (true, _) => "yes".to_owned(),
             (false, Some(reason)) => format!("no ({reason})"),
             (false, None) => "no".to_owned(),
         };
-        println!("{:<28}  {:<8}  {:<18}  {:<24}  {}", e.id, enabled, e.scheme, e.events.join(","), e.url);
+        out!("{:<28}  {:<8}  {:<18}  {:<24}  {}", e.id, enabled, e.scheme, e.events.join(","), e.url);
     }
 }
 
@@ -33,9 +35,14 @@ pub fn deliveries(deliveries: &[DeliveryRecord], json: bool) {
     if json {
         return json_lines(deliveries);
     }
-    println!(
+    out!(
         "{:<28}  {:<9}  {:>3}  {:<28}  {:<22}  {:<24}  LAST",
-        "ID", "STATUS", "N", "ENDPOINT", "TYPE", "NEXT"
+        "ID",
+        "STATUS",
+        "N",
+        "ENDPOINT",
+        "TYPE",
+        "NEXT"
     );
     for d in deliveries {
         let last = match (&d.last_status, &d.give_up_reason, &d.last_error) {
@@ -44,7 +51,7 @@ pub fn deliveries(deliveries: &[DeliveryRecord], json: bool) {
             (None, _, Some(error)) => error.split(':').next().unwrap_or_default().to_owned(),
             _ => "-".to_owned(),
         };
-        println!(
+        out!(
             "{:<28}  {:<9}  {:>3}  {:<28}  {:<22}  {:<24}  {last}",
             d.id,
             d.status,
@@ -60,9 +67,9 @@ pub fn attempts(attempts: &[AttemptRecord], json: bool) {
     if json {
         return json_lines(attempts);
     }
-    println!("{:>3}  {:<24}  {:>8}  {:<6}  {:<18}  ERROR", "N", "STARTED", "MS", "STATUS", "CLASS");
+    out!("{:>3}  {:<24}  {:>8}  {:<6}  {:<18}  ERROR", "N", "STARTED", "MS", "STATUS", "CLASS");
     for a in attempts {
-        println!(
+        out!(
             "{:>3}  {:<24}  {:>8}  {:<6}  {:<18}  {}",
             a.number,
             a.started_at.to_string(),
@@ -82,14 +89,21 @@ struct Stats<'a> {
 
 pub fn stats(endpoints: &[EndpointStats], metrics: &Metrics, json: bool) {
     if json {
-        println!("{}", serde_json::to_string(&Stats { metrics, endpoints }).unwrap_or_default());
+        out!("{}", serde_json::to_string(&Stats { metrics, endpoints }).unwrap_or_default());
         return;
     }
     let ms =
         |d: Option<std::time::Duration>| d.map_or_else(|| "-".to_owned(), |d| format!("{}ms", d.as_millis()));
-    println!(
+    out!(
         "{:<28}  {:>9}  {:>6}  {:>7}  {:>8}  {:>8}  {:>8}  {:>8}  LAST FAILURE",
-        "ENDPOINT", "SUCCEEDED", "FAILED", "PENDING", "ATTEMPTS", "SUCCESS", "P50", "P95"
+        "ENDPOINT",
+        "SUCCEEDED",
+        "FAILED",
+        "PENDING",
+        "ATTEMPTS",
+        "SUCCESS",
+        "P50",
+        "P95"
     );
     for s in endpoints {
         let rate = s.success_rate.map_or_else(|| "-".to_owned(), |r| format!("{:.1}%", r * 100.0));
@@ -97,7 +111,7 @@ pub fn stats(endpoints: &[EndpointStats], metrics: &Metrics, json: bool) {
             (Some(what), Some(when)) => format!("{what} at {when}"),
             _ => "-".to_owned(),
         };
-        println!(
+        out!(
             "{:<28}  {:>9}  {:>6}  {:>7}  {:>8}  {:>8}  {:>8}  {:>8}  {last}{}",
             s.endpoint_id,
             s.succeeded,
@@ -110,7 +124,7 @@ pub fn stats(endpoints: &[EndpointStats], metrics: &Metrics, json: bool) {
             if s.enabled { "" } else { " (disabled)" }
         );
     }
-    println!(
+    out!(
         "delivered {}, failed {}, retried {}, queue depth {}, due now {}, oldest due {}",
         metrics.delivered,
         metrics.failed,

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use hookwire::{Scheme, Secret, Verifier};
 
+pub mod listen;
 #[path = "../../../outbox/tests/support/receiver.rs"]
 pub mod receiver;
 use receiver::{Receiver, Reply};
@@ -18,13 +19,35 @@ pub const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 /// `hookwire` with `args`.
 pub fn hookwire(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hookwire"));
-    command.args(args);
+    // The tests say where secrets come from; a developer's own settings must not leak in.
+    command.args(args).env_remove("HOOKWIRE_SECRET").env_remove("NO_COLOR");
     command
 }
 
 /// Runs `hookwire` and returns its output.
 pub fn run(args: &[&str]) -> Output {
     hookwire(args).output().expect("run hookwire")
+}
+
+/// Runs `hookwire` with `stdin` as its standard input.
+pub fn run_with_input(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut child = hookwire(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run hookwire");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+    child.wait_with_output().expect("wait for hookwire")
+}
+
+/// Standard output and standard error, as text.
+pub fn texts(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 /// Runs `hookwire`, expects exit 0 and returns its standard output, trimmed.

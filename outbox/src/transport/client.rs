@@ -75,29 +75,64 @@ impl tower_service::Service<Uri> for GuardedConnector {
 
 type Pool = Client<HttpsConnector<GuardedConnector>, Full<Bytes>>;
 
-/// Two pools: one for endpoints that allow private destinations and one for those that do
-/// not, so a connection opened under the wider guard is never reused under the strict one.
+/// The outbox's HTTP client, for other tools that send webhooks the same way (the `hookwire`
+/// command line's `send` and `listen --forward-to`): keep-alive pools over rustls (`ring`),
+/// names resolved by the client itself, **every** address checked with the destination's
+/// [`UrlGuard`] (see [`url_guard`](crate::url_guard)) and the checked address connected to;
+/// redirects are never followed. Cloning is cheap and shares the pools.
+///
+/// Two pools inside: one for destinations that allow private networks and one for those that
+/// do not, so a connection opened under the wider guard is never reused under the strict one.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// use hookwire_outbox::{HttpClient, Resolver};
+///
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = HttpClient::new(Resolver::system())?;
+/// let request = http::Request::post("https://hooks.example.com/in").body(b"{}".to_vec())?;
+/// match client.send(request, false, Duration::from_secs(30), 20 * 1024).await {
+///     Ok(response) => println!("answered {}", response.status),
+///     Err(err) => println!("no answer: {} ({})", err.failure.name(), err.message),
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
-pub(crate) struct HttpClient {
+pub struct HttpClient {
     strict: Pool,
     private: Pool,
 }
 
-/// A response, read up to the body limit.
+/// A response, its body read up to the limit given to [`HttpClient::send`].
 #[derive(Debug)]
-pub(crate) struct Response {
+pub struct HttpResponse {
+    /// The status code.
     pub status: u16,
+    /// The response headers.
     pub headers: HeaderMap,
+    /// The start of the body, at most the limit.
     pub body: Vec<u8>,
+    /// Whether the body was longer than the limit (and cut).
     pub truncated: bool,
 }
 
-/// Why no response arrived.
+/// Why no response arrived: the core's transport [`Failure`] kind (for
+/// [`Outcome::transport`](hookwire::Outcome::transport)) and what happened, for people.
 #[derive(Debug)]
-pub(crate) struct SendError {
+pub struct SendError {
+    /// `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`.
     pub failure: Failure,
+    /// The client's error chain.
     pub message: String,
 }
+
+impl fmt::Display for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.failure.name(), self.message)
+    }
+}
+
+impl StdError for SendError {}
 
 fn pool(guard: UrlGuard, resolver: Resolver) -> crate::Result<Pool> {
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
@@ -120,21 +155,26 @@ fn pool(guard: UrlGuard, resolver: Resolver) -> crate::Result<Pool> {
 }
 
 impl HttpClient {
-    pub(crate) fn new(resolver: Resolver) -> crate::Result<HttpClient> {
+    /// A client whose names are resolved by `resolver`. Errors: `internal` when TLS cannot be
+    /// set up.
+    pub fn new(resolver: Resolver) -> crate::Result<HttpClient> {
         Ok(HttpClient {
             strict: pool(crate::decisions::url_guard(false), resolver.clone())?,
             private: pool(crate::decisions::url_guard(true), resolver)?,
         })
     }
 
-    /// Sends one request within `timeout`, reading at most `body_limit` bytes of the answer.
-    pub(crate) async fn send(
+    /// Sends one request within `timeout` (connecting included), reading at most `body_limit`
+    /// bytes of the answer. `allow_private` lets loopback and private networks through the
+    /// guard (see [`url_guard`](crate::url_guard)); link-local and the other refused ranges
+    /// stay refused.
+    pub async fn send(
         &self,
         request: Request<Vec<u8>>,
         allow_private: bool,
         timeout: Duration,
         body_limit: usize,
-    ) -> Result<Response, SendError> {
+    ) -> Result<HttpResponse, SendError> {
         let pool = if allow_private { &self.private } else { &self.strict };
         let request = request.map(|body| Full::new(Bytes::from(body)));
         let exchange = async {
@@ -155,7 +195,7 @@ impl HttpClient {
                     }
                 }
             }
-            Ok(Response { status: parts.status.as_u16(), headers: parts.headers, body: kept, truncated })
+            Ok(HttpResponse { status: parts.status.as_u16(), headers: parts.headers, body: kept, truncated })
         };
         match tokio::time::timeout(timeout, exchange).await {
             Ok(result) => result,

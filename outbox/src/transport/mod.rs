@@ -6,5 +6,5 @@
 mod client;
 mod resolve;
 
-pub(crate) use self::client::{HttpClient, SendError};
+pub use self::client::{HttpClient, HttpResponse, SendError};
 pub use self::resolve::Resolver;
