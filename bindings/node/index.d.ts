@@ -479,7 +479,13 @@ export declare class Message {
   get body(): Uint8Array
   /** The body parsed as JSON (`JSON.parse`); a body that is not JSON throws InvalidPayload. */
   json(): unknown
-  /** The body as a native hookwire event. */
+  /**
+   * The body as an event in the envelope of the scheme's senders: native for `hookwire`,
+   * `standard-webhooks` and `svix`, each system's own for `auraconnect`, `ops-center`, `webnet`,
+   * `homechef` and `device-service`. Throws `InvalidPayload` for a body in another envelope
+   * and for schemes whose senders write their own JSON (`github`, `stripe`, `shopify`,
+   * `slack`: read `json()`).
+   */
   get event(): WebhookEvent
   /** The body in another system's envelope (`DIALECTS`), the event header as type hint. */
   eventAs(dialect: string): WebhookEvent

@@ -118,9 +118,11 @@ function checkBody(body) {
 /** A verified message: what the headers said, and the body they signed. */
 class Message {
   #native
+  #verifier
   #body
-  constructor(native, body, id, timestamp, timestampSigned, eventType, secretIndex) {
+  constructor(native, verifier, body, id, timestamp, timestampSigned, eventType, secretIndex) {
     this.#native = native
+    this.#verifier = verifier
     this.#body = body
     /** The message id, where the scheme has one. */
     this.id = id
@@ -151,9 +153,12 @@ class Message {
     }
   }
 
-  /** The body as a native hookwire event. */
+  /** The body as an event in the envelope of the scheme's senders (native for hookwire,
+   * standard-webhooks and svix; each system's own for auraconnect, ops-center, ...); a body in
+   * another envelope, or a scheme whose senders write their own JSON (github, stripe, shopify,
+   * slack), is InvalidPayload. */
   get event() {
-    return this.#native.eventFromJson(this.body)
+    return this.#verifier.sentEvent(this.body, this.eventType ?? undefined)
   }
 
   /** The body in another system's envelope (DIALECTS), the event header as type hint. */
@@ -189,7 +194,7 @@ function install(native) {
     const [secretIndex, timestamp, timestampSigned] = this.verifyValues(body, values[0], values[1], values[2], values[3], now, options)
     // The core reports the id and event headers as sent (the first value of a repeated one).
     const first = (v) => (Array.isArray(v) ? v[0] : v ?? null)
-    return new Message(native, body, first(values[1]), timestamp ?? null, timestampSigned, first(values[3]), secretIndex)
+    return new Message(native, this, body, first(values[1]), timestamp ?? null, timestampSigned, first(values[3]), secretIndex)
   }
 }
 

@@ -4287,6 +4287,10 @@ public struct Message {
      */
     public var secretIndex: Int64
     /**
+     * The scheme it was verified with; it says which envelope the sender writes (`event()`).
+     */
+    public var scheme: String
+    /**
      * The raw body.
      */
     public var body: Data
@@ -4310,6 +4314,9 @@ public struct Message {
          * Which configured secret matched (0 for the first).
          */secretIndex: Int64, 
         /**
+         * The scheme it was verified with; it says which envelope the sender writes (`event()`).
+         */scheme: String, 
+        /**
          * The raw body.
          */body: Data) {
         self.id = id
@@ -4317,12 +4324,17 @@ public struct Message {
         self.timestampSigned = timestampSigned
         self.eventType = eventType
         self.secretIndex = secretIndex
+        self.scheme = scheme
         self.body = body
     }
 
     
     /**
-     * The body as a native hookwire event.
+     * The body as an event in the envelope of the scheme's senders (native for `hookwire`,
+     * `standard-webhooks` and `svix`; each system's own for `auraconnect`, `ops-center`, ...),
+     * the event header as type hint. Errors: `invalid_payload` for a body in another envelope
+     * and for schemes whose senders write their own JSON (`github`, `stripe`, `shopify`,
+     * `slack`: read `json()`).
      */
 public func event()throws  -> Event  {
     return try  FfiConverterTypeEvent_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
@@ -4380,6 +4392,7 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
                 timestampSigned: FfiConverterBool.read(from: &buf), 
                 eventType: FfiConverterOptionString.read(from: &buf), 
                 secretIndex: FfiConverterInt64.read(from: &buf), 
+                scheme: FfiConverterString.read(from: &buf), 
                 body: FfiConverterData.read(from: &buf)
         )
     }
@@ -4390,6 +4403,7 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
         FfiConverterBool.write(value.timestampSigned, into: &buf)
         FfiConverterOptionString.write(value.eventType, into: &buf)
         FfiConverterInt64.write(value.secretIndex, into: &buf)
+        FfiConverterString.write(value.scheme, into: &buf)
         FfiConverterData.write(value.body, into: &buf)
     }
 }
