@@ -572,8 +572,9 @@ fn parse_event(
     .map(PyEvent)
 }
 
-/// The HTTP status a receiver should answer an error `code` with (401 not authentic, 200
-/// replayed, 413 too large, 500 the receiver's fault, 400 malformed).
+/// The HTTP status a receiver should answer an error `code` with: 401 not authentic, 200
+/// replayed, 409 replay in progress, 413 too large, 503 replay store down, 500 misconfigured,
+/// 400 malformed (the core's `Error::response_status`).
 #[pyfunction]
 fn response_status(code: &Bound<'_, PyAny>) -> PyResult<u16> {
     let code: String = args::arg("code", code)?;

@@ -18,7 +18,7 @@ use crate::secret::Secret;
 /// try {
 ///     val message = verifier.verify(rawBody, headers)    // answer 2xx
 /// } catch (e: WebhookException) {
-///     log.warn("rejected: ${e.code()}: $e")               // answer 400
+///     log.warn("rejected: ${e.code()}: $e")               // answer responseStatus(e.code())
 /// }
 /// ```
 #[derive(uniffi::Object)]

@@ -3075,7 +3075,7 @@ public func FfiConverterTypeUrlGuard_lower(_ value: UrlGuard) -> UInt64 {
  * try {
  * val message = verifier.verify(rawBody, headers)    // answer 2xx
  * } catch (e: WebhookException) {
- * log.warn("rejected: ${e.code()}: $e")               // answer 400
+ * log.warn("rejected: ${e.code()}: $e")               // answer responseStatus(e.code())
  * }
  * ```
  */
@@ -3110,7 +3110,7 @@ public protocol VerifierProtocol: AnyObject, Sendable {
  * try {
  * val message = verifier.verify(rawBody, headers)    // answer 2xx
  * } catch (e: WebhookException) {
- * log.warn("rejected: ${e.code()}: $e")               // answer 400
+ * log.warn("rejected: ${e.code()}: $e")               // answer responseStatus(e.code())
  * }
  * ```
  */
@@ -6721,8 +6721,9 @@ public func errorCodes() -> [String]  {
 })
 }
 /**
- * The HTTP status a receiver should answer an error `code` with (401 not authentic, 200
- * replayed, 413 too large, 500 the receiver's fault, 400 malformed).
+ * The HTTP status a receiver should answer an error `code` with: 401 not authentic, 200
+ * replayed, 409 replay in progress, 413 too large, 503 replay store down, 500 misconfigured,
+ * 400 malformed (the core's `Error::response_status`).
  */
 public func responseStatus(code: String) -> UInt16  {
     return try!  FfiConverterUInt16.lift(try! rustCall() {
@@ -6826,7 +6827,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_func_error_codes() != 30050) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_func_response_status() != 45142) {
+    if (uniffi_hookwire_ffi_checksum_func_response_status() != 14758) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_func_retry_policies() != 14343) {
