@@ -109,9 +109,12 @@ export interface WebhookHelperOptions {
 }
 /**
  * Express middleware: verifies `req.body` (a Buffer from `express.raw({ type: '*\/*' })`) with
- * `req.headers` and sets `req.webhook`. Failures answer 400 (413 when too large) with
- * `{ error: code, message }`, replays 200 `{ duplicate: true }`; a parsed `req.body` is an
- * `InvalidArgument` passed to `next` that says to pass the raw request body.
+ * `req.headers` and sets `req.webhook` (typed on Express's `Request` below). A failure answers
+ * `responseStatus(code)` (401 not authentic, 409 replay in progress, 413 too large, 503 replay
+ * store down, 500 misconfigured, 400 malformed) with `{ error: code, message }`; a replay answers
+ * 200 `{ duplicate: true }` without calling the handler, so the sender stops. A parsed `req.body`
+ * is an `InvalidArgument` passed to `next` that says to pass the raw request body.
+ * `onError(err, req, res, next)` replaces those answers.
  */
 export declare function expressWebhook(
   verifier: Verifier,
@@ -133,3 +136,15 @@ export declare function fastifyWebhook(
 ): void
 /** Fetch API: verifies a `Request` (reads its raw body); rejects with the WebhookError. */
 export declare function verifyRequest(request: Request, verifier: Verifier, options?: VerifyOptions): Promise<Message>
+
+declare global {
+  namespace Express {
+    interface Request {
+      /**
+       * The verified message, set by `expressWebhook` before the route's handler runs (only on
+       * the routes that mount it).
+       */
+      webhook: Message
+    }
+  }
+}
