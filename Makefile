@@ -13,7 +13,7 @@ HOST_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
 RELEASE_DIR := target/$(HOST_TRIPLE)/release
 FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard retry_policy
 
-.PHONY: demo demo-cli test lint test-rust test-stores test-outbox test-cli test-python vectors vectors-check fuzz-smoke fuzz-long fuzz-seeds bench bench-stores bench-outbox constant-time tools-python tools-cli tools-fuzz tools-servers
+.PHONY: demo demo-cli test lint readme-check test-rust test-stores test-outbox test-cli test-python vectors vectors-check fuzz-smoke fuzz-long fuzz-seeds bench bench-stores bench-outbox constant-time tools-python tools-cli tools-fuzz tools-servers
 
 demo:
 	$(CARGO) run --quiet --release --example schemes
@@ -42,7 +42,7 @@ demo-cli:
 	sleep 0.2; kill -INT $$listener; wait $$listener; cat $$log | tail -n +2
 
 # Lint and cheap checks first, the long fuzz smoke next, the test suites last.
-test: lint vectors-check fuzz-smoke test-rust test-stores test-outbox test-cli test-python test-node test-kotlin
+test: lint readme-check vectors-check fuzz-smoke test-rust test-stores test-outbox test-cli test-python test-node test-kotlin
 
 # The bindings' own targets: test-node, bench-node (Node); bindings, test-kotlin (uniffi).
 include bindings/node/rules.mk
@@ -52,8 +52,14 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# The core (README.md's Rust blocks are its doctests) and the README's axum recipe, run over HTTP.
 test-rust:
-	$(CARGO) test -p hookwire
+	$(CARGO) test -p hookwire -p hookwire-example-axum
+
+# Every code block of the four READMEs is known to a runner (tests/readme/snippets.py says
+# which); the suites run them: doctests, test-python, test-node, test-kotlin.
+readme-check:
+	python3 tests/readme/snippets.py check
 
 # The replay stores against real servers: hookwire-testkit starts throwaway PostgreSQL clusters
 # and Redis servers on loopback (its own tests check that it can).

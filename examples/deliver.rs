@@ -66,7 +66,7 @@ fn receiver(
                 }
                 let now = clock.load(Ordering::SeqCst) / 1000;
                 let (status, retry_after) = match verifier.verify_at(&headers, &body, now) {
-                    Err(err) => (if err.code() == "invalid_signature" { 401 } else { 400 }, None),
+                    Err(err) => (err.response_status(), None),
                     Ok(_) if request.url() == "/retired" => (410, None),
                     Ok(message) => {
                         let id = message.id().unwrap_or_default().to_owned();

@@ -15,7 +15,7 @@
 //! let verifier = Verifier::new(Scheme::hookwire(), [Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?]);
 //! match verifier.verify_at(&headers, body, 1_700_000_010) {
 //!     Ok(message) => println!("accepted {:?}", message.id()),          // answer 2xx
-//!     Err(err) => eprintln!("rejected: {} ({err})", err.code()),       // answer 400/401
+//!     Err(err) => eprintln!("answer {}: {} ({err})", err.response_status(), err.code()),
 //! }
 //! # Ok::<(), hookwire::Error>(())
 //! ```

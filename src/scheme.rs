@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use http::HeaderName;
 
-use crate::Error;
+use crate::{Dialect, Error, Event};
 
 /// A webhook signature scheme: the wire contract between a sender and a receiver.
 ///
@@ -62,6 +62,7 @@ pub struct Scheme {
     /// Other names for the signature, id and timestamp headers, read when a request does not
     /// carry the scheme's own (Svix's SDKs accept the unbranded `webhook-*` headers).
     pub(crate) fallback: Option<Fallback>,
+    pub(crate) dialect: Option<Dialect>,
 }
 
 /// The headers a scheme reads under other names, as a whole: see [`Scheme::fallback_headers`].
@@ -237,6 +238,7 @@ fn body_hex(name: &'static str, signature: &'static str, version: Option<&'stati
         key_rule: KeyRule::Text,
         min_key_len: 1,
         fallback: None,
+        dialect: None,
     }
 }
 
@@ -256,6 +258,8 @@ fn standard_like(name: &'static str, headers: [&'static str; 3]) -> Scheme {
         key_rule: KeyRule::Base64,
         min_key_len: 1,
         fallback: None,
+        // The Standard Webhooks payload `{"type","timestamp","data"}` is the native envelope.
+        dialect: Some(Dialect::Hookwire),
     }
 }
 
@@ -308,6 +312,7 @@ impl Scheme {
             key_rule: KeyRule::PrefixedBase64OrText,
             min_key_len: 16,
             fallback: None,
+            dialect: Some(Dialect::Hookwire),
         }
     }
 
@@ -378,22 +383,30 @@ impl Scheme {
 
     /// Device Service (ThermoWorks): bare hex in `X-Webhook-Signature` over the body.
     pub fn device_service() -> Scheme {
-        body_hex("device-service", "X-Webhook-Signature", None)
+        let mut scheme = body_hex("device-service", "X-Webhook-Signature", None);
+        scheme.dialect = Some(Dialect::DeviceService);
+        scheme
     }
 
     /// Ops Center: bare hex in `X-Webhook-Signature` over the body.
     pub fn ops_center() -> Scheme {
-        body_hex("ops-center", "X-Webhook-Signature", None)
+        let mut scheme = body_hex("ops-center", "X-Webhook-Signature", None);
+        scheme.dialect = Some(Dialect::OpsCenter);
+        scheme
     }
 
     /// webnet: `X-Webhook-Signature: sha256=<hex>` over the body.
     pub fn webnet() -> Scheme {
-        body_hex("webnet", "X-Webhook-Signature", Some("sha256"))
+        let mut scheme = body_hex("webnet", "X-Webhook-Signature", Some("sha256"));
+        scheme.dialect = Some(Dialect::Webnet);
+        scheme
     }
 
     /// HomeChef: `X-HomeChef-Signature: sha256=<hex>` over the body.
     pub fn homechef() -> Scheme {
-        body_hex("homechef", "X-HomeChef-Signature", Some("sha256"))
+        let mut scheme = body_hex("homechef", "X-HomeChef-Signature", Some("sha256"));
+        scheme.dialect = Some(Dialect::HomeChef);
+        scheme
     }
 
     /// AuraConnect: `X-AuraConnect-Signature: sha256=<hex>` over the body, with an unsigned
@@ -406,6 +419,7 @@ impl Scheme {
             source: TimestampSource::Header(header("X-AuraConnect-Timestamp")),
             signed: false,
         });
+        scheme.dialect = Some(Dialect::AuraConnect);
         scheme
     }
 
@@ -445,6 +459,7 @@ impl Scheme {
             encoding: Encoding::HexLower,
             key_rule: KeyRule::Text,
             min_key_len: 1,
+            dialect: None,
         }
     }
 
@@ -474,6 +489,44 @@ impl Scheme {
     /// The header carrying the event type, if the scheme has one (never signed).
     pub fn event_header(&self) -> Option<&str> {
         self.event.as_ref().map(|h| &*h.display)
+    }
+
+    /// The envelope the senders of this scheme write their events in, which
+    /// [`Verified::event`](crate::Verified::event) reads:
+    ///
+    /// | schemes | dialect |
+    /// |---|---|
+    /// | `hookwire`, `standard-webhooks`, `svix` | [`Dialect::Hookwire`] (`{"id","type","timestamp","data"}`, the Standard Webhooks payload; the id is optional) |
+    /// | `ops-center`, `webnet`, `homechef`, `auraconnect`, `device-service` | that system's own |
+    /// | `github`, `stripe`, `shopify`, `slack`, custom schemes without [`SchemeBuilder::dialect`] | none: their bodies are the provider's own JSON (read them as JSON) |
+    ///
+    /// ```
+    /// use hookwire::{Dialect, Scheme};
+    /// assert_eq!(Scheme::auraconnect().dialect(), Some(Dialect::AuraConnect));
+    /// assert_eq!(Scheme::svix().dialect(), Some(Dialect::Hookwire));
+    /// assert_eq!(Scheme::github().dialect(), None);
+    /// ```
+    pub fn dialect(&self) -> Option<Dialect> {
+        self.dialect
+    }
+
+    /// Reads `body`, sent under this scheme, as an event in the sender's
+    /// [`dialect`](Scheme::dialect), with `type_hint` (the event header or a route) where the
+    /// envelope has no type. What [`Verified::event`](crate::Verified::event) does.
+    ///
+    /// Errors: `invalid_payload` when the body is not in that envelope, and for a scheme
+    /// without a dialect (GitHub, Stripe, Shopify, Slack send their own JSON: read it as JSON,
+    /// or name a dialect with [`Dialect::parse`]).
+    ///
+    /// ```
+    /// use hookwire::Scheme;
+    /// let body = br#"{"id":"evt_1","type":"order.created","created":1700000000,"data":{"object":{"id":1001}}}"#;
+    /// assert_eq!(Scheme::auraconnect().parse_event(body, None)?.event_type(), "order.created");
+    /// assert_eq!(Scheme::github().parse_event(b"{}", Some("push")).unwrap_err().code(), "invalid_payload");
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub fn parse_event(&self, body: &[u8], type_hint: Option<&str>) -> Result<Event, Error> {
+        crate::event::parse_sent(self.dialect, body, type_hint)
     }
 
     /// Every header a verification reads, in this order: signature, id, timestamp, event
@@ -677,6 +730,7 @@ pub struct SchemeBuilder {
     encoding: Encoding,
     key_rule: KeyRule,
     min_key_len: usize,
+    dialect: Option<Dialect>,
 }
 
 #[derive(Debug, Clone)]
@@ -758,6 +812,14 @@ impl SchemeBuilder {
     /// The shortest key accepted, in bytes (default 1).
     pub fn min_key_len(mut self, bytes: usize) -> Self {
         self.min_key_len = bytes;
+        self
+    }
+
+    /// The envelope this provider's events are written in, for
+    /// [`Verified::event`](crate::Verified::event) (default: none, the body is the provider's
+    /// own JSON).
+    pub fn dialect(mut self, dialect: Dialect) -> Self {
+        self.dialect = Some(dialect);
         self
     }
 
@@ -844,6 +906,7 @@ impl SchemeBuilder {
             key_rule: self.key_rule,
             min_key_len: self.min_key_len.max(1),
             fallback: None,
+            dialect: self.dialect,
         })
     }
 }

@@ -82,6 +82,8 @@ pub struct Verified<'a> {
     /// committed message must be remembered.
     window_end: UnixTime,
     claim: Option<Claim>,
+    /// The envelope of the scheme's senders, for [`Verified::event`].
+    dialect: Option<Dialect>,
 }
 
 /// A held claim on a verified message: commit it once handled, release it when handling failed.
@@ -217,9 +219,27 @@ impl<'a> Verified<'a> {
         }
     }
 
-    /// The body as a native hookwire event (`{"id","type","timestamp","data"}`).
+    /// The body as an event in the envelope of the scheme's senders ([`Scheme::dialect`]:
+    /// native for `hookwire`, `standard-webhooks` and `svix`, each system's own for
+    /// `auraconnect`, `ops-center`, ...), with the event type header (if any) as the type hint.
+    ///
+    /// Errors: `invalid_payload` when the body is not in that envelope (never an empty
+    /// record), and for schemes whose senders write their own JSON (GitHub, Stripe, Shopify,
+    /// Slack): read [`body`](Verified::body) as JSON, or use [`event_as`](Verified::event_as).
+    ///
+    /// ```
+    /// use hookwire::{Payload, Scheme, Secret, Signer, Verifier};
+    ///
+    /// let secret = Secret::parse("aura-secret")?;
+    /// let body = br#"{"id":"evt_1","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1001,"total_amount":45.99}}}"#;
+    /// let headers = Signer::new(Scheme::auraconnect(), secret.clone()).sign("evt_1", 1_700_000_000, body)?;
+    /// let message = Verifier::new(Scheme::auraconnect(), [secret]).verify_at(&headers, body, 1_700_000_000)?;
+    /// let Payload::Order(order) = message.event()?.payload().clone() else { unreachable!() };
+    /// assert_eq!(order.total_amount.unwrap().as_str(), "45.99");
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
     pub fn event(&self) -> Result<Event, Error> {
-        Event::from_json(self.body)
+        crate::event::parse_sent(self.dialect, self.body, self.event_type)
     }
 
     /// The body as an event in `dialect`, with the event type header (if any) as the type hint.
@@ -489,6 +509,7 @@ impl Verifier {
             secret_index,
             window_end: UnixTime::from_secs(window_end),
             claim: None,
+            dialect: scheme.dialect,
         })
     }
 

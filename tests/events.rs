@@ -4,7 +4,8 @@
 use std::path::PathBuf;
 
 use hookwire::{
-    sample, Decimal, Dialect, Event, EventPattern, Family, Id, Payload, Subscription, TemperatureUnit,
+    sample, Decimal, Dialect, Event, EventPattern, Family, Id, Payload, Scheme, Secret, Signer, Subscription,
+    TemperatureUnit, Verifier,
 };
 use serde_json::Value;
 
@@ -165,6 +166,103 @@ fn wrong_shapes_name_the_field() {
     assert_eq!(Event::from_json(huge.as_bytes()).unwrap_err().code(), "invalid_payload");
 }
 
+/// `message.event` reads the envelope the scheme's senders write (`Scheme::dialect`); schemes
+/// whose senders write their own JSON answer a typed error, never an empty record.
+#[test]
+fn message_event_reads_the_envelope_of_the_schemes_senders() {
+    type Expected = Result<(&'static str, Family), &'static str>;
+    let order = br#"{"id":"evt_1","type":"order.created","timestamp":"2025-08-08T10:00:00Z","data":{"id":1001,"total_amount":45.99}}"#;
+    let cases: &[(&str, &[u8], Option<&str>, Expected)] = &[
+        ("hookwire", order, None, Ok(("order.created", Family::Order))),
+        // The Standard Webhooks payload is the native envelope (the id is optional).
+        ("standard-webhooks", br#"{"type":"user.created","timestamp":"2025-08-08T10:00:00Z","data":{"user_id":7}}"#, None, Ok(("user.created", Family::User))),
+        ("svix", order, None, Ok(("order.created", Family::Order))),
+        ("auraconnect", br#"{"id":"evt_123","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1001,"total_amount":45.99}}}"#, None, Ok(("order.created", Family::Order))),
+        ("ops-center", br#"{"event":"device.online","timestamp":"2025-08-08T10:00:00Z","data":{"device_id":"d1"}}"#, None, Ok(("device.online", Family::Device))),
+        ("webnet", br#"{"event_type":"job.completed","event_timestamp":"2025-08-08T10:00:00Z","job":{"id":"j1","status":"completed"}}"#, None, Ok(("job.completed", Family::Job))),
+        ("homechef", br#"{"event":"order.created","data":{"order_id":1},"timestamp":"2025-08-08T10:00:00Z"}"#, None, Ok(("order.created", Family::Order))),
+        ("device-service", br#"{"device_id":"d1","probes":[]}"#, None, Ok(("device.temperature", Family::Device))),
+        // Providers that write their own JSON: read it as JSON.
+        ("github", br#"{"action":"opened","number":1}"#, Some("pull_request"), Err("invalid_payload")),
+        ("stripe", br#"{"id":"evt_1","object":"event","type":"invoice.paid","data":{"object":{}}}"#, None, Err("invalid_payload")),
+        ("shopify", br#"{"id":450789469,"total_price":"45.99"}"#, Some("orders/create"), Err("invalid_payload")),
+        ("slack", br#"{"type":"event_callback","event":{"type":"app_mention"}}"#, None, Err("invalid_payload")),
+        // A body in another system's envelope: an AuraConnect order under the native scheme.
+        ("hookwire", br#"{"id":"evt_123","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1001}}}"#, None, Err("invalid_payload")),
+        ("standard-webhooks", br#"{"event":"order.created","data":{"order_id":1}}"#, None, Err("invalid_payload")),
+    ];
+    let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    for (name, body, event_header, expected) in cases {
+        let scheme = Scheme::from_name(name).unwrap();
+        let signer = Signer::new(scheme.clone(), secret.clone());
+        let headers = match (event_header, scheme.event_header()) {
+            (Some(event_type), Some(_)) => signer.sign_event("msg_1", 1_700_000_000, event_type, body),
+            _ => signer.sign("msg_1", 1_700_000_000, body),
+        }
+        .unwrap();
+        let verifier = Verifier::new(scheme.clone(), [secret.clone()]);
+        let message = verifier.verify_at(&headers, body, 1_700_000_000).unwrap();
+        let got = message.event().map(|e| (e.event_type().to_owned(), e.family())).map_err(|e| e.code());
+        let want = expected.map(|(t, f)| (t.to_owned(), f));
+        assert_eq!(got, want, "{name}: {}", String::from_utf8_lossy(body));
+        assert_eq!(
+            got,
+            scheme
+                .parse_event(body, *event_header)
+                .map(|e| (e.event_type().to_owned(), e.family()))
+                .map_err(|e| e.code()),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_body_read_in_the_wrong_envelope_is_an_error_never_an_empty_record() {
+    let aura = br#"{"id":"evt_123","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1001}}}"#;
+    let cases: &[(Dialect, &[u8], Option<&str>, &str)] = &[
+        (Dialect::Hookwire, aura, None, "`data` holds none of the order fields (only `object`)"),
+        (
+            Dialect::HomeChef,
+            aura,
+            Some("order.created"),
+            "`data` holds none of the order fields (only `object`)",
+        ),
+        (
+            Dialect::DeviceService,
+            br#"{"sensor":"s1","reading":20}"#,
+            Some("temperature_update"),
+            "`data` holds none of the device fields (only `sensor`, `reading`)",
+        ),
+        (
+            Dialect::Hookwire,
+            br#"{"type":"user.created","data":{"a":1,"b":2,"c":3,"d":4}}"#,
+            None,
+            "(only `a`, `b`, `c`, ...)",
+        ),
+        (
+            Dialect::Hookwire,
+            br#"{"event":"order.created","data":{"order_id":1}}"#,
+            None,
+            "has no `type`: is this the right dialect?",
+        ),
+    ];
+    for (dialect, body, hint, expected) in cases {
+        let err = dialect.parse(body, *hint).unwrap_err();
+        assert_eq!(err.code(), "invalid_payload", "{dialect}");
+        assert!(err.to_string().contains(expected), "{dialect}: {err}");
+    }
+    // Empty data is an honest empty record, and a typed key sent as null is a typed key.
+    let cases: &[&[u8]] = &[
+        br#"{"type":"order.created","data":{}}"#,
+        br#"{"type":"order.created","data":{"total_amount":null,"object":{}}}"#,
+        br#"{"type":"job.started","data":{"type":"export","object":{}}}"#,
+    ];
+    for body in cases {
+        let event = Event::from_json(body).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(event.to_json(), body.to_vec());
+    }
+}
+
 #[test]
 fn unknown_types_are_kept_unless_strict() {
     let body = br#"{"id":"e","type":"widget.exploded","data":{"shrapnel":[1,2.50]}}"#;
@@ -197,15 +295,16 @@ fn events_are_built_with_the_payload_their_type_requires() {
 #[test]
 fn extra_fields_never_repeat_a_key_the_writer_owns() {
     let body = br#"{"id":"evt_132","type":"pos.sync_completed","created":"2025-08-08T13:00:00Z","data":{"object":{"sync_id":"s"}}}"#;
-    let event = Dialect::HomeChef.parse(body, Some("order.created")).unwrap();
-    assert_eq!((event.event_type(), event.id()), ("order.created", None));
+    // (An `other` type: `data` holds no order field, which an order type would refuse.)
+    let event = Dialect::HomeChef.parse(body, Some("tip.received")).unwrap();
+    assert_eq!((event.event_type(), event.id()), ("tip.received", None));
     assert_eq!(event.extra().get("type").map(|raw| raw.get()), Some(r#""pos.sync_completed""#));
     // HomeChef has no `id` or `type` key of its own, so its encoding keeps them...
     let again = Dialect::HomeChef.parse(&Dialect::HomeChef.encode(&event).unwrap(), None).unwrap();
     assert_eq!(again.extra(), event.extra());
     // ...while the native envelope owns those names and leaves them out.
     let native: Value = serde_json::from_slice(&event.to_json()).unwrap();
-    assert_eq!(native["type"], "order.created");
+    assert_eq!(native["type"], "tip.received");
     assert!(native.get("id").is_none());
     let reread = Event::from_json(&event.to_json()).unwrap();
     assert_eq!(reread.extra().iter().map(|(k, _)| k).collect::<Vec<_>>(), ["created"]);

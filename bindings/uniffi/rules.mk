@@ -3,8 +3,8 @@
 #   make bindings      build the cdylib (release) and generate Kotlin (target/uniffi/kotlin) and
 #                      Swift (bindings/uniffi/swift, committed)
 #   make test-kotlin   the above, the crate's Rust tests (surface of every binding), then compile
-#                      and run the Kotlin suite; also checks that the committed Swift is what the
-#                      library generates
+#                      and run the Kotlin suite with the README's Kotlin blocks (Readme.kt drives
+#                      them); also checks that the committed Swift is what the library generates
 
 UNIFFI_DIR := bindings/uniffi
 UNIFFI_LIB := $(RELEASE_DIR)/libhookwire_ffi.so
@@ -56,9 +56,10 @@ tools-kotlin:
 # release too, reusing the library build.
 test-kotlin: tools-kotlin uniffi-kotlin uniffi-swift-check
 	$(CARGO) test --quiet --release --target $(HOST_TRIPLE) -p hookwire-ffi
-	rm -rf $(UNIFFI_OUT)/kotlin-classes
+	rm -rf $(UNIFFI_OUT)/kotlin-classes $(UNIFFI_OUT)/readme
+	python3 tests/readme/snippets.py extract kotlin $(UNIFFI_OUT)/readme
 	$(KOTLINC) -nowarn -cp $(JNA_JAR) -d $(UNIFFI_OUT)/kotlin-classes \
-	  $$(find $(UNIFFI_OUT)/kotlin -name '*.kt') $(UNIFFI_DIR)/kotlin/*.kt
-	java -Djna.library.path=$(RELEASE_DIR) \
+	  $$(find $(UNIFFI_OUT)/kotlin -name '*.kt') $(UNIFFI_OUT)/readme/*.kt $(UNIFFI_DIR)/kotlin/*.kt
+	WEBHOOK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw java -Djna.library.path=$(RELEASE_DIR) \
 	  -cp $(UNIFFI_OUT)/kotlin-classes:$(JNA_JAR):$(KOTLIN_HOME)/lib/kotlin-stdlib.jar \
 	  hookwire.tests.MainKt tests/vectors

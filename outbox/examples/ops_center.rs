@@ -33,8 +33,8 @@ async fn receiver(flaky: bool, gone: bool) -> (Receiver, Received) {
     let server = Receiver::start({
         let received = Arc::clone(&received);
         move |seen| {
-            if verifier.verify(&seen.headers, &seen.body).is_err() {
-                return Reply::status(401);
+            if let Err(err) = verifier.verify(&seen.headers, &seen.body) {
+                return Reply::status(err.response_status());
             }
             if gone {
                 return Reply::status(410);

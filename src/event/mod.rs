@@ -88,13 +88,37 @@ impl Payload {
     /// Reads `raw` as the payload of `family`, naming the field that does not fit.
     fn parse(family: Family, raw: &serde_json::value::RawValue) -> Result<Payload, Error> {
         let path = Path::Root("data");
-        Ok(match family {
+        let payload = match family {
             Family::Device => Payload::Device(Device::from_json(raw, &path)?),
             Family::Order => Payload::Order(Order::from_json(raw, &path)?),
             Family::Job => Payload::Job(Job::from_json(raw, &path)?),
             Family::User => Payload::User(User::from_json(raw, &path)?),
             Family::Other => Payload::Other(Json::from_json(raw, &path)?),
-        })
+        };
+        // Data with keys but none of the family's own is a body in another envelope read with
+        // the wrong dialect (an AuraConnect order read as native has only `object`): an error,
+        // never a record whose every field is empty.
+        let (has_typed_key, extra) = match &payload {
+            Payload::Device(p) => (p.has_typed_key(), &p.extra),
+            Payload::Order(p) => (p.has_typed_key(), &p.extra),
+            Payload::Job(p) => (p.has_typed_key(), &p.extra),
+            Payload::User(p) => (p.has_typed_key(), &p.extra),
+            Payload::Other(_) => return Ok(payload),
+        };
+        if !has_typed_key && !extra.is_empty() {
+            let found: Vec<String> = extra.iter().take(3).map(|(key, _)| format!("`{key}`")).collect();
+            let more = if extra.len() > 3 { ", ..." } else { "" };
+            return Err(invalid(
+                &path,
+                &format!(
+                    "holds none of the {} fields (only {}{more}): is the body in another system's \
+                     envelope? Parse it with the sender's dialect",
+                    family.as_str(),
+                    found.join(", ")
+                ),
+            ));
+        }
+        Ok(payload)
     }
 
     /// The family this payload belongs to.
@@ -307,6 +331,21 @@ impl Serialize for Event {
         ];
         self.extra.write(&mut map, &owned)?;
         map.end()
+    }
+}
+
+/// A body sent under a scheme whose senders write `dialect` (none: the provider's own JSON).
+pub(crate) fn parse_sent(
+    dialect: Option<Dialect>,
+    body: &[u8],
+    type_hint: Option<&str>,
+) -> Result<Event, Error> {
+    match dialect {
+        Some(dialect) => dialect.parse(body, type_hint),
+        None => Err(json::invalid_body(
+            "this scheme's senders write their own JSON, not an event envelope hookwire reads: \
+             read the body as JSON, or name the dialect it is in (event_as)",
+        )),
     }
 }
 

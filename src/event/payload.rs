@@ -69,6 +69,13 @@ macro_rules! typed_object {
             /// checked against this (`bindings/payload_fields.json`).
             pub const FIELDS: &'static [PayloadField] =
                 &[$(PayloadField { key: $key, name: stringify!($field), ty: stringify!($ty) }),*];
+
+            /// Whether the object held any key this type reads (a typed key sent as `null` counts).
+            // Asked of the four family payloads only, not of the nested types.
+            #[allow(dead_code)]
+            pub(crate) fn has_typed_key(&self) -> bool {
+                $( self.$field.is_some() || )* self.extra.iter().any(|(key, _)| Self::KEYS.contains(&key))
+            }
         }
 
         impl FromJson for $name {

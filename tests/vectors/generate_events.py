@@ -250,6 +250,10 @@ def check_data(event_type, data):
     family = family_of(event_type)
     if family != "other":
         check_fields(data, "data", SPECS[family])
+        # Keys, but none of the family's own: a body in another envelope read with the wrong
+        # dialect. An error, never a record whose every field is empty.
+        if data and not set(data) & set(SPECS[family]):
+            raise Invalid(f"data holds none of the {family} fields")
 
 
 def check_type(event_type, path):
@@ -795,6 +799,19 @@ def extra_cases():
     c.append(err("invalid/auraconnect-without-data-object", "auraconnect",
                  '{"id":"evt_123","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"id":1001,"total_amount":45.99}}',
                  "invalid_payload"))
+    c.append(err("wrong-dialect/auraconnect-order-read-as-hookwire", "hookwire",
+                 '{"id":"evt_123","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1001,"total_amount":45.99}}}',
+                 "invalid_payload"))
+    c.append(err("wrong-dialect/auraconnect-device-read-as-ops-center", "ops-center",
+                 '{"event":"device.online","timestamp":"2025-08-08T10:00:00Z","data":{"object":{"device_id":"d1"}}}',
+                 "invalid_payload"))
+    c.append(err("wrong-dialect/bare-payload-without-a-device-field", "device-service",
+                 '{"sensor":"s1","reading":20.5}', "invalid_payload", hint="temperature_update"))
+    c.append(ok("wrong-dialect/empty-data-is-an-empty-record", "hookwire",
+                '{"type":"user.logout","data":{}}', "user.logout", "user", None, {}))
+    c.append(ok("wrong-dialect/a-typed-key-sent-as-null-counts", "homechef",
+                '{"event":"order.created","data":{"order_id":null,"object":{"id":1}}}', "order.created", "order",
+                None, {"/data/object/id": 1}))
     deep = "[" * 10000 + "]" * 10000
     c.append(err("invalid/nested-10000-deep", "hookwire",
                  '{"id":"evt_deep","type":"widget.exploded","timestamp":"2025-08-08T10:00:00Z","data":{"payload":' + deep + '}}',

@@ -2,7 +2,7 @@
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 
-import { parseEvent, sampleEvent, eventTypes, Event, Subscription, DIALECTS, InvalidArgument, UnknownEventType } from '../index.mjs'
+import { parseEvent, sampleEvent, eventTypes, Event, Subscription, DIALECTS, InvalidArgument, InvalidPayload, UnknownEventType, Signer, Verifier } from '../index.mjs'
 
 describe('parseEvent', () => {
   test('the native envelope: typed order data', () => {
@@ -101,4 +101,34 @@ describe('Subscription', () => {
     assert.throws(() => new Subscription('ftp://example.com/'), (e) => e.code === 'invalid_argument')
     assert.throws(() => new Subscription('https://example.com/', { patterns: [] }), (e) => e.code === 'invalid_argument')
   })
+})
+
+describe('message.event', () => {
+  const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+  const NATIVE = '{"type":"order.created","data":{"id":1001,"total_amount":45.99}}'
+  const AURA = '{"id":"evt_1","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1001,"total_amount":45.99}}}'
+  // [scheme, body, expected total_amount or the error class]
+  const cases = [
+    // The envelope of the scheme's senders: each system's own, native for the standard ones.
+    ['auraconnect', AURA, 45.99],
+    ['standard-webhooks', NATIVE, 45.99],
+    ['hookwire', NATIVE, 45.99],
+    // A body in another envelope, and providers that write their own JSON: a typed error.
+    ['hookwire', AURA, InvalidPayload],
+    ['github', '{"action":"opened"}', InvalidPayload],
+    ['stripe', '{"id":"evt_1","type":"invoice.paid","data":{"object":{}}}', InvalidPayload],
+  ]
+  for (const [scheme, body, expected] of cases) {
+    test(`${scheme}: ${body.slice(0, 40)}…`, () => {
+      const headers = new Signer(SECRET, { scheme }).sign(body, { id: 'm5', timestamp: 1_700_000_000 })
+      const message = new Verifier(SECRET, { scheme }).verify(body, headers, { now: 1_700_000_000 })
+      if (typeof expected === 'number') {
+        const ev = message.event
+        assert.equal(ev.type, 'order.created')
+        assert.equal(ev.family === 'order' && ev.data.total_amount, expected)
+      } else {
+        assert.throws(() => message.event, expected)
+      }
+    })
+  }
 })

@@ -90,7 +90,13 @@ export declare class Message {
   get body(): Uint8Array
   /** The body parsed as JSON (`JSON.parse`); a body that is not JSON throws InvalidPayload. */
   json(): unknown
-  /** The body as a native hookwire event. */
+  /**
+   * The body as an event in the envelope of the scheme's senders: native for `hookwire`,
+   * `standard-webhooks` and `svix`, each system's own for `auraconnect`, `ops-center`, `webnet`,
+   * `homechef` and `device-service`. Throws `InvalidPayload` for a body in another envelope
+   * and for schemes whose senders write their own JSON (`github`, `stripe`, `shopify`,
+   * `slack`: read `json()`).
+   */
   get event(): WebhookEvent
   /** The body in another system's envelope (`DIALECTS`), the event header as type hint. */
   eventAs(dialect: string): WebhookEvent
@@ -103,9 +109,12 @@ export interface WebhookHelperOptions {
 }
 /**
  * Express middleware: verifies `req.body` (a Buffer from `express.raw({ type: '*\/*' })`) with
- * `req.headers` and sets `req.webhook`. Failures answer 400 (413 when too large) with
- * `{ error: code, message }`, replays 200 `{ duplicate: true }`; a parsed `req.body` is an
- * `InvalidArgument` passed to `next` that says to pass the raw request body.
+ * `req.headers` and sets `req.webhook` (typed on Express's `Request` below). A failure answers
+ * `responseStatus(code)` (401 not authentic, 409 replay in progress, 413 too large, 503 replay
+ * store down, 500 misconfigured, 400 malformed) with `{ error: code, message }`; a replay answers
+ * 200 `{ duplicate: true }` without calling the handler, so the sender stops. A parsed `req.body`
+ * is an `InvalidArgument` passed to `next` that says to pass the raw request body.
+ * `onError(err, req, res, next)` replaces those answers.
  */
 export declare function expressWebhook(
   verifier: Verifier,
@@ -127,3 +136,15 @@ export declare function fastifyWebhook(
 ): void
 /** Fetch API: verifies a `Request` (reads its raw body); rejects with the WebhookError. */
 export declare function verifyRequest(request: Request, verifier: Verifier, options?: VerifyOptions): Promise<Message>
+
+declare global {
+  namespace Express {
+    interface Request {
+      /**
+       * The verified message, set by `expressWebhook` before the route's handler runs (only on
+       * the routes that mount it).
+       */
+      webhook: Message
+    }
+  }
+}

@@ -10,7 +10,8 @@ const EXPRESS_RAW =
   '(before this middleware) instead of express.json(); a parsed and re-serialized body never verifies'
 
 /** The HTTP status for a verification failure, the core's `Error::response_status`: 401 not
- * authentic, 413 too large, 500 the receiver's fault (store down, misconfigured), 400 malformed. */
+ * authentic, 200 replayed, 409 replay in progress, 413 too large, 503 replay store down, 500
+ * misconfigured, 400 malformed. */
 function statusOf(error) {
   return responseStatus(error.code)
 }
@@ -32,10 +33,11 @@ function checkVerifier(verifier) {
 
 /**
  * Express middleware: verifies `req.body` (a Buffer from `express.raw`) with `req.headers`, sets
- * `req.webhook` (the Message) and calls `next()`. A failure answers the core's status for its code
- * (401 not authentic, 413 too large, 500 the receiver's fault, 400 malformed) with
- * `{ error: code, message }`; a replay answers 200 `{ duplicate: true }` without calling `next`
- * (the sender must stop retrying). `onError(err, req, res, next)` replaces that answer.
+ * `req.webhook` (the Message) and calls `next()`. A failure answers `responseStatus(code)` (401
+ * not authentic, 409 replay in progress, 413 too large, 503 replay store down, 500 misconfigured,
+ * 400 malformed) with `{ error: code, message }`; a replay answers 200 `{ duplicate: true }`
+ * without calling `next` (the sender must stop retrying). `onError(err, req, res, next)` replaces
+ * that answer.
  */
 function expressWebhook(verifier, options) {
   checkVerifier(verifier)

@@ -117,9 +117,11 @@ function checkBody(body) {
 /** A verified message: what the headers said, and the body they signed. */
 class Message {
   #native
+  #verifier
   #body
-  constructor(native, body, id, timestamp, timestampSigned, eventType, secretIndex) {
+  constructor(native, verifier, body, id, timestamp, timestampSigned, eventType, secretIndex) {
     this.#native = native
+    this.#verifier = verifier
     this.#body = body
     /** The message id, where the scheme has one. */
     this.id = id
@@ -150,9 +152,12 @@ class Message {
     }
   }
 
-  /** The body as a native hookwire event. */
+  /** The body as an event in the envelope of the scheme's senders (native for hookwire,
+   * standard-webhooks and svix; each system's own for auraconnect, ops-center, ...); a body in
+   * another envelope, or a scheme whose senders write their own JSON (github, stripe, shopify,
+   * slack), is InvalidPayload. */
   get event() {
-    return this.#native.eventFromJson(this.body)
+    return this.#verifier.sentEvent(this.body, this.eventType ?? undefined)
   }
 
   /** The body in another system's envelope (DIALECTS), the event header as type hint. */
@@ -186,7 +191,7 @@ function install(native) {
       options = undefined
     }
     const [secretIndex, timestamp, timestampSigned, id, eventType] = this.verifyValues(body, values, now, options)
-    return new Message(native, body, id ?? null, timestamp ?? null, timestampSigned, eventType ?? null, secretIndex)
+    return new Message(native, this, body, id ?? null, timestamp ?? null, timestampSigned, eventType ?? null, secretIndex)
   }
 }
 

@@ -24,8 +24,9 @@ pub fn error_codes() -> Vec<&'static str> {
     hookwire::Error::CODES.to_vec()
 }
 
-/// The HTTP status a receiver should answer an error `code` with (401 not authentic, 200
-/// replayed, 413 too large, 500 the receiver's fault, 400 malformed).
+/// The HTTP status a receiver should answer an error `code` with: 401 not authentic, 200
+/// replayed, 409 replay in progress, 413 too large, 503 replay store down, 500 misconfigured,
+/// 400 malformed (the core's `Error::response_status`).
 #[napi(ts_args_type = "code: string")]
 pub fn response_status(env: napi::Env, code: napi::bindgen_prelude::Unknown<'_>) -> napi::Result<u32> {
     let code: String = input::arg(&env, "code", code)?;

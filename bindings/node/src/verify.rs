@@ -283,16 +283,18 @@ impl Verifier {
         })
     }
 
+    /// `message.event` (lib/message.js): the verified body as an event in the envelope of the
+    /// scheme's senders (the core's `Scheme::parse_event`), the event header as type hint.
+    #[napi(skip_typescript)]
+    pub fn sent_event(&self, env: Env, body: Unknown<'_>, type_hint: Unknown<'_>) -> napi::Result<Event> {
+        let type_hint = input::optional::<String>(&env, "typeHint", type_hint)?;
+        let body: Slice<'_> = input::body(&env, &body)?;
+        run(&env, || self.inner.scheme().parse_event(body.bytes(), type_hint.as_deref())).map(Event)
+    }
+
     /// The scheme's name.
     #[napi(getter)]
     pub fn scheme(&self) -> String {
         self.inner.scheme().name().to_owned()
     }
-}
-
-/// The body of a verified message as a native event (`message.event` in index.js).
-#[napi]
-pub fn event_from_json(env: Env, body: Unknown<'_>) -> napi::Result<Event> {
-    let body: Slice<'_> = input::body(&env, &body)?;
-    run(&env, || hookwire::Event::from_json(body.bytes())).map(Event)
 }

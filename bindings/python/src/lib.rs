@@ -224,6 +224,25 @@ impl PySecret {
         PySecret(Secret::generate())
     }
 
+    /// A new ed25519 signing key (`whsk_…`); `public_key()` gives the `whpk_…` receivers
+    /// verify with.
+    #[staticmethod]
+    fn generate_ed25519() -> Self {
+        PySecret(Secret::generate_ed25519())
+    }
+
+    /// The public key (`whpk_…`) of an ed25519 signing key; `None` for other secrets.
+    fn public_key(&self) -> Option<PySecret> {
+        self.0.public_key().map(PySecret)
+    }
+
+    /// The secret's text, to store it or hand it to a sender (`whsec_…`, `whsk_…`, `whpk_…` or
+    /// the text it was parsed from); `None` for a secret made from raw bytes. The only way to
+    /// see the key: `repr` and `str` never show it.
+    fn expose_text(&self) -> Option<String> {
+        self.0.expose_text().map(|text| text.as_str().to_owned())
+    }
+
     /// A secret of these raw key bytes.
     #[staticmethod]
     fn from_bytes(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Self> {
@@ -340,18 +359,19 @@ impl PyVerifier {
     /// returns the checked message.
     #[pyo3(signature = (body, headers, now = None))]
     fn verify(
-        &self,
+        slf: &Bound<'_, Self>,
         py: Python<'_>,
         body: &Bound<'_, PyAny>,
         headers: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyMessage> {
+        let this = slf.get();
         let now: Option<i64> = args::optional("now", now)?;
         let bytes = body_bytes(py, body)?;
-        let headers = header_map(py, headers, Some(&self.reads))?;
+        let headers = header_map(py, headers, Some(&this.reads))?;
         let now = now.unwrap_or_else(hookwire::unix_now);
         let check = || {
-            let m = self.inner.verify_at(&headers, &bytes, now)?;
+            let m = this.inner.verify_at(&headers, &bytes, now)?;
             // Until this binding hands claims to its caller, a claimed message counts as handled.
             if let Some(claim) = m.claim() {
                 claim.commit_at(hookwire::UnixTime::from_secs(now))?;
@@ -371,7 +391,7 @@ impl PyVerifier {
             Ok(original) => original.clone().unbind(),
             Err(_) => PyBytes::new(py, &bytes).unbind(),
         };
-        Ok(PyMessage { checked, body })
+        Ok(PyMessage { checked, body, verifier: slf.clone().unbind() })
     }
 }
 
@@ -388,6 +408,8 @@ struct Checked {
 struct PyMessage {
     checked: Checked,
     body: Py<PyBytes>,
+    /// The verifier whose scheme says which envelope the sender writes (`event`).
+    verifier: Py<PyVerifier>,
 }
 
 #[pymethods]
@@ -427,11 +449,15 @@ impl PyMessage {
     fn json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         read_json(py, "the body", || py.import("json")?.getattr("loads")?.call1((self.body.bind(py),)))
     }
-    /// The body parsed as native hookwire event.
+    /// The body as an event in the envelope of the scheme's senders (native for `hookwire`,
+    /// `standard-webhooks` and `svix`; each system's own for `auraconnect`, `ops-center`, ...),
+    /// the event header as type hint. A body in another envelope, or a scheme whose senders
+    /// write their own JSON (`github`, `stripe`, `shopify`, `slack`), is `InvalidPayload`.
     #[getter]
     fn event(&self, py: Python<'_>) -> PyResult<PyEvent> {
         let body = self.body.bind(py).as_bytes();
-        run(py, || hookwire::Event::from_json(body)).map(PyEvent)
+        let hint = self.checked.event_type.as_deref();
+        run(py, || self.verifier.get().inner.scheme().parse_event(body, hint)).map(PyEvent)
     }
     /// The body parsed in another system's envelope (`ops-center`, `webnet`, ...), using the
     /// event header as the type hint where there is one.
@@ -547,8 +573,9 @@ fn parse_event(
     .map(PyEvent)
 }
 
-/// The HTTP status a receiver should answer an error `code` with (401 not authentic, 200
-/// replayed, 413 too large, 500 the receiver's fault, 400 malformed).
+/// The HTTP status a receiver should answer an error `code` with: 401 not authentic, 200
+/// replayed, 409 replay in progress, 413 too large, 503 replay store down, 500 misconfigured,
+/// 400 malformed (the core's `Error::response_status`).
 #[pyfunction]
 fn response_status(code: &Bound<'_, PyAny>) -> PyResult<u16> {
     let code: String = args::arg("code", code)?;

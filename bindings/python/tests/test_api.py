@@ -117,3 +117,45 @@ def test_only_the_headers_the_scheme_reads_are_converted(secret):
     assert hookwire.Verifier(secret).verify(BODY, noisy, now=1_700_000_000).id == "m4"
     with pytest.raises(hookwire.InvalidArgument):
         hookwire.Verifier(secret).verify(BODY, dict(headers, **{"X-Webhook-Id": "m4\nx"}), now=1_700_000_000)
+
+
+AURA_ORDER = (
+    b'{"id":"evt_1","type":"order.created","created":"2025-08-08T10:00:00Z",'
+    b'"data":{"object":{"id":1001,"total_amount":45.99}}}'
+)
+
+
+@pytest.mark.parametrize(
+    "scheme, body, expected",
+    [
+        # The envelope of the scheme's senders: each system's own, native for the standard ones.
+        ("auraconnect", AURA_ORDER, ("order.created", "order", Decimal("45.99"))),
+        ("standard-webhooks", BODY, ("order.created", "order", Decimal("45.99"))),
+        ("hookwire", BODY, ("order.created", "order", Decimal("45.99"))),
+        # A body in another envelope, and providers that write their own JSON: a typed error.
+        ("hookwire", AURA_ORDER, hookwire.InvalidPayload),
+        ("github", b'{"action":"opened"}', hookwire.InvalidPayload),
+        ("stripe", b'{"id":"evt_1","type":"invoice.paid","data":{"object":{}}}', hookwire.InvalidPayload),
+    ],
+)
+def test_message_event_reads_the_envelope_of_the_schemes_senders(secret, scheme, body, expected):
+    headers = hookwire.Signer(secret, scheme=scheme).sign(body, msg_id="m5", timestamp=1_700_000_000)
+    message = hookwire.Verifier(secret, scheme=scheme).verify(body, headers, now=1_700_000_000)
+    if isinstance(expected, tuple):
+        event = message.event
+        assert (event.type, event.family, event.data.total_amount) == expected
+    else:
+        with pytest.raises(expected):
+            message.event
+
+
+def test_a_generated_secret_gives_its_text_and_nothing_else_shows_it():
+    secret = hookwire.Secret.generate()
+    text = secret.expose_text()
+    assert text.startswith("whsec_") and len(text) == len("whsec_") + 44
+    assert text not in repr(secret) and text not in str(secret)
+    assert hookwire.Secret(text).expose_text() == text
+    assert hookwire.Secret.from_bytes(b"k" * 32).expose_text() is None
+    signing = hookwire.Secret.generate_ed25519()
+    assert signing.expose_text().startswith("whsk_") and signing.public_key().expose_text().startswith("whpk_")
+    assert secret.public_key() is None

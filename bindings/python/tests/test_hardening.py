@@ -203,7 +203,7 @@ HUGE = "1" * 5000  # longer than Python converts to int by default (4300 digits)
 
 
 def test_event_data_python_cannot_read_is_invalid_payload():
-    event = hookwire.parse_event(b'{"type":"order.created","data":{"note":' + HUGE.encode() + b"}}")
+    event = hookwire.parse_event(b'{"type":"order.created","data":{"id":1,"note":' + HUGE.encode() + b"}}")
     with pytest.raises(hookwire.InvalidPayload) as caught:
         event.data
     assert caught.value.code == "invalid_payload"

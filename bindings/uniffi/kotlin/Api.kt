@@ -181,6 +181,30 @@ fun errors() {
 }
 
 fun events() {
+    // The envelope of the scheme's senders: each system's own, native for the standard ones; a
+    // body in another envelope, and providers that write their own JSON, are invalid_payload.
+    val aura = """{"id":"evt_1","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1001,"total_amount":45.99}}}"""
+    val native = """{"type":"order.created","data":{"id":1001,"total_amount":45.99}}"""
+    val senders = listOf(
+        Triple("auraconnect", aura, "45.99"),
+        Triple("standard-webhooks", native, "45.99"),
+        Triple("hookwire", native, "45.99"),
+        Triple("hookwire", aura, null),
+        Triple("github", """{"action":"opened"}""", null),
+        Triple("stripe", """{"id":"evt_1","type":"invoice.paid","data":{"object":{}}}""", null),
+    )
+    for ((scheme, text, total) in senders) {
+        case("message.event in the sender's envelope: $scheme ${text.take(30)}") {
+            val body = text.encodeToByteArray()
+            val message = Verifier(SECRET, scheme).verify(body, Signer(SECRET, scheme).sign(body, "m5", NOW), NOW)
+            eq(message.scheme, scheme, "scheme")
+            if (total != null) {
+                eq((message.event() as Event.OrderCreated).data.totalAmount, total, "total")
+            } else {
+                fails("invalid_payload") { message.event() }
+            }
+        }
+    }
     case("typed events with when") {
         for (info in eventTypes()) {
             val event = sampleEvent(info.type)

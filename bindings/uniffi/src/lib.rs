@@ -44,8 +44,9 @@ pub fn error_codes() -> Vec<String> {
     owned(hookwire::Error::CODES)
 }
 
-/// The HTTP status a receiver should answer an error `code` with (401 not authentic, 200
-/// replayed, 413 too large, 500 the receiver's fault, 400 malformed).
+/// The HTTP status a receiver should answer an error `code` with: 401 not authentic, 200
+/// replayed, 409 replay in progress, 413 too large, 503 replay store down, 500 misconfigured,
+/// 400 malformed (the core's `Error::response_status`).
 #[uniffi::export]
 pub fn response_status(code: String) -> u16 {
     hookwire::Error::response_status_of(&code)

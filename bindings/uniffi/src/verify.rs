@@ -18,7 +18,7 @@ use crate::secret::Secret;
 /// try {
 ///     val message = verifier.verify(rawBody, headers)    // answer 2xx
 /// } catch (e: WebhookException) {
-///     log.warn("rejected: ${e.code()}: $e")               // answer 400
+///     log.warn("rejected: ${e.code()}: $e")               // answer responseStatus(e.code())
 /// }
 /// ```
 #[derive(uniffi::Object)]
@@ -111,6 +111,7 @@ impl Verifier {
             timestamp_signed: verified.timestamp_signed(),
             event_type: verified.event_type().map(str::to_owned),
             secret_index: signed(verified.secret_index()),
+            scheme: self.inner.scheme().name().to_owned(),
             body,
         })
     }
@@ -158,6 +159,8 @@ pub struct Message {
     pub event_type: Option<String>,
     /// Which configured secret matched (0 for the first).
     pub secret_index: i64,
+    /// The scheme it was verified with; it says which envelope the sender writes (`event()`).
+    pub scheme: String,
     /// The raw body.
     pub body: Vec<u8>,
 }
@@ -177,9 +180,16 @@ impl Message {
         })
     }
 
-    /// The body as a native hookwire event.
+    /// The body as an event in the envelope of the scheme's senders (native for `hookwire`,
+    /// `standard-webhooks` and `svix`; each system's own for `auraconnect`, `ops-center`, ...),
+    /// the event header as type hint. Errors: `invalid_payload` for a body in another envelope
+    /// and for schemes whose senders write their own JSON (`github`, `stripe`, `shopify`,
+    /// `slack`: read `json()`).
     pub fn event(&self) -> Result<Event, WebhookError> {
-        run(|| Ok(Event::from_core(hookwire::Event::from_json(&self.body)?)))
+        run(|| {
+            let scheme = Scheme::from_name(&self.scheme)?;
+            Ok(Event::from_core(scheme.parse_event(&self.body, self.event_type.as_deref())?))
+        })
     }
 
     /// The body in another system's envelope (`ops-center`, `webnet`, ...; see `dialects()`),

@@ -1,10 +1,11 @@
 """Receiving webhooks in web frameworks: read the raw body, verify it, answer failures.
 
 Each helper verifies the body exactly as received (before any JSON parsing) and, on failure,
-answers with the core's status for the error (``Error::response_status``): 401 when the request is
-not authentic (bad signature, timestamp outside the tolerance), 413 when too large, 500 when the
-receiver is at fault (replay store down, bad configuration), 400 when it is malformed, with a JSON
-body ``{"error": <code>, "message": <text>}``; a replay is answered 200 ``{"duplicate": true}`` so
+answers with the core's status for the error (``response_status(code)``): 401 when the request is
+not authentic (bad signature, timestamp outside the tolerance), 409 while another delivery of the
+same message is being handled, 413 when too large, 503 when the replay store is down, 500 when the
+receiver is misconfigured, 400 when it is malformed, with a JSON body
+``{"error": <code>, "message": <text>}``; a replay is answered 200 ``{"duplicate": true}`` so
 that a retrying sender stops.
 The frameworks are imported only when a helper is used.
 

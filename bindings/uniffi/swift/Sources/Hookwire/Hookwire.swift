@@ -3075,7 +3075,7 @@ public func FfiConverterTypeUrlGuard_lower(_ value: UrlGuard) -> UInt64 {
  * try {
  * val message = verifier.verify(rawBody, headers)    // answer 2xx
  * } catch (e: WebhookException) {
- * log.warn("rejected: ${e.code()}: $e")               // answer 400
+ * log.warn("rejected: ${e.code()}: $e")               // answer responseStatus(e.code())
  * }
  * ```
  */
@@ -3110,7 +3110,7 @@ public protocol VerifierProtocol: AnyObject, Sendable {
  * try {
  * val message = verifier.verify(rawBody, headers)    // answer 2xx
  * } catch (e: WebhookException) {
- * log.warn("rejected: ${e.code()}: $e")               // answer 400
+ * log.warn("rejected: ${e.code()}: $e")               // answer responseStatus(e.code())
  * }
  * ```
  */
@@ -4287,6 +4287,10 @@ public struct Message {
      */
     public var secretIndex: Int64
     /**
+     * The scheme it was verified with; it says which envelope the sender writes (`event()`).
+     */
+    public var scheme: String
+    /**
      * The raw body.
      */
     public var body: Data
@@ -4310,6 +4314,9 @@ public struct Message {
          * Which configured secret matched (0 for the first).
          */secretIndex: Int64, 
         /**
+         * The scheme it was verified with; it says which envelope the sender writes (`event()`).
+         */scheme: String, 
+        /**
          * The raw body.
          */body: Data) {
         self.id = id
@@ -4317,12 +4324,17 @@ public struct Message {
         self.timestampSigned = timestampSigned
         self.eventType = eventType
         self.secretIndex = secretIndex
+        self.scheme = scheme
         self.body = body
     }
 
     
     /**
-     * The body as a native hookwire event.
+     * The body as an event in the envelope of the scheme's senders (native for `hookwire`,
+     * `standard-webhooks` and `svix`; each system's own for `auraconnect`, `ops-center`, ...),
+     * the event header as type hint. Errors: `invalid_payload` for a body in another envelope
+     * and for schemes whose senders write their own JSON (`github`, `stripe`, `shopify`,
+     * `slack`: read `json()`).
      */
 public func event()throws  -> Event  {
     return try  FfiConverterTypeEvent_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
@@ -4380,6 +4392,7 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
                 timestampSigned: FfiConverterBool.read(from: &buf), 
                 eventType: FfiConverterOptionString.read(from: &buf), 
                 secretIndex: FfiConverterInt64.read(from: &buf), 
+                scheme: FfiConverterString.read(from: &buf), 
                 body: FfiConverterData.read(from: &buf)
         )
     }
@@ -4390,6 +4403,7 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
         FfiConverterBool.write(value.timestampSigned, into: &buf)
         FfiConverterOptionString.write(value.eventType, into: &buf)
         FfiConverterInt64.write(value.secretIndex, into: &buf)
+        FfiConverterString.write(value.scheme, into: &buf)
         FfiConverterData.write(value.body, into: &buf)
     }
 }
@@ -6707,8 +6721,9 @@ public func errorCodes() -> [String]  {
 })
 }
 /**
- * The HTTP status a receiver should answer an error `code` with (401 not authentic, 200
- * replayed, 413 too large, 500 the receiver's fault, 400 malformed).
+ * The HTTP status a receiver should answer an error `code` with: 401 not authentic, 200
+ * replayed, 409 replay in progress, 413 too large, 503 replay store down, 500 misconfigured,
+ * 400 malformed (the core's `Error::response_status`).
  */
 public func responseStatus(code: String) -> UInt16  {
     return try!  FfiConverterUInt16.lift(try! rustCall() {
@@ -6812,7 +6827,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_func_error_codes() != 30050) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_func_response_status() != 45142) {
+    if (uniffi_hookwire_ffi_checksum_func_response_status() != 14758) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_func_retry_policies() != 14343) {

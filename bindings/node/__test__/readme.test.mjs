@@ -1,0 +1,177 @@
+// Every JavaScript and TypeScript block of the READMEs, exactly as a reader sees it:
+// `tests/readme/snippets.py` writes them to __test__/readme/, `tsc --strict` compiles the
+// TypeScript ones, each program runs with node, and companions drive the receivers (Express and
+// Fastify started on a port, the fetch handler called with real Requests, the plain function)
+// with real signed requests, checking every answer; both senders deliver to the Express app.
+import { test, describe, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync, spawn } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { createServer } from 'node:net'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+import { Secret, Signer } from '../index.mjs'
+
+const here = (path) => fileURLToPath(new URL(path, import.meta.url))
+const OUT = here('./readme/')
+const SECRET = Secret.generate().exposeText()
+process.env.WEBHOOK_SECRET = SECRET
+// The programs companions drive; every other program only has to run.
+const COMPANIONS = new Set(['express_app', 'fastify_app', 'fetch_route', 'node_receive', 'send_esm', 'send_cjs'])
+
+const ORDER = '{"id":"evt_1","type":"order.created","data":{"id":1001,"total_amount":45.99}}'
+const AURA = '{"id":"evt_2","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1}}}'
+const BIG = `{"type":"x","data":"${'a'.repeat(1 << 20)}"}`
+
+/** name → the file node runs (TypeScript: the compiled one). */
+const programs = new Map()
+
+before(() => {
+  rmSync(OUT, { recursive: true, force: true })
+  for (const lang of ['js', 'ts']) {
+    execFileSync('python3', [here('../../../tests/readme/snippets.py'), 'extract', lang, OUT])
+    for (const { name, file } of JSON.parse(readFileSync(`${OUT}manifest.json`, 'utf8'))) {
+      programs.set(name, lang === 'ts' ? `${OUT}dist/${file.replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs')}` : OUT + file)
+    }
+  }
+  // Strict TypeScript, as a reader's project would compile it.
+  execFileSync(here('../node_modules/.bin/tsc'), ['-p', here('./readme.tsconfig.json')], { stdio: 'inherit' })
+})
+
+/** Runs a program to its end; resolves to { code, stdout, stderr }. */
+function run(file, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file], { env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => { stdout += d })
+    child.stderr.on('data', (d) => { stderr += d })
+    const timer = setTimeout(() => child.kill(), 30_000)
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }) })
+  })
+}
+
+function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Starts a receiver program on a free port; resolves to { url, stop } once it accepts requests. */
+async function serve(name) {
+  const port = await freePort()
+  const child = spawn(process.execPath, [programs.get(name)], { env: { ...process.env, PORT: String(port) } })
+  let output = ''
+  child.stdout.on('data', (d) => { output += d })
+  child.stderr.on('data', (d) => { output += d })
+  const url = `http://127.0.0.1:${port}/webhooks`
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(url, { method: 'OPTIONS' })
+      return { url, stop: () => child.kill() }
+    } catch {
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
+  child.kill()
+  throw new Error(`${name} did not listen on ${port}:\n${output}`)
+}
+
+/** [what, body, headers, status, what the answer says]: one of each way a request can end. */
+function cases(valid, replayed) {
+  const now = Math.floor(Date.now() / 1000)
+  const run = Math.random().toString(36).slice(2, 10)
+  const signer = new Signer(SECRET)
+  const sign = (body, id, timestamp = now) => signer.sign(body, { id: `${id}_${run}`, timestamp })
+  return [
+    ['valid', ORDER, sign(ORDER, 'a'), valid, ''],
+    ['the same request again', ORDER, sign(ORDER, 'a'), 200, replayed],
+    ['forged: another body under the signature', ORDER.replace('1001', '1002'), sign(ORDER, 'b'), 401, 'invalid_signature'],
+    ['stale: signed ten minutes ago', ORDER, sign(ORDER, 'c', now - 600), 401, 'timestamp_too_old'],
+    // The framework's own body limit may answer first (Express, Fastify): 413 either way.
+    ['oversized', BIG, sign(BIG, 'd'), 413, ''],
+    ['unsigned', ORDER, {}, 400, 'missing_header'],
+    ["another system's envelope", AURA, sign(AURA, 'e'), 400, 'invalid_payload'],
+  ]
+}
+
+/** Sends every case through `answer(body, headers) -> { status, text }`. */
+async function check(answer, valid, replayed) {
+  for (const [what, body, headers, status, says] of cases(valid, replayed)) {
+    const got = await answer(body, headers)
+    assert.equal(got.status, status, `${what}: ${got.text}`)
+    if (got.text !== null) assert.ok(got.text.includes(says), `${what}: ${got.text}`)
+  }
+}
+
+const overHttp = (url) => async (body, headers) => {
+  const response = await fetch(url, { method: 'POST', body, headers: { ...headers, 'content-type': 'application/json' } })
+  return { status: response.status, text: await response.text() }
+}
+
+describe('README snippets', () => {
+  test('the companions find their programs', () => {
+    for (const name of COMPANIONS) assert.ok(programs.has(name), `a README lost the block named ${name}`)
+  })
+
+  test('every other program runs', async () => {
+    let ran = 0
+    for (const [name, file] of programs) {
+      if (COMPANIONS.has(name)) continue
+      const { code, stdout, stderr } = await run(file)
+      assert.equal(code, 0, `${name}:\n${stdout}\n${stderr}`)
+      ran++
+    }
+    assert.ok(ran >= 1)
+  })
+
+  test('the typed-events program narrows and prints the order total', async () => {
+    const typed = [...programs].find(([, file]) => readFileSync(file, 'utf8').includes('function describe'))
+    assert.ok(typed, 'the typed-events block')
+    assert.equal((await run(typed[1])).stdout.trim(), 'order total 45.99')
+  })
+
+  test('Express: every code answered with its status; both senders deliver to it', async () => {
+    const app = await serve('express_app')
+    try {
+      await check(overHttp(app.url), 204, 'duplicate')
+      for (const sender of ['send_esm', 'send_cjs']) {
+        const sent = await run(programs.get(sender), { WEBHOOK_URL: app.url })
+        assert.deepEqual([sent.code, sent.stdout.trim()], [0, '204'], `${sender}: ${sent.stderr}`)
+        const forged = await run(programs.get(sender), { WEBHOOK_URL: app.url, WEBHOOK_SECRET: Secret.generate().exposeText() })
+        assert.equal(forged.stdout.trim(), '401', `${sender} with another secret`)
+      }
+    } finally {
+      app.stop()
+    }
+    const nobody = await run(programs.get('send_cjs'), { WEBHOOK_URL: app.url })
+    assert.equal(nobody.code, 1, 'nothing listens: a failure, reported')
+    assert.match(nobody.stderr, /not sent: ECONNREFUSED/)
+  })
+
+  test('Fastify: every code answered with its status', async () => {
+    const app = await serve('fastify_app')
+    try {
+      await check(overHttp(app.url), 204, 'duplicate')
+    } finally {
+      app.stop()
+    }
+  })
+
+  test('fetch route handler: every code answered with its status', async () => {
+    const { POST } = await import(pathToFileURL(programs.get('fetch_route')).href)
+    await check(async (body, headers) => {
+      const response = await POST(new Request('https://example.com/webhooks', { method: 'POST', body, headers }))
+      return { status: response.status, text: await response.text() }
+    }, 204, 'replayed')
+  })
+
+  test('without a framework: every code answered with its status', async () => {
+    const { receive } = createRequire(import.meta.url)(programs.get('node_receive'))
+    await check((body, headers) => ({ status: receive(Buffer.from(body), headers), text: null }), 204, '')
+  })
+})
