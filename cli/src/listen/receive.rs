@@ -214,7 +214,8 @@ impl Receiver {
     }
 
     /// The event's type and id: in the dialect asked for (refused with `invalid_payload` when
-    /// the body is not one), else from a native envelope when the body is one.
+    /// the body is not one), else in the envelope of the scheme's senders, else from a native
+    /// envelope when the body is one (what `send --type` sends under any scheme; only shown).
     fn event(
         &self,
         message: &Verified<'_>,
@@ -222,7 +223,7 @@ impl Receiver {
     ) -> Result<Option<(String, Option<String>)>, Error> {
         let event = match self.dialect {
             Some(dialect) => dialect.parse(message.body(), route_type.or(message.event_type()))?,
-            None => match message.event() {
+            None => match message.event().or_else(|_| hookwire::Event::from_json(message.body())) {
                 Ok(event) => event,
                 Err(_) => return Ok(None),
             },
