@@ -51,6 +51,13 @@ impl Js for Vec<String> {
 impl Js for Vec<f64> {
     const WHAT: &'static str = "an array of numbers";
 }
+impl<'env> Js for Vec<Unknown<'env>> {
+    const WHAT: &'static str = "an array";
+
+    fn admits(value: &Unknown<'_>) -> bool {
+        value.is_array().unwrap_or(false)
+    }
+}
 impl Js for Either<f64, Null> {
     const WHAT: &'static str = "a number or null";
 }

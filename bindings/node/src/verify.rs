@@ -248,7 +248,7 @@ impl Verifier {
         &self,
         env: Env,
         body: Unknown<'_>,
-        values: Vec<Unknown<'_>>,
+        values: Unknown<'_>,
         now: Unknown<'_>,
         options: Unknown<'_>,
     ) -> napi::Result<(u32, Option<i64>, bool, Option<String>, Option<String>)> {
@@ -257,6 +257,7 @@ impl Verifier {
             None => Options::read(&env, options, &["now"])?.get::<f64>("now")?,
         };
         let body: Slice<'_> = input::body(&env, &body)?;
+        let values: Vec<Unknown<'_>> = input::arg(&env, "headers", values)?;
         let mut headers = HeaderMap::with_capacity(self.reads.len());
         for (want, value) in self.reads.iter().zip(values) {
             if let Some(want) = want {
