@@ -13,6 +13,7 @@ fun main(args: Array<String>) {
     delivery()
     hardening()
     coreFixes()
+    coreRules()
     readme()
     println("${Results.passed} passed, ${Results.failed} failed")
     exitProcess(if (Results.failed == 0) 0 else 1)
