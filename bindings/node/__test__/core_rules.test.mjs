@@ -286,6 +286,30 @@ describe('headers read once (id, timestamp, event, Stripe t=) must agree', () =>
   })
 })
 
+// §9's Kotlin finding, in Node: a lone surrogate (a JS string that is not Unicode) in a header.
+// One the scheme never reads changes nothing (Python and Kotlin accept that request too); in one
+// it reads, the value is not visible ASCII: malformed_header, never a bare napi error.
+describe('a lone surrogate in a header', () => {
+  const signed = new Signer(SW_SECRET).sign(BODY, { id: 'msg_1', timestamp: T })
+  const verifier = new Verifier(SW_SECRET)
+  test('in a header the scheme never reads, the request verifies', () => {
+    for (const value of ['a\uD800b', '\uDC00', 'ok\uDBFF']) {
+      for (const headers of [{ ...signed, 'user-agent': value }, [...Object.entries(signed), ['User-Agent', value]]]) {
+        assert.equal(verifier.verify(BODY, headers, { now: T }).id, 'msg_1')
+      }
+    }
+  })
+  for (const name of ['x-webhook-id', 'x-webhook-timestamp', 'x-webhook-signature']) {
+    test(`in ${name} it is malformed_header`, () => {
+      for (const value of [`${signed[name]}\uD800`, `\uDC00${signed[name]}`]) {
+        for (const headers of [{ ...signed, [name]: value }, new Map([...Object.entries(signed), [name, value]])]) {
+          throwsError(() => verifier.verify(BODY, headers, { now: T }), MalformedHeader)
+        }
+      }
+    })
+  }
+})
+
 describe('§6 typed events', () => {
   // (dialect, body, the key the error names)
   const repeated = [

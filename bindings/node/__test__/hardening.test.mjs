@@ -236,33 +236,26 @@ describe('§7 header names fold ASCII letters only', () => {
   })
 })
 
-describe('§4 [name, value] pairs are read in linear time', () => {
+// §4: [name, value] pairs were read in quadratic time (the list re-concatenated per pair). How
+// long a read takes is measured by `npm run bench` (bench/verify.mjs, "header pairs"), not here:
+// this checks that very long lists get the core's answer, the same for every shape.
+describe('§4 very long [name, value] lists get the core\'s answer', () => {
   const verifier = new Verifier(SECRET)
-  const pairs = (count) => {
+  const pairs = (count, value) => {
     const list = Object.entries(signed)
-    for (let i = list.length; i < count; i++) list.push(['X-Webhook-Signature', signed['x-webhook-signature']])
+    for (let i = list.length; i < count; i++) list.push(['X-Webhook-Signature', value])
     return list
   }
-  /** The fastest of three runs (ms): the least disturbed by other work on the machine. */
-  const fastest = (run) => Math.min(...[0, 1, 2].map(() => {
-    const start = performance.now()
-    run()
-    return performance.now() - start
-  }))
-  const verifyAll = (headers) => () => {
-    try {
-      verifier.verify(BODY, headers, { now: NOW })
-    } catch (error) {
-      if (!(error instanceof WebhookError)) throw error // the core may refuse that many entries
+  test('100,000 repeats of the signature header are more entries than the core reads', () => {
+    for (const value of [signed['x-webhook-signature'], 'sha256=00']) {
+      assert.throws(() => verifier.verify(BODY, pairs(100_000, value), { now: NOW }),
+        (error) => error instanceof WebhookError && error.code === 'malformed_header' && /16/.test(error.message))
     }
-  }
-  test('100,000 pairs of one header cost about 10 times 10,000, not 100 times', () => {
-    const small = pairs(10_000)
-    const large = pairs(100_000)
-    verifyAll(small)() // warm up
-    const ratio = fastest(verifyAll(large)) / fastest(verifyAll(small))
-    // Linear is about 10; the quadratic reading (re-concatenating the list per pair) was ~100.
-    assert.ok(ratio < 35, `100k pairs took ${ratio.toFixed(1)} times as long as 10k`)
+  })
+  test('100,000 pairs of headers the scheme never reads change nothing', () => {
+    const list = Object.entries(signed)
+    for (let i = 0; i < 100_000; i++) list.push([`x-other-${i % 7}`, 'v'])
+    assert.equal(verifier.verify(BODY, list, { now: NOW }).id, signed['x-webhook-id'])
   })
 })
 

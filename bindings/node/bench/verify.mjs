@@ -117,3 +117,35 @@ for (const r of rows) {
     `| ${label(r.size)} | ${us(r.hookwire)} | ${us(r.hand)} | ${(r.hand / r.hookwire).toFixed(1)} | ${us(r.hookwireSw)} | ${us(r.standard)} | ${(r.standard / r.hookwireSw).toFixed(1)} | ${us(r.hookwireGh)} | ${us(r.octokit)} | ${(r.octokit / r.hookwireGh).toFixed(1)} |`,
   )
 }
+
+// Headers as [name, value] pairs: reading them is linear in their number (it once re-copied the
+// list per pair, quadratic). The time per pair of a list 10× longer should stay about the same.
+{
+  const body = bodyOf(1024)
+  const verifier = new Verifier(SECRET)
+  const signed = Object.entries(new Signer(SECRET).sign(body))
+  const pairsOf = (count) => {
+    const list = [...signed]
+    for (let i = list.length; i < count; i++) list.push([`x-other-${i % 7}`, 'v'])
+    return list
+  }
+  const perPair = (count) => {
+    const list = pairsOf(count)
+    const runs = Math.max(1, Math.floor(200_000 / count))
+    const rounds = []
+    for (let r = 0; r < ROUNDS; r++) {
+      const start = process.hrtime.bigint()
+      for (let i = 0; i < runs; i++) verifier.verify(body, list)
+      rounds.push(Number(process.hrtime.bigint() - start) / runs / count)
+    }
+    return median(rounds)
+  }
+  const small = perPair(10_000)
+  const large = perPair(100_000)
+  console.log('')
+  console.log('header pairs, ns per pair (linear reading keeps the ratio near 1)')
+  console.log('')
+  console.log('| 10,000 pairs | 100,000 pairs | × |')
+  console.log('|---|---|---|')
+  console.log(`| ${small.toFixed(1)} | ${large.toFixed(1)} | ${(large / small).toFixed(2)} |`)
+}

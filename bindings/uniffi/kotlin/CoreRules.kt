@@ -49,6 +49,7 @@ fun coreRules() {
     headersReadOnce()
     typedEvents()
     urlGuard()
+    wrongValues()
 }
 
 private fun secretsPerScheme() {
@@ -347,5 +348,27 @@ private fun urlGuard() {
                 check("hunter2" !in e.message!!) { e.message!! }
             }
         }
+    }
+}
+
+/** §8: a value of the right type that no verifier can use is invalid_argument naming it. */
+private fun wrongValues() {
+    val refusals: List<Pair<String, () -> Unit>> = listOf(
+        "tolerance" to { Verifier(SW_SECRET, tolerance = -1L) },
+        "max_body" to { Verifier(SW_SECRET, maxBody = -1L) },
+        "replay_capacity" to { Verifier(SW_SECRET, replayCapacity = -1L) },
+        "tolerance" to { Verifier.withSecrets(listOf(Secret(SW_SECRET)), tolerance = Long.MIN_VALUE) },
+    )
+    for ((argument, build) in refusals) {
+        case("a negative $argument is invalid_argument naming it") {
+            val error = throws<WebhookException> { build() }
+            eq(error.code(), "invalid_argument", "code")
+            check(error.message.orEmpty().contains(argument)) { "message names `$argument`: ${error.message}" }
+        }
+    }
+    case("zero tolerance and zero max_body are values, not errors") {
+        val signed = Signer(SW_SECRET, "hookwire").sign(BODY, "m1", T)
+        eq(Verifier(SW_SECRET, tolerance = 0L).verify(BODY, signed, T).id, "m1", "tolerance 0 at the signing second")
+        eq(code { Verifier(SW_SECRET, maxBody = 0L).verify(BODY, signed, T) }, "payload_too_large", "max_body 0")
     }
 }
