@@ -42,11 +42,14 @@ demo-cli:
 	sleep 0.2; kill -INT $$listener; wait $$listener; cat $$log | tail -n +2
 
 # Lint and cheap checks first, the long fuzz smoke next, the test suites last.
-test: lint readme-check vectors-check fuzz-smoke test-rust test-stores test-outbox test-cli test-python test-node test-kotlin
+test: lint readme-check vectors-check versions-check fuzz-smoke test-rust test-stores test-outbox test-cli test-python test-node test-kotlin test-dist
 
 # The bindings' own targets: test-node, bench-node (Node); bindings, test-kotlin (uniffi).
 include bindings/node/rules.mk
 include bindings/uniffi/rules.mk
+# The release artifacts: dist, test-dist, versions-check (after the suites, whose release builds
+# it packs).
+include tests/dist/rules.mk
 
 lint:
 	$(CARGO) fmt --all --check
