@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The wheel in dist/python, installed by pip into a fresh virtual environment outside the
+# repository with cargo and rustc off PATH, then smoke.py there; the sdist's contents.
+# Usage: tests/dist/test_python.sh DIST_PYTHON_DIR
+source "$(dirname "$0")/lib.sh"
+scratch
+wheel=$(one "$1/hookwire-*-abi3-*.whl")
+sdist=$(one "$1/hookwire-*.tar.gz")
+version=$(basename "$wheel" | cut -d- -f2)
+
+step "wheel $(basename "$wheel"): its files"
+python3 - "$wheel" <<'PY'
+import sys, zipfile
+names = set(zipfile.ZipFile(sys.argv[1]).namelist())
+need = ["hookwire/__init__.py", "hookwire/py.typed", "hookwire/_hookwire.pyi"]
+missing = [n for n in need if n not in names]
+if not any(n.startswith("hookwire/_hookwire.abi3.") for n in names):
+    missing.append("hookwire/_hookwire.abi3.so")
+if missing:
+    sys.exit(f"missing from the wheel: {missing}")
+print(f"ok   {len(names)} files, the extension, py.typed and the stubs among them")
+PY
+
+step "sdist $(basename "$sdist"): the binding and the core it builds from"
+python3 - "$sdist" <<'PY'
+import sys, tarfile
+names = tarfile.open(sys.argv[1]).getnames()
+root = names[0].split("/")[0]
+need = ["pyproject.toml", "PKG-INFO", "bindings/python/Cargo.toml", "bindings/python/src/lib.rs",
+        "python/hookwire/_hookwire.pyi", "python/hookwire/py.typed",
+        "src/lib.rs", "Cargo.toml", "Cargo.lock"]
+present = {n[len(root) + 1:] for n in names}
+missing = [n for n in need if n not in present]
+if missing:
+    sys.exit(f"missing from the sdist: {missing} (has {sorted(present)[:40]})")
+print(f"ok   {len(names)} entries")
+PY
+
+step "a fresh venv, pip install the wheel (no index, no Rust on PATH)"
+python3 -m venv "$SCRATCH/venv"
+cd "$SCRATCH"
+without_rust "$SCRATCH/venv/bin/python" -m pip install --quiet --no-index --no-deps "$wheel"
+step "smoke.py in $SCRATCH"
+cp "$REPO/tests/dist/smoke.py" "$SCRATCH/"
+without_rust "$SCRATCH/venv/bin/python" -I "$SCRATCH/smoke.py" "$version"
