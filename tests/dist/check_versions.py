@@ -92,7 +92,7 @@ def check_artifacts(dist: Path, version: str, problems: list[str]) -> None:
         return found[0]
 
     for crate in sorted(PUBLISHED):
-        path = one(f"crates/{crate}-*.crate")
+        path = one(f"crates/{crate}-[0-9]*.crate")
         if path and path.name != f"{crate}-{version}.crate":
             problems.append(f"{path}: not version {version}")
         if path:
