@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The wheel in dist/python, installed by pip into a fresh virtual environment outside the
-# repository with cargo and rustc off PATH, then smoke.py there; the sdist's contents.
+# repository with cargo and rustc off PATH, then smoke.py there; the sdist's contents, and that
+# its extension crate checks from them alone.
 # Usage: tests/dist/test_python.sh DIST_PYTHON_DIR
 source "$(dirname "$0")/lib.sh"
 scratch
@@ -35,6 +36,15 @@ if missing:
     sys.exit(f"missing from the sdist: {missing} (has {sorted(present)[:40]})")
 print(f"ok   {len(names)} entries")
 PY
+
+step "sdist: its extension crate checks on its own (offline: only the sources and lock it ships)"
+tar -xzf "$sdist" -C "$SCRATCH"
+# Shares the repository's target/ so that the dependencies checked by `make lint` are reused; only
+# the sdist's own crates (a new path) are checked again. Cargo is needed here: building an sdist
+# is what needs Rust.
+CARGO_TARGET_DIR="$REPO/target" cargo check --quiet --offline \
+  --manifest-path "$SCRATCH/$(basename "$sdist" .tar.gz)/bindings/python/Cargo.toml"
+echo "ok   cargo check of the sdist's bindings/python"
 
 step "a fresh venv, pip install the wheel (no index, no Rust on PATH)"
 python3 -m venv "$SCRATCH/venv"
