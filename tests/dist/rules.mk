@@ -8,7 +8,9 @@
 #
 # The wheel, the addon and the uniffi library are the release builds the language suites make
 # (target/<host triple>/release): with test-python, test-node and test-kotlin run first, building
-# them again here is a no-op for cargo.
+# them again here is a no-op for cargo. What test-dist compiles of its own: the four crates'
+# verification (debug), the CLI's release build (its own target dir: target/dist/cli-target) and
+# the generated Kotlin once more (kotlinc); about 9 CPU-minutes from cold, 1 when warm.
 
 DIST := dist
 # The one version (the workspace's); every manifest is checked against it by versions-check.
@@ -27,9 +29,13 @@ dist: dist-crates dist-python dist-node dist-kotlin dist-cli
 versions-check:
 	python3 tests/dist/check_versions.py
 
-# `cargo package` of the publishable crates together: cargo (>= 1.90) packages them in dependency
-# order and verifies each one against a temporary local registry that overlays crates.io with the
-# crates just packaged, so hookwire-outbox is built from the packaged hookwire, not from ../src.
+# `cargo package` of the publishable crates in one command: cargo (>= 1.90, where workspace
+# packaging is stable; `-Zpackage-workspace` before) packages them in dependency order and
+# verifies each one (unpacked, built on its own) against a temporary local registry overlaying
+# crates.io with the crates just packaged: hookwire-outbox builds from the packaged hookwire, not
+# from ../src, although neither is on crates.io yet. One at a time, `cargo package -p
+# hookwire-stores` fails even with --no-verify: the package's Cargo.lock is resolved against
+# crates.io, where there is "no matching package named `hookwire`".
 # --allow-dirty: `make dist` in a working tree with local edits packages those edits (a release
 # is made from a clean tag; the .crate records whether the tree was dirty).
 dist-crates:
