@@ -13,7 +13,7 @@ HOST_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
 RELEASE_DIR := target/$(HOST_TRIPLE)/release
 FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard retry_policy
 
-.PHONY: demo demo-cli test lint readme-check test-rust test-stores test-outbox test-cli test-python vectors vectors-check fuzz-smoke fuzz-long fuzz-seeds bench bench-stores bench-outbox constant-time tools-python tools-cli tools-fuzz tools-servers
+.PHONY: demo demo-cli test lint readme-check test-rust test-stores test-outbox test-cli test-python vectors vectors-check fuzz-smoke fuzz-long fuzz-seeds bench bench-stores bench-outbox constant-time tools-python tools-cli tools-fuzz tools-servers testkit
 
 demo:
 	$(CARGO) run --quiet --release --example schemes
@@ -80,13 +80,18 @@ test-outbox: tools-servers
 test-cli: tools-servers tools-cli
 	HOOKWIRE_PYTHON=$(CURDIR)/$(PYTHON) $(CARGO) test -p hookwire-cli
 
+# The binary the Python and Node suites start throwaway PostgreSQL and Redis servers with.
+TESTKIT := $(CURDIR)/target/debug/hookwire-testkit
+testkit: tools-servers
+	$(CARGO) build --quiet -p hookwire-testkit --bin hookwire-testkit
+
 # Builds the extension once (release, into the venv, sharing target/) and runs its suite,
-# interop with the providers' own libraries included.
-test-python: tools-python
+# interop with the providers' own libraries included; the replay claims on all four stores.
+test-python: tools-python testkit
 	@$(PYTHON) -c 'import maturin, pytest, standardwebhooks, stripe, slack_sdk, fastapi, httpx, flask, django, mypy' 2>/dev/null || \
 	  $(PYTHON) -m pip install --quiet maturin pytest standardwebhooks stripe slack_sdk fastapi httpx flask django mypy
 	cd bindings/python && VIRTUAL_ENV=$(CURDIR)/$(VENV) $(CURDIR)/$(VENV)/bin/maturin develop --release --target $(HOST_TRIPLE) --quiet
-	$(PYTHON) -m pytest -q bindings/python/tests
+	HOOKWIRE_TESTKIT=$(TESTKIT) $(PYTHON) -m pytest -q bindings/python/tests
 
 # The shared vectors are produced by an independent Python implementation; this checks the
 # committed file is exactly what it produces.

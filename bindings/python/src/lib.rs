@@ -13,10 +13,13 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use args::not_constructible;
 
-use hookwire::{Dialect, Error, MemorySeenStore, Scheme, Secret};
+use hookwire::{Dialect, Error, Scheme, Secret, UnixTime};
+use hookwire_stores::Store;
+use replay::{Claim, PySeenStore};
 
 mod args;
 mod delivery;
+mod replay;
 
 /// Bodies at least this large are verified with the GIL released.
 const RELEASE_GIL_FROM: usize = 4096;
@@ -316,24 +319,46 @@ struct PyVerifier {
     inner: hookwire::Verifier,
     /// The headers the scheme reads; the others of a request are never converted.
     reads: Vec<HeaderName>,
+    /// Where verified messages are claimed; `None`: no replay protection.
+    store: Option<Store>,
 }
 
 #[pymethods]
 impl PyVerifier {
     #[new]
-    #[pyo3(signature = (secret, scheme = None, tolerance = None, max_body = None, replay_capacity = None))]
+    #[pyo3(signature = (
+        secret, scheme = None, tolerance = None, max_body = None, seen_store = None, claim_ttl = None,
+        replay_capacity = None
+    ))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
         secret: &Bound<'_, PyAny>,
         scheme: Option<&Bound<'_, PyAny>>,
         tolerance: Option<&Bound<'_, PyAny>>,
         max_body: Option<&Bound<'_, PyAny>>,
+        seen_store: Option<&Bound<'_, PyAny>>,
+        claim_ttl: Option<&Bound<'_, PyAny>>,
         replay_capacity: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         let scheme: String = args::optional("scheme", scheme)?.unwrap_or_else(|| "hookwire".into());
         let tolerance: u64 = args::optional("tolerance", tolerance)?.unwrap_or(300);
         let max_body: Option<usize> = args::optional("max_body", max_body)?;
+        let claim_ttl: Option<u64> = args::optional("claim_ttl", claim_ttl)?;
         let replay_capacity: Option<usize> = args::optional("replay_capacity", replay_capacity)?;
+        let seen_store = seen_store
+            .filter(|store| !store.is_none())
+            .map(|store| args::frozen::<PySeenStore>("seen_store", store).map(|s| s.get().0.clone()))
+            .transpose()?;
+        // `replay_capacity=n` is the shorthand of `seen_store=SeenStore.memory(n)`.
+        let store = match (seen_store, replay_capacity) {
+            (Some(_), Some(_)) => {
+                let reason = "give seen_store or its shorthand replay_capacity, not both";
+                return Err(raise(py, &argument("replay_capacity", reason)));
+            }
+            (Some(store), None) => Some(store),
+            (None, capacity) => capacity.map(Store::memory),
+        };
         let scheme = run(py, || Scheme::from_name(&scheme))?;
         let secrets = secrets(py, secret)?;
         let mut verifier = run(py, || hookwire::Verifier::try_new(scheme, secrets))?
@@ -341,8 +366,8 @@ impl PyVerifier {
         if let Some(limit) = max_body {
             verifier = verifier.max_body(limit);
         }
-        if let Some(capacity) = replay_capacity {
-            verifier = verifier.seen_store(MemorySeenStore::new(capacity));
+        if let Some(ttl) = claim_ttl {
+            verifier = verifier.claim_ttl(std::time::Duration::from_secs(ttl));
         }
         let scheme = verifier.scheme();
         let reads = scheme
@@ -352,11 +377,12 @@ impl PyVerifier {
             .flatten()
             .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
             .collect();
-        Ok(PyVerifier { inner: verifier, reads })
+        Ok(PyVerifier { inner: verifier, reads, store })
     }
 
     /// Verifies the raw `body` and `headers` at `now` (unix seconds; default: the clock) and
-    /// returns the checked message.
+    /// returns the checked message, claimed in the replay store if there is one. The GIL is
+    /// released while a SQLite, PostgreSQL or Redis store answers.
     #[pyo3(signature = (body, headers, now = None))]
     fn verify(
         slf: &Bound<'_, Self>,
@@ -366,32 +392,82 @@ impl PyVerifier {
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyMessage> {
         let this = slf.get();
-        let now: Option<i64> = args::optional("now", now)?;
+        let given: Option<i64> = args::optional("now", now)?;
         let bytes = body_bytes(py, body)?;
         let headers = header_map(py, headers, Some(&this.reads))?;
-        let now = now.unwrap_or_else(hookwire::unix_now);
+        let (now_secs, now) = clock(given);
         let check = || {
-            let m = this.inner.verify_at(&headers, &bytes, now)?;
-            // Until this binding hands claims to its caller, a claimed message counts as handled.
-            if let Some(claim) = m.claim() {
-                claim.commit_at(hookwire::UnixTime::from_secs(now))?;
-            }
-            Ok(Checked {
-                id: m.id().map(str::to_owned),
-                timestamp: m.timestamp(),
-                timestamp_signed: m.timestamp_signed(),
-                event_type: m.event_type().map(str::to_owned),
-                secret_index: m.secret_index(),
-            })
+            let message = this.inner.check_at(&headers, &bytes, now_secs)?;
+            let claim = match &this.store {
+                Some(store) => Some(Claim::acquire(store, this.inner.claim_request(&message, now))?),
+                None => None,
+            };
+            Ok((Checked::of(&message), claim))
         };
+        let detach =
+            bytes.len() >= RELEASE_GIL_FROM || this.store.as_ref().is_some_and(Claim::store_may_wait);
         // `detach` takes the GIL back before a panic continues, which `run` then catches.
-        let checked = run(py, || if bytes.len() >= RELEASE_GIL_FROM { py.detach(check) } else { check() })?;
-        // Keep the caller's bytes object when it is one (no copy).
-        let body = match body.cast::<PyBytes>() {
-            Ok(original) => original.clone().unbind(),
-            Err(_) => PyBytes::new(py, &bytes).unbind(),
+        let (checked, claim) = run(py, || if detach { py.detach(check) } else { check() })?;
+        let body = keep_body(py, body, &bytes);
+        Ok(PyMessage { checked, body, verifier: slf.clone().unbind(), claim, now: given })
+    }
+
+    /// `await verifier.verify_async(body, headers)`: `verify` for asyncio servers (FastAPI,
+    /// Starlette): the checks run at once, the store's claim is awaited without blocking the
+    /// event loop.
+    #[pyo3(signature = (body, headers, now = None))]
+    async fn verify_async(
+        slf: Py<Self>,
+        body: Py<PyAny>,
+        headers: Py<PyAny>,
+        now: Option<Py<PyAny>>,
+    ) -> PyResult<PyMessage> {
+        let this = slf.get();
+        let (checked, body, request, given) = Python::attach(|py| -> PyResult<_> {
+            let given: Option<i64> = args::optional("now", now.as_ref().map(|now| now.bind(py)))?;
+            let body = body.bind(py);
+            let bytes = body_bytes(py, body)?;
+            let headers = header_map(py, headers.bind(py), Some(&this.reads))?;
+            let (now_secs, now) = clock(given);
+            let (checked, request) = run(py, || {
+                let message = this.inner.check_at(&headers, &bytes, now_secs)?;
+                let request = this.store.as_ref().map(|_| this.inner.claim_request(&message, now));
+                Ok((Checked::of(&message), request))
+            })?;
+            Ok((checked, keep_body(py, body, &bytes), request, given))
+        })?;
+        let claim = match (&this.store, request) {
+            (Some(store), Some(request)) => {
+                Some(replay::awaited(Claim::acquire_async(store, request)).await?)
+            }
+            _ => None,
         };
-        Ok(PyMessage { checked, body, verifier: slf.clone().unbind() })
+        Ok(PyMessage { checked, body, verifier: slf, claim, now: given })
+    }
+
+    /// The replay store messages are claimed in, if any.
+    #[getter]
+    fn seen_store(&self) -> Option<PySeenStore> {
+        self.store.clone().map(PySeenStore)
+    }
+}
+
+/// `now` as given (unix seconds) for the timestamp check and the store, or the clock.
+fn clock(given: Option<i64>) -> (i64, UnixTime) {
+    match given {
+        Some(secs) => (secs, UnixTime::from_secs(secs)),
+        None => {
+            let now = UnixTime::now();
+            (now.as_secs(), now)
+        }
+    }
+}
+
+/// The caller's body object when it is `bytes` (no copy), else a copy as `bytes`.
+fn keep_body(py: Python<'_>, body: &Bound<'_, PyAny>, bytes: &[u8]) -> Py<PyBytes> {
+    match body.cast::<PyBytes>() {
+        Ok(original) => original.clone().unbind(),
+        Err(_) => PyBytes::new(py, bytes).unbind(),
     }
 }
 
@@ -403,13 +479,50 @@ struct Checked {
     secret_index: usize,
 }
 
-/// A verified message.
+impl Checked {
+    fn of(message: &hookwire::Verified<'_>) -> Checked {
+        Checked {
+            id: message.id().map(str::to_owned),
+            timestamp: message.timestamp(),
+            timestamp_signed: message.timestamp_signed(),
+            event_type: message.event_type().map(str::to_owned),
+            secret_index: message.secret_index(),
+        }
+    }
+}
+
+/// A verified message, and the claim it holds when the verifier has a replay store.
 #[pyclass(frozen, name = "Message", module = "hookwire")]
 struct PyMessage {
     checked: Checked,
     body: Py<PyBytes>,
     /// The verifier whose scheme says which envelope the sender writes (`event`).
     verifier: Py<PyVerifier>,
+    claim: Option<Claim>,
+    /// The `now` verify was given, if any: the default instant of `commit`.
+    now: Option<i64>,
+}
+
+impl PyMessage {
+    /// The instant a commit is recorded at: `now` as given, else the `now` verify was given,
+    /// else the clock.
+    fn commit_time(&self, now: Option<i64>) -> UnixTime {
+        match now.or(self.now) {
+            Some(secs) => UnixTime::from_secs(secs),
+            None => UnixTime::now(),
+        }
+    }
+
+    fn commit_at(&self, py: Python<'_>, now: Option<i64>) -> PyResult<bool> {
+        let Some(claim) = &self.claim else { return Ok(false) };
+        let now = self.commit_time(now);
+        run(py, || if claim.may_wait() { py.detach(|| claim.commit(now)) } else { claim.commit(now) })
+    }
+
+    fn release_now(&self, py: Python<'_>) -> PyResult<bool> {
+        let Some(claim) = &self.claim else { return Ok(false) };
+        run(py, || if claim.may_wait() { py.detach(|| claim.release()) } else { claim.release() })
+    }
 }
 
 #[pymethods]
@@ -444,6 +557,75 @@ impl PyMessage {
     #[getter]
     fn body(&self, py: Python<'_>) -> Py<PyBytes> {
         self.body.clone_ref(py)
+    }
+    /// Whether the message is claimed in a replay store (false when the verifier has none).
+    #[getter]
+    fn claimed(&self) -> bool {
+        self.claim.is_some()
+    }
+    /// When the claim lapses (unix seconds) if it is neither committed nor released; None
+    /// without a replay store.
+    #[getter]
+    fn claim_until(&self) -> Option<i64> {
+        self.claim.as_ref().map(|claim| claim.claim_until().as_secs())
+    }
+    /// Records the message as handled: a later delivery of it is `Replayed`. True when
+    /// recorded; False when there is nothing to commit (no replay store) or the claim was lost
+    /// (it lapsed and another delivery took the message: that one is left untouched).
+    #[pyo3(signature = (now = None))]
+    fn commit(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+        let now: Option<i64> = args::optional("now", now)?;
+        self.commit_at(py, now)
+    }
+    /// Gives the claim up (the handler failed): the sender's retry is accepted. False when
+    /// there was nothing to release (no store, committed, or lost).
+    fn release(&self, py: Python<'_>) -> PyResult<bool> {
+        self.release_now(py)
+    }
+    /// `commit`, awaited without blocking the event loop.
+    #[pyo3(signature = (now = None))]
+    async fn commit_async(&self, now: Option<Py<PyAny>>) -> PyResult<bool> {
+        let now: Option<i64> =
+            Python::attach(|py| args::optional("now", now.as_ref().map(|now| now.bind(py))))?;
+        let Some(claim) = &self.claim else { return Ok(false) };
+        replay::awaited(claim.commit_async(self.commit_time(now))).await
+    }
+    /// `release`, awaited without blocking the event loop.
+    async fn release_async(&self) -> PyResult<bool> {
+        let Some(claim) = &self.claim else { return Ok(false) };
+        replay::awaited(claim.release_async()).await
+    }
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+    /// Commits when the block ends normally; releases when it raises (the exception goes on;
+    /// if the release itself fails, the claim lapses after the claim time).
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: &Bound<'_, PyAny>,
+        _exc: &Bound<'_, PyAny>,
+        _traceback: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        if exc_type.is_none() {
+            self.commit_at(py, None)?;
+        } else {
+            let _ = self.release_now(py);
+        }
+        Ok(false)
+    }
+    async fn __aenter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+    /// `__exit__`, awaited.
+    async fn __aexit__(&self, exc_type: Py<PyAny>, _exc: Py<PyAny>, _traceback: Py<PyAny>) -> PyResult<bool> {
+        let Some(claim) = &self.claim else { return Ok(false) };
+        if Python::attach(|py| exc_type.is_none(py)) {
+            replay::awaited(claim.commit_async(self.commit_time(None))).await?;
+        } else {
+            let _ = replay::awaited(claim.release_async()).await;
+        }
+        Ok(false)
     }
     /// The body parsed as JSON (`json.loads`); a body that is not JSON is `InvalidPayload`.
     fn json<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -624,6 +806,7 @@ fn _hookwire(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySigner>()?;
     m.add_class::<PyVerifier>()?;
     m.add_class::<PyMessage>()?;
+    m.add_class::<PySeenStore>()?;
     m.add_class::<PyEvent>()?;
     m.add_function(wrap_pyfunction!(parse_event, m)?)?;
     m.add_function(wrap_pyfunction!(event_types, m)?)?;

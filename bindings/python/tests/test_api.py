@@ -86,7 +86,8 @@ def test_rotation_and_replay(secret):
     old, new = hookwire.Secret.generate(), hookwire.Secret(secret)
     headers = hookwire.Signer([new, old]).sign(BODY, msg_id="m2", timestamp=1_700_000_000)
     verifier = hookwire.Verifier([old], replay_capacity=1000)
-    assert verifier.verify(BODY, headers, now=1_700_000_000).secret_index == 0
+    message = verifier.verify(BODY, headers, now=1_700_000_000)
+    assert message.secret_index == 0 and message.commit()
     with pytest.raises(hookwire.Replayed):
         verifier.verify(BODY, headers, now=1_700_000_001)
     assert "redacted" in repr(old) and secret not in repr(new)

@@ -43,3 +43,24 @@ def next_attempt(status: int, attempt: int, first_at: int, now: int) -> "int | N
     due: "list[tuple[str, int]]" = scheduler.pop_due(now)
     hookwire.UrlGuard(https_only=True).check_url("https://hooks.example.com/in")
     return due[0][1] if due else None
+
+
+def receive_claimed(raw: bytes, headers: dict[str, str], path: str) -> int:
+    store = hookwire.SeenStore.sqlite(path, namespace="shop")
+    verifier = hookwire.Verifier("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", seen_store=store, claim_ttl=60)
+    try:
+        with verifier.verify(raw, headers) as message:
+            kind: str = message.event.type
+    except hookwire.WebhookError as err:
+        return hookwire.response_status(err.code)
+    return 204 if kind else 200
+
+
+async def receive_async(raw: bytes, headers: dict[str, str]) -> bool:
+    store = hookwire.SeenStore.redis("redis://localhost:6379/0", timeout_ms=1000)
+    verifier = hookwire.Verifier("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", seen_store=store)
+    message = await verifier.verify_async(raw, headers)
+    async with message:
+        until: "int | None" = message.claim_until
+    released: bool = await message.release_async()
+    return released and until is not None and await message.commit_async(now=1_700_000_000)

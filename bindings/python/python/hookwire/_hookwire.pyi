@@ -1,3 +1,5 @@
+import os
+from types import TracebackType
 from typing import Any, Iterable, Literal, Mapping, Optional, Sequence, Tuple, Union
 
 from .payloads import Actor, Device, Job, Order, User
@@ -34,6 +36,29 @@ class Signer:
         event_type: Optional[str] = None,
     ) -> dict[str, str]: ...
 
+class SeenStore:
+    """Where verified messages are claimed, committed and released (see ``Verifier``)."""
+
+    @staticmethod
+    def memory(capacity: int) -> "SeenStore":
+        """This process only; full (``capacity`` messages within their window): ``StoreError``."""
+    @staticmethod
+    def sqlite(
+        path: Union[str, "os.PathLike[str]"], namespace: Optional[str] = None, timeout_ms: Optional[int] = None
+    ) -> "SeenStore":
+        """A SQLite file shared by the processes of one machine, kept across restarts."""
+    @staticmethod
+    def postgres(url: str, namespace: Optional[str] = None, timeout_ms: Optional[int] = None) -> "SeenStore":
+        """PostgreSQL (``postgres://user:password@host:port/db``), for receivers on many machines."""
+    @staticmethod
+    def redis(url: str, namespace: Optional[str] = None, timeout_ms: Optional[int] = None) -> "SeenStore":
+        """Redis (``redis://host:port/db``), for receivers on many machines."""
+    @staticmethod
+    def open(url: str, namespace: Optional[str] = None, timeout_ms: Optional[int] = None) -> "SeenStore":
+        """The store a URL names: ``memory``, ``sqlite:///path``, ``postgres://…``, ``redis://…``."""
+    @property
+    def kind(self) -> Literal["memory", "sqlite", "postgres", "redis"]: ...
+
 class Verifier:
     def __init__(
         self,
@@ -41,9 +66,21 @@ class Verifier:
         scheme: str = "hookwire",
         tolerance: int = 300,
         max_body: Optional[int] = None,
+        seen_store: Optional[SeenStore] = None,
+        claim_ttl: Optional[int] = None,
         replay_capacity: Optional[int] = None,
-    ) -> None: ...
-    def verify(self, body: Body, headers: Headers, now: Optional[int] = None) -> "Message": ...
+    ) -> None:
+        """``seen_store``: claim every verified message there (``claim_ttl`` seconds, default
+        60, until it is committed or released). ``replay_capacity=n`` is the shorthand of
+        ``seen_store=SeenStore.memory(n)``."""
+    def verify(self, body: Body, headers: Headers, now: Optional[int] = None) -> "Message":
+        """Checks and claims; a duplicate raises ``ReplayInProgress`` while the first is being
+        handled and ``Replayed`` once it was committed; a store that cannot answer raises
+        ``StoreError`` (within its timeout). The GIL is released while the store answers."""
+    async def verify_async(self, body: Body, headers: Headers, now: Optional[int] = None) -> "Message":
+        """``verify`` for asyncio: the store's claim is awaited, the event loop never blocks."""
+    @property
+    def seen_store(self) -> Optional[SeenStore]: ...
 
 class Message:
     @property
@@ -62,6 +99,41 @@ class Message:
     def event(self) -> "Event": ...
     def json(self) -> Any: ...
     def event_as(self, dialect: str) -> "Event": ...
+    @property
+    def claimed(self) -> bool:
+        """Whether the message is claimed in a replay store (False without one)."""
+    @property
+    def claim_until(self) -> Optional[int]:
+        """When the claim lapses (unix s) if neither committed nor released."""
+    def commit(self, now: Optional[int] = None) -> bool:
+        """Records the message as handled: later deliveries raise ``Replayed``. ``now``
+        defaults to the ``now`` given to ``verify``, else the clock.
+
+        Returns False, and changes nothing, when the claim was lost: it lapsed (the handler
+        took longer than ``claim_ttl``) and another delivery of the message took it. Also
+        False without a replay store. Raises ``StoreError`` when the store cannot answer."""
+    def release(self) -> bool:
+        """Gives the claim up (the handler failed): the sender's retry is accepted. False when
+        nothing was released (committed, lost, or no replay store)."""
+    async def commit_async(self, now: Optional[int] = None) -> bool:
+        """``commit``, awaited (a lost claim: False, nothing changed)."""
+    async def release_async(self) -> bool:
+        """``release``, awaited."""
+    def __enter__(self) -> "Message": ...
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None:
+        """Commits when the block ends normally, releases when it raises (and re-raises)."""
+    async def __aenter__(self) -> "Message": ...
+    async def __aexit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        traceback: Optional[TracebackType],
+    ) -> None: ...
 
 class Event:
     @property
