@@ -187,6 +187,42 @@ export declare class Secret {
 }
 
 /**
+ * Where verified messages are claimed, committed and released: this process (`memory`), a
+ * SQLite file every process of the machine shares, or PostgreSQL or Redis for receivers on
+ * many machines.
+ *
+ * ```js
+ * const store = SeenStore.redis('redis://cache:6379/0', { namespace: 'shop' })
+ * const verifier = new Verifier(secret, { seenStore: store })
+ * ```
+ */
+export declare class SeenStore {
+  /**
+   * This process only, at most `capacity` messages within their window (full: `store_error`,
+   * never a forgotten message). Never waits.
+   */
+  static memory(capacity: number): SeenStore
+  /**
+   * A SQLite file (created if needed) shared by the processes of this machine, kept across
+   * restarts. Opening reads the file: do it at start-up.
+   */
+  static sqlite(path: string, options?: SeenStoreOptions): SeenStore
+  /** PostgreSQL (`postgres://user:password@host:port/db`); connects on first use. */
+  static postgres(url: string, options?: SeenStoreOptions): SeenStore
+  /** Redis (`redis://host:port/db`); connects on first use. */
+  static redis(url: string, options?: SeenStoreOptions): SeenStore
+  /**
+   * The store a URL names (`memory`, `sqlite:///path`, `postgres://…`, `redis://…`), as a
+   * configuration file holds it.
+   */
+  static open(url: string, options?: SeenStoreOptions): SeenStore
+  /** `memory`, `sqlite`, `postgres` or `redis`. */
+  get kind(): 'memory' | 'sqlite' | 'postgres' | 'redis'
+  /** The store's kind and namespace (never a password). */
+  toString(): string
+}
+
+/**
  * Signs outgoing webhooks with one or more secrets (one signature each, for rotation).
  *
  * ```js
@@ -246,17 +282,32 @@ export declare class UrlGuard {
 }
 
 export declare class Verifier {
+  /**
+   * Options (`VerifierOptions`, lib/api.d.ts): `scheme`, `tolerance` (s), `maxBody`,
+   * `seenStore` and `claimTtl` (s), or `replayCapacity` (the shorthand of
+   * `seenStore: SeenStore.memory(n)`).
+   */
   constructor(secret: string | Uint8Array | Secret | Array<string | Uint8Array | Secret>, options?: VerifierOptions)
+  /** The replay store messages are claimed in, if any. */
+  get seenStore(): SeenStore | null
   /** The scheme's name. */
   get scheme(): string
   /**
    * Verifies the raw `body` with its `headers` at `now` (unix seconds; default: the clock) and
-   * returns the checked message; throws the `WebhookError` of the failure's code. Only the
-   * headers the scheme reads are looked at.
+   * returns the checked message, claimed when the verifier has a memory or SQLite store; throws
+   * the `WebhookError` of the failure's code (`ReplayInProgress` while another delivery is being
+   * handled, `Replayed` after it was committed). Only the headers the scheme reads are looked at.
+   * With a PostgreSQL or Redis store it throws `InvalidState`: use `verifyAsync`.
    */
   verify(body: Uint8Array | string, headers: HeadersLike, options?: VerifyOptions): Message
+  /**
+   * `verify` for every store: the checks run at once, the claim is awaited (a network store never
+   * blocks the event loop); rejects with the `WebhookError` of the failure (`StoreError` when the
+   * store cannot answer within its timeout). The message commits and releases with Promises.
+   */
+  verifyAsync(body: Uint8Array | string, headers: HeadersLike, options?: VerifyOptions): Promise<AsyncMessage>
   /** The Fetch API helper as a method: `await verifier.verifyRequest(request)`. */
-  verifyRequest(request: Request, options?: VerifyOptions): Promise<Message>
+  verifyRequest(request: Request, options?: VerifyOptions): Promise<AsyncMessage>
 }
 
 /** One attempt of a delivery. */
@@ -352,6 +403,20 @@ export declare function responseStatus(code: string): number
 /** The catalog's sample event of `eventType` (for "send test event"). */
 export declare function sampleEvent(eventType: string): WebhookEvent
 
+/** Options of the `SeenStore` factories. */
+export interface SeenStoreOptions {
+  /**
+   * The table (SQLite, PostgreSQL) or key prefix (Redis): letters, digits and `_`. Give each
+   * sender its own when two could send the same message ids. Default `hookwire_replay`.
+   */
+  namespace?: string
+  /**
+   * How long one step (connecting included) may take before it fails with `store_error`,
+   * in milliseconds; default 3000.
+   */
+  timeoutMs?: number
+}
+
 /** Options of `new Signer(secret, options)`. */
 export interface SignerOptions {
   /** The scheme (`SCHEMES`); default `hookwire`. */
@@ -384,18 +449,6 @@ export interface UrlGuardOptions {
   httpsOnly?: boolean
   /** Addresses or CIDR networks allowed even though private (e.g. `10.1.0.0/16`). */
   allow?: Array<string>
-}
-
-/** Options of `new Verifier(secret, options)`. */
-export interface VerifierOptions {
-  /** The scheme (`SCHEMES`); default `hookwire`. */
-  scheme?: string
-  /** Timestamp tolerance in seconds, both directions; default 300. */
-  tolerance?: number
-  /** The largest body in bytes; default 1 MiB. */
-  maxBody?: number
-  /** Remember this many accepted message ids and refuse them again (`replayed`). */
-  replayCapacity?: number
 }
 
 // ---- Package layer (lib/*.js): constants, errors, headers, helpers ----
@@ -456,6 +509,27 @@ export type HeadersLike =
   | { get(name: string): string | null }
   | ReadonlyArray<readonly [string, string]>
 
+/** Options of `new Verifier(secret, options)`. */
+export interface VerifierOptions {
+  /** The scheme (`SCHEMES`); default `hookwire`. */
+  scheme?: string
+  /** Timestamp tolerance in seconds, both directions; default 300. */
+  tolerance?: number
+  /** The largest body in bytes; default 1 MiB. */
+  maxBody?: number
+  /**
+   * Claim every verified message in this store until it is committed or released: a duplicate
+   * meanwhile is `replay_in_progress` (409), after a commit `replayed` (200). A PostgreSQL or
+   * Redis store is used through `verifyAsync` only (it never blocks the event loop).
+   */
+  seenStore?: SeenStore
+  /** How long a claim holds when neither committed nor released (its handler died), in
+   * seconds; default 60. Make it longer than the slowest handler. */
+  claimTtl?: number
+  /** The shorthand of `seenStore: SeenStore.memory(replayCapacity)`. */
+  replayCapacity?: number
+}
+
 
 /** Options of `verifier.verify(body, headers, options)`. */
 export interface VerifyOptions {
@@ -463,9 +537,15 @@ export interface VerifyOptions {
   now?: number
 }
 
+/** Options of `message.commit(options)`. */
+export interface CommitOptions {
+  /** The instant of the commit (unix seconds); default: the `now` given to verify, else the clock. */
+  now?: number
+}
+
 /** A verified message: what the headers said, and the body they signed. */
-export declare class Message {
-  private constructor()
+export declare abstract class VerifiedMessage {
+  protected constructor()
   /** The message id, where the scheme has one. */
   readonly id: string | null
   /** The timestamp (unix seconds), where the scheme has one. */
@@ -490,6 +570,35 @@ export declare class Message {
   get event(): WebhookEvent
   /** The body in another system's envelope (`DIALECTS`), the event header as type hint. */
   eventAs(dialect: string): WebhookEvent
+  /** Whether the message is claimed in a replay store (false when the verifier has none). */
+  get claimed(): boolean
+  /** When the claim lapses (unix seconds) if neither committed nor released; null without a store. */
+  get claimUntil(): number | null
+}
+
+/**
+ * A message of `verify` (memory and SQLite stores): commit and release answer at once. Both
+ * answer false without a replay store.
+ */
+export declare class Message extends VerifiedMessage {
+  private constructor()
+  /**
+   * Records the message as handled: later deliveries are `replayed`. `false`, and nothing
+   * changed, when the claim was lost: it lapsed (the handler took longer than `claimTtl`) and
+   * another delivery of the message took it.
+   */
+  commit(options?: CommitOptions): boolean
+  /** Gives the claim up (the handler failed): the sender's retry is accepted. `false` when nothing was released. */
+  release(): boolean
+}
+
+/** A message of `verifyAsync`: commit and release are Promises, whatever the store. */
+export declare class AsyncMessage extends VerifiedMessage {
+  private constructor()
+  /** `Message.commit`, as a Promise (a lost claim: `false`, nothing changed). */
+  commit(options?: CommitOptions): Promise<boolean>
+  /** `Message.release`, as a Promise. */
+  release(): Promise<boolean>
 }
 
 /** Options of the Express middleware and the Fastify plugin. */
@@ -499,12 +608,13 @@ export interface WebhookHelperOptions {
 }
 /**
  * Express middleware: verifies `req.body` (a Buffer from `express.raw({ type: '*\/*' })`) with
- * `req.headers` and sets `req.webhook` (typed on Express's `Request` below). A failure answers
- * `responseStatus(code)` (401 not authentic, 409 replay in progress, 413 too large, 503 replay
- * store down, 500 misconfigured, 400 malformed) with `{ error: code, message }`; a replay answers
- * 200 `{ duplicate: true }` without calling the handler, so the sender stops. A parsed `req.body`
- * is an `InvalidArgument` passed to `next` that says to pass the raw request body.
- * `onError(err, req, res, next)` replaces those answers.
+ * `req.headers` (`verifyAsync`) and sets `req.webhook` (typed on Express's `Request` below).
+ * A failure answers `responseStatus(code)` (401 not authentic, 409 replay in progress, 413 too
+ * large, 503 replay store down, 500 misconfigured, 400 malformed) with `{ error: code, message }`;
+ * a replay answers 200 `{ duplicate: true }` without calling the handler, so the sender stops. A
+ * parsed `req.body` is an `InvalidArgument` passed to `next` that says to pass the raw request
+ * body. `onError(err, req, res, next)` replaces those answers. The claim is committed once a 2xx
+ * answer is sent, released after any other answer or when the connection closes first.
  */
 export declare function expressWebhook(
   verifier: Verifier,
@@ -514,7 +624,8 @@ export declare function expressWebhook(
 ): (req: any, res: any, next: (error?: unknown) => void) => void
 /**
  * Fastify plugin: keeps bodies raw in the registering scope and verifies them in a `preHandler`
- * hook, setting `request.webhook`.
+ * hook, setting `request.webhook`; the claim is committed when a 2xx answer was sent, released
+ * after any other answer (a handler that throws answers 500) or when the request is aborted.
  */
 export declare function fastifyWebhook(
   fastify: any,
@@ -524,17 +635,28 @@ export declare function fastifyWebhook(
   },
   done: (error?: Error) => void,
 ): void
-/** Fetch API: verifies a `Request` (reads its raw body); rejects with the WebhookError. */
-export declare function verifyRequest(request: Request, verifier: Verifier, options?: VerifyOptions): Promise<Message>
+/** Fetch API: verifies a `Request` (reads its raw body); rejects with the WebhookError. The
+ * caller commits or releases the message's claim (or uses `fetchWebhook`). */
+export declare function verifyRequest(request: Request, verifier: Verifier, options?: VerifyOptions): Promise<AsyncMessage>
+/**
+ * Fetch API handler: verifies each `Request`, calls `handler(message, request)` and settles the
+ * claim before answering: committed when its Response is 2xx, released when it is anything else
+ * or the handler throws. Failed verifications are answered without the handler.
+ */
+export declare function fetchWebhook<Rest extends unknown[] = []>(
+  verifier: Verifier,
+  handler: (message: AsyncMessage, request: Request, ...rest: Rest) => Response | Promise<Response>,
+  options?: WebhookHelperOptions,
+): (request: Request, ...rest: Rest) => Promise<Response>
 
 declare global {
   namespace Express {
     interface Request {
       /**
        * The verified message, set by `expressWebhook` before the route's handler runs (only on
-       * the routes that mount it).
+       * the routes that mount it); its claim is settled by the answer.
        */
-      webhook: Message
+      webhook: AsyncMessage
     }
   }
 }

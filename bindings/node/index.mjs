@@ -28,6 +28,9 @@ export const {
   Signer,
   Verifier,
   Message,
+  AsyncMessage,
+  VerifiedMessage,
+  SeenStore,
   Event,
   Subscription,
   Outcome,
@@ -48,5 +51,6 @@ export const {
   expressWebhook,
   fastifyWebhook,
   verifyRequest,
+  fetchWebhook,
 } = hookwire
 export default hookwire

@@ -1,11 +1,13 @@
 # Node binding (bindings/node): included from the root Makefile, run from the repository root.
 #   make test-node    install npm dev dependencies when needed, build the addon (release, shared
-#                     target/, only -p hookwire-node), run `npm test` (node --test + tsc)
+#                     target/, only -p hookwire-node) and hookwire-testkit (the suite's PostgreSQL
+#                     and Redis servers), run `npm test` (node --test + tsc)
 #   make bench-node   the verify benchmark (bench/verify.mjs)
 NODE_DIR := bindings/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.install-stamp
 NODE_ADDON_SOURCES := $(wildcard $(NODE_DIR)/src/*.rs) $(NODE_DIR)/Cargo.toml $(NODE_DIR)/scripts/gen-dts.mjs \
-  $(NODE_DIR)/lib/api.d.ts bindings/payload_fields.json $(wildcard src/*.rs src/*/*.rs) Cargo.toml
+  $(NODE_DIR)/lib/api.d.ts bindings/payload_fields.json $(wildcard src/*.rs src/*/*.rs) Cargo.toml \
+  $(wildcard stores/src/*.rs) stores/Cargo.toml
 
 .PHONY: test-node bench-node build-node
 
@@ -22,8 +24,8 @@ $(NODE_DIR)/.addon-stamp: $(NODE_STAMP) $(NODE_ADDON_SOURCES)
 
 build-node: $(NODE_DIR)/.addon-stamp
 
-test-node: build-node
-	cd $(NODE_DIR) && npm test
+test-node: build-node testkit
+	cd $(NODE_DIR) && HOOKWIRE_TESTKIT=$(TESTKIT) npm test
 
 bench-node: build-node
 	cd $(NODE_DIR) && npm run --silent bench

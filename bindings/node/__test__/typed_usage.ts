@@ -2,7 +2,8 @@
 // An `@ts-expect-error` line fails the check if its error disappears, so these lines can fail too.
 import {
   parseEvent, sampleEvent, Signer, Verifier, WebhookError, InvalidSignature, RetryPolicy, Outcome,
-  Scheduler, type WebhookEvent, type Order, type Decimal, type ErrorCode, type Message,
+  Scheduler, SeenStore, fetchWebhook, type WebhookEvent, type Order, type Decimal, type ErrorCode, type Message,
+  type AsyncMessage, type VerifiedMessage,
 } from 'hookwire'
 
 const verifier = new Verifier(['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], { scheme: 'hookwire', tolerance: 300 })
@@ -10,7 +11,7 @@ const headers: Record<string, string> = new Signer('whsec_MfKQ9r8GKYqrTwjUPD8ILP
 const message: Message = verifier.verify(Buffer.from('{}'), headers, { now: 1 })
 verifier.verify('{}', new Headers(headers))
 verifier.verify(new Uint8Array(2), { 'x-webhook-signature': ['a', 'b'], 'content-length': '2' })
-const fromRequest: Promise<Message> = verifier.verifyRequest(new Request('https://example.com', { method: 'POST', body: '{}' }))
+const fromRequest: Promise<AsyncMessage> = verifier.verifyRequest(new Request('https://example.com', { method: 'POST', body: '{}' }))
 void fromRequest
 
 const ev: WebhookEvent = message.event
@@ -60,6 +61,26 @@ try {
     void code
   }
 }
+
+// Replay claims: `verify` (memory, SQLite) commits at once, `verifyAsync` (every store) with Promises.
+const claimed = new Verifier('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', { seenStore: SeenStore.sqlite('replay.db'), claimTtl: 60 })
+const committed: boolean = claimed.verify('{}', headers).commit({ now: 1 })
+void committed
+const shared = new Verifier('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', { seenStore: SeenStore.redis('redis://cache:6379/0', { timeoutMs: 1000 }) })
+async function handle(body: Uint8Array): Promise<boolean> {
+  const pending: AsyncMessage = await shared.verifyAsync(body, headers)
+  const read: VerifiedMessage = pending
+  void read.claimUntil
+  // @ts-expect-error -- an async message's commit is a Promise
+  const wrong: boolean = pending.commit()
+  void wrong
+  return pending.release()
+}
+void handle
+const route: (request: Request) => Promise<Response> = fetchWebhook(shared, async (m) => Response.json({ id: m.id }))
+void route
+const kind: 'memory' | 'sqlite' | 'postgres' | 'redis' = SeenStore.memory(10).kind
+void kind
 
 const decision = RetryPolicy.fromName('standard-webhooks').withSeed(1).next(1, 0, 0, Outcome.response(503))
 const at: number | null | undefined = decision.at

@@ -15,15 +15,19 @@ const SURFACE = JSON.parse(read('../../surface.json'))
 
 const camel = (name) => name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
 
-/** The members of `export interface|declare class NAME ... { ... }` (top level of the block). */
+/** The members of `export interface|declare [abstract] class NAME ... { ... }` (top level of the
+ * block), followed by those of the class it extends. */
 function block(kind, name) {
-  const start = DTS.search(new RegExp(`export (?:declare )?${kind} ${name}\\b[^{]*\\{`))
-  assert.ok(start >= 0, `index.d.ts declares no ${kind} ${name}`)
-  const open = DTS.indexOf('{', start)
+  const header = new RegExp(`export (?:declare )?(?:abstract )?${kind} ${name}\\b([^{]*)\\{`).exec(DTS)
+  assert.ok(header, `index.d.ts declares no ${kind} ${name}`)
+  const open = header.index + header[0].length - 1
   let depth = 0
   for (let i = open; i < DTS.length; i++) {
     if (DTS[i] === '{') depth++
-    if (DTS[i] === '}' && --depth === 0) return DTS.slice(open + 1, i)
+    if (DTS[i] === '}' && --depth === 0) {
+      const parent = /\bextends (\w+)/.exec(header[1])
+      return DTS.slice(open + 1, i) + (parent ? block('(?:class|interface)', parent[1]) : '')
+    }
   }
   throw new Error('unbalanced')
 }
@@ -83,7 +87,7 @@ describe('index.d.ts', () => {
       const body = block('class', cls)
       for (const member of Object.keys(members)) {
         if (member === 'new') {
-          if (!['Message', 'Event', 'Outcome', 'RetryPolicy'].includes(cls)) assert.match(body, /constructor\(/, `${cls} constructor`)
+          if (!['Message', 'Event', 'Outcome', 'RetryPolicy', 'SeenStore'].includes(cls)) assert.match(body, /constructor\(/, `${cls} constructor`)
           continue
         }
         const name = camel(member)

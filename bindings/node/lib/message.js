@@ -1,9 +1,11 @@
 'use strict'
 // The receive hot path in JS: pick only the headers the scheme reads (JS reads JS objects far
 // faster than napi calls can), hand their values to the addon's `verifyValues`, and wrap the
-// answer in a plain JS `Message`. Every check is the core's.
+// answer in a plain JS `Message` (`AsyncMessage` for `verifyAsync`, whose claim is awaited).
+// Every check is the core's.
 
 const { InvalidArgument, InvalidPayload } = require('./errors.js')
+const { checkOptionsObject, checkNow } = require('../native.js')
 
 const RAW_BODY =
   "pass the raw request body (a Buffer, Uint8Array or string, exactly as received), not a parsed object: " +
@@ -115,14 +117,16 @@ function checkBody(body) {
 }
 
 /** A verified message: what the headers said, and the body they signed. */
-class Message {
+class VerifiedMessage {
   #native
   #verifier
   #body
-  constructor(native, verifier, body, id, timestamp, timestampSigned, eventType, secretIndex) {
+  #claim
+  constructor(native, verifier, body, id, timestamp, timestampSigned, eventType, secretIndex, claim) {
     this.#native = native
     this.#verifier = verifier
     this.#body = body
+    this.#claim = claim ?? null
     /** The message id, where the scheme has one. */
     this.id = id
     /** The timestamp (unix seconds), where the scheme has one. */
@@ -164,6 +168,58 @@ class Message {
   eventAs(dialect) {
     return this.#native.parseEvent(this.body, { dialect, typeHint: this.eventType ?? undefined })
   }
+
+  /** Whether the message is claimed in a replay store (false when the verifier has none). */
+  get claimed() {
+    return this.#claim !== null
+  }
+
+  /** When the claim lapses (unix seconds) if neither committed nor released; null without a store. */
+  get claimUntil() {
+    return this.#claim === null ? null : this.#claim.claimUntil
+  }
+
+  /** The claim, and the `now` of `commit(options)`, checked by the addon's rules (by the claim's
+   * own commit when there is one). */
+  static claimOf(message, options) {
+    checkOptionsObject(options, ['now'])
+    if (message.#claim === null) checkNow(options?.now)
+    return [message.#claim, options?.now]
+  }
+}
+
+/**
+ * A message of `verify`: commit and release answer at once (memory and SQLite stores). Both
+ * answer false without a replay store; `commit` answers false when the claim was lost (it
+ * lapsed and another delivery took the message, which is left untouched).
+ */
+class Message extends VerifiedMessage {
+  /** Records the message as handled: later deliveries are `replayed`. */
+  commit(options) {
+    const [claim, now] = VerifiedMessage.claimOf(this, options)
+    return claim === null ? false : claim.commit(now)
+  }
+
+  /** Gives the claim up (the handler failed): the sender's retry is accepted. */
+  release() {
+    const [claim] = VerifiedMessage.claimOf(this)
+    return claim === null ? false : claim.release()
+  }
+}
+
+/** A message of `verifyAsync`: commit and release are Promises, whatever the store. */
+class AsyncMessage extends VerifiedMessage {
+  /** Records the message as handled: later deliveries are `replayed`. */
+  async commit(options) {
+    const [claim, now] = VerifiedMessage.claimOf(this, options)
+    return claim === null ? false : claim.commitAsync(now)
+  }
+
+  /** Gives the claim up (the handler failed): the sender's retry is accepted. */
+  async release() {
+    const [claim] = VerifiedMessage.claimOf(this)
+    return claim === null ? false : claim.releaseAsync()
+  }
 }
 
 /** Whether `options` is a plain object whose only own key is `now`. */
@@ -174,25 +230,34 @@ function onlyNow(options) {
   return true
 }
 
-/** Installs `verify` on the addon's Verifier. */
+/** Installs `verify` and `verifyAsync` on the addon's Verifier. */
 function install(native) {
   const readers = new WeakMap()
+  function readerOf(verifier) {
+    let read = readers.get(verifier)
+    if (read === undefined) readers.set(verifier, (read = reader(verifier.headerNames)))
+    return read
+  }
+  // `{ now }` alone goes to the addon as its value (reading an object through napi costs more
+  // than the rest of a verification); any other options object goes whole, to be read, or
+  // refused, by the addon's one rule for options.
+  const nowAlone = (options) => options !== undefined && options !== null && typeof options === 'object' && onlyNow(options)
   native.Verifier.prototype.verify = function verify(body, headers, options) {
     checkBody(body)
-    let read = readers.get(this)
-    if (read === undefined) readers.set(this, (read = reader(this.headerNames)))
-    const values = pick(headers, read)
-    // `{ now }` alone goes to the addon as its value (reading an object through napi costs more
-    // than the rest of a verification); any other options object goes whole, to be read, or
-    // refused, by the addon's one rule for options.
-    let now
-    if (options !== undefined && options !== null && typeof options === 'object' && onlyNow(options)) {
-      now = options.now
-      options = undefined
-    }
-    const [secretIndex, timestamp, timestampSigned, id, eventType] = this.verifyValues(body, values, now, options)
-    return new Message(native, this, body, id ?? null, timestamp ?? null, timestampSigned, eventType ?? null, secretIndex)
+    const values = pick(headers, readerOf(this))
+    const alone = nowAlone(options)
+    const [secretIndex, timestamp, timestampSigned, id, eventType, claim] =
+      this.verifyValues(body, values, alone ? options.now : undefined, alone ? undefined : options)
+    return new Message(native, this, body, id ?? null, timestamp ?? null, timestampSigned, eventType ?? null, secretIndex, claim)
+  }
+  native.Verifier.prototype.verifyAsync = async function verifyAsync(body, headers, options) {
+    checkBody(body)
+    const values = pick(headers, readerOf(this))
+    const alone = nowAlone(options)
+    const [secretIndex, timestamp, timestampSigned, id, eventType, claim] =
+      await this.verifyValuesAsync(body, values, alone ? options.now : undefined, alone ? undefined : options)
+    return new AsyncMessage(native, this, body, id ?? null, timestamp ?? null, timestampSigned, eventType ?? null, secretIndex, claim)
   }
 }
 
-module.exports = { Message, install, pick, reader }
+module.exports = { VerifiedMessage, Message, AsyncMessage, install, pick, reader }

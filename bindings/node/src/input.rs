@@ -149,6 +149,19 @@ impl<'env> Options<'env> {
             Some(object) => optional(self.env, key, object.get_named_property::<Unknown>(key)?),
         }
     }
+
+    /// The option `key` as an instance of the class `T`: `None` when absent or `undefined`.
+    pub fn instance<T>(&self, key: &'static str) -> napi::Result<Option<ClassInstance<'env, T>>>
+    where
+        ClassInstance<'env, T>: FromNapiValue,
+    {
+        let Some(object) = &self.object else { return Ok(None) };
+        let value = object.get_named_property::<Unknown>(key)?;
+        if value.get_type()? == ValueType::Undefined {
+            return Ok(None);
+        }
+        instance(self.env, key, value).map(Some)
+    }
 }
 
 fn check_options<'env>(
@@ -182,6 +195,13 @@ fn check_options<'env>(
 pub fn check_options_object(env: Env, options: Unknown<'_>, known: Vec<String>) -> napi::Result<()> {
     let known: Vec<&str> = known.iter().map(String::as_str).collect();
     check_options(&env, options, &known).map(|_| ())
+}
+
+/// The rule for a `now` option (`undefined`, or unix seconds as a whole number), for the JS
+/// layer where no addon call reads it (the commit of a message without a replay store).
+#[napi(skip_typescript)]
+pub fn check_now(env: Env, now: Unknown<'_>) -> napi::Result<()> {
+    optional::<f64>(&env, "now", now)?.map(|now| signed(&env, "now", now)).transpose().map(|_| ())
 }
 
 /// The largest integer a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).

@@ -3,15 +3,17 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use hookwire::{MemorySeenStore, Scheme};
+use hookwire::{ClaimRequest, Scheme, UnixTime};
+use hookwire_stores::Store;
 use http::HeaderMap;
-use napi::bindgen_prelude::{FromNapiValue, JsValue, Uint8ArraySlice, Unknown};
+use napi::bindgen_prelude::{Either, FromNapiValue, JsValue, PromiseRaw, Uint8ArraySlice, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
 use crate::errors::{argument, run, to_js};
 use crate::event::Event;
 use crate::input::{self, Options, Slice, Wanted};
+use crate::replay::{self, Claim, SeenStore};
 
 /// A webhook secret. Its string form never shows the key.
 ///
@@ -169,17 +171,26 @@ impl Signer {
     }
 }
 
-/// Options of `new Verifier(secret, options)`.
-#[napi(object)]
-pub struct VerifierOptions {
-    /// The scheme (`SCHEMES`); default `hookwire`.
-    pub scheme: Option<String>,
-    /// Timestamp tolerance in seconds, both directions; default 300.
-    pub tolerance: Option<f64>,
-    /// The largest body in bytes; default 1 MiB.
-    pub max_body: Option<f64>,
-    /// Remember this many accepted message ids and refuse them again (`replayed`).
-    pub replay_capacity: Option<f64>,
+/// What `verifyValues` answers: `[secretIndex, timestamp, timestampSigned, id, eventType,
+/// claim]`, as the core read them.
+type Values = (u32, Option<i64>, bool, Option<String>, Option<String>, Option<Claim>);
+
+/// A request that passed every check: its values, and the claim to make if there is a store.
+struct Checked {
+    secret_index: u32,
+    timestamp: Option<i64>,
+    timestamp_signed: bool,
+    id: Option<String>,
+    event_type: Option<String>,
+    request: Option<ClaimRequest>,
+    /// The `now` the caller gave, if any.
+    given: Option<i64>,
+}
+
+impl Checked {
+    fn values(self, claim: Option<Claim>) -> Values {
+        (self.secret_index, self.timestamp, self.timestamp_signed, self.id, self.event_type, claim)
+    }
 }
 
 #[napi]
@@ -188,36 +199,55 @@ pub struct Verifier {
     /// The headers the scheme reads (signature, id, timestamp, event, then the scheme's
     /// fallback names where it has them); a request's other headers are never converted.
     reads: Vec<Option<Wanted>>,
+    /// Where verified messages are claimed; `None`: no replay protection.
+    store: Option<Store>,
 }
 
 #[napi]
 impl Verifier {
+    /// Options (`VerifierOptions`, lib/api.d.ts): `scheme`, `tolerance` (s), `maxBody`,
+    /// `seenStore` and `claimTtl` (s), or `replayCapacity` (the shorthand of
+    /// `seenStore: SeenStore.memory(n)`).
     #[napi(
         constructor,
         ts_args_type = "secret: string | Uint8Array | Secret | Array<string | Uint8Array | Secret>, options?: VerifierOptions"
     )]
     pub fn new(env: Env, secret: Unknown<'_>, options: Unknown<'_>) -> napi::Result<Self> {
-        let read = Options::read(&env, options, &["scheme", "tolerance", "maxBody", "replayCapacity"])?;
-        let options = VerifierOptions {
-            scheme: read.get("scheme")?,
-            tolerance: read.get("tolerance")?,
-            max_body: read.get("maxBody")?,
-            replay_capacity: read.get("replayCapacity")?,
+        let read = Options::read(
+            &env,
+            options,
+            &["scheme", "tolerance", "maxBody", "seenStore", "claimTtl", "replayCapacity"],
+        )?;
+        let scheme: Option<String> = read.get("scheme")?;
+        let tolerance: Option<f64> = read.get("tolerance")?;
+        let max_body: Option<f64> = read.get("maxBody")?;
+        let claim_ttl: Option<f64> = read.get("claimTtl")?;
+        let replay_capacity: Option<f64> = read.get("replayCapacity")?;
+        let seen_store = read.instance::<SeenStore>("seenStore")?.map(|store| store.0.clone());
+        let store = match (seen_store, replay_capacity) {
+            (Some(_), Some(_)) => {
+                let reason = "give seenStore or its shorthand replayCapacity, not both";
+                return Err(to_js(&env, &argument("replayCapacity", reason)));
+            }
+            (Some(store), None) => Some(store),
+            (None, Some(capacity)) => {
+                let capacity = input::whole(&env, "replayCapacity", capacity)?;
+                Some(Store::memory(usize::try_from(capacity).unwrap_or(usize::MAX)))
+            }
+            (None, None) => None,
         };
-        let scheme = run(&env, || Scheme::from_name(options.scheme.as_deref().unwrap_or("hookwire")))?;
+        let scheme = run(&env, || Scheme::from_name(scheme.as_deref().unwrap_or("hookwire")))?;
         let secrets = input::secrets(&env, &secret)?;
         let mut verifier = run(&env, || hookwire::Verifier::try_new(scheme, secrets))?;
-        if let Some(tolerance) = options.tolerance {
+        if let Some(tolerance) = tolerance {
             verifier = verifier.tolerance(Duration::from_secs(input::whole(&env, "tolerance", tolerance)?));
         }
-        if let Some(limit) = options.max_body {
+        if let Some(limit) = max_body {
             let limit = input::whole(&env, "maxBody", limit)?;
             verifier = verifier.max_body(usize::try_from(limit).unwrap_or(usize::MAX));
         }
-        if let Some(capacity) = options.replay_capacity {
-            let capacity = input::whole(&env, "replayCapacity", capacity)?;
-            verifier =
-                verifier.seen_store(MemorySeenStore::new(usize::try_from(capacity).unwrap_or(usize::MAX)));
+        if let Some(ttl) = claim_ttl {
+            verifier = verifier.claim_ttl(Duration::from_secs(input::whole(&env, "claimTtl", ttl)?));
         }
         let scheme = verifier.scheme();
         let fallback = scheme.fallback_headers().into_iter().take_while(Option::is_some);
@@ -227,7 +257,7 @@ impl Verifier {
             .chain(fallback)
             .map(|name| name.and_then(Wanted::new))
             .collect();
-        Ok(Verifier { inner: verifier, reads })
+        Ok(Verifier { inner: verifier, reads, store })
     }
 
     /// The lower-case names of the headers the scheme reads: signature, id, timestamp, event
@@ -238,12 +268,18 @@ impl Verifier {
         self.reads.iter().map(|w| w.as_ref().map(|w| w.name.as_str().to_owned())).collect()
     }
 
+    /// The replay store messages are claimed in, if any.
+    #[napi(getter)]
+    pub fn seen_store(&self) -> Option<SeenStore> {
+        self.store.clone().map(SeenStore)
+    }
+
     /// The hot path of `verify` (index.js picks the header values): the values of
     /// `headerNames`, in order (a string, several strings, or null), then `now` (the value of
     /// `{ now }`, which index.js passes alone) or the caller's whole options object. Returns
-    /// `[secretIndex, timestamp, timestampSigned, id, eventType]`, as the core read them.
+    /// `[secretIndex, timestamp, timestampSigned, id, eventType, claim]`, as the core read them.
+    /// A network store is refused (it would block the event loop).
     #[napi(skip_typescript)]
-    #[allow(clippy::type_complexity)]
     pub fn verify_values(
         &self,
         env: Env,
@@ -251,36 +287,40 @@ impl Verifier {
         values: Unknown<'_>,
         now: Unknown<'_>,
         options: Unknown<'_>,
-    ) -> napi::Result<(u32, Option<i64>, bool, Option<String>, Option<String>)> {
-        let now = match input::optional::<f64>(&env, "now", now)? {
-            Some(now) => Some(now),
-            None => Options::read(&env, options, &["now"])?.get::<f64>("now")?,
-        };
-        let body: Slice<'_> = input::body(&env, &body)?;
-        let values: Vec<Unknown<'_>> = input::arg(&env, "headers", values)?;
-        let mut headers = HeaderMap::with_capacity(self.reads.len());
-        for (want, value) in self.reads.iter().zip(values) {
-            if let Some(want) = want {
-                input::append(&env, &mut headers, want, value)?;
-            }
+    ) -> napi::Result<Values> {
+        if let Some(store) = self.store.as_ref().filter(|store| replay::is_network(store)) {
+            return Err(to_js(&env, &replay::would_block(store, "verify")));
         }
-        let now = match now {
-            Some(now) => input::signed(&env, "now", now)?,
-            None => hookwire::unix_now(),
-        };
-        run(&env, || {
-            let m = self.inner.verify_at(&headers, body.bytes(), now)?;
-            // Until this binding hands claims to its caller, a claimed message counts as handled.
-            if let Some(claim) = m.claim() {
-                claim.commit_at(hookwire::UnixTime::from_secs(now))?;
+        let mut checked = self.check(&env, body, values, now, options)?;
+        let claim = match (&self.store, checked.request.take()) {
+            (Some(store), Some(request)) => {
+                Some(run(&env, || Claim::acquire(store, request, checked.given))?)
             }
-            Ok((
-                u32::try_from(m.secret_index()).unwrap_or(u32::MAX),
-                m.timestamp(),
-                m.timestamp_signed(),
-                m.id().map(str::to_owned),
-                m.event_type().map(str::to_owned),
-            ))
+            _ => None,
+        };
+        Ok(checked.values(claim))
+    }
+
+    /// `verifyValues` for `verifyAsync`: the checks run at once (a failure throws), the claim
+    /// is awaited for every store but memory (its answer is at once): a network store never
+    /// blocks the event loop.
+    #[napi(skip_typescript)]
+    pub fn verify_values_async<'env>(
+        &self,
+        env: &'env Env,
+        body: Unknown<'_>,
+        values: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Unknown<'_>,
+    ) -> napi::Result<Either<Values, PromiseRaw<'env, Values>>> {
+        let mut checked = self.check(env, body, values, now, options)?;
+        let (Some(store), Some(request)) = (self.store.clone(), checked.request.take()) else {
+            return Ok(Either::A(checked.values(None)));
+        };
+        let memory = store.kind() == "memory";
+        replay::settle(env, memory, async move {
+            let claim = Claim::acquire_async(store, request, checked.given).await?;
+            Ok(checked.values(Some(claim)))
         })
     }
 
@@ -297,5 +337,50 @@ impl Verifier {
     #[napi(getter)]
     pub fn scheme(&self) -> String {
         self.inner.scheme().name().to_owned()
+    }
+}
+
+impl Verifier {
+    /// Every check of the core but the claim, and the claim request when there is a store.
+    fn check(
+        &self,
+        env: &Env,
+        body: Unknown<'_>,
+        values: Unknown<'_>,
+        now: Unknown<'_>,
+        options: Unknown<'_>,
+    ) -> napi::Result<Checked> {
+        let now = match input::optional::<f64>(env, "now", now)? {
+            Some(now) => Some(now),
+            None => Options::read(env, options, &["now"])?.get::<f64>("now")?,
+        };
+        let body: Slice<'_> = input::body(env, &body)?;
+        let values: Vec<Unknown<'_>> = input::arg(env, "headers", values)?;
+        let mut headers = HeaderMap::with_capacity(self.reads.len());
+        for (want, value) in self.reads.iter().zip(values) {
+            if let Some(want) = want {
+                input::append(env, &mut headers, want, value)?;
+            }
+        }
+        let given = now.map(|now| input::signed(env, "now", now)).transpose()?;
+        let (now_secs, now) = match given {
+            Some(secs) => (secs, UnixTime::from_secs(secs)),
+            None => {
+                let now = UnixTime::now();
+                (now.as_secs(), now)
+            }
+        };
+        run(env, || {
+            let m = self.inner.check_at(&headers, body.bytes(), now_secs)?;
+            Ok(Checked {
+                secret_index: u32::try_from(m.secret_index()).unwrap_or(u32::MAX),
+                timestamp: m.timestamp(),
+                timestamp_signed: m.timestamp_signed(),
+                id: m.id().map(str::to_owned),
+                event_type: m.event_type().map(str::to_owned),
+                request: self.store.as_ref().map(|_| self.inner.claim_request(&m, now)),
+                given,
+            })
+        })
     }
 }
