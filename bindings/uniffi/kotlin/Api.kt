@@ -153,8 +153,13 @@ fun errors() {
     case("timestamp_too_new") { fails("timestamp_too_new") { verifier.verify(BODY, headers, NOW - 301) } }
     case("replayed") {
         val once = Verifier(SECRET, replayCapacity = 10)
-        once.verify(BODY, headers, NOW)
+        once.verify(BODY, headers, NOW).commit()
         fails("replayed") { once.verify(BODY, headers, NOW) }
+    }
+    case("replay_in_progress") {
+        val once = Verifier(SECRET, replayCapacity = 10)
+        once.verify(BODY, headers, NOW)
+        fails("replay_in_progress") { once.verify(BODY, headers, NOW) }
     }
     case("store_error") {
         val small = Verifier(SECRET, replayCapacity = 1)

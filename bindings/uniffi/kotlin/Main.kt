@@ -14,6 +14,7 @@ fun main(args: Array<String>) {
     hardening()
     coreFixes()
     coreRules()
+    claims()
     readme()
     println("${Results.passed} passed, ${Results.failed} failed")
     exitProcess(if (Results.failed == 0) 0 else 1)

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hookwire::{Dialect, MemorySeenStore, Scheme};
+use hookwire::{Dialect, Scheme};
+use hookwire_stores::Store;
 use http::HeaderName;
 
 use crate::convert::{header_map, signed, unsigned, Headers, MultiHeaders};
-use crate::error::{run, WebhookError};
+use crate::error::{argument, run, WebhookError};
 use crate::event::Event;
+use crate::replay::{self, Claim, SeenStore};
 use crate::secret::Secret;
 
 /// Verifies incoming webhooks: the raw body and the headers, as received.
@@ -32,35 +34,57 @@ pub struct Verifier {
 impl Verifier {
     /// A verifier with one secret (its text). `tolerance`: seconds a timestamp may be off in
     /// either direction (default: the core's 300); `max_body`: bytes (default 1 MiB);
-    /// `replay_capacity`: remember that many accepted ids and refuse them again (`replayed`).
-    #[uniffi::constructor(default(scheme = "hookwire", tolerance = None, max_body = None, replay_capacity = None))]
+    /// `seen_store`: claim every verified message there until it is committed or released
+    /// (`claim_ttl` seconds, default 60); `replay_capacity`: the shorthand of
+    /// `seen_store = SeenStore.memory(replay_capacity)`.
+    #[uniffi::constructor(default(
+        scheme = "hookwire",
+        tolerance = None,
+        max_body = None,
+        replay_capacity = None,
+        seen_store = None,
+        claim_ttl = None
+    ))]
     pub fn new(
         secret: String,
         scheme: String,
         tolerance: Option<i64>,
         max_body: Option<i64>,
         replay_capacity: Option<i64>,
+        seen_store: Option<Arc<SeenStore>>,
+        claim_ttl: Option<i64>,
     ) -> Result<Arc<Verifier>, WebhookError> {
         let secret = zeroize::Zeroizing::new(secret);
         run(|| {
             let secret = hookwire::Secret::parse(&secret)?;
-            verifier(&scheme, vec![secret], tolerance, max_body, replay_capacity)
+            let replay = Replay::of(replay_capacity, seen_store, claim_ttl)?;
+            verifier(&scheme, vec![secret], tolerance, max_body, replay)
         })
     }
 
     /// A verifier with several secrets (rotation: a signature of any of them is accepted, and
     /// `Message.secret_index` says which), or with byte or ed25519 (`whpk_`) secrets.
-    #[uniffi::constructor(default(scheme = "hookwire", tolerance = None, max_body = None, replay_capacity = None))]
+    #[uniffi::constructor(default(
+        scheme = "hookwire",
+        tolerance = None,
+        max_body = None,
+        replay_capacity = None,
+        seen_store = None,
+        claim_ttl = None
+    ))]
     pub fn with_secrets(
         secrets: Vec<Arc<Secret>>,
         scheme: String,
         tolerance: Option<i64>,
         max_body: Option<i64>,
         replay_capacity: Option<i64>,
+        seen_store: Option<Arc<SeenStore>>,
+        claim_ttl: Option<i64>,
     ) -> Result<Arc<Verifier>, WebhookError> {
         run(|| {
             let secrets = secrets.iter().map(|s| s.0.clone()).collect();
-            verifier(&scheme, secrets, tolerance, max_body, replay_capacity)
+            let replay = Replay::of(replay_capacity, seen_store, claim_ttl)?;
+            verifier(&scheme, secrets, tolerance, max_body, replay)
         })
     }
 
@@ -99,12 +123,12 @@ impl Verifier {
         headers: http::HeaderMap,
         now: Option<i64>,
     ) -> Result<Message, WebhookError> {
-        let now = now.unwrap_or_else(hookwire::unix_now);
-        let verified = self.inner.verify_at(&headers, &body, now)?;
-        // Until this binding hands claims to its caller, a claimed message counts as handled.
-        if let Some(claim) = verified.claim() {
-            claim.commit_at(hookwire::UnixTime::from_secs(now))?;
-        }
+        let given = now;
+        let verified = match given {
+            Some(now) => self.inner.verify_at(&headers, &body, now)?,
+            None => self.inner.verify(&headers, &body)?,
+        };
+        let claim = verified.claim().map(|claim| Arc::new(Claim::new(claim.clone(), given)));
         Ok(Message {
             id: verified.id().map(str::to_owned),
             timestamp: verified.timestamp(),
@@ -113,7 +137,35 @@ impl Verifier {
             secret_index: signed(verified.secret_index()),
             scheme: self.inner.scheme().name().to_owned(),
             body,
+            claim,
         })
+    }
+}
+
+/// The replay options of a verifier: the store, and the claim time.
+struct Replay {
+    store: Option<Store>,
+    claim_ttl: Option<Duration>,
+}
+
+impl Replay {
+    fn of(
+        replay_capacity: Option<i64>,
+        seen_store: Option<Arc<SeenStore>>,
+        claim_ttl: Option<i64>,
+    ) -> Result<Replay, WebhookError> {
+        let store = match (seen_store, replay_capacity) {
+            (Some(_), Some(_)) => {
+                return Err(argument(
+                    "replay_capacity",
+                    "give seen_store or its shorthand replay_capacity, not both",
+                ))
+            }
+            (Some(store), None) => Some(store.0.clone()),
+            (None, Some(capacity)) => Some(Store::memory(unsigned("replay_capacity", capacity)?)),
+            (None, None) => None,
+        };
+        Ok(Replay { store, claim_ttl: claim_ttl.map(replay::claim_ttl).transpose()? })
     }
 }
 
@@ -122,7 +174,7 @@ fn verifier(
     secrets: Vec<hookwire::Secret>,
     tolerance: Option<i64>,
     max_body: Option<i64>,
-    replay_capacity: Option<i64>,
+    replay: Replay,
 ) -> Result<Arc<Verifier>, WebhookError> {
     let scheme = Scheme::from_name(scheme)?;
     let mut verifier = hookwire::Verifier::try_new(scheme, secrets)?;
@@ -132,8 +184,11 @@ fn verifier(
     if let Some(limit) = max_body {
         verifier = verifier.max_body(unsigned("max_body", limit)?);
     }
-    if let Some(capacity) = replay_capacity {
-        verifier = verifier.seen_store(MemorySeenStore::new(unsigned("replay_capacity", capacity)?));
+    if let Some(store) = replay.store {
+        verifier = verifier.seen_store(store);
+    }
+    if let Some(ttl) = replay.claim_ttl {
+        verifier = verifier.claim_ttl(ttl);
     }
     let scheme = verifier.scheme();
     let reads = scheme
@@ -163,10 +218,27 @@ pub struct Message {
     pub scheme: String,
     /// The raw body.
     pub body: Vec<u8>,
+    /// The claim on the message when the verifier has a replay store: commit it once handled,
+    /// release it when handling failed (or call `commit` / `release` on the message).
+    pub claim: Option<Arc<Claim>>,
 }
 
 #[uniffi::export]
 impl Message {
+    /// Records the message as handled, at the `now` given to verify (else the clock; another
+    /// instant: `claim.commit(now)`): later deliveries are `replayed`. `false` without a replay
+    /// store, and when the claim was lost: it lapsed (the handler took longer than the claim
+    /// time) and another delivery of the message took it; that one is left untouched.
+    pub fn commit(&self) -> Result<bool, WebhookError> {
+        self.claim.as_ref().map_or(Ok(false), |claim| claim.commit(None))
+    }
+
+    /// Gives the claim up (the handler failed): the sender's retry is accepted. `false` when
+    /// nothing was released (no replay store, committed, or lost).
+    pub fn release(&self) -> Result<bool, WebhookError> {
+        self.claim.as_ref().map_or(Ok(false), |claim| claim.release())
+    }
+
     /// The body as JSON text, checked to be JSON (Kotlin and Swift have no JSON value type in
     /// their standard libraries; hand the text to your JSON library). Errors: `invalid_payload`.
     pub fn json(&self) -> Result<String, WebhookError> {

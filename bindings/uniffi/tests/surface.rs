@@ -241,11 +241,13 @@ fn python_offers_the_surface() {
 // ---- Node -----------------------------------------------------------------------------------
 
 /// Classes and interfaces (`export declare class X {`, `export interface X {`) with their
-/// members, and exported functions and constants of a `.d.ts` file.
+/// members (those of the class they extend too), and exported functions and constants of a
+/// `.d.ts` file.
 fn node_offered() -> Result<Offered, String> {
     let path = bindings_dir().join("node/index.d.ts");
     let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
     let mut offered = Offered::default();
+    let mut parents: Vec<(String, String)> = Vec::new();
     let mut class: Option<String> = None;
     let mut depth = 0usize;
     for line in text.lines() {
@@ -269,6 +271,11 @@ fn node_offered() -> Result<Offered, String> {
                 match keyword {
                     "class " | "interface " | "type " if trimmed.ends_with('{') => {
                         offered.classes.entry(name.clone()).or_default();
+                        if let Some((_, parent)) = declaration.split_once(" extends ") {
+                            let parent: String =
+                                parent.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                            parents.push((name.clone(), parent));
+                        }
                         class = Some(name);
                     }
                     "class " | "interface " | "type " => {
@@ -288,6 +295,10 @@ fn node_offered() -> Result<Offered, String> {
         if depth == 0 {
             class = None;
         }
+    }
+    for (child, parent) in parents {
+        let inherited = offered.classes.get(&parent).cloned().unwrap_or_default();
+        offered.classes.entry(child).or_default().extend(inherited);
     }
     Ok(offered)
 }

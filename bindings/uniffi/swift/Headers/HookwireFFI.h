@@ -584,6 +584,71 @@ int8_t uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_eq_ne(uint64_t ptr, 
 uint64_t uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_CLAIM
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_CLAIM
+uint64_t uniffi_hookwire_ffi_fn_clone_claim(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_CLAIM
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_CLAIM
+void uniffi_hookwire_ffi_fn_free_claim(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_CLAIM_CLAIM_UNTIL
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_CLAIM_CLAIM_UNTIL
+int64_t uniffi_hookwire_ffi_fn_method_claim_claim_until(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_CLAIM_COMMIT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_CLAIM_COMMIT
+int8_t uniffi_hookwire_ffi_fn_method_claim_commit(uint64_t ptr, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_CLAIM_RELEASE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_CLAIM_RELEASE
+int8_t uniffi_hookwire_ffi_fn_method_claim_release(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_SEENSTORE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_SEENSTORE
+uint64_t uniffi_hookwire_ffi_fn_clone_seenstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_SEENSTORE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_SEENSTORE
+void uniffi_hookwire_ffi_fn_free_seenstore(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SEENSTORE_MEMORY
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SEENSTORE_MEMORY
+uint64_t uniffi_hookwire_ffi_fn_constructor_seenstore_memory(int64_t capacity, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SEENSTORE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SEENSTORE_OPEN
+uint64_t uniffi_hookwire_ffi_fn_constructor_seenstore_open(RustBuffer url, RustBuffer namespace, RustBuffer timeout_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SEENSTORE_POSTGRES
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SEENSTORE_POSTGRES
+uint64_t uniffi_hookwire_ffi_fn_constructor_seenstore_postgres(RustBuffer url, RustBuffer namespace, RustBuffer timeout_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SEENSTORE_REDIS
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SEENSTORE_REDIS
+uint64_t uniffi_hookwire_ffi_fn_constructor_seenstore_redis(RustBuffer url, RustBuffer namespace, RustBuffer timeout_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SEENSTORE_SQLITE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SEENSTORE_SQLITE
+uint64_t uniffi_hookwire_ffi_fn_constructor_seenstore_sqlite(RustBuffer path, RustBuffer namespace, RustBuffer timeout_ms, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SEENSTORE_KIND
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SEENSTORE_KIND
+RustBuffer uniffi_hookwire_ffi_fn_method_seenstore_kind(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_SECRET
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_SECRET
 uint64_t uniffi_hookwire_ffi_fn_clone_secret(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -723,12 +788,12 @@ void uniffi_hookwire_ffi_fn_free_verifier(uint64_t handle, RustCallStatus *_Nonn
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_VERIFIER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_VERIFIER_NEW
-uint64_t uniffi_hookwire_ffi_fn_constructor_verifier_new(RustBuffer secret, RustBuffer scheme, RustBuffer tolerance, RustBuffer max_body, RustBuffer replay_capacity, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_constructor_verifier_new(RustBuffer secret, RustBuffer scheme, RustBuffer tolerance, RustBuffer max_body, RustBuffer replay_capacity, RustBuffer seen_store, RustBuffer claim_ttl, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_VERIFIER_WITH_SECRETS
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_VERIFIER_WITH_SECRETS
-uint64_t uniffi_hookwire_ffi_fn_constructor_verifier_with_secrets(RustBuffer secrets, RustBuffer scheme, RustBuffer tolerance, RustBuffer max_body, RustBuffer replay_capacity, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_constructor_verifier_with_secrets(RustBuffer secrets, RustBuffer scheme, RustBuffer tolerance, RustBuffer max_body, RustBuffer replay_capacity, RustBuffer seen_store, RustBuffer claim_ttl, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_VERIFIER_SCHEME
@@ -801,6 +866,11 @@ RustBuffer uniffi_hookwire_ffi_fn_method_event_type(RustBuffer ptr, RustCallStat
 RustBuffer uniffi_hookwire_ffi_fn_method_id_text(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_COMMIT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_COMMIT
+int8_t uniffi_hookwire_ffi_fn_method_message_commit(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_EVENT
 RustBuffer uniffi_hookwire_ffi_fn_method_message_event(RustBuffer ptr, RustCallStatus *_Nonnull out_status
@@ -814,6 +884,11 @@ RustBuffer uniffi_hookwire_ffi_fn_method_message_event_as(RustBuffer ptr, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_JSON
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_JSON
 RustBuffer uniffi_hookwire_ffi_fn_method_message_json(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_RELEASE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_RELEASE
+int8_t uniffi_hookwire_ffi_fn_method_message_release(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FUNC_DIALECTS
@@ -1426,6 +1501,30 @@ uint16_t uniffi_hookwire_ffi_checksum_method_urlguard_check_url(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_CLAIM_CLAIM_UNTIL
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_CLAIM_CLAIM_UNTIL
+uint16_t uniffi_hookwire_ffi_checksum_method_claim_claim_until(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_CLAIM_COMMIT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_CLAIM_COMMIT
+uint16_t uniffi_hookwire_ffi_checksum_method_claim_commit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_CLAIM_RELEASE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_CLAIM_RELEASE
+uint16_t uniffi_hookwire_ffi_checksum_method_claim_release(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SEENSTORE_KIND
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SEENSTORE_KIND
+uint16_t uniffi_hookwire_ffi_checksum_method_seenstore_kind(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SECRET_EXPOSE_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SECRET_EXPOSE_TEXT
 uint16_t uniffi_hookwire_ffi_checksum_method_secret_expose_text(void
@@ -1567,6 +1666,36 @@ uint16_t uniffi_hookwire_ffi_checksum_constructor_delivery_new(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_URLGUARD_NEW
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_URLGUARD_NEW
 uint16_t uniffi_hookwire_ffi_checksum_constructor_urlguard_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_SEENSTORE_MEMORY
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_SEENSTORE_MEMORY
+uint16_t uniffi_hookwire_ffi_checksum_constructor_seenstore_memory(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_SEENSTORE_OPEN
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_SEENSTORE_OPEN
+uint16_t uniffi_hookwire_ffi_checksum_constructor_seenstore_open(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_SEENSTORE_POSTGRES
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_SEENSTORE_POSTGRES
+uint16_t uniffi_hookwire_ffi_checksum_constructor_seenstore_postgres(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_SEENSTORE_REDIS
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_SEENSTORE_REDIS
+uint16_t uniffi_hookwire_ffi_checksum_constructor_seenstore_redis(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_SEENSTORE_SQLITE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_SEENSTORE_SQLITE
+uint16_t uniffi_hookwire_ffi_checksum_constructor_seenstore_sqlite(void
     
 );
 #endif

@@ -634,6 +634,176 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * The claim a verified message holds in its verifier's replay store.
+ */
+public protocol ClaimProtocol: AnyObject, Sendable {
+    
+    /**
+     * When the claim lapses (unix seconds) if it is neither committed nor released.
+     */
+    func claimUntil()  -> Int64
+    
+    /**
+     * Records the message as handled at `now` (unix seconds; default: the `now` verify was
+     * given, else the clock): later deliveries are `replayed`. `false`, and nothing changed,
+     * when the claim was lost (it lapsed and another delivery of the message took it).
+     */
+    func commit(now: Int64?) throws  -> Bool
+    
+    /**
+     * Gives the claim up (the handler failed): the sender's retry is accepted. `false` when
+     * nothing was released (committed, or lost).
+     */
+    func release() throws  -> Bool
+    
+}
+/**
+ * The claim a verified message holds in its verifier's replay store.
+ */
+open class Claim: ClaimProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_hookwire_ffi_fn_clone_claim(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_hookwire_ffi_fn_free_claim(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * When the claim lapses (unix seconds) if it is neither committed nor released.
+     */
+open func claimUntil() -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_claim_claim_until(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Records the message as handled at `now` (unix seconds; default: the `now` verify was
+     * given, else the clock): later deliveries are `replayed`. `false`, and nothing changed,
+     * when the claim was lost (it lapsed and another delivery of the message took it).
+     */
+open func commit(now: Int64? = nil)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_claim_commit(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionInt64.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Gives the claim up (the handler failed): the sender's retry is accepted. `false` when
+     * nothing was released (committed, or lost).
+     */
+open func release()throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_claim_release(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeClaim: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Claim
+
+    public static func lift(_ handle: UInt64) throws -> Claim {
+        return Claim(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Claim) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Claim {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Claim, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClaim_lift(_ handle: UInt64) throws -> Claim {
+    return try FfiConverterTypeClaim.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeClaim_lower(_ value: Claim) -> UInt64 {
+    return FfiConverterTypeClaim.lower(value)
+}
+
+
+
+
+
+
+/**
  * The core's event behind an [`Event`]: opaque, compared by content.
  */
 public protocol CoreEventProtocol: AnyObject, Sendable {
@@ -2410,6 +2580,221 @@ public func FfiConverterTypeSecret_lower(_ value: Secret) -> UInt64 {
 
 
 /**
+ * Where verified messages are claimed, committed and released: this process (`memory`), a
+ * SQLite file every process of the machine shares, or PostgreSQL or Redis for receivers on
+ * many machines.
+ *
+ * ```kotlin
+ * val store = SeenStore.sqlite("/var/lib/app/replay.db")
+ * val verifier = Verifier(secret, seenStore = store)
+ * ```
+ */
+public protocol SeenStoreProtocol: AnyObject, Sendable {
+    
+    /**
+     * `memory`, `sqlite`, `postgres` or `redis`.
+     */
+    func kind()  -> String
+    
+}
+/**
+ * Where verified messages are claimed, committed and released: this process (`memory`), a
+ * SQLite file every process of the machine shares, or PostgreSQL or Redis for receivers on
+ * many machines.
+ *
+ * ```kotlin
+ * val store = SeenStore.sqlite("/var/lib/app/replay.db")
+ * val verifier = Verifier(secret, seenStore = store)
+ * ```
+ */
+open class SeenStore: SeenStoreProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_hookwire_ffi_fn_clone_seenstore(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_hookwire_ffi_fn_free_seenstore(handle, $0) }
+    }
+
+    
+    /**
+     * This process only, at most `capacity` messages within their window (full: `store_error`,
+     * never a forgotten message).
+     */
+public static func memory(capacity: Int64)throws  -> SeenStore  {
+    return try  FfiConverterTypeSeenStore_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_constructor_seenstore_memory(
+        FfiConverterInt64.lower(capacity),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The store a URL names (`memory`, `sqlite:///path`, `postgres://…`, `redis://…`).
+     */
+public static func `open`(url: String, namespace: String? = nil, timeoutMs: Int64? = nil)throws  -> SeenStore  {
+    return try  FfiConverterTypeSeenStore_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_constructor_seenstore_open(
+        FfiConverterString.lower(url),
+        FfiConverterOptionString.lower(namespace),
+        FfiConverterOptionInt64.lower(timeoutMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * PostgreSQL (`postgres://user:password@host:port/db`); connects on first use.
+     * `timeout_ms`: how long a step (connecting included) may take before it is `store_error`.
+     */
+public static func postgres(url: String, namespace: String? = nil, timeoutMs: Int64? = nil)throws  -> SeenStore  {
+    return try  FfiConverterTypeSeenStore_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_constructor_seenstore_postgres(
+        FfiConverterString.lower(url),
+        FfiConverterOptionString.lower(namespace),
+        FfiConverterOptionInt64.lower(timeoutMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Redis (`redis://host:port/db`); connects on first use.
+     */
+public static func redis(url: String, namespace: String? = nil, timeoutMs: Int64? = nil)throws  -> SeenStore  {
+    return try  FfiConverterTypeSeenStore_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_constructor_seenstore_redis(
+        FfiConverterString.lower(url),
+        FfiConverterOptionString.lower(namespace),
+        FfiConverterOptionInt64.lower(timeoutMs),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A SQLite file (created if needed) shared by the processes of this machine, kept across
+     * restarts. `namespace`: the table (default `hookwire_replay`); `timeout_ms`: how long a
+     * step may wait for another process's write before it is `store_error` (default 3000).
+     */
+public static func sqlite(path: String, namespace: String? = nil, timeoutMs: Int64? = nil)throws  -> SeenStore  {
+    return try  FfiConverterTypeSeenStore_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_constructor_seenstore_sqlite(
+        FfiConverterString.lower(path),
+        FfiConverterOptionString.lower(namespace),
+        FfiConverterOptionInt64.lower(timeoutMs),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * `memory`, `sqlite`, `postgres` or `redis`.
+     */
+open func kind() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_seenstore_kind(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSeenStore: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = SeenStore
+
+    public static func lift(_ handle: UInt64) throws -> SeenStore {
+        return SeenStore(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: SeenStore) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SeenStore {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: SeenStore, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeenStore_lift(_ handle: UInt64) throws -> SeenStore {
+    return try FfiConverterTypeSeenStore.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSeenStore_lower(_ value: SeenStore) -> UInt64 {
+    return FfiConverterTypeSeenStore.lower(value)
+}
+
+
+
+
+
+
+/**
  * Signs outgoing webhooks with one or more secrets (one signature each: rotation).
  *
  * ```kotlin
@@ -3156,9 +3541,11 @@ open class Verifier: VerifierProtocol, @unchecked Sendable {
     /**
      * A verifier with one secret (its text). `tolerance`: seconds a timestamp may be off in
      * either direction (default: the core's 300); `max_body`: bytes (default 1 MiB);
-     * `replay_capacity`: remember that many accepted ids and refuse them again (`replayed`).
+     * `seen_store`: claim every verified message there until it is committed or released
+     * (`claim_ttl` seconds, default 60); `replay_capacity`: the shorthand of
+     * `seen_store = SeenStore.memory(replay_capacity)`.
      */
-public convenience init(secret: String, scheme: String = "hookwire", tolerance: Int64? = nil, maxBody: Int64? = nil, replayCapacity: Int64? = nil)throws  {
+public convenience init(secret: String, scheme: String = "hookwire", tolerance: Int64? = nil, maxBody: Int64? = nil, replayCapacity: Int64? = nil, seenStore: SeenStore? = nil, claimTtl: Int64? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
@@ -3167,7 +3554,9 @@ public convenience init(secret: String, scheme: String = "hookwire", tolerance: 
         FfiConverterString.lower(scheme),
         FfiConverterOptionInt64.lower(tolerance),
         FfiConverterOptionInt64.lower(maxBody),
-        FfiConverterOptionInt64.lower(replayCapacity),uniffiCallStatus
+        FfiConverterOptionInt64.lower(replayCapacity),
+        FfiConverterOptionTypeSeenStore.lower(seenStore),
+        FfiConverterOptionInt64.lower(claimTtl),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -3187,7 +3576,7 @@ public convenience init(secret: String, scheme: String = "hookwire", tolerance: 
      * A verifier with several secrets (rotation: a signature of any of them is accepted, and
      * `Message.secret_index` says which), or with byte or ed25519 (`whpk_`) secrets.
      */
-public static func withSecrets(secrets: [Secret], scheme: String = "hookwire", tolerance: Int64? = nil, maxBody: Int64? = nil, replayCapacity: Int64? = nil)throws  -> Verifier  {
+public static func withSecrets(secrets: [Secret], scheme: String = "hookwire", tolerance: Int64? = nil, maxBody: Int64? = nil, replayCapacity: Int64? = nil, seenStore: SeenStore? = nil, claimTtl: Int64? = nil)throws  -> Verifier  {
     return try  FfiConverterTypeVerifier_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_constructor_verifier_with_secrets(
@@ -3195,7 +3584,9 @@ public static func withSecrets(secrets: [Secret], scheme: String = "hookwire", t
         FfiConverterString.lower(scheme),
         FfiConverterOptionInt64.lower(tolerance),
         FfiConverterOptionInt64.lower(maxBody),
-        FfiConverterOptionInt64.lower(replayCapacity),uniffiCallStatus
+        FfiConverterOptionInt64.lower(replayCapacity),
+        FfiConverterOptionTypeSeenStore.lower(seenStore),
+        FfiConverterOptionInt64.lower(claimTtl),uniffiCallStatus
     )
 })
 }
@@ -4294,6 +4685,11 @@ public struct Message {
      * The raw body.
      */
     public var body: Data
+    /**
+     * The claim on the message when the verifier has a replay store: commit it once handled,
+     * release it when handling failed (or call `commit` / `release` on the message).
+     */
+    public var claim: Claim?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4318,7 +4714,11 @@ public struct Message {
          */scheme: String, 
         /**
          * The raw body.
-         */body: Data) {
+         */body: Data, 
+        /**
+         * The claim on the message when the verifier has a replay store: commit it once handled,
+         * release it when handling failed (or call `commit` / `release` on the message).
+         */claim: Claim?) {
         self.id = id
         self.timestamp = timestamp
         self.timestampSigned = timestampSigned
@@ -4326,8 +4726,24 @@ public struct Message {
         self.secretIndex = secretIndex
         self.scheme = scheme
         self.body = body
+        self.claim = claim
     }
 
+    
+    /**
+     * Records the message as handled, at the `now` given to verify (else the clock; another
+     * instant: `claim.commit(now)`): later deliveries are `replayed`. `false` without a replay
+     * store, and when the claim was lost: it lapsed (the handler took longer than the claim
+     * time) and another delivery of the message took it; that one is left untouched.
+     */
+public func commit()throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_message_commit(
+            FfiConverterTypeMessage_lower(self),uniffiCallStatus
+    )
+})
+}
     
     /**
      * The body as an event in the envelope of the scheme's senders (native for `hookwire`,
@@ -4372,6 +4788,19 @@ public func json()throws  -> String  {
 })
 }
     
+    /**
+     * Gives the claim up (the handler failed): the sender's retry is accepted. `false` when
+     * nothing was released (no replay store, committed, or lost).
+     */
+public func release()throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_message_release(
+            FfiConverterTypeMessage_lower(self),uniffiCallStatus
+    )
+})
+}
+    
 
     
 }
@@ -4393,7 +4822,8 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
                 eventType: FfiConverterOptionString.read(from: &buf), 
                 secretIndex: FfiConverterInt64.read(from: &buf), 
                 scheme: FfiConverterString.read(from: &buf), 
-                body: FfiConverterData.read(from: &buf)
+                body: FfiConverterData.read(from: &buf), 
+                claim: FfiConverterOptionTypeClaim.read(from: &buf)
         )
     }
 
@@ -4405,6 +4835,7 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
         FfiConverterInt64.write(value.secretIndex, into: &buf)
         FfiConverterString.write(value.scheme, into: &buf)
         FfiConverterData.write(value.body, into: &buf)
+        FfiConverterOptionTypeClaim.write(value.claim, into: &buf)
     }
 }
 
@@ -6192,6 +6623,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeClaim: FfiConverterRustBuffer {
+    typealias SwiftType = Claim?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeClaim.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeClaim.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSecret: FfiConverterRustBuffer {
     typealias SwiftType = Secret?
 
@@ -6208,6 +6663,30 @@ fileprivate struct FfiConverterOptionTypeSecret: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSecret.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSeenStore: FfiConverterRustBuffer {
+    typealias SwiftType = SeenStore?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSeenStore.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSeenStore.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6971,6 +7450,18 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_method_urlguard_check_url() != 42289) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hookwire_ffi_checksum_method_claim_claim_until() != 1810) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_claim_commit() != 17373) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_claim_release() != 59388) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_seenstore_kind() != 22026) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hookwire_ffi_checksum_method_secret_expose_text() != 50126) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7043,6 +7534,21 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_constructor_urlguard_new() != 59327) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_hookwire_ffi_checksum_constructor_seenstore_memory() != 10413) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_constructor_seenstore_open() != 44529) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_constructor_seenstore_postgres() != 56392) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_constructor_seenstore_redis() != 36414) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_constructor_seenstore_sqlite() != 54284) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_hookwire_ffi_checksum_constructor_secret_from_bytes() != 20154) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7064,10 +7570,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_constructor_subscription_new() != 264) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_constructor_verifier_new() != 41956) {
+    if (uniffi_hookwire_ffi_checksum_constructor_verifier_new() != 41724) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_constructor_verifier_with_secrets() != 23389) {
+    if (uniffi_hookwire_ffi_checksum_constructor_verifier_with_secrets() != 45138) {
         return InitializationResult.apiChecksumMismatch
     }
 
