@@ -60,6 +60,6 @@ test-kotlin: tools-kotlin uniffi-kotlin uniffi-swift-check
 	python3 tests/readme/snippets.py extract kotlin $(UNIFFI_OUT)/readme
 	$(KOTLINC) -nowarn -cp $(JNA_JAR) -d $(UNIFFI_OUT)/kotlin-classes \
 	  $$(find $(UNIFFI_OUT)/kotlin -name '*.kt') $(UNIFFI_OUT)/readme/*.kt $(UNIFFI_DIR)/kotlin/*.kt
-	WEBHOOK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw java -Djna.library.path=$(RELEASE_DIR) \
+	WEBHOOK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw REPLAY_STORE=sqlite://$(abspath $(UNIFFI_OUT))/readme/replay.db java -Djna.library.path=$(RELEASE_DIR) \
 	  -cp $(UNIFFI_OUT)/kotlin-classes:$(JNA_JAR):$(KOTLIN_HOME)/lib/kotlin-stdlib.jar \
 	  hookwire.tests.MainKt tests/vectors

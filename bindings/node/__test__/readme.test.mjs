@@ -2,8 +2,10 @@
 // `tests/readme/snippets.py` writes them to __test__/readme/, `tsc --strict` compiles the
 // TypeScript ones, each program runs with node, and companions drive the receivers (Express and
 // Fastify started on a port, the fetch handler called with real Requests, the plain function)
-// with real signed requests, checking every answer; both senders deliver to the Express app.
-import { test, describe, before } from 'node:test'
+// with real signed requests, checking every answer and how each settles its replay claims, on the
+// store it names (SQLite files, a real Redis and PostgreSQL from hookwire-testkit); the claim
+// program prints what its comments say; both senders deliver to the Express app.
+import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
@@ -12,13 +14,14 @@ import { createServer } from 'node:net'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 import { Secret, Signer } from '../index.mjs'
+import { Server } from './servers.mjs'
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 const OUT = here('./readme/')
 const SECRET = Secret.generate().exposeText()
 process.env.WEBHOOK_SECRET = SECRET
 // The programs companions drive; every other program only has to run.
-const COMPANIONS = new Set(['express_app', 'fastify_app', 'fetch_route', 'node_receive', 'send_esm', 'send_cjs'])
+const COMPANIONS = new Set(['express_app', 'fastify_app', 'fetch_route', 'node_receive', 'send_esm', 'send_cjs', 'claims'])
 
 const ORDER = '{"id":"evt_1","type":"order.created","data":{"id":1001,"total_amount":45.99}}'
 const AURA = '{"id":"evt_2","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1}}}'
@@ -26,8 +29,15 @@ const BIG = `{"type":"x","data":"${'a'.repeat(1 << 20)}"}`
 
 /** name → the file node runs (TypeScript: the compiled one). */
 const programs = new Map()
+/** The Redis and PostgreSQL the recipes name (REDIS_URL, DATABASE_URL). */
+const servers = []
 
-before(() => {
+before(async () => {
+  for (const [kind, variable] of [['redis', 'REDIS_URL'], ['postgres', 'DATABASE_URL']]) {
+    const server = await Server.start(kind)
+    servers.push(server)
+    process.env[variable] = server.url
+  }
   rmSync(OUT, { recursive: true, force: true })
   for (const lang of ['js', 'ts']) {
     execFileSync('python3', [here('../../../tests/readme/snippets.py'), 'extract', lang, OUT])
@@ -37,12 +47,18 @@ before(() => {
   }
   // Strict TypeScript, as a reader's project would compile it.
   execFileSync(here('../node_modules/.bin/tsc'), ['-p', here('./readme.tsconfig.json')], { stdio: 'inherit' })
+  // The programs' working directory: where their `replay.db` goes (those loaded here too).
+  process.chdir(OUT)
+})
+
+after(async () => {
+  for (const server of servers) await server.stop()
 })
 
 /** Runs a program to its end; resolves to { code, stdout, stderr }. */
 function run(file, env = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file], { env: { ...process.env, ...env } })
+    const child = spawn(process.execPath, [file], { cwd: OUT, env: { ...process.env, ...env } })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => { stdout += d })
@@ -64,7 +80,7 @@ function freePort() {
 /** Starts a receiver program on a free port; resolves to { url, stop } once it accepts requests. */
 async function serve(name) {
   const port = await freePort()
-  const child = spawn(process.execPath, [programs.get(name)], { env: { ...process.env, PORT: String(port) } })
+  const child = spawn(process.execPath, [programs.get(name)], { cwd: OUT, env: { ...process.env, PORT: String(port) } })
   let output = ''
   child.stdout.on('data', (d) => { output += d })
   child.stderr.on('data', (d) => { output += d })
@@ -96,6 +112,8 @@ function cases(valid, replayed) {
     ['oversized', BIG, sign(BIG, 'd'), 413, ''],
     ['unsigned', ORDER, {}, 400, 'missing_header'],
     ["another system's envelope", AURA, sign(AURA, 'e'), 400, 'invalid_payload'],
+    // Answered 400, so its claim was released: the same again is verified again (not 409, not 200).
+    ["another system's envelope, again", AURA, sign(AURA, 'e'), 400, 'invalid_payload'],
   ]
 }
 
@@ -129,13 +147,19 @@ describe('README snippets', () => {
     assert.ok(ran >= 1)
   })
 
+  test('the claim program prints what its comments say (on Redis)', async () => {
+    const { code, stdout, stderr } = await run(programs.get('claims'))
+    assert.equal(code, 0, stderr)
+    assert.deepEqual(stdout.trim().split('\n'), ['replay_in_progress 409', 'true', 'true', 'replayed 200'])
+  })
+
   test('the typed-events program narrows and prints the order total', async () => {
     const typed = [...programs].find(([, file]) => readFileSync(file, 'utf8').includes('function describe'))
     assert.ok(typed, 'the typed-events block')
     assert.equal((await run(typed[1])).stdout.trim(), 'order total 45.99')
   })
 
-  test('Express: every code answered with its status; both senders deliver to it', async () => {
+  test('Express (on SQLite): every code answered with its status; both senders deliver to it', async () => {
     const app = await serve('express_app')
     try {
       await check(overHttp(app.url), 204, 'duplicate')
@@ -153,7 +177,7 @@ describe('README snippets', () => {
     assert.match(nobody.stderr, /not sent: ECONNREFUSED/)
   })
 
-  test('Fastify: every code answered with its status', async () => {
+  test('Fastify (on Redis): every code answered with its status', async () => {
     const app = await serve('fastify_app')
     try {
       await check(overHttp(app.url), 204, 'duplicate')
@@ -162,15 +186,15 @@ describe('README snippets', () => {
     }
   })
 
-  test('fetch route handler: every code answered with its status', async () => {
+  test('fetch route handler (on PostgreSQL): every code answered with its status', async () => {
     const { POST } = await import(pathToFileURL(programs.get('fetch_route')).href)
     await check(async (body, headers) => {
       const response = await POST(new Request('https://example.com/webhooks', { method: 'POST', body, headers }))
       return { status: response.status, text: await response.text() }
-    }, 204, 'replayed')
+    }, 204, 'duplicate')
   })
 
-  test('without a framework: every code answered with its status', async () => {
+  test('without a framework (on SQLite): every code answered with its status', async () => {
     const { receive } = createRequire(import.meta.url)(programs.get('node_receive'))
     await check((body, headers) => ({ status: receive(Buffer.from(body), headers), text: null }), 204, '')
   })

@@ -32,14 +32,23 @@ ORDER = b'{"id":"evt_1","type":"order.created","data":{"id":1001,"total_amount":
 AURA = b'{"id":"evt_2","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1}}}'
 BIG = b'{"type":"x","data":"' + b"a" * (1 << 20) + b'"}'
 # The programs companions drive; every other Python program only has to run.
-COMPANIONS = {"quickstart", "sender", "fastapi_app", "flask_app", "django_views"}
+COMPANIONS = {"quickstart", "sender", "fastapi_app", "flask_app", "django_views", "claims", "claims_async"}
 
 
 @pytest.fixture(scope="module")
-def programs(tmp_path_factory):
+def programs(tmp_path_factory, redis_server, postgres_server):
+    """The programs, in a folder that is also the working directory (their `replay.db`), with the
+    environment they read: the secret, and the Redis and PostgreSQL the recipes name."""
     os.environ["WEBHOOK_SECRET"] = SECRET
+    os.environ["REDIS_URL"] = redis_server.url
+    os.environ["DATABASE_URL"] = postgres_server.url
     out = tmp_path_factory.mktemp("readme-python")
-    return out, {entry["name"]: out / entry["file"] for entry in snippets.extract("python", out)}
+    cwd = os.getcwd()
+    os.chdir(out)
+    try:
+        yield out, {entry["name"]: out / entry["file"] for entry in snippets.extract("python", out)}
+    finally:
+        os.chdir(cwd)
 
 
 def load(programs, name):
@@ -99,6 +108,8 @@ def cases(valid, replayed):
         ("oversized", BIG, sign(BIG, "d"), 413, "payload_too_large"),
         ("unsigned", ORDER, {}, 400, "missing_header"),
         ("another system's envelope", AURA, sign(AURA, "e"), 400, "invalid_payload"),
+        # Answered 400, so its claim was released: the same again is verified again (not 409, not 200).
+        ("another system's envelope, again", AURA, sign(AURA, "e"), 400, "invalid_payload"),
     ]
 
 
@@ -110,39 +121,93 @@ def check(answers, valid, replayed):
         assert says in text, f"{what}: {text}"
 
 
+def check_a_failed_handler_gets_the_retry(module, answers, valid, replayed):
+    """The recipe's `handle` raises once: answered 500 and released, so the sender's retry is
+    handled (`valid`), and committed then (the next delivery is `replayed`)."""
+    headers = hookwire.Signer(SECRET).sign(ORDER, msg_id=f"failing_{uuid.uuid4().hex[:8]}")
+    handle, calls = module.handle, []
+
+    def failing(*args):
+        calls.append(args)
+        raise RuntimeError("the handler's database is down")
+
+    module.handle = failing
+    try:
+        assert answers(ORDER, headers)[0] == 500
+    finally:
+        module.handle = handle
+    assert len(calls) == 1
+    status, text = answers(ORDER, headers)
+    assert status == valid, f"the sender's retry after a failure: {status} {text}"
+    status, text = answers(ORDER, headers)
+    assert status == 200 and replayed in text, f"after the retry was handled: {status} {text}"
+
+
 def test_the_quickstart_answers_every_code_with_its_status(programs):
     quickstart = load(programs, "quickstart")
 
     def answers(body, headers):
-        status, payload = quickstart.receive(body, headers)
+        try:
+            status, payload = quickstart.receive(body, headers)
+        except RuntimeError:
+            return 500, ""  # what a framework answers to the handler's exception
         return status, json.dumps(payload)
 
     check(answers, 200, "replayed")
+    check_a_failed_handler_gets_the_retry(quickstart, answers, 200, "replayed")
+
+
+def test_the_quickstart_answers_409_while_the_message_is_being_handled(programs):
+    quickstart = load(programs, "quickstart")
+    headers = hookwire.Signer(SECRET).sign(ORDER, msg_id=f"nested_{uuid.uuid4().hex[:8]}")
+    handle, inner = quickstart.handle, []
+    # The sender's retry arrives while the handler still runs.
+    quickstart.handle = lambda message: inner.append(quickstart.receive(ORDER, headers))
+    try:
+        assert quickstart.receive(ORDER, headers)[0] == 200
+    finally:
+        quickstart.handle = handle
+    assert [(status, body["error"]) for status, body in inner] == [(409, "replay_in_progress")]
+    assert quickstart.receive(ORDER, headers)[1]["error"] == "replayed"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("claims", ["replay_in_progress 409", "True", "True", "replayed 200"]),
+    ("claims_async", ["[204, 409]", "200"]),
+])
+def test_the_claim_programs_print_what_they_say(programs, name, expected):
+    done = run(programs[1][name])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:-1] == expected
 
 
 def test_the_fastapi_recipe_answers_every_code_with_its_status(programs):
     from fastapi.testclient import TestClient
 
-    client = TestClient(load(programs, "fastapi_app").app)
+    module = load(programs, "fastapi_app")
+    client = TestClient(module.app, raise_server_exceptions=False)
 
     def answers(body, headers):
         response = client.post("/hooks", content=body, headers=headers)
         return response.status_code, response.text
 
     check(answers, 204, "duplicate")
+    check_a_failed_handler_gets_the_retry(module, answers, 204, "duplicate")
     # FastAPI's own error shape wraps the helper's body.
     response = client.post("/hooks", content=ORDER)
     assert response.json() == {"detail": {"error": "missing_header", "message": response.json()["detail"]["message"]}}
 
 
 def test_the_flask_recipe_answers_every_code_with_its_status(programs):
-    client = load(programs, "flask_app").app.test_client()
+    module = load(programs, "flask_app")
+    client = module.app.test_client()
 
     def answers(body, headers):
         response = client.post("/hooks", data=body, headers=headers, content_type="application/json")
         return response.status_code, response.get_data(as_text=True)
 
     check(answers, 204, "duplicate")
+    check_a_failed_handler_gets_the_retry(module, answers, 204, "duplicate")
     assert client.post("/hooks", data=ORDER).get_json()["error"] == "missing_header"
 
 
@@ -162,7 +227,7 @@ def test_the_django_recipe_answers_every_code_with_its_status(programs):
     urls.urlpatterns = [path("hooks", views.receive)]
     sys.modules[urls.__name__] = urls
     # With CSRF checks on: the helper exempts the view, the signature is the authentication.
-    client = Client(enforce_csrf_checks=True)
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
 
     def answers(body, headers):
         response = client.post("/hooks", data=body, content_type="application/json", headers=headers)
@@ -170,6 +235,7 @@ def test_the_django_recipe_answers_every_code_with_its_status(programs):
 
     with override_settings(ROOT_URLCONF=urls.__name__, MIDDLEWARE=["django.middleware.csrf.CsrfViewMiddleware"]):
         check(answers, 204, "duplicate")
+        check_a_failed_handler_gets_the_retry(views, answers, 204, "duplicate")
 
 
 class Quiet(wsgiref.simple_server.WSGIRequestHandler):

@@ -4,6 +4,7 @@
 // Maven Central): the JNA version it names must be the one this suite runs with.
 package hookwire.tests
 
+import example.claims.retries
 import example.receive.receive as quickstartReceive
 import example.send.sendOnce
 import example.server.start
@@ -33,6 +34,8 @@ private fun cases(secret: String, valid: Int, replayed: String): List<Triple<Str
         Triple("oversized", BIG to sign(BIG, "d"), 413 to "payload_too_large"),
         Triple("unsigned", ORDER to emptyMap(), 400 to "missing_header"),
         Triple("another system's envelope", AURA to sign(AURA, "e"), 400 to "invalid_payload"),
+        // Answered 400, so its claim was released: the same again is verified again (not 409, not 200).
+        Triple("another system's envelope, again", AURA to sign(AURA, "e"), 400 to "invalid_payload"),
     )
 }
 
@@ -43,8 +46,20 @@ fun readme() {
             eq(quickstartReceive(request.first, request.second), expected.first, what)
         }
     }
+    case("README: the quickstart's store is the SQLite file REPLAY_STORE names") {
+        val url = System.getenv("REPLAY_STORE") ?: error("make test-kotlin sets REPLAY_STORE")
+        check(url.startsWith("sqlite:///")) { url }
+        check(File(url.removePrefix("sqlite://")).length() > 0) { "the quickstart claimed nothing in $url" }
+    }
+    case("README: the claim block answers a message and its retries, on memory and SQLite") {
+        val expected = listOf("replay_in_progress 409", "released true", "committed true", "replayed 200")
+        eq(retries(SeenStore.memory(100)), expected, "memory")
+        val file = java.nio.file.Files.createTempDirectory("hookwire-readme").resolve("replay.db").toString()
+        eq(retries(SeenStore.sqlite(file)), expected, "sqlite")
+    }
     case("README: the JDK server answers every code with its status, over HTTP") {
-        val server = start(0, secret)
+        val file = java.nio.file.Files.createTempDirectory("hookwire-readme").resolve("replay.db").toString()
+        val server = start(0, secret, SeenStore.sqlite(file))
         try {
             val url = "http://127.0.0.1:${server.address.port}/webhooks"
             val client = HttpClient.newHttpClient()
