@@ -60,7 +60,12 @@ impl SqliteStore {
     /// and writes the file on the calling thread: do it at start-up.
     pub fn open(path: impl AsRef<Path>, options: &StoreOptions) -> Result<SqliteStore, Error> {
         let table = options.checked_namespace()?;
-        let path = path.as_ref();
+        // Resolved now: the background checkpoints open the file again later, when the working
+        // directory may have changed (they would then make and checkpoint another file).
+        let path = std::path::absolute(path.as_ref()).map_err(|err| {
+            store_error(&format!("cannot open the SQLite store {}", path.as_ref().display()), err)
+        })?;
+        let path = path.as_path();
         let failed = |err: rusqlite::Error| {
             store_error(&format!("cannot open the SQLite store {}", path.display()), err)
         };

@@ -179,6 +179,20 @@ def test_bad_store_arguments_are_invalid_arguments_naming_them(call, argument):
         call()
 
 
+def test_a_relative_sqlite_path_is_the_file_of_the_working_directory_at_open(tmp_path, monkeypatch):
+    opened_in, then = tmp_path / "opened_in", tmp_path / "then"
+    opened_in.mkdir()
+    then.mkdir()
+    monkeypatch.chdir(opened_in)
+    verifier = receiver(hookwire.SeenStore.sqlite("replay.db"))
+    monkeypatch.chdir(then)  # an app that changes directory after start-up
+    verifier.verify(BODY, signed(), now=T).commit()
+    time.sleep(0.5)  # the background checkpoints (every 200 ms) have opened the file again
+    assert sorted(p.name for p in then.iterdir()) == [], "a second file, where the directory is now"
+    assert (opened_in / "replay.db").stat().st_size > 0
+    assert code_of(lambda: receiver(hookwire.SeenStore.sqlite(opened_in / "replay.db")).verify(BODY, signed(), now=T)) == "replayed"
+
+
 def test_stores_are_opened_by_url(tmp_path, redis_server):
     assert hookwire.SeenStore.open("memory").kind == "memory"
     assert hookwire.SeenStore.open(f"sqlite://{tmp_path / 'r.db'}").kind == "sqlite"
