@@ -147,13 +147,24 @@ async fn main() {
     let receiver = Receiver::answering(200).await;
     let dir = tempfile::tempdir().unwrap();
     let sqlite = |name: &str| format!("sqlite://{}/{name}.db", dir.path().display());
-    let pg = hookwire_testkit::Postgres::start().expect("PostgreSQL (make installs it)");
-    let (admin, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls).await.unwrap();
+    // BENCH_POSTGRES_URL: a server of your own (with fsync on, say), whose user may create
+    // databases; otherwise a throwaway testkit cluster (fsync off).
+    let (testkit_pg, admin_url) = match std::env::var("BENCH_POSTGRES_URL") {
+        Ok(url) => (None, url),
+        Err(_) => {
+            let pg = hookwire_testkit::Postgres::start().expect("PostgreSQL (make installs it)");
+            let url = pg.url();
+            (Some(pg), url)
+        }
+    };
+    let (admin, connection) = tokio_postgres::connect(&admin_url, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
-    let base = pg.url().rsplit_once('/').unwrap().0.to_owned();
-    let postgres = |name: &str| format!("{base}/{name}");
-    for name in ["pg1", "pg2", "claims10000", &format!("claims{large}")] {
-        admin.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+    let base = admin_url.rsplit_once('/').unwrap().0.to_owned();
+    let postgres = |name: &str| format!("{base}/hookwire_bench_{name}");
+    let databases = ["pg1".to_owned(), "pg2".to_owned(), "claims10000".to_owned(), format!("claims{large}")];
+    for name in &databases {
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS hookwire_bench_{name}")).await.unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE hookwire_bench_{name}")).await.unwrap();
     }
 
     println!("| engine | measure | value | ratio |");
@@ -199,4 +210,9 @@ async fn main() {
 
     claim_growth("SQLite", &sqlite, &receiver, 10_000, large).await;
     claim_growth("PostgreSQL", &postgres, &receiver, 10_000, large).await;
+    if testkit_pg.is_none() {
+        for name in &databases {
+            admin.batch_execute(&format!("DROP DATABASE hookwire_bench_{name} WITH (FORCE)")).await.unwrap();
+        }
+    }
 }
