@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio::sync::Notify;
+use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, GenericClient, NoTls, Row, Transaction};
 
 use super::migrations::{LATEST, POSTGRES};
@@ -58,35 +59,46 @@ fn ms(at: Option<UnixTime>) -> Option<i64> {
     at.map(UnixTime::as_millis)
 }
 
-/// A batch of delivery updates as column arrays, for one `UPDATE … FROM unnest(…)`.
+/// A batch of delivery updates as column arrays, for one `UPDATE … FROM unnest(…)`. Each row
+/// carries both endings (endpoint enabled, endpoint disabled): the statement picks one by the
+/// endpoint row it reads, so no round trip reads the endpoints first.
 #[derive(Default)]
 struct DeliveryColumns {
     id: Vec<String>,
     token: Vec<String>,
     status: Vec<&'static str>,
     due_at: Vec<Option<i64>>,
+    give_up: Vec<Option<&'static str>>,
+    finished_at: Vec<Option<i64>>,
+    status_off: Vec<&'static str>,
+    due_at_off: Vec<Option<i64>>,
+    give_up_off: Vec<Option<&'static str>>,
+    finished_at_off: Vec<Option<i64>>,
     inc: Vec<i32>,
     run_inc: Vec<i32>,
     last_status: Vec<Option<i32>>,
     last_error: Vec<Option<String>>,
-    give_up: Vec<Option<&'static str>>,
     now: Vec<i64>,
-    finished_at: Vec<Option<i64>>,
 }
 
 impl DeliveryColumns {
-    fn push(&mut self, c: &Completion, ending: &super::Ending) {
+    fn push(&mut self, c: &Completion) {
+        let (on, off) = (c.columns(true), c.columns(false));
         self.id.push(c.delivery_id.clone());
         self.token.push(c.token.clone());
-        self.status.push(ending.status);
-        self.due_at.push(ms(ending.due_at));
+        self.status.push(on.status);
+        self.due_at.push(ms(on.due_at));
+        self.give_up.push(on.give_up);
+        self.finished_at.push(ms(on.finished_at));
+        self.status_off.push(off.status);
+        self.due_at_off.push(ms(off.due_at));
+        self.give_up_off.push(off.give_up);
+        self.finished_at_off.push(ms(off.finished_at));
         self.inc.push(i32::from(c.attempt.is_some()));
         self.run_inc.push(i32::try_from(c.counts_in_run()).unwrap_or(0));
         self.last_status.push(c.attempt.as_ref().and_then(|a| a.status).map(i32::from));
         self.last_error.push(c.last_error.clone());
-        self.give_up.push(ending.give_up);
         self.now.push(c.now.as_millis());
-        self.finished_at.push(ms(ending.finished_at));
     }
 }
 
@@ -391,6 +403,42 @@ async fn fail_active<C: GenericClient>(
     Ok(())
 }
 
+/// Records a batch of completions in one statement: every delivery whose token and lease still
+/// hold gets the ending its endpoint's state calls for, and its attempt is inserted; returns
+/// the ids written (the others lost their lease and write nothing).
+const COMPLETE: &str = "
+    WITH v AS (
+        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[],
+                             $7::text[], $8::bigint[], $9::text[], $10::bigint[], $11::int[], $12::int[],
+                             $13::int[], $14::text[], $15::bigint[])
+            AS v (id, token, status, due_at, give_up, finished_at, status_off, due_at_off, give_up_off,
+                  finished_at_off, inc, run_inc, last_status, last_error, now)
+    ), written AS (
+        UPDATE deliveries d SET
+            status = CASE WHEN e.enabled THEN v.status ELSE v.status_off END,
+            due_at = CASE WHEN e.enabled THEN v.due_at ELSE v.due_at_off END,
+            give_up_reason = CASE WHEN e.enabled THEN v.give_up ELSE v.give_up_off END,
+            finished_at = CASE WHEN e.enabled THEN v.finished_at ELSE v.finished_at_off END,
+            attempts = d.attempts + v.inc, run_attempts = d.run_attempts + v.run_inc, manual = FALSE,
+            claim_token = NULL, claimed_by = NULL, lease_until = NULL,
+            last_status = coalesce(v.last_status, d.last_status), last_error = v.last_error, updated_at = v.now
+        FROM v JOIN endpoints e ON TRUE
+        WHERE d.id = v.id AND e.id = d.endpoint_id AND d.claim_token = v.token AND d.lease_until >= v.now
+        RETURNING d.id
+    ), recorded AS (
+        INSERT INTO attempts (delivery_id, endpoint_id, number, started_at, duration_ms, status, class, failure,
+            error, response_headers, response_body, response_truncated, manual, worker)
+        SELECT a.delivery_id, a.endpoint_id, a.number, a.started_at, a.duration_ms, a.status, a.class, a.failure,
+            a.error, a.response_headers, a.response_body, a.response_truncated, a.manual, a.worker
+        FROM unnest($16::text[], $17::text[], $18::int[], $19::bigint[], $20::bigint[], $21::int[], $22::text[],
+                    $23::text[], $24::text[], $25::text[], $26::text[], $27::bool[], $28::bool[], $29::text[])
+            WITH ORDINALITY AS a (delivery_id, endpoint_id, number, started_at, duration_ms, status, class, failure,
+                                  error, response_headers, response_body, response_truncated, manual, worker, n)
+        WHERE a.delivery_id IN (SELECT id FROM written)
+        ORDER BY a.n
+    )
+    SELECT id FROM written";
+
 impl Store for PostgresStore {
     async fn add_endpoint(&self, row: EndpointRow) -> Result<()> {
         let client = self.pool.get().await?;
@@ -553,85 +601,59 @@ impl Store for PostgresStore {
 
     async fn complete(&self, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
         let mut client = self.pool.get().await?;
-        let tx = client.transaction().await?;
         let mut endpoint_ids: Vec<&str> = batch.iter().map(|c| c.endpoint_id.as_str()).collect();
         endpoint_ids.sort_unstable();
         endpoint_ids.dedup();
-        let endpoints: HashMap<String, (bool, String)> = tx
-            .query("SELECT id, enabled, health FROM endpoints WHERE id = ANY($1)", &[&endpoint_ids])
-            .await?
-            .into_iter()
-            .map(|row| (row.get(0), (row.get(1), row.get(2))))
-            .collect();
-        let enabled = |id: &str| endpoints.get(id).is_some_and(|(enabled, _)| *enabled);
-
-        // Every delivery in one fenced UPDATE: only rows whose token and lease still hold.
         let mut columns = DeliveryColumns::default();
-        for c in &batch {
-            columns.push(c, &c.columns(enabled(&c.endpoint_id)));
-        }
-        let written: HashSet<String> = tx
-            .query(
-                "UPDATE deliveries d SET status = v.status, due_at = v.due_at, attempts = d.attempts + v.inc,
-                     run_attempts = d.run_attempts + v.run_inc, manual = FALSE, claim_token = NULL, claimed_by = NULL,
-                     lease_until = NULL, last_status = coalesce(v.last_status, d.last_status),
-                     last_error = v.last_error, give_up_reason = v.give_up, updated_at = v.now,
-                     finished_at = v.finished_at
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[], $7::int[],
-                             $8::text[], $9::text[], $10::bigint[], $11::bigint[])
-                      AS v (id, token, status, due_at, inc, run_inc, last_status, last_error, give_up, now, finished_at)
-                 WHERE d.id = v.id AND d.claim_token = v.token AND d.lease_until >= v.now
-                 RETURNING d.id",
-                &[
-                    &columns.id,
-                    &columns.token,
-                    &columns.status,
-                    &columns.due_at,
-                    &columns.inc,
-                    &columns.run_inc,
-                    &columns.last_status,
-                    &columns.last_error,
-                    &columns.give_up,
-                    &columns.now,
-                    &columns.finished_at,
-                ],
-            )
-            .await?
-            .into_iter()
-            .map(|row| row.get(0))
-            .collect();
-
         let mut attempts = AttemptColumns::default();
-        for c in batch.iter().filter(|c| written.contains(&c.delivery_id)) {
+        for c in &batch {
+            columns.push(c);
             if let Some(attempt) = &c.attempt {
                 attempts.push(c, attempt);
             }
         }
-        if !attempts.delivery_id.is_empty() {
-            tx.execute(
-                "INSERT INTO attempts (delivery_id, endpoint_id, number, started_at, duration_ms, status, class, failure,
-                     error, response_headers, response_body, response_truncated, manual, worker)
-                 SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::int[],
-                     $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::bool[], $13::bool[], $14::text[])",
-                &[
-                    &attempts.delivery_id,
-                    &attempts.endpoint_id,
-                    &attempts.number,
-                    &attempts.started_at,
-                    &attempts.duration_ms,
-                    &attempts.status,
-                    &attempts.class,
-                    &attempts.failure,
-                    &attempts.error,
-                    &attempts.headers,
-                    &attempts.body,
-                    &attempts.truncated,
-                    &attempts.manual,
-                    &attempts.worker,
-                ],
-            )
-            .await?;
-        }
+        let read_endpoints =
+            client.prepare_cached("SELECT id, enabled, health FROM endpoints WHERE id = ANY($1)").await?;
+        let write = client.prepare_cached(COMPLETE).await?;
+        let tx = client.transaction().await?;
+        // Both statements in one round trip (pipelined); the write reads the endpoints itself.
+        let read_params: [&(dyn ToSql + Sync); 1] = [&endpoint_ids];
+        let write_params: [&(dyn ToSql + Sync); 29] = [
+            &columns.id,
+            &columns.token,
+            &columns.status,
+            &columns.due_at,
+            &columns.give_up,
+            &columns.finished_at,
+            &columns.status_off,
+            &columns.due_at_off,
+            &columns.give_up_off,
+            &columns.finished_at_off,
+            &columns.inc,
+            &columns.run_inc,
+            &columns.last_status,
+            &columns.last_error,
+            &columns.now,
+            &attempts.delivery_id,
+            &attempts.endpoint_id,
+            &attempts.number,
+            &attempts.started_at,
+            &attempts.duration_ms,
+            &attempts.status,
+            &attempts.class,
+            &attempts.failure,
+            &attempts.error,
+            &attempts.headers,
+            &attempts.body,
+            &attempts.truncated,
+            &attempts.manual,
+            &attempts.worker,
+        ];
+        let (endpoints, written) =
+            tokio::try_join!(tx.query(&read_endpoints, &read_params), tx.query(&write, &write_params))?;
+        let endpoints: HashMap<String, (bool, String)> =
+            endpoints.into_iter().map(|row| (row.get(0), (row.get(1), row.get(2)))).collect();
+        let written: HashSet<String> = written.into_iter().map(|row| row.get(0)).collect();
 
         // Health, per endpoint, in the order the outcomes came.
         for id in endpoint_ids {
