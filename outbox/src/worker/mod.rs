@@ -149,14 +149,17 @@ impl WorkerBuilder {
         let (deadline, deadline_rx) = watch::channel(Duration::ZERO);
         let (recorder, completions) = mpsc::channel(4 * self.concurrency);
         let report = Arc::new(std::sync::Mutex::new(WorkerReport::default()));
+        let written = Arc::new(Notify::new());
         let recorder_task = runtime.spawn(record_batches(
             Arc::clone(&self.outbox.inner),
             completions,
             Arc::clone(&report),
             self.lease,
+            Arc::clone(&written),
         ));
         let shared = Arc::new(Shared {
             recorder,
+            written,
             inner: Arc::clone(&self.outbox.inner),
             client,
             id: id.clone(),
@@ -211,6 +214,8 @@ struct Shared {
     inner: Arc<Inner>,
     /// Completions go through one recorder task that writes them in batches (group commit).
     recorder: mpsc::Sender<Record>,
+    /// Signalled by the recorder after each batch: the endpoint slots it held are free again.
+    written: Arc<Notify>,
     client: HttpClient,
     id: String,
     lease: Duration,
@@ -319,6 +324,8 @@ async fn run(
                 held.remove(&finished_id(&done));
             }
             _ = shared.inner.wake.notified() => {}
+            // An endpoint left out as saturated may have room again.
+            _ = shared.written.notified() => {}
             _ = tokio::time::sleep(pause) => {}
             _ = stop.changed() => {}
         }
@@ -348,6 +355,7 @@ async fn record_batches(
     mut records: mpsc::Receiver<Record>,
     report: Arc<std::sync::Mutex<WorkerReport>>,
     lease: Duration,
+    written: Arc<Notify>,
 ) {
     while let Some(first) = records.recv().await {
         let mut batch = vec![first];
@@ -389,6 +397,7 @@ async fn record_batches(
             }
         }
         drop(batch);
+        written.notify_one();
         inner.progress.notify_waiters();
     }
 }
