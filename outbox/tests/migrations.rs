@@ -1,5 +1,5 @@
-//! A database made by the first schema (migration 0001 only, with rows in it) opens under the
-//! current build: it is migrated in place and its rows are used as they are.
+//! Databases made by earlier schemas (with rows in them) open under the current build: they are
+//! migrated in place and their rows are used as they are, claims in flight included.
 
 #[path = "support/receiver.rs"]
 mod receiver;
@@ -11,6 +11,8 @@ use receiver::Receiver;
 
 const FIRST_SQLITE: &str = include_str!("../migrations/sqlite/0001_initial.sql");
 const FIRST_POSTGRES: &str = include_str!("../migrations/postgres/0001_initial.sql");
+const SECOND_SQLITE: &str = include_str!("../migrations/sqlite/0002_endpoint_history.sql");
+const SECOND_POSTGRES: &str = include_str!("../migrations/postgres/0002_endpoint_history.sql");
 
 const SCHEMA_TABLE: &str = "CREATE TABLE hookwire_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);
      INSERT INTO hookwire_schema VALUES (1, 'initial', 0);";
@@ -34,21 +36,56 @@ INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status, clas
 VALUES ('dlv_done', 1, 1000, 42, 200, 'success', NULL, NULL, '[]', 'ok', $FALSE, $FALSE, 'wrk_old');
 "#;
 
-fn rows(url: &str, postgres: bool) -> String {
+/// Claims as the second schema's build left them: it moved a claimed delivery's due time to its
+/// lease's end. `dlv_held` is leased until `$HELD` (far ahead), `dlv_lapsed`'s worker died and
+/// its lease ended long ago.
+const CLAIMED_ROWS: &str = r#"
+INSERT INTO endpoints (id, url, scheme, secrets, config, tenant, enabled, health, created_at, updated_at, version)
+VALUES ('ep_old', '$URL', 'standard-webhooks', '["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]',
+        '{"events":["*"],"retry":{"preset":"standard-webhooks"},"max_in_flight":16,"timeout_ms":5000,"allow_private":true}',
+        NULL, $TRUE, '{"consecutive_failures":0,"failing_since":null,"disabled":null}', 1000, 1000, 1);
+INSERT INTO messages (id, event_type, payload, idempotency_key, tenant, created_at)
+VALUES ('msg_held', 'order.created', $HELD_BODY, NULL, NULL, 1000),
+       ('msg_lapsed', 'order.created', $LAPSED_BODY, NULL, NULL, 1000);
+INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, due_at, attempts, run_attempts, run_started_at,
+                        manual, claim_token, claimed_by, lease_until, created_at, updated_at)
+VALUES ('dlv_held', 'msg_held', 'ep_old', 'order.created', 'pending', $HELD, 0, 0, 1000, $FALSE, 'clm_live', 'wrk_busy',
+        $HELD, 1000, 1000),
+       ('dlv_lapsed', 'msg_lapsed', 'ep_old', 'order.created', 'pending', 1500, 0, 0, 1000, $FALSE, 'clm_dead', 'wrk_dead',
+        1500, 1000, 1000);
+"#;
+
+/// The leases' end for `dlv_held`: an hour from now, in unix milliseconds.
+fn held_until() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    i64::try_from(now.as_millis()).unwrap() + 3_600_000
+}
+
+fn claimed_rows(url: &str, postgres: bool, held: i64) -> String {
+    rows_in(CLAIMED_ROWS, url, postgres)
+        .replace("$HELD_BODY", &body("msg_held", postgres))
+        .replace("$LAPSED_BODY", &body("msg_lapsed", postgres))
+        .replace("$HELD", &held.to_string())
+}
+
+fn body(id: &str, postgres: bool) -> String {
+    let json = format!(r#"{{"id":"{id}","type":"order.created","data":{{"id":1}}}}"#);
+    if postgres {
+        format!("convert_to('{json}', 'UTF8')")
+    } else {
+        format!("CAST('{json}' AS BLOB)")
+    }
+}
+
+fn rows_in(template: &str, url: &str, postgres: bool) -> String {
     let (t, f) = if postgres { ("TRUE", "FALSE") } else { ("1", "0") };
-    let body = |id: &str| {
-        let json = format!(r#"{{"id":"{id}","type":"order.created","data":{{"id":1}}}}"#);
-        if postgres {
-            format!("convert_to('{json}', 'UTF8')")
-        } else {
-            format!("CAST('{json}' AS BLOB)")
-        }
-    };
-    ROWS.replace("$URL", url)
-        .replace("$TRUE", t)
-        .replace("$FALSE", f)
-        .replace("$DONE", &body("msg_done"))
-        .replace("$TODO", &body("msg_todo"))
+    template.replace("$URL", url).replace("$TRUE", t).replace("$FALSE", f)
+}
+
+fn rows(url: &str, postgres: bool) -> String {
+    rows_in(ROWS, url, postgres)
+        .replace("$DONE", &body("msg_done", postgres))
+        .replace("$TODO", &body("msg_todo", postgres))
 }
 
 async fn opens_and_uses_the_first_schema(url: &str, receiver: &Receiver) {
@@ -99,6 +136,67 @@ async fn a_postgres_database_of_the_first_schema_opens_under_the_current_one() {
     client.batch_execute(SCHEMA_TABLE).await.unwrap();
     client.batch_execute(&rows(&receiver.url("/old"), true)).await.unwrap();
     opens_and_uses_the_first_schema(&pg.url(), &receiver).await;
+}
+
+/// The second schema's claims keep their meaning: a lease still running is left alone (and its
+/// delivery reports the lease's end as its next attempt), a lapsed one is claimed and sent.
+async fn opens_the_second_schema_with_claims_in_flight(url: &str, receiver: &Receiver, held: i64) {
+    let outbox = Outbox::open(url).await.unwrap();
+    assert_eq!(outbox.schema_version().await.unwrap(), SCHEMA_VERSION);
+    let worker = outbox
+        .worker()
+        .poll_interval(Duration::from_millis(20))
+        .spawn(&tokio::runtime::Handle::current())
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while outbox.delivery("dlv_lapsed").await.unwrap().status != DeliveryStatus::Succeeded {
+        assert!(std::time::Instant::now() < deadline, "the lapsed claim was never taken again");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Give the worker time to take anything else it (wrongly) thinks is due.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker.stop(Duration::from_secs(5)).await;
+    let held_delivery = outbox.delivery("dlv_held").await.unwrap();
+    assert_eq!(
+        (held_delivery.status, held_delivery.attempts, held_delivery.next_attempt_at),
+        (DeliveryStatus::Pending, 0, Some(hookwire_outbox::UnixTime::from_millis(held)))
+    );
+    let sent: Vec<Option<String>> = receiver.seen().iter().map(|s| s.header("webhook-id")).collect();
+    assert_eq!(sent, [Some("msg_lapsed".to_owned())]);
+    let metrics = outbox.metrics().await.unwrap();
+    assert_eq!((metrics.queue_depth, metrics.due_now), (1, 0), "a running lease is not due");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sqlite_database_of_the_second_schema_keeps_its_claims_in_flight() {
+    let receiver = Receiver::answering(200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.db");
+    let held = held_until();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(FIRST_SQLITE).unwrap();
+    conn.execute_batch(SECOND_SQLITE).unwrap();
+    conn.execute_batch(SCHEMA_TABLE).unwrap();
+    conn.execute("INSERT INTO hookwire_schema VALUES (2, 'endpoint_history', 0)", []).unwrap();
+    conn.execute_batch(&claimed_rows(&receiver.url("/old"), false, held)).unwrap();
+    drop(conn);
+    opens_the_second_schema_with_claims_in_flight(&format!("sqlite://{}", path.display()), &receiver, held)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_database_of_the_second_schema_keeps_its_claims_in_flight() {
+    let receiver = Receiver::answering(200).await;
+    let pg = hookwire_testkit::Postgres::start().unwrap();
+    let held = held_until();
+    let (client, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    client.batch_execute(FIRST_POSTGRES).await.unwrap();
+    client.batch_execute(SECOND_POSTGRES).await.unwrap();
+    client.batch_execute(SCHEMA_TABLE).await.unwrap();
+    client.batch_execute("INSERT INTO hookwire_schema VALUES (2, 'endpoint_history', 0)").await.unwrap();
+    client.batch_execute(&claimed_rows(&receiver.url("/old"), true, held)).await.unwrap();
+    opens_the_second_schema_with_claims_in_flight(&pg.url(), &receiver, held).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

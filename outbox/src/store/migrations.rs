@@ -10,18 +10,23 @@ pub(crate) struct Migration {
 }
 
 /// The newest schema version this build knows.
-pub(crate) const LATEST: i64 = 2;
+pub(crate) const LATEST: i64 = 3;
 
-pub(crate) const SQLITE: [Migration; 2] = [
+pub(crate) const SQLITE: [Migration; 3] = [
     Migration { version: 1, name: "initial", sql: include_str!("../../migrations/sqlite/0001_initial.sql") },
     Migration {
         version: 2,
         name: "endpoint_history",
         sql: include_str!("../../migrations/sqlite/0002_endpoint_history.sql"),
     },
+    Migration {
+        version: 3,
+        name: "hot_claims",
+        sql: include_str!("../../migrations/sqlite/0003_hot_claims.sql"),
+    },
 ];
 
-pub(crate) const POSTGRES: [Migration; 2] = [
+pub(crate) const POSTGRES: [Migration; 3] = [
     Migration {
         version: 1,
         name: "initial",
@@ -31,6 +36,11 @@ pub(crate) const POSTGRES: [Migration; 2] = [
         version: 2,
         name: "endpoint_history",
         sql: include_str!("../../migrations/postgres/0002_endpoint_history.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "hot_claims",
+        sql: include_str!("../../migrations/postgres/0003_hot_claims.sql"),
     },
 ];
 

@@ -156,8 +156,10 @@ pub(crate) trait Store: Send + Sync + 'static {
         message: NewMessage,
         matcher: Arc<Matcher>,
     ) -> impl Future<Output = Result<Published>> + Send;
-    /// Claims up to `limit` due deliveries: each gets the claim token and a lease, and its due
-    /// time moves to the lease's end so an expired lease makes it due again (reclaim).
+    /// Claims up to `limit` due deliveries: each gets the claim token and a lease; once the
+    /// lease ends the delivery is due again (reclaim). SQLite moves the due time to the lease's
+    /// end; PostgreSQL leaves it (so the update is HOT) and skips deliveries whose lease holds,
+    /// reporting the lease's end as their due time (`next_due`, `next_attempt_at`, metrics).
     fn claim(&self, request: ClaimRequest) -> impl Future<Output = Result<Vec<Claimed>>> + Send;
     /// Extends a lease the caller still holds; `false` when it was lost.
     fn renew(

@@ -317,8 +317,10 @@ fn endpoint_from_row(row: &Row) -> Result<EndpointRow> {
     )
 }
 
+/// `due_at` as the other engine keeps it: a claimed delivery is due again when its lease ends.
 const DELIVERY_COLUMNS: &str =
-    "id, message_id, endpoint_id, event_type, status, due_at, attempts, last_status, \
+    "id, message_id, endpoint_id, event_type, status, \
+     CASE WHEN claim_token IS NULL THEN due_at ELSE greatest(due_at, lease_until) END, attempts, last_status, \
      last_error, give_up_reason, created_at, updated_at, finished_at";
 
 fn delivery_from_row(row: &Row) -> Result<DeliveryRecord> {
@@ -521,14 +523,19 @@ impl Store for PostgresStore {
         let lease_until = (request.now + request.lease).as_millis();
         let statement = client
             .prepare_cached(
+                // The due time stays (an indexed column: leaving it makes the update HOT); a
+                // claimed delivery is skipped while its lease holds and due again once it ends.
+                // The rows are found by their physical address (`ctid`, stable while they are
+                // locked): no lookup in the id index, whose pages are random ones.
                 "WITH due AS (
-                     SELECT id FROM deliveries
-                     WHERE status IN ('pending', 'retrying') AND due_at <= $4 AND NOT (endpoint_id = ANY($5))
+                     SELECT ctid FROM deliveries
+                     WHERE status IN ('pending', 'retrying') AND due_at <= $4
+                       AND (claim_token IS NULL OR lease_until <= $4) AND NOT (endpoint_id = ANY($5))
                      ORDER BY due_at LIMIT $6
                      FOR UPDATE SKIP LOCKED
                  ), claimed AS (
-                     UPDATE deliveries d SET claim_token = $1, claimed_by = $2, lease_until = $3, due_at = $3
-                     FROM due WHERE d.id = due.id
+                     UPDATE deliveries d SET claim_token = $1, claimed_by = $2, lease_until = $3
+                     FROM due WHERE d.ctid = due.ctid
                      RETURNING d.id, d.message_id, d.endpoint_id, d.event_type, d.attempts, d.run_attempts,
                          d.run_started_at, d.manual
                  )
@@ -579,7 +586,7 @@ impl Store for PostgresStore {
         let client = self.pool.get().await?;
         let changed = client
             .execute(
-                "UPDATE deliveries SET lease_until = $3, due_at = $3
+                "UPDATE deliveries SET lease_until = $3
                  WHERE id = $1 AND claim_token = $2 AND lease_until >= $4",
                 &[&id, &token, &until.as_millis(), &now.as_millis()],
             )
@@ -727,7 +734,21 @@ impl Store for PostgresStore {
     async fn next_due(&self) -> Result<Option<UnixTime>> {
         let client = self.pool.get().await?;
         let row = client
-            .query_one("SELECT min(due_at) FROM deliveries WHERE status IN ('pending', 'retrying')", &[])
+            .query_one(
+                // The first free delivery's due time, or a claimed one's lease end if sooner.
+                // Claimed deliveries sort before it (claims take due ones), and one sorting after
+                // it has a lease ending later still: only the front of the due index is read.
+                "WITH first AS (
+                     SELECT due_at FROM deliveries
+                     WHERE status IN ('pending', 'retrying') AND claim_token IS NULL
+                     ORDER BY due_at LIMIT 1
+                 )
+                 SELECT least((SELECT due_at FROM first),
+                              (SELECT min(lease_until) FROM deliveries
+                               WHERE status IN ('pending', 'retrying') AND claim_token IS NOT NULL
+                                 AND due_at <= coalesce((SELECT due_at FROM first), 9223372036854775807)))",
+                &[],
+            )
             .await?;
         Ok(row.get::<_, Option<i64>>(0).map(UnixTime::from_millis))
     }
@@ -1032,7 +1053,10 @@ impl Store for PostgresStore {
         let retried = client.query_one("SELECT count(*) FROM attempts WHERE number > 1", &[]).await?;
         let due = client
             .query_one(
-                "SELECT count(*), min(due_at) FROM deliveries WHERE status IN ('pending', 'retrying') AND due_at <= $1",
+                "SELECT count(*), min(CASE WHEN claim_token IS NULL THEN due_at ELSE greatest(due_at, lease_until) END)
+                 FROM deliveries
+                 WHERE status IN ('pending', 'retrying') AND due_at <= $1
+                   AND (claim_token IS NULL OR lease_until <= $1)",
                 &[&now.as_millis()],
             )
             .await?;
