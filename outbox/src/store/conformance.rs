@@ -598,3 +598,42 @@ async fn postgres_engine_passes_the_conformance_suite() {
     .await;
     drop(pg);
 }
+
+/// PostgreSQL only (how the engine writes, not what it does): a claim and a lease renewal
+/// change no indexed column, so both are HOT updates and no index of `deliveries` grows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_claims_and_lease_renewals_are_hot_updates() {
+    let pg = tokio::task::spawn_blocking(hookwire_testkit::Postgres::start).await.unwrap().unwrap();
+    let outbox = Outbox::open(&pg.url()).await.unwrap();
+    outbox.add_endpoint(endpoint("http://127.0.0.1:9/")).await.unwrap();
+    for id in 0..10 {
+        outbox.publish(order(id)).await.unwrap();
+    }
+    let store = &outbox.inner.store;
+    let now = UnixTime::now();
+    let claimed = store.claim(claim("a", now, ms(60_000))).await.unwrap();
+    assert_eq!(claimed.len(), 10);
+    for held in &claimed {
+        assert!(store.renew(&held.delivery_id, &held.token, now + ms(90_000), now + ms(1)).await.unwrap());
+    }
+    // Closing the pool ends its backends, which hands their statistics over.
+    drop(outbox);
+    let (client, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    let started = std::time::Instant::now();
+    let (updated, hot) = loop {
+        let row = client
+            .query_one(
+                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'deliveries'",
+                &[],
+            )
+            .await
+            .unwrap();
+        let (updated, hot): (i64, i64) = (row.get(0), row.get(1));
+        if updated >= 20 || started.elapsed() > Duration::from_secs(20) {
+            break (updated, hot);
+        }
+        tokio::time::sleep(ms(100)).await;
+    };
+    assert_eq!((updated, hot), (20, 20), "10 claims and 10 renewals, every one HOT");
+}
