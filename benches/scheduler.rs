@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use hookwire::{Outcome, RetryPolicy, Scheduler};
+use hookwire::{Outcome, RetryPolicy, Scheduler, UnixTime};
 
 /// Counts live heap bytes so the bench can report memory per entry.
 struct Counting;
@@ -91,13 +91,13 @@ impl Pending for Scheduler<u64> {
         self.reserve(n as usize);
     }
     fn add(&mut self, key: u64, due: i64) {
-        self.schedule(key, due);
+        self.schedule(key, UnixTime::from_millis(due));
     }
     fn remove(&mut self, key: u64) -> bool {
         self.cancel(&key)
     }
     fn pop(&mut self, limit: usize) -> usize {
-        self.pop_due(i64::MAX, limit).len()
+        self.pop_due(UnixTime::from_millis(i64::MAX), limit).len()
     }
 }
 
@@ -174,13 +174,13 @@ fn scheduler(c: &mut Criterion) {
     three!("ordered-map", &map);
     group.finish();
 
-    let policy = RetryPolicy::svix().seed(1);
+    let policy = RetryPolicy::svix().with_seed(1);
     let failed = Outcome::from_response(503, &http::HeaderMap::new(), Duration::from_millis(80));
     c.bench_function("policy/next (svix, jitter, 503)", |b| {
         let mut attempt = 0;
         b.iter(|| {
             attempt = attempt % 7 + 1;
-            black_box(policy.next(black_box(attempt), 0, 1_000, &failed))
+            black_box(policy.next(black_box(attempt), UnixTime::EPOCH, UnixTime::from_millis(1_000), &failed))
         })
     });
 
@@ -201,7 +201,7 @@ fn scheduler(c: &mut Criterion) {
     report("heap<String> (26-char ids)", 24 + 26, &|| {
         let mut s = Scheduler::<String>::new();
         for key in 0..PENDING {
-            s.schedule(format!("msg_{key:022}"), due(key));
+            s.schedule(format!("msg_{key:022}"), UnixTime::from_millis(due(key)));
         }
         Box::new(s)
     });

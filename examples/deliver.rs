@@ -2,26 +2,27 @@
 //! receiver on 127.0.0.1 that verifies every request with hookwire.
 //!
 //! The receiver answers `503` with `Retry-After: 120` to the first two attempts of one
-//! message, and `410 Gone` on a retired endpoint. The sender loop (scheduler + retry policy +
-//! outcome + endpoint health + rate limit + request builder) runs on a virtual clock that jumps
-//! to the next due time, so a schedule of minutes runs in milliseconds. Run with `make demo`;
-//! `tests/deliver.rs` runs the same flow and checks it.
+//! message, and `410 Gone` on a retired endpoint. The orders endpoint is in the middle of a
+//! secret rotation: it signs with the old and the new secret, and the receiver has already moved
+//! to the new one. The sender loop (scheduler + endpoints + retry policy + outcome + endpoint
+//! health + rate limit) runs on a virtual clock that jumps to the next due time, so a schedule
+//! of minutes runs in milliseconds. Run with `make demo`; `tests/deliver.rs` runs the same flow
+//! and checks it.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, ToSocketAddrs};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use hookwire::{
-    sample, Delivery, DeliveryState, EndpointHealth, Failure, GiveUpReason, HealthPolicy, Host, Message,
-    Outcome, RequestBuilder, RetryPolicy, Scheduler, Scheme, Secret, Signer, Subscription, TokenBucket,
+    sample, Delivery, DeliveryState, Endpoint, EndpointHealth, Failure, GiveUpReason, Host, Outcome,
+    OutgoingMessage, RateLimit, RetryPolicy, Scheduler, Scheme, Secret, Subscription, TokenBucket, UnixTime,
     UrlGuard, Verifier,
 };
 
-/// One delivery's end: final state, attempt start times (virtual ms since the start), statuses.
-pub type Ending = (DeliveryState, Vec<i64>, Vec<Option<u16>>);
+/// One delivery's end: final state, attempt start times (since the start), statuses.
+pub type Ending = (DeliveryState, Vec<Duration>, Vec<Option<u16>>);
 
 /// What happened to each delivery, for the summary and the test.
 #[derive(Debug)]
@@ -34,15 +35,20 @@ pub struct Summary {
     pub transitions: Vec<String>,
 }
 
-const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-/// The virtual clock starts here (unix ms).
-const START: i64 = 1_754_647_200_000;
+/// The secret being retired: the orders endpoint still signs with it.
+const OLD_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+/// The secret the receiver has moved to.
+const SECRET: &str = "whsec_c2Vjb25kIHNlY3JldCBvZiBlbm91Z2ggYnl0ZXM=";
+/// The virtual clock starts here (2025-08-08T10:00:00Z).
+const START: UnixTime = UnixTime::from_secs(1_754_647_200);
+/// The virtual clock, shared with the receiver.
+type Clock = Arc<Mutex<UnixTime>>;
 /// The message the receiver throttles twice.
 const FLAKY: &str = "msg_order_updated";
 
 /// The receiver: verifies with hookwire on the virtual clock, answers as described above.
 fn receiver(
-    clock: Arc<AtomicI64>,
+    clock: Clock,
     verified: Arc<Mutex<Vec<String>>>,
 ) -> (String, thread::JoinHandle<()>, Arc<tiny_http::Server>) {
     let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("bind 127.0.0.1"));
@@ -64,7 +70,8 @@ fn receiver(
                         headers.append(name, value);
                     }
                 }
-                let now = clock.load(Ordering::SeqCst) / 1000;
+                // The wire's timestamps are unix seconds: what `verify_at` takes.
+                let now = clock.lock().expect("clock").as_secs();
                 let (status, retry_after) = match verifier.verify_at(&headers, &body, now) {
                     Err(err) => (err.response_status(), None),
                     Ok(_) if request.url() == "/retired" => (410, None),
@@ -94,9 +101,17 @@ fn receiver(
     (base, handle, server)
 }
 
+/// One endpoint as the sender keeps it: its configuration, and its state in this process.
+struct Target {
+    name: &'static str,
+    endpoint: Endpoint,
+    health: EndpointHealth,
+    bucket: Option<TokenBucket>,
+}
+
 /// The sender: everything it decides comes from hookwire.
 pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
-    let clock = Arc::new(AtomicI64::new(START));
+    let clock: Clock = Arc::new(Mutex::new(START));
     let verified = Arc::new(Mutex::new(Vec::new()));
     let (base, server_thread, server) = receiver(Arc::clone(&clock), Arc::clone(&verified));
     let log = |line: String| {
@@ -105,29 +120,30 @@ pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
         }
     };
 
-    // Two endpoints: the live one, and one that has been retired (410).
-    let secret = Secret::parse(SECRET)?;
-    let endpoints = [
-        ("orders", Subscription::new(&format!("{base}/orders"), ["order.*"])?.secret(secret.clone())),
-        (
-            "retired",
-            Subscription::new(&format!("{base}/retired"), ["order.created", "order.updated"])?.secret(secret),
-        ),
-    ];
-    let signers: HashMap<&str, Signer> = endpoints
-        .iter()
-        .map(|(name, sub)| (*name, Signer::new(Scheme::standard_webhooks(), sub.secrets()[0].clone())))
-        .collect();
-    let mut health: HashMap<&str, EndpointHealth> =
-        endpoints.iter().map(|(name, _)| (*name, EndpointHealth::default())).collect();
-    let mut buckets: HashMap<&str, TokenBucket> =
-        endpoints.iter().map(|(name, _)| (*name, TokenBucket::per_hour(1000).expect("rate"))).collect();
-    let health_policy = HealthPolicy::default();
-    let policy = RetryPolicy::standard_webhooks();
+    // Two endpoints: the live one (rotating its secret), and one that has been retired (410).
     // The receiver lives on loopback: allow exactly that, nothing else private.
-    let builder = RequestBuilder::new()
-        .max_payload(256 * 1024)
-        .url_guard(UrlGuard::default().allow_net("127.0.0.1/32")?);
+    let guard = UrlGuard::default().with_allowed_net("127.0.0.1/32")?;
+    let scheme = Scheme::standard_webhooks;
+    let orders = Endpoint::new(
+        &format!("{base}/orders"),
+        scheme(),
+        [Secret::parse(OLD_SECRET)?, Secret::parse(SECRET)?],
+    )?
+    .with_subscription(Subscription::new(["order.*"])?)
+    .with_retry_policy(RetryPolicy::standard_webhooks())
+    .with_rate_limit(RateLimit::per_hour(1000)?)
+    .with_max_payload(256 * 1024)
+    .with_url_guard(guard.clone());
+    let retired = Endpoint::new(&format!("{base}/retired"), scheme(), [Secret::parse(SECRET)?])?
+        .with_subscription(Subscription::new(["order.created", "order.updated"])?)
+        .with_url_guard(guard);
+    let mut targets: Vec<Target> = [("orders", orders), ("retired", retired)]
+        .into_iter()
+        .map(|(name, endpoint)| {
+            let bucket = endpoint.rate_limit().map(|rate| rate.bucket());
+            Target { name, endpoint, health: EndpointHealth::default(), bucket }
+        })
+        .collect();
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
@@ -135,7 +151,7 @@ pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
         .build()
         .into();
 
-    // Three typed events, fanned out to every subscription that matches.
+    // Three typed events, fanned out to every endpoint whose subscription matches.
     let mut messages = HashMap::new();
     let mut deliveries = HashMap::new();
     let mut scheduler = Scheduler::new();
@@ -146,12 +162,12 @@ pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
         ("msg_order_completed", "order.completed"),
     ] {
         let event = sample(event_type)?;
-        messages.insert(id, Message::from_event(id, &event));
-        for (name, subscription) in &endpoints {
-            if subscription.matches(&event) {
-                let key = format!("{id}@{name}");
+        messages.insert(id, OutgoingMessage::from_event(id, &event));
+        for (index, target) in targets.iter().enumerate() {
+            if target.endpoint.subscription().matches(&event) {
+                let key = format!("{id}@{}", target.name);
                 scheduler.schedule(key.clone(), now);
-                deliveries.insert(key.clone(), (Delivery::new(id, now), *name));
+                deliveries.insert(key.clone(), (Delivery::new(id, now), index));
             }
         }
     }
@@ -159,27 +175,34 @@ pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
     let mut transitions = Vec::new();
     while let Some(due) = scheduler.next_due() {
         // Nothing to do until `due`: jump the virtual clock there.
-        let now = due.max(clock.load(Ordering::SeqCst));
-        clock.store(now, Ordering::SeqCst);
+        let now = {
+            let mut clock = clock.lock().expect("clock");
+            *clock = due.max(*clock);
+            *clock
+        };
         for (key, _) in scheduler.pop_due(now, 10) {
-            let (delivery, endpoint) = deliveries.get_mut(&key).expect("scheduled deliveries exist");
-            let endpoint: &str = endpoint;
-            if health[endpoint].is_disabled() {
+            let (delivery, index) = deliveries.get_mut(&key).expect("scheduled deliveries exist");
+            let target = &mut targets[*index];
+            if target.health.is_disabled() {
                 delivery.fail(GiveUpReason::EndpointDisabled, now)?;
                 log(format!("{:>8}  {key:<32} endpoint disabled: not sent", clock_text(now)));
                 continue;
             }
-            if let Err(wait) = buckets.get_mut(endpoint).expect("bucket").acquire(now) {
-                scheduler.schedule(key, now + wait.as_millis() as i64);
+            if let Some(Err(wait)) = target.bucket.as_mut().map(|bucket| bucket.acquire(now)) {
+                scheduler.schedule(key, now + wait);
                 continue;
             }
-            let subscription = &endpoints.iter().find(|(name, _)| *name == endpoint).expect("endpoint").1;
-            let message = &messages[delivery.id()];
-            let request = builder.build(message, subscription, &signers[endpoint], now / 1000)?;
-            let request = pin_to_checked_address(request, builder.guard())?;
+            let endpoint = &target.endpoint;
             let started = Instant::now();
-            let (outcome, body) = match agent.run(request) {
-                Ok(mut response) => {
+            // A request that cannot be built (or a destination the guard refuses) is an outcome
+            // too: permanent, so the delivery gives up instead of retrying it.
+            let sent = endpoint
+                .request(&messages[delivery.id()], now)
+                .map_err(|err| Failure::of(&err))
+                .and_then(|request| pin_to_checked_address(request, endpoint.url_guard()));
+            let (outcome, body) = match sent.map(|request| agent.run(request)) {
+                Err(failure) => (Outcome::transport(failure, started.elapsed()), Vec::new()),
+                Ok(Ok(mut response)) => {
                     let body =
                         response.body_mut().with_config().limit(64 * 1024).read_to_vec().unwrap_or_default();
                     (
@@ -191,25 +214,25 @@ pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
                         body,
                     )
                 }
-                Err(ureq::Error::Timeout(_)) => {
+                Ok(Err(ureq::Error::Timeout(_))) => {
                     (Outcome::transport(Failure::Timeout, started.elapsed()), Vec::new())
                 }
-                Err(ureq::Error::ConnectionFailed | ureq::Error::Io(_)) => {
+                Ok(Err(ureq::Error::ConnectionFailed | ureq::Error::Io(_))) => {
                     (Outcome::transport(Failure::Connect, started.elapsed()), Vec::new())
                 }
-                Err(ureq::Error::HostNotFound) => {
+                Ok(Err(ureq::Error::HostNotFound)) => {
                     (Outcome::transport(Failure::Dns, started.elapsed()), Vec::new())
                 }
-                Err(_) => (Outcome::transport(Failure::Other, started.elapsed()), Vec::new()),
+                Ok(Err(_)) => (Outcome::transport(Failure::Other, started.elapsed()), Vec::new()),
             };
-            let state = *delivery.record(&policy, now, &outcome, &body, now)?;
+            let state = *delivery.record(endpoint.retry_policy(), now, &outcome, &body, now)?;
             let attempt = delivery.attempts().len();
             let answer =
                 outcome.status().map_or_else(|| format!("{:?}", outcome.failure()), |s| s.to_string());
             let next = match state {
                 DeliveryState::Retrying { next_at } => {
                     scheduler.schedule(key.clone(), next_at);
-                    format!("retry in {}", span_text(next_at - now))
+                    format!("retry in {}", span_text(next_at.duration_since(now)))
                 }
                 other => other.name().to_owned(),
             };
@@ -218,10 +241,8 @@ pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
                 clock_text(now),
                 outcome.class().name()
             ));
-            if let Some(transition) =
-                health.get_mut(endpoint).expect("health").record(&health_policy, &outcome, now)
-            {
-                let line = format!("{endpoint}: {transition:?}");
+            if let Some(transition) = target.health.record(endpoint.health_policy(), &outcome, now) {
+                let line = format!("{}: {transition:?}", target.name);
                 log(format!("{:>8}  health {line}", clock_text(now)));
                 transitions.push(line);
             }
@@ -234,7 +255,7 @@ pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
         deliveries: deliveries
             .into_iter()
             .map(|(key, (delivery, _))| {
-                let starts = delivery.attempts().iter().map(|a| a.started_at - START).collect();
+                let starts = delivery.attempts().iter().map(|a| a.started_at.duration_since(START)).collect();
                 let statuses = delivery.attempts().iter().map(|a| a.status).collect();
                 (key, (*delivery.state(), starts, statuses))
             })
@@ -254,33 +275,36 @@ pub fn run(print: bool) -> Result<Summary, Box<dyn std::error::Error>> {
     Ok(summary)
 }
 
-/// The builder checked the URL text; a host name must also be resolved once, every address
+/// The endpoint checked the URL text; a host name must also be resolved once, every address
 /// checked, and the request sent to the checked address (so a DNS answer cannot change between
 /// check and connect). Plain http only here: https would keep the name for TLS and pin the
 /// address in the client's resolver instead.
 fn pin_to_checked_address(
     mut request: http::Request<Vec<u8>>,
     guard: &UrlGuard,
-) -> Result<http::Request<Vec<u8>>, Box<dyn std::error::Error>> {
-    let checked = guard.check_uri(request.uri())?;
+) -> Result<http::Request<Vec<u8>>, Failure> {
+    let checked = guard.check_uri(request.uri()).map_err(|_| Failure::Blocked)?;
     let Host::Name(name) = checked.host() else { return Ok(request) }; // an address, already checked
-    let resolved: Vec<IpAddr> = (name.as_str(), checked.port()).to_socket_addrs()?.map(|a| a.ip()).collect();
-    let address = std::net::SocketAddr::new(guard.check_resolved(&resolved)?, checked.port());
-    let host = http::HeaderValue::from_str(request.uri().authority().map_or("", |a| a.as_str()))?;
+    let resolved = (name.as_str(), checked.port()).to_socket_addrs().map_err(|_| Failure::Dns)?;
+    let resolved: Vec<IpAddr> = resolved.map(|a| a.ip()).collect();
+    let address = guard.check_resolved(&resolved).map_err(|_| Failure::Blocked)?;
+    let address = std::net::SocketAddr::new(address, checked.port());
+    let authority = request.uri().authority().map_or("", |a| a.as_str());
+    let host = http::HeaderValue::from_str(authority).map_err(|_| Failure::InvalidRequest)?;
     let path = request.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    *request.uri_mut() = format!("http://{address}{path}").parse()?;
+    *request.uri_mut() = format!("http://{address}{path}").parse().map_err(|_| Failure::InvalidRequest)?;
     request.headers_mut().insert(http::header::HOST, host);
     Ok(request)
 }
 
 /// Virtual time since the start, as `+m:ss`.
-fn clock_text(now: i64) -> String {
-    let seconds = (now - START) / 1000;
+fn clock_text(now: UnixTime) -> String {
+    let seconds = now.duration_since(START).as_secs();
     format!("+{}:{:02}", seconds / 60, seconds % 60)
 }
 
-fn span_text(ms: i64) -> String {
-    match ms / 1000 {
+fn span_text(span: Duration) -> String {
+    match span.as_secs() {
         s if s >= 60 && s % 60 == 0 => format!("{} min", s / 60),
         s => format!("{s} s"),
     }

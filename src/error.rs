@@ -2,30 +2,240 @@
 
 use std::borrow::Cow;
 
-/// Everything that can go wrong in hookwire.
-///
-/// Every variant has a stable [`code`](Error::code) string that is identical in every language
-/// hookwire is bound to (Python `err.code`, JavaScript `err.code`, Kotlin/Swift enum), so callers
-/// can branch on it and log it. The `Display` text is for humans: it says what went wrong and,
-/// where there is a usual cause, what to do about it. It never contains secret material.
-///
-/// ```
-/// use hookwire::{Error, Scheme, Secret, Verifier};
-///
-/// let verifier = Verifier::new(Scheme::hookwire(), [Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap()]);
-/// let err = verifier.verify_at(&http::HeaderMap::new(), b"{}", 1_700_000_000).unwrap_err();
-/// assert_eq!(err.code(), "missing_header");
-/// assert!(matches!(err, Error::MissingHeader { .. }));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Declares [`Error`] from one table: each variant's doc, message, fields, stable code and the
+/// HTTP status a receiver answers it with. `code()`, [`Error::CODES`], `response_status_of`,
+/// `details()` and [`Error::KINDS`] (which the bindings' error classes are generated from) are
+/// all written from it, so no code is listed twice.
+macro_rules! errors {
+    (
+        $(#[doc = $doc:literal])*
+        ;
+        $(
+            $(#[doc = $vdoc:literal])*
+            #[error($($message:tt)*)]
+            $variant:ident $({ $( $(#[doc = $fdoc:literal])* $field:ident : $fty:ty ),* $(,)? })?
+                = $code:literal => $status:literal,
+        )*
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+        #[non_exhaustive]
+        pub enum Error {
+            $(
+                $(#[doc = $vdoc])*
+                #[error($($message)*)]
+                $variant $({ $( $(#[doc = $fdoc])* $field: $fty ),* })?,
+            )*
+        }
+
+        impl Error {
+            /// The stable code of this error, the same string in every language binding.
+            ///
+            /// ```
+            /// assert_eq!(hookwire::Error::InvalidSignature.code(), "invalid_signature");
+            /// ```
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $(Error::$variant { .. } => $code,)*
+                }
+            }
+
+            /// Every code [`Error::code`] can return, for bindings and documentation.
+            pub const CODES: &'static [&'static str] = &[$($code),*];
+
+            /// Every kind of error: code, variant, status, summary and the fields it carries,
+            /// in the order of [`Error::CODES`]. The bindings' error classes are generated from
+            /// it (`bindings/errors.json`, written by `tests/error_kinds.rs`).
+            pub const KINDS: &'static [ErrorKind] = &[$(
+                ErrorKind {
+                    code: $code,
+                    variant: stringify!($variant),
+                    status: $status,
+                    summary: concat!($($vdoc),*),
+                    fields: &[$($(
+                        ErrorField {
+                            name: stringify!($field),
+                            kind: <$fty as DetailOf>::KIND,
+                            summary: concat!($($fdoc),*),
+                        },
+                    )*)?],
+                },
+            )*];
+
+            /// [`response_status`](Error::response_status) of an error `code` (400 for an unknown
+            /// code).
+            pub fn response_status_of(code: &str) -> u16 {
+                match code {
+                    $($code => $status,)*
+                    _ => 400,
+                }
+            }
+
+            /// The error's details as (field, value), for the structured fields of the bindings'
+            /// errors (Python attributes, JS properties, Kotlin/Swift fields): every field of the
+            /// variant but `reason`, the prose that is already part of the message.
+            ///
+            /// ```
+            /// use hookwire::{Detail, Error};
+            /// let err = Error::PayloadTooLarge { size: 2_000_000, limit: 1_048_576 };
+            /// assert_eq!(err.details(), [("size", Detail::Number(2_000_000)), ("limit", Detail::Number(1_048_576))]);
+            /// ```
+            pub fn details(&self) -> Vec<(&'static str, Detail<'_>)> {
+                #[allow(unused_mut)]
+                let mut details = Vec::new();
+                match self {
+                    $(Error::$variant $({ $($field),* })? => {
+                        $($(details.push((stringify!($field), $field.detail()));)*)?
+                    })*
+                }
+                details.retain(|(name, _)| *name != "reason");
+                details
+            }
+        }
+    };
+}
+
+/// One kind of [`Error`]: an entry of [`Error::KINDS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorKind {
+    /// The stable code (`invalid_signature`).
+    pub code: &'static str,
+    /// The Rust variant (`InvalidSignature`): also the Kotlin/Swift name.
+    pub variant: &'static str,
+    /// The HTTP status a receiver answers it with ([`Error::response_status`]).
+    pub status: u16,
+    /// What it means, in one sentence (the variant's doc).
+    pub summary: &'static str,
+    /// The fields the variant carries, in order; see [`ErrorKind::details`].
+    pub fields: &'static [ErrorField],
+}
+
+impl ErrorKind {
+    /// The fields that are details ([`Error::details`]): all but `reason`.
+    pub fn details(&self) -> impl Iterator<Item = &'static ErrorField> {
+        self.fields.iter().filter(|field| field.name != "reason")
+    }
+}
+
+/// A field of an [`ErrorKind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorField {
+    /// The field's name (`header`, `limit`, `age`).
+    pub name: &'static str,
+    /// What its value is.
+    pub kind: DetailKind,
+    /// What it says (the field's doc).
+    pub summary: &'static str,
+}
+
+/// The type of a detail: what a binding turns it into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Error {
+pub enum DetailKind {
+    /// Text.
+    Text,
+    /// A whole number ≥ 0 (bytes, seconds).
+    Number,
+    /// A list of names.
+    Names,
+}
+
+impl DetailKind {
+    /// `text`, `number` or `names`.
+    pub fn name(self) -> &'static str {
+        match self {
+            DetailKind::Text => "text",
+            DetailKind::Number => "number",
+            DetailKind::Names => "names",
+        }
+    }
+}
+
+/// The value of one of an error's [`details`](Error::details).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Detail<'a> {
+    /// Text (a header name, a message id, a hint).
+    Text(&'a str),
+    /// A whole number (bytes, seconds).
+    Number(u64),
+    /// Names (the schemes or dialects hookwire knows).
+    Names(&'a [&'static str]),
+}
+
+/// The field types of [`Error`]'s variants, as details.
+trait DetailOf {
+    const KIND: DetailKind;
+    fn detail(&self) -> Detail<'_>;
+}
+
+impl DetailOf for Cow<'static, str> {
+    const KIND: DetailKind = DetailKind::Text;
+    fn detail(&self) -> Detail<'_> {
+        Detail::Text(self)
+    }
+}
+
+impl DetailOf for String {
+    const KIND: DetailKind = DetailKind::Text;
+    fn detail(&self) -> Detail<'_> {
+        Detail::Text(self)
+    }
+}
+
+impl DetailOf for &'static str {
+    const KIND: DetailKind = DetailKind::Text;
+    fn detail(&self) -> Detail<'_> {
+        Detail::Text(self)
+    }
+}
+
+impl DetailOf for u64 {
+    const KIND: DetailKind = DetailKind::Number;
+    fn detail(&self) -> Detail<'_> {
+        Detail::Number(*self)
+    }
+}
+
+impl DetailOf for usize {
+    const KIND: DetailKind = DetailKind::Number;
+    fn detail(&self) -> Detail<'_> {
+        Detail::Number(u64::try_from(*self).unwrap_or(u64::MAX))
+    }
+}
+
+impl DetailOf for &'static [&'static str] {
+    const KIND: DetailKind = DetailKind::Names;
+    fn detail(&self) -> Detail<'_> {
+        Detail::Names(self)
+    }
+}
+
+errors! {
+    /// Everything that can go wrong in hookwire.
+    ///
+    /// Every variant has a stable [`code`](Error::code) string that is identical in every language
+    /// hookwire is bound to (Python `err.code`, JavaScript `err.code`, Kotlin/Swift enum), so callers
+    /// can branch on it and log it, and [`details`](Error::details) that reach every language as
+    /// structured fields (`err.header`, `err.limit`). The `Display` text is for humans: it says what
+    /// went wrong and, where there is a usual cause, what to do about it. It never contains secret
+    /// material.
+    ///
+    /// ```
+    /// use hookwire::{Error, Scheme, Secret, Verifier};
+    ///
+    /// let verifier = Verifier::new(Scheme::hookwire(), [Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap()]);
+    /// let err = verifier.verify_at(&http::HeaderMap::new(), b"{}", 1_700_000_000).unwrap_err();
+    /// assert_eq!(err.code(), "missing_header");
+    /// assert!(matches!(err, Error::MissingHeader { .. }));
+    /// ```
+    ;
     /// No signature in the request matched any configured secret.
     #[error(
         "signature mismatch: no signature matched any configured secret; are you passing the raw \
          request body (not re-serialized JSON) and the secret of this endpoint?"
     )]
-    InvalidSignature,
+    InvalidSignature = "invalid_signature" => 401,
 
     /// A header the scheme requires is absent.
     #[error("missing header `{header}`: is this request from a sender using the {scheme} scheme?")]
@@ -34,7 +244,7 @@ pub enum Error {
         header: Cow<'static, str>,
         /// The scheme that requires it.
         scheme: Cow<'static, str>,
-    },
+    } = "missing_header" => 400,
 
     /// A header is present but its value cannot be used.
     #[error("malformed header `{header}`: {reason}")]
@@ -43,7 +253,7 @@ pub enum Error {
         header: Cow<'static, str>,
         /// What is wrong with the value.
         reason: Cow<'static, str>,
-    },
+    } = "malformed_header" => 400,
 
     /// The signed timestamp is further in the past than the tolerance allows.
     #[error(
@@ -55,7 +265,7 @@ pub enum Error {
         age: u64,
         /// The configured tolerance in seconds.
         tolerance: u64,
-    },
+    } = "timestamp_too_old" => 401,
 
     /// The signed timestamp is further in the future than the tolerance allows.
     #[error("timestamp too new: {ahead}s in the future, tolerance is {tolerance}s; {hint}")]
@@ -66,14 +276,14 @@ pub enum Error {
         tolerance: u64,
         /// The most likely cause.
         hint: &'static str,
-    },
+    } = "timestamp_too_new" => 401,
 
     /// The message id was seen before within the replay window.
     #[error("replayed: message `{id}` was already accepted; answer 2xx without processing it again")]
     Replayed {
         /// The replay key (the message id, or a digest of the signature when the id is not signed).
         id: String,
-    },
+    } = "replayed" => 200,
 
     /// Another delivery of the same message is being handled right now (it holds the claim).
     #[error(
@@ -83,7 +293,7 @@ pub enum Error {
     ReplayInProgress {
         /// The replay key of the message.
         id: String,
-    },
+    } = "replay_in_progress" => 409,
 
     /// A body is larger than the configured limit.
     #[error("payload too large: {size} bytes, the limit is {limit} bytes")]
@@ -92,56 +302,56 @@ pub enum Error {
         size: usize,
         /// The configured limit in bytes.
         limit: usize,
-    },
+    } = "payload_too_large" => 413,
 
     /// A secret cannot be used (empty, badly encoded, too short, wrong kind for the scheme).
     #[error("invalid secret: {reason}")]
     InvalidSecret {
         /// What is wrong; never contains the secret itself.
         reason: Cow<'static, str>,
-    },
+    } = "invalid_secret" => 500,
 
     /// An argument given to hookwire is not acceptable (an id with a `.`, a negative timestamp,
     /// an invalid header name in a custom scheme, ...).
-    #[error("invalid argument `{name}`: {reason}")]
+    #[error("invalid argument `{argument}`: {reason}")]
     InvalidArgument {
-        /// The argument.
-        name: &'static str,
+        /// The argument's name.
+        argument: &'static str,
         /// Why it is rejected.
         reason: Cow<'static, str>,
-    },
+    } = "invalid_argument" => 400,
 
     /// A body is not the JSON the caller asked for.
     #[error("invalid payload: {reason}")]
     InvalidPayload {
         /// What is wrong, naming the field where there is one.
         reason: Cow<'static, str>,
-    },
+    } = "invalid_payload" => 400,
 
     /// A scheme name is not one hookwire knows.
-    #[error("unknown scheme `{name}`; known schemes: {known}")]
+    #[error("unknown scheme `{scheme}`; known schemes: {}", known.join(", "))]
     UnknownScheme {
         /// The name that was asked for.
-        name: String,
-        /// The known names, comma separated.
-        known: &'static str,
-    },
+        scheme: String,
+        /// The names hookwire knows ([`Scheme::names`](crate::Scheme::names)).
+        known: &'static [&'static str],
+    } = "unknown_scheme" => 500,
 
     /// An event type hookwire does not know, where the caller asked for strictness.
     #[error("unknown event type `{event_type}`; see hookwire::catalog() for the known types")]
     UnknownEventType {
         /// The type that was found.
         event_type: String,
-    },
+    } = "unknown_event_type" => 400,
 
     /// A dialect name is not one hookwire knows.
-    #[error("unknown dialect `{name}`; known dialects: {known}")]
+    #[error("unknown dialect `{dialect}`; known dialects: {}", known.join(", "))]
     UnknownDialect {
         /// The name that was asked for.
-        name: String,
-        /// The known names, comma separated.
-        known: &'static str,
-    },
+        dialect: String,
+        /// The names hookwire knows ([`Dialect::names`](crate::Dialect::names)).
+        known: &'static [&'static str],
+    } = "unknown_dialect" => 400,
 
     /// A URL or address a webhook would be sent to is refused by the
     /// [`UrlGuard`](crate::UrlGuard) (private, loopback, metadata, userinfo, plain http where
@@ -150,7 +360,7 @@ pub enum Error {
     BlockedUrl {
         /// Why the destination is refused.
         reason: Cow<'static, str>,
-    },
+    } = "blocked_url" => 400,
 
     /// An operation does not fit the current state (recording an attempt on a delivery that
     /// already succeeded, retrying one that is still pending, ...).
@@ -158,7 +368,7 @@ pub enum Error {
     InvalidState {
         /// What the state is and what was asked.
         reason: Cow<'static, str>,
-    },
+    } = "invalid_state" => 400,
 
     /// A [`SeenStore`](crate::SeenStore) could not answer (full, unreachable, ...): answer 503
     /// so the sender retries later.
@@ -166,67 +376,17 @@ pub enum Error {
     Store {
         /// What the store reported.
         reason: Cow<'static, str>,
-    },
+    } = "store_error" => 503,
 
     /// A bug in hookwire or a binding (for example a caught panic). Please report it.
     #[error("internal error: {reason}")]
     Internal {
         /// What happened.
         reason: Cow<'static, str>,
-    },
+    } = "internal" => 500,
 }
 
 impl Error {
-    /// The stable code of this error, the same string in every language binding.
-    ///
-    /// ```
-    /// assert_eq!(hookwire::Error::InvalidSignature.code(), "invalid_signature");
-    /// ```
-    pub fn code(&self) -> &'static str {
-        match self {
-            Error::InvalidSignature => "invalid_signature",
-            Error::MissingHeader { .. } => "missing_header",
-            Error::MalformedHeader { .. } => "malformed_header",
-            Error::TimestampTooOld { .. } => "timestamp_too_old",
-            Error::TimestampTooNew { .. } => "timestamp_too_new",
-            Error::Replayed { .. } => "replayed",
-            Error::ReplayInProgress { .. } => "replay_in_progress",
-            Error::PayloadTooLarge { .. } => "payload_too_large",
-            Error::InvalidSecret { .. } => "invalid_secret",
-            Error::InvalidArgument { .. } => "invalid_argument",
-            Error::InvalidPayload { .. } => "invalid_payload",
-            Error::UnknownScheme { .. } => "unknown_scheme",
-            Error::UnknownEventType { .. } => "unknown_event_type",
-            Error::UnknownDialect { .. } => "unknown_dialect",
-            Error::BlockedUrl { .. } => "blocked_url",
-            Error::InvalidState { .. } => "invalid_state",
-            Error::Store { .. } => "store_error",
-            Error::Internal { .. } => "internal",
-        }
-    }
-
-    /// Every code [`Error::code`] can return, for bindings and documentation.
-    pub const CODES: &'static [&'static str] = &[
-        "invalid_signature",
-        "missing_header",
-        "malformed_header",
-        "timestamp_too_old",
-        "timestamp_too_new",
-        "replayed",
-        "replay_in_progress",
-        "payload_too_large",
-        "invalid_secret",
-        "invalid_argument",
-        "invalid_payload",
-        "unknown_scheme",
-        "unknown_event_type",
-        "unknown_dialect",
-        "blocked_url",
-        "invalid_state",
-        "store_error",
-        "internal",
-    ];
-
     /// The HTTP status a receiver should answer a failed verification with, so that senders
     /// react well:
     ///
@@ -254,19 +414,6 @@ impl Error {
         Error::response_status_of(self.code())
     }
 
-    /// [`response_status`](Error::response_status) of an error `code` (400 for an unknown code).
-    pub fn response_status_of(code: &str) -> u16 {
-        match code {
-            "invalid_signature" | "timestamp_too_old" | "timestamp_too_new" => 401,
-            "replayed" => 200,
-            "replay_in_progress" => 409,
-            "payload_too_large" => 413,
-            "store_error" => 503,
-            "internal" | "invalid_secret" | "unknown_scheme" => 500,
-            _ => 400,
-        }
-    }
-
     pub(crate) fn secret(reason: impl Into<Cow<'static, str>>) -> Self {
         Error::InvalidSecret { reason: reason.into() }
     }
@@ -279,7 +426,7 @@ impl Error {
         Error::InvalidState { reason: reason.into() }
     }
 
-    pub(crate) fn argument(name: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
-        Error::InvalidArgument { name, reason: reason.into() }
+    pub(crate) fn argument(argument: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::InvalidArgument { argument, reason: reason.into() }
     }
 }

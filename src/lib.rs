@@ -49,6 +49,7 @@ mod delivery;
 mod error;
 mod event;
 mod mac;
+mod names;
 mod replay;
 mod scheme;
 mod secret;
@@ -58,29 +59,26 @@ mod time;
 mod verify;
 
 pub use delivery::{
-    Attempt, Backoff, CheckedUrl, Classifier, Decision, Delivery, DeliveryState, DisableReason,
-    EndpointHealth, Failure, GiveUpReason, HealthPolicy, HealthTransition, Host, Jitter, Message, Outcome,
-    OutcomeClass, RequestBuilder, RetryAfter, RetryPolicy, Scheduler, TokenBucket, UrlGuard,
-    DEFAULT_MAX_PAYLOAD, DEFAULT_RESPONSE_BODY_LIMIT, USER_AGENT,
+    Attempt, Backoff, CheckedUrl, Classifier, Decision, Delivery, DeliveryRun, DeliveryState, DisableReason,
+    Endpoint, EndpointHealth, Failure, GiveUpReason, HealthPolicy, HealthTransition, Host, Jitter, Outcome,
+    OutcomeClass, OutgoingMessage, RateLimit, RetryAfter, RetryPolicy, Scheduler, TokenBucket, UrlGuard,
+    DEFAULT_MAX_PAYLOAD, DEFAULT_RESPONSE_BODY_LIMIT, DEFAULT_TIMEOUT, USER_AGENT,
 };
-pub use error::Error;
+pub use error::{Detail, DetailKind, Error, ErrorField, ErrorKind};
 pub use event::{
     catalog, lookup, payload_types, sample, Actor, Decimal, Device, Dialect, Event, EventTypeInfo, Extra,
     Family, Id, Job, Json, Order, OrderItem, Payload, PayloadField, Probe, TemperatureUnit, Timestamp, User,
     MAX_DEPTH, MAX_EVENT_BYTES,
 };
-pub use replay::{
-    ClaimOutcome, ClaimRequest, ClaimToken, MemorySeenStore, SeenStore, DEFAULT_CLAIM_TTL,
-    DEFAULT_TOLERANCE_SECS,
-};
+pub use replay::{ClaimOutcome, ClaimRequest, ClaimToken, MemorySeenStore, SeenStore, DEFAULT_CLAIM_TTL};
 pub use scheme::{
     Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry, TimestampKind, MAX_SIGNATURE_ENTRIES,
 };
 pub use secret::Secret;
 pub use sign::{new_message_id, Signer, MAX_ID_LEN};
-pub use subscription::{EventPattern, Subscription, DEFAULT_TIMEOUT};
-pub use time::UnixTime;
-pub use verify::{unix_now, Claim, Verified, Verifier, DEFAULT_MAX_BODY};
+pub use subscription::{EventPattern, Subscription};
+pub use time::{unix_now, UnixTime, DEFAULT_TOLERANCE};
+pub use verify::{Claim, Verified, Verifier, DEFAULT_MAX_BODY};
 
 /// The README's examples, compiled and run as doctests so they cannot rot.
 #[cfg(doctest)]

@@ -20,6 +20,7 @@ pub(crate) const ED25519_LEN: usize = 64;
 pub(crate) const MAX_ENCODED: usize = 88;
 
 /// A secret made ready for one scheme, once, when a signer or verifier is built.
+#[derive(Clone)]
 pub(crate) enum PreparedKey {
     /// HMAC-SHA256 with the inner and outer hash states already keyed: each message clones
     /// them instead of hashing the padded key twice again. Zeroized on drop.

@@ -185,20 +185,35 @@ pub struct SignatureEntry<'a> {
     pub value: &'a str,
 }
 
-const NAMES: &[&str] = &[
-    "hookwire",
-    "standard-webhooks",
-    "svix",
-    "github",
-    "stripe",
-    "shopify",
-    "slack",
-    "device-service",
-    "ops-center",
-    "webnet",
-    "homechef",
-    "auraconnect",
-];
+/// Declares the presets once: their names (in the order of the table on [`Scheme`]) and the
+/// constructor of each, so `names`, `from_name` and the error's list of known names agree.
+macro_rules! presets {
+    ($($name:literal => $make:ident,)*) => {
+        const NAMES: &[&str] = &[$($name),*];
+
+        fn preset(name: &str) -> Option<Scheme> {
+            match name {
+                $($name => Some(Scheme::$make()),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+presets! {
+    "hookwire" => hookwire,
+    "standard-webhooks" => standard_webhooks,
+    "svix" => svix,
+    "github" => github,
+    "stripe" => stripe,
+    "shopify" => shopify,
+    "slack" => slack,
+    "device-service" => device_service,
+    "ops-center" => ops_center,
+    "webnet" => webnet,
+    "homechef" => homechef,
+    "auraconnect" => auraconnect,
+}
 
 const ID_TIMESTAMP_BODY: &[Part] = &[
     Part::Id,
@@ -269,30 +284,12 @@ impl Scheme {
         NAMES
     }
 
-    /// The preset called `name` (case-insensitive; `_` may stand for `-`).
+    /// The preset called `name`: case-insensitive, `_` may stand for `-`, and the other
+    /// spellings every preset list accepts (`standardwebhooks`, `opscenter`, `thermoworks`).
+    /// Errors: `unknown_scheme`, listing the names.
     pub fn from_name(name: &str) -> Result<Scheme, Error> {
-        let normal = name.trim().to_ascii_lowercase().replace('_', "-");
-        Ok(match normal.as_str() {
-            "hookwire" => Scheme::hookwire(),
-            "standard-webhooks" | "standardwebhooks" => Scheme::standard_webhooks(),
-            "svix" => Scheme::svix(),
-            "github" => Scheme::github(),
-            "stripe" => Scheme::stripe(),
-            "shopify" => Scheme::shopify(),
-            "slack" => Scheme::slack(),
-            "device-service" | "thermoworks" => Scheme::device_service(),
-            "ops-center" => Scheme::ops_center(),
-            "webnet" => Scheme::webnet(),
-            "homechef" => Scheme::homechef(),
-            "auraconnect" => Scheme::auraconnect(),
-            _ => {
-                return Err(Error::UnknownScheme {
-                    name: name.to_owned(),
-                    known: "hookwire, standard-webhooks, svix, github, stripe, shopify, slack, \
-                            device-service, ops-center, webnet, homechef, auraconnect",
-                })
-            }
-        })
+        preset(&crate::names::canonical(name))
+            .ok_or_else(|| Error::UnknownScheme { scheme: name.to_owned(), known: NAMES })
     }
 
     /// hookwire's native scheme: `{id}.{timestamp}.{body}`, `sha256=<hex>`, keys ≥ 16 bytes.

@@ -6,8 +6,8 @@ use ed25519_dalek::Signer as _;
 use http::{HeaderMap, HeaderValue};
 
 use crate::mac::{Content, PreparedKey, MAX_ENCODED};
-use crate::replay::MAX_TIMESTAMP;
 use crate::scheme::{HeaderSpec, Scheme, TimestampSource};
+use crate::time::MAX_TIMESTAMP;
 use crate::{Error, Secret};
 
 /// The longest message id accepted, in bytes.
@@ -31,9 +31,10 @@ pub fn new_message_id() -> String {
 
 /// Signs outgoing webhooks for one scheme with one or more secrets.
 ///
-/// With several secrets ([`with_secret`](Signer::with_secret)) every message carries one
-/// signature per secret, so receivers can move from the old secret to the new one at their own
-/// pace: rotation without downtime.
+/// With several secrets ([`with_secret`](Signer::with_secret),
+/// [`from_secrets`](Signer::from_secrets)) every message carries one signature per secret, so
+/// receivers can move from the old secret to the new one at their own pace: rotation without
+/// downtime.
 ///
 /// ```
 /// use hookwire::{Scheme, Secret, Signer};
@@ -46,6 +47,7 @@ pub fn new_message_id() -> String {
 /// assert!(headers["x-webhook-signature"].to_str().unwrap().starts_with("sha256="));
 /// # Ok::<(), hookwire::Error>(())
 /// ```
+#[derive(Clone)]
 pub struct Signer {
     scheme: Scheme,
     /// An invalid secret is kept as its error so that [`Signer::new`] stays infallible; every
@@ -67,6 +69,41 @@ impl Signer {
     /// Like [`Signer::new`], but fails at once with `invalid_secret`.
     pub fn try_new(scheme: Scheme, secret: Secret) -> Result<Signer, Error> {
         let signer = Signer::new(scheme, secret);
+        signer.keys.as_ref().map_err(Clone::clone)?;
+        Ok(signer)
+    }
+
+    /// A signer for `scheme` with every secret of `secrets` (rotation: one signature each), as
+    /// [`Verifier::new`](crate::Verifier::new) takes them. No secret, or one the scheme cannot
+    /// use, makes every [`sign`](Signer::sign) fail with `invalid_secret`; use
+    /// [`try_from_secrets`](Signer::try_from_secrets) to learn it at once.
+    ///
+    /// ```
+    /// use hookwire::{Scheme, Secret, Signer};
+    ///
+    /// let (old, new) = (Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?, Secret::generate());
+    /// let signer = Signer::try_from_secrets(Scheme::standard_webhooks(), [old, new])?;
+    /// let headers = signer.sign("msg_1", 1_700_000_000, b"{}")?;
+    /// assert_eq!(headers["webhook-signature"].to_str().unwrap().split(' ').count(), 2);
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub fn from_secrets(scheme: Scheme, secrets: impl IntoIterator<Item = Secret>) -> Signer {
+        let keys = secrets.into_iter().map(|secret| signing_key(&secret, &scheme)).collect();
+        let keys = match keys {
+            Ok(keys) if Vec::is_empty(&keys) => {
+                Err(Error::secret(format!("no secret was given to the {} signer", scheme.name)))
+            }
+            other => other,
+        };
+        Signer { scheme, keys }
+    }
+
+    /// Like [`from_secrets`](Signer::from_secrets), but fails at once with `invalid_secret`.
+    pub fn try_from_secrets(
+        scheme: Scheme,
+        secrets: impl IntoIterator<Item = Secret>,
+    ) -> Result<Signer, Error> {
+        let signer = Signer::from_secrets(scheme, secrets);
         signer.keys.as_ref().map_err(Clone::clone)?;
         Ok(signer)
     }
@@ -93,6 +130,12 @@ impl Signer {
     /// The scheme this signer writes.
     pub fn scheme(&self) -> &Scheme {
         &self.scheme
+    }
+
+    /// How many secrets sign each message (0 when a secret was refused: see
+    /// [`try_new`](Signer::try_new)).
+    pub fn secret_count(&self) -> usize {
+        self.keys.as_ref().map_or(0, Vec::len)
     }
 
     /// Every header the scheme sends for this message: signature(s), and the id and timestamp

@@ -1,14 +1,10 @@
-//! Subscriptions: which events an endpoint wants (patterns and data filters), and how it is
-//! reached (URL, secrets, headers, timeout, retry policy).
+//! Subscriptions: which events an endpoint wants (type patterns, data filters, on or off).
 
 use std::fmt;
-use std::time::Duration;
 
-use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use crate::delivery::shown_url;
-use crate::{lookup, Error, Event, Secret};
+use crate::{lookup, Error, Event};
 
 /// An event type pattern: exact (`order.created`), prefix (`order.*`) or everything (`*`).
 ///
@@ -22,6 +18,7 @@ use crate::{lookup, Error, Event, Secret};
 /// # Ok::<(), hookwire::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EventPattern {
     /// `*`: every type.
     All,
@@ -99,134 +96,61 @@ impl fmt::Display for EventPattern {
     }
 }
 
-/// An endpoint's subscription: where to deliver which events, and how.
+/// Which events an endpoint wants: type patterns, data filters, and whether delivery is on.
+/// Routing only: where and how they are sent is the [`Endpoint`](crate::Endpoint)'s.
 ///
 /// ```
-/// use std::time::Duration;
 /// use hookwire::{sample, Subscription};
 ///
-/// let subscription = Subscription::new("https://example.com/hooks", ["order.*", "payment.completed"])?
-///     .filter("restaurant_id", 1)
-///     .timeout(Duration::from_secs(10))
-///     .retry_policy("auraconnect");
+/// let subscription = Subscription::new(["order.*", "payment.completed"])?.with_filter("restaurant_id", 1);
 /// assert!(subscription.matches(&sample("order.created")?));        // restaurant_id 1
 /// assert!(!subscription.matches(&sample("user.created")?));         // not subscribed
-/// assert!(!subscription.clone().active(false).matches(&sample("order.created")?));
+/// assert!(!subscription.clone().with_active(false).matches(&sample("order.created")?));
 /// # Ok::<(), hookwire::Error>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct Subscription {
-    url: http::Uri,
     patterns: Vec<EventPattern>,
     filters: Vec<(String, Value)>,
     active: bool,
-    secrets: Vec<Secret>,
-    headers: HeaderMap,
-    timeout: Duration,
-    retry_policy: Option<String>,
 }
 
-/// Default time a receiver has to answer: 30 s (Ops Center and HomeChef use 30 s).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-
 impl Subscription {
-    /// A subscription of `url` (absolute `http` or `https`) to `patterns`, checked against the
-    /// catalog (see [`EventPattern::parse`]); use [`with_patterns`](Subscription::with_patterns)
-    /// for types hookwire does not know.
-    pub fn new<P: AsRef<str>>(
-        url: &str,
-        patterns: impl IntoIterator<Item = P>,
-    ) -> Result<Subscription, Error> {
+    /// A subscription to `patterns`, checked against the catalog (see [`EventPattern::parse`]);
+    /// use [`from_patterns`](Subscription::from_patterns) for types hookwire does not know.
+    /// Errors: `unknown_event_type`, `invalid_argument` (a malformed pattern, or none).
+    pub fn new<P: AsRef<str>>(patterns: impl IntoIterator<Item = P>) -> Result<Subscription, Error> {
         let patterns =
             patterns.into_iter().map(|p| EventPattern::parse(p.as_ref())).collect::<Result<_, _>>()?;
-        Subscription::with_patterns(url, patterns)
+        Subscription::from_patterns(patterns)
     }
 
-    /// A subscription with patterns already parsed.
-    pub fn with_patterns(url: &str, patterns: Vec<EventPattern>) -> Result<Subscription, Error> {
-        let uri: http::Uri =
-            url.parse().map_err(|_| Error::argument("url", format!("`{}` is not a URL", shown_url(url))))?;
-        match uri.scheme_str() {
-            Some("http" | "https") if uri.host().is_some() => {}
-            _ => return Err(Error::argument("url", "must be an absolute http:// or https:// URL")),
-        }
+    /// A subscription to patterns already parsed. Errors: `invalid_argument` for none.
+    pub fn from_patterns(patterns: Vec<EventPattern>) -> Result<Subscription, Error> {
         if patterns.is_empty() {
             return Err(Error::argument(
                 "patterns",
                 "subscribe to at least one pattern (`*` for everything)",
             ));
         }
-        Ok(Subscription {
-            url: uri,
-            patterns,
-            filters: Vec::new(),
-            active: true,
-            secrets: Vec::new(),
-            headers: HeaderMap::new(),
-            timeout: DEFAULT_TIMEOUT,
-            retry_policy: None,
-        })
+        Ok(Subscription { patterns, filters: Vec::new(), active: true })
+    }
+
+    /// Every event (`*`): what an [`Endpoint`](crate::Endpoint) receives unless told otherwise.
+    pub fn everything() -> Subscription {
+        Subscription { patterns: vec![EventPattern::All], filters: Vec::new(), active: true }
     }
 
     /// Only events whose data field `field` equals `value` (JSON equality: `1` and `"1"`
     /// differ). `field` may be a dotted path (`customer.id`). All filters must hold.
-    pub fn filter(mut self, field: &str, value: impl Into<Value>) -> Subscription {
+    pub fn with_filter(mut self, field: &str, value: impl Into<Value>) -> Subscription {
         self.filters.push((field.to_owned(), value.into()));
         self
     }
 
-    /// Switches delivery on or off without deleting the subscription.
-    pub fn active(mut self, active: bool) -> Subscription {
+    /// Switches delivery on or off without deleting the subscription (default on).
+    pub fn with_active(mut self, active: bool) -> Subscription {
         self.active = active;
-        self
-    }
-
-    /// Adds a signing secret (several: rotation, one signature each).
-    pub fn secret(mut self, secret: Secret) -> Subscription {
-        self.secrets.push(secret);
-        self
-    }
-
-    /// Adds a custom header sent with every delivery.
-    pub fn header(mut self, name: &str, value: &str) -> Result<Subscription, Error> {
-        let name = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| Error::argument("header", format!("`{name}` is not a header name")))?;
-        // Headers that frame or route the request belong to the HTTP client: a wrong
-        // Content-Length or Transfer-Encoding could smuggle a second request on a shared
-        // connection.
-        const CONNECTION: [&str; 10] = [
-            "content-length",
-            "transfer-encoding",
-            "host",
-            "connection",
-            "keep-alive",
-            "upgrade",
-            "te",
-            "trailer",
-            "proxy-authorization",
-            "proxy-connection",
-        ];
-        if CONNECTION.contains(&name.as_str()) {
-            return Err(Error::argument(
-                "header",
-                format!("`{name}` is set by the HTTP client, not by a subscription"),
-            ));
-        }
-        let value = HeaderValue::from_str(value)
-            .map_err(|_| Error::argument("header", "a header value must be visible ASCII"))?;
-        self.headers.append(name, value);
-        Ok(self)
-    }
-
-    /// How long the receiver has to answer (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Subscription {
-        self.timeout = timeout;
-        self
-    }
-
-    /// The name of the retry policy to deliver with (a preset such as `svix`, or yours).
-    pub fn retry_policy(mut self, name: &str) -> Subscription {
-        self.retry_policy = Some(name.to_owned());
         self
     }
 
@@ -248,11 +172,6 @@ impl Subscription {
         self.patterns.iter().any(|p| p.matches(event_type))
     }
 
-    /// The endpoint URL.
-    pub fn url(&self) -> &http::Uri {
-        &self.url
-    }
-
     /// The patterns.
     pub fn patterns(&self) -> &[EventPattern] {
         &self.patterns
@@ -264,42 +183,18 @@ impl Subscription {
     }
 
     /// Whether delivery is on.
-    pub fn is_active(&self) -> bool {
+    pub fn active(&self) -> bool {
         self.active
-    }
-
-    /// The signing secrets.
-    pub fn secrets(&self) -> &[Secret] {
-        &self.secrets
-    }
-
-    /// The custom headers.
-    pub fn headers(&self) -> &HeaderMap {
-        &self.headers
-    }
-
-    /// The receiver's time to answer.
-    pub fn request_timeout(&self) -> Duration {
-        self.timeout
-    }
-
-    /// The retry policy name, if set.
-    pub fn retry_policy_name(&self) -> Option<&str> {
-        self.retry_policy.as_deref()
     }
 }
 
 impl fmt::Debug for Subscription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Subscription")
-            .field("url", &shown_url(&self.url.to_string()))
             .field("patterns", &self.patterns.iter().map(ToString::to_string).collect::<Vec<_>>())
             .field("filters", &self.filters)
             .field("active", &self.active)
-            .field("secrets", &self.secrets.len())
-            .field("timeout", &self.timeout)
-            .field("retry_policy", &self.retry_policy)
-            .finish_non_exhaustive()
+            .finish()
     }
 }
 

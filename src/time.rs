@@ -1,8 +1,40 @@
-//! Time as a type: [`UnixTime`], an instant with millisecond precision, so that seconds and
-//! milliseconds can never be mixed up in a bare integer.
+//! Time, in one place: [`UnixTime`] (an instant with millisecond precision, so seconds and
+//! milliseconds cannot be mixed up in a bare integer), the system clock ([`unix_now`]), and the
+//! wire's timestamps: how a timestamp header is parsed, its limits, and the tolerance check.
+//!
+//! The API takes and returns `UnixTime` for instants and [`Duration`] for spans. Unix
+//! *seconds* appear only where the wire has them: the timestamp headers, and the contract's
+//! `Signer::sign(id, timestamp, body)` and `Verifier::verify_at(headers, body, now)`, which
+//! take them as `i64` ([`UnixTime::as_secs`] gives one).
 
 use std::fmt;
+use std::ops::{Add, Sub};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+
+/// Default tolerance between a message's timestamp and now, in both directions: 5 minutes.
+pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
+
+/// The largest timestamp a signer writes and a verifier reads: 18 digits of unix seconds.
+pub(crate) const MAX_TIMESTAMP: i64 = 999_999_999_999_999_999;
+
+/// The system clock: [`UnixTime::now`], as a free function for the sender's loop. For the
+/// wire's unix seconds (`Signer::sign`, `Verifier::verify_at`), take
+/// [`as_secs`](UnixTime::as_secs).
+///
+/// ```
+/// let now = hookwire::unix_now();
+/// assert!(now > hookwire::UnixTime::from_secs(1_700_000_000));
+/// // The sender's loop: typed instants throughout.
+/// let delivery = hookwire::Delivery::new("msg_1", now);
+/// assert_eq!(delivery.state().due(), Some(now));
+/// ```
+pub fn unix_now() -> UnixTime {
+    UnixTime::now()
+}
 
 /// An instant: milliseconds since the Unix epoch (1970-01-01T00:00:00Z), UTC.
 ///
@@ -22,8 +54,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// ```
 ///
 /// Arithmetic saturates at the ends of the range (about ±292 million years), so no input can
-/// make it overflow.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+/// make it overflow; `+` and `-` with a [`Duration`] are the saturating ones. It serializes
+/// (serde) as its millisecond count, the unit hookwire's stored records have always used.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct UnixTime {
     millis: i64,
 }
@@ -32,7 +66,7 @@ impl UnixTime {
     /// The Unix epoch.
     pub const EPOCH: UnixTime = UnixTime { millis: 0 };
 
-    /// The system clock (the epoch if the clock is set before 1970).
+    /// The system clock.
     pub fn now() -> UnixTime {
         UnixTime::from_system_time(SystemTime::now())
     }
@@ -47,10 +81,12 @@ impl UnixTime {
         UnixTime { millis }
     }
 
-    /// A [`SystemTime`], truncated to the millisecond (the epoch if it is before 1970).
+    /// A [`SystemTime`], truncated to the millisecond (saturating far beyond either end).
     pub fn from_system_time(time: SystemTime) -> UnixTime {
-        let millis = time.duration_since(UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
-        UnixTime { millis: i64::try_from(millis).unwrap_or(i64::MAX) }
+        match time.duration_since(UNIX_EPOCH) {
+            Ok(after) => UnixTime::EPOCH.saturating_add(after),
+            Err(before) => UnixTime::EPOCH.saturating_sub(before.duration()),
+        }
     }
 
     /// Whole seconds since the epoch, rounded down (the unit of webhook timestamp headers).
@@ -85,6 +121,30 @@ fn span_millis(span: Duration) -> i64 {
     i64::try_from(span.as_millis()).unwrap_or(i64::MAX)
 }
 
+impl Add<Duration> for UnixTime {
+    type Output = UnixTime;
+
+    /// [`saturating_add`](UnixTime::saturating_add).
+    fn add(self, span: Duration) -> UnixTime {
+        self.saturating_add(span)
+    }
+}
+
+impl Sub<Duration> for UnixTime {
+    type Output = UnixTime;
+
+    /// [`saturating_sub`](UnixTime::saturating_sub).
+    fn sub(self, span: Duration) -> UnixTime {
+        self.saturating_sub(span)
+    }
+}
+
+impl From<SystemTime> for UnixTime {
+    fn from(time: SystemTime) -> UnixTime {
+        UnixTime::from_system_time(time)
+    }
+}
+
 impl fmt::Debug for UnixTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "UnixTime({self})")
@@ -112,6 +172,39 @@ impl fmt::Display for UnixTime {
     }
 }
 
+/// Parses a timestamp header: unix seconds as 1 to 18 ASCII digits in canonical form.
+///
+/// A leading zero is refused: peers re-render the number before signing, so `0170…` would be
+/// signed differently by different libraries; refusing it keeps "the digits sent" and "the
+/// number" the same thing.
+pub(crate) fn parse_timestamp(text: &[u8]) -> Option<i64> {
+    let canonical = text == b"0" || text.first().is_some_and(|d| (b'1'..=b'9').contains(d));
+    if !canonical || text.len() > 18 || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    // At most 18 digits: below 10^18, so the sum cannot overflow.
+    Some(text.iter().fold(0i64, |acc, digit| acc * 10 + i64::from(digit - b'0')))
+}
+
+/// Checks `timestamp` against `now` (both unix seconds) in both directions; `tolerance` in
+/// seconds.
+pub(crate) fn check_tolerance(timestamp: i64, now: i64, tolerance: u64) -> Result<(), Error> {
+    let difference = i128::from(now) - i128::from(timestamp);
+    let distance = u64::try_from(difference.unsigned_abs()).unwrap_or(u64::MAX);
+    if distance <= tolerance {
+        Ok(())
+    } else if difference > 0 {
+        Err(Error::TimestampTooOld { age: distance, tolerance })
+    } else {
+        let hint = if timestamp > 100_000_000_000 {
+            "this looks like milliseconds: send unix seconds"
+        } else {
+            "check the sender's clock"
+        };
+        Err(Error::TimestampTooNew { ahead: distance, tolerance, hint })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,5 +227,54 @@ mod tests {
         assert_eq!(UnixTime::EPOCH.duration_since(end), Duration::ZERO);
         assert_eq!(end.duration_since(UnixTime::from_millis(i64::MIN)), Duration::from_millis(u64::MAX));
         assert_eq!(end.to_string(), format!("{}ms", i64::MAX));
+        assert_eq!(UnixTime::from_secs(1) + Duration::from_millis(500), UnixTime::from_millis(1_500));
+        assert_eq!(UnixTime::from_secs(1) - Duration::from_secs(2), UnixTime::from_secs(-1));
+    }
+
+    #[test]
+    fn the_system_clock_before_1970_is_a_negative_instant() {
+        let before = UNIX_EPOCH - Duration::from_millis(1_500);
+        assert_eq!(UnixTime::from_system_time(before), UnixTime::from_millis(-1_500));
+        assert_eq!(UnixTime::from(UNIX_EPOCH + Duration::from_secs(2)), UnixTime::from_secs(2));
+    }
+
+    #[test]
+    fn serializes_as_its_millisecond_count() {
+        let t = UnixTime::from_millis(1_700_000_000_123);
+        assert_eq!(serde_json::to_string(&t).unwrap(), "1700000000123");
+        assert_eq!(serde_json::from_str::<UnixTime>("-5").unwrap(), UnixTime::from_millis(-5));
+    }
+
+    #[test]
+    fn timestamps_are_plain_digits() {
+        assert_eq!(parse_timestamp(b"1700000000"), Some(1_700_000_000));
+        assert_eq!(parse_timestamp(b"0"), Some(0));
+        assert_eq!(parse_timestamp(b"999999999999999999"), Some(MAX_TIMESTAMP));
+        for bad in [
+            &b""[..],
+            b"-5",
+            b"+5",
+            b" 5",
+            b"5 ",
+            b"1e9",
+            b"1700000000.5",
+            b"9999999999999999999",
+            b"01",
+            b"00",
+        ] {
+            assert_eq!(parse_timestamp(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn tolerance_is_inclusive_and_two_sided() {
+        let now = 1_700_000_000;
+        assert!(check_tolerance(now - 300, now, 300).is_ok());
+        assert!(check_tolerance(now + 300, now, 300).is_ok());
+        assert_eq!(check_tolerance(now - 301, now, 300).unwrap_err().code(), "timestamp_too_old");
+        assert_eq!(check_tolerance(now + 301, now, 300).unwrap_err().code(), "timestamp_too_new");
+        let millis = check_tolerance(now * 1000, now, 300).unwrap_err();
+        assert!(millis.to_string().contains("milliseconds"));
+        assert!(check_tolerance(i64::MAX, i64::MIN, 300).is_err());
     }
 }

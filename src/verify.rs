@@ -11,11 +11,9 @@ use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::mac::{Content, PreparedKey, ED25519_LEN, MAC_LEN};
-use crate::replay::{
-    check_tolerance, parse_timestamp, ClaimRequest, ClaimToken, SeenStore, DEFAULT_CLAIM_TTL,
-    DEFAULT_TOLERANCE_SECS,
-};
+use crate::replay::{ClaimRequest, ClaimToken, SeenStore, DEFAULT_CLAIM_TTL};
 use crate::scheme::{Encoding, HeaderSpec, Names, Part, Scheme, TimestampSource, MAX_SIGNATURE_ENTRIES};
+use crate::time::{check_tolerance, parse_timestamp, DEFAULT_TOLERANCE};
 use crate::{Dialect, Error, Event, Secret, UnixTime};
 
 /// Default largest body accepted: 1 MiB.
@@ -278,7 +276,7 @@ impl Verifier {
         Verifier {
             scheme,
             keys,
-            tolerance: DEFAULT_TOLERANCE_SECS,
+            tolerance: DEFAULT_TOLERANCE.as_secs(),
             max_body: DEFAULT_MAX_BODY,
             seen: None,
             claim_ttl: DEFAULT_CLAIM_TTL,
@@ -757,14 +755,4 @@ fn malformed(spec: &HeaderSpec, reason: impl Into<Cow<'static, str>>) -> Error {
 
 fn missing_id_spec(scheme: &Scheme) -> Error {
     Error::Internal { reason: format!("scheme {} signs an id but has no id header", scheme.name).into() }
-}
-
-/// The system clock in unix seconds (0 if the clock is before 1970): the `now` that
-/// [`Verifier::verify`] uses, for callers (and bindings) that default a timestamp to it.
-///
-/// ```
-/// assert!(hookwire::unix_now() > 1_700_000_000);
-/// ```
-pub fn unix_now() -> i64 {
-    UnixTime::now().as_secs()
 }

@@ -4,7 +4,9 @@
 #[path = "../examples/deliver.rs"]
 mod deliver;
 
-use hookwire::{DeliveryState, GiveUpReason};
+use std::time::Duration;
+
+use hookwire::{DeliveryState, GiveUpReason, UnixTime};
 
 #[test]
 fn the_delivery_example_retries_throttles_and_disables_as_specified() {
@@ -17,16 +19,16 @@ fn the_delivery_example_retries_throttles_and_disables_as_specified() {
         let (state, starts, statuses) = get(key);
         assert_eq!(
             (state, starts.as_slice(), statuses.as_slice()),
-            (&DeliveryState::Succeeded { at: deliver_start() }, &[0][..], &[Some(204)][..])
+            (&DeliveryState::Succeeded { at: deliver_start() }, &[Duration::ZERO][..], &[Some(204)][..])
         );
     }
     // 503 + Retry-After: 120 twice: the first retry waits 120 s (the 5 s schedule, raised to the
     // 60 s throttle minimum, then to the Retry-After within [60 s, 120 s]); the second waits
     // the schedule's 5 min (Retry-After below it is raised to it).
     let (state, starts, statuses) = get("msg_order_updated@orders");
-    assert_eq!(starts, &[0, 120_000, 420_000]);
+    assert_eq!(starts, &[0, 120, 420].map(Duration::from_secs));
     assert_eq!(statuses, &[Some(503), Some(503), Some(204)]);
-    assert_eq!(state, &DeliveryState::Succeeded { at: deliver_start() + 420_000 });
+    assert_eq!(state, &DeliveryState::Succeeded { at: deliver_start() + Duration::from_secs(420) });
     // 410 fails the delivery and disables the endpoint; the next message for it is not sent.
     let (state, starts, statuses) = get("msg_order_created@retired");
     assert_eq!((starts.len(), statuses.as_slice()), (1, &[Some(410)][..]));
@@ -52,6 +54,6 @@ fn the_delivery_example_retries_throttles_and_disables_as_specified() {
     );
 }
 
-fn deliver_start() -> i64 {
-    1_754_647_200_000
+fn deliver_start() -> UnixTime {
+    UnixTime::from_secs(1_754_647_200)
 }

@@ -6,10 +6,10 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use hookwire::{
-    sample, Classifier, Decision, Delivery, DeliveryState, DisableReason, EndpointHealth, Failure,
-    GiveUpReason, HealthPolicy, HealthTransition, Jitter, Message, Outcome, OutcomeClass, RequestBuilder,
-    RetryAfter, RetryPolicy, Scheduler, Scheme, Secret, Signer, Subscription, TokenBucket, UrlGuard,
-    Verifier,
+    sample, Classifier, Decision, Delivery, DeliveryRun, DeliveryState, DisableReason, Endpoint,
+    EndpointHealth, Failure, GiveUpReason, HealthPolicy, HealthTransition, Jitter, Outcome, OutcomeClass,
+    OutgoingMessage, RateLimit, RetryAfter, RetryPolicy, Scheduler, Scheme, Secret, Signer, Subscription,
+    TokenBucket, UnixTime, UrlGuard, Verifier,
 };
 use http::HeaderMap;
 use proptest::prelude::*;
@@ -17,6 +17,11 @@ use proptest::prelude::*;
 const S: u64 = 1;
 const M: u64 = 60;
 const H: u64 = 3600;
+
+/// The instant `ms` milliseconds after the epoch: the tests count in milliseconds from 0.
+fn t(ms: i64) -> UnixTime {
+    UnixTime::from_millis(ms)
+}
 
 fn secs(list: &[u64]) -> Vec<Duration> {
     list.iter().map(|&s| Duration::from_secs(s)).collect()
@@ -33,11 +38,11 @@ fn response(status: u16, headers: &[(&str, &str)]) -> Outcome {
 /// Runs a delivery that always fails with `outcome` to its end; returns the start of every
 /// attempt (ms) and the final state.
 fn run_to_end(policy: &RetryPolicy, outcome: &Outcome) -> (Vec<i64>, DeliveryState) {
-    let mut delivery = Delivery::new("msg_schedule", 0);
+    let mut delivery = Delivery::new("msg_schedule", t(0));
     while let Some(due) = delivery.state().due() {
         delivery.record(policy, due, outcome, b"", due).unwrap();
     }
-    (delivery.attempts().iter().map(|a| a.started_at).collect(), *delivery.state())
+    (delivery.attempts().iter().map(|a| a.started_at.as_millis()).collect(), *delivery.state())
 }
 
 #[test]
@@ -55,15 +60,15 @@ fn every_preset_schedule() {
         ("auraconnect", vec![0, 10, 30, M, 5 * M, 30 * M], 6),
     ];
     for (name, delays, attempts) in table {
-        let policy = RetryPolicy::from_name(name).unwrap().seed(7);
+        let policy = RetryPolicy::from_name(name).unwrap().with_seed(7);
         println!("{name}: {:?}", policy.schedule());
         assert_eq!(policy.schedule(), secs(&delays), "{name}");
-        assert_eq!(policy.attempts(), attempts, "{name}");
+        assert_eq!(policy.max_attempts(), attempts, "{name}");
         // Driving a delivery gives the same schedule (within jitter for svix).
         let (starts, end) = run_to_end(&policy, &response(500, &[]));
         assert_eq!(
             end,
-            DeliveryState::Failed { at: *starts.last().unwrap(), reason: GiveUpReason::Exhausted }
+            DeliveryState::Failed { at: t(*starts.last().unwrap()), reason: GiveUpReason::Exhausted }
         );
         assert_eq!(starts.len() as u32, attempts, "{name}");
         let gaps: Vec<i64> = starts.windows(2).map(|w| w[1] - w[0]).collect();
@@ -106,17 +111,17 @@ fn retry_policies_refuse_what_they_cannot_bound() {
     const DAY: u64 = 24 * 3600;
     let d = Duration::from_secs;
     let refused: Vec<(&str, Result<RetryPolicy, hookwire::Error>)> = vec![
-        ("max_attempts u32::MAX", RetryPolicy::svix().max_attempts(u32::MAX)),
-        ("max_attempts 1001", RetryPolicy::svix().max_attempts(1_001)),
-        ("max_attempts 0", RetryPolicy::svix().max_attempts(0)),
+        ("max_attempts u32::MAX", RetryPolicy::svix().with_max_attempts(u32::MAX)),
+        ("max_attempts 1001", RetryPolicy::svix().with_max_attempts(1_001)),
+        ("max_attempts 0", RetryPolicy::svix().with_max_attempts(0)),
         ("exponential 1e9 attempts", RetryPolicy::exponential("e", d(1), 2.0, d(60), 1_000_000_000)),
         ("exponential factor 1e9", RetryPolicy::exponential("e", d(1), 1e9, d(60), 5)),
         ("exponential factor 10.5", RetryPolicy::exponential("e", d(1), 10.5, d(60), 5)),
         ("exponential cap 31 days", RetryPolicy::exponential("e", d(1), 2.0, d(31 * DAY), 5)),
         ("table 1001 entries", RetryPolicy::table("t", vec![d(60); 1_001])),
         ("table entry 31 days", RetryPolicy::table("t", vec![d(0), d(31 * DAY)])),
-        ("max_age 366 days", RetryPolicy::svix().max_age(d(366 * DAY))),
-        ("throttle_min 31 days", RetryPolicy::svix().throttle_min(d(31 * DAY))),
+        ("max_age 366 days", RetryPolicy::svix().with_max_age(d(366 * DAY))),
+        ("throttle_min 31 days", RetryPolicy::svix().with_throttle_min(d(31 * DAY))),
         ("webnet max_retries u32::MAX", RetryPolicy::webnet_with(u32::MAX, d(60))),
         ("homechef max_retries 1000", RetryPolicy::homechef_with(1_000, d(60))),
     ];
@@ -125,34 +130,37 @@ fn retry_policies_refuse_what_they_cannot_bound() {
     }
     // The limits themselves are fine, and the longest schedule is a thousand entries.
     let accepted = [
-        RetryPolicy::svix().max_attempts(RetryPolicy::MAX_ATTEMPTS).unwrap(),
+        RetryPolicy::svix().with_max_attempts(RetryPolicy::MAX_ATTEMPTS).unwrap(),
         RetryPolicy::exponential("e", d(1), RetryPolicy::MAX_FACTOR, RetryPolicy::MAX_DELAY, 1_000).unwrap(),
         RetryPolicy::table("t", vec![RetryPolicy::MAX_DELAY; 1_000]).unwrap(),
         RetryPolicy::homechef_with(999, d(60)).unwrap(),
         RetryPolicy::svix()
-            .max_age(RetryPolicy::MAX_AGE)
+            .with_max_age(RetryPolicy::MAX_AGE)
             .unwrap()
-            .throttle_min(RetryPolicy::MAX_DELAY)
+            .with_throttle_min(RetryPolicy::MAX_DELAY)
             .unwrap(),
     ];
     for policy in accepted {
         let schedule = policy.schedule();
         assert!(schedule.len() <= 1_000 && schedule.iter().all(|delay| *delay <= RetryPolicy::MAX_DELAY));
         let failed = response(500, &[]);
-        assert!(matches!(policy.next(999, 0, 0, &failed), Decision::Retry { .. } | Decision::GiveUp { .. }));
+        assert!(matches!(
+            policy.next(999, t(0), t(0), &failed),
+            Decision::Retry { .. } | Decision::GiveUp { .. }
+        ));
     }
 }
 
 #[test]
 fn auraconnect_never_retries_after_seven_days() {
     // Every retry is throttled to an hour by Retry-After; after 7 days it gives up.
-    let policy = RetryPolicy::auraconnect().max_attempts(1000).unwrap();
+    let policy = RetryPolicy::auraconnect().with_max_attempts(1000).unwrap();
     let slow = response(503, &[("retry-after", "3600")]);
     let (starts, end) = run_to_end(&policy, &slow);
     let DeliveryState::Failed { at, reason } = end else { panic!("{end:?}") };
     assert_eq!(reason, GiveUpReason::MaxAge);
     assert!(*starts.last().unwrap() <= 7 * 24 * 3600 * 1000, "{starts:?}");
-    assert!(at + 60 * 60 * 1000 > 7 * 24 * 3600 * 1000, "gave up too early: {at}");
+    assert!(at.as_millis() + 60 * 60 * 1000 > 7 * 24 * 3600 * 1000, "gave up too early: {at}");
 }
 
 #[test]
@@ -188,10 +196,10 @@ fn every_outcome_class() {
     assert!(response(200, &[("webhook-delivery", "disable")]).is_success());
     assert!(!response(503, &[]).disables_endpoint());
     // Configured permanent statuses.
-    let strict = Classifier::default().permanent([400, 401, 403]);
+    let strict = Classifier::default().with_permanent([400, 401, 403]);
     assert_eq!(strict.response(401, &HeaderMap::new(), Duration::ZERO).class(), OutcomeClass::Permanent);
     assert_eq!(strict.response(500, &HeaderMap::new(), Duration::ZERO).class(), OutcomeClass::Retryable);
-    let no_throttle = Classifier::default().throttle([]);
+    let no_throttle = Classifier::default().with_throttle([]);
     assert_eq!(no_throttle.response(503, &HeaderMap::new(), Duration::ZERO).class(), OutcomeClass::Retryable);
     // Transport failures.
     for (failure, class) in [
@@ -200,6 +208,7 @@ fn every_outcome_class() {
         (Failure::Tls, OutcomeClass::Retryable),
         (Failure::Dns, OutcomeClass::Retryable),
         (Failure::Blocked, OutcomeClass::Permanent),
+        (Failure::InvalidRequest, OutcomeClass::Permanent),
         (Failure::Other, OutcomeClass::Retryable),
     ] {
         let outcome = Outcome::transport(failure, Duration::from_secs(1));
@@ -208,7 +217,7 @@ fn every_outcome_class() {
     }
     // What the policy makes of each class.
     let policy = RetryPolicy::standard_webhooks();
-    let decide = |outcome: &Outcome| policy.next(1, 0, 0, outcome);
+    let decide = |outcome: &Outcome| policy.next(1, t(0), t(0), outcome);
     assert_eq!(decide(&response(200, &[])), Decision::Done);
     assert_eq!(decide(&response(410, &[])), Decision::GiveUp { reason: GiveUpReason::EndpointGone });
     assert_eq!(
@@ -223,19 +232,22 @@ fn every_outcome_class() {
         decide(&Outcome::transport(Failure::Blocked, Duration::ZERO)),
         Decision::GiveUp { reason: GiveUpReason::Permanent }
     );
-    assert_eq!(decide(&response(500, &[])), Decision::Retry { at: 5_000, delay: Duration::from_secs(5) });
-    assert_eq!(decide(&response(429, &[])), Decision::Retry { at: 60_000, delay: Duration::from_secs(60) });
-    let patient = policy.clone().throttle_min(Duration::from_secs(10)).unwrap();
+    assert_eq!(decide(&response(500, &[])), Decision::Retry { at: t(5_000), delay: Duration::from_secs(5) });
     assert_eq!(
-        patient.next(1, 0, 0, &response(429, &[])),
-        Decision::Retry { at: 10_000, delay: Duration::from_secs(10) }
+        decide(&response(429, &[])),
+        Decision::Retry { at: t(60_000), delay: Duration::from_secs(60) }
+    );
+    let patient = policy.clone().with_throttle_min(Duration::from_secs(10)).unwrap();
+    assert_eq!(
+        patient.next(1, t(0), t(0), &response(429, &[])),
+        Decision::Retry { at: t(10_000), delay: Duration::from_secs(10) }
     );
 }
 
 #[test]
 fn retry_after_forms() {
     // Forms: delay-seconds, IMF-fixdate, RFC 850, asctime; garbage is an error.
-    let minute_after_epoch = 60_000;
+    let minute_after_epoch = UnixTime::from_secs(60);
     let table: &[(&str, Option<RetryAfter>)] = &[
         ("0", Some(RetryAfter::Delay(Duration::ZERO))),
         ("120", Some(RetryAfter::Delay(Duration::from_secs(120)))),
@@ -243,7 +255,7 @@ fn retry_after_forms() {
         ("Thu, 01 Jan 1970 00:01:00 GMT", Some(RetryAfter::At(minute_after_epoch))),
         ("Thursday, 01-Jan-70 00:01:00 GMT", Some(RetryAfter::At(minute_after_epoch))),
         ("Thu Jan  1 00:01:00 1970", Some(RetryAfter::At(minute_after_epoch))),
-        ("Wed, 21 Oct 2015 07:28:00 GMT", Some(RetryAfter::At(1_445_412_480_000))),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", Some(RetryAfter::At(t(1_445_412_480_000)))),
         ("", None),
         ("-5", None),
         ("1.5", None),
@@ -261,16 +273,16 @@ fn retry_after_forms() {
         }
     }
     // A date in the past is no wait; a date in the future waits until then.
-    assert_eq!(RetryAfter::At(1_000).delay_from(5_000), Duration::ZERO);
-    assert_eq!(RetryAfter::At(9_000).delay_from(5_000), Duration::from_secs(4));
+    assert_eq!(RetryAfter::At(t(1_000)).delay_from(t(5_000)), Duration::ZERO);
+    assert_eq!(RetryAfter::At(t(9_000)).delay_from(t(5_000)), Duration::from_secs(4));
 
     // Honoured, clamped to [scheduled, 2 × scheduled]; the scheduled delay of a 503 is at
     // least the 60 s throttle minimum.
     let policy = RetryPolicy::standard_webhooks();
     let delay_for = |status: u16, retry_after: &str| match policy.next(
         2,
-        0,
-        0,
+        t(0),
+        t(0),
         &response(status, &[("retry-after", retry_after)]),
     ) {
         Decision::Retry { delay, .. } => delay.as_secs(),
@@ -282,7 +294,8 @@ fn retry_after_forms() {
     assert_eq!(delay_for(503, "90"), 300); // schedule 5 min already above the minimum
     assert_eq!(delay_for(500, "garbage"), 300); // ignored
     let first_retry =
-        |retry_after: &str| match policy.next(1, 0, 0, &response(429, &[("retry-after", retry_after)])) {
+        |retry_after: &str| match policy.next(1, t(0), t(0), &response(429, &[("retry-after", retry_after)]))
+        {
             Decision::Retry { delay, .. } => delay.as_secs(),
             other => panic!("{other:?}"),
         };
@@ -293,13 +306,17 @@ fn retry_after_forms() {
     // to the throttle minimum it asked for, not nothing.
     let eager = RetryPolicy::table("eager", vec![Duration::ZERO; 3])
         .unwrap()
-        .throttle_min(Duration::from_secs(30))
+        .with_throttle_min(Duration::from_secs(30))
         .unwrap();
-    let decide =
-        |retry_after: &str| match eager.next(1, 0, 0, &response(500, &[("retry-after", retry_after)])) {
-            Decision::Retry { delay, .. } => delay.as_secs(),
-            other => panic!("{other:?}"),
-        };
+    let decide = |retry_after: &str| match eager.next(
+        1,
+        t(0),
+        t(0),
+        &response(500, &[("retry-after", retry_after)]),
+    ) {
+        Decision::Retry { delay, .. } => delay.as_secs(),
+        other => panic!("{other:?}"),
+    };
     assert_eq!((decide("10"), decide("3600"), decide("0")), (10, 30, 0));
 }
 
@@ -307,9 +324,13 @@ fn retry_after_forms() {
 fn jitter_stays_within_its_formula() {
     let failed = response(500, &[]);
     let samples = 10_000;
-    let policy_with = |jitter| RetryPolicy::standard_webhooks().with_jitter(jitter).unwrap().seed(42);
+    // Attempt `attempt` of delivery number `key`: its id keys the jitter.
+    let run =
+        |key: u64, attempt: u32| DeliveryRun::new(&format!("msg_{key}"), t(0)).with_attempts(attempt - 1);
+    let policy_with = |jitter| RetryPolicy::standard_webhooks().with_jitter(jitter).unwrap().with_seed(42);
     let delay =
-        |policy: &RetryPolicy, attempt: u32, key: u64| match policy.next_keyed(key, attempt, 0, 0, &failed) {
+        |policy: &RetryPolicy, attempt: u32, key: u64| match policy.decide(&run(key, attempt), &failed, t(0))
+        {
             Decision::Retry { delay, .. } => delay.as_secs_f64(),
             other => panic!("{other:?}"),
         };
@@ -350,13 +371,13 @@ fn jitter_stays_within_its_formula() {
     }
     // The last attempt a policy can make is answered at once (the chain is replayed over a
     // window, not from the start) and stays within the bounds.
-    let wide = policy.clone().max_attempts(RetryPolicy::MAX_ATTEMPTS).unwrap();
+    let wide = policy.clone().with_max_attempts(RetryPolicy::MAX_ATTEMPTS).unwrap();
     let d = delay(&wide, RetryPolicy::MAX_ATTEMPTS - 1, 3);
     assert!((base..=cap).contains(&d), "{d}");
     // Seeded policies are reproducible; different seeds differ.
     let a = policy_with(Jitter::Full);
     assert_eq!(delay(&a, 4, 9), delay(&a.clone(), 4, 9));
-    assert_ne!(delay(&a, 4, 9), delay(&a.clone().seed(43), 4, 9));
+    assert_ne!(delay(&a, 4, 9), delay(&a.clone().with_seed(43), 4, 9));
     assert_eq!(
         RetryPolicy::svix().with_jitter(Jitter::Proportional(1.5)).unwrap_err().code(),
         "invalid_argument"
@@ -366,50 +387,54 @@ fn jitter_stays_within_its_formula() {
 #[test]
 fn delivery_state_machine() {
     let policy = RetryPolicy::standard_webhooks();
-    let mut delivery = Delivery::new("msg_1", 1_000).response_body_limit(8);
-    assert_eq!(delivery.state(), &DeliveryState::Pending { due: 1_000 });
+    let mut delivery = Delivery::new("msg_1", t(1_000)).with_response_body_limit(8);
+    assert_eq!(delivery.response_body_limit(), 8);
+    assert_eq!(delivery.state(), &DeliveryState::Pending { due: t(1_000) });
     let big = "ééééé".as_bytes(); // 10 bytes: cut at 8 on a character boundary
-    let state = *delivery.record(&policy, 1_000, &response(500, &[]), big, 1_200).unwrap();
-    assert_eq!(state, DeliveryState::Retrying { next_at: 6_200 });
+    let state = *delivery.record(&policy, t(1_000), &response(500, &[]), big, t(1_200)).unwrap();
+    assert_eq!(state, DeliveryState::Retrying { next_at: t(6_200) });
     let first = &delivery.attempts()[0];
     assert_eq!((first.number, first.status, first.class), (1, Some(500), OutcomeClass::Retryable));
     assert_eq!((first.response_body.as_str(), first.response_truncated), ("éééé", true));
 
     let timeout = Outcome::transport(Failure::Timeout, Duration::from_secs(30));
-    delivery.record(&policy, 6_200, &timeout, b"", 36_200).unwrap();
+    delivery.record(&policy, t(6_200), &timeout, b"", t(36_200)).unwrap();
     assert_eq!(delivery.attempts()[1].failure, Some(Failure::Timeout));
     // The schedule's 5 min is already above the 60 s a timeout waits at least.
-    assert_eq!(delivery.state(), &DeliveryState::Retrying { next_at: 336_200 });
+    assert_eq!(delivery.state(), &DeliveryState::Retrying { next_at: t(336_200) });
 
     // Persisted and read back between attempts, it carries on the same.
     let stored = serde_json::to_string(&delivery).unwrap();
     assert!(stored.contains(r#""state":"retrying""#), "{stored}");
     let mut restored: Delivery = serde_json::from_str(&stored).unwrap();
     assert_eq!(restored, delivery);
-    restored.record(&policy, 336_200, &response(204, &[]), b"", 336_300).unwrap();
-    assert_eq!(restored.state(), &DeliveryState::Succeeded { at: 336_300 });
-    assert_eq!(restored.record(&policy, 0, &response(200, &[]), b"", 0).unwrap_err().code(), "invalid_state");
-    assert_eq!(restored.cancel(0).unwrap_err().code(), "invalid_state");
-    assert_eq!(restored.retry(0).unwrap_err().code(), "invalid_state");
+    restored.record(&policy, t(336_200), &response(204, &[]), b"", t(336_300)).unwrap();
+    assert_eq!(restored.state(), &DeliveryState::Succeeded { at: t(336_300) });
+    assert_eq!(
+        restored.record(&policy, t(0), &response(200, &[]), b"", t(0)).unwrap_err().code(),
+        "invalid_state"
+    );
+    assert_eq!(restored.cancel(t(0)).unwrap_err().code(), "invalid_state");
+    assert_eq!(restored.retry(t(0)).unwrap_err().code(), "invalid_state");
 
     // Cancel, then a manual retry that fails once more.
-    delivery.cancel(50_000).unwrap();
-    assert_eq!(delivery.state(), &DeliveryState::Cancelled { at: 50_000 });
-    delivery.retry(60_000).unwrap();
-    assert_eq!(delivery.retry(60_000).unwrap_err().code(), "invalid_state");
-    delivery.record(&policy, 60_000, &response(500, &[]), b"", 60_100).unwrap();
+    delivery.cancel(t(50_000)).unwrap();
+    assert_eq!(delivery.state(), &DeliveryState::Cancelled { at: t(50_000) });
+    delivery.retry(t(60_000)).unwrap();
+    assert_eq!(delivery.retry(t(60_000)).unwrap_err().code(), "invalid_state");
+    delivery.record(&policy, t(60_000), &response(500, &[]), b"", t(60_100)).unwrap();
     assert_eq!(
         delivery.state(),
-        &DeliveryState::Failed { at: 60_100, reason: GiveUpReason::ManualAttemptFailed }
+        &DeliveryState::Failed { at: t(60_100), reason: GiveUpReason::ManualAttemptFailed }
     );
     assert!(delivery.attempts()[2].manual);
     // A 20 KB default limit.
-    let mut long = Delivery::new("msg_2", 0);
-    long.record(&policy, 0, &response(500, &[]), &vec![b'x'; 50_000], 1).unwrap();
+    let mut long = Delivery::new("msg_2", t(0));
+    long.record(&policy, t(0), &response(500, &[]), &vec![b'x'; 50_000], t(1)).unwrap();
     assert_eq!(long.attempts()[0].response_body.len(), hookwire::DEFAULT_RESPONSE_BODY_LIMIT);
     // Giving up for an endpoint disabled elsewhere.
-    let mut orphan = Delivery::new("msg_3", 0);
-    orphan.fail(GiveUpReason::EndpointDisabled, 5).unwrap();
+    let mut orphan = Delivery::new("msg_3", t(0));
+    orphan.fail(GiveUpReason::EndpointDisabled, t(5)).unwrap();
     assert_eq!(orphan.state().name(), "failed");
 }
 
@@ -446,9 +471,9 @@ proptest! {
                     let present = model.iter().any(|e| e.2 == key);
                     let is_schedule = matches!(op, Op::Schedule(..));
                     if is_schedule {
-                        prop_assert_eq!(scheduler.schedule(key, due.into()), !present);
+                        prop_assert_eq!(scheduler.schedule(key, t(due.into())), !present);
                     } else {
-                        prop_assert_eq!(scheduler.reschedule(&key, due.into()), present);
+                        prop_assert_eq!(scheduler.reschedule(&key, t(due.into())), present);
                     }
                     if is_schedule || present {
                         model.retain(|e| e.2 != key);
@@ -463,14 +488,14 @@ proptest! {
                     model.retain(|e| e.2 != key);
                 }
                 Op::Pop(now, limit) => {
-                    let got = scheduler.pop_due(now.into(), limit.into());
+                    let got = scheduler.pop_due(t(now.into()), limit.into());
                     let n = model.iter().take_while(|e| e.0 <= now.into()).count().min(limit.into());
-                    let want: Vec<(u8, i64)> = model.drain(..n).map(|e| (e.2, e.0)).collect();
+                    let want: Vec<(u8, UnixTime)> = model.drain(..n).map(|e| (e.2, t(e.0))).collect();
                     prop_assert_eq!(got, want);
                 }
             }
             prop_assert_eq!(scheduler.len(), model.len());
-            prop_assert_eq!(scheduler.next_due(), model.first().map(|e| e.0));
+            prop_assert_eq!(scheduler.next_due(), model.first().map(|e| t(e.0)));
             for key in 0..64u8 {
                 prop_assert_eq!(scheduler.contains(&key), model.iter().any(|e| e.2 == key));
             }
@@ -482,16 +507,16 @@ proptest! {
 fn scheduler_holds_a_million_and_stays_compact_under_churn() {
     let mut scheduler: Scheduler<u64> = Scheduler::with_capacity(1_000_000);
     for key in 0..1_000_000u64 {
-        scheduler.schedule(key, (key * 7_919 % 1_000_003) as i64);
+        scheduler.schedule(key, t((key * 7_919 % 1_000_003) as i64));
     }
     assert_eq!(scheduler.len(), 1_000_000);
     // Reschedule everything many times: stale heap entries are compacted away, and the order holds.
     for round in 0..5i64 {
         for key in (0..1_000_000u64).step_by(3) {
-            scheduler.reschedule(&key, round * 10 + (key % 1000) as i64);
+            scheduler.reschedule(&key, t(round * 10 + (key % 1000) as i64));
         }
     }
-    let popped = scheduler.pop_due(i64::MAX, 2_000_000);
+    let popped = scheduler.pop_due(t(i64::MAX), 2_000_000);
     assert_eq!(popped.len(), 1_000_000);
     assert!(popped.windows(2).all(|w| w[0].1 <= w[1].1));
     assert!(scheduler.is_empty() && scheduler.next_due().is_none());
@@ -499,39 +524,33 @@ fn scheduler_holds_a_million_and_stays_compact_under_churn() {
 
 #[test]
 fn endpoint_health_transitions() {
-    let day = 24 * 3600 * 1000;
+    let day = |n: i64| t(n * 24 * 3600 * 1000);
     let policy = HealthPolicy::default(); // 5 days
     let mut health = EndpointHealth::default();
     let down = response(500, &[]);
-    assert_eq!(health.record(&policy, &down, 0), Some(HealthTransition::StartedFailing { at: 0 }));
-    assert_eq!(health.record(&policy, &down, 4 * day), None);
+    assert_eq!(health.record(&policy, &down, t(0)), Some(HealthTransition::StartedFailing { at: t(0) }));
+    assert_eq!(health.record(&policy, &down, day(4)), None);
     assert_eq!(health.consecutive_failures(), 2);
     assert_eq!(
-        health.record(&policy, &response(200, &[]), 4 * day + 1),
-        Some(HealthTransition::Recovered { after_failures: 2, failing_since: 0 })
+        health.record(&policy, &response(200, &[]), day(4) + Duration::from_millis(1)),
+        Some(HealthTransition::Recovered { after_failures: 2, failing_since: t(0) })
     );
-    assert_eq!(health.record(&policy, &response(200, &[]), 4 * day + 2), None);
+    assert_eq!(health.record(&policy, &response(200, &[]), day(4) + Duration::from_millis(2)), None);
+    assert_eq!(health.record(&policy, &down, day(5)), Some(HealthTransition::StartedFailing { at: day(5) }));
     assert_eq!(
-        health.record(&policy, &down, 5 * day),
-        Some(HealthTransition::StartedFailing { at: 5 * day })
-    );
-    assert_eq!(
-        health.record(&policy, &Outcome::transport(Failure::Connect, Duration::ZERO), 10 * day),
-        Some(HealthTransition::Disabled {
-            reason: DisableReason::FailingFor { since: 5 * day },
-            at: 10 * day
-        })
+        health.record(&policy, &Outcome::transport(Failure::Connect, Duration::ZERO), day(10)),
+        Some(HealthTransition::Disabled { reason: DisableReason::FailingFor { since: day(5) }, at: day(10) })
     );
     assert!(health.is_disabled());
     assert_eq!(
-        health.record(&policy, &response(200, &[]), 11 * day),
+        health.record(&policy, &response(200, &[]), day(11)),
         None,
         "a disabled endpoint stays disabled"
     );
     health.enable();
     assert!(!health.is_disabled());
     // Aborted messages say nothing about the endpoint.
-    assert_eq!(health.record(&policy, &response(500, &[("webhook-delivery", "abort-message")]), 0), None);
+    assert_eq!(health.record(&policy, &response(500, &[("webhook-delivery", "abort-message")]), t(0)), None);
     assert_eq!(health.consecutive_failures(), 0);
     // 410 and a disable request disable at once, even on a first failure or a success.
     for (outcome, reason) in [
@@ -539,8 +558,11 @@ fn endpoint_health_transitions() {
         (response(200, &[("webhook-delivery", "disable")]), DisableReason::Requested),
     ] {
         let mut health = EndpointHealth::default();
-        assert_eq!(health.record(&policy, &outcome, 7), Some(HealthTransition::Disabled { reason, at: 7 }));
-        assert_eq!(health.disabled(), Some((reason, 7)));
+        assert_eq!(
+            health.record(&policy, &outcome, t(7)),
+            Some(HealthTransition::Disabled { reason, at: t(7) })
+        );
+        assert_eq!(health.disabled(), Some((reason, t(7))));
     }
     // Serializes for storage.
     let json = serde_json::to_string(&health).unwrap();
@@ -550,26 +572,28 @@ fn endpoint_health_transitions() {
 #[test]
 fn token_bucket_paces_an_endpoint() {
     let mut bucket = TokenBucket::new(2, Duration::from_secs(1)).unwrap();
-    assert_eq!((bucket.acquire(0), bucket.acquire(0)), (Ok(()), Ok(())));
-    assert_eq!(bucket.acquire(0), Err(Duration::from_millis(500)));
-    assert_eq!(bucket.acquire(499), Err(Duration::from_millis(1)));
-    assert_eq!(bucket.acquire(500), Ok(()));
+    assert_eq!((bucket.acquire(t(0)), bucket.acquire(t(0))), (Ok(()), Ok(())));
+    assert_eq!(bucket.acquire(t(0)), Err(Duration::from_millis(500)));
+    assert_eq!(bucket.acquire(t(499)), Err(Duration::from_millis(1)));
+    assert_eq!(bucket.acquire(t(500)), Ok(()));
     // Long idle refills only up to the burst size; a clock going backwards refills nothing.
-    assert_eq!(bucket.available(1_000_000), 2);
-    assert_eq!((bucket.acquire(1_000_000), bucket.acquire(1_000_000)), (Ok(()), Ok(())));
-    assert_eq!(bucket.available(0), 0);
+    assert_eq!(bucket.available(t(1_000_000)), 2);
+    assert_eq!((bucket.acquire(t(1_000_000)), bucket.acquire(t(1_000_000))), (Ok(()), Ok(())));
+    assert_eq!(bucket.available(t(0)), 0);
     // 1000 per hour sustained: 3.6 s per delivery once the burst is spent.
-    let mut aura = TokenBucket::per_hour(1000).unwrap();
-    let mut now = 0i64;
+    let mut aura = RateLimit::per_hour(1000).unwrap().bucket();
+    let mut now = t(0);
     let mut sent = 0;
-    while now <= 2 * 3_600_000 {
+    while now <= t(2 * 3_600_000) {
         match aura.acquire(now) {
             Ok(()) => sent += 1,
-            Err(wait) => now += wait.as_millis() as i64,
+            Err(wait) => now = now + wait,
         }
     }
     assert_eq!(sent, 1000 + 2000);
     assert_eq!(TokenBucket::new(0, Duration::from_secs(1)).unwrap_err().code(), "invalid_argument");
+    assert_eq!(RateLimit::new(1, Duration::from_micros(999)).unwrap_err().code(), "invalid_argument");
+    assert_eq!(aura.rate(), RateLimit::per_hour(1000).unwrap());
     // Stored buckets round-trip; corrupt ones are refused instead of dividing by zero later.
     let json = serde_json::to_string(&aura).unwrap();
     assert_eq!(serde_json::from_str::<TokenBucket>(&json).unwrap(), aura);
@@ -585,18 +609,20 @@ fn token_bucket_paces_an_endpoint() {
 #[test]
 fn requests_are_signed_afresh_on_every_attempt() {
     let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
-    let subscription = Subscription::new("https://hooks.example.com/in", ["order.*"])
-        .unwrap()
-        .header("X-Tenant", "7")
-        .unwrap()
-        .header("User-Agent", "custom/1")
-        .unwrap();
-    let signer = Signer::new(Scheme::standard_webhooks(), secret.clone());
+    let endpoint =
+        Endpoint::new("https://hooks.example.com/in", Scheme::standard_webhooks(), [secret.clone()])
+            .unwrap()
+            .with_subscription(Subscription::new(["order.*"]).unwrap())
+            .with_header("X-Tenant", "7")
+            .unwrap()
+            .with_header("User-Agent", "custom/1")
+            .unwrap();
     let verifier = Verifier::new(Scheme::standard_webhooks(), [secret]);
-    let message = Message::from_event("msg_42", &sample("order.created").unwrap());
-    let builder = RequestBuilder::new();
-    let first = builder.build(&message, &subscription, &signer, 1_700_000_000).unwrap();
-    let second = builder.build(&message, &subscription, &signer, 1_700_000_090).unwrap();
+    let message = OutgoingMessage::from_event("msg_42", &sample("order.created").unwrap());
+    // Attempts 90 s apart, in milliseconds: the timestamp header is the attempt's unix second.
+    let (first_at, second_at) = (t(1_700_000_000_400), t(1_700_000_090_999));
+    let first = endpoint.request(&message, first_at).unwrap();
+    let second = endpoint.request(&message, second_at).unwrap();
     for (request, ts) in [(&first, 1_700_000_000), (&second, 1_700_000_090)] {
         assert_eq!(request.uri(), "https://hooks.example.com/in");
         assert_eq!(request.headers()["webhook-id"], "msg_42");
@@ -608,29 +634,150 @@ fn requests_are_signed_afresh_on_every_attempt() {
         assert_eq!(verified.id(), Some("msg_42"));
     }
     assert_ne!(first.headers()["webhook-signature"], second.headers()["webhook-signature"]);
-    let plain = Subscription::new("https://hooks.example.com/in", ["*"]).unwrap();
-    let request = builder.build(&Message::new("m", b"{}".to_vec()), &plain, &signer, 1).unwrap();
+    let plain =
+        Endpoint::new("https://hooks.example.com/in", Scheme::standard_webhooks(), [Secret::generate()])
+            .unwrap();
+    let request = plain.request(&OutgoingMessage::new("m", b"{}".to_vec()), t(1_000)).unwrap();
     assert_eq!(request.headers()["user-agent"], hookwire::USER_AGENT);
     assert!(hookwire::USER_AGENT.starts_with("hookwire/"));
 
     // Headers that frame the request belong to the client.
     for name in ["Content-Length", "transfer-encoding", "Host", "connection"] {
-        let err =
-            Subscription::new("https://hooks.example.com/in", ["*"]).unwrap().header(name, "1").unwrap_err();
+        let err = plain.clone().with_header(name, "1").unwrap_err();
         assert_eq!(err.code(), "invalid_argument", "{name}");
     }
     // Limits and guards.
-    let big = Message::new("m", vec![b' '; 256 * 1024 + 1]);
-    let err = builder.clone().max_payload(256 * 1024).build(&big, &plain, &signer, 1).unwrap_err();
+    let big = OutgoingMessage::new("m", vec![b' '; 256 * 1024 + 1]);
+    let err = plain.clone().with_max_payload(256 * 1024).request(&big, t(1_000)).unwrap_err();
     assert_eq!(err.code(), "payload_too_large");
-    let internal = Subscription::new("http://169.254.169.254/latest/meta-data", ["*"]).unwrap();
-    assert_eq!(builder.build(&message, &internal, &signer, 1).unwrap_err().code(), "blocked_url");
-    let allowed = builder.clone().url_guard(UrlGuard::default().allow_net("169.254.169.254").unwrap());
-    assert!(allowed.build(&message, &internal, &signer, 1).is_ok());
+    assert_eq!(hookwire::Failure::of(&err), Failure::InvalidRequest);
+    let secret = || [Secret::generate()];
+    let internal =
+        Endpoint::new("http://169.254.169.254/latest/meta-data", Scheme::standard_webhooks(), secret())
+            .unwrap();
+    let err = internal.request(&message, t(1_000)).unwrap_err();
+    assert_eq!((err.code(), Failure::of(&err)), ("blocked_url", Failure::Blocked));
+    assert_eq!(internal.check_url().unwrap_err().code(), "blocked_url");
+    let allowed = internal.with_url_guard(UrlGuard::default().with_allowed_net("169.254.169.254").unwrap());
+    assert!(allowed.request(&message, t(1_000)).is_ok());
+    let err = plain.request(&OutgoingMessage::new("a.b", b"{}".to_vec()), t(1_000)).unwrap_err();
+    assert_eq!((err.code(), Failure::of(&err)), ("invalid_argument", Failure::InvalidRequest));
+    // A request that cannot be built is permanent: the delivery gives up instead of retrying.
+    let outcome = Outcome::transport(Failure::of(&err), Duration::ZERO);
     assert_eq!(
-        builder.build(&Message::new("a.b", b"{}".to_vec()), &plain, &signer, 1).unwrap_err().code(),
-        "invalid_argument"
+        RetryPolicy::standard_webhooks().next(1, t(0), t(0), &outcome),
+        Decision::GiveUp { reason: GiveUpReason::Permanent }
     );
+}
+
+#[test]
+fn endpoints_refuse_what_they_cannot_send() {
+    let scheme = Scheme::standard_webhooks;
+    let cases: Vec<(&str, Result<Endpoint, hookwire::Error>, &str)> = vec![
+        ("not a URL", Endpoint::new("exa mple", scheme(), [Secret::generate()]), "invalid_argument"),
+        ("relative", Endpoint::new("/in", scheme(), [Secret::generate()]), "invalid_argument"),
+        ("ftp", Endpoint::new("ftp://example.com/", scheme(), [Secret::generate()]), "invalid_argument"),
+        ("no secret", Endpoint::new("https://example.com/", scheme(), []), "invalid_secret"),
+        (
+            "an ed25519 key for an HMAC scheme",
+            Endpoint::new("https://example.com/", Scheme::github(), [Secret::generate_ed25519()]),
+            "invalid_secret",
+        ),
+        (
+            "zero timeout",
+            Endpoint::new("https://example.com/", scheme(), [Secret::generate()])
+                .and_then(|e| e.with_timeout(Duration::ZERO)),
+            "invalid_argument",
+        ),
+        (
+            "bad content type",
+            Endpoint::new("https://example.com/", scheme(), [Secret::generate()])
+                .and_then(|e| e.with_content_type("a\nb")),
+            "invalid_argument",
+        ),
+    ];
+    for (what, result, code) in cases {
+        assert_eq!(result.unwrap_err().code(), code, "{what}");
+    }
+    // The defaults, read back with the setters' names.
+    let endpoint = Endpoint::new("https://example.com/in", scheme(), [Secret::generate()]).unwrap();
+    assert_eq!(endpoint.timeout(), hookwire::DEFAULT_TIMEOUT);
+    assert_eq!(endpoint.max_payload(), hookwire::DEFAULT_MAX_PAYLOAD);
+    assert_eq!(endpoint.retry_policy().name(), "standard-webhooks");
+    assert_eq!(endpoint.rate_limit(), None);
+    assert_eq!(endpoint.subscription(), &Subscription::everything());
+    let paced = endpoint
+        .with_rate_limit(RateLimit::per_hour(10).unwrap())
+        .with_timeout(Duration::from_secs(5))
+        .unwrap();
+    assert_eq!((paced.rate_limit().unwrap().capacity(), paced.timeout()), (10, Duration::from_secs(5)));
+}
+
+#[test]
+fn an_endpoint_signs_with_every_secret_so_rotation_needs_no_downtime() {
+    let old = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    let new = Secret::generate();
+    let endpoint = Endpoint::new(
+        "https://hooks.example.com/in",
+        Scheme::standard_webhooks(),
+        [old.clone(), new.clone()],
+    )
+    .unwrap();
+    assert_eq!(endpoint.signer().secret_count(), 2);
+    let request =
+        endpoint.request(&OutgoingMessage::new("msg_1", b"{}".to_vec()), t(1_700_000_000_000)).unwrap();
+    assert_eq!(request.headers()["webhook-signature"].to_str().unwrap().split(' ').count(), 2);
+    // A receiver that has the old secret only, or the new one only, accepts it.
+    for secret in [old, new] {
+        let verifier = Verifier::new(Scheme::standard_webhooks(), [secret]);
+        assert!(verifier.verify_at(request.headers(), request.body(), 1_700_000_000).is_ok());
+    }
+    // The signer from several secrets is the signer built one secret at a time.
+    let a = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+    let b = Secret::parse("whsec_c2Vjb25kIHNlY3JldCBvZiBlbm91Z2ggYnl0ZXM=").unwrap();
+    let folded = Signer::new(Scheme::standard_webhooks(), a.clone()).with_secret(b.clone());
+    let together = Signer::from_secrets(Scheme::standard_webhooks(), [a, b]);
+    assert_eq!(folded.sign("m", 1, b"{}").unwrap(), together.sign("m", 1, b"{}").unwrap());
+    let none = Signer::from_secrets(Scheme::standard_webhooks(), []);
+    assert_eq!(none.sign("m", 1, b"{}").unwrap_err().code(), "invalid_secret");
+    assert_eq!(
+        Signer::try_from_secrets(Scheme::standard_webhooks(), []).map(|_| ()).unwrap_err().code(),
+        "invalid_secret"
+    );
+}
+
+#[test]
+fn deciding_from_stored_counters_is_what_a_delivery_decides() {
+    // A caller that keeps the counters in a row (the outbox) gets the delivery's decisions.
+    let policy = RetryPolicy::svix().with_seed(5); // ±20 % jitter: the key must match too
+    let outcomes =
+        [response(500, &[]), response(503, &[("retry-after", "30")]), response(500, &[]), response(200, &[])];
+    let mut delivery = Delivery::new("dlv_7", t(1_000));
+    for (attempts, outcome) in (0u32..).zip(&outcomes) {
+        let started = delivery.state().due().unwrap();
+        let ended = started + Duration::from_millis(40);
+        let run = DeliveryRun::new("dlv_7", t(1_000)).with_attempts(attempts);
+        assert_eq!(run, delivery.run());
+        let decided = policy.decide(&run, outcome, ended);
+        delivery.record(&policy, started, outcome, b"", ended).unwrap();
+        let state = *delivery.state();
+        match decided {
+            Decision::Retry { at, .. } => assert_eq!(state, DeliveryState::Retrying { next_at: at }),
+            Decision::Done => assert_eq!(state, DeliveryState::Succeeded { at: ended }),
+            other => panic!("{other:?}"),
+        }
+    }
+    // A manual retry's single attempt: the run says so, and a failure gives up.
+    let mut failed = Delivery::new("dlv_8", t(0));
+    failed.fail(GiveUpReason::Exhausted, t(1)).unwrap();
+    failed.retry(t(2)).unwrap();
+    let run = failed.run();
+    assert!(run.manual() && run.attempts() == 0);
+    assert_eq!(
+        policy.decide(&run, &response(500, &[]), t(3)),
+        Decision::GiveUp { reason: GiveUpReason::ManualAttemptFailed }
+    );
+    assert_eq!(policy.decide(&run, &response(204, &[]), t(3)), Decision::Done);
 }
 
 #[test]
@@ -650,14 +797,18 @@ fn no_error_shows_the_credentials_of_a_url() {
         let err = guard.check_url(url).unwrap_err();
         assert_eq!(err.code(), "blocked_url", "{url}");
         assert!(!err.to_string().contains("hunter2"), "{url}: {err}");
-        if let Err(err) = Subscription::new(url, ["*"]) {
+        if let Err(err) = Endpoint::new(url, Scheme::hookwire(), [Secret::generate()]) {
             assert!(!err.to_string().contains("hunter2"), "{url}: {err}");
         }
     }
-    // A subscription to such a URL is refused when the request is built; its Debug hides the
+    // An endpoint at such a URL is refused when the request is built; its Debug hides the
     // credentials too.
-    let subscription = Subscription::new("https://user:hunter2-p4ss@example.com/in", ["*"]).unwrap();
-    let shown = format!("{subscription:?}");
+    let endpoint =
+        Endpoint::new("https://user:hunter2-p4ss@example.com/in", Scheme::hookwire(), [Secret::generate()])
+            .unwrap();
+    let err = endpoint.request(&OutgoingMessage::new("m", b"{}".to_vec()), t(0)).unwrap_err();
+    assert!(err.code() == "blocked_url" && !err.to_string().contains("hunter2"), "{err}");
+    let shown = format!("{endpoint:?}");
     assert!(!shown.contains("hunter2") && shown.contains("example.com"), "{shown}");
     // Control characters are escaped and very long text is cut.
     let long = format!("http://exa mple.com/\n{}", "a".repeat(10_000));
@@ -787,7 +938,7 @@ fn url_guard_table() {
     assert_eq!(guard.check_resolved(&[public, addr("127.0.0.1")]).unwrap_err().code(), "blocked_url");
     assert_eq!(guard.check_resolved(&[]).unwrap_err().code(), "blocked_url");
     // https only.
-    let strict = UrlGuard::default().https_only(true);
+    let strict = UrlGuard::default().with_https_only(true);
     assert_eq!(strict.check_url("http://example.com/").unwrap_err().code(), "blocked_url");
     assert!(strict.check_url("https://example.com/").unwrap().is_https());
     // Resolved addresses.
@@ -796,15 +947,44 @@ fn url_guard_table() {
     let err = guard.check_addr(addr("169.254.169.254")).unwrap_err();
     assert!(err.to_string().contains("169.254.0.0/16"), "{err}");
     // Allow-listing.
-    let internal = UrlGuard::default().allow_net("10.20.0.0/16").unwrap().allow_net("fd00::/8").unwrap();
+    let internal =
+        UrlGuard::default().with_allowed_net("10.20.0.0/16").unwrap().with_allowed_net("fd00::/8").unwrap();
     assert!(internal.check_addr(addr("10.20.3.4")).is_ok());
     assert!(internal.check_addr(addr("10.21.0.1")).is_err());
     assert!(internal.check_addr(addr("fd00::5")).is_ok());
     assert!(internal.check_url("http://[fd00::5]:9000/").is_ok());
     for bad in ["10.0.0.0/33", "10.0.0.0/", "nonsense", "10.0.0.0/-1", "::1/129"] {
-        assert_eq!(UrlGuard::default().allow_net(bad).unwrap_err().code(), "invalid_argument", "{bad}");
+        assert_eq!(
+            UrlGuard::default().with_allowed_net(bad).unwrap_err().code(),
+            "invalid_argument",
+            "{bad}"
+        );
     }
-    let everything = UrlGuard::default().allow_net("0.0.0.0/0").unwrap();
+    let everything = UrlGuard::default().with_allowed_net("0.0.0.0/0").unwrap();
     assert!(everything.check_url("http://127.0.0.1/").is_ok());
     assert!(everything.check_url("http://[::1]/").is_err(), "an IPv4 allow-list does not open IPv6");
+    assert!(strict.https_only() && internal.allowed_nets().len() == 2);
+    // The preset for receivers on the same host or network: loopback and private networks
+    // only; link-local (cloud metadata) and names such as localhost stay refused.
+    let local = UrlGuard::allowing_private_networks();
+    for url in [
+        "http://127.0.0.1:8080/",
+        "http://[::1]/",
+        "http://10.1.2.3/",
+        "http://172.16.0.1/",
+        "http://192.168.1.1/",
+        "http://[fd12::1]/",
+        "https://example.com/",
+    ] {
+        assert!(local.check_url(url).is_ok(), "{url}");
+    }
+    for url in [
+        "http://169.254.169.254/",
+        "http://localhost/",
+        "http://100.64.0.1/",
+        "http://[fe80::1]/",
+        "http://0.0.0.0/",
+    ] {
+        assert_eq!(local.check_url(url).unwrap_err().code(), "blocked_url", "{url}");
+    }
 }

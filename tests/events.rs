@@ -61,6 +61,7 @@ fn data_of(dialect: Dialect, body: &Value, event_type: &str) -> Value {
         Dialect::Webnet => body[event_type.split('.').next().unwrap()].clone(),
         Dialect::AuraConnect => body["data"]["object"].clone(),
         Dialect::DeviceService => body.clone(),
+        other => panic!("no layout known for the new dialect {other:?}: add it here"),
     }
 }
 
@@ -95,7 +96,7 @@ fn every_fixture_parses_round_trips_and_keeps_every_field() {
         let dialects = families.iter().filter(|(_, f)| *f == family).count();
         assert!(dialects >= 2, "{family:?} appears in {dialects} dialect(s); fixtures should cover two");
     }
-    for dialect in Dialect::ALL {
+    for &dialect in Dialect::ALL {
         assert!(
             all.iter().filter(|(_, d, _)| *d == dialect).count() >= 2,
             "{dialect}: fewer than 2 fixtures"
@@ -282,7 +283,7 @@ fn events_are_built_with_the_payload_their_type_requires() {
     let event =
         Event::from_data("user.login", &serde_json::json!({"user_id": 7, "ip": "203.0.113.7"})).unwrap();
     assert_eq!(event.to_json(), br#"{"type":"user.login","data":{"user_id":7,"ip":"203.0.113.7"}}"#.to_vec());
-    for dialect in Dialect::ALL {
+    for &dialect in Dialect::ALL {
         let hint = (dialect == Dialect::DeviceService).then_some("user.login");
         let back = dialect.parse(&dialect.encode(&event).unwrap(), hint).unwrap();
         assert_eq!(back.payload(), event.payload(), "{dialect}");
@@ -319,7 +320,7 @@ fn extra_fields_never_repeat_a_key_the_writer_owns() {
     user.extra.insert("user_id", &8).unwrap();
     event.extra_mut().insert("data", &"shadow").unwrap();
     assert_eq!(event.to_json(), br#"{"type":"user.login","data":{"user_id":7}}"#.to_vec());
-    for dialect in Dialect::ALL {
+    for &dialect in Dialect::ALL {
         // The reader refuses repeated keys, so reading back proves there are none.
         let text = dialect.encode(&event).unwrap();
         let hint = (dialect == Dialect::DeviceService).then_some("user.login");
@@ -485,10 +486,9 @@ fn subscription_matching_table() {
         (&["*"], &[("restaurant_id", Value::from(1))], &user, false),
     ];
     for (patterns, filters, event, expected) in table {
-        let mut subscription =
-            Subscription::new("https://example.com/hook", patterns.iter().copied()).unwrap();
+        let mut subscription = Subscription::new(patterns.iter().copied()).unwrap();
         for (field, value) in filters.iter() {
-            subscription = subscription.filter(field, value.clone());
+            subscription = subscription.with_filter(field, value.clone());
         }
         assert_eq!(
             subscription.matches(event),
@@ -497,16 +497,15 @@ fn subscription_matching_table() {
             event.event_type()
         );
     }
-    let inactive = Subscription::new("https://example.com/hook", ["*"]).unwrap().active(false);
-    assert!(!inactive.matches(&order));
+    let inactive = Subscription::new(["*"]).unwrap().with_active(false);
+    assert!(!inactive.matches(&order) && !inactive.active());
+    assert!(Subscription::everything().matches(&order));
 
     for bad in ["", "order.", "ord*", "*.created", "order.**"] {
         assert!(EventPattern::parse_any(bad).is_err(), "{bad:?}");
     }
     assert_eq!(EventPattern::parse("ordr.*").unwrap_err().code(), "unknown_event_type");
-    assert_eq!(Subscription::new("ftp://x", ["*"]).unwrap_err().code(), "invalid_argument");
-    assert_eq!(Subscription::new("/relative", ["*"]).unwrap_err().code(), "invalid_argument");
-    assert_eq!(Subscription::new::<&str>("https://x", []).unwrap_err().code(), "invalid_argument");
+    assert_eq!(Subscription::new::<&str>([]).unwrap_err().code(), "invalid_argument");
 }
 
 #[test]

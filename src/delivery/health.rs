@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{millis, Outcome, OutcomeClass};
+use super::{Outcome, OutcomeClass};
+use crate::UnixTime;
 
 /// When an endpoint is disabled. Default: after failing for 5 days without a success (Svix's
 /// rule), or at once on 410 Gone or `webhook-delivery: disable`.
@@ -22,24 +23,24 @@ impl Default for HealthPolicy {
 
 impl HealthPolicy {
     /// Disable after failing continuously for `span` (`None`: never for this reason).
-    pub fn disable_after(mut self, span: Option<Duration>) -> HealthPolicy {
+    pub fn with_disable_after(mut self, span: Option<Duration>) -> HealthPolicy {
         self.failing_for = span;
         self
     }
 
     /// Disable after `count` consecutive failures (`None`: never for this reason).
-    pub fn disable_after_failures(mut self, count: Option<u32>) -> HealthPolicy {
+    pub fn with_disable_after_failures(mut self, count: Option<u32>) -> HealthPolicy {
         self.failures = count;
         self
     }
 
     /// How long an endpoint may fail before it is disabled (`None`: no limit).
-    pub fn failing_for(&self) -> Option<Duration> {
+    pub fn disable_after(&self) -> Option<Duration> {
         self.failing_for
     }
 
     /// How many consecutive failures disable an endpoint (`None`: no limit).
-    pub fn failures(&self) -> Option<u32> {
+    pub fn disable_after_failures(&self) -> Option<u32> {
         self.failures
     }
 }
@@ -47,6 +48,7 @@ impl HealthPolicy {
 /// Why an endpoint was disabled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "reason")]
+#[non_exhaustive]
 pub enum DisableReason {
     /// It answered 410 Gone.
     Gone,
@@ -54,8 +56,8 @@ pub enum DisableReason {
     Requested,
     /// It kept failing for longer than the policy allows.
     FailingFor {
-        /// Since when (unix milliseconds).
-        since: i64,
+        /// Since when.
+        since: UnixTime,
     },
     /// It failed this many times in a row.
     ConsecutiveFailures {
@@ -68,25 +70,26 @@ pub enum DisableReason {
 /// owner).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "transition")]
+#[non_exhaustive]
 pub enum HealthTransition {
     /// The first failure after a success.
     StartedFailing {
-        /// When (unix milliseconds).
-        at: i64,
+        /// When.
+        at: UnixTime,
     },
     /// A success after failures.
     Recovered {
         /// How many failures there were.
         after_failures: u32,
         /// Since when it had been failing.
-        failing_since: i64,
+        failing_since: UnixTime,
     },
     /// The endpoint is disabled: stop sending to it.
     Disabled {
         /// Why.
         reason: DisableReason,
         /// When.
-        at: i64,
+        at: UnixTime,
     },
 }
 
@@ -118,32 +121,38 @@ impl HealthTransition {
 ///
 /// ```
 /// use std::time::Duration;
-/// use hookwire::{DisableReason, EndpointHealth, HealthPolicy, HealthTransition, Outcome};
+/// use hookwire::{DisableReason, EndpointHealth, HealthPolicy, HealthTransition, Outcome, UnixTime};
 ///
-/// let policy = HealthPolicy::default().disable_after_failures(Some(3));
+/// let policy = HealthPolicy::default().with_disable_after_failures(Some(3));
 /// let mut health = EndpointHealth::default();
 /// let down = Outcome::from_response(503, &http::HeaderMap::new(), Duration::ZERO);
-/// assert_eq!(health.record(&policy, &down, 1_000), Some(HealthTransition::StartedFailing { at: 1_000 }));
-/// assert_eq!(health.record(&policy, &down, 2_000), None);
+/// let at = UnixTime::from_secs;
+/// assert_eq!(health.record(&policy, &down, at(1)), Some(HealthTransition::StartedFailing { at: at(1) }));
+/// assert_eq!(health.record(&policy, &down, at(2)), None);
 /// assert_eq!(
-///     health.record(&policy, &down, 3_000),
-///     Some(HealthTransition::Disabled { reason: DisableReason::ConsecutiveFailures { count: 3 }, at: 3_000 })
+///     health.record(&policy, &down, at(3)),
+///     Some(HealthTransition::Disabled { reason: DisableReason::ConsecutiveFailures { count: 3 }, at: at(3) })
 /// );
 /// assert!(health.is_disabled());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndpointHealth {
     consecutive_failures: u32,
-    failing_since: Option<i64>,
-    disabled: Option<(DisableReason, i64)>,
+    failing_since: Option<UnixTime>,
+    disabled: Option<(DisableReason, UnixTime)>,
 }
 
 impl EndpointHealth {
-    /// Takes one outcome at `now` (unix milliseconds) into account and returns the transition
+    /// Takes one outcome at `now` into account and returns the transition
     /// it caused, if any. Success heals; 410 and `webhook-delivery: disable` disable at once;
     /// other failures count toward the policy's limits; an aborted message changes nothing.
     /// Outcomes for a disabled endpoint (requests already in flight) change nothing either.
-    pub fn record(&mut self, policy: &HealthPolicy, outcome: &Outcome, now: i64) -> Option<HealthTransition> {
+    pub fn record(
+        &mut self,
+        policy: &HealthPolicy,
+        outcome: &Outcome,
+        now: UnixTime,
+    ) -> Option<HealthTransition> {
         if self.disabled.is_some() {
             return None;
         }
@@ -169,7 +178,7 @@ impl EndpointHealth {
                     let count = self.consecutive_failures;
                     return Some(self.disable(DisableReason::ConsecutiveFailures { count }, now));
                 }
-                if policy.failing_for.is_some_and(|span| now.saturating_sub(since) >= millis(span)) {
+                if policy.failing_for.is_some_and(|span| now.duration_since(since) >= span) {
                     return Some(self.disable(DisableReason::FailingFor { since }, now));
                 }
                 (self.consecutive_failures == 1).then_some(HealthTransition::StartedFailing { at: now })
@@ -177,7 +186,7 @@ impl EndpointHealth {
         }
     }
 
-    fn disable(&mut self, reason: DisableReason, at: i64) -> HealthTransition {
+    fn disable(&mut self, reason: DisableReason, at: UnixTime) -> HealthTransition {
         self.disabled = Some((reason, at));
         HealthTransition::Disabled { reason, at }
     }
@@ -193,7 +202,7 @@ impl EndpointHealth {
     }
 
     /// Why and when it was disabled.
-    pub fn disabled(&self) -> Option<(DisableReason, i64)> {
+    pub fn disabled(&self) -> Option<(DisableReason, UnixTime)> {
         self.disabled
     }
 
@@ -203,7 +212,7 @@ impl EndpointHealth {
     }
 
     /// When the current run of failures began.
-    pub fn failing_since(&self) -> Option<i64> {
+    pub fn failing_since(&self) -> Option<UnixTime> {
         self.failing_since
     }
 }

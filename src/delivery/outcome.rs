@@ -1,12 +1,11 @@
 //! What an attempt came to: a response classified, or a transport failure.
 
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 
 use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use super::millis;
-use crate::Error;
+use crate::{Error, UnixTime};
 
 /// What the sender should make of an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -63,16 +62,28 @@ pub enum Failure {
     Dns,
     /// The [`UrlGuard`](crate::UrlGuard) refused the destination.
     Blocked,
+    /// The request could not be built as configured (a body over the endpoint's limit, a secret
+    /// the scheme cannot use, an id it cannot send): retrying cannot help until the
+    /// configuration changes. A refused destination is [`Blocked`](Failure::Blocked).
+    InvalidRequest,
     /// Anything else the client reported.
     Other,
 }
 
 impl Failure {
     /// Every failure kind.
-    pub const ALL: [Failure; 6] =
-        [Failure::Timeout, Failure::Connect, Failure::Tls, Failure::Dns, Failure::Blocked, Failure::Other];
+    pub const ALL: [Failure; 7] = [
+        Failure::Timeout,
+        Failure::Connect,
+        Failure::Tls,
+        Failure::Dns,
+        Failure::Blocked,
+        Failure::InvalidRequest,
+        Failure::Other,
+    ];
 
-    /// The failure called `name` (`timeout`, `connect`, `tls`, `dns`, `blocked`, `other`).
+    /// The failure called `name` (`timeout`, `connect`, `tls`, `dns`, `blocked`,
+    /// `invalid_request`, `other`).
     ///
     /// ```
     /// assert_eq!(hookwire::Failure::from_name("tls")?, hookwire::Failure::Tls);
@@ -82,14 +93,13 @@ impl Failure {
     pub fn from_name(name: &str) -> Result<Failure, Error> {
         let normal = name.trim().to_ascii_lowercase();
         Failure::ALL.into_iter().find(|f| f.name() == normal).ok_or_else(|| {
-            Error::argument(
-                "failure",
-                format!("unknown failure `{name}`; known: timeout, connect, tls, dns, blocked, other"),
-            )
+            let known = Failure::ALL.map(Failure::name).join(", ");
+            Error::argument("failure", format!("unknown failure `{name}`; known: {known}"))
         })
     }
 
-    /// The failure's name (`timeout`, `connect`, `tls`, `dns`, `blocked`, `other`).
+    /// The failure's name (`timeout`, `connect`, `tls`, `dns`, `blocked`, `invalid_request`,
+    /// `other`).
     pub fn name(self) -> &'static str {
         match self {
             Failure::Timeout => "timeout",
@@ -97,7 +107,24 @@ impl Failure {
             Failure::Tls => "tls",
             Failure::Dns => "dns",
             Failure::Blocked => "blocked",
+            Failure::InvalidRequest => "invalid_request",
             Failure::Other => "other",
+        }
+    }
+
+    /// The failure of an attempt whose request could not be made: `blocked_url` is
+    /// [`Blocked`](Failure::Blocked), any other error of
+    /// [`Endpoint::request`](crate::Endpoint::request) [`InvalidRequest`](Failure::InvalidRequest).
+    /// Both are permanent: retrying the same request cannot help.
+    ///
+    /// ```
+    /// use hookwire::{Error, Failure};
+    /// assert_eq!(Failure::of(&Error::PayloadTooLarge { size: 2, limit: 1 }), Failure::InvalidRequest);
+    /// ```
+    pub fn of(error: &Error) -> Failure {
+        match error {
+            Error::BlockedUrl { .. } => Failure::Blocked,
+            _ => Failure::InvalidRequest,
         }
     }
 }
@@ -105,11 +132,12 @@ impl Failure {
 /// A receiver's `Retry-After`: a number of seconds or an HTTP date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RetryAfter {
     /// `Retry-After: 120`.
     Delay(Duration),
-    /// `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`, as unix milliseconds.
-    At(i64),
+    /// `Retry-After: Wed, 21 Oct 2015 07:28:00 GMT`.
+    At(UnixTime),
 }
 
 impl RetryAfter {
@@ -118,10 +146,10 @@ impl RetryAfter {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use hookwire::RetryAfter;
+    /// use hookwire::{RetryAfter, UnixTime};
     ///
     /// assert_eq!(RetryAfter::parse("120")?, RetryAfter::Delay(Duration::from_secs(120)));
-    /// assert_eq!(RetryAfter::parse("Thu, 01 Jan 1970 00:01:00 GMT")?, RetryAfter::At(60_000));
+    /// assert_eq!(RetryAfter::parse("Thu, 01 Jan 1970 00:01:00 GMT")?, RetryAfter::At(UnixTime::from_secs(60)));
     /// assert_eq!(RetryAfter::parse("soon").unwrap_err().code(), "malformed_header");
     /// # Ok::<(), hookwire::Error>(())
     /// ```
@@ -138,18 +166,14 @@ impl RetryAfter {
         }
         let at = httpdate::parse_http_date(value)
             .map_err(|_| malformed("neither delay-seconds nor an HTTP date"))?;
-        let millis = match at.duration_since(UNIX_EPOCH) {
-            Ok(after) => millis(after),
-            Err(before) => -millis(before.duration()),
-        };
-        Ok(RetryAfter::At(millis))
+        Ok(RetryAfter::At(UnixTime::from_system_time(at)))
     }
 
-    /// How long to wait from `now` (unix milliseconds); a date in the past means no wait.
-    pub fn delay_from(self, now: i64) -> Duration {
+    /// How long to wait from `now`; a date in the past means no wait.
+    pub fn delay_from(self, now: UnixTime) -> Duration {
         match self {
             RetryAfter::Delay(delay) => delay,
-            RetryAfter::At(at) => Duration::from_millis(at.saturating_sub(now).max(0).unsigned_abs()),
+            RetryAfter::At(at) => at.duration_since(now),
         }
     }
 }
@@ -244,7 +268,7 @@ impl Outcome {
 /// use std::time::Duration;
 /// use hookwire::{Classifier, OutcomeClass};
 ///
-/// let classifier = Classifier::default().permanent([400, 401, 403]);
+/// let classifier = Classifier::default().with_permanent([400, 401, 403]);
 /// let outcome = classifier.response(401, &http::HeaderMap::new(), Duration::ZERO);
 /// assert_eq!(outcome.class(), OutcomeClass::Permanent);
 /// ```
@@ -266,15 +290,25 @@ const DELIVERY_HEADER: &str = "webhook-delivery";
 impl Classifier {
     /// Adds statuses that retrying cannot fix (such as 400, 401, 403, 404 for a sender that
     /// prefers to fail fast).
-    pub fn permanent(mut self, statuses: impl IntoIterator<Item = u16>) -> Classifier {
+    pub fn with_permanent(mut self, statuses: impl IntoIterator<Item = u16>) -> Classifier {
         self.permanent.extend(statuses);
         self
     }
 
     /// Replaces the throttle statuses (default 429, 502, 503, 504).
-    pub fn throttle(mut self, statuses: impl IntoIterator<Item = u16>) -> Classifier {
+    pub fn with_throttle(mut self, statuses: impl IntoIterator<Item = u16>) -> Classifier {
         self.throttle = statuses.into_iter().collect();
         self
+    }
+
+    /// The statuses classified permanent.
+    pub fn permanent(&self) -> &[u16] {
+        &self.permanent
+    }
+
+    /// The statuses classified throttled.
+    pub fn throttle(&self) -> &[u16] {
+        &self.throttle
     }
 
     /// Classifies a response. A malformed `Retry-After` is ignored (the schedule applies).
@@ -306,11 +340,11 @@ impl Classifier {
         Outcome { class, status: Some(status), failure: None, retry_after, elapsed, disable }
     }
 
-    /// Classifies a transport failure: a blocked destination is permanent (the caller's
-    /// configuration must change), everything else is retryable.
+    /// Classifies a transport failure: a blocked destination or a request that cannot be built
+    /// is permanent (the caller's configuration must change), everything else is retryable.
     pub fn transport(&self, failure: Failure, elapsed: Duration) -> Outcome {
         let class = match failure {
-            Failure::Blocked => OutcomeClass::Permanent,
+            Failure::Blocked | Failure::InvalidRequest => OutcomeClass::Permanent,
             _ => OutcomeClass::Retryable,
         };
         Outcome { class, status: None, failure: Some(failure), retry_after: None, elapsed, disable: false }

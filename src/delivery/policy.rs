@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{millis, Outcome, OutcomeClass};
-use crate::Error;
+use super::{DeliveryRun, Outcome, OutcomeClass};
+use crate::{Error, UnixTime};
 
 /// How the nominal delay grows from one attempt to the next.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Backoff {
     /// Delays before attempt 1, 2, 3, ...: the first entry is usually zero (send at once);
     /// attempts beyond the table reuse its last entry.
@@ -28,6 +29,7 @@ pub enum Backoff {
 /// Randomness added to each delay so that failed deliveries do not all come back at the same
 /// moment. The formulas are those of AWS's "Exponential Backoff and Jitter".
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum Jitter {
     /// The nominal delay, exactly.
     None,
@@ -43,13 +45,14 @@ pub enum Jitter {
 /// What to do after an attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "decision")]
+#[non_exhaustive]
 pub enum Decision {
     /// The message was delivered.
     Done,
-    /// Try again at `at` (unix milliseconds), `delay` after `now`.
+    /// Try again at `at`, `delay` after the attempt's end.
     Retry {
-        /// When, in unix milliseconds.
-        at: i64,
+        /// When.
+        at: UnixTime,
         /// How long after the attempt's end.
         delay: Duration,
     },
@@ -70,8 +73,8 @@ impl Decision {
         }
     }
 
-    /// When to try again (unix milliseconds), for `Retry`.
-    pub fn at(&self) -> Option<i64> {
+    /// When to try again, for `Retry`.
+    pub fn at(&self) -> Option<UnixTime> {
         match self {
             Decision::Retry { at, .. } => Some(*at),
             _ => None,
@@ -107,19 +110,13 @@ impl Jitter {
     /// # Ok::<(), hookwire::Error>(())
     /// ```
     pub fn from_name(name: &str, fraction: f64) -> Result<Jitter, Error> {
-        let jitter = match name.trim().to_ascii_lowercase().as_str() {
-            "none" => Jitter::None,
-            "proportional" => return Ok(Jitter::Proportional(fraction)),
-            "full" => Jitter::Full,
-            "decorrelated" => Jitter::Decorrelated,
-            _ => {
-                return Err(Error::argument(
-                    "jitter",
-                    format!("unknown jitter `{name}`; known: none, proportional, full, decorrelated"),
-                ))
-            }
+        let normal = name.trim().to_ascii_lowercase();
+        let kinds = [Jitter::None, Jitter::Proportional(fraction), Jitter::Full, Jitter::Decorrelated];
+        let Some(jitter) = kinds.into_iter().find(|kind| kind.name() == normal) else {
+            let known = kinds.map(Jitter::name).join(", ");
+            return Err(Error::argument("jitter", format!("unknown jitter `{name}`; known: {known}")));
         };
-        if fraction != 0.0 {
+        if fraction != 0.0 && !matches!(jitter, Jitter::Proportional(_)) {
             return Err(Error::argument("jitter", "a fraction is only for `proportional` jitter"));
         }
         Ok(jitter)
@@ -183,22 +180,26 @@ pub const DEFAULT_THROTTLE_MIN: Duration = Duration::from_secs(60);
 /// [`MAX_ATTEMPTS`](RetryPolicy::MAX_ATTEMPTS) attempts (and table entries), delays up to
 /// [`MAX_DELAY`](RetryPolicy::MAX_DELAY), growth factors up to
 /// [`MAX_FACTOR`](RetryPolicy::MAX_FACTOR), a maximum age up to
-/// [`MAX_AGE`](RetryPolicy::MAX_AGE); beyond, `invalid_argument`.
+/// [`MAX_AGE`](RetryPolicy::MAX_AGE); beyond, `invalid_argument`. Every constructor and `with_*`
+/// setter that can fail checks the whole policy by the same rules.
 ///
 /// ```
 /// use std::time::Duration;
-/// use hookwire::{Decision, Failure, Outcome, RetryPolicy};
+/// use hookwire::{Decision, Failure, Outcome, RetryPolicy, UnixTime};
 ///
 /// let policy = RetryPolicy::standard_webhooks();
 /// let secs = |s: &[u64]| s.iter().map(|&s| Duration::from_secs(s)).collect::<Vec<_>>();
 /// assert_eq!(policy.schedule(), secs(&[0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]));
 ///
-/// // After the first attempt (at 0 ms) fails at 1 s with a 500, retry 5 s later.
+/// // The first attempt (at t0) failed after 1 s with a 500: retry 5 s later.
+/// let t0 = UnixTime::from_secs(1_700_000_000);
 /// let failed = Outcome::from_response(500, &http::HeaderMap::new(), Duration::from_secs(1));
-/// assert_eq!(policy.next(1, 0, 1_000, &failed), Decision::Retry { at: 6_000, delay: Duration::from_secs(5) });
+/// let now = t0 + Duration::from_secs(1);
+/// assert_eq!(policy.next(1, t0, now, &failed), Decision::Retry { at: now + Duration::from_secs(5), delay: Duration::from_secs(5) });
 /// // A timeout waits at least the throttle minimum (60 s).
 /// let timeout = Outcome::transport(Failure::Timeout, Duration::from_secs(30));
-/// assert_eq!(policy.next(1, 0, 30_000, &timeout), Decision::Retry { at: 90_000, delay: Duration::from_secs(60) });
+/// let now = t0 + Duration::from_secs(30);
+/// assert_eq!(policy.next(1, t0, now, &timeout).delay(), Some(Duration::from_secs(60)));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct RetryPolicy {
@@ -219,10 +220,29 @@ const MINUTE: u64 = 60;
 const HOUR: u64 = 3600;
 const DAY: u64 = 24 * HOUR;
 
-/// The names [`RetryPolicy::from_name`] knows.
-const PRESETS: &str = "standard-webhooks, svix, ops-center, webnet, homechef, auraconnect";
-const PRESET_NAMES: [&str; 6] =
-    ["standard-webhooks", "svix", "ops-center", "webnet", "homechef", "auraconnect"];
+/// Declares the presets once: their names (what [`RetryPolicy::from_name`] knows, in this order)
+/// and the constructor of each.
+macro_rules! presets {
+    ($($name:literal => $make:ident,)*) => {
+        const PRESET_NAMES: &[&str] = &[$($name),*];
+
+        fn preset(name: &str) -> Option<RetryPolicy> {
+            match name {
+                $($name => Some(RetryPolicy::$make()),)*
+                _ => None,
+            }
+        }
+    };
+}
+
+presets! {
+    "standard-webhooks" => standard_webhooks,
+    "svix" => svix,
+    "ops-center" => ops_center,
+    "webnet" => webnet,
+    "homechef" => homechef,
+    "auraconnect" => auraconnect,
+}
 
 impl RetryPolicy {
     /// The most attempts a policy makes, the first included; also the longest delay table.
@@ -238,7 +258,7 @@ impl RetryPolicy {
 
     /// A policy from a delay table (the first entry is the first attempt's delay, usually
     /// zero); at most as many attempts as the table has entries until
-    /// [`max_attempts`](RetryPolicy::max_attempts) says otherwise.
+    /// [`with_max_attempts`](RetryPolicy::with_max_attempts) says otherwise.
     ///
     /// ```
     /// use std::time::Duration;
@@ -247,20 +267,8 @@ impl RetryPolicy {
     /// assert_eq!(RetryPolicy::table("mine", too_long).unwrap_err().code(), "invalid_argument");
     /// ```
     pub fn table(name: impl Into<Cow<'static, str>>, delays: Vec<Duration>) -> Result<RetryPolicy, Error> {
-        if delays.is_empty() {
-            return Err(Error::argument("delays", "must have at least one entry (the first attempt)"));
-        }
-        if delays.len() > RetryPolicy::MAX_ATTEMPTS as usize {
-            return Err(Error::argument(
-                "delays",
-                format!("at most {} entries (one per attempt)", RetryPolicy::MAX_ATTEMPTS),
-            ));
-        }
-        if delays.iter().any(|delay| *delay > RetryPolicy::MAX_DELAY) {
-            return Err(Error::argument("delays", "each delay must be at most 30 days"));
-        }
         let max_attempts = u32::try_from(delays.len()).unwrap_or(u32::MAX);
-        Ok(RetryPolicy::build(name.into(), Backoff::Table(delays), max_attempts))
+        RetryPolicy::build(name.into(), Backoff::Table(delays), max_attempts).checked()
     }
 
     /// A policy that sends at once, then waits `initial × factor^(n-1)` (capped at `cap`)
@@ -272,23 +280,8 @@ impl RetryPolicy {
         cap: Duration,
         max_attempts: u32,
     ) -> Result<RetryPolicy, Error> {
-        if !(factor.is_finite() && (1.0..=RetryPolicy::MAX_FACTOR).contains(&factor)) {
-            return Err(Error::argument("factor", "must be a number from 1 to 10"));
-        }
-        if initial.is_zero() {
-            return Err(Error::argument(
-                "initial",
-                "must be more than zero (use a table for immediate retries)",
-            ));
-        }
-        if cap < initial {
-            return Err(Error::argument("cap", "must not be shorter than the initial delay"));
-        }
-        if cap > RetryPolicy::MAX_DELAY {
-            return Err(Error::argument("cap", "must be at most 30 days"));
-        }
-        let policy = RetryPolicy::build(name.into(), Backoff::Exponential { initial, factor, cap }, 1);
-        policy.max_attempts(max_attempts)
+        let backoff = Backoff::Exponential { initial, factor, cap };
+        RetryPolicy::build(name.into(), backoff, max_attempts).checked()
     }
 
     fn build(name: Cow<'static, str>, backoff: Backoff, max_attempts: u32) -> RetryPolicy {
@@ -301,6 +294,65 @@ impl RetryPolicy {
             throttle_min: DEFAULT_THROTTLE_MIN,
             seed: random_seed(),
         }
+    }
+
+    /// The one place a policy's bounds are checked: every fallible constructor and setter ends
+    /// here, so no path builds a policy another path would refuse.
+    fn checked(self) -> Result<RetryPolicy, Error> {
+        match &self.backoff {
+            Backoff::Table(delays) => {
+                if delays.is_empty() {
+                    return Err(Error::argument(
+                        "delays",
+                        "must have at least one entry (the first attempt)",
+                    ));
+                }
+                if delays.len() > RetryPolicy::MAX_ATTEMPTS as usize {
+                    return Err(Error::argument(
+                        "delays",
+                        format!("at most {} entries (one per attempt)", RetryPolicy::MAX_ATTEMPTS),
+                    ));
+                }
+                if delays.iter().any(|delay| *delay > RetryPolicy::MAX_DELAY) {
+                    return Err(Error::argument("delays", "each delay must be at most 30 days"));
+                }
+            }
+            Backoff::Exponential { initial, factor, cap } => {
+                if !(factor.is_finite() && (1.0..=RetryPolicy::MAX_FACTOR).contains(factor)) {
+                    return Err(Error::argument("factor", "must be a number from 1 to 10"));
+                }
+                if initial.is_zero() {
+                    return Err(Error::argument(
+                        "initial",
+                        "must be more than zero (use a table for immediate retries)",
+                    ));
+                }
+                if cap < initial {
+                    return Err(Error::argument("cap", "must not be shorter than the initial delay"));
+                }
+                if *cap > RetryPolicy::MAX_DELAY {
+                    return Err(Error::argument("cap", "must be at most 30 days"));
+                }
+            }
+        }
+        if !(1..=RetryPolicy::MAX_ATTEMPTS).contains(&self.max_attempts) {
+            return Err(Error::argument(
+                "max_attempts",
+                format!("must be from 1 (the first attempt) to {}", RetryPolicy::MAX_ATTEMPTS),
+            ));
+        }
+        if self.max_age.is_some_and(|age| age > RetryPolicy::MAX_AGE) {
+            return Err(Error::argument("max_age", "must be at most 365 days"));
+        }
+        if let Jitter::Proportional(p) = self.jitter {
+            if !(p.is_finite() && p > 0.0 && p <= 1.0) {
+                return Err(Error::argument("jitter", "a proportion must be in (0, 1]"));
+            }
+        }
+        if self.throttle_min > RetryPolicy::MAX_DELAY {
+            return Err(Error::argument("throttle_min", "must be at most 30 days"));
+        }
+        Ok(self)
     }
 
     /// Standard Webhooks: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h.
@@ -354,22 +406,26 @@ impl RetryPolicy {
     }
 
     /// The preset called `name` (`standard-webhooks`, `svix`, `ops-center`, `webnet`,
-    /// `homechef`, `auraconnect`; case-insensitive, `_` for `-` allowed).
+    /// `homechef`, `auraconnect`): case-insensitive, `_` for `-`, and the other spellings
+    /// [`Scheme::from_name`](crate::Scheme::from_name) accepts (`standardwebhooks`,
+    /// `opscenter`). Errors: `invalid_argument`, listing the names.
+    ///
+    /// ```
+    /// use hookwire::RetryPolicy;
+    /// assert_eq!(RetryPolicy::from_name("OpsCenter")?.name(), "ops-center");
+    /// assert_eq!(RetryPolicy::from_name("weekly").unwrap_err().code(), "invalid_argument");
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
     pub fn from_name(name: &str) -> Result<RetryPolicy, Error> {
-        match name.trim().to_ascii_lowercase().replace('_', "-").as_str() {
-            "standard-webhooks" | "standardwebhooks" => Ok(RetryPolicy::standard_webhooks()),
-            "svix" => Ok(RetryPolicy::svix()),
-            "ops-center" | "opscenter" => Ok(RetryPolicy::ops_center()),
-            "webnet" => Ok(RetryPolicy::webnet()),
-            "homechef" => Ok(RetryPolicy::homechef()),
-            "auraconnect" => Ok(RetryPolicy::auraconnect()),
-            _ => Err(Error::argument("retry_policy", format!("unknown policy `{name}`; known: {PRESETS}"))),
-        }
+        preset(&crate::names::canonical(name)).ok_or_else(|| {
+            let known = PRESET_NAMES.join(", ");
+            Error::argument("retry_policy", format!("unknown policy `{name}`; known: {known}"))
+        })
     }
 
     /// The names [`from_name`](RetryPolicy::from_name) knows.
     pub fn names() -> &'static [&'static str] {
-        &PRESET_NAMES
+        PRESET_NAMES
     }
 
     fn preset(name: &'static str, delays: &[u64]) -> RetryPolicy {
@@ -384,6 +440,7 @@ impl RetryPolicy {
     }
 
     fn doubling_checked(name: &'static str, max_retries: u32, first: Duration) -> Result<RetryPolicy, Error> {
+        // Named as those systems name their settings; the policy's own bounds follow.
         if first.is_zero() || first > secs(DAY) {
             return Err(Error::argument("retry delay", "must be more than 0 and at most a day"));
         }
@@ -393,7 +450,7 @@ impl RetryPolicy {
                 format!("must be below {} (attempts, the first included)", RetryPolicy::MAX_ATTEMPTS),
             ));
         }
-        Ok(RetryPolicy::doubling(name, max_retries, first))
+        RetryPolicy::doubling(name, max_retries, first).checked()
     }
 
     /// At most `attempts` attempts in all, the first included (1 to
@@ -401,55 +458,38 @@ impl RetryPolicy {
     ///
     /// ```
     /// use hookwire::RetryPolicy;
-    /// assert_eq!(RetryPolicy::svix().max_attempts(20)?.schedule().len(), 20);
-    /// assert_eq!(RetryPolicy::svix().max_attempts(u32::MAX).unwrap_err().code(), "invalid_argument");
+    /// assert_eq!(RetryPolicy::svix().with_max_attempts(20)?.schedule().len(), 20);
+    /// assert_eq!(RetryPolicy::svix().with_max_attempts(u32::MAX).unwrap_err().code(), "invalid_argument");
     /// # Ok::<(), hookwire::Error>(())
     /// ```
-    pub fn max_attempts(mut self, attempts: u32) -> Result<RetryPolicy, Error> {
-        if !(1..=RetryPolicy::MAX_ATTEMPTS).contains(&attempts) {
-            return Err(Error::argument(
-                "max_attempts",
-                format!("must be from 1 (the first attempt) to {}", RetryPolicy::MAX_ATTEMPTS),
-            ));
-        }
+    pub fn with_max_attempts(mut self, attempts: u32) -> Result<RetryPolicy, Error> {
         self.max_attempts = attempts;
-        Ok(self)
+        self.checked()
     }
 
     /// No retry later than `age` after the first attempt (at most
     /// [`MAX_AGE`](RetryPolicy::MAX_AGE)).
-    pub fn max_age(mut self, age: Duration) -> Result<RetryPolicy, Error> {
-        if age > RetryPolicy::MAX_AGE {
-            return Err(Error::argument("max_age", "must be at most 365 days"));
-        }
+    pub fn with_max_age(mut self, age: Duration) -> Result<RetryPolicy, Error> {
         self.max_age = Some(age);
-        Ok(self)
+        self.checked()
     }
 
-    /// The jitter (default none; `svix` uses ±20 %).
+    /// The jitter (default none; `svix` uses ±20 %); a proportion must be in (0, 1].
     pub fn with_jitter(mut self, jitter: Jitter) -> Result<RetryPolicy, Error> {
-        if let Jitter::Proportional(p) = jitter {
-            if !(p.is_finite() && p > 0.0 && p <= 1.0) {
-                return Err(Error::argument("jitter", "a proportion must be in (0, 1]"));
-            }
-        }
         self.jitter = jitter;
-        Ok(self)
+        self.checked()
     }
 
     /// The minimum wait after a throttle status (429, 502, 503, 504) or a timeout (default
     /// 60 s, at most [`MAX_DELAY`](RetryPolicy::MAX_DELAY)).
-    pub fn throttle_min(mut self, min: Duration) -> Result<RetryPolicy, Error> {
-        if min > RetryPolicy::MAX_DELAY {
-            return Err(Error::argument("throttle_min", "must be at most 30 days"));
-        }
+    pub fn with_throttle_min(mut self, min: Duration) -> Result<RetryPolicy, Error> {
         self.throttle_min = min;
-        Ok(self)
+        self.checked()
     }
 
     /// Fixes the random source, so jittered schedules are reproducible (tests, replays).
     /// Without it each policy draws its seed from the operating system.
-    pub fn seed(mut self, seed: u64) -> RetryPolicy {
+    pub fn with_seed(mut self, seed: u64) -> RetryPolicy {
         self.seed = seed;
         self
     }
@@ -470,13 +510,23 @@ impl RetryPolicy {
     }
 
     /// The most attempts, the first included.
-    pub fn attempts(&self) -> u32 {
+    pub fn max_attempts(&self) -> u32 {
         self.max_attempts
     }
 
     /// The maximum age, if any.
-    pub fn age_limit(&self) -> Option<Duration> {
+    pub fn max_age(&self) -> Option<Duration> {
         self.max_age
+    }
+
+    /// The minimum wait after a throttle status or a timeout.
+    pub fn throttle_min(&self) -> Duration {
+        self.throttle_min
+    }
+
+    /// The seed of the jitter.
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     /// The nominal delay before each attempt (before jitter, `Retry-After` and throttling):
@@ -513,26 +563,64 @@ impl RetryPolicy {
     }
 
     /// What to do after attempt number `attempt` (1 for the first) of a message first
-    /// attempted at `first_attempt_at`, which ended at `now` with `outcome` (instants in unix
-    /// milliseconds). The jitter for a message comes from the seed, the first attempt's time
-    /// and the attempt number; [`next_keyed`](RetryPolicy::next_keyed) adds a key (such as a
-    /// hash of the message id) to spread messages that started in the same millisecond.
+    /// attempted at `first_attempt_at`, which ended at `now` with `outcome`. The jitter comes
+    /// from the seed, the first attempt's time and the attempt number; a delivery's own
+    /// [`decide`](RetryPolicy::decide) also mixes in its id, to spread messages that started in
+    /// the same millisecond.
     ///
     /// Order of rules: success → [`Decision::Done`]; gone, disable, abort, permanent → give
     /// up; attempts used up → give up; otherwise the nominal delay with jitter, at least the
     /// throttle minimum after a throttle status or timeout, then a `Retry-After` clamped to
     /// [delay, max(2 × delay, throttle minimum)]; a retry later than the maximum age → give up.
-    pub fn next(&self, attempt: u32, first_attempt_at: i64, now: i64, outcome: &Outcome) -> Decision {
+    pub fn next(
+        &self,
+        attempt: u32,
+        first_attempt_at: UnixTime,
+        now: UnixTime,
+        outcome: &Outcome,
+    ) -> Decision {
         self.next_keyed(0, attempt, first_attempt_at, now, outcome)
     }
 
-    /// [`next`](RetryPolicy::next) with a key mixed into the jitter.
-    pub fn next_keyed(
+    /// What to do after an attempt of the delivery whose current run is `run` (as it stood when
+    /// the attempt started), which ended at `now` with `outcome`: what
+    /// [`Delivery::record`](crate::Delivery::record) decides, for callers that keep the
+    /// counters themselves (a database row). Success is done; a manual retry's single attempt
+    /// that fails gives up ([`GiveUpReason::ManualAttemptFailed`]); otherwise
+    /// [`next`](RetryPolicy::next) for attempt `run.attempts() + 1`, its jitter keyed by the
+    /// delivery's id.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use hookwire::{Decision, DeliveryRun, GiveUpReason, Outcome, RetryPolicy, UnixTime};
+    ///
+    /// let policy = RetryPolicy::standard_webhooks();
+    /// let started = UnixTime::from_secs(1_700_000_000);
+    /// let down = Outcome::from_response(500, &http::HeaderMap::new(), Duration::ZERO);
+    /// // Loaded from a row: one attempt made before this one, the second, which failed.
+    /// let run = DeliveryRun::new("dlv_1", started).with_attempts(1);
+    /// let now = started + Duration::from_secs(10);
+    /// assert_eq!(policy.decide(&run, &down, now).delay(), Some(Duration::from_secs(300)));
+    /// let manual = run.with_manual(true);
+    /// assert_eq!(policy.decide(&manual, &down, now), Decision::GiveUp { reason: GiveUpReason::ManualAttemptFailed });
+    /// ```
+    pub fn decide(&self, run: &DeliveryRun, outcome: &Outcome, now: UnixTime) -> Decision {
+        match (run.manual(), outcome.class()) {
+            (_, OutcomeClass::Success) => Decision::Done,
+            (true, _) => Decision::GiveUp { reason: GiveUpReason::ManualAttemptFailed },
+            (false, _) => {
+                let attempt = run.attempts().saturating_add(1);
+                self.next_keyed(run.key(), attempt, run.started_at(), now, outcome)
+            }
+        }
+    }
+
+    fn next_keyed(
         &self,
         key: u64,
         attempt: u32,
-        first_attempt_at: i64,
-        now: i64,
+        first_attempt_at: UnixTime,
+        now: UnixTime,
         outcome: &Outcome,
     ) -> Decision {
         let give_up = |reason| Decision::GiveUp { reason };
@@ -547,7 +635,7 @@ impl RetryPolicy {
         if attempt >= self.max_attempts {
             return give_up(GiveUpReason::Exhausted);
         }
-        let stream = mix(self.seed ^ mix(key) ^ mix(first_attempt_at as u64));
+        let stream = mix(self.seed ^ mix(key) ^ mix(first_attempt_at.as_millis() as u64));
         let mut delay = self.jittered(attempt.max(1), stream);
         if outcome.wants_backoff() {
             delay = delay.max(self.throttle_min);
@@ -558,9 +646,9 @@ impl RetryPolicy {
             let most = delay.saturating_mul(2).max(self.throttle_min).max(delay);
             delay = retry_after.delay_from(now).clamp(delay, most);
         }
-        let at = now.saturating_add(millis(delay));
+        let at = now + delay;
         if let Some(max_age) = self.max_age {
-            if at.saturating_sub(first_attempt_at) > millis(max_age) {
+            if at.duration_since(first_attempt_at) > max_age {
                 return give_up(GiveUpReason::MaxAge);
             }
         }

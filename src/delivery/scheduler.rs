@@ -4,7 +4,9 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap};
 use std::hash::Hash;
 
-/// Pending deliveries keyed by id, ordered by due time (unix milliseconds).
+use crate::UnixTime;
+
+/// Pending deliveries keyed by id, ordered by due time.
 ///
 /// A binary min-heap with lazy deletion beside a map of the live entries: scheduling and
 /// popping are O(log n), cancelling and rescheduling O(1) (the old heap entry is skipped when
@@ -16,16 +18,17 @@ use std::hash::Hash;
 /// 100), and a third smaller (≈ 53 bytes per entry beyond a `u64` key, against 82).
 ///
 /// ```
-/// use hookwire::Scheduler;
+/// use hookwire::{Scheduler, UnixTime};
 ///
+/// let at = UnixTime::from_millis;
 /// let mut scheduler = Scheduler::new();
-/// scheduler.schedule("msg_b".to_owned(), 2_000);
-/// scheduler.schedule("msg_a".to_owned(), 1_000);
-/// scheduler.schedule("msg_c".to_owned(), 3_000);
-/// scheduler.reschedule(&"msg_c".to_owned(), 500);
+/// scheduler.schedule("msg_b".to_owned(), at(2_000));
+/// scheduler.schedule("msg_a".to_owned(), at(1_000));
+/// scheduler.schedule("msg_c".to_owned(), at(3_000));
+/// scheduler.reschedule(&"msg_c".to_owned(), at(500));
 /// scheduler.cancel(&"msg_b".to_owned());
-/// assert_eq!(scheduler.next_due(), Some(500));
-/// assert_eq!(scheduler.pop_due(1_500, 10), [("msg_c".to_owned(), 500), ("msg_a".to_owned(), 1_000)]);
+/// assert_eq!(scheduler.next_due(), Some(at(500)));
+/// assert_eq!(scheduler.pop_due(at(1_500), 10), [("msg_c".to_owned(), at(500)), ("msg_a".to_owned(), at(1_000))]);
 /// assert!(scheduler.is_empty());
 /// ```
 #[derive(Debug, Clone)]
@@ -38,7 +41,7 @@ pub struct Scheduler<K = String> {
 
 #[derive(Debug, Clone)]
 struct Entry<K> {
-    due: i64,
+    due: UnixTime,
     seq: u64,
     key: K,
 }
@@ -86,7 +89,7 @@ impl<K: Hash + Eq + Clone> Scheduler<K> {
 
     /// Schedules `key` at `due`, replacing its earlier due time if it was scheduled. Returns
     /// whether the key is new.
-    pub fn schedule(&mut self, key: K, due: i64) -> bool {
+    pub fn schedule(&mut self, key: K, due: UnixTime) -> bool {
         let seq = self.next_seq;
         self.next_seq += 1;
         let new = self.live.insert(key.clone(), seq).is_none();
@@ -99,7 +102,7 @@ impl<K: Hash + Eq + Clone> Scheduler<K> {
 
     /// Moves a scheduled `key` to `due`. Returns false (and does nothing) if it is not
     /// scheduled.
-    pub fn reschedule(&mut self, key: &K, due: i64) -> bool {
+    pub fn reschedule(&mut self, key: &K, due: UnixTime) -> bool {
         if !self.live.contains_key(key) {
             return false;
         }
@@ -117,7 +120,7 @@ impl<K: Hash + Eq + Clone> Scheduler<K> {
     }
 
     /// Removes and returns up to `limit` entries due at or before `now`, earliest first.
-    pub fn pop_due(&mut self, now: i64, limit: usize) -> Vec<(K, i64)> {
+    pub fn pop_due(&mut self, now: UnixTime, limit: usize) -> Vec<(K, UnixTime)> {
         let mut due = Vec::with_capacity(limit.min(self.live.len()).min(1024));
         while due.len() < limit {
             match self.heap.peek() {
@@ -134,7 +137,7 @@ impl<K: Hash + Eq + Clone> Scheduler<K> {
     }
 
     /// The earliest due time, if anything is scheduled.
-    pub fn next_due(&mut self) -> Option<i64> {
+    pub fn next_due(&mut self) -> Option<UnixTime> {
         self.drop_stale_top();
         self.heap.peek().map(|Reverse(top)| top.due)
     }

@@ -4,42 +4,43 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Decision, Failure, GiveUpReason, Outcome, OutcomeClass, RetryPolicy};
-use crate::Error;
+use super::{Decision, DeliveryRun, Failure, GiveUpReason, Outcome, OutcomeClass, RetryPolicy};
+use crate::{Error, UnixTime};
 
 /// Default number of response-body bytes kept per attempt: 20 KB.
 pub const DEFAULT_RESPONSE_BODY_LIMIT: usize = 20 * 1024;
 
-/// Where a delivery stands. Instants are unix milliseconds.
+/// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
+#[non_exhaustive]
 pub enum DeliveryState {
     /// Not attempted yet (or manually retried): due at `due`.
     Pending {
         /// When the next attempt is due.
-        due: i64,
+        due: UnixTime,
     },
     /// Failed at least once; the next attempt is due at `next_at`.
     Retrying {
         /// When the next attempt is due.
-        next_at: i64,
+        next_at: UnixTime,
     },
     /// Delivered.
     Succeeded {
         /// When the successful attempt ended.
-        at: i64,
+        at: UnixTime,
     },
     /// Given up.
     Failed {
         /// When.
-        at: i64,
+        at: UnixTime,
         /// Why.
         reason: GiveUpReason,
     },
     /// Cancelled by the caller.
     Cancelled {
         /// When.
-        at: i64,
+        at: UnixTime,
     },
 }
 
@@ -56,7 +57,7 @@ impl DeliveryState {
     }
 
     /// When the next attempt is due, if one is.
-    pub fn due(&self) -> Option<i64> {
+    pub fn due(&self) -> Option<UnixTime> {
         match *self {
             DeliveryState::Pending { due } => Some(due),
             DeliveryState::Retrying { next_at } => Some(next_at),
@@ -72,11 +73,12 @@ impl DeliveryState {
 
 /// One attempt in a delivery's log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Attempt {
     /// 1 for the first attempt.
     pub number: u32,
     /// When the request started (unix milliseconds).
-    pub started_at: i64,
+    pub started_at: UnixTime,
     /// How long it took.
     pub duration: Duration,
     /// The response status, when one arrived.
@@ -100,30 +102,31 @@ pub struct Attempt {
 ///
 /// ```
 /// use std::time::Duration;
-/// use hookwire::{Delivery, DeliveryState, GiveUpReason, Outcome, RetryPolicy};
+/// use hookwire::{Delivery, DeliveryState, GiveUpReason, Outcome, RetryPolicy, UnixTime};
 ///
 /// let policy = RetryPolicy::webnet(); // 60 s doubling, 3 retries
-/// let mut delivery = Delivery::new("msg_1", 0);
+/// let t0 = UnixTime::from_secs(1_700_000_000);
+/// let mut delivery = Delivery::new("msg_1", t0);
 /// let down = Outcome::from_response(500, &http::HeaderMap::new(), Duration::from_millis(10));
-/// let mut now = 0;
 /// while let Some(due) = delivery.state().due() {
-///     now = due;
-///     delivery.record(&policy, now, &down, b"oops", now + 10)?;
+///     delivery.record(&policy, due, &down, b"oops", due + Duration::from_millis(10))?;
 /// }
-/// assert_eq!(delivery.attempts().iter().map(|a| a.started_at).collect::<Vec<_>>(), [0, 60_010, 180_020, 420_030]);
-/// assert_eq!(delivery.state(), &DeliveryState::Failed { at: 420_040, reason: GiveUpReason::Exhausted });
+/// let starts: Vec<Duration> = delivery.attempts().iter().map(|a| a.started_at.duration_since(t0)).collect();
+/// assert_eq!(starts, [0, 60_010, 180_020, 420_030].map(Duration::from_millis));
+/// assert_eq!(delivery.state(), &DeliveryState::Failed { at: t0 + Duration::from_millis(420_040), reason: GiveUpReason::Exhausted });
 ///
 /// // The endpoint is fixed: one manual attempt.
-/// delivery.retry(500_000)?;
+/// let later = t0 + Duration::from_secs(500);
+/// delivery.retry(later)?;
 /// let ok = Outcome::from_response(200, &http::HeaderMap::new(), Duration::from_millis(10));
-/// delivery.record(&policy, 500_000, &ok, b"", 500_010)?;
-/// assert_eq!(delivery.state(), &DeliveryState::Succeeded { at: 500_010 });
+/// delivery.record(&policy, later, &ok, b"", later + Duration::from_millis(10))?;
+/// assert_eq!(delivery.state(), &DeliveryState::Succeeded { at: later + Duration::from_millis(10) });
 /// # Ok::<(), hookwire::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Delivery {
     id: String,
-    created_at: i64,
+    created_at: UnixTime,
     state: DeliveryState,
     attempts: Vec<Attempt>,
     #[serde(default = "default_limit")]
@@ -138,7 +141,7 @@ fn default_limit() -> usize {
 
 impl Delivery {
     /// A delivery of message `id`, created (and due) at `now`.
-    pub fn new(id: impl Into<String>, now: i64) -> Delivery {
+    pub fn new(id: impl Into<String>, now: UnixTime) -> Delivery {
         Delivery {
             id: id.into(),
             created_at: now,
@@ -150,9 +153,14 @@ impl Delivery {
     }
 
     /// Keeps at most `limit` bytes of each response body (default 20 KB).
-    pub fn response_body_limit(mut self, limit: usize) -> Delivery {
+    pub fn with_response_body_limit(mut self, limit: usize) -> Delivery {
         self.response_body_limit = limit;
         self
+    }
+
+    /// How many bytes of each response body are kept.
+    pub fn response_body_limit(&self) -> usize {
+        self.response_body_limit
     }
 
     /// The message id.
@@ -160,9 +168,8 @@ impl Delivery {
         &self.id
     }
 
-    /// When the delivery was created (unix milliseconds); the age a policy's maximum age is
-    /// measured from.
-    pub fn created_at(&self) -> i64 {
+    /// When the delivery was created; the age a policy's maximum age is measured from.
+    pub fn created_at(&self) -> UnixTime {
         self.created_at
     }
 
@@ -176,19 +183,29 @@ impl Delivery {
         &self.attempts
     }
 
+    /// The counters the retry policy decides the next attempt from (see
+    /// [`RetryPolicy::decide`]): automatic attempts so far, the creation time, and whether the
+    /// next attempt is a manual retry's.
+    pub fn run(&self) -> DeliveryRun {
+        let automatic = self.attempts.iter().filter(|a| !a.manual).count();
+        DeliveryRun::new(&self.id, self.created_at)
+            .with_attempts(u32::try_from(automatic).unwrap_or(u32::MAX))
+            .with_manual(self.manual)
+    }
+
     /// Records an attempt that started at `started_at` and ended at `now` with `outcome`
     /// (`response_body` is what the receiver answered, kept up to the limit), and moves to
-    /// the state `policy` decides. A manual retry gets one attempt: if it fails the delivery
-    /// is failed again.
+    /// the state `policy` decides ([`RetryPolicy::decide`] on [`run`](Delivery::run)). A manual
+    /// retry gets one attempt: if it fails the delivery is failed again.
     ///
     /// Errors: `invalid_state` when no attempt is due (succeeded, failed, cancelled).
     pub fn record(
         &mut self,
         policy: &RetryPolicy,
-        started_at: i64,
+        started_at: UnixTime,
         outcome: &Outcome,
         response_body: &[u8],
-        now: i64,
+        now: UnixTime,
     ) -> Result<&DeliveryState, Error> {
         if self.state.is_final() {
             return Err(Error::state(format!(
@@ -197,6 +214,7 @@ impl Delivery {
                 self.state.name()
             )));
         }
+        let decision = policy.decide(&self.run(), outcome, now);
         let number = u32::try_from(self.attempts.len() + 1).unwrap_or(u32::MAX);
         let (response_body, response_truncated) = cut(response_body, self.response_body_limit);
         self.attempts.push(Attempt {
@@ -210,14 +228,6 @@ impl Delivery {
             response_truncated,
             manual: self.manual,
         });
-        let decision = match (self.manual, outcome.class()) {
-            (_, OutcomeClass::Success) => Decision::Done,
-            (true, _) => Decision::GiveUp { reason: GiveUpReason::ManualAttemptFailed },
-            (false, _) => {
-                let attempt = number - self.attempts.iter().filter(|a| a.manual).count() as u32;
-                policy.next_keyed(key_of(&self.id), attempt, self.created_at, now, outcome)
-            }
-        };
         self.manual = false;
         self.state = match decision {
             Decision::Done => DeliveryState::Succeeded { at: now },
@@ -228,7 +238,7 @@ impl Delivery {
     }
 
     /// Gives up on a pending or retrying delivery. Errors: `invalid_state` if it is final.
-    pub fn cancel(&mut self, now: i64) -> Result<(), Error> {
+    pub fn cancel(&mut self, now: UnixTime) -> Result<(), Error> {
         if self.state.is_final() {
             return Err(Error::state(format!(
                 "delivery `{}` is {}: nothing to cancel",
@@ -242,7 +252,7 @@ impl Delivery {
 
     /// Gives the endpoint up for this delivery (the caller's health tracking disabled it).
     /// Errors: `invalid_state` if it is final.
-    pub fn fail(&mut self, reason: GiveUpReason, now: i64) -> Result<(), Error> {
+    pub fn fail(&mut self, reason: GiveUpReason, now: UnixTime) -> Result<(), Error> {
         if self.state.is_final() {
             return Err(Error::state(format!(
                 "delivery `{}` is {}: cannot fail it",
@@ -256,7 +266,7 @@ impl Delivery {
 
     /// A manual retry of a failed or cancelled delivery: one attempt, due at `now`.
     /// Errors: `invalid_state` if it succeeded or an attempt is already due.
-    pub fn retry(&mut self, now: i64) -> Result<(), Error> {
+    pub fn retry(&mut self, now: UnixTime) -> Result<(), Error> {
         match self.state {
             DeliveryState::Failed { .. } | DeliveryState::Cancelled { .. } => {
                 self.state = DeliveryState::Pending { due: now };
@@ -286,11 +296,4 @@ fn cut(body: &[u8], limit: usize) -> (String, bool) {
         end = limit; // not UTF-8 here anyway
     }
     (String::from_utf8_lossy(&body[..end]).into_owned(), true)
-}
-
-/// A stable 64-bit key of a message id for the policy's jitter (FNV-1a).
-fn key_of(id: &str) -> u64 {
-    id.bytes().fold(0xCBF2_9CE4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01B3)
-    })
 }

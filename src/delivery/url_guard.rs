@@ -31,7 +31,8 @@ impl CheckedUrl {
     }
 }
 
-/// A URL's host.
+/// A URL's host: a name or an address, nothing else (so not `non_exhaustive`: a match on both
+/// is complete).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Host {
     /// A DNS name (lower case, without a trailing dot).
@@ -74,7 +75,7 @@ impl fmt::Display for Host {
 /// use std::net::IpAddr;
 /// use hookwire::{Host, UrlGuard};
 ///
-/// let guard = UrlGuard::default().https_only(true);
+/// let guard = UrlGuard::default().with_https_only(true);
 /// let url = guard.check_url("https://hooks.example.com/in")?;
 /// assert_eq!((url.host(), url.port()), (&Host::Name("hooks.example.com".into()), 443));
 /// // After resolving hooks.example.com, check every address:
@@ -85,8 +86,12 @@ impl fmt::Display for Host {
 ///     assert_eq!(guard.check_url(refused).unwrap_err().code(), "blocked_url");
 /// }
 /// // An internal receiver, on purpose:
-/// let internal = UrlGuard::default().allow_net("10.20.0.0/16")?;
+/// let internal = UrlGuard::default().with_allowed_net("10.20.0.0/16")?;
 /// assert!(internal.check_url("http://10.20.1.5:8080/hook").is_ok());
+/// // Loopback and every private network (a development setup, a receiver on the same host):
+/// let local = UrlGuard::allowing_private_networks();
+/// assert!(local.check_url("http://127.0.0.1:8080/hook").is_ok());
+/// assert_eq!(local.check_url("http://169.254.169.254/").unwrap_err().code(), "blocked_url");
 /// # Ok::<(), hookwire::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -138,6 +143,25 @@ const V6_BLOCKED: &[Range<u128>] = &[
     (0xFF00_u128 << 112, 8, "multicast ff00::/8"),
 ];
 
+/// A network in CIDR notation, or one address.
+fn parse_net(cidr: &str) -> Result<(IpAddr, u8), Error> {
+    let bad = || Error::argument("allowed_net", format!("`{cidr}` is not an address or a CIDR network"));
+    let (addr, prefix) = match cidr.split_once('/') {
+        Some((addr, prefix)) => (addr, Some(prefix)),
+        None => (cidr, None),
+    };
+    let addr: IpAddr = addr.trim().parse().map_err(|_| bad())?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let prefix = match prefix {
+        Some(text) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+            text.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(bad)?
+        }
+        Some(_) => return Err(bad()),
+        None => max,
+    };
+    Ok((addr, prefix))
+}
+
 fn within<T>(addr: T, net: T, prefix: u8, bits: u32) -> bool
 where
     T: Copy + PartialEq + std::ops::Shr<u32, Output = T>,
@@ -153,31 +177,42 @@ impl UrlGuard {
         UrlGuard::default()
     }
 
-    /// Refuse plain `http`.
-    pub fn https_only(mut self, https_only: bool) -> UrlGuard {
+    /// The loopback and private networks ([`PRIVATE_NETWORKS`](UrlGuard::PRIVATE_NETWORKS)):
+    /// 127.0.0.0/8, ::1, 10/8, 172.16/12, 192.168/16 and fc00::/7.
+    pub const PRIVATE_NETWORKS: [&'static str; 6] =
+        ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+
+    /// The default guard that also allows loopback and the private networks
+    /// ([`PRIVATE_NETWORKS`](UrlGuard::PRIVATE_NETWORKS)), for receivers on the same host or
+    /// network on purpose (development, an internal service). Link-local (cloud metadata) and
+    /// the other refused ranges stay refused, and so do names such as `localhost` (the URL check
+    /// refuses them: use an address, `127.0.0.1`).
+    pub fn allowing_private_networks() -> UrlGuard {
+        let allowed = UrlGuard::PRIVATE_NETWORKS.iter().filter_map(|cidr| parse_net(cidr).ok()).collect();
+        UrlGuard { https_only: false, allowed }
+    }
+
+    /// Refuse plain `http` (default: both).
+    pub fn with_https_only(mut self, https_only: bool) -> UrlGuard {
         self.https_only = https_only;
         self
     }
 
     /// Allows a network (`10.20.0.0/16`, `fd00::/8`) or one address (`10.0.0.7`) that would be
-    /// refused otherwise, such as an internal receiver.
-    pub fn allow_net(mut self, cidr: &str) -> Result<UrlGuard, Error> {
-        let bad = || Error::argument("allow_net", format!("`{cidr}` is not an address or a CIDR network"));
-        let (addr, prefix) = match cidr.split_once('/') {
-            Some((addr, prefix)) => (addr, Some(prefix)),
-            None => (cidr, None),
-        };
-        let addr: IpAddr = addr.trim().parse().map_err(|_| bad())?;
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            Some(text) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
-                text.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(bad)?
-            }
-            Some(_) => return Err(bad()),
-            None => max,
-        };
-        self.allowed.push((addr, prefix));
+    /// refused otherwise, such as an internal receiver. Errors: `invalid_argument`.
+    pub fn with_allowed_net(mut self, cidr: &str) -> Result<UrlGuard, Error> {
+        self.allowed.push(parse_net(cidr)?);
         Ok(self)
+    }
+
+    /// Whether plain `http` is refused.
+    pub fn https_only(&self) -> bool {
+        self.https_only
+    }
+
+    /// The networks allowed on top of the defaults, as (first address, prefix length).
+    pub fn allowed_nets(&self) -> &[(IpAddr, u8)] {
+        &self.allowed
     }
 
     /// Checks a URL's text. Errors: `blocked_url`, saying why; the message never shows what

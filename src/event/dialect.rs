@@ -9,58 +9,85 @@ use super::json::{invalid, invalid_body, parse_body, Extra, Path, RawObject, Tim
 use super::{check_type_in, lookup, Actor, Event, Family, Payload};
 use crate::Error;
 
-/// The envelope format of one system.
-///
-/// | dialect | envelope | id | type | timestamp | data |
-/// |---|---|---|---|---|---|
-/// | `hookwire` | `{"id","type","timestamp","data"}` | `id` | `type` | `timestamp` | `data` |
-/// | `ops-center` | `{"event","timestamp","data","webhook_id"}` | — | `event` | `timestamp` | `data` |
-/// | `webnet` | `{"event_timestamp","event_type","actor","<resource>"}` | — | `event_type` | `event_timestamp` | the object under the type's prefix (`"job": {…}`) |
-/// | `homechef` | `{"event","data","timestamp","webhook_id","delivery_id"}` | — | `event` | `timestamp` | `data` |
-/// | `auraconnect` | `{"id","type","created","data":{"object"}}` | `id` | `type` | `created` | `data.object` |
-/// | `device-service` | the bare device object | — | the route (hint) | — | the whole body |
-///
-/// Fields a dialect does not map (`webhook_id`, `delivery_id`, anything new) are kept in
-/// [`Event::extra`] and written back by [`encode`](Dialect::encode). AuraConnect fields beside
-/// `data.object` (such as `previous_attributes`) are kept there as one object under
-/// `data_extra`, so the native envelope never has two `data` keys; an AuraConnect body with a
-/// top-level `data_extra` of its own is therefore refused (`invalid_payload`) rather than read
-/// ambiguously, and an event whose `data_extra` is not one object cannot be encoded for
-/// AuraConnect.
-///
-/// Keys hookwire reads (`id`, `type`, `data`, typed payload fields) must not repeat: a repeat
-/// is `invalid_payload` naming the key, since JSON parsers disagree on which copy counts.
-/// Repeats of keys hookwire does not read are kept as they came.
-///
-/// ```
-/// use hookwire::{Dialect, Payload};
-///
-/// let body = br#"{"id":"evt_123","type":"order.created","created":"2025-08-08T10:00:00Z",
-///                 "data":{"object":{"id":1001,"restaurant_id":1,"total_amount":45.99}}}"#;
-/// let event = Dialect::AuraConnect.parse(body, None)?;
-/// assert_eq!(event.id(), Some("evt_123"));
-/// let Payload::Order(order) = event.payload() else { unreachable!() };
-/// assert_eq!(order.total_amount.as_ref().unwrap().as_str(), "45.99");
-///
-/// // Device Service sends bare payloads: the route names the type.
-/// let reading = Dialect::DeviceService.parse(br#"{"device_id":"d1","probes":[]}"#, Some("temperature_update"))?;
-/// assert_eq!(reading.event_type(), "device.temperature");
-/// # Ok::<(), hookwire::Error>(())
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dialect {
-    /// hookwire's native envelope.
-    Hookwire,
-    /// Ops Center.
-    OpsCenter,
-    /// webnet.
-    Webnet,
-    /// HomeChef.
-    HomeChef,
+macro_rules! dialects {
+    ($(#[$enum_doc:meta])* ; $($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        $(#[$enum_doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum Dialect {
+            $($(#[$doc])* $variant,)*
+        }
+
+        /// The dialects' names, in the order of [`Dialect::ALL`].
+        const NAMES: &[&str] = &[$($name),*];
+
+        impl Dialect {
+            /// Every dialect.
+            pub const ALL: &'static [Dialect] = &[$(Dialect::$variant),*];
+
+            /// The dialect's name.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Dialect::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+// One list: the variants and their names.
+dialects! {
+    /// The envelope format of one system.
+    ///
+    /// | dialect | envelope | id | type | timestamp | data |
+    /// |---|---|---|---|---|---|
+    /// | `hookwire` | `{"id","type","timestamp","data"}` | `id` | `type` | `timestamp` | `data` |
+    /// | `ops-center` | `{"event","timestamp","data","webhook_id"}` | — | `event` | `timestamp` | `data` |
+    /// | `webnet` | `{"event_timestamp","event_type","actor","<resource>"}` | — | `event_type` | `event_timestamp` | the object under the type's prefix (`"job": {…}`) |
+    /// | `homechef` | `{"event","data","timestamp","webhook_id","delivery_id"}` | — | `event` | `timestamp` | `data` |
+    /// | `auraconnect` | `{"id","type","created","data":{"object"}}` | `id` | `type` | `created` | `data.object` |
+    /// | `device-service` | the bare device object | — | the route (hint) | — | the whole body |
+    ///
+    /// Fields a dialect does not map (`webhook_id`, `delivery_id`, anything new) are kept in
+    /// [`Event::extra`] and written back by [`encode`](Dialect::encode). AuraConnect fields beside
+    /// `data.object` (such as `previous_attributes`) are kept there as one object under
+    /// `data_extra`, so the native envelope never has two `data` keys; an AuraConnect body with a
+    /// top-level `data_extra` of its own is therefore refused (`invalid_payload`) rather than read
+    /// ambiguously, and an event whose `data_extra` is not one object cannot be encoded for
     /// AuraConnect.
-    AuraConnect,
+    ///
+    /// Keys hookwire reads (`id`, `type`, `data`, typed payload fields) must not repeat: a repeat
+    /// is `invalid_payload` naming the key, since JSON parsers disagree on which copy counts.
+    /// Repeats of keys hookwire does not read are kept as they came.
+    ///
+    /// ```
+    /// use hookwire::{Dialect, Payload};
+    ///
+    /// let body = br#"{"id":"evt_123","type":"order.created","created":"2025-08-08T10:00:00Z",
+    ///                 "data":{"object":{"id":1001,"restaurant_id":1,"total_amount":45.99}}}"#;
+    /// let event = Dialect::AuraConnect.parse(body, None)?;
+    /// assert_eq!(event.id(), Some("evt_123"));
+    /// let Payload::Order(order) = event.payload() else { unreachable!() };
+    /// assert_eq!(order.total_amount.as_ref().unwrap().as_str(), "45.99");
+    ///
+    /// // Device Service sends bare payloads: the route names the type.
+    /// let reading = Dialect::DeviceService.parse(br#"{"device_id":"d1","probes":[]}"#, Some("temperature_update"))?;
+    /// assert_eq!(reading.event_type(), "device.temperature");
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    ;
+    /// hookwire's native envelope.
+    Hookwire = "hookwire",
+    /// Ops Center.
+    OpsCenter = "ops-center",
+    /// webnet.
+    Webnet = "webnet",
+    /// HomeChef.
+    HomeChef = "homechef",
+    /// AuraConnect.
+    AuraConnect = "auraconnect",
     /// Device Service (ThermoWorks payloads).
-    DeviceService,
+    DeviceService = "device-service",
 }
 
 /// Where a dialect keeps the event data.
@@ -84,39 +111,23 @@ struct Layout {
     data: DataAt,
 }
 
-const KNOWN: &str = "hookwire, ops-center, webnet, homechef, auraconnect, device-service";
-
 impl Dialect {
-    /// Every dialect.
-    pub const ALL: [Dialect; 6] = [
-        Dialect::Hookwire,
-        Dialect::OpsCenter,
-        Dialect::Webnet,
-        Dialect::HomeChef,
-        Dialect::AuraConnect,
-        Dialect::DeviceService,
-    ];
-
     /// The dialect called `name` (`hookwire`, `ops-center`, `webnet`, `homechef`,
-    /// `auraconnect`, `device-service`; case-insensitive, `_` for `-` allowed).
+    /// `auraconnect`, `device-service`): case-insensitive, `_` for `-`, and the other spellings
+    /// every preset list accepts (`opscenter`, `thermoworks`). Errors: `unknown_dialect`, listing
+    /// the names.
     pub fn from_name(name: &str) -> Result<Dialect, Error> {
-        let normal = name.trim().to_ascii_lowercase().replace('_', "-");
+        let wanted = crate::names::canonical(name);
         Dialect::ALL
-            .into_iter()
-            .find(|d| d.name() == normal)
-            .ok_or_else(|| Error::UnknownDialect { name: name.to_owned(), known: KNOWN })
+            .iter()
+            .copied()
+            .find(|d| d.name() == wanted)
+            .ok_or_else(|| Error::UnknownDialect { dialect: name.to_owned(), known: NAMES })
     }
 
-    /// The dialect's name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Hookwire => "hookwire",
-            Dialect::OpsCenter => "ops-center",
-            Dialect::Webnet => "webnet",
-            Dialect::HomeChef => "homechef",
-            Dialect::AuraConnect => "auraconnect",
-            Dialect::DeviceService => "device-service",
-        }
+    /// Every dialect's name, in the order of [`Dialect::ALL`].
+    pub fn names() -> &'static [&'static str] {
+        NAMES
     }
 
     fn layout(self) -> Layout {

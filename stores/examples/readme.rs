@@ -12,7 +12,7 @@ fn main() -> Result<(), hookwire::Error> {
 
     let body = br#"{"type":"order.created","data":{"id":1001}}"#;
     let id = hookwire::new_message_id();
-    let headers = Signer::new(Scheme::hookwire(), secret).sign(&id, hookwire::unix_now(), body)?;
+    let headers = Signer::new(Scheme::hookwire(), secret).sign(&id, hookwire::unix_now().as_secs(), body)?;
     let message = verifier.verify(&headers, body)?; // claimed in the file: every process sees it
     message.commit()?; // handled
     let copy = verifier.verify(&headers, body).unwrap_err();

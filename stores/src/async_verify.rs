@@ -25,7 +25,7 @@ use crate::AsyncSeenStore;
 /// # async fn main() -> Result<(), hookwire::Error> {
 /// let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
 /// let verifier = AsyncVerifier::new(Verifier::new(Scheme::hookwire(), [secret.clone()]), Store::memory(1000));
-/// # let headers = Signer::new(Scheme::hookwire(), secret).sign("msg_1", hookwire::unix_now(), b"{}")?;
+/// # let headers = Signer::new(Scheme::hookwire(), secret).sign("msg_1", hookwire::unix_now().as_secs(), b"{}")?;
 ///
 /// let message = verifier.verify(&headers, b"{}").await?;
 /// assert_eq!(message.id(), Some("msg_1")); // the verified message's accessors

@@ -16,7 +16,7 @@
 //! # let dir = tempfile::tempdir().unwrap();
 //! # let url = format!("sqlite://{}", dir.path().join("replay.db").display());
 //! # let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
-//! # let (body, headers) = (b"{}", Signer::new(Scheme::hookwire(), secret).sign("msg_1", hookwire::unix_now(), b"{}")?);
+//! # let (body, headers) = (b"{}", Signer::new(Scheme::hookwire(), secret).sign("msg_1", hookwire::unix_now().as_secs(), b"{}")?);
 //!
 //! let store = Store::open(&url, &StoreOptions::default().namespace("shop"))?; // sqlite:///var/lib/app/replay.db
 //! let verifier = Verifier::new(Scheme::hookwire(), [Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?])
@@ -72,7 +72,7 @@
 //! let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
 //! let store = Store::open("memory", &StoreOptions::default())?; // or "redis://cache:6379/0", …
 //! let verifier = Arc::new(AsyncVerifier::new(Verifier::new(Scheme::hookwire(), [secret.clone()]), store));
-//! # let headers = hookwire::Signer::new(Scheme::hookwire(), secret).sign("msg_1", hookwire::unix_now(), b"{}")?;
+//! # let headers = hookwire::Signer::new(Scheme::hookwire(), secret).sign("msg_1", hookwire::unix_now().as_secs(), b"{}")?;
 //! assert_eq!(webhook(verifier.clone(), headers.clone(), b"{}".to_vec()).await, StatusCode::NO_CONTENT);
 //! assert_eq!(webhook(verifier, headers, b"{}".to_vec()).await, StatusCode::OK); // replayed
 //! # Ok(()) }

@@ -91,7 +91,7 @@ impl StoreOptions {
             Ok(name)
         } else {
             Err(Error::InvalidArgument {
-                name: "namespace",
+                argument: "namespace",
                 reason: format!(
                     "{name:?} is not a plain name (letters, digits and `_`, not starting with a digit, at \
                      most 48 characters)"

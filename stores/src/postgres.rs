@@ -56,7 +56,7 @@ impl PostgresStore {
     pub fn open(url: &str, options: &StoreOptions) -> Result<PostgresStore, Error> {
         let table = options.checked_namespace()?;
         let mut config = tokio_postgres::Config::from_str(url).map_err(|err| Error::InvalidArgument {
-            name: "url",
+            argument: "url",
             // The parser's message never repeats the password.
             reason: format!("not a PostgreSQL connection URL: {err}").into(),
         })?;

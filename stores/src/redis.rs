@@ -109,7 +109,7 @@ impl RedisStore {
     pub fn open(url: &str, options: &StoreOptions) -> Result<RedisStore, Error> {
         let namespace = options.checked_namespace()?;
         let client = Client::open(url).map_err(|err| Error::InvalidArgument {
-            name: "url",
+            argument: "url",
             reason: format!("not a usable Redis URL: {err}").into(),
         })?;
         let config = ConnectionManagerConfig::new()

@@ -33,7 +33,7 @@ use crate::StoreOptions;
 /// let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
 /// let verifier = Verifier::new(Scheme::hookwire(), [secret.clone()]).seen_store(store);
 ///
-/// # let headers = Signer::new(Scheme::hookwire(), secret).sign("msg_1", hookwire::unix_now(), b"{}")?;
+/// # let headers = Signer::new(Scheme::hookwire(), secret).sign("msg_1", hookwire::unix_now().as_secs(), b"{}")?;
 /// let message = verifier.verify(&headers, b"{}")?;
 /// // ... handle it, then:
 /// message.commit()?;

@@ -114,7 +114,7 @@ impl std::fmt::Debug for Store {
 }
 
 fn bad_url(reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
-    Error::InvalidArgument { name: "url", reason: reason.into() }
+    Error::InvalidArgument { argument: "url", reason: reason.into() }
 }
 
 impl From<SqliteStore> for Store {

@@ -72,7 +72,7 @@ impl Drop for ReceiverProcess {
 
 /// A signed message as a receiver line: `ACTION ID TIMESTAMP SIGNATURE BODY`.
 fn line(action: &str, id: &str) -> String {
-    let timestamp = hookwire::unix_now();
+    let timestamp = hookwire::unix_now().as_secs();
     let body = format!(r#"{{"id":"{id}","type":"order.created"}}"#);
     let headers = Signer::new(Scheme::hookwire(), Secret::parse(SECRET).unwrap())
         .sign(id, timestamp, body.as_bytes())

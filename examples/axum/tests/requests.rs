@@ -76,7 +76,7 @@ fn signed(id: &str, timestamp: i64, body: &[u8]) -> http::HeaderMap {
 #[test]
 fn the_axum_recipe_answers_every_code_with_its_status() {
     let server = start("memory");
-    let now = hookwire::unix_now();
+    let now = hookwire::unix_now().as_secs();
     let aura = br#"{"id":"evt_2","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1}}}"#;
     let other = br#"{"type":"order.created","data":{"id":1}}"#;
     let big = format!(r#"{{"type":"x","data":"{}"}}"#, "a".repeat(1 << 20));
@@ -112,7 +112,7 @@ fn two_processes_sharing_a_store_accept_a_message_once() {
     let dir = tempfile::tempdir().unwrap();
     let store = format!("sqlite://{}", dir.path().join("replay.db").display());
     let (a, b) = (start(&store), start(&store));
-    let headers = signed("msg_shared", hookwire::unix_now(), ORDER);
+    let headers = signed("msg_shared", hookwire::unix_now().as_secs(), ORDER);
     assert_eq!(post(&a, &headers, ORDER).0, 204);
     let (status, answer) = post(&b, &headers, ORDER);
     assert_eq!((status, answer.contains("replayed")), (200, true), "{answer}");
