@@ -90,13 +90,10 @@ impl SecretArgs {
 /// A signer that signs with every secret (one signature each); `invalid_secret` at once when
 /// the scheme cannot use one.
 pub fn signer(scheme: Scheme, secrets: Vec<Secret>) -> Result<Signer, Failure> {
-    let mut secrets = secrets.into_iter();
-    let first = secrets.next().ok_or_else(|| Failure::argument("a secret is required"))?;
-    let mut signer = Signer::try_new(scheme, first)?;
-    for secret in secrets {
-        signer = signer.try_with_secret(secret)?;
+    if secrets.is_empty() {
+        return Err(Failure::argument("a secret is required"));
     }
-    Ok(signer)
+    Ok(Signer::try_from_secrets(scheme, secrets)?)
 }
 
 /// A verifier accepting any of the secrets; `invalid_secret` at once when the scheme cannot

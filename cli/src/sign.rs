@@ -61,7 +61,8 @@ pub fn run(args: Args) -> Outcome {
     let signer = secrets::signer(Scheme::from_name(&args.scheme)?, secrets)?;
     let data = Data::read(&args.data)?;
     let id = args.id.clone().unwrap_or_else(new_message_id);
-    let timestamp = args.timestamp.unwrap_or_else(unix_now);
+    // The wire's unix seconds: the flag's, or the clock's.
+    let timestamp = args.timestamp.unwrap_or_else(|| unix_now().as_secs());
     let signed = match &args.event_type {
         Some(event_type) => signer.sign_event(&id, timestamp, event_type, data.bytes())?,
         None => signer.sign(&id, timestamp, data.bytes())?,

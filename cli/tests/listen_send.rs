@@ -81,8 +81,8 @@ fn listen_answers_each_refusal_with_the_core_status() {
         ]);
         out.lines().flat_map(|line| ["-H".to_owned(), line.to_owned()]).collect()
     };
-    let now = hookwire::unix_now().to_string();
-    let stale = (hookwire::unix_now() - 600).to_string();
+    let now = hookwire::unix_now().as_secs().to_string();
+    let stale = (hookwire::unix_now().as_secs() - 600).to_string();
     let big = format!(r#"{{"pad":"{}"}}"#, "x".repeat(100));
     // (what, curl arguments after the URL, status, code)
     let cases: Vec<(&str, Vec<String>, u16, Option<&str>)> = vec![

@@ -1,23 +1,19 @@
 //! Every call into the core's delivery decisions, in one place: retry policy, outcome, next
-//! state, endpoint health, token bucket, URL guard, matching and request signing. The rest of
-//! the outbox works in [`UnixTime`] and its own records; the conversions to the core's bare
-//! millisecond and second integers happen here only, so issue 14's typed instants and
-//! `Endpoint` change this file and little else.
+//! state, endpoint health, token bucket, URL guard, matching and request signing. The core
+//! owns every rule (the endpoint's request, the manual-retry rule, the jitter key); this file
+//! only turns the outbox's stored records into the core's types.
 
 use std::time::Duration;
 
 use hookwire::{
-    Decision, EndpointHealth, Event, EventPattern, Failure, HealthPolicy, HealthTransition, Message, Outcome,
-    RequestBuilder, RetryPolicy, Scheme, Secret, Signer, Subscription, TokenBucket, UrlGuard,
+    Decision, DeliveryRun, Endpoint, EndpointHealth, Event, EventPattern, Failure, HealthPolicy,
+    HealthTransition, Outcome, OutgoingMessage, RetryPolicy, Scheme, Secret, Subscription, TokenBucket,
+    UnixTime, UrlGuard,
 };
 use serde_json::Value;
 
 use crate::endpoint::{EndpointRow, NewEndpoint, RateLimit, RetrySpec};
-use crate::{Error, Result, UnixTime};
-
-fn ms(at: UnixTime) -> i64 {
-    at.as_millis()
-}
+use crate::{Error, Result};
 
 /// The core's policy for a stored spec. Errors: `invalid_argument`.
 pub(crate) fn retry_policy(spec: &RetrySpec) -> Result<RetryPolicy> {
@@ -28,27 +24,21 @@ pub(crate) fn retry_policy(spec: &RetrySpec) -> Result<RetryPolicy> {
         RetryPolicy::table("custom", delays)?
     };
     if let Some(attempts) = spec.max_attempts {
-        policy = policy.max_attempts(attempts)?;
+        policy = policy.with_max_attempts(attempts)?;
     }
     if let Some(age) = spec.max_age_ms {
-        policy = policy.max_age(Duration::from_millis(age))?;
+        policy = policy.with_max_age(Duration::from_millis(age))?;
     }
     if let Some(min) = spec.throttle_min_ms {
-        policy = policy.throttle_min(Duration::from_millis(min))?;
+        policy = policy.with_throttle_min(Duration::from_millis(min))?;
     }
     Ok(policy)
 }
 
-/// Loopback and private networks, for endpoints that allow them. Link-local (cloud metadata)
-/// and the other refused ranges stay refused.
-const PRIVATE_NETS: [&str; 6] =
-    ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
-
-/// The guard a destination's requests pass: the core's default [`UrlGuard`], and with
-/// `allow_private` also loopback (127.0.0.0/8, ::1) and the private networks (10/8,
-/// 172.16/12, 192.168/16, fc00::/7). Link-local (cloud metadata) and the other refused ranges
-/// stay refused. Names such as `localhost` are refused by the URL check either way: use an
-/// address (`127.0.0.1`).
+/// The guard a destination's requests pass: the core's default [`UrlGuard`], or with
+/// `allow_private` [`UrlGuard::allowing_private_networks`] (loopback and the private networks;
+/// link-local cloud metadata and the other refused ranges stay refused). Names such as
+/// `localhost` are refused by the URL check either way: use an address (`127.0.0.1`).
 ///
 /// ```
 /// let guard = hookwire_outbox::url_guard(true);
@@ -56,23 +46,11 @@ const PRIVATE_NETS: [&str; 6] =
 /// assert!(hookwire_outbox::url_guard(false).check_url("http://127.0.0.1:8080/hook").is_err());
 /// ```
 pub fn url_guard(allow_private: bool) -> UrlGuard {
-    let guard = UrlGuard::default();
-    if !allow_private {
-        return guard;
+    if allow_private {
+        UrlGuard::allowing_private_networks()
+    } else {
+        UrlGuard::default()
     }
-    PRIVATE_NETS.iter().fold(guard, |guard, net| match guard.clone().allow_net(net) {
-        Ok(wider) => wider,
-        Err(_) => guard,
-    })
-}
-
-/// Everything about an endpoint the core decides with, built once per endpoint version.
-pub(crate) struct Prepared {
-    pub subscription: Subscription,
-    pub signer: Signer,
-    pub builder: RequestBuilder,
-    pub policy: RetryPolicy,
-    pub health: HealthPolicy,
 }
 
 fn patterns(events: &[String], any: bool) -> Result<Vec<EventPattern>> {
@@ -83,8 +61,10 @@ fn patterns(events: &[String], any: bool) -> Result<Vec<EventPattern>> {
         .map_err(Error::from)
 }
 
+/// The core's endpoint for a stored one: URL, scheme and every secret, routing, headers, retry
+/// policy, rate, timeout and guard. Errors carry the core's codes.
 #[allow(clippy::too_many_arguments)]
-fn prepare_parts(
+fn endpoint_of(
     url: &str,
     scheme: &str,
     secrets: &[zeroize::Zeroizing<String>],
@@ -93,49 +73,48 @@ fn prepare_parts(
     filters: &[(String, Value)],
     headers: &[(String, String)],
     retry: &RetrySpec,
+    rate_limit: Option<RateLimit>,
+    timeout: Duration,
     allow_private: bool,
-) -> Result<Prepared> {
+) -> Result<Endpoint> {
+    let secrets = secrets.iter().map(|secret| Secret::parse(secret)).collect::<Result<Vec<_>, _>>()?;
+    if secrets.is_empty() {
+        return Err(Error::argument("secret", "an endpoint needs at least one secret"));
+    }
+    // The guard's verdict first: an unusable URL is `blocked_url`, whatever else is wrong.
     let guard = url_guard(allow_private);
     guard.check_url(url)?;
-    let mut subscription = subscription(url, events, any_event_type, filters)?;
+    let mut endpoint = Endpoint::new(url, Scheme::from_name(scheme)?, secrets)?
+        .with_subscription(subscription(events, any_event_type, filters)?)
+        .with_retry_policy(retry_policy(retry)?)
+        .with_timeout(timeout)?
+        .with_url_guard(guard);
     for (name, value) in headers {
-        subscription = subscription.header(name, value)?;
+        endpoint = endpoint.with_header(name, value)?;
     }
-    let scheme = Scheme::from_name(scheme)?;
-    let mut secrets = secrets.iter();
-    let first =
-        secrets.next().ok_or_else(|| Error::argument("secret", "an endpoint needs at least one secret"))?;
-    let mut signer = Signer::try_new(scheme, Secret::parse(first)?)?;
-    for secret in secrets {
-        signer = signer.try_with_secret(Secret::parse(secret)?)?;
+    if let Some(rate) = rate_limit {
+        endpoint = endpoint.with_rate_limit(core_rate(rate)?);
     }
-    Ok(Prepared {
-        subscription,
-        signer,
-        builder: RequestBuilder::new().url_guard(guard),
-        policy: retry_policy(retry)?,
-        health: HealthPolicy::default(),
-    })
+    Ok(endpoint)
 }
 
-/// The core's subscription for an endpoint's routing (URL, patterns, filters).
+/// The core's subscription for an endpoint's routing (patterns, filters).
 pub(crate) fn subscription(
-    url: &str,
     events: &[String],
     any_event_type: bool,
     filters: &[(String, Value)],
 ) -> Result<Subscription> {
-    let mut subscription = Subscription::with_patterns(url, patterns(events, any_event_type)?)?;
+    let mut subscription = Subscription::from_patterns(patterns(events, any_event_type)?)?;
     for (field, value) in filters {
-        subscription = subscription.filter(field, value.clone());
+        subscription = subscription.with_filter(field, value.clone());
     }
     Ok(subscription)
 }
 
 /// Checks a new endpoint with the core: URL guard, patterns, filters, headers, scheme and
-/// secrets, retry policy, rate. Errors carry the core's codes.
+/// secrets, retry policy, rate, timeout. Errors carry the core's codes.
 pub(crate) fn check_endpoint(new: &NewEndpoint) -> Result<()> {
-    prepare_parts(
+    endpoint_of(
         &new.url,
         &new.scheme,
         &new.secrets,
@@ -144,23 +123,19 @@ pub(crate) fn check_endpoint(new: &NewEndpoint) -> Result<()> {
         &new.filters,
         &new.headers,
         &new.retry,
+        new.rate_limit,
+        new.timeout,
         new.allow_private,
     )?;
-    if let Some(rate) = new.rate_limit {
-        bucket(rate)?;
-    }
     if new.max_in_flight == 0 {
         return Err(Error::argument("max_in_flight", "must be at least 1"));
-    }
-    if new.timeout.is_zero() {
-        return Err(Error::argument("timeout", "must be more than zero"));
     }
     Ok(())
 }
 
 /// The core's view of a stored endpoint.
-pub(crate) fn prepare(row: &EndpointRow) -> Result<Prepared> {
-    prepare_parts(
+pub(crate) fn prepare(row: &EndpointRow) -> Result<Endpoint> {
+    endpoint_of(
         &row.url,
         &row.scheme,
         &row.secrets,
@@ -169,6 +144,8 @@ pub(crate) fn prepare(row: &EndpointRow) -> Result<Prepared> {
         &row.filters,
         &row.headers,
         &row.retry,
+        row.rate_limit,
+        row.timeout,
         row.allow_private,
     )
 }
@@ -202,15 +179,20 @@ pub(crate) fn event_of_raw(event_type: &str, body: &[u8]) -> Option<Event> {
 }
 
 /// The signed request of one attempt, with a fresh timestamp (`now`) and the message id.
+/// Errors: the core's, which [`Failure::of`] turns into the attempt's (permanent) outcome.
 pub(crate) fn request(
-    prepared: &Prepared,
+    endpoint: &Endpoint,
     message_id: &str,
     event_type: &str,
     body: &[u8],
     now: UnixTime,
-) -> Result<http::Request<Vec<u8>>> {
-    let message = Message::new(message_id, body).with_event_type(event_type);
-    Ok(prepared.builder.build(&message, &prepared.subscription, &prepared.signer, now.as_secs())?)
+) -> Result<http::Request<Vec<u8>>, hookwire::Error> {
+    endpoint.request(&OutgoingMessage::new(message_id, body).with_event_type(event_type), now)
+}
+
+/// The failure of an attempt whose request could not be built.
+pub(crate) fn build_failure(error: &hookwire::Error) -> Failure {
+    Failure::of(error)
 }
 
 /// A response, classified.
@@ -244,31 +226,20 @@ pub(crate) enum Next {
     GiveUp { reason: &'static str },
 }
 
-/// The core's decision after an attempt, as `Delivery::record` makes it: success is done; a
-/// manual retry's one attempt that fails gives up; otherwise the policy decides.
+/// The core's decision after an attempt ([`RetryPolicy::decide`], what `Delivery::record`
+/// decides), from the stored counters of the run.
 pub(crate) fn next(policy: &RetryPolicy, run: &Run, outcome: &Outcome, now: UnixTime) -> Next {
-    if outcome.is_success() {
-        return Next::Succeeded;
-    }
-    if run.manual {
-        return Next::GiveUp { reason: hookwire::GiveUpReason::ManualAttemptFailed.name() };
-    }
-    match policy.next_keyed(key_of(&run.key), run.attempts + 1, ms(run.started_at), ms(now), outcome) {
-        Decision::Done => Next::Succeeded,
-        Decision::Retry { at, .. } => Next::Retry { at: UnixTime::from_millis(at) },
+    let core = DeliveryRun::new(&run.key, run.started_at).with_attempts(run.attempts).with_manual(run.manual);
+    match policy.decide(&core, outcome, now) {
+        Decision::Retry { at, .. } => Next::Retry { at },
         Decision::GiveUp { reason } => Next::GiveUp { reason: reason.name() },
+        // Done, and anything a later core adds, ends the run as the core's delivery would.
+        _ => Next::Succeeded,
     }
 }
 
 /// The give-up reason for deliveries of a disabled endpoint.
 pub(crate) const ENDPOINT_DISABLED: &str = "endpoint_disabled";
-
-/// FNV-1a of the delivery id, the key the core's `Delivery` uses for its jitter.
-fn key_of(id: &str) -> u64 {
-    id.bytes().fold(0xCBF2_9CE4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01B3)
-    })
-}
 
 /// Feeds an outcome to an endpoint's persisted health.
 pub(crate) fn record_health(
@@ -277,25 +248,30 @@ pub(crate) fn record_health(
     outcome: &Outcome,
     now: UnixTime,
 ) -> Option<HealthTransition> {
-    health.record(policy, outcome, ms(now))
+    health.record(policy, outcome, now)
 }
 
 /// The reason name and time of a disable transition.
 pub(crate) fn disabled(transition: &HealthTransition) -> Option<(&'static str, UnixTime)> {
     match transition {
-        HealthTransition::Disabled { reason, at } => Some((reason.name(), UnixTime::from_millis(*at))),
+        HealthTransition::Disabled { reason, at } => Some((reason.name(), *at)),
         _ => None,
     }
 }
 
-/// A token bucket for a rate. Errors: `invalid_argument`.
-pub(crate) fn bucket(rate: RateLimit) -> Result<TokenBucket> {
-    Ok(TokenBucket::new(rate.count, Duration::from_millis(rate.period_ms))?)
+/// The core's pace for a stored rate. Errors: `invalid_argument`.
+fn core_rate(rate: RateLimit) -> Result<hookwire::RateLimit> {
+    Ok(hookwire::RateLimit::new(rate.count, Duration::from_millis(rate.period_ms))?)
+}
+
+/// A token bucket for an endpoint's pace, if it has one.
+pub(crate) fn bucket(endpoint: &Endpoint) -> Option<TokenBucket> {
+    endpoint.rate_limit().map(|rate| rate.bucket())
 }
 
 /// Takes a token at `now`, or says how long until there is one.
 pub(crate) fn acquire(bucket: &mut TokenBucket, now: UnixTime) -> Result<(), Duration> {
-    bucket.acquire(ms(now))
+    bucket.acquire(now)
 }
 
 #[cfg(test)]
@@ -314,7 +290,7 @@ mod tests {
             Duration::from_secs(2),
         ]))
         .unwrap()
-        .throttle_min(Duration::from_secs(5))
+        .with_throttle_min(Duration::from_secs(5))
         .unwrap();
         let status = |code| response_outcome(code, &http::HeaderMap::new(), Duration::ZERO);
         let now = UnixTime::from_millis(10_000);
@@ -343,6 +319,25 @@ mod tests {
         ];
         for (name, run, outcome, expected) in cases {
             assert_eq!(next(&policy, &run, &outcome, now), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_not_retried() {
+        // It used to be `Failure::Other`, retried for days; the core now calls it permanent.
+        let cases = [
+            (hookwire::Error::PayloadTooLarge { size: 2, limit: 1 }, Failure::InvalidRequest),
+            (
+                hookwire::UrlGuard::default().check_url("http://10.0.0.1/").map(|_| ()).unwrap_err(),
+                Failure::Blocked,
+            ),
+        ];
+        let policy = RetryPolicy::standard_webhooks();
+        for (error, failure) in cases {
+            assert_eq!(build_failure(&error), failure, "{error}");
+            let outcome = failure_outcome(build_failure(&error), Duration::ZERO);
+            let decided = next(&policy, &run(0, false), &outcome, UnixTime::from_millis(0));
+            assert_eq!(decided, Next::GiveUp { reason: "permanent" }, "{error}");
         }
     }
 

@@ -387,7 +387,7 @@ impl EndpointRow {
             disabled_reason: self.disabled_reason.clone(),
             disabled_at: self.disabled_at,
             consecutive_failures: self.health.consecutive_failures(),
-            failing_since: self.health.failing_since().map(UnixTime::from_millis),
+            failing_since: self.health.failing_since(),
             created_at: self.created_at,
         }
     }
@@ -491,5 +491,6 @@ struct Config {
 pub(crate) fn routing(url: &str, config: &str) -> Result<hookwire::Subscription> {
     let config: Config = serde_json::from_str(config)
         .map_err(|err| Error::store(format!("unreadable endpoint config: {err}")))?;
-    decisions::subscription(url, &config.events, config.any_event_type, &config.filters)
+    let _ = url; // routing reads the patterns and filters; the URL is the endpoint's
+    decisions::subscription(&config.events, config.any_event_type, &config.filters)
 }

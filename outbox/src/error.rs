@@ -82,7 +82,7 @@ impl Error {
     }
 
     pub(crate) fn argument(name: &'static str, reason: impl Into<Cow<'static, str>>) -> Error {
-        Error::Core(hookwire::Error::InvalidArgument { name, reason: reason.into() })
+        Error::Core(hookwire::Error::InvalidArgument { argument: name, reason: reason.into() })
     }
 
     pub(crate) fn state(reason: impl Into<Cow<'static, str>>) -> Error {

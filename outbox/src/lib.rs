@@ -64,7 +64,7 @@ mod message;
 mod outbox;
 mod stats;
 mod store;
-mod time;
+
 mod transport;
 mod worker;
 
@@ -72,11 +72,11 @@ pub use decisions::url_guard;
 pub use delivery::{AttemptRecord, DeliveryFilter, DeliveryRecord, DeliveryStatus};
 pub use endpoint::{Endpoint, NewEndpoint, RateLimit, RetrySpec, DEFAULT_MAX_IN_FLIGHT};
 pub use error::{Error, Result};
+pub use hookwire::UnixTime;
 pub use message::{MessageRecord, Publish, Published};
 pub use outbox::Outbox;
 pub use stats::{EndpointStats, Metrics, Purged};
 pub use store::{PostgresStore, SqliteStore};
-pub use time::UnixTime;
 pub use transport::{HttpClient, HttpResponse, Resolver, SendError};
 pub use worker::{
     WorkerBuilder, WorkerHandle, WorkerReport, DEFAULT_CONCURRENCY, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL,

@@ -211,7 +211,7 @@ impl Outbox {
         dry_run: bool,
     ) -> Result<Vec<String>> {
         let now = UnixTime::now();
-        if since < now.minus(MAX_AGE) || until <= since {
+        if since < now.saturating_sub(MAX_AGE) || until <= since {
             return Err(Error::argument(
                 "since",
                 "the window must be [since, until) with since within ten years",
@@ -260,7 +260,7 @@ impl Outbox {
     /// Removes deliveries that became final more than `older_than` ago, their attempts, and
     /// messages left without deliveries (their idempotency keys can then be used again).
     pub async fn purge(&self, older_than: Duration) -> Result<Purged> {
-        self.inner.store.purge(UnixTime::now().minus(older_than)).await
+        self.inner.store.purge(UnixTime::now().saturating_sub(older_than)).await
     }
 
     /// Deliveries pending or retrying.

@@ -195,10 +195,10 @@ async fn every_delivery_ends_as_the_policy_says_against_a_chaos_receiver() {
             if let Some(next) = log.get(n + 1) {
                 let end = attempt.started_at + attempt.duration;
                 assert!(
-                    next.started_at.since(end) + Duration::from_millis(5) >= step.least_wait(),
+                    next.started_at.duration_since(end) + Duration::from_millis(5) >= step.least_wait(),
                     "{what}: attempt {} began {:?} after a {}",
                     n + 2,
-                    next.started_at.since(end),
+                    next.started_at.duration_since(end),
                     step.name()
                 );
             }

@@ -326,7 +326,7 @@ async fn execute(command: Command) -> Outcome {
                 message_id: args.message,
                 status: args.status,
                 event_type: args.event_type,
-                since: args.since.map(|ago| UnixTime::now().minus(ago)),
+                since: args.since.map(|ago| UnixTime::now().saturating_sub(ago)),
                 until: None,
                 limit: args.limit,
             };
@@ -345,8 +345,10 @@ async fn execute(command: Command) -> Outcome {
         }
         Command::Recover { db, endpoint_id, since, until, dry_run } => {
             let now = UnixTime::now();
-            let (since, until) =
-                (now.minus(since), until.map_or(now + Duration::from_millis(1), |ago| now.minus(ago)));
+            let (since, until) = (
+                now.saturating_sub(since),
+                until.map_or(now + Duration::from_millis(1), |ago| now.saturating_sub(ago)),
+            );
             let ids = open(&db).await?.recover(&endpoint_id, since, until, dry_run).await?;
             for id in &ids {
                 out!("{id}");

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use clap::Args as ClapArgs;
 use hookwire::{
-    new_message_id, Delivery, Dialect, Event, EventPattern, Message, Outcome as Verdict, RequestBuilder,
-    RetryPolicy, Scheme, Signer, Subscription, UnixTime, DEFAULT_RESPONSE_BODY_LIMIT, DEFAULT_TIMEOUT,
+    new_message_id, Delivery, Dialect, Endpoint, Event, Outcome as Verdict, OutgoingMessage, RetryPolicy,
+    Scheme, UnixTime, DEFAULT_RESPONSE_BODY_LIMIT, DEFAULT_TIMEOUT,
 };
 use hookwire_outbox::{HttpClient, Resolver};
 use tokio::sync::Semaphore;
@@ -20,7 +20,7 @@ use tokio::sync::Semaphore;
 use crate::exit::{self, Failure, Outcome};
 use crate::input::Data;
 use crate::parse;
-use crate::secrets::{self, SecretArgs};
+use crate::secrets::SecretArgs;
 use crate::signal;
 
 use self::report::Report;
@@ -112,12 +112,9 @@ pub struct Args {
 /// Everything every attempt needs.
 struct Sender {
     client: HttpClient,
-    builder: RequestBuilder,
-    subscription: Subscription,
-    signer: Signer,
-    policy: RetryPolicy,
+    /// URL, scheme and every secret, headers, retry policy, timeout and guard.
+    endpoint: Endpoint,
     allow_private: bool,
-    timeout: Duration,
     slots: Semaphore,
     report: Report,
 }
@@ -129,10 +126,10 @@ enum Body {
 }
 
 impl Body {
-    fn message(&self, id: String) -> Result<Message, Failure> {
+    fn message(&self, id: String) -> Result<OutgoingMessage, Failure> {
         match self {
             Body::Bytes { bytes, event_type } => {
-                let message = Message::new(id, bytes.clone());
+                let message = OutgoingMessage::new(id, bytes.clone());
                 Ok(match event_type {
                     Some(event_type) => message.with_event_type(event_type),
                     None => message,
@@ -141,7 +138,7 @@ impl Body {
             Body::Sample { event, dialect } => {
                 let mut event = (**event).clone().with_id(&id)?;
                 event.set_timestamp(Some(UnixTime::now().to_string().parse()?));
-                Ok(Message::encoded(id, &event, *dialect)?)
+                Ok(OutgoingMessage::encoded(id, &event, *dialect)?)
             }
         }
     }
@@ -152,13 +149,13 @@ fn policy(args: &Args) -> Result<RetryPolicy, Failure> {
     let mut policy = match (&args.retry, &args.retry_delays) {
         (Some(preset), _) => RetryPolicy::from_name(preset)?,
         (None, Some(delays)) => RetryPolicy::table("custom", delays.0.clone())?,
-        (None, None) => RetryPolicy::standard_webhooks().max_attempts(1)?,
+        (None, None) => RetryPolicy::standard_webhooks().with_max_attempts(1)?,
     };
     if let Some(attempts) = args.max_attempts {
-        policy = policy.max_attempts(attempts)?;
+        policy = policy.with_max_attempts(attempts)?;
     }
     if let Some(min) = args.throttle_min {
-        policy = policy.throttle_min(min)?;
+        policy = policy.with_throttle_min(min)?;
     }
     Ok(policy)
 }
@@ -169,7 +166,10 @@ pub fn run(args: Args) -> Outcome {
         exit::usage(&["send"], "--id names one message: leave it out when --count is above 1");
     }
     let secrets = args.secrets.load(&["send"])?;
-    let signer = secrets::signer(Scheme::from_name(&args.scheme)?, secrets)?;
+    let scheme = Scheme::from_name(&args.scheme)?;
+    if secrets.is_empty() {
+        return Err(Failure::argument("a secret is required"));
+    }
     let policy = policy(&args)?;
     let guard = hookwire_outbox::url_guard(args.allow_private);
     guard.check_url(&args.url).map_err(|err| {
@@ -182,9 +182,12 @@ pub fn run(args: Args) -> Outcome {
         }
         failure
     })?;
-    let mut subscription = Subscription::with_patterns(&args.url, vec![EventPattern::parse_any("*")?])?;
+    let mut endpoint = Endpoint::new(&args.url, scheme, secrets)?
+        .with_retry_policy(policy)
+        .with_timeout(args.timeout.unwrap_or(DEFAULT_TIMEOUT))?
+        .with_url_guard(guard);
     for (name, value) in &args.headers {
-        subscription = subscription.header(name, value)?;
+        endpoint = endpoint.with_header(name, value)?;
     }
     let body = match (&args.data, &args.event_type) {
         (Some(data), event_type) => {
@@ -202,12 +205,8 @@ pub fn run(args: Args) -> Outcome {
     signal::runtime()?.block_on(async move {
         let sender = Arc::new(Sender {
             client: HttpClient::new(resolver)?,
-            builder: RequestBuilder::new().url_guard(guard),
-            subscription,
-            signer,
-            policy,
+            endpoint,
             allow_private: args.allow_private,
-            timeout: args.timeout.unwrap_or(DEFAULT_TIMEOUT),
             slots: Semaphore::new(args.concurrency as usize),
             report: Report::new(args.json, args.count),
         });
@@ -221,7 +220,7 @@ fn under_way(concurrency: usize) -> usize {
     concurrency.saturating_mul(8).max(1024)
 }
 
-async fn send_all(sender: Arc<Sender>, body: Body, first: Message, count: u64, url: &str) -> Outcome {
+async fn send_all(sender: Arc<Sender>, body: Body, first: OutgoingMessage, count: u64, url: &str) -> Outcome {
     let started = Instant::now();
     let mut stop = signal::stop_signal()?;
     let mut tasks = tokio::task::JoinSet::new();
@@ -255,22 +254,21 @@ async fn send_all(sender: Arc<Sender>, body: Body, first: Message, count: u64, u
 }
 
 /// One message, attempt after attempt, until the core's state machine says it is final.
-async fn deliver(sender: Arc<Sender>, message: Message) -> Result<Delivery, Failure> {
-    let mut delivery = Delivery::new(message.id(), UnixTime::now().as_millis())
-        .response_body_limit(DEFAULT_RESPONSE_BODY_LIMIT);
+async fn deliver(sender: Arc<Sender>, message: OutgoingMessage) -> Result<Delivery, Failure> {
+    let mut delivery =
+        Delivery::new(message.id(), UnixTime::now()).with_response_body_limit(DEFAULT_RESPONSE_BODY_LIMIT);
     while let Some(due) = delivery.state().due() {
-        let wait = due.saturating_sub(UnixTime::now().as_millis());
-        if wait > 0 {
-            tokio::time::sleep(Duration::from_millis(wait.unsigned_abs())).await;
+        let wait = due.duration_since(UnixTime::now());
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
         }
         let slot = sender.slots.acquire().await.map_err(|err| Failure::internal(err.to_string()))?;
         let started = UnixTime::now();
-        let request =
-            sender.builder.build(&message, &sender.subscription, &sender.signer, started.as_secs())?;
+        let request = sender.endpoint.request(&message, started)?;
         let clock = Instant::now();
         let answer = sender
             .client
-            .send(request, sender.allow_private, sender.timeout, DEFAULT_RESPONSE_BODY_LIMIT)
+            .send(request, sender.allow_private, sender.endpoint.timeout(), DEFAULT_RESPONSE_BODY_LIMIT)
             .await;
         drop(slot);
         let elapsed = clock.elapsed();
@@ -281,7 +279,7 @@ async fn deliver(sender: Arc<Sender>, message: Message) -> Result<Delivery, Fail
             Err(err) => (Verdict::transport(err.failure, elapsed), Vec::new(), Some(err.message)),
         };
         let now = UnixTime::now();
-        delivery.record(&sender.policy, started.as_millis(), &verdict, &body, now.as_millis())?;
+        delivery.record(sender.endpoint.retry_policy(), started, &verdict, &body, now)?;
         sender.report.attempt(&delivery, &verdict, error.as_deref(), now);
     }
     Ok(delivery)

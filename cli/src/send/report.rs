@@ -141,9 +141,7 @@ fn span(span: Duration) -> String {
 
 fn retry_in(delivery: &Delivery, now: UnixTime) -> Option<Duration> {
     match delivery.state() {
-        DeliveryState::Retrying { next_at } => {
-            Some(Duration::from_millis(next_at.saturating_sub(now.as_millis()).max(0).unsigned_abs()))
-        }
+        DeliveryState::Retrying { next_at } => Some(next_at.duration_since(now)),
         _ => None,
     }
 }
@@ -215,22 +213,23 @@ mod tests {
     fn attempt_lines_say_the_answer_and_what_comes_next() {
         let policy = hookwire::RetryPolicy::table("t", vec![Duration::ZERO, Duration::from_secs(5)]).unwrap();
         let status = |code| Verdict::from_response(code, &http::HeaderMap::new(), Duration::from_millis(12));
-        let mut delivery = Delivery::new("msg_1", 0);
-        delivery.record(&policy, 0, &status(500), b"", 12).unwrap();
+        let t = UnixTime::from_millis;
+        let mut delivery = Delivery::new("msg_1", t(0));
+        delivery.record(&policy, t(0), &status(500), b"", t(12)).unwrap();
         let plain = Paint::new(false);
         let now = UnixTime::from_millis(12);
         assert_eq!(
             attempt_text(&delivery, &status(500), None, now, plain),
             "msg_1  attempt 1  500 retryable  12ms  retry in 5.0s"
         );
-        delivery.record(&policy, 5_012, &status(200), b"", 5_024).unwrap();
+        delivery.record(&policy, t(5_012), &status(200), b"", t(5_024)).unwrap();
         assert_eq!(
             attempt_text(&delivery, &status(200), None, UnixTime::from_millis(5_024), plain),
             "msg_1  attempt 2  200 success  12ms  delivered"
         );
         let refused = Verdict::transport(hookwire::Failure::Connect, Duration::from_millis(1));
-        let mut gone = Delivery::new("msg_2", 0);
-        gone.record(&policy.clone().max_attempts(1).unwrap(), 0, &refused, b"", 1).unwrap();
+        let mut gone = Delivery::new("msg_2", t(0));
+        gone.record(&policy.clone().with_max_attempts(1).unwrap(), t(0), &refused, b"", t(1)).unwrap();
         let text = attempt_text(&gone, &refused, Some("connection refused"), UnixTime::from_millis(1), plain);
         assert_eq!(
             text,

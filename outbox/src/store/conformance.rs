@@ -257,7 +257,7 @@ async fn recover_lists_in_a_dry_run_and_resends_failures_in_the_window(outbox: O
         3
     );
     let before_window =
-        outbox.recover(&target.id, start.minus(Duration::from_secs(60)), start, true).await.unwrap();
+        outbox.recover(&target.id, start.saturating_sub(Duration::from_secs(60)), start, true).await.unwrap();
     assert!(before_window.is_empty());
     healthy.store(1, Ordering::SeqCst);
     let recovered = outbox.recover(&target.id, start, end, false).await.unwrap();

@@ -304,7 +304,7 @@ async fn run(
                             Ok(Some(due)) if due <= now || excluding => {
                                 Duration::from_millis(20).min(config.poll_interval)
                             }
-                            Ok(Some(due)) => due.since(now).min(config.poll_interval),
+                            Ok(Some(due)) => due.duration_since(now).min(config.poll_interval),
                             Ok(None) => config.poll_interval,
                             Err(_) => STORE_BACKOFF,
                         };
@@ -507,7 +507,7 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
     let started_at = UnixTime::now();
     let clock = Instant::now();
     let sent = match decisions::request(
-        &pace.prepared,
+        &pace.endpoint,
         &claim.message_id,
         &claim.event_type,
         &claim.payload,
@@ -529,14 +529,9 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
                 }
             }
         }
-        Err(err) => {
-            let failure = if err.code() == "blocked_url" {
-                hookwire::Failure::Blocked
-            } else {
-                hookwire::Failure::Other
-            };
-            Err(SendError { failure, message: err.to_string() })
-        }
+        // A request that cannot be built is permanent (blocked, or invalid as configured):
+        // retrying the same request cannot help.
+        Err(err) => Err(SendError { failure: decisions::build_failure(&err), message: err.to_string() }),
     };
     let elapsed = clock.elapsed();
     let now = UnixTime::now();
@@ -586,7 +581,7 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
             (outcome, row, Some(format!("{}: {message}", failure.name())))
         }
     };
-    let next = decisions::next(&pace.prepared.policy, &claim.run, &outcome, now);
+    let next = decisions::next(pace.endpoint.retry_policy(), &claim.run, &outcome, now);
     tracing::debug!(class = outcome.class().name(), status = ?outcome.status(), next = ?next, "attempt done");
     let succeeded = outcome.is_success();
     let completion = Completion {
@@ -596,7 +591,7 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
         now,
         attempt: Some(attempt),
         outcome: Some(outcome),
-        health: pace.prepared.health,
+        health: *pace.endpoint.health_policy(),
         next,
         last_error,
     };

@@ -9,14 +9,14 @@ use std::time::Duration;
 
 use hookwire::TokenBucket;
 
-use crate::decisions::{self, Prepared};
+use crate::decisions;
 use crate::endpoint::EndpointRow;
 use crate::{Result, UnixTime};
 
 /// One endpoint as a worker sends to it.
 pub(crate) struct Pace {
     pub version: i64,
-    pub prepared: Prepared,
+    pub endpoint: hookwire::Endpoint,
     pub allow_private: bool,
     pub timeout: Duration,
     max_in_flight: usize,
@@ -36,14 +36,16 @@ pub(crate) enum Held {
 
 impl Pace {
     pub(crate) fn new(row: &EndpointRow) -> Result<Pace> {
+        let endpoint = decisions::prepare(row)?;
+        let bucket = decisions::bucket(&endpoint);
         Ok(Pace {
             version: row.version,
-            prepared: decisions::prepare(row)?,
+            endpoint,
             allow_private: row.allow_private,
             timeout: row.timeout,
             max_in_flight: usize::try_from(row.max_in_flight).unwrap_or(usize::MAX).max(1),
             in_flight: AtomicUsize::new(0),
-            bucket: row.rate_limit.map(decisions::bucket).transpose()?.map(Mutex::new),
+            bucket: bucket.map(Mutex::new),
             blocked_until: Mutex::new(None),
         })
     }
