@@ -4,7 +4,7 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use hookwire::{Decision, Outcome, RetryAfter, RetryPolicy};
+use hookwire::{Decision, Outcome, RetryAfter, RetryPolicy, UnixTime};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
@@ -15,7 +15,7 @@ fuzz_target!(|text: &str| {
         }
         Ok(RetryAfter::At(at)) => {
             // Written back as an IMF-fixdate, the date reads as the same instant.
-            if let Ok(millis) = u64::try_from(at) {
+            if let Ok(millis) = u64::try_from(at.as_millis()) {
                 let date = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_millis(millis));
                 assert_eq!(RetryAfter::parse(&date), Ok(RetryAfter::At(at)), "{date}");
             }
@@ -27,7 +27,7 @@ fuzz_target!(|text: &str| {
     let policy = RetryPolicy::standard_webhooks();
     for (attempt, scheduled) in [(1u32, 60u64), (2, 300), (9, 86_400)] {
         let outcome = Outcome::from_response(503, &headers, Duration::ZERO);
-        match policy.next(attempt, 0, 1_700_000_000_000, &outcome) {
+        match policy.next(attempt, UnixTime::EPOCH, UnixTime::from_millis(1_700_000_000_000), &outcome) {
             Decision::Retry { delay, .. } => {
                 assert!(
                     delay >= Duration::from_secs(scheduled) && delay <= Duration::from_secs(2 * scheduled),

@@ -47,8 +47,8 @@
 //! `Retry-After`), [`hookwire::Outcome`], [`hookwire::EndpointHealth`] (auto-disable, 410 at
 //! once), [`hookwire::TokenBucket`], [`hookwire::UrlGuard`] (every resolved address is
 //! checked and the checked one connected to; redirects are never followed) and
-//! [`hookwire::RequestBuilder`]. All of those calls live in one module, so the core's API can
-//! change under it in one place.
+//! [`hookwire::Endpoint`] (each attempt's signed request). All of those calls live in one
+//! module, so the core's API can change under it in one place.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

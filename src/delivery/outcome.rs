@@ -129,10 +129,10 @@ impl Failure {
     }
 }
 
-/// A receiver's `Retry-After`: a number of seconds or an HTTP date.
+/// A receiver's `Retry-After`: a number of seconds or an HTTP date (RFC 9110 has no other form,
+/// so a match on both is complete).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[non_exhaustive]
 pub enum RetryAfter {
     /// `Retry-After: 120`.
     Delay(Duration),
