@@ -247,6 +247,9 @@ export declare class Signer {
  * const sub = new Subscription('https://example.com/hook', { patterns: ['order.*'] })
  * sub.matches(parseEvent(body)) // true for order events
  * ```
+ *
+ * The URL is an endpoint's in the core: it is kept (and checked) by a core `Endpoint` whose
+ * signer is never used, until this binding offers `Endpoint` itself.
  */
 export declare class Subscription {
   constructor(url: string, options?: SubscriptionOptions)

@@ -120,7 +120,7 @@ impl From<hookwire::Decision> for Decision {
     fn from(decision: hookwire::Decision) -> Decision {
         Decision {
             action: decision.name().to_owned(),
-            at: decision.at(),
+            at: decision.at().map(hookwire::UnixTime::as_millis),
             delay_ms: decision.delay().map(as_ms),
             reason: decision.reason().map(|r| r.name().to_owned()),
         }
@@ -206,7 +206,7 @@ impl RetryPolicy {
     #[napi(ts_args_type = "seed: number")]
     pub fn with_seed(&self, env: Env, seed: Unknown<'_>) -> napi::Result<RetryPolicy> {
         let seed = input::count(&env, "seed", seed)?;
-        Ok(RetryPolicy(self.0.clone().seed(seed)))
+        Ok(RetryPolicy(self.0.clone().with_seed(seed)))
     }
 
     /// A copy with at most `attempts` attempts.
@@ -214,14 +214,14 @@ impl RetryPolicy {
     pub fn with_max_attempts(&self, env: Env, attempts: Unknown<'_>) -> napi::Result<RetryPolicy> {
         let attempts = input::count32(&env, "attempts", attempts)?;
         let policy = self.0.clone();
-        run(&env, || policy.max_attempts(attempts)).map(RetryPolicy)
+        run(&env, || policy.with_max_attempts(attempts)).map(RetryPolicy)
     }
 
     /// A copy that gives up once the first attempt is `ageMs` old.
     #[napi(ts_args_type = "ageMs: number")]
     pub fn with_max_age(&self, env: Env, age_ms: Unknown<'_>) -> napi::Result<RetryPolicy> {
         let age = millis(&env, "ageMs", age_ms)?;
-        run(&env, || self.0.clone().max_age(age)).map(RetryPolicy)
+        run(&env, || self.0.clone().with_max_age(age)).map(RetryPolicy)
     }
 
     /// The policy's name.
@@ -233,7 +233,7 @@ impl RetryPolicy {
     /// The most attempts, the first included.
     #[napi(getter)]
     pub fn attempts(&self) -> u32 {
-        self.0.attempts()
+        self.0.max_attempts()
     }
 
     /// The jitter kind.
@@ -351,7 +351,7 @@ impl Delivery {
     /// When the delivery was created (unix ms).
     #[napi(getter)]
     pub fn created_at(&self) -> i64 {
-        self.0.created_at()
+        self.0.created_at().as_millis()
     }
 
     /// `pending`, `retrying`, `succeeded`, `failed` or `cancelled`.
@@ -363,7 +363,7 @@ impl Delivery {
     /// When the next attempt is due (unix ms), or null once final.
     #[napi(getter)]
     pub fn due(&self) -> Option<i64> {
-        self.0.state().due()
+        self.0.state().due().map(hookwire::UnixTime::as_millis)
     }
 
     /// The attempt log.
@@ -374,7 +374,7 @@ impl Delivery {
             .iter()
             .map(|a| Attempt {
                 number: a.number,
-                started_at: a.started_at,
+                started_at: a.started_at.as_millis(),
                 duration_ms: as_ms(a.duration),
                 status: a.status,
                 outcome_class: a.class.name().to_owned(),
@@ -450,13 +450,14 @@ impl Scheduler {
     ) -> napi::Result<Vec<(String, i64)>> {
         let now = input::instant(&env, "now", now)?;
         let limit = input::count(&env, "limit", limit)?;
-        Ok(self.0.pop_due(now, usize::try_from(limit).unwrap_or(usize::MAX)))
+        let due = self.0.pop_due(now, usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(due.into_iter().map(|(key, due)| (key, due.as_millis())).collect())
     }
 
     /// The earliest due time, or null when empty.
     #[napi]
     pub fn next_due(&mut self) -> Option<i64> {
-        self.0.next_due()
+        self.0.next_due().map(hookwire::UnixTime::as_millis)
     }
 
     /// Whether `key` is scheduled.
@@ -508,9 +509,9 @@ impl EndpointHealth {
         match options.disable_after_ms {
             Some(napi::Either::A(ms)) => {
                 let ms = input::whole(&env, "disableAfterMs", ms)?;
-                policy = policy.disable_after(Some(Duration::from_millis(ms)));
+                policy = policy.with_disable_after(Some(Duration::from_millis(ms)));
             }
-            Some(napi::Either::B(_)) => policy = policy.disable_after(None),
+            Some(napi::Either::B(_)) => policy = policy.with_disable_after(None),
             None => {}
         }
         if let Some(count) = options.disable_after_failures {
@@ -521,7 +522,7 @@ impl EndpointHealth {
                     &argument("disableAfterFailures", format!("must be at most {}, got {count}", u32::MAX)),
                 )
             })?;
-            policy = policy.disable_after_failures(Some(count));
+            policy = policy.with_disable_after_failures(Some(count));
         }
         Ok(EndpointHealth { state: hookwire::EndpointHealth::default(), policy })
     }
@@ -565,7 +566,7 @@ impl EndpointHealth {
     /// Since when it has been failing (unix ms), or null.
     #[napi(getter)]
     pub fn failing_since(&self) -> Option<i64> {
-        self.state.failing_since()
+        self.state.failing_since().map(hookwire::UnixTime::as_millis)
     }
 
     /// Enables the endpoint again (after the user fixed it).

@@ -60,5 +60,5 @@ fn internal() -> Error {
 
 /// An `invalid_argument` error about `name`.
 pub fn argument(name: &'static str, reason: impl Into<String>) -> Error {
-    Error::InvalidArgument { name, reason: reason.into().into() }
+    Error::InvalidArgument { argument: name, reason: reason.into().into() }
 }

@@ -108,7 +108,7 @@ pub fn optional<T: Js>(env: &Env, name: &'static str, value: Unknown<'_>) -> nap
 /// `new X()` of a class made only by factories.
 pub fn not_constructible(env: &Env, class: &str, factories: &str) -> napi::Error {
     let reason = format!("{class} has no constructor: use {factories}");
-    to_js(env, &hookwire::Error::InvalidArgument { name: "new", reason: reason.into() })
+    to_js(env, &hookwire::Error::InvalidArgument { argument: "new", reason: reason.into() })
 }
 
 /// The argument `name` as an instance of the class `T` (napi checks the class's type tag).
@@ -239,8 +239,8 @@ pub fn count16(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Resul
 
 /// A number argument that must be a whole number (a safe integer, any sign): unix seconds or
 /// milliseconds.
-pub fn instant(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<i64> {
-    signed(env, name, arg(env, name, value)?)
+pub fn instant(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<hookwire::UnixTime> {
+    signed(env, name, arg(env, name, value)?).map(hookwire::UnixTime::from_millis)
 }
 
 /// [`instant`] of a number already read (an option).

@@ -26,8 +26,11 @@ pub struct SubscriptionOptions {
 /// const sub = new Subscription('https://example.com/hook', { patterns: ['order.*'] })
 /// sub.matches(parseEvent(body)) // true for order events
 /// ```
+///
+/// The URL is an endpoint's in the core: it is kept (and checked) by a core `Endpoint` whose
+/// signer is never used, until this binding offers `Endpoint` itself.
 #[napi]
-pub struct Subscription(hookwire::Subscription);
+pub struct Subscription(hookwire::Endpoint);
 
 #[napi]
 impl Subscription {
@@ -41,26 +44,29 @@ impl Subscription {
             filters: read.get("filters")?,
         };
         let patterns = options.patterns.unwrap_or_else(|| vec!["*".to_owned()]);
-        let mut subscription = run(&env, || hookwire::Subscription::new(&url, &patterns))?;
-        subscription = subscription.active(options.active.unwrap_or(true));
+        let mut subscription = run(&env, || hookwire::Subscription::new(&patterns))?;
+        subscription = subscription.with_active(options.active.unwrap_or(true));
         for (field, value) in options.filters.unwrap_or_default() {
-            subscription = subscription.filter(&field, value);
+            subscription = subscription.with_filter(&field, value);
         }
-        Ok(Subscription(subscription))
+        let endpoint = run(&env, || {
+            hookwire::Endpoint::new(&url, hookwire::Scheme::hookwire(), [hookwire::Secret::generate()])
+        })?;
+        Ok(Subscription(endpoint.with_subscription(subscription)))
     }
 
     /// Whether `event` goes to this endpoint (patterns, active flag, data filters).
     #[napi(ts_args_type = "event: Event | WebhookEvent")]
     pub fn matches(&self, env: Env, event: Unknown<'_>) -> napi::Result<bool> {
         let event = input::instance::<Event>(&env, "event", event)?;
-        Ok(self.0.matches(event.inner()))
+        Ok(self.0.subscription().matches(event.inner()))
     }
 
     /// Whether the patterns match `eventType`.
     #[napi(ts_args_type = "eventType: string")]
     pub fn matches_type(&self, env: Env, event_type: Unknown<'_>) -> napi::Result<bool> {
         let event_type: String = input::arg(&env, "eventType", event_type)?;
-        Ok(self.0.matches_type(&event_type))
+        Ok(self.0.subscription().matches_type(&event_type))
     }
 
     /// The endpoint URL.
@@ -72,12 +78,12 @@ impl Subscription {
     /// The patterns, as written.
     #[napi(getter)]
     pub fn patterns(&self) -> Vec<String> {
-        self.0.patterns().iter().map(ToString::to_string).collect()
+        self.0.subscription().patterns().iter().map(ToString::to_string).collect()
     }
 
     /// Whether the subscription is active.
     #[napi(getter)]
     pub fn is_active(&self) -> bool {
-        self.0.is_active()
+        self.0.subscription().active()
     }
 }

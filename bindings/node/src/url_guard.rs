@@ -48,9 +48,9 @@ impl UrlGuard {
     pub fn new(env: Env, options: Unknown<'_>) -> napi::Result<UrlGuard> {
         let read = Options::read(&env, options, &["httpsOnly", "allow"])?;
         let options = UrlGuardOptions { https_only: read.get("httpsOnly")?, allow: read.get("allow")? };
-        let guard = hookwire::UrlGuard::new().https_only(options.https_only.unwrap_or(false));
+        let guard = hookwire::UrlGuard::new().with_https_only(options.https_only.unwrap_or(false));
         let allow = options.allow.unwrap_or_default();
-        run(&env, || allow.iter().try_fold(guard, |guard, cidr| guard.allow_net(cidr))).map(UrlGuard)
+        run(&env, || allow.iter().try_fold(guard, |guard, cidr| guard.with_allowed_net(cidr))).map(UrlGuard)
     }
 
     /// Checks a URL (scheme, credentials, port, literal IP hosts); throws `BlockedUrl`.

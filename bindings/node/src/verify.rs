@@ -118,14 +118,8 @@ impl Signer {
         let options = Options::read(&env, options, &["scheme"])?;
         let SignerOptions { scheme } = SignerOptions { scheme: options.get("scheme")? };
         let scheme = run(&env, || Scheme::from_name(scheme.as_deref().unwrap_or("hookwire")))?;
-        let mut all = input::secrets(&env, &secret)?.into_iter();
-        let Some(first) = all.next() else {
-            return Err(to_js(&env, &hookwire::Error::InvalidSecret { reason: "no secret given".into() }));
-        };
-        run(&env, || {
-            all.try_fold(hookwire::Signer::try_new(scheme, first)?, hookwire::Signer::try_with_secret)
-        })
-        .map(Signer)
+        let all = input::secrets(&env, &secret)?;
+        run(&env, || hookwire::Signer::try_from_secrets(scheme, all)).map(Signer)
     }
 
     /// The headers to send with `body` (lower-case names): signature(s), and the id, timestamp
@@ -150,7 +144,7 @@ impl Signer {
         };
         let timestamp = match timestamp {
             Some(timestamp) => input::signed(&env, "timestamp", timestamp)?,
-            None => hookwire::unix_now(),
+            None => hookwire::unix_now().as_secs(),
         };
         let headers = run(&env, || match &event_type {
             Some(event_type) => self.0.sign_event(&id, timestamp, event_type, body.bytes()),

@@ -148,7 +148,7 @@ pub(crate) fn not_constructible(py: Python<'_>, class: &str, how: &str) -> PyErr
     raise(
         py,
         &hookwire::Error::InvalidArgument {
-            name: "new",
+            argument: "new",
             reason: format!("{class} has no constructor: {how}").into(),
         },
     )

@@ -11,7 +11,7 @@ use pyo3::types::{PyDict, PyTuple};
 
 use hookwire::{
     Decision, Delivery, EndpointHealth, Failure, HealthPolicy, Jitter, Outcome, RetryPolicy, Scheduler,
-    UrlGuard,
+    UnixTime, UrlGuard,
 };
 
 use crate::args::{arg, frozen, not_constructible, optional};
@@ -21,10 +21,18 @@ fn ms(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// This binding's instants are unix milliseconds (surface.json); the core's are `UnixTime`.
+fn at(py_ms: i64) -> UnixTime {
+    UnixTime::from_millis(py_ms)
+}
+
 /// Who receives which events: a URL and event patterns (`order.created`, `order.*`, `*`), on
 /// or off, with optional data filters.
 #[pyclass(frozen, name = "Subscription", module = "hookwire")]
-pub struct PySubscription(hookwire::Subscription);
+///
+/// The URL and headers are an endpoint's in the core: they are kept (and checked) by a core
+/// `Endpoint` whose signer is never used, until this binding offers `Endpoint` itself.
+pub struct PySubscription(hookwire::Endpoint);
 
 #[pymethods]
 impl PySubscription {
@@ -43,7 +51,7 @@ impl PySubscription {
         let active: bool = optional("active", active)?.unwrap_or(true);
         let filters: Option<Bound<'_, PyDict>> = optional("filters", filters)?;
         let headers: Option<Bound<'_, PyDict>> = optional("headers", headers)?;
-        let mut subscription = run(py, || hookwire::Subscription::new(&url, &patterns))?.active(active);
+        let mut subscription = run(py, || hookwire::Subscription::new(&patterns))?.with_active(active);
         if let Some(filters) = filters {
             let dumps = py.import("json")?.getattr("dumps")?;
             for (field, value) in filters.iter() {
@@ -60,26 +68,30 @@ impl PySubscription {
                     serde_json::from_str::<serde_json::Value>(&text)
                         .map_err(|_| argument("filters", format!("the value of `{field}` is not JSON")))
                 })?;
-                subscription = subscription.filter(&field, value);
+                subscription = subscription.with_filter(&field, value);
             }
         }
+        let mut endpoint = run(py, || {
+            hookwire::Endpoint::new(&url, hookwire::Scheme::hookwire(), [hookwire::Secret::generate()])
+        })?
+        .with_subscription(subscription);
         if let Some(headers) = headers {
             for (name, value) in headers.iter() {
                 let (name, value): (String, String) = (arg("headers", &name)?, arg("headers", &value)?);
-                subscription = run(py, || subscription.header(&name, &value))?;
+                endpoint = run(py, || endpoint.with_header(&name, &value))?;
             }
         }
-        Ok(PySubscription(subscription))
+        Ok(PySubscription(endpoint))
     }
 
     /// Whether `event` goes to this subscription: type patterns, active flag, data filters.
     fn matches(&self, event: &Bound<'_, PyAny>) -> PyResult<bool> {
-        Ok(self.0.matches(&frozen::<PyEvent>("event", event)?.get().0))
+        Ok(self.0.subscription().matches(&frozen::<PyEvent>("event", event)?.get().0))
     }
 
     /// Whether an event of `event_type` matches the patterns (active flag included).
     fn matches_type(&self, event_type: &Bound<'_, PyAny>) -> PyResult<bool> {
-        Ok(self.0.matches_type(&arg::<String>("event_type", event_type)?))
+        Ok(self.0.subscription().matches_type(&arg::<String>("event_type", event_type)?))
     }
 
     #[getter]
@@ -89,12 +101,12 @@ impl PySubscription {
 
     #[getter]
     fn patterns(&self) -> Vec<String> {
-        self.0.patterns().iter().map(ToString::to_string).collect()
+        self.0.subscription().patterns().iter().map(ToString::to_string).collect()
     }
 
     #[getter]
     fn is_active(&self) -> bool {
-        self.0.is_active()
+        self.0.subscription().active()
     }
 
     fn __repr__(&self) -> String {
@@ -205,7 +217,7 @@ impl PyDecision {
     }
     #[getter]
     fn at(&self) -> Option<i64> {
-        self.0.at()
+        self.0.at().map(UnixTime::as_millis)
     }
     #[getter]
     fn delay_ms(&self) -> Option<u64> {
@@ -218,8 +230,11 @@ impl PyDecision {
     fn __repr__(&self) -> String {
         match self.0 {
             Decision::Done => "Decision(done)".to_owned(),
-            Decision::Retry { at, delay } => format!("Decision(retry, at={at}, delay_ms={})", ms(delay)),
+            Decision::Retry { at, delay } => {
+                format!("Decision(retry, at={}, delay_ms={})", at.as_millis(), ms(delay))
+            }
             Decision::GiveUp { reason } => format!("Decision(give_up, reason={})", reason.name()),
+            _ => format!("Decision({})", self.0.name()),
         }
     }
 }
@@ -302,19 +317,19 @@ impl PyRetryPolicy {
 
     /// This policy with a fixed jitter seed (the same seed, message and times: the same delays).
     fn with_seed(&self, seed: &Bound<'_, PyAny>) -> PyResult<Self> {
-        Ok(PyRetryPolicy(self.0.clone().seed(arg("seed", seed)?)))
+        Ok(PyRetryPolicy(self.0.clone().with_seed(arg("seed", seed)?)))
     }
 
     /// This policy with at most `attempts` attempts, the first included.
     fn with_max_attempts(&self, py: Python<'_>, attempts: &Bound<'_, PyAny>) -> PyResult<Self> {
         let attempts: u32 = arg("attempts", attempts)?;
-        run(py, || self.0.clone().max_attempts(attempts)).map(PyRetryPolicy)
+        run(py, || self.0.clone().with_max_attempts(attempts)).map(PyRetryPolicy)
     }
 
     /// This policy giving up once the first attempt is `age_ms` old.
     fn with_max_age(&self, py: Python<'_>, age_ms: &Bound<'_, PyAny>) -> PyResult<Self> {
         let age = Duration::from_millis(arg("age_ms", age_ms)?);
-        run(py, || self.0.clone().max_age(age)).map(PyRetryPolicy)
+        run(py, || self.0.clone().with_max_age(age)).map(PyRetryPolicy)
     }
 
     #[getter]
@@ -325,7 +340,7 @@ impl PyRetryPolicy {
     /// Attempts in all, the first included.
     #[getter]
     fn attempts(&self) -> u32 {
-        self.0.attempts()
+        self.0.max_attempts()
     }
 
     /// The nominal delay before each attempt, in milliseconds, the first (0) included; no
@@ -347,11 +362,11 @@ impl PyRetryPolicy {
         let first_attempt_at: i64 = arg("first_attempt_at", first_attempt_at)?;
         let now: i64 = arg("now", now)?;
         let outcome = frozen::<PyOutcome>("outcome", outcome)?;
-        Ok(PyDecision(self.0.next(attempt, first_attempt_at, now, &outcome.get().0)))
+        Ok(PyDecision(self.0.next(attempt, at(first_attempt_at), at(now), &outcome.get().0)))
     }
 
     fn __repr__(&self) -> String {
-        format!("RetryPolicy({:?}, attempts={})", self.0.name(), self.0.attempts())
+        format!("RetryPolicy({:?}, attempts={})", self.0.name(), self.0.max_attempts())
     }
 }
 
@@ -393,9 +408,9 @@ impl PyDelivery {
         now: &Bound<'_, PyAny>,
         response_body_limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let delivery = Delivery::new(arg::<String>("id", id)?, arg("now", now)?);
+        let delivery = Delivery::new(arg::<String>("id", id)?, at(arg("now", now)?));
         Ok(PyDelivery(match optional("response_body_limit", response_body_limit)? {
-            Some(limit) => delivery.response_body_limit(limit),
+            Some(limit) => delivery.with_response_body_limit(limit),
             None => delivery,
         }))
     }
@@ -417,19 +432,19 @@ impl PyDelivery {
         let body: PyBackedBytes = arg("response_body", response_body)?;
         let now: i64 = arg("now", now)?;
         let (policy, outcome) = (&policy.get().0, &outcome.get().0);
-        run(py, || self.0.record(policy, started_at, outcome, &body, now).map(|state| state.name()))
+        run(py, || self.0.record(policy, at(started_at), outcome, &body, at(now)).map(|state| state.name()))
     }
 
     /// Gives up on a pending or retrying delivery.
     fn cancel(&mut self, py: Python<'_>, now: &Bound<'_, PyAny>) -> PyResult<()> {
         let now: i64 = arg("now", now)?;
-        run(py, || self.0.cancel(now))
+        run(py, || self.0.cancel(at(now)))
     }
 
     /// A manual retry of a failed or cancelled delivery: one attempt, due at `now`.
     fn retry(&mut self, py: Python<'_>, now: &Bound<'_, PyAny>) -> PyResult<()> {
         let now: i64 = arg("now", now)?;
-        run(py, || self.0.retry(now))
+        run(py, || self.0.retry(at(now)))
     }
 
     #[getter]
@@ -446,7 +461,7 @@ impl PyDelivery {
     /// When the next attempt is due (unix ms), if one is.
     #[getter]
     fn due(&self) -> Option<i64> {
-        self.0.state().due()
+        self.0.state().due().map(UnixTime::as_millis)
     }
 
     #[getter]
@@ -456,7 +471,7 @@ impl PyDelivery {
             .iter()
             .map(|a| PyAttempt {
                 number: a.number,
-                started_at: a.started_at,
+                started_at: a.started_at.as_millis(),
                 duration_ms: ms(a.duration),
                 status: a.status,
                 outcome_class: a.class.name(),
@@ -505,12 +520,12 @@ impl PyScheduler {
 
     /// Schedules `key` at `due`; `False` if it was already scheduled (it is moved to `due`).
     fn schedule(&mut self, key: &Bound<'_, PyAny>, due: &Bound<'_, PyAny>) -> PyResult<bool> {
-        Ok(self.0.schedule(arg("key", key)?, arg("due", due)?))
+        Ok(self.0.schedule(arg("key", key)?, at(arg("due", due)?)))
     }
 
     /// Moves a scheduled `key` to `due`; `False` if it is not scheduled.
     fn reschedule(&mut self, key: &Bound<'_, PyAny>, due: &Bound<'_, PyAny>) -> PyResult<bool> {
-        Ok(self.0.reschedule(&arg::<String>("key", key)?, arg("due", due)?))
+        Ok(self.0.reschedule(&arg::<String>("key", key)?, at(arg("due", due)?)))
     }
 
     /// Removes `key`; `False` if it was not scheduled.
@@ -526,12 +541,13 @@ impl PyScheduler {
         limit: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<(String, i64)>> {
         let limit: usize = optional("limit", limit)?.unwrap_or(1000);
-        Ok(self.0.pop_due(arg("now", now)?, limit))
+        let due = self.0.pop_due(at(arg("now", now)?), limit);
+        Ok(due.into_iter().map(|(key, due)| (key, due.as_millis())).collect())
     }
 
     /// The earliest due time, if anything is scheduled.
     fn next_due(&mut self) -> Option<i64> {
-        self.0.next_due()
+        self.0.next_due().map(UnixTime::as_millis)
     }
 
     fn contains(&self, key: &Bound<'_, PyAny>) -> PyResult<bool> {
@@ -561,7 +577,7 @@ pub struct PyEndpointHealth {
 }
 
 fn default_disable_after_ms() -> Option<u64> {
-    HealthPolicy::default().failing_for().map(ms)
+    HealthPolicy::default().disable_after().map(ms)
 }
 
 /// `disable_after_ms` given: `None` is no limit by time (left out, it is 5 days).
@@ -581,8 +597,8 @@ impl PyEndpointHealth {
     ) -> PyResult<Self> {
         let disable_after_failures: Option<u32> = optional("disable_after_failures", disable_after_failures)?;
         let policy = HealthPolicy::default()
-            .disable_after(disable_after_ms.map(Duration::from_millis))
-            .disable_after_failures(disable_after_failures);
+            .with_disable_after(disable_after_ms.map(Duration::from_millis))
+            .with_disable_after_failures(disable_after_failures);
         Ok(PyEndpointHealth { health: EndpointHealth::default(), policy })
     }
 
@@ -594,7 +610,7 @@ impl PyEndpointHealth {
     ) -> PyResult<Option<&'static str>> {
         let outcome = frozen::<PyOutcome>("outcome", outcome)?;
         let now: i64 = arg("now", now)?;
-        Ok(self.health.record(&self.policy, &outcome.get().0, now).map(|t| t.name()))
+        Ok(self.health.record(&self.policy, &outcome.get().0, at(now)).map(|t| t.name()))
     }
 
     #[getter]
@@ -615,7 +631,7 @@ impl PyEndpointHealth {
 
     #[getter]
     fn failing_since(&self) -> Option<i64> {
-        self.health.failing_since()
+        self.health.failing_since().map(UnixTime::as_millis)
     }
 
     /// Enables the endpoint again (its owner fixed it).
@@ -659,8 +675,8 @@ impl PyUrlGuard {
     ) -> PyResult<Self> {
         let https_only: bool = optional("https_only", https_only)?.unwrap_or(false);
         let allow: Vec<String> = optional("allow", allow)?.unwrap_or_default();
-        let guard = UrlGuard::new().https_only(https_only);
-        run(py, || allow.iter().try_fold(guard, |guard, cidr| guard.allow_net(cidr))).map(PyUrlGuard)
+        let guard = UrlGuard::new().with_https_only(https_only);
+        run(py, || allow.iter().try_fold(guard, |guard, cidr| guard.with_allowed_net(cidr))).map(PyUrlGuard)
     }
 
     /// Checks the URL's text; raises `BlockedUrl` (or `InvalidArgument` for a non-URL).

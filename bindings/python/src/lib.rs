@@ -48,7 +48,7 @@ pub(crate) fn run<T>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error>) -> Py
 }
 
 pub(crate) fn argument(name: &'static str, reason: impl Into<String>) -> Error {
-    Error::InvalidArgument { name, reason: reason.into().into() }
+    Error::InvalidArgument { argument: name, reason: reason.into().into() }
 }
 
 /// The raw body: `bytes`, `bytearray` or `memoryview`. A `str`, `dict` or `list` is refused with
@@ -271,12 +271,8 @@ impl PySigner {
     fn new(py: Python<'_>, secret: &Bound<'_, PyAny>, scheme: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let scheme: String = args::optional("scheme", scheme)?.unwrap_or_else(|| "hookwire".into());
         let scheme = run(py, || Scheme::from_name(&scheme))?;
-        let mut all = secrets(py, secret)?.into_iter();
-        let first = all
-            .next()
-            .ok_or_else(|| raise(py, &Error::InvalidSecret { reason: "no secret given".into() }))?;
-        run(py, || all.try_fold(hookwire::Signer::try_new(scheme, first)?, hookwire::Signer::try_with_secret))
-            .map(PySigner)
+        let all = secrets(py, secret)?;
+        run(py, || hookwire::Signer::try_from_secrets(scheme, all)).map(PySigner)
     }
 
     /// The headers to send with `body`: signature(s), and id, timestamp and event headers where
@@ -295,7 +291,7 @@ impl PySigner {
         let event_type: Option<String> = args::optional("event_type", event_type)?;
         let body = body_bytes(py, body)?;
         let id = msg_id.unwrap_or_else(hookwire::new_message_id);
-        let timestamp = timestamp.unwrap_or_else(hookwire::unix_now);
+        let timestamp = timestamp.unwrap_or_else(|| hookwire::unix_now().as_secs());
         let headers = run(py, || match &event_type {
             Some(event_type) => self.0.sign_event(&id, timestamp, event_type, &body),
             None => self.0.sign(&id, timestamp, &body),

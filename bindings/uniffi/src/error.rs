@@ -161,7 +161,7 @@ mod tests {
 
     #[test]
     fn core_errors_keep_their_code_and_text() {
-        let core = hookwire::Error::UnknownDialect { name: "x".into(), known: "a, b" };
+        let core = hookwire::Error::UnknownDialect { dialect: "x".into(), known: &["a", "b"] };
         let error = WebhookError::from(core.clone());
         assert!(matches!(error, WebhookError::UnknownDialect { .. }));
         assert_eq!(error.to_string(), core.to_string());

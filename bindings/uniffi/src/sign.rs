@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use hookwire::{Error, Scheme};
+use hookwire::Scheme;
 
 use crate::convert::header_pairs;
 use crate::error::{run, WebhookError};
@@ -49,7 +49,7 @@ impl Signer {
     ) -> Result<HashMap<String, String>, WebhookError> {
         run(|| {
             let id = msg_id.unwrap_or_else(hookwire::new_message_id);
-            let timestamp = timestamp.unwrap_or_else(hookwire::unix_now);
+            let timestamp = timestamp.unwrap_or_else(|| hookwire::unix_now().as_secs());
             let headers = match &event_type {
                 Some(event_type) => self.0.sign_event(&id, timestamp, event_type, &body)?,
                 None => self.0.sign(&id, timestamp, &body)?,
@@ -66,9 +66,5 @@ impl Signer {
 
 fn signer(scheme: &str, secrets: Vec<hookwire::Secret>) -> Result<Arc<Signer>, WebhookError> {
     let scheme = Scheme::from_name(scheme)?;
-    let mut secrets = secrets.into_iter();
-    let first = secrets.next().ok_or(Error::InvalidSecret { reason: "no secret given".into() })?;
-    let signer =
-        secrets.try_fold(hookwire::Signer::try_new(scheme, first)?, hookwire::Signer::try_with_secret)?;
-    Ok(Arc::new(Signer(signer)))
+    Ok(Arc::new(Signer(hookwire::Signer::try_from_secrets(scheme, secrets)?)))
 }

@@ -12,8 +12,17 @@ use crate::event::Event;
 ///     .withFilter("restaurant_id", "1")
 /// subscription.matches(sampleEvent("order.created"))   // true
 /// ```
+///
+/// The URL is an endpoint's in the core: it is kept (and checked) by a core `Endpoint` whose
+/// signer is never used, until this binding offers `Endpoint` itself.
 #[derive(uniffi::Object)]
-pub struct Subscription(hookwire::Subscription);
+pub struct Subscription(hookwire::Endpoint);
+
+impl Subscription {
+    fn routed(&self, subscription: hookwire::Subscription) -> Arc<Subscription> {
+        Arc::new(Subscription(self.0.clone().with_subscription(subscription)))
+    }
+}
 
 #[uniffi::export]
 impl Subscription {
@@ -28,7 +37,10 @@ impl Subscription {
     ) -> Result<Arc<Subscription>, WebhookError> {
         run(|| {
             let patterns = patterns.unwrap_or_else(|| vec!["*".to_owned()]);
-            Ok(Arc::new(Subscription(hookwire::Subscription::new(&url, patterns)?.active(active))))
+            let subscription = hookwire::Subscription::new(patterns)?.with_active(active);
+            let endpoint =
+                hookwire::Endpoint::new(&url, hookwire::Scheme::hookwire(), [hookwire::Secret::generate()])?;
+            Ok(Arc::new(Subscription(endpoint.with_subscription(subscription))))
         })
     }
 
@@ -38,24 +50,24 @@ impl Subscription {
         run(|| {
             let value: serde_json::Value = serde_json::from_str(&value_json)
                 .map_err(|e| argument("value_json", format!("not JSON: {e}")))?;
-            Ok(Arc::new(Subscription(self.0.clone().filter(&field, value))))
+            Ok(self.routed(self.0.subscription().clone().with_filter(&field, value)))
         })
     }
 
     /// A copy switched on or off.
     pub fn with_active(&self, active: bool) -> Arc<Subscription> {
-        Arc::new(Subscription(self.0.clone().active(active)))
+        self.routed(self.0.subscription().clone().with_active(active))
     }
 
     /// Whether `event` goes to this subscription: active, a pattern matches its type, and
     /// every filter holds on its data.
     pub fn matches(&self, event: Event) -> Result<bool, WebhookError> {
-        run(|| Ok(self.0.matches(event.core())))
+        run(|| Ok(self.0.subscription().matches(event.core())))
     }
 
     /// Whether a pattern matches `event_type` (ignoring filters and the active flag).
     pub fn matches_type(&self, event_type: String) -> bool {
-        self.0.matches_type(&event_type)
+        self.0.subscription().matches_type(&event_type)
     }
 
     /// The endpoint URL.
@@ -65,11 +77,11 @@ impl Subscription {
 
     /// The patterns as written.
     pub fn patterns(&self) -> Vec<String> {
-        self.0.patterns().iter().map(ToString::to_string).collect()
+        self.0.subscription().patterns().iter().map(ToString::to_string).collect()
     }
 
     /// Whether delivery is switched on.
     pub fn is_active(&self) -> bool {
-        self.0.is_active()
+        self.0.subscription().active()
     }
 }

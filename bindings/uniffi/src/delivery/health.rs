@@ -35,7 +35,7 @@ impl EndpointHealth {
             let span = disable_after_ms.map(|ms| duration_ms("disable_after_ms", ms)).transpose()?;
             let count =
                 disable_after_failures.map(|n| unsigned("disable_after_failures", n.into())).transpose()?;
-            let policy = HealthPolicy::default().disable_after(span).disable_after_failures(count);
+            let policy = HealthPolicy::default().with_disable_after(span).with_disable_after_failures(count);
             Ok(Arc::new(EndpointHealth { policy, state: Mutex::new(hookwire::EndpointHealth::default()) }))
         })
     }
@@ -43,7 +43,9 @@ impl EndpointHealth {
     /// Records an attempt's outcome at `now` (unix ms); returns the transition it caused
     /// (`started_failing`, `recovered`, `disabled`), if any.
     pub fn record(&self, outcome: Arc<Outcome>, now: i64) -> Option<String> {
-        lock(&self.state).record(&self.policy, &outcome.0, now).map(|t| t.name().to_owned())
+        lock(&self.state)
+            .record(&self.policy, &outcome.0, hookwire::UnixTime::from_millis(now))
+            .map(|t| t.name().to_owned())
     }
 
     /// Whether the endpoint is disabled.
@@ -63,7 +65,7 @@ impl EndpointHealth {
 
     /// Since when it has been failing (unix ms).
     pub fn failing_since(&self) -> Option<i64> {
-        lock(&self.state).failing_since()
+        lock(&self.state).failing_since().map(hookwire::UnixTime::as_millis)
     }
 
     /// Enables it again, with a clean record.
@@ -82,7 +84,7 @@ mod tests {
     #[test]
     fn the_default_is_the_cores() {
         let span = duration_ms("", DEFAULT_DISABLE_AFTER_MS).unwrap();
-        assert_eq!(HealthPolicy::default().disable_after(Some(span)), HealthPolicy::default());
+        assert_eq!(HealthPolicy::default().with_disable_after(Some(span)), HealthPolicy::default());
         let health = EndpointHealth::new(Some(DEFAULT_DISABLE_AFTER_MS), None).unwrap();
         assert_eq!(health.policy, HealthPolicy::default());
     }

@@ -25,7 +25,7 @@ impl From<hookwire::Decision> for Decision {
     fn from(decision: hookwire::Decision) -> Decision {
         Decision {
             action: decision.name().to_owned(),
-            at: decision.at(),
+            at: decision.at().map(hookwire::UnixTime::as_millis),
             delay_ms: decision.delay().map(ms_of),
             reason: decision.reason().map(|r| r.name().to_owned()),
         }
@@ -91,19 +91,21 @@ impl RetryPolicy {
 
     /// This policy with a fixed random seed (reproducible jitter), ≥ 0 as in every binding.
     pub fn with_seed(&self, seed: i64) -> Result<Arc<RetryPolicy>, WebhookError> {
-        run(|| Ok(Arc::new(RetryPolicy(self.0.clone().seed(unsigned("seed", seed)?)))))
+        run(|| Ok(Arc::new(RetryPolicy(self.0.clone().with_seed(unsigned("seed", seed)?)))))
     }
 
     /// This policy with at most `attempts` attempts in all (≥ 1).
     pub fn with_max_attempts(&self, attempts: i32) -> Result<Arc<RetryPolicy>, WebhookError> {
         run(|| {
-            Ok(Arc::new(RetryPolicy(self.0.clone().max_attempts(unsigned("attempts", attempts.into())?)?)))
+            Ok(Arc::new(RetryPolicy(
+                self.0.clone().with_max_attempts(unsigned("attempts", attempts.into())?)?,
+            )))
         })
     }
 
     /// This policy with no retry later than `age_ms` after the first attempt.
     pub fn with_max_age(&self, age_ms: i64) -> Result<Arc<RetryPolicy>, WebhookError> {
-        run(|| Ok(Arc::new(RetryPolicy(self.0.clone().max_age(duration_ms("age_ms", age_ms)?)?))))
+        run(|| Ok(Arc::new(RetryPolicy(self.0.clone().with_max_age(duration_ms("age_ms", age_ms)?)?))))
     }
 
     /// The policy's name.
@@ -113,7 +115,7 @@ impl RetryPolicy {
 
     /// The most attempts, the first included.
     pub fn attempts(&self) -> i64 {
-        signed(self.0.attempts())
+        signed(self.0.max_attempts())
     }
 
     /// The jitter's name.
@@ -137,7 +139,15 @@ impl RetryPolicy {
     ) -> Result<Decision, WebhookError> {
         run(|| {
             let attempt = unsigned("attempt", attempt.into())?;
-            Ok(self.0.next(attempt, first_attempt_at, now, &outcome.0).into())
+            Ok(self
+                .0
+                .next(
+                    attempt,
+                    hookwire::UnixTime::from_millis(first_attempt_at),
+                    hookwire::UnixTime::from_millis(now),
+                    &outcome.0,
+                )
+                .into())
         })
     }
 }

@@ -34,12 +34,12 @@ impl Scheduler {
 
     /// Schedules `key` at `due` (unix ms), replacing an earlier time; true if it is new.
     pub fn schedule(&self, key: String, due: i64) -> bool {
-        lock(&self.0).schedule(key, due)
+        lock(&self.0).schedule(key, hookwire::UnixTime::from_millis(due))
     }
 
     /// Moves a scheduled `key` to `due`; false if it is not scheduled.
     pub fn reschedule(&self, key: String, due: i64) -> bool {
-        lock(&self.0).reschedule(&key, due)
+        lock(&self.0).reschedule(&key, hookwire::UnixTime::from_millis(due))
     }
 
     /// Removes `key`; false if it was not scheduled.
@@ -52,16 +52,16 @@ impl Scheduler {
         run(|| {
             let limit = unsigned("limit", limit)?;
             Ok(lock(&self.0)
-                .pop_due(now, limit)
+                .pop_due(hookwire::UnixTime::from_millis(now), limit)
                 .into_iter()
-                .map(|(key, due)| DueEntry { key, due })
+                .map(|(key, due)| DueEntry { key, due: due.as_millis() })
                 .collect())
         })
     }
 
     /// When the earliest key is due, if any.
     pub fn next_due(&self) -> Option<i64> {
-        lock(&self.0).next_due()
+        lock(&self.0).next_due().map(hookwire::UnixTime::as_millis)
     }
 
     /// Whether `key` is scheduled.

@@ -34,7 +34,7 @@ impl From<&hookwire::Attempt> for Attempt {
     fn from(attempt: &hookwire::Attempt) -> Attempt {
         Attempt {
             number: signed(attempt.number),
-            started_at: attempt.started_at,
+            started_at: attempt.started_at.as_millis(),
             duration_ms: ms_of(attempt.duration),
             status: attempt.status.map(i32::from),
             outcome_class: attempt.class.name().to_owned(),
@@ -61,7 +61,7 @@ impl Delivery {
     /// A delivery of message `id`, created (and due) at `now` (unix ms).
     #[uniffi::constructor]
     pub fn new(id: String, now: i64) -> Arc<Delivery> {
-        Arc::new(Delivery(Mutex::new(hookwire::Delivery::new(id, now))))
+        Arc::new(Delivery(Mutex::new(hookwire::Delivery::new(id, hookwire::UnixTime::from_millis(now)))))
     }
 
     /// A delivery back from [`to_json`](Delivery::to_json). Errors: `invalid_argument`.
@@ -87,7 +87,13 @@ impl Delivery {
     ) -> Result<String, WebhookError> {
         run(|| {
             Ok(lock(&self.0)
-                .record(&policy.0, started_at, &outcome.0, &response_body, now)?
+                .record(
+                    &policy.0,
+                    hookwire::UnixTime::from_millis(started_at),
+                    &outcome.0,
+                    &response_body,
+                    hookwire::UnixTime::from_millis(now),
+                )?
                 .name()
                 .to_owned())
         })
@@ -95,12 +101,12 @@ impl Delivery {
 
     /// Cancels the delivery. Errors: `invalid_state` when it already ended.
     pub fn cancel(&self, now: i64) -> Result<(), WebhookError> {
-        run(|| Ok(lock(&self.0).cancel(now)?))
+        run(|| Ok(lock(&self.0).cancel(hookwire::UnixTime::from_millis(now))?))
     }
 
     /// A manual retry of a failed or cancelled delivery: one attempt, due at `now`.
     pub fn retry(&self, now: i64) -> Result<(), WebhookError> {
-        run(|| Ok(lock(&self.0).retry(now)?))
+        run(|| Ok(lock(&self.0).retry(hookwire::UnixTime::from_millis(now))?))
     }
 
     /// The message id.
@@ -115,7 +121,7 @@ impl Delivery {
 
     /// When the next attempt is due (unix ms), if one is.
     pub fn due(&self) -> Option<i64> {
-        lock(&self.0).state().due()
+        lock(&self.0).state().due().map(hookwire::UnixTime::as_millis)
     }
 
     /// Why a failed delivery was given up (`exhausted`, `max_age`, ...).

@@ -35,9 +35,10 @@ impl UrlGuard {
     #[uniffi::constructor(default(https_only = false, allow = []))]
     pub fn new(https_only: bool, allow: Vec<String>) -> Result<Arc<UrlGuard>, WebhookError> {
         run(|| {
-            let guard =
-                allow.iter().try_fold(hookwire::UrlGuard::new().https_only(https_only), |guard, cidr| {
-                    guard.allow_net(cidr)
+            let guard = allow
+                .iter()
+                .try_fold(hookwire::UrlGuard::new().with_https_only(https_only), |guard, cidr| {
+                    guard.with_allowed_net(cidr)
                 })?;
             Ok(Arc::new(UrlGuard(guard)))
         })

@@ -2995,6 +2995,9 @@ public func FfiConverterTypeSigner_lower(_ value: Signer) -> UInt64 {
  * .withFilter("restaurant_id", "1")
  * subscription.matches(sampleEvent("order.created"))   // true
  * ```
+ *
+ * The URL is an endpoint's in the core: it is kept (and checked) by a core `Endpoint` whose
+ * signer is never used, until this binding offers `Endpoint` itself.
  */
 public protocol SubscriptionProtocol: AnyObject, Sendable {
     
@@ -3044,6 +3047,9 @@ public protocol SubscriptionProtocol: AnyObject, Sendable {
  * .withFilter("restaurant_id", "1")
  * subscription.matches(sampleEvent("order.created"))   // true
  * ```
+ *
+ * The URL is an endpoint's in the core: it is kept (and checked) by a core `Endpoint` whose
+ * signer is never used, until this binding offers `Endpoint` itself.
  */
 open class Subscription: SubscriptionProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
