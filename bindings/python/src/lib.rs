@@ -27,8 +27,18 @@ const RELEASE_GIL_FROM: usize = 4096;
 /// Raises the `hookwire.errors` exception for `error`'s code.
 pub(crate) fn raise(py: Python<'_>, error: &Error) -> PyErr {
     let build = || -> PyResult<PyErr> {
-        let exception =
-            py.import("hookwire.errors")?.getattr("from_code")?.call1((error.code(), error.to_string()))?;
+        // The core's details become attributes (pydantic-core style): err.header, err.limit.
+        let details = PyDict::new(py);
+        for (name, value) in error.details() {
+            match value {
+                hookwire::Detail::Text(text) => details.set_item(name, text)?,
+                hookwire::Detail::Number(number) => details.set_item(name, number)?,
+                hookwire::Detail::Names(names) => details.set_item(name, names.to_vec())?,
+                _ => {}
+            }
+        }
+        let from_code = py.import("hookwire.errors")?.getattr("from_code")?;
+        let exception = from_code.call1((error.code(), error.to_string(), details))?;
         Ok(PyErr::from_value(exception))
     };
     build().unwrap_or_else(|e| e)

@@ -1,7 +1,10 @@
 """hookwire's exceptions: one base class with the stable ``code`` string, a subclass per family.
 
 The codes are the same in every language hookwire is bound to (``err.code`` in JavaScript, the
-error enum in Kotlin and Swift), so callers can branch on them and log them.
+error enum in Kotlin and Swift), so callers can branch on them and log them. What the core knows
+about an error reaches Python as attributes (``err.header``, ``err.limit``, ``err.age``), also
+gathered in ``err.details``; the classes, their codes and their detail attributes are held to
+the core's table (``bindings/errors.json``) by ``tests/test_errors.py``.
 """
 
 from __future__ import annotations
@@ -11,11 +14,15 @@ class WebhookError(Exception):
     """Every hookwire failure. ``code`` is the stable machine-readable code."""
 
     code: str = "internal"
+    details: dict[str, object]
 
-    def __init__(self, message: str, code: str | None = None) -> None:
+    def __init__(self, message: str, code: str | None = None, details: dict[str, object] | None = None) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code
+        self.details = dict(details or {})
+        for name, value in self.details.items():
+            setattr(self, name, value)
 
 
 class InvalidSignature(WebhookError):
@@ -24,10 +31,13 @@ class InvalidSignature(WebhookError):
 
 class MissingHeader(WebhookError):
     code = "missing_header"
+    header: str
+    scheme: str
 
 
 class MalformedHeader(WebhookError):
     code = "malformed_header"
+    header: str
 
 
 class TimestampOutOfTolerance(WebhookError):
@@ -36,22 +46,31 @@ class TimestampOutOfTolerance(WebhookError):
 
 class TimestampTooOld(TimestampOutOfTolerance):
     code = "timestamp_too_old"
+    age: int
+    tolerance: int
 
 
 class TimestampTooNew(TimestampOutOfTolerance):
     code = "timestamp_too_new"
+    ahead: int
+    tolerance: int
+    hint: str
 
 
 class Replayed(WebhookError):
     code = "replayed"
+    id: str
 
 
 class ReplayInProgress(WebhookError):
     code = "replay_in_progress"
+    id: str
 
 
 class PayloadTooLarge(WebhookError):
     code = "payload_too_large"
+    size: int
+    limit: int
 
 
 class InvalidSecret(WebhookError):
@@ -63,6 +82,7 @@ class InvalidArgument(WebhookError, TypeError, ValueError):
     ``TypeError`` and a ``ValueError``, so that idiomatic ``except`` clauses still catch it."""
 
     code = "invalid_argument"
+    argument: str
 
 
 class InvalidPayload(WebhookError, ValueError):
@@ -71,14 +91,19 @@ class InvalidPayload(WebhookError, ValueError):
 
 class UnknownScheme(WebhookError, ValueError):
     code = "unknown_scheme"
+    scheme: str
+    known: list[str]
 
 
 class UnknownEventType(WebhookError):
     code = "unknown_event_type"
+    event_type: str
 
 
 class UnknownDialect(WebhookError, ValueError):
     code = "unknown_dialect"
+    dialect: str
+    known: list[str]
 
 
 class BlockedUrl(WebhookError):
@@ -122,6 +147,6 @@ _BY_CODE = {
 }
 
 
-def from_code(code: str, message: str) -> WebhookError:
-    """The exception for a core error code (used by the extension module)."""
-    return _BY_CODE.get(code, WebhookError)(message, code)
+def from_code(code: str, message: str, details: dict[str, object] | None = None) -> WebhookError:
+    """The exception for a core error code, with its details (used by the extension module)."""
+    return _BY_CODE.get(code, WebhookError)(message, code, details)
