@@ -28,6 +28,7 @@ use crate::Error;
 /// assert_eq!(Family::of("device.temperature").as_str(), "device");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Family {
     /// `device.*` types in the catalog: [`Device`].
     Device,
