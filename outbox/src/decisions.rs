@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use hookwire::{
-    Decision, DeliveryRun, Endpoint, EndpointHealth, Event, EventPattern, Failure, HealthPolicy,
+    Decision, DeliveryRun, Dialect, Endpoint, EndpointHealth, Event, EventPattern, Failure, HealthPolicy,
     HealthTransition, Outcome, OutgoingMessage, RetryPolicy, Scheme, Secret, Subscription, TokenBucket,
     UnixTime, UrlGuard,
 };
@@ -112,8 +112,12 @@ pub(crate) fn subscription(
 }
 
 /// Checks a new endpoint with the core: URL guard, patterns, filters, headers, scheme and
-/// secrets, retry policy, rate, timeout. Errors carry the core's codes.
+/// secrets, retry policy, rate, timeout; and its id, when the caller gives one. Errors carry the
+/// core's codes.
 pub(crate) fn check_endpoint(new: &NewEndpoint) -> Result<()> {
+    if let Some(id) = &new.id {
+        check_id(id)?;
+    }
     endpoint_of(
         &new.url,
         &new.scheme,
@@ -127,10 +131,32 @@ pub(crate) fn check_endpoint(new: &NewEndpoint) -> Result<()> {
         new.timeout,
         new.allow_private,
     )?;
-    if new.max_in_flight == 0 {
+    check_in_flight(new.max_in_flight)
+}
+
+/// Checks a stored endpoint after an update, as [`check_endpoint`] checks a new one.
+pub(crate) fn check_row(row: &EndpointRow) -> Result<()> {
+    prepare(row)?;
+    check_in_flight(row.max_in_flight)
+}
+
+fn check_in_flight(max_in_flight: u32) -> Result<()> {
+    if max_in_flight == 0 {
         return Err(Error::argument("max_in_flight", "must be at least 1"));
     }
     Ok(())
+}
+
+/// An endpoint id the caller chose: 1 to 64 ASCII letters, digits, `_` and `-` (it appears in
+/// URLs of the application's own API and in headers).
+fn check_id(id: &str) -> Result<()> {
+    let fits = (1..=64).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::argument("id", "an endpoint id is 1 to 64 ASCII letters, digits, `_` and `-`"))
+    }
 }
 
 /// The core's view of a stored endpoint.
@@ -159,23 +185,35 @@ pub(crate) fn matches(subscription: &Subscription, event_type: &str, event: Opti
     }
 }
 
-/// The native envelope of a new message.
+/// The body of a new message: `dialect`'s envelope (hookwire's native one by default) around
+/// `data`, with the message id and `now`; and the event, for filters.
 pub(crate) fn envelope(
     message_id: &str,
     event_type: &str,
     data: &Value,
     now: UnixTime,
+    dialect: Dialect,
 ) -> Result<(Vec<u8>, Event)> {
     let mut event = Event::from_data(event_type, data)?.with_id(message_id)?;
     let at = time::OffsetDateTime::from_unix_timestamp(now.as_secs())
         .map_err(|_| Error::argument("now", "the clock is out of range"))?;
     event.set_timestamp(Some(at.into()));
-    Ok((event.to_json(), event))
+    let body = match dialect {
+        Dialect::Hookwire => event.to_json(),
+        other => other.encode(&event)?,
+    };
+    Ok((body, event))
 }
 
-/// The event a raw body carries, when it is a native envelope of the same type.
-pub(crate) fn event_of_raw(event_type: &str, body: &[u8]) -> Option<Event> {
-    Event::from_json(body).ok().filter(|event| event.event_type() == event_type)
+/// The event a raw body carries, when it is an envelope of `dialect` of the same type.
+pub(crate) fn event_of_raw(event_type: &str, body: &[u8], dialect: Dialect) -> Option<Event> {
+    dialect.parse(body, Some(event_type)).ok().filter(|event| event.event_type() == event_type)
+}
+
+/// The envelope an endpoint's receivers read: its scheme's dialect (native where the scheme
+/// has none, as for GitHub-style schemes).
+pub(crate) fn dialect_of(scheme: &str) -> Result<Dialect> {
+    Ok(Scheme::from_name(scheme)?.dialect().unwrap_or(Dialect::Hookwire))
 }
 
 /// The signed request of one attempt, with a fresh timestamp (`now`) and the message id.

@@ -137,6 +137,7 @@ impl RateLimit {
 /// ```
 #[derive(Clone)]
 pub struct NewEndpoint {
+    pub(crate) id: Option<String>,
     pub(crate) url: String,
     pub(crate) scheme: String,
     pub(crate) secrets: Vec<Zeroizing<String>>,
@@ -161,6 +162,7 @@ impl NewEndpoint {
     /// `secret`, subscribed to every event (`*`), retried with the `standard-webhooks` preset.
     pub fn new(url: &str, scheme: &str, secret: &str) -> NewEndpoint {
         NewEndpoint {
+            id: None,
             url: url.to_owned(),
             scheme: scheme.to_owned(),
             secrets: vec![Zeroizing::new(secret.to_owned())],
@@ -176,6 +178,14 @@ impl NewEndpoint {
             tenant: None,
             description: None,
         }
+    }
+
+    /// The endpoint's id, when the application keeps its own (a webhook id it already shows
+    /// its users); default `ep_` and 24 random hex digits. 1 to 64 ASCII letters, digits, `_`
+    /// and `-`. Adding a second endpoint with the same id is `invalid_state`.
+    pub fn id(mut self, id: &str) -> NewEndpoint {
+        self.id = Some(id.to_owned());
+        self
     }
 
     /// Adds a signing secret: every request carries one signature per secret (rotation).
@@ -258,9 +268,165 @@ impl NewEndpoint {
 impl fmt::Debug for NewEndpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NewEndpoint")
+            .field("id", &self.id)
             .field("url", &self.url)
             .field("scheme", &self.scheme)
             .field("secrets", &format_args!("[{} redacted]", self.secrets.len()))
+            .field("events", &self.events)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Changes to a stored endpoint, given to [`Outbox::update_endpoint`](crate::Outbox::update_endpoint):
+/// each setting given replaces the stored one, the others stay. The result is checked with
+/// the core like a new endpoint. Deliveries already queued keep going to the endpoint with its
+/// new settings (URL, secrets, headers, policy, pacing); changed patterns and filters decide
+/// what later publishes fan out to. Enabling and disabling have their own operations.
+///
+/// ```
+/// use hookwire_outbox::EndpointUpdate;
+///
+/// let update = EndpointUpdate::default()
+///     .url("https://hooks.example.com/v2")
+///     .events(["order.*", "payment.completed"])
+///     .description(Some("moved to v2"));
+/// # let _ = update;
+/// ```
+#[derive(Clone, Default)]
+pub struct EndpointUpdate {
+    pub(crate) url: Option<String>,
+    pub(crate) scheme: Option<String>,
+    pub(crate) secrets: Option<Vec<Zeroizing<String>>>,
+    pub(crate) events: Option<Vec<String>>,
+    pub(crate) any_event_type: Option<bool>,
+    pub(crate) filters: Option<Vec<(String, Value)>>,
+    pub(crate) headers: Option<Vec<(String, String)>>,
+    pub(crate) retry: Option<RetrySpec>,
+    pub(crate) rate_limit: Option<Option<RateLimit>>,
+    pub(crate) max_in_flight: Option<u32>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) allow_private: Option<bool>,
+    pub(crate) description: Option<Option<String>>,
+}
+
+impl EndpointUpdate {
+    /// A new URL.
+    pub fn url(mut self, url: &str) -> EndpointUpdate {
+        self.url = Some(url.to_owned());
+        self
+    }
+
+    /// A new signature scheme (give its secrets too when their format differs).
+    pub fn scheme(mut self, scheme: &str) -> EndpointUpdate {
+        self.scheme = Some(scheme.to_owned());
+        self
+    }
+
+    /// The signing secrets, replacing every stored one (rotation: the new and the old).
+    pub fn secrets<S: AsRef<str>>(mut self, secrets: impl IntoIterator<Item = S>) -> EndpointUpdate {
+        self.secrets = Some(secrets.into_iter().map(|s| Zeroizing::new(s.as_ref().to_owned())).collect());
+        self
+    }
+
+    /// The event patterns.
+    pub fn events<P: AsRef<str>>(mut self, patterns: impl IntoIterator<Item = P>) -> EndpointUpdate {
+        self.events = Some(patterns.into_iter().map(|p| p.as_ref().to_owned()).collect());
+        self
+    }
+
+    /// Whether patterns may name types the catalog does not know.
+    pub fn any_event_type(mut self, any: bool) -> EndpointUpdate {
+        self.any_event_type = Some(any);
+        self
+    }
+
+    /// The data filters, as (dotted field, value), replacing every stored one.
+    pub fn filters(mut self, filters: impl IntoIterator<Item = (String, Value)>) -> EndpointUpdate {
+        self.filters = Some(filters.into_iter().collect());
+        self
+    }
+
+    /// The custom headers, replacing every stored one.
+    pub fn headers(mut self, headers: impl IntoIterator<Item = (String, String)>) -> EndpointUpdate {
+        self.headers = Some(headers.into_iter().collect());
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry(mut self, retry: RetrySpec) -> EndpointUpdate {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// The pacing (`None`: unpaced).
+    pub fn rate_limit(mut self, rate: Option<RateLimit>) -> EndpointUpdate {
+        self.rate_limit = Some(rate);
+        self
+    }
+
+    /// The most requests in flight per worker.
+    pub fn max_in_flight(mut self, count: u32) -> EndpointUpdate {
+        self.max_in_flight = Some(count);
+        self
+    }
+
+    /// The receiver's time to answer.
+    pub fn timeout(mut self, timeout: Duration) -> EndpointUpdate {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Whether loopback and private destinations are allowed.
+    pub fn allow_private(mut self, allow: bool) -> EndpointUpdate {
+        self.allow_private = Some(allow);
+        self
+    }
+
+    /// The note for people (`None`: none).
+    pub fn description(mut self, text: Option<&str>) -> EndpointUpdate {
+        self.description = Some(text.map(str::to_owned));
+        self
+    }
+
+    /// Whether nothing would change.
+    pub fn is_empty(&self) -> bool {
+        let EndpointUpdate {
+            url,
+            scheme,
+            secrets,
+            events,
+            any_event_type,
+            filters,
+            headers,
+            retry,
+            rate_limit,
+            max_in_flight,
+            timeout,
+            allow_private,
+            description,
+        } = self;
+        url.is_none()
+            && scheme.is_none()
+            && secrets.is_none()
+            && events.is_none()
+            && any_event_type.is_none()
+            && filters.is_none()
+            && headers.is_none()
+            && retry.is_none()
+            && rate_limit.is_none()
+            && max_in_flight.is_none()
+            && timeout.is_none()
+            && allow_private.is_none()
+            && description.is_none()
+    }
+}
+
+impl fmt::Debug for EndpointUpdate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EndpointUpdate")
+            .field("url", &self.url)
+            .field("scheme", &self.scheme)
+            .field("secrets", &self.secrets.as_ref().map(|s| format!("[{} redacted]", s.len())))
             .field("events", &self.events)
             .finish_non_exhaustive()
     }
@@ -341,9 +507,9 @@ pub(crate) struct EndpointRow {
 }
 
 impl EndpointRow {
-    pub(crate) fn from_new(new: NewEndpoint, id: String, now: UnixTime) -> EndpointRow {
+    pub(crate) fn from_new(new: NewEndpoint, now: UnixTime) -> EndpointRow {
         EndpointRow {
-            id,
+            id: new.id.unwrap_or_else(|| crate::id::new_id("ep")),
             url: new.url,
             scheme: new.scheme,
             secrets: new.secrets,
@@ -365,6 +531,40 @@ impl EndpointRow {
             created_at: now,
             version: 1,
         }
+    }
+
+    /// This row with `update` applied (the caller checks the result with the core).
+    pub(crate) fn updated(&self, update: EndpointUpdate) -> EndpointRow {
+        let mut row = self.clone();
+        let EndpointUpdate {
+            url,
+            scheme,
+            secrets,
+            events,
+            any_event_type,
+            filters,
+            headers,
+            retry,
+            rate_limit,
+            max_in_flight,
+            timeout,
+            allow_private,
+            description,
+        } = update;
+        row.url = url.unwrap_or(row.url);
+        row.scheme = scheme.unwrap_or(row.scheme);
+        row.secrets = secrets.unwrap_or(row.secrets);
+        row.events = events.unwrap_or(row.events);
+        row.any_event_type = any_event_type.unwrap_or(row.any_event_type);
+        row.filters = filters.unwrap_or(row.filters);
+        row.headers = headers.unwrap_or(row.headers);
+        row.retry = retry.unwrap_or(row.retry);
+        row.rate_limit = rate_limit.unwrap_or(row.rate_limit);
+        row.max_in_flight = max_in_flight.unwrap_or(row.max_in_flight);
+        row.timeout = timeout.unwrap_or(row.timeout);
+        row.allow_private = allow_private.unwrap_or(row.allow_private);
+        row.description = description.unwrap_or(row.description);
+        row
     }
 
     pub(crate) fn public(&self) -> Endpoint {

@@ -70,7 +70,7 @@ mod worker;
 
 pub use decisions::url_guard;
 pub use delivery::{AttemptRecord, DeliveryFilter, DeliveryRecord, DeliveryStatus};
-pub use endpoint::{Endpoint, NewEndpoint, RateLimit, RetrySpec, DEFAULT_MAX_IN_FLIGHT};
+pub use endpoint::{Endpoint, EndpointUpdate, NewEndpoint, RateLimit, RetrySpec, DEFAULT_MAX_IN_FLIGHT};
 pub use error::{Error, Result};
 pub use hookwire::UnixTime;
 pub use message::{MessageRecord, Publish, Published};

@@ -1,5 +1,6 @@
 //! Messages: what is published, once, and delivered to every matching endpoint.
 
+use hookwire::Dialect;
 use serde_json::Value;
 
 use crate::UnixTime;
@@ -23,6 +24,7 @@ pub struct Publish {
     pub(crate) body: Body,
     pub(crate) idempotency_key: Option<String>,
     pub(crate) tenant: Option<String>,
+    pub(crate) dialect: Dialect,
 }
 
 #[derive(Debug, Clone)]
@@ -43,24 +45,46 @@ impl Publish {
             body: Body::Data(data),
             idempotency_key: None,
             tenant: None,
+            dialect: Dialect::Hookwire,
         }
     }
 
     /// A message whose body is exactly `body` (sent byte for byte on every attempt).
-    /// Subscription filters look at `data` when the body is a native envelope; an endpoint with
-    /// filters does not receive a body they cannot read.
+    /// Subscription filters look at `data` when the body is an envelope of the publish's
+    /// [`dialect`](Publish::dialect) (native by default); an endpoint with filters does not
+    /// receive a body they cannot read.
     pub fn raw(event_type: &str, body: Vec<u8>) -> Publish {
         Publish {
             event_type: event_type.to_owned(),
             body: Body::Raw(body),
             idempotency_key: None,
             tenant: None,
+            dialect: Dialect::Hookwire,
         }
     }
 
     /// Publishing again with the same key creates nothing and returns the first message's id.
     pub fn idempotency_key(mut self, key: &str) -> Publish {
         self.idempotency_key = Some(key.to_owned());
+        self
+    }
+
+    /// The envelope the body is in (default: hookwire's native one). With
+    /// [`event`](Publish::event) the outbox writes `data` in that system's envelope (the
+    /// message id as its id where the envelope has one, the time as its timestamp); with
+    /// [`raw`](Publish::raw) subscription filters read the body's data in that envelope.
+    ///
+    /// ```
+    /// use hookwire::Dialect;
+    /// use hookwire_outbox::Publish;
+    ///
+    /// // {"id":"msg_…","type":"order.created","created":"…","data":{"object":{"id":1001,…}}}
+    /// let order = Publish::event("order.created", serde_json::json!({"id": 1001, "restaurant_id": 1}))
+    ///     .dialect(Dialect::AuraConnect);
+    /// # let _ = order;
+    /// ```
+    pub fn dialect(mut self, dialect: Dialect) -> Publish {
+        self.dialect = dialect;
         self
     }
 

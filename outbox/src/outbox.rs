@@ -11,8 +11,8 @@ use crate::message::Body;
 use crate::store::{Engine, NewMessage, Store};
 use crate::worker::WorkerBuilder;
 use crate::{
-    decisions, AttemptRecord, DeliveryFilter, DeliveryRecord, Endpoint, EndpointStats, Error, MessageRecord,
-    Metrics, NewEndpoint, Publish, Published, Purged, Result, UnixTime, WorkerReport,
+    decisions, AttemptRecord, DeliveryFilter, DeliveryRecord, Endpoint, EndpointStats, EndpointUpdate, Error,
+    MessageRecord, Metrics, NewEndpoint, Publish, Published, Purged, Result, UnixTime, WorkerReport,
 };
 
 pub(crate) struct Inner {
@@ -48,6 +48,8 @@ pub(crate) struct Inner {
 #[derive(Clone)]
 pub struct Outbox {
     pub(crate) inner: Arc<Inner>,
+    /// The largest body `publish` accepts (this handle's; see [`Outbox::with_max_payload`]).
+    max_payload: usize,
 }
 
 impl std::fmt::Debug for Outbox {
@@ -56,7 +58,10 @@ impl std::fmt::Debug for Outbox {
             Engine::Sqlite(_) => "sqlite",
             Engine::Postgres(_) => "postgres",
         };
-        f.debug_struct("Outbox").field("engine", &engine).finish_non_exhaustive()
+        f.debug_struct("Outbox")
+            .field("engine", &engine)
+            .field("max_payload", &self.max_payload)
+            .finish_non_exhaustive()
     }
 }
 
@@ -76,7 +81,30 @@ impl Outbox {
                 wake: crate::worker::wake(),
                 progress: Notify::new(),
             }),
+            max_payload: hookwire::DEFAULT_MAX_PAYLOAD,
         })
+    }
+
+    /// This outbox with a smaller limit on message bodies: `publish` refuses a larger one
+    /// with `payload_too_large` (AuraConnect sends at most 256 KB). The default and the most
+    /// is 1 MiB, the limit of every attempt's request. Errors: `invalid_argument`.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), hookwire_outbox::Error> {
+    /// let outbox = hookwire_outbox::Outbox::open("sqlite:///var/lib/app/webhooks.db").await?.with_max_payload(256 * 1024)?;
+    /// # let _ = outbox; Ok(()) }
+    /// ```
+    pub fn with_max_payload(mut self, bytes: usize) -> Result<Outbox> {
+        if bytes == 0 || bytes > hookwire::DEFAULT_MAX_PAYLOAD {
+            return Err(Error::argument("max_payload", "must be from 1 byte to 1 MiB (1048576)"));
+        }
+        self.max_payload = bytes;
+        Ok(self)
+    }
+
+    /// The largest body `publish` accepts, in bytes.
+    pub fn max_payload(&self) -> usize {
+        self.max_payload
     }
 
     /// The schema version of the database.
@@ -87,13 +115,48 @@ impl Outbox {
     /// Checks an endpoint with the core (URL guard, scheme, secrets, patterns, headers, retry
     /// policy, rate) and stores it. Errors: `blocked_url` (a private or loopback URL without
     /// [`allow_private`](NewEndpoint::allow_private)), `invalid_argument`, `invalid_secret`,
-    /// `unknown_scheme`, `unknown_event_type`.
+    /// `unknown_scheme`, `unknown_event_type`; `invalid_state` when an endpoint has the
+    /// [`id`](NewEndpoint::id) given.
     pub async fn add_endpoint(&self, endpoint: NewEndpoint) -> Result<Endpoint> {
         decisions::check_endpoint(&endpoint)?;
-        let row = EndpointRow::from_new(endpoint, crate::id::new_id("ep"), UnixTime::now());
+        let row = EndpointRow::from_new(endpoint, UnixTime::now());
         let public = row.public();
         self.inner.store.add_endpoint(row).await?;
         Ok(public)
+    }
+
+    /// Changes an endpoint's settings (the others stay), checked with the core like a new
+    /// endpoint; workers pick the change up with their next claim. Errors: `not_found`, and
+    /// those of [`add_endpoint`](Outbox::add_endpoint).
+    ///
+    /// ```no_run
+    /// # async fn demo(outbox: hookwire_outbox::Outbox) -> Result<(), hookwire_outbox::Error> {
+    /// use hookwire_outbox::EndpointUpdate;
+    /// let endpoint = outbox.update_endpoint("ep_1", EndpointUpdate::default().events(["*"])).await?;
+    /// assert_eq!(endpoint.events, ["*"]);
+    /// # Ok(()) }
+    /// ```
+    pub async fn update_endpoint(&self, id: &str, update: EndpointUpdate) -> Result<Endpoint> {
+        // Read, change, check, write if nobody wrote in between (the worker disabling it, another
+        // update); a few tries, since such races are rare and short.
+        for _ in 0..5 {
+            let row =
+                self.inner.store.endpoint_row(id).await?.ok_or_else(|| Error::not_found("endpoint", id))?;
+            let updated = row.updated(update.clone());
+            decisions::check_row(&updated)?;
+            if self.inner.store.update_endpoint(&updated, row.version, UnixTime::now()).await? {
+                return self.endpoint(id).await;
+            }
+        }
+        Err(Error::state(format!("endpoint `{id}` kept changing while it was updated: try again")))
+    }
+
+    /// Removes an endpoint with its deliveries and their attempts (its history: statistics
+    /// no longer count it). A request to it in flight right now still completes, but its
+    /// worker records nothing. Messages left without deliveries go with the next
+    /// [`purge`](Outbox::purge). Errors: `not_found`.
+    pub async fn delete_endpoint(&self, id: &str) -> Result<()> {
+        self.inner.store.delete_endpoint(id).await
     }
 
     /// One endpoint. Errors: `not_found`.
@@ -123,9 +186,10 @@ impl Outbox {
 
     /// Publishes a message: stores it with one delivery per matching enabled endpoint, in one
     /// transaction, and wakes the workers. Errors: `invalid_argument` (event type),
-    /// `invalid_payload`, `payload_too_large` (over 1 MiB), `store_error`.
+    /// `invalid_payload`, `payload_too_large` (over [`max_payload`](Outbox::max_payload), 1 MiB
+    /// by default), `store_error`.
     pub async fn publish(&self, publish: Publish) -> Result<Published> {
-        let message = new_message(publish)?;
+        let message = new_message(publish, self.max_payload)?;
         let published = self.inner.store.publish(message, Arc::clone(&self.inner.matcher)).await?;
         if published.deliveries > 0 {
             self.inner.wake.notify_one();
@@ -155,7 +219,7 @@ impl Outbox {
         if self.inner.store.postgres().is_none() {
             return Err(Error::state("publishing inside a transaction needs a PostgreSQL outbox"));
         }
-        let message = new_message(publish)?;
+        let message = new_message(publish, self.max_payload)?;
         crate::store::PostgresStore::publish_in(tx, message, &self.inner.matcher).await
     }
 
@@ -229,9 +293,11 @@ impl Outbox {
         self.inner.store.cancel(delivery_id, UnixTime::now()).await
     }
 
-    /// Sends a test event to one endpoint: the catalog's sample payload of `event_type`
-    /// (`*` patterns or not: a test goes to the endpoint asked for). Errors: `not_found`,
-    /// `unknown_event_type`, `invalid_state` (endpoint disabled).
+    /// Sends a test event to one endpoint: the catalog's sample payload of `event_type`, in the
+    /// envelope its receivers read (its scheme's dialect: Ops Center's for `ops-center`, the
+    /// native one for `standard-webhooks`; `*` patterns or not: a test goes to the endpoint
+    /// asked for). Errors: `not_found`, `unknown_event_type`, `invalid_state` (endpoint
+    /// disabled).
     pub async fn send_test_event(&self, endpoint_id: &str, event_type: &str) -> Result<DeliveryRecord> {
         let info = hookwire::lookup(event_type).ok_or_else(|| {
             Error::from(hookwire::Error::UnknownEventType { event_type: event_type.to_owned() })
@@ -239,9 +305,12 @@ impl Outbox {
         let data: serde_json::Value = serde_json::from_str(info.sample_data).map_err(|err| {
             Error::Core(hookwire::Error::Internal { reason: format!("catalog sample: {err}").into() })
         })?;
+        let endpoint = self.endpoint(endpoint_id).await?;
+        let dialect = decisions::dialect_of(&endpoint.scheme)?;
         // A message without deliveries (a tenant no endpoint has), then one delivery to this
         // endpoint: fan-out never sends a test to anyone else.
-        let message = new_message(Publish::event(event_type, data).tenant(&crate::id::new_id("test")))?;
+        let test = Publish::event(event_type, data).tenant(&crate::id::new_id("test")).dialect(dialect);
+        let message = new_message(test, hookwire::DEFAULT_MAX_PAYLOAD)?;
         let published = self.inner.store.publish(message, Arc::clone(&self.inner.matcher)).await?;
         self.resend(&published.message_id, endpoint_id).await
     }
@@ -282,8 +351,8 @@ impl Outbox {
 
 /// Builds the stored message: a new id, the exact body (the native envelope around `data`,
 /// or the raw bytes), the event for filters.
-fn new_message(publish: Publish) -> Result<NewMessage> {
-    let Publish { event_type, body, idempotency_key, tenant } = publish;
+fn new_message(publish: Publish, max_payload: usize) -> Result<NewMessage> {
+    let Publish { event_type, body, idempotency_key, tenant, dialect } = publish;
     if let Some(key) = &idempotency_key {
         if key.is_empty() || key.len() > 255 {
             return Err(Error::argument("idempotency_key", "must be 1 to 255 bytes"));
@@ -293,23 +362,19 @@ fn new_message(publish: Publish) -> Result<NewMessage> {
     let now = UnixTime::now();
     let (payload, event) = match body {
         Body::Data(data) => {
-            let (payload, event) = decisions::envelope(&id, &event_type, &data, now)?;
+            let (payload, event) = decisions::envelope(&id, &event_type, &data, now, dialect)?;
             (payload, Some(event))
         }
         Body::Raw(bytes) => {
             if event_type.is_empty() || !event_type.bytes().all(|b| b.is_ascii_graphic()) {
                 return Err(Error::argument("event_type", "must be non-empty visible ASCII"));
             }
-            let event = decisions::event_of_raw(&event_type, &bytes);
+            let event = decisions::event_of_raw(&event_type, &bytes, dialect);
             (bytes, event)
         }
     };
-    if payload.len() > hookwire::DEFAULT_MAX_PAYLOAD {
-        return Err(hookwire::Error::PayloadTooLarge {
-            size: payload.len(),
-            limit: hookwire::DEFAULT_MAX_PAYLOAD,
-        }
-        .into());
+    if payload.len() > max_payload {
+        return Err(hookwire::Error::PayloadTooLarge { size: payload.len(), limit: max_payload }.into());
     }
     Ok(NewMessage { id, event_type, payload, event, idempotency_key, tenant, now })
 }

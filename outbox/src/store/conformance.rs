@@ -284,6 +284,17 @@ async fn a_test_event_goes_to_one_endpoint_with_the_catalog_sample(outbox: Outbo
         outbox.send_test_event(&asked.id, "order.shipped").await.unwrap_err().code(),
         "unknown_event_type"
     );
+    // In the envelope the endpoint's receivers read: Ops Center's for an `ops-center` endpoint.
+    let ops = outbox
+        .add_endpoint(NewEndpoint::new(&receiver.url("/ops"), "ops-center", "ops-secret").allow_private(true))
+        .await
+        .unwrap();
+    outbox.send_test_event(&ops.id, "user.created").await.unwrap();
+    deliver_all(&outbox).await;
+    let seen = receiver.seen();
+    let body = &seen.iter().find(|s| s.path == "/ops").expect("the ops endpoint got its test").body;
+    assert_eq!(Scheme::ops_center().parse_event(body, None).unwrap().event_type(), "user.created");
+    assert!(hookwire::Event::from_json(body).is_err(), "not the native envelope: {body:?}");
 }
 
 async fn stats_and_metrics_count_what_happened(outbox: Outbox) {
@@ -512,6 +523,198 @@ async fn a_lease_is_renewed_while_a_slow_request_runs(outbox: Outbox) {
     assert_eq!((delivery.status, delivery.attempts), (DeliveryStatus::Succeeded, 1));
 }
 
+async fn an_endpoint_keeps_the_id_the_application_chose(outbox: Outbox) {
+    let receiver = Receiver::answering(200).await;
+    let chosen = outbox.add_endpoint(endpoint(&receiver.url("/")).id("webhook_123")).await.unwrap();
+    assert_eq!(chosen.id, "webhook_123");
+    assert_eq!(outbox.endpoint("webhook_123").await.unwrap().url, receiver.url("/"));
+    let again = outbox.add_endpoint(endpoint(&receiver.url("/again")).id("webhook_123")).await.unwrap_err();
+    assert_eq!(again.code(), "invalid_state", "{again}");
+    for bad in ["", "has space", "a/b", &"x".repeat(65)] {
+        let err = outbox.add_endpoint(endpoint(&receiver.url("/")).id(bad)).await.unwrap_err();
+        assert_eq!(err.code(), "invalid_argument", "{bad:?}");
+    }
+    assert_eq!(outbox.endpoints().await.unwrap().len(), 1, "nothing stored by a refused add");
+    let published = outbox.publish(order(1)).await.unwrap();
+    deliver_all(&outbox).await;
+    let delivery = &outbox.deliveries(DeliveryFilter::default().endpoint("webhook_123")).await.unwrap()[0];
+    assert_eq!(
+        (delivery.message_id.as_str(), delivery.status),
+        (published.message_id.as_str(), DeliveryStatus::Succeeded)
+    );
+}
+
+async fn an_update_changes_what_is_sent_and_where(outbox: Outbox) {
+    let (old, new) = (Receiver::answering(200).await, Receiver::answering(200).await);
+    let added = outbox.add_endpoint(endpoint(&old.url("/old")).events(["order.*"])).await.unwrap();
+    let queued = outbox.publish(order(1)).await.unwrap();
+    let updated = outbox
+        .update_endpoint(
+            &added.id,
+            crate::EndpointUpdate::default()
+                .url(&new.url("/new"))
+                .events(["user.*"])
+                .headers([("X-Tenant".to_owned(), "kitchen-9".to_owned())])
+                .description(Some("moved")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (updated.url.as_str(), updated.events.as_slice()),
+        (new.url("/new").as_str(), ["user.*".to_owned()].as_slice())
+    );
+    assert_eq!(
+        (updated.description.as_deref(), updated.secret_count, updated.allow_private),
+        (Some("moved"), 1, true)
+    );
+    // Patterns decide later publishes; what was queued goes to the new URL with the new headers.
+    assert_eq!(outbox.publish(order(2)).await.unwrap().deliveries, 0);
+    let user = outbox.publish(Publish::event("user.created", json!({"user_id": 7}))).await.unwrap();
+    assert_eq!(user.deliveries, 1);
+    deliver_all(&outbox).await;
+    assert_eq!(old.count(), 0);
+    let seen = new.seen();
+    let verifier = Verifier::new(Scheme::standard_webhooks(), [Secret::parse(SECRET).unwrap()]);
+    let mut ids: Vec<String> = seen
+        .iter()
+        .map(|s| {
+            assert_eq!(s.header("x-tenant").as_deref(), Some("kitchen-9"));
+            verifier.verify(&s.headers, &s.body).expect("signed").id().unwrap().to_owned()
+        })
+        .collect();
+    ids.sort();
+    let mut expected = vec![queued.message_id, user.message_id];
+    expected.sort();
+    assert_eq!(ids, expected);
+
+    // A refused update changes nothing; a new secret signs what follows.
+    let refusals = [
+        (crate::EndpointUpdate::default().url("http://169.254.169.254/"), "blocked_url"),
+        (crate::EndpointUpdate::default().events(["order.shipped"]), "unknown_event_type"),
+        (crate::EndpointUpdate::default().secrets(["not base64!"]), "invalid_secret"),
+        (crate::EndpointUpdate::default().max_in_flight(0), "invalid_argument"),
+    ];
+    for (update, code) in refusals {
+        let debug = format!("{update:?}");
+        assert!(!debug.contains("not base64"), "secrets never printed: {debug}");
+        assert_eq!(outbox.update_endpoint(&added.id, update).await.unwrap_err().code(), code, "{debug}");
+    }
+    assert_eq!(outbox.endpoint(&added.id).await.unwrap(), updated);
+    let rotated = "whsec_dGhlIG90aGVyIHNlY3JldCwgMzIgYnl0ZXMgbG9uZyE=";
+    outbox.update_endpoint(&added.id, crate::EndpointUpdate::default().secrets([rotated])).await.unwrap();
+    outbox.publish(Publish::event("user.created", json!({"user_id": 8}))).await.unwrap();
+    deliver_all(&outbox).await;
+    let last = new.seen().pop().unwrap();
+    assert!(verifier.verify(&last.headers, &last.body).is_err(), "the old secret no longer signs");
+    Verifier::new(Scheme::standard_webhooks(), [Secret::parse(rotated).unwrap()])
+        .verify(&last.headers, &last.body)
+        .expect("signed with the new secret");
+    let missing = outbox.update_endpoint("ep_x", crate::EndpointUpdate::default().events(["*"])).await;
+    assert_eq!(missing.unwrap_err().code(), "not_found");
+}
+
+async fn deleting_an_endpoint_removes_it_with_its_history(outbox: Outbox) {
+    let receiver = Receiver::answering(200).await;
+    let kept = outbox.add_endpoint(endpoint(&receiver.url("/kept"))).await.unwrap();
+    let gone = outbox.add_endpoint(endpoint(&receiver.url("/gone"))).await.unwrap();
+    outbox.publish(order(1)).await.unwrap();
+    deliver_all(&outbox).await;
+    outbox.publish(order(2)).await.unwrap();
+    outbox.delete_endpoint(&gone.id).await.unwrap();
+    assert_eq!(outbox.endpoint(&gone.id).await.unwrap_err().code(), "not_found");
+    assert!(outbox.deliveries(DeliveryFilter::default().endpoint(&gone.id)).await.unwrap().is_empty());
+    let stats = outbox.stats().await.unwrap();
+    assert_eq!(stats.iter().map(|s| s.endpoint_id.as_str()).collect::<Vec<_>>(), [kept.id.as_str()]);
+    deliver_all(&outbox).await;
+    assert_eq!(
+        receiver.seen().iter().filter(|s| s.path == "/gone").count(),
+        1,
+        "only the first, before it went"
+    );
+    assert_eq!(outbox.deliveries(DeliveryFilter::default().endpoint(&kept.id)).await.unwrap().len(), 2);
+    assert_eq!(outbox.delete_endpoint(&gone.id).await.unwrap_err().code(), "not_found");
+
+    // A delivery claimed when its endpoint goes: the worker's record is refused on its own,
+    // the rest of its batch is written.
+    let other = outbox.add_endpoint(endpoint(&receiver.url("/other"))).await.unwrap();
+    outbox.publish(order(3)).await.unwrap();
+    let store = &outbox.inner.store;
+    let now = UnixTime::now();
+    let claimed = store.claim(claim("w1", now, Duration::from_secs(30))).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    outbox.delete_endpoint(&other.id).await.unwrap();
+    let results = store.complete(claimed.iter().map(|c| done(c, now)).collect()).await.unwrap();
+    for (claimed, result) in claimed.iter().zip(results) {
+        if claimed.endpoint_id == other.id {
+            assert_eq!(result.unwrap_err().code(), "lease_lost");
+        } else {
+            result.unwrap();
+        }
+    }
+    assert_eq!(outbox.queue_depth().await.unwrap(), 0);
+}
+
+async fn publish_writes_the_envelope_of_a_dialect_and_filters_read_it(outbox: Outbox) {
+    use hookwire::Dialect;
+    let receiver = Receiver::answering(200).await;
+    let aura = |path: &str, restaurant: i64| {
+        NewEndpoint::new(&receiver.url(path), "auraconnect", "s3cr3t-aura")
+            .allow_private(true)
+            .events(["order.*"])
+            .filter("restaurant_id", restaurant)
+    };
+    outbox.add_endpoint(aura("/one", 1)).await.unwrap();
+    outbox.add_endpoint(aura("/two", 2)).await.unwrap();
+    let event = |restaurant: i64| {
+        Publish::event(
+            "order.created",
+            json!({"id": 1001, "restaurant_id": restaurant, "total_amount": 45.99}),
+        )
+        .dialect(Dialect::AuraConnect)
+    };
+    let first = outbox.publish(event(1)).await.unwrap();
+    assert_eq!(first.deliveries, 1, "the filter reads the data inside AuraConnect's envelope");
+    // Exact bytes in AuraConnect's envelope: filters read them in that dialect too.
+    let raw = br#"{"id":"evt_9","type":"order.updated","created":"2025-08-08T10:05:00Z","data":{"object":{"id":1001,"restaurant_id":2}}}"#;
+    let second = outbox
+        .publish(Publish::raw("order.updated", raw.to_vec()).dialect(Dialect::AuraConnect))
+        .await
+        .unwrap();
+    assert_eq!(second.deliveries, 1);
+    assert_eq!(
+        outbox.publish(Publish::raw("order.updated", raw.to_vec())).await.unwrap().deliveries,
+        0,
+        "read as native, the data is not there: filters send nothing"
+    );
+    deliver_all(&outbox).await;
+
+    let verifier = Verifier::new(Scheme::auraconnect(), [Secret::parse("s3cr3t-aura").unwrap()]);
+    let seen = receiver.seen();
+    let one = seen.iter().find(|s| s.path == "/one").expect("restaurant 1's endpoint got it");
+    let verified = verifier.verify(&one.headers, &one.body).expect("signed");
+    assert_eq!(verified.id(), Some(first.message_id.as_str()), "X-AuraConnect-Event-Id is the message id");
+    let parsed = Dialect::AuraConnect.parse(&one.body, None).unwrap();
+    assert_eq!((parsed.id(), parsed.event_type()), (Some(first.message_id.as_str()), "order.created"));
+    let two = seen.iter().find(|s| s.path == "/two").expect("restaurant 2's endpoint got the raw body");
+    assert_eq!(&two.body[..], &raw[..], "raw bytes are sent as given");
+    assert_eq!(seen.len(), 2);
+}
+
+async fn max_payload_refuses_larger_messages_at_publish(outbox: Outbox) {
+    outbox.add_endpoint(endpoint("http://127.0.0.1:9/")).await.unwrap();
+    let limited = outbox.clone().with_max_payload(256 * 1024).unwrap();
+    assert_eq!((limited.max_payload(), outbox.max_payload()), (256 * 1024, hookwire::DEFAULT_MAX_PAYLOAD));
+    let body = |size: usize| format!(r#"{{"blob":"{}"}}"#, "a".repeat(size)).into_bytes();
+    let err = limited.publish(Publish::raw("blob.created", body(300 * 1024))).await.unwrap_err();
+    assert_eq!(err.code(), "payload_too_large", "{err}");
+    assert!(err.to_string().contains("262144"), "{err}");
+    limited.publish(Publish::raw("blob.created", body(200 * 1024))).await.unwrap();
+    outbox.publish(Publish::raw("blob.created", body(300 * 1024))).await.unwrap();
+    for bytes in [0, hookwire::DEFAULT_MAX_PAYLOAD + 1] {
+        assert_eq!(outbox.clone().with_max_payload(bytes).unwrap_err().code(), "invalid_argument");
+    }
+}
+
 // ---- the runner ------------------------------------------------------------------------
 
 type Case = fn(Outbox) -> Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -542,6 +745,11 @@ cases![
     a_slow_endpoint_does_not_hold_up_the_others,
     a_rate_limited_endpoint_is_paced_by_its_token_bucket,
     a_lease_is_renewed_while_a_slow_request_runs,
+    an_endpoint_keeps_the_id_the_application_chose,
+    an_update_changes_what_is_sent_and_where,
+    deleting_an_endpoint_removes_it_with_its_history,
+    publish_writes_the_envelope_of_a_dialect_and_filters_read_it,
+    max_payload_refuses_larger_messages_at_publish,
 ];
 
 /// Runs every case on a fresh outbox from `open`, each in its own task so one failure does

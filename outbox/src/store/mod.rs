@@ -134,8 +134,19 @@ pub(crate) struct Ending {
 /// against both). Futures are `Send` so an [`Outbox`](crate::Outbox) can be used from any
 /// runtime thread.
 pub(crate) trait Store: Send + Sync + 'static {
-    /// Stores a new endpoint.
+    /// Stores a new endpoint; `invalid_state` when its id is taken.
     fn add_endpoint(&self, row: EndpointRow) -> impl Future<Output = Result<()>> + Send;
+    /// Writes an endpoint's settings (URL, scheme, secrets, config) and bumps its version, if
+    /// its version is still `expected`; `false` when it changed meanwhile. `not_found` when it
+    /// is gone.
+    fn update_endpoint(
+        &self,
+        row: &EndpointRow,
+        expected: i64,
+        now: UnixTime,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Removes an endpoint, its deliveries and their attempts, in one transaction.
+    fn delete_endpoint(&self, id: &str) -> impl Future<Output = Result<()>> + Send;
     /// One endpoint, secrets included (for the worker).
     fn endpoint_row(&self, id: &str) -> impl Future<Output = Result<Option<EndpointRow>>> + Send;
     /// Every endpoint, oldest first.
@@ -295,6 +306,12 @@ impl Store for Engine {
     async fn add_endpoint(&self, row: EndpointRow) -> Result<()> {
         dispatch!(self, s => s.add_endpoint(row))
     }
+    async fn update_endpoint(&self, row: &EndpointRow, expected: i64, now: UnixTime) -> Result<bool> {
+        dispatch!(self, s => s.update_endpoint(row, expected, now))
+    }
+    async fn delete_endpoint(&self, id: &str) -> Result<()> {
+        dispatch!(self, s => s.delete_endpoint(id))
+    }
     async fn endpoint_row(&self, id: &str) -> Result<Option<EndpointRow>> {
         dispatch!(self, s => s.endpoint_row(id))
     }
@@ -378,6 +395,11 @@ pub(crate) fn retry_refusal(id: &str, status: &str) -> Error {
         }
         other => Error::state(format!("delivery `{id}` is {other}")),
     }
+}
+
+/// The refusal of a second endpoint with the same id.
+pub(crate) fn endpoint_exists(id: &str) -> Error {
+    Error::state(format!("endpoint `{id}` exists: give another id, or update it"))
 }
 
 /// Response headers as the JSON the stores keep.

@@ -445,11 +445,12 @@ impl Store for PostgresStore {
     async fn add_endpoint(&self, row: EndpointRow) -> Result<()> {
         let client = self.pool.get().await?;
         let health = serde_json::to_string(&row.health).unwrap_or_else(|_| "{}".into());
-        client
+        let added = client
             .execute(
                 "INSERT INTO endpoints (id, url, scheme, secrets, config, tenant, enabled, health, created_at,
                      updated_at, version)
-                 VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $8, $9)",
+                 VALUES ($1, $2, $3, $4, $5, $6, TRUE, $7, $8, $8, $9)
+                 ON CONFLICT (id) DO NOTHING",
                 &[
                     &row.id,
                     &row.url,
@@ -463,6 +464,48 @@ impl Store for PostgresStore {
                 ],
             )
             .await?;
+        if added == 0 {
+            return Err(super::endpoint_exists(&row.id));
+        }
+        Ok(())
+    }
+
+    async fn update_endpoint(&self, row: &EndpointRow, expected: i64, now: UnixTime) -> Result<bool> {
+        let client = self.pool.get().await?;
+        let changed = client
+            .execute(
+                "UPDATE endpoints SET url = $2, scheme = $3, secrets = $4, config = $5, version = version + 1,
+                     updated_at = $6
+                 WHERE id = $1 AND version = $7",
+                &[
+                    &row.id,
+                    &row.url,
+                    &row.scheme,
+                    &row.secrets_json().as_str(),
+                    &row.config_json(),
+                    &now.as_millis(),
+                    &expected,
+                ],
+            )
+            .await?;
+        if changed == 0
+            && client.query_opt("SELECT 1 FROM endpoints WHERE id = $1", &[&row.id]).await?.is_none()
+        {
+            return Err(Error::not_found("endpoint", &row.id));
+        }
+        Ok(changed == 1)
+    }
+
+    async fn delete_endpoint(&self, id: &str) -> Result<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // Deliveries before the endpoint row, the order a completing worker locks them in;
+        // attempts go with their deliveries (ON DELETE CASCADE).
+        tx.execute("DELETE FROM deliveries WHERE endpoint_id = $1", &[&id]).await?;
+        if tx.execute("DELETE FROM endpoints WHERE id = $1", &[&id]).await? == 0 {
+            return Err(Error::not_found("endpoint", id));
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -230,9 +230,14 @@ fn insert_attempt(
 
 /// One completion inside a batch's transaction (see [`Store::complete`]).
 fn complete_in(tx: &Transaction<'_>, c: Completion) -> Result<()> {
-    let (enabled, health_text): (bool, String) = tx
+    let endpoint: Option<(bool, String)> = tx
         .prepare_cached("SELECT enabled, health FROM endpoints WHERE id = ?1")?
-        .query_row([&c.endpoint_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        .query_row([&c.endpoint_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    // Deleted while the attempt ran: its delivery went with it; there is nothing to record.
+    let Some((enabled, health_text)) = endpoint else {
+        return Err(Error::LeaseLost { delivery: c.delivery_id });
+    };
     let ending = c.columns(enabled);
     let status = c.attempt.as_ref().and_then(|a| a.status);
     let changed = tx
@@ -288,10 +293,11 @@ fn complete_in(tx: &Transaction<'_>, c: Completion) -> Result<()> {
 impl Store for SqliteStore {
     async fn add_endpoint(&self, row: EndpointRow) -> Result<()> {
         self.call(move |conn| {
-            conn.execute(
+            let added = conn.execute(
                 "INSERT INTO endpoints (id, url, scheme, secrets, config, tenant, enabled, health, created_at,
                      updated_at, version)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?8, ?9)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?8, ?9)
+                 ON CONFLICT (id) DO NOTHING",
                 params![
                     row.id,
                     row.url,
@@ -304,6 +310,45 @@ impl Store for SqliteStore {
                     row.version,
                 ],
             )?;
+            if added == 0 {
+                return Err(super::endpoint_exists(&row.id));
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn update_endpoint(&self, row: &EndpointRow, expected: i64, now: UnixTime) -> Result<bool> {
+        let (id, url, scheme, secrets, config) =
+            (row.id.clone(), row.url.clone(), row.scheme.clone(), row.secrets_json(), row.config_json());
+        self.call(move |conn| {
+            let changed = conn.execute(
+                "UPDATE endpoints SET url = ?2, scheme = ?3, secrets = ?4, config = ?5, version = version + 1,
+                     updated_at = ?6
+                 WHERE id = ?1 AND version = ?7",
+                params![id, url, scheme, secrets.as_str(), config, now.as_millis(), expected],
+            )?;
+            if changed == 0 {
+                let exists: Option<i64> = conn
+                    .query_row("SELECT 1 FROM endpoints WHERE id = ?1", [&id], |r| r.get(0))
+                    .optional()?;
+                exists.ok_or_else(|| Error::not_found("endpoint", &id))?;
+            }
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn delete_endpoint(&self, id: &str) -> Result<()> {
+        let id = id.to_owned();
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Attempts go with their deliveries (ON DELETE CASCADE).
+            tx.execute("DELETE FROM deliveries WHERE endpoint_id = ?1", [&id])?;
+            if tx.execute("DELETE FROM endpoints WHERE id = ?1", [&id])? == 0 {
+                return Err(Error::not_found("endpoint", &id));
+            }
+            tx.commit()?;
             Ok(())
         })
         .await
