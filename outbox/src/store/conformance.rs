@@ -715,6 +715,30 @@ async fn max_payload_refuses_larger_messages_at_publish(outbox: Outbox) {
     }
 }
 
+async fn dropping_run_until_idle_stops_its_worker(outbox: Outbox) {
+    let receiver = Receiver::start(|_| Reply::Slow(ms(200), 200)).await;
+    outbox.add_endpoint(endpoint(&receiver.url("/")).max_in_flight(4)).await.unwrap();
+    for n in 0..40 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    let run = outbox.worker().concurrency(4).poll_interval(ms(10)).run_until_idle(Duration::from_secs(60));
+    assert!(tokio::time::timeout(ms(300), run).await.is_err(), "still running when dropped");
+    // What was in flight finishes at the receiver; nothing new is claimed after that.
+    tokio::time::sleep(ms(400)).await;
+    let after_drop = receiver.count();
+    tokio::time::sleep(ms(600)).await;
+    assert_eq!(receiver.count(), after_drop, "a worker kept sending after its run was dropped");
+    assert!(after_drop < 40, "{after_drop} sent");
+    // Its claims were given back: another run delivers the rest at once.
+    let started = std::time::Instant::now();
+    deliver_all(&outbox).await;
+    assert!(started.elapsed() < Duration::from_secs(10), "waited for leases: {:?}", started.elapsed());
+    assert_eq!(
+        outbox.deliveries(DeliveryFilter::default().status(DeliveryStatus::Succeeded)).await.unwrap().len(),
+        40
+    );
+}
+
 // ---- the runner ------------------------------------------------------------------------
 
 type Case = fn(Outbox) -> Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -750,6 +774,7 @@ cases![
     deleting_an_endpoint_removes_it_with_its_history,
     publish_writes_the_envelope_of_a_dialect_and_filters_read_it,
     max_payload_refuses_larger_messages_at_publish,
+    dropping_run_until_idle_stops_its_worker,
 ];
 
 /// Runs every case on a fresh outbox from `open`, each in its own task so one failure does

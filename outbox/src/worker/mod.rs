@@ -190,15 +190,17 @@ impl WorkerBuilder {
 
     /// Runs a worker until every delivery is final (waiting for scheduled retries), then
     /// stops it. Errors: `timeout` when `timeout` passes first (the worker is stopped then too).
+    /// Dropping the future before it ends (a cancelled task, an interrupted call from Python)
+    /// stops the worker as well, giving back what it had in flight.
     pub async fn run_until_idle(self, timeout: Duration) -> Result<WorkerReport> {
         let inner = Arc::clone(&self.outbox.inner);
-        let handle = self.spawn(&tokio::runtime::Handle::current())?;
+        let worker = StopOnDrop(Some(self.spawn(&tokio::runtime::Handle::current())?));
         let started = Instant::now();
         loop {
             match inner.store.active_count().await {
-                Ok(0) => return Ok(handle.stop(Duration::from_secs(5)).await),
+                Ok(0) => return Ok(worker.stop(Duration::from_secs(5)).await),
                 Ok(remaining) if started.elapsed() >= timeout => {
-                    handle.stop(Duration::from_secs(5)).await;
+                    worker.stop(Duration::from_secs(5)).await;
                     return Err(Error::Timeout { waited: started.elapsed(), remaining });
                 }
                 Ok(_) => {}
@@ -206,6 +208,28 @@ impl WorkerBuilder {
             }
             let wait = Duration::from_millis(100).min(timeout.saturating_sub(started.elapsed()));
             let _ = tokio::time::timeout(wait, inner.progress.notified()).await;
+        }
+    }
+}
+
+/// A worker that is told to stop (at once: what is in flight is given back) when this is
+/// dropped before [`stop`](StopOnDrop::stop) is called.
+struct StopOnDrop(Option<WorkerHandle>);
+
+impl StopOnDrop {
+    async fn stop(mut self, deadline: Duration) -> WorkerReport {
+        match self.0.take() {
+            Some(handle) => handle.stop(deadline).await,
+            None => WorkerReport::default(),
+        }
+    }
+}
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        if let Some(handle) = self.0.take() {
+            let _ = handle.deadline.send(Duration::ZERO);
+            let _ = handle.stop.send(true);
         }
     }
 }
