@@ -120,6 +120,22 @@ impl Postgres {
         format!("postgres://postgres@127.0.0.1:{}/hookwire", self.port)
     }
 
+    /// Creates the empty database `name` (letters, digits and `_`) and returns its URL: a
+    /// fresh database per test on one server.
+    pub fn create_database(&self, name: &str) -> io::Result<String> {
+        let plain = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if !plain || name.as_bytes()[0].is_ascii_digit() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("not a plain database name: {name:?}"),
+            ));
+        }
+        let port = self.port.to_string();
+        let create = format!("CREATE DATABASE {name}");
+        self.run("psql", &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-q", "-c", &create])?;
+        Ok(format!("postgres://postgres@127.0.0.1:{}/{name}", self.port))
+    }
+
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
@@ -397,6 +413,23 @@ mod tests {
         assert!(TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_err());
         pg.restart().unwrap();
         assert!(TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok());
+    }
+
+    #[test]
+    fn postgres_creates_a_fresh_database_per_name() {
+        let pg = Postgres::start().unwrap();
+        let url = pg.create_database("case_1").unwrap();
+        assert_eq!(url, format!("postgres://postgres@127.0.0.1:{}/case_1", pg.port()));
+        let port = pg.port().to_string();
+        pg.run(
+            "psql",
+            &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-d", "case_1", "-q", "-c", "SELECT 1"],
+        )
+        .expect("the new database answers");
+        assert!(pg.create_database("case_1").is_err(), "it exists");
+        for bad in ["", "1st", "a-b", "a; DROP DATABASE hookwire"] {
+            assert_eq!(pg.create_database(bad).unwrap_err().kind(), io::ErrorKind::InvalidInput, "{bad:?}");
+        }
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! and stops it when standard input closes (the Python and Node suites hold the pipe open for
 //! as long as they need the server). `kill` / `restart` lines on standard input kill the server
 //! and start it again, for tests of a store that goes away, and `pause` / `resume` freeze it
-//! and let it go on, for a store that hangs; each is answered with `ok`.
+//! and let it go on, for a store that hangs; each is answered with `ok`. On PostgreSQL,
+//! `database NAME` creates an empty database and is answered with its URL (a fresh database
+//! per test).
 
 use std::io::{self, BufRead as _, Write as _};
 
@@ -72,6 +74,17 @@ fn main() {
     let _ = out.flush();
     for line in io::stdin().lock().lines() {
         let Ok(line) = line else { break };
+        if let Some(name) = line.trim().strip_prefix("database ") {
+            let _ = match &server {
+                Server::Postgres(pg) => match pg.create_database(name.trim()) {
+                    Ok(url) => writeln!(out, "{url}"),
+                    Err(err) => writeln!(out, "error {err}"),
+                },
+                Server::Redis(_) => writeln!(out, "error redis has no databases to create"),
+            };
+            let _ = out.flush();
+            continue;
+        }
         let result = match line.trim() {
             "kill" => server.kill(),
             "restart" => server.restart(),
