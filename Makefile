@@ -86,7 +86,8 @@ testkit: tools-servers
 	$(CARGO) build --quiet -p hookwire-testkit --bin hookwire-testkit
 
 # Builds the extension once (release, into the venv, sharing target/) and runs its suite,
-# interop with the providers' own libraries included; the replay claims on all four stores.
+# interop with the providers' own libraries included; the replay claims on all four stores;
+# the outbox on SQLite and PostgreSQL (crash tests included).
 test-python: tools-python testkit
 	@$(PYTHON) -c 'import maturin, pytest, standardwebhooks, stripe, slack_sdk, fastapi, httpx, flask, django, mypy' 2>/dev/null || \
 	  $(PYTHON) -m pip install --quiet maturin pytest standardwebhooks stripe slack_sdk fastapi httpx flask django mypy

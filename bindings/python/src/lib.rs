@@ -19,12 +19,13 @@ use replay::{Claim, PySeenStore};
 
 mod args;
 mod delivery;
+mod outbox;
 mod replay;
 
 /// Bodies at least this large are verified with the GIL released.
 const RELEASE_GIL_FROM: usize = 4096;
 
-/// Raises the `hookwire.errors` exception for `error`'s code.
+/// Raises the `hookwire.errors` exception for `error`'s code, its details as attributes.
 pub(crate) fn raise(py: Python<'_>, error: &Error) -> PyErr {
     let build = || -> PyResult<PyErr> {
         // The core's details become attributes (pydantic-core style): err.header, err.limit.
@@ -39,6 +40,15 @@ pub(crate) fn raise(py: Python<'_>, error: &Error) -> PyErr {
         }
         let from_code = py.import("hookwire.errors")?.getattr("from_code")?;
         let exception = from_code.call1((error.code(), error.to_string(), details))?;
+        Ok(PyErr::from_value(exception))
+    };
+    build().unwrap_or_else(|e| e)
+}
+
+/// Raises the `hookwire.errors` exception for `code` (the outbox's own codes), without details.
+pub(crate) fn raise_code(py: Python<'_>, code: &str, message: String) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let exception = py.import("hookwire.errors")?.getattr("from_code")?.call1((code, message))?;
         Ok(PyErr::from_value(exception))
     };
     build().unwrap_or_else(|e| e)
@@ -222,7 +232,7 @@ fn one_secret(py: Python<'_>, secret: &Bound<'_, PyAny>) -> PyResult<Secret> {
 
 /// A webhook secret; its repr never shows the key.
 #[pyclass(frozen, name = "Secret", module = "hookwire")]
-struct PySecret(Secret);
+pub(crate) struct PySecret(pub(crate) Secret);
 
 #[pymethods]
 impl PySecret {
@@ -820,6 +830,7 @@ fn _hookwire(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sample_event, m)?)?;
     m.add("DIALECTS", Dialect::ALL.iter().map(|d| d.name()).collect::<Vec<_>>())?;
     delivery::register(m)?;
+    outbox::register(m)?;
     m.add("ERROR_CODES", Error::CODES.to_vec())?;
     m.add("SCHEMES", Scheme::names().to_vec())?;
     Ok(())

@@ -25,7 +25,7 @@ def test_round_trip_with_defaults(secret):
 
 
 def test_every_code_has_its_exception_class():
-    assert set(hookwire.ERROR_CODES) == set(errors._BY_CODE)
+    assert set(hookwire.ERROR_CODES) | set(hookwire.OUTBOX_ERROR_CODES) == set(errors._BY_CODE)
     for code, cls in errors._BY_CODE.items():
         assert issubclass(cls, hookwire.WebhookError) and cls.code == code
     assert issubclass(hookwire.TimestampTooOld, hookwire.TimestampOutOfTolerance)

@@ -1,6 +1,7 @@
 import os
+from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Any, Iterable, Literal, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Awaitable, Iterable, Literal, Mapping, Optional, Sequence, Tuple, TypedDict, Union
 
 from .payloads import Actor, Device, Job, Order, User
 
@@ -305,3 +306,298 @@ class UrlGuard:
     def check_url(self, url: str) -> CheckedUrl: ...
     def check_ip(self, address: str) -> None: ...
     def check_resolved(self, addresses: Sequence[str]) -> str: ...
+
+# ---- Durable delivery: the outbox (hookwire-outbox) ----
+# Instants are aware datetimes in UTC; durations are timedeltas (arguments also take seconds as a
+# number). Every method that reads or writes the database has an `*_async` twin returning an
+# asyncio future of the running loop (FastAPI handlers): `await outbox.publish_async(...)`.
+
+OUTBOX_ERROR_CODES: list[str]
+
+DeliveryStatus = Literal["pending", "retrying", "succeeded", "failed", "cancelled"]
+Seconds = Union[int, float, timedelta]
+
+class RetrySpec(TypedDict, total=False):
+    """A retry policy as data: a core preset, or a delay table (the first entry: the first attempt)."""
+
+    preset: str
+    delays: Sequence[Seconds]
+    max_attempts: int
+    max_age: Seconds
+    throttle_min: Seconds
+
+class Endpoint:
+    id: str
+    url: str
+    scheme: str
+    secret_count: int
+    events: list[str]
+    filters: dict[str, Any]
+    headers: dict[str, str]
+    retry: dict[str, Any]
+    rate_limit: Optional[tuple[int, timedelta]]
+    max_in_flight: int
+    timeout: timedelta
+    allow_private: bool
+    tenant: Optional[str]
+    description: Optional[str]
+    enabled: bool
+    disabled_reason: Optional[str]
+    disabled_at: Optional[datetime]
+    consecutive_failures: int
+    failing_since: Optional[datetime]
+    created_at: datetime
+
+class DeliveryRecord:
+    id: str
+    message_id: str
+    endpoint_id: str
+    event_type: str
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: Optional[datetime]
+    last_status: Optional[int]
+    last_error: Optional[str]
+    give_up_reason: Optional[str]
+    created_at: datetime
+    updated_at: datetime
+    finished_at: Optional[datetime]
+
+class AttemptRecord:
+    delivery_id: str
+    number: int
+    started_at: datetime
+    duration: timedelta
+    status: Optional[int]
+    outcome_class: OutcomeClass
+    failure: Optional[FailureKind]
+    error: Optional[str]
+    response_headers: list[tuple[str, str]]
+    response_body: str
+    response_truncated: bool
+    manual: bool
+    worker: str
+
+class MessageRecord:
+    id: str
+    event_type: str
+    payload: bytes
+    idempotency_key: Optional[str]
+    tenant: Optional[str]
+    created_at: datetime
+
+class EndpointStats:
+    endpoint_id: str
+    url: str
+    enabled: bool
+    pending: int
+    retrying: int
+    succeeded: int
+    failed: int
+    cancelled: int
+    attempts: int
+    success_rate: Optional[float]
+    p50_latency: Optional[timedelta]
+    p95_latency: Optional[timedelta]
+    last_failure_at: Optional[datetime]
+    last_failure: Optional[str]
+
+class OutboxMetrics:
+    delivered: int
+    failed: int
+    retried: int
+    queue_depth: int
+    due_now: int
+    oldest_due: Optional[datetime]
+
+class WorkerReport:
+    attempts: int
+    succeeded: int
+    lease_lost: int
+    released: int
+
+class Purged:
+    deliveries: int
+    messages: int
+
+EndpointRef = Union[str, Endpoint]
+Secrets = Union[str, Secret, Sequence[Union[str, Secret]]]
+Data = Union[Mapping[str, Any], Sequence[Any], bytes, bytearray, memoryview]
+
+class Outbox:
+    def __init__(self, url: str, max_payload: Optional[int] = None) -> None: ...
+    @property
+    def max_payload(self) -> int: ...
+    @property
+    def running(self) -> bool: ...
+    def add_endpoint(
+        self,
+        url: str,
+        scheme: str = "standard-webhooks",
+        secret: Optional[Secrets] = None,
+        events: Sequence[str] = ("*",),
+        retry: Union[str, RetrySpec] = "standard-webhooks",
+        allow_private: bool = False,
+        *,
+        id: Optional[str] = None,
+        filters: Optional[Mapping[str, Any]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        rate_limit: Optional[tuple[int, Seconds]] = None,
+        max_in_flight: Optional[int] = None,
+        timeout: Optional[Seconds] = None,
+        tenant: Optional[str] = None,
+        description: Optional[str] = None,
+        any_event_type: bool = False,
+    ) -> Endpoint: ...
+    def add_endpoint_async(
+        self,
+        url: str,
+        scheme: str = "standard-webhooks",
+        secret: Optional[Secrets] = None,
+        events: Sequence[str] = ("*",),
+        retry: Union[str, RetrySpec] = "standard-webhooks",
+        allow_private: bool = False,
+        *,
+        id: Optional[str] = None,
+        filters: Optional[Mapping[str, Any]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        rate_limit: Optional[tuple[int, Seconds]] = None,
+        max_in_flight: Optional[int] = None,
+        timeout: Optional[Seconds] = None,
+        tenant: Optional[str] = None,
+        description: Optional[str] = None,
+        any_event_type: bool = False,
+    ) -> Awaitable[Endpoint]: ...
+    def update_endpoint(
+        self,
+        endpoint: EndpointRef,
+        *,
+        url: Optional[str] = None,
+        scheme: Optional[str] = None,
+        secret: Optional[Secrets] = None,
+        events: Optional[Sequence[str]] = None,
+        retry: Optional[Union[str, RetrySpec]] = None,
+        allow_private: Optional[bool] = None,
+        filters: Optional[Mapping[str, Any]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        rate_limit: Union[tuple[int, Seconds], Literal[False], None] = None,
+        max_in_flight: Optional[int] = None,
+        timeout: Optional[Seconds] = None,
+        description: Optional[str] = None,
+        any_event_type: Optional[bool] = None,
+    ) -> Endpoint: ...
+    def update_endpoint_async(
+        self,
+        endpoint: EndpointRef,
+        *,
+        url: Optional[str] = None,
+        scheme: Optional[str] = None,
+        secret: Optional[Secrets] = None,
+        events: Optional[Sequence[str]] = None,
+        retry: Optional[Union[str, RetrySpec]] = None,
+        allow_private: Optional[bool] = None,
+        filters: Optional[Mapping[str, Any]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        rate_limit: Union[tuple[int, Seconds], Literal[False], None] = None,
+        max_in_flight: Optional[int] = None,
+        timeout: Optional[Seconds] = None,
+        description: Optional[str] = None,
+        any_event_type: Optional[bool] = None,
+    ) -> Awaitable[Endpoint]: ...
+    def delete_endpoint(self, endpoint: EndpointRef) -> None: ...
+    def delete_endpoint_async(self, endpoint: EndpointRef) -> Awaitable[None]: ...
+    def endpoint(self, endpoint: EndpointRef) -> Endpoint: ...
+    def endpoint_async(self, endpoint: EndpointRef) -> Awaitable[Endpoint]: ...
+    def endpoints(self) -> list[Endpoint]: ...
+    def endpoints_async(self) -> Awaitable[list[Endpoint]]: ...
+    def enable_endpoint(self, endpoint: EndpointRef) -> Endpoint: ...
+    def enable_endpoint_async(self, endpoint: EndpointRef) -> Awaitable[Endpoint]: ...
+    def disable_endpoint(self, endpoint: EndpointRef) -> Endpoint: ...
+    def disable_endpoint_async(self, endpoint: EndpointRef) -> Awaitable[Endpoint]: ...
+    def publish(
+        self,
+        event_type: str,
+        data: Data,
+        idempotency_key: Optional[str] = None,
+        *,
+        tenant: Optional[str] = None,
+        dialect: Optional[str] = None,
+    ) -> str: ...
+    def publish_async(
+        self,
+        event_type: str,
+        data: Data,
+        idempotency_key: Optional[str] = None,
+        *,
+        tenant: Optional[str] = None,
+        dialect: Optional[str] = None,
+    ) -> Awaitable[str]: ...
+    def deliveries(
+        self,
+        status: Optional[DeliveryStatus] = None,
+        endpoint: Optional[EndpointRef] = None,
+        *,
+        message: Optional[str] = None,
+        event_type: Optional[str] = None,
+        since: Optional[datetime] = None,
+        until: Optional[datetime] = None,
+        limit: Optional[int] = None,
+    ) -> list[DeliveryRecord]: ...
+    def deliveries_async(
+        self,
+        status: Optional[DeliveryStatus] = None,
+        endpoint: Optional[EndpointRef] = None,
+        *,
+        message: Optional[str] = None,
+        event_type: Optional[str] = None,
+        since: Optional[datetime] = None,
+        until: Optional[datetime] = None,
+        limit: Optional[int] = None,
+    ) -> Awaitable[list[DeliveryRecord]]: ...
+    def delivery(self, delivery_id: str) -> DeliveryRecord: ...
+    def delivery_async(self, delivery_id: str) -> Awaitable[DeliveryRecord]: ...
+    def attempts(self, delivery_id: str) -> list[AttemptRecord]: ...
+    def attempts_async(self, delivery_id: str) -> Awaitable[list[AttemptRecord]]: ...
+    def message(self, message_id: str) -> MessageRecord: ...
+    def message_async(self, message_id: str) -> Awaitable[MessageRecord]: ...
+    def retry(self, delivery_id: str) -> DeliveryRecord: ...
+    def retry_async(self, delivery_id: str) -> Awaitable[DeliveryRecord]: ...
+    def cancel(self, delivery_id: str) -> DeliveryRecord: ...
+    def cancel_async(self, delivery_id: str) -> Awaitable[DeliveryRecord]: ...
+    def resend(self, message_id: str, endpoint: EndpointRef) -> DeliveryRecord: ...
+    def resend_async(self, message_id: str, endpoint: EndpointRef) -> Awaitable[DeliveryRecord]: ...
+    def recover(
+        self, endpoint: EndpointRef, since: datetime, until: Optional[datetime] = None, dry_run: bool = False
+    ) -> list[str]: ...
+    def recover_async(
+        self, endpoint: EndpointRef, since: datetime, until: Optional[datetime] = None, dry_run: bool = False
+    ) -> Awaitable[list[str]]: ...
+    def send_test_event(self, endpoint: EndpointRef, event_type: str) -> DeliveryRecord: ...
+    def send_test_event_async(self, endpoint: EndpointRef, event_type: str) -> Awaitable[DeliveryRecord]: ...
+    def stats(self) -> list[EndpointStats]: ...
+    def stats_async(self) -> Awaitable[list[EndpointStats]]: ...
+    def metrics(self) -> OutboxMetrics: ...
+    def metrics_async(self) -> Awaitable[OutboxMetrics]: ...
+    def queue_depth(self) -> int: ...
+    def queue_depth_async(self) -> Awaitable[int]: ...
+    def purge(self, older_than: Seconds) -> Purged: ...
+    def purge_async(self, older_than: Seconds) -> Awaitable[Purged]: ...
+    def start(
+        self, concurrency: Optional[int] = None, lease: Optional[Seconds] = None, poll_interval: Optional[Seconds] = None
+    ) -> None: ...
+    def stop(self, timeout: Seconds = 10) -> Optional[WorkerReport]: ...
+    def stop_async(self, timeout: Seconds = 10) -> Awaitable[Optional[WorkerReport]]: ...
+    def run_until_idle(
+        self,
+        timeout: Seconds = 60,
+        concurrency: Optional[int] = None,
+        lease: Optional[Seconds] = None,
+        poll_interval: Optional[Seconds] = None,
+    ) -> WorkerReport: ...
+    def run_until_idle_async(
+        self,
+        timeout: Seconds = 60,
+        concurrency: Optional[int] = None,
+        lease: Optional[Seconds] = None,
+        poll_interval: Optional[Seconds] = None,
+    ) -> Awaitable[WorkerReport]: ...

@@ -122,6 +122,33 @@ class InternalError(WebhookError):
     code = "internal"
 
 
+# The outbox's own codes (``hookwire.OUTBOX_ERROR_CODES``, from ``hookwire_outbox::Error::CODES``).
+
+
+class NotFound(WebhookError, LookupError):
+    """No endpoint, message or delivery has this id."""
+
+    code = "not_found"
+
+
+class LeaseLost(WebhookError):
+    """A worker's lease on a delivery expired before it could record its attempt."""
+
+    code = "lease_lost"
+
+
+class SchemaTooNew(WebhookError):
+    """The outbox's database was made by a newer hookwire."""
+
+    code = "schema_too_new"
+
+
+class Timeout(WebhookError, TimeoutError):
+    """Deliveries were still due when ``run_until_idle``'s time ran out."""
+
+    code = "timeout"
+
+
 _BY_CODE = {
     cls.code: cls
     for cls in (
@@ -143,10 +170,15 @@ _BY_CODE = {
         InvalidState,
         StoreError,
         InternalError,
+        NotFound,
+        LeaseLost,
+        SchemaTooNew,
+        Timeout,
     )
 }
 
 
 def from_code(code: str, message: str, details: dict[str, object] | None = None) -> WebhookError:
-    """The exception for a core error code, with its details (used by the extension module)."""
+    """The exception for an error code of the core or the outbox, with its details (used by the
+    extension module)."""
     return _BY_CODE.get(code, WebhookError)(message, code, details)
