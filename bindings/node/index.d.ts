@@ -87,6 +87,119 @@ export declare class Event {
   encode(dialect: string): Buffer
 }
 
+/**
+ * A durable outbox in an SQLite file (`sqlite:///path/webhooks.db`) or PostgreSQL
+ * (`postgres://user@host/db`): endpoints, messages, deliveries and attempts, and a worker that
+ * sends, retries and survives crashes, running on napi's runtime in this process.
+ *
+ * ```js
+ * const outbox = await Outbox.open('sqlite:///var/lib/app/webhooks.db')
+ * await outbox.addEndpoint(url, { scheme: 'standard-webhooks', secret, events: ['order.*'] })
+ * outbox.start({ concurrency: 8 })
+ * const messageId = await outbox.publish('order.created', { id: 1001 })
+ * ```
+ */
+export declare class Outbox {
+  /**
+   * Opens (creating when needed) the outbox at `url` and brings its schema up to date.
+   * `maxPayload`: the largest body `publish` accepts, in bytes (default and most: 1 MiB).
+   */
+  static open(url: string, options?: { maxPayload?: number }): Promise<Outbox>
+  /** The largest body `publish` accepts, in bytes. */
+  get maxPayload(): number
+  /**
+   * Adds an endpoint after checking it with the core (URL guard, scheme, secrets, patterns,
+   * headers, policy, rate). `allowPrivate`: loopback and private networks (127.0.0.1 in
+   * tests); without it they are `BlockedUrl`.
+   */
+  addEndpoint(url: string, options: EndpointOptions): Promise<Endpoint>
+  /**
+   * Changes an endpoint: each option given replaces that setting (`rateLimit: null` removes
+   * the pacing, `description: null` the note), checked like a new endpoint.
+   */
+  updateEndpoint(endpoint: string | Endpoint, changes: EndpointChanges): Promise<Endpoint>
+  /** Removes an endpoint with its deliveries and their attempts. */
+  deleteEndpoint(endpoint: string | Endpoint): Promise<void>
+  /** One endpoint (`NotFound` when there is none). */
+  endpoint(endpoint: string | Endpoint): Promise<Endpoint>
+  /** Every endpoint, oldest first. */
+  endpoints(): Promise<Endpoint[]>
+  /**
+   * Enables an endpoint again with a clean health record (its failed deliveries stay failed:
+   * `recover` sends them again).
+   */
+  enableEndpoint(endpoint: string | Endpoint): Promise<Endpoint>
+  /** Disables an endpoint by hand; its pending and retrying deliveries fail. */
+  disableEndpoint(endpoint: string | Endpoint): Promise<Endpoint>
+  /**
+   * Stores a message and one delivery per matching endpoint, in one transaction; resolves to
+   * the message id (the webhook id receivers see on every attempt). `data`: an object (the
+   * event's data, in `dialect`'s envelope, native by default) or a `Buffer` (sent exactly).
+   */
+  publish(eventType: string, data: JsonValue | Uint8Array, options?: PublishOptions): Promise<string>
+  /** Deliveries, newest first, narrowed by every filter given. */
+  deliveries(filter?: DeliveryFilter): Promise<DeliveryRecord[]>
+  /** One delivery. */
+  delivery(deliveryId: string): Promise<DeliveryRecord>
+  /** A delivery's attempts, oldest first. */
+  attempts(deliveryId: string): Promise<AttemptRecord[]>
+  /** One message, with its exact body. */
+  message(messageId: string): Promise<MessageRecord>
+  /**
+   * Retries a delivery now: a pending or retrying one is made due at once; a failed or
+   * cancelled one gets one manual attempt. `InvalidState` when it succeeded (use `resend`),
+   * is being attempted right now, or its endpoint is disabled.
+   */
+  retry(deliveryId: string): Promise<DeliveryRecord>
+  /** Cancels a pending or retrying delivery. */
+  cancel(deliveryId: string): Promise<DeliveryRecord>
+  /** Sends a message to an endpoint again, same webhook id, on a fresh run of its policy. */
+  resend(messageId: string, endpoint: string | Endpoint): Promise<DeliveryRecord>
+  /**
+   * Sends an endpoint's failed deliveries created in `[since, until)` (`until`: now) again,
+   * each on a fresh run; with `dryRun` only lists them. Resolves to the delivery ids.
+   */
+  recover(endpoint: string | Endpoint, window: { since: Date | number; until?: Date | number; dryRun?: boolean }): Promise<string[]>
+  /**
+   * Sends one endpoint the catalog's sample of `eventType`, in the envelope its receivers
+   * read (its scheme's dialect); resolves to the delivery.
+   */
+  sendTestEvent(endpoint: string | Endpoint, eventType: string): Promise<DeliveryRecord>
+  /** Per-endpoint statistics. */
+  stats(): Promise<EndpointStats[]>
+  /** The metrics snapshot: delivered, failed, retried, queue depth, due now, oldest due. */
+  metrics(): Promise<OutboxMetrics>
+  /** Deliveries pending or retrying. */
+  queueDepth(): Promise<number>
+  /**
+   * Removes deliveries final for longer than `olderThanMs`, their attempts, and messages left
+   * without deliveries.
+   */
+  purge(olderThanMs: number): Promise<Purged>
+  /**
+   * Starts the background worker on napi's runtime (at most `concurrency` requests in flight;
+   * `leaseMs`: how long a crashed process's deliveries wait for another worker). Throws
+   * `InvalidState` when this outbox's worker is already running.
+   */
+  start(options?: WorkerOptions): void
+  /** Whether the background worker is running. */
+  get running(): boolean
+  /**
+   * Stops the background worker: no new claims, requests in flight finish for up to
+   * `timeoutMs` (default 10,000), the rest are given back. Resolves to what it did, or `null`
+   * when no worker was running.
+   */
+  stop(timeoutMs?: number): Promise<WorkerReport | null>
+  /**
+   * Runs a worker until every delivery is final (scheduled retries included), then stops it:
+   * for scripts and tests. Rejects with `Timeout` when `timeoutMs` (default 60,000) passes
+   * first.
+   */
+  runUntilIdle(options?: WorkerOptions & { timeoutMs?: number }): Promise<WorkerReport>
+  /** The engine and the limit (never a password). */
+  toString(): string
+}
+
 /** What one attempt came to: a response, or a transport failure. */
 export declare class Outcome {
   /** An HTTP response: `status`, its headers (for `Retry-After`) and how long it took (ms). */
@@ -329,6 +442,36 @@ export interface Attempt {
   manual: boolean
 }
 
+/** One attempt of a delivery. */
+export interface AttemptRecord {
+  /** The delivery. */
+  deliveryId: string
+  /** 1 for the first. */
+  number: number
+  /** When the request started. */
+  startedAt: Date
+  /** How long it took (ms). */
+  durationMs: number
+  /** The response status, when one arrived. */
+  status?: number
+  /** The core's outcome class (`success`, `retryable`, `throttled`, ...). */
+  outcomeClass: string
+  /** The transport failure (`timeout`, `connect`, `tls`, `dns`, `blocked`, `other`). */
+  failure?: string
+  /** What the HTTP client or guard said. */
+  error?: string
+  /** The response headers, as [name, value] pairs. */
+  responseHeaders: Array<[string, string]>
+  /** The start of the response body (lossy UTF-8), cut at 20 KB. */
+  responseBody: string
+  /** Whether the body was cut. */
+  responseTruncated: boolean
+  /** Whether an operator asked for it. */
+  manual: boolean
+  /** The worker that made it. */
+  worker: string
+}
+
 /** A URL that passed the guard. */
 export interface CheckedUrl {
   /** The host name, or the IP address (IPv6 in brackets). */
@@ -347,6 +490,112 @@ export interface Decision {
   delayMs?: number
   /** Why to give up, for `give_up`. */
   reason?: string
+}
+
+/** One message's delivery to one endpoint. */
+export interface DeliveryRecord {
+  /** `dlv_…` */
+  id: string
+  /** The message (its id is the webhook id receivers see). */
+  messageId: string
+  /** The endpoint. */
+  endpointId: string
+  /** The message's event type. */
+  eventType: string
+  /** Where it stands. */
+  status: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
+  /** Attempts made. */
+  attempts: number
+  /** When the next attempt is due (pending and retrying only). */
+  nextAttemptAt?: Date
+  /** The last attempt's HTTP status, if a response arrived. */
+  lastStatus?: number
+  /** The last attempt's failure or give-up note. */
+  lastError?: string
+  /** Why it was given up (`exhausted`, `max_age`, `endpoint_gone`, ...). */
+  giveUpReason?: string
+  /** When it was created. */
+  createdAt: Date
+  /** When it last changed. */
+  updatedAt: Date
+  /** When it became final. */
+  finishedAt?: Date
+}
+
+/** An endpoint of the outbox (its secrets stay inside: `secretCount` says how many sign). */
+export interface Endpoint {
+  /** `ep_…`, or the id given to `addEndpoint`. */
+  id: string
+  /** Where requests go. */
+  url: string
+  /** The signature scheme (`SCHEMES`). */
+  scheme: string
+  /** How many secrets sign each request. */
+  secretCount: number
+  /** Event patterns (`order.created`, `order.*`, `*`). */
+  events: Array<string>
+  /** Data filters: dotted field → value. */
+  filters: Record<string, JsonValue>
+  /** Custom headers. */
+  headers: Record<string, string>
+  /** The retry policy. */
+  retry: RetrySpec
+  /** The pacing, if any. */
+  rateLimit?: RateLimit
+  /** Most requests in flight per worker. */
+  maxInFlight: number
+  /** The receiver's time to answer (ms). */
+  timeoutMs: number
+  /** Loopback and private destinations allowed. */
+  allowPrivate: boolean
+  /** The tenant, if any. */
+  tenant?: string
+  /** A note for people. */
+  description?: string
+  /** Whether deliveries are made. */
+  enabled: boolean
+  /** Why it was disabled (`gone`, `manual`, `failing_for`, ...). */
+  disabledReason?: string
+  /** When it was disabled. */
+  disabledAt?: Date
+  /** Failures since the last success. */
+  consecutiveFailures: number
+  /** When the current run of failures began. */
+  failingSince?: Date
+  /** When it was added. */
+  createdAt: Date
+}
+
+/** One endpoint's statistics. */
+export interface EndpointStats {
+  /** The endpoint. */
+  endpointId: string
+  /** Its URL. */
+  url: string
+  /** Whether it is enabled. */
+  enabled: boolean
+  /** Deliveries pending. */
+  pending: number
+  /** Deliveries retrying. */
+  retrying: number
+  /** Deliveries that succeeded. */
+  succeeded: number
+  /** Deliveries given up. */
+  failed: number
+  /** Deliveries cancelled. */
+  cancelled: number
+  /** Attempts made. */
+  attempts: number
+  /** Succeeded ÷ (succeeded + failed), when any delivery is final. */
+  successRate?: number
+  /** Median attempt duration over the last 10,000 responses (ms). */
+  p50LatencyMs?: number
+  /** 95th percentile attempt duration (ms). */
+  p95LatencyMs?: number
+  /** When the last failed attempt started. */
+  lastFailureAt?: Date
+  /** What it was (`503`, `timeout`, ...). */
+  lastFailure?: string
 }
 
 /** A catalog entry. */
@@ -368,6 +617,38 @@ export interface HealthOptions {
   disableAfterMs?: number | null
   /** Disable after this many consecutive failures; default: never by count. */
   disableAfterFailures?: number
+}
+
+/** A published message: its id (the webhook id receivers see), type and exact body. */
+export interface MessageRecord {
+  /** `msg_…` */
+  id: string
+  /** The event type. */
+  eventType: string
+  /** The exact body every attempt sends. */
+  payload: Buffer
+  /** The idempotency key, if one was given. */
+  idempotencyKey?: string
+  /** The tenant, if any. */
+  tenant?: string
+  /** When it was published. */
+  createdAt: Date
+}
+
+/** The outbox at a glance, read from the database (the same from every process). */
+export interface OutboxMetrics {
+  /** Deliveries that succeeded. */
+  delivered: number
+  /** Deliveries given up. */
+  failed: number
+  /** Attempts after the first. */
+  retried: number
+  /** Deliveries pending or retrying. */
+  queueDepth: number
+  /** Of those, due now. */
+  dueNow: number
+  /** The oldest due time among them. */
+  oldestDue?: Date
 }
 
 /** Parses `body` as an event in `dialect` (default: hookwire's native envelope). */
@@ -396,12 +677,45 @@ export interface PayloadField {
 /** The payload types and their fields, from the core (`payload_types()`). */
 export declare function payloadTypes(): Record<string, Array<PayloadField>>
 
+/** What a purge removed. */
+export interface Purged {
+  /** Final deliveries removed (with their attempts). */
+  deliveries: number
+  /** Messages left without deliveries, removed. */
+  messages: number
+}
+
+/** At most `count` deliveries per `periodMs` to one endpoint. */
+export interface RateLimit {
+  /** Deliveries per period. */
+  count: number
+  /** The period (ms). */
+  periodMs: number
+}
+
 /**
  * The HTTP status a receiver should answer an error `code` with: 401 not authentic, 200
  * replayed, 409 replay in progress, 413 too large, 503 replay store down, 500 misconfigured,
  * 400 malformed (the core's `Error::response_status`).
  */
 export declare function responseStatus(code: string): number
+
+/**
+ * A retry policy as data: a core preset (`RETRY_POLICIES`), or a delay table in milliseconds
+ * (the first entry: the first attempt, usually 0), with optional overrides.
+ */
+export interface RetrySpec {
+  /** A core preset, when `delaysMs` is absent. */
+  preset?: string
+  /** Delays before attempt 1, 2, ... (ms). */
+  delaysMs?: Array<number>
+  /** At most this many attempts, the first included. */
+  maxAttempts?: number
+  /** No retry later than this after the first attempt (ms). */
+  maxAgeMs?: number
+  /** The least wait after a throttle status or a timeout (ms). */
+  throttleMinMs?: number
+}
 
 /** The catalog's sample event of `eventType` (for "send test event"). */
 export declare function sampleEvent(eventType: string): WebhookEvent
@@ -454,16 +768,31 @@ export interface UrlGuardOptions {
   allow?: Array<string>
 }
 
+/** What a worker did. */
+export interface WorkerReport {
+  /** Attempts recorded. */
+  attempts: number
+  /** Of those, successes. */
+  succeeded: number
+  /** Attempts whose lease was lost (another worker has the delivery). */
+  leaseLost: number
+  /** Claims given back unsent when it stopped. */
+  released: number
+}
+
 // ---- Package layer (lib/*.js): constants, errors, headers, helpers ----
 
-/** The stable error codes, in the core's order. */
+/** The stable error codes: the core's, in its order, then the outbox's own. */
 export type ErrorCode =
   | 'invalid_signature' | 'missing_header' | 'malformed_header' | 'timestamp_too_old'
   | 'timestamp_too_new' | 'replayed' | 'replay_in_progress' | 'payload_too_large' | 'invalid_secret' | 'invalid_argument'
   | 'invalid_payload' | 'unknown_scheme' | 'unknown_event_type' | 'unknown_dialect' | 'blocked_url'
   | 'invalid_state' | 'store_error' | 'internal'
+  | 'not_found' | 'lease_lost' | 'schema_too_new' | 'timeout'
 /** Every error code (the core's `Error::CODES`). */
 export declare const ERROR_CODES: readonly ErrorCode[]
+/** The outbox's own error codes (`hookwire_outbox::Error::CODES`). */
+export declare const OUTBOX_ERROR_CODES: readonly ErrorCode[]
 /** The signature scheme names (`scheme` option). */
 export declare const SCHEMES: readonly string[]
 /** The event dialect names (`dialect` option, `event.encode`). */
@@ -497,6 +826,14 @@ export declare class BlockedUrl extends WebhookError { readonly code: 'blocked_u
 export declare class InvalidState extends WebhookError { readonly code: 'invalid_state' }
 export declare class StoreError extends WebhookError { readonly code: 'store_error' }
 export declare class InternalError extends WebhookError { readonly code: 'internal' }
+/** No endpoint, message or delivery has this id (outbox). */
+export declare class NotFound extends WebhookError { readonly code: 'not_found' }
+/** A worker's lease on a delivery expired before it could record its attempt (outbox). */
+export declare class LeaseLost extends WebhookError { readonly code: 'lease_lost' }
+/** The outbox's database was made by a newer hookwire. */
+export declare class SchemaTooNew extends WebhookError { readonly code: 'schema_too_new' }
+/** Deliveries were still due when `outbox.runUntilIdle`'s time ran out. */
+export declare class Timeout extends WebhookError { readonly code: 'timeout' }
 /** The error class of each code. */
 export declare const ERROR_CLASSES: ReadonlyMap<ErrorCode, typeof WebhookError>
 /** The error for a code (what the addon throws). */
@@ -662,6 +999,100 @@ declare global {
       webhook: AsyncMessage
     }
   }
+}
+
+// ---- Durable delivery: the options of Outbox's calls (the records are the addon's) ----
+
+/** A signing secret the outbox stores: its text, or a `Secret` made from text. */
+export type OutboxSecret = string | Secret
+
+/** A retry policy: a preset (`RETRY_POLICIES`), or a delay table in milliseconds. */
+export type RetryOption =
+  | string
+  | { preset?: string; delaysMs?: number[]; maxAttempts?: number; maxAgeMs?: number; throttleMinMs?: number }
+
+/** Options of `outbox.addEndpoint(url, options)`. */
+export interface EndpointOptions {
+  /** The signature scheme (`SCHEMES`); default `standard-webhooks`. */
+  scheme?: string
+  /** The signing secret, or several (every request carries one signature per secret: rotation). */
+  secret: OutboxSecret | OutboxSecret[]
+  /** Event patterns (`order.created`, `order.*`, `*`); default `['*']`. */
+  events?: string[]
+  /** The retry policy; default the `standard-webhooks` preset. */
+  retry?: RetryOption
+  /** Allow loopback and private networks (127.0.0.1 in tests); default false: `BlockedUrl`. */
+  allowPrivate?: boolean
+  /** The endpoint's id, when the application keeps its own (1–64 of `A-Za-z0-9_-`). */
+  id?: string
+  /** Only events whose data field (a dotted path) equals the value. */
+  filters?: Record<string, JsonValue>
+  /** Custom headers sent with every request. */
+  headers?: Record<string, string>
+  /** Pacing: at most `count` deliveries per `periodMs`. */
+  rateLimit?: { count: number; periodMs: number }
+  /** Most requests in flight per worker; default 16. */
+  maxInFlight?: number
+  /** The receiver's time to answer (ms); default 30,000. */
+  timeoutMs?: number
+  /** An opaque tenant: its messages go to its endpoints only. */
+  tenant?: string
+  /** A note for people. */
+  description?: string
+  /** Accept patterns of types the catalog does not know. */
+  anyEventType?: boolean
+}
+
+/** Changes of `outbox.updateEndpoint(endpoint, changes)`: each given replaces that setting. */
+export interface EndpointChanges {
+  url?: string
+  scheme?: string
+  secret?: OutboxSecret | OutboxSecret[]
+  events?: string[]
+  retry?: RetryOption
+  allowPrivate?: boolean
+  filters?: Record<string, JsonValue>
+  headers?: Record<string, string>
+  /** `null` removes the pacing. */
+  rateLimit?: { count: number; periodMs: number } | null
+  maxInFlight?: number
+  timeoutMs?: number
+  /** `null` removes the note. */
+  description?: string | null
+  anyEventType?: boolean
+}
+
+/** Options of `outbox.publish(eventType, data, options)`. */
+export interface PublishOptions {
+  /** Publishing again with the same key creates nothing and resolves to the first message's id. */
+  idempotencyKey?: string
+  /** Delivers only to endpoints of this tenant. */
+  tenant?: string
+  /** The envelope (`DIALECTS`): an object is written in it, a Buffer read in it for filters. */
+  dialect?: string
+}
+
+/** Which deliveries `outbox.deliveries(filter)` lists; every field narrows. */
+export interface DeliveryFilter {
+  status?: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
+  endpoint?: string | Endpoint
+  message?: string
+  eventType?: string
+  /** Created at or after (a Date or unix ms). */
+  since?: Date | number
+  /** Created before. */
+  until?: Date | number
+  limit?: number
+}
+
+/** Options of `outbox.start(options)` and `outbox.runUntilIdle(options)`. */
+export interface WorkerOptions {
+  /** At most this many requests in flight; default 32. */
+  concurrency?: number
+  /** The lease on each claimed delivery (ms): how long a crashed process's work waits; default 30,000. */
+  leaseMs?: number
+  /** How often to look for due work when nothing wakes the worker (ms); default 1,000. */
+  pollIntervalMs?: number
 }
 
 // ---- Typed events: GENERATED by scripts/gen-dts.mjs from bindings/payload_fields.json ----

@@ -1,13 +1,14 @@
 # Node binding (bindings/node): included from the root Makefile, run from the repository root.
 #   make test-node    install npm dev dependencies when needed, build the addon (release, shared
 #                     target/, only -p hookwire-node) and hookwire-testkit (the suite's PostgreSQL
-#                     and Redis servers), run `npm test` (node --test + tsc)
+#                     and Redis servers), run `npm test` (node --test + tsc); the
+#                     outbox suite on both engines
 #   make bench-node   the verify benchmark (bench/verify.mjs)
 NODE_DIR := bindings/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.install-stamp
 NODE_ADDON_SOURCES := $(wildcard $(NODE_DIR)/src/*.rs) $(NODE_DIR)/Cargo.toml $(NODE_DIR)/scripts/gen-dts.mjs \
   $(NODE_DIR)/lib/api.d.ts bindings/payload_fields.json $(wildcard src/*.rs src/*/*.rs) Cargo.toml \
-  $(wildcard stores/src/*.rs) stores/Cargo.toml
+  $(wildcard stores/src/*.rs) stores/Cargo.toml $(wildcard outbox/src/*.rs outbox/src/*/*.rs) outbox/Cargo.toml
 
 .PHONY: test-node bench-node build-node
 

@@ -87,3 +87,25 @@ const at: number | null | undefined = decision.at
 void at
 const due: Array<[string, number]> = new Scheduler().popDue(0, 10)
 void due
+
+// The outbox: every database call is a Promise; records carry Dates; statuses are a union.
+import { Outbox, NotFound, type DeliveryRecord, type Endpoint, type WorkerReport } from 'hookwire'
+async function durableDelivery(): Promise<void> {
+  const outbox: Outbox = await Outbox.open('sqlite:///tmp/webhooks.db')
+  const endpoint: Endpoint = await outbox.addEndpoint('https://example.com/hooks', { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', events: ['order.*'], retry: 'ops-center' })
+  const messageId: Promise<string> = outbox.publish('order.created', { id: 1 }, { idempotencyKey: 'order-1' })
+  void messageId
+  outbox.start({ concurrency: 8 })
+  const failed: DeliveryRecord[] = await outbox.deliveries({ status: 'failed', endpoint })
+  const created: Date = failed[0]!.createdAt
+  const report: WorkerReport | null = await outbox.stop(10_000)
+  void created, report
+  // @ts-expect-error -- not a status
+  void outbox.deliveries({ status: 'done' })
+  // @ts-expect-error -- opening is a Promise: Outbox.open(url)
+  void new Outbox('sqlite:///tmp/webhooks.db')
+  // @ts-expect-error -- publish resolves to the message id, not a number
+  const wrong: number = await outbox.publish('order.created', {})
+  void wrong, NotFound
+}
+void durableDelivery

@@ -1,13 +1,16 @@
 // ---- Package layer (lib/*.js): constants, errors, headers, helpers ----
 
-/** The stable error codes, in the core's order. */
+/** The stable error codes: the core's, in its order, then the outbox's own. */
 export type ErrorCode =
   | 'invalid_signature' | 'missing_header' | 'malformed_header' | 'timestamp_too_old'
   | 'timestamp_too_new' | 'replayed' | 'replay_in_progress' | 'payload_too_large' | 'invalid_secret' | 'invalid_argument'
   | 'invalid_payload' | 'unknown_scheme' | 'unknown_event_type' | 'unknown_dialect' | 'blocked_url'
   | 'invalid_state' | 'store_error' | 'internal'
+  | 'not_found' | 'lease_lost' | 'schema_too_new' | 'timeout'
 /** Every error code (the core's `Error::CODES`). */
 export declare const ERROR_CODES: readonly ErrorCode[]
+/** The outbox's own error codes (`hookwire_outbox::Error::CODES`). */
+export declare const OUTBOX_ERROR_CODES: readonly ErrorCode[]
 /** The signature scheme names (`scheme` option). */
 export declare const SCHEMES: readonly string[]
 /** The event dialect names (`dialect` option, `event.encode`). */
@@ -41,6 +44,14 @@ export declare class BlockedUrl extends WebhookError { readonly code: 'blocked_u
 export declare class InvalidState extends WebhookError { readonly code: 'invalid_state' }
 export declare class StoreError extends WebhookError { readonly code: 'store_error' }
 export declare class InternalError extends WebhookError { readonly code: 'internal' }
+/** No endpoint, message or delivery has this id (outbox). */
+export declare class NotFound extends WebhookError { readonly code: 'not_found' }
+/** A worker's lease on a delivery expired before it could record its attempt (outbox). */
+export declare class LeaseLost extends WebhookError { readonly code: 'lease_lost' }
+/** The outbox's database was made by a newer hookwire. */
+export declare class SchemaTooNew extends WebhookError { readonly code: 'schema_too_new' }
+/** Deliveries were still due when `outbox.runUntilIdle`'s time ran out. */
+export declare class Timeout extends WebhookError { readonly code: 'timeout' }
 /** The error class of each code. */
 export declare const ERROR_CLASSES: ReadonlyMap<ErrorCode, typeof WebhookError>
 /** The error for a code (what the addon throws). */
@@ -224,4 +235,98 @@ declare global {
       webhook: AsyncMessage
     }
   }
+}
+
+// ---- Durable delivery: the options of Outbox's calls (the records are the addon's) ----
+
+/** A signing secret the outbox stores: its text, or a `Secret` made from text. */
+export type OutboxSecret = string | Secret
+
+/** A retry policy: a preset (`RETRY_POLICIES`), or a delay table in milliseconds. */
+export type RetryOption =
+  | string
+  | { preset?: string; delaysMs?: number[]; maxAttempts?: number; maxAgeMs?: number; throttleMinMs?: number }
+
+/** Options of `outbox.addEndpoint(url, options)`. */
+export interface EndpointOptions {
+  /** The signature scheme (`SCHEMES`); default `standard-webhooks`. */
+  scheme?: string
+  /** The signing secret, or several (every request carries one signature per secret: rotation). */
+  secret: OutboxSecret | OutboxSecret[]
+  /** Event patterns (`order.created`, `order.*`, `*`); default `['*']`. */
+  events?: string[]
+  /** The retry policy; default the `standard-webhooks` preset. */
+  retry?: RetryOption
+  /** Allow loopback and private networks (127.0.0.1 in tests); default false: `BlockedUrl`. */
+  allowPrivate?: boolean
+  /** The endpoint's id, when the application keeps its own (1–64 of `A-Za-z0-9_-`). */
+  id?: string
+  /** Only events whose data field (a dotted path) equals the value. */
+  filters?: Record<string, JsonValue>
+  /** Custom headers sent with every request. */
+  headers?: Record<string, string>
+  /** Pacing: at most `count` deliveries per `periodMs`. */
+  rateLimit?: { count: number; periodMs: number }
+  /** Most requests in flight per worker; default 16. */
+  maxInFlight?: number
+  /** The receiver's time to answer (ms); default 30,000. */
+  timeoutMs?: number
+  /** An opaque tenant: its messages go to its endpoints only. */
+  tenant?: string
+  /** A note for people. */
+  description?: string
+  /** Accept patterns of types the catalog does not know. */
+  anyEventType?: boolean
+}
+
+/** Changes of `outbox.updateEndpoint(endpoint, changes)`: each given replaces that setting. */
+export interface EndpointChanges {
+  url?: string
+  scheme?: string
+  secret?: OutboxSecret | OutboxSecret[]
+  events?: string[]
+  retry?: RetryOption
+  allowPrivate?: boolean
+  filters?: Record<string, JsonValue>
+  headers?: Record<string, string>
+  /** `null` removes the pacing. */
+  rateLimit?: { count: number; periodMs: number } | null
+  maxInFlight?: number
+  timeoutMs?: number
+  /** `null` removes the note. */
+  description?: string | null
+  anyEventType?: boolean
+}
+
+/** Options of `outbox.publish(eventType, data, options)`. */
+export interface PublishOptions {
+  /** Publishing again with the same key creates nothing and resolves to the first message's id. */
+  idempotencyKey?: string
+  /** Delivers only to endpoints of this tenant. */
+  tenant?: string
+  /** The envelope (`DIALECTS`): an object is written in it, a Buffer read in it for filters. */
+  dialect?: string
+}
+
+/** Which deliveries `outbox.deliveries(filter)` lists; every field narrows. */
+export interface DeliveryFilter {
+  status?: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
+  endpoint?: string | Endpoint
+  message?: string
+  eventType?: string
+  /** Created at or after (a Date or unix ms). */
+  since?: Date | number
+  /** Created before. */
+  until?: Date | number
+  limit?: number
+}
+
+/** Options of `outbox.start(options)` and `outbox.runUntilIdle(options)`. */
+export interface WorkerOptions {
+  /** At most this many requests in flight; default 32. */
+  concurrency?: number
+  /** The lease on each claimed delivery (ms): how long a crashed process's work waits; default 30,000. */
+  leaseMs?: number
+  /** How often to look for due work when nothing wakes the worker (ms); default 1,000. */
+  pollIntervalMs?: number
 }

@@ -38,16 +38,25 @@ const BlockedUrl = define('BlockedUrl', 'blocked_url')
 const InvalidState = define('InvalidState', 'invalid_state')
 const StoreError = define('StoreError', 'store_error')
 const InternalError = define('InternalError', 'internal')
+// The outbox's own codes (OUTBOX_ERROR_CODES, from hookwire_outbox::Error::CODES).
+/** No endpoint, message or delivery has this id. */
+const NotFound = define('NotFound', 'not_found')
+/** A worker's lease on a delivery expired before it could record its attempt. */
+const LeaseLost = define('LeaseLost', 'lease_lost')
+/** The outbox's database was made by a newer hookwire. */
+const SchemaTooNew = define('SchemaTooNew', 'schema_too_new')
+/** Deliveries were still due when `runUntilIdle`'s time ran out. */
+const Timeout = define('Timeout', 'timeout')
 
 const BY_CODE = new Map(
   [
     InvalidSignature, MissingHeader, MalformedHeader, TimestampTooOld, TimestampTooNew, Replayed,
     ReplayInProgress, PayloadTooLarge, InvalidSecret, InvalidArgument, InvalidPayload, UnknownScheme, UnknownEventType,
-    UnknownDialect, BlockedUrl, InvalidState, StoreError, InternalError,
+    UnknownDialect, BlockedUrl, InvalidState, StoreError, InternalError, NotFound, LeaseLost, SchemaTooNew, Timeout,
   ].map((cls) => [cls.code, cls]),
 )
 
-/** The error for a core error code (used by the addon; unknown codes get the base class). */
+/** The error for an error code of the core or the outbox (used by the addon; unknown codes get the base class). */
 function fromCode(code, message) {
   const cls = BY_CODE.get(code) ?? WebhookError
   return new cls(message, code)
@@ -57,5 +66,5 @@ module.exports = {
   WebhookError, TimestampOutOfTolerance, InvalidSignature, MissingHeader, MalformedHeader,
   TimestampTooOld, TimestampTooNew, Replayed, ReplayInProgress, PayloadTooLarge, InvalidSecret, InvalidArgument,
   InvalidPayload, UnknownScheme, UnknownEventType, UnknownDialect, BlockedUrl, InvalidState,
-  StoreError, InternalError, fromCode, ERROR_CLASSES: BY_CODE,
+  StoreError, InternalError, NotFound, LeaseLost, SchemaTooNew, Timeout, fromCode, ERROR_CLASSES: BY_CODE,
 }

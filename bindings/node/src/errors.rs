@@ -31,18 +31,22 @@ pub fn set_error_factory(
 /// The JS error for `error`: built by the registered factory, or a plain `Error` whose `code`
 /// is the core's code when the addon is used without `index.js`.
 pub fn to_js(env: &Env, error: &Error) -> napi::Error {
+    coded(env, error.code(), error.to_string())
+}
+
+/// The JS error of `code` (the core's codes and the outbox's own) with `message`.
+pub fn coded(env: &Env, code: &'static str, message: String) -> napi::Error {
     let built = FACTORY.with(|slot| {
         let slot = slot.borrow();
         let factory = slot.as_ref()?;
-        let result =
-            factory.borrow_back(env).and_then(|f| f.call(FnArgs::from((error.code(), error.to_string()))));
+        let result = factory.borrow_back(env).and_then(|f| f.call(FnArgs::from((code, message.clone()))));
         Some(match result {
             Ok(value) => napi::Error::from(value),
             // The factory threw: surface what it threw.
             Err(thrown) => thrown,
         })
     });
-    built.unwrap_or_else(|| napi::Error::new(Status::GenericFailure, format!("[{}] {error}", error.code())))
+    built.unwrap_or_else(|| napi::Error::new(Status::GenericFailure, format!("[{code}] {message}")))
 }
 
 /// Runs a core call: its error becomes the JS error of its code, a panic becomes `internal`.

@@ -12,6 +12,7 @@ mod delivery;
 mod errors;
 mod event;
 mod input;
+mod outbox;
 mod replay;
 mod subscription;
 mod url_guard;

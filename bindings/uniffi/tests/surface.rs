@@ -33,8 +33,21 @@ fn bindings_dir() -> PathBuf {
 }
 
 fn surface() -> Surface {
+    section(&surface_json())
+}
+
+fn surface_json() -> serde_json::Value {
     let text = std::fs::read_to_string(bindings_dir().join("surface.json")).expect("bindings/surface.json");
-    let json: serde_json::Value = serde_json::from_str(&text).expect("surface.json is JSON");
+    serde_json::from_str(&text).expect("surface.json is JSON")
+}
+
+/// The `outbox` section: what Python and Node offer beside the shared surface.
+fn outbox_surface() -> Surface {
+    section(&surface_json()["outbox"])
+}
+
+/// One section of surface.json (the top, or `outbox`): constants, functions, classes.
+fn section(json: &serde_json::Value) -> Surface {
     let names = |value: &serde_json::Value| -> Vec<String> {
         match value {
             serde_json::Value::Array(items) => {
@@ -46,7 +59,10 @@ fn surface() -> Surface {
     };
     Surface {
         constants: names(&json["constants"]),
-        functions: names(&json["functions"]),
+        functions: match &json["functions"] {
+            serde_json::Value::Null => Vec::new(),
+            functions => names(functions),
+        },
         classes: json["classes"]
             .as_object()
             .expect("classes")
@@ -109,8 +125,18 @@ fn missing(surface: &Surface, offered: &Offered, spelling: &Spelling) -> Vec<Str
 }
 
 fn assert_offers(binding: &str, source: &str, offered: Result<Offered, String>, spelling: &Spelling) {
+    assert_offers_section(binding, source, &surface(), offered, spelling);
+}
+
+fn assert_offers_section(
+    binding: &str,
+    source: &str,
+    surface: &Surface,
+    offered: Result<Offered, String>,
+    spelling: &Spelling,
+) {
     let offered = offered.unwrap_or_else(|why| panic!("{binding}: cannot read {source}: {why}"));
-    let missing = missing(&surface(), &offered, spelling);
+    let missing = missing(surface, &offered, spelling);
     assert!(
         missing.is_empty(),
         "{binding} ({source}) lacks {} item(s) of bindings/surface.json:\n  {}",
@@ -331,6 +357,36 @@ fn node_offers_the_surface() {
         },
     };
     assert_offers("Node", "bindings/node/index.d.ts", node_offered(), &spelling);
+}
+
+// ---- the outbox (Python and Node) -----------------------------------------------------------
+
+#[test]
+fn python_offers_the_outbox() {
+    let spelling = Spelling {
+        constant: |name| vec![name.to_owned()],
+        function: |name| vec![name.to_owned()],
+        member: |name| match name {
+            "new" => vec!["__init__".into(), "__new__".into()],
+            other => vec![other.to_owned()],
+        },
+    };
+    let source = "bindings/python/python/hookwire/_hookwire.pyi";
+    assert_offers_section("Python", source, &outbox_surface(), python_offered(), &spelling);
+}
+
+#[test]
+fn node_offers_the_outbox() {
+    // Opening reads the database: `await Outbox.open(url)`. Spans are milliseconds: `timeoutMs`.
+    let spelling = Spelling {
+        constant: |name| vec![name.to_owned()],
+        function: |name| vec![camel(name)],
+        member: |name| match name {
+            "new" => vec!["open".into()],
+            other => vec![camel(other), format!("{}Ms", camel(other))],
+        },
+    };
+    assert_offers_section("Node", "bindings/node/index.d.ts", &outbox_surface(), node_offered(), &spelling);
 }
 
 #[test]

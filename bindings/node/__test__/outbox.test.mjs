@@ -1,0 +1,333 @@
+// `Outbox` from Node, on both engines (an SQLite file and a throwaway PostgreSQL): every operation
+// as a Promise, the background worker (start, stop during a run, restart: nothing lost), instants
+// as Dates and spans in milliseconds, errors as WebhookError codes. A real receiver on 127.0.0.1
+// (in this process: the worker must leave the event loop free for it) verifies every request.
+import { test, describe, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+
+import {
+  Outbox, Secret, Verifier, WebhookError, OUTBOX_ERROR_CODES, ERROR_CODES, ERROR_CLASSES, fromCode, BlockedUrl,
+  InvalidSecret, UnknownScheme, UnknownEventType, InvalidArgument, InvalidPayload, InvalidState, NotFound, Timeout,
+  PayloadTooLarge, UnknownDialect, StoreError,
+} from '../index.mjs'
+import { Databases, ENGINES, Receiver, SECRET } from './outbox_support.mjs'
+
+const QUICK = { delaysMs: [0, 50, 50], throttleMinMs: 50 }
+const databases = new Databases()
+after(() => databases.close())
+
+/** A fresh outbox of `engine` and a receiver; both closed after `body`. */
+async function withOutbox(engine, body) {
+  const receiver = await Receiver.start()
+  const url = await databases.url(engine)
+  const outbox = await Outbox.open(url)
+  try {
+    await body(outbox, receiver, url)
+  } finally {
+    await outbox.stop(1000)
+    await receiver.stop()
+  }
+}
+
+function contractEndpoint(outbox, receiver, extra = {}) {
+  return outbox.addEndpoint(receiver.url(), {
+    scheme: 'standard-webhooks', secret: SECRET, events: ['order.*'], retry: 'ops-center', allowPrivate: true, ...extra,
+  })
+}
+
+const sorted = (items) => [...items].sort()
+
+for (const engine of ENGINES) {
+  describe(`Outbox on ${engine}`, () => {
+    test('the contract publishes, delivers and lists what happened', () => withOutbox(engine, async (outbox, receiver) => {
+      const endpoint = await contractEndpoint(outbox, receiver)
+      assert.ok(endpoint.id.startsWith('ep_'))
+      assert.deepEqual(endpoint.events, ['order.*'])
+      const messageId = await outbox.publish('order.created', { id: 1001, total_amount: 45.99 })
+      const raw = Buffer.from('{"id":"x","type":"order.updated","data":{"id":1001}}')
+      const rawId = await outbox.publish('order.updated', raw)
+      assert.ok(await outbox.publish('user.created', { user_id: 7 }))
+      assert.equal(await outbox.queueDepth(), 2, 'order.* only')
+
+      const pending = await outbox.deliveries({ status: 'pending', endpoint })
+      assert.deepEqual(sorted(pending.map((d) => d.messageId)), sorted([messageId, rawId]))
+      const report = await outbox.runUntilIdle({ timeoutMs: 60_000 })
+      assert.deepEqual([report.attempts, report.succeeded], [2, 2])
+
+      assert.deepEqual(sorted(receiver.ids()), sorted([messageId, rawId]), 'the webhook id is the message id')
+      const bodies = new Map(receiver.seen.map((s) => [s.id, s.body]))
+      assert.deepEqual(JSON.parse(bodies.get(messageId)).data, { id: 1001, total_amount: 45.99 })
+      assert.deepEqual(bodies.get(rawId), raw, 'a Buffer is sent exactly')
+      for (const d of await outbox.deliveries()) {
+        assert.deepEqual([d.endpointId, d.status, d.attempts], [endpoint.id, 'succeeded', 1])
+        assert.ok(d.id.startsWith('dlv_') && [messageId, rawId].includes(d.messageId))
+      }
+      assert.deepEqual(await outbox.deliveries({ status: 'pending' }), [])
+      assert.deepEqual(await outbox.deliveries({ endpoint: 'ep_other' }), [])
+      const stats = await outbox.stats()
+      assert.deepEqual(stats.map((s) => [s.endpointId, s.succeeded, s.failed, s.successRate]), [[endpoint.id, 2, 0, 1]])
+    }))
+
+    test('a failed delivery is retried by hand', () => withOutbox(engine, async (outbox, receiver) => {
+      receiver.answer = () => [500, {}]
+      await contractEndpoint(outbox, receiver, { retry: QUICK })
+      await outbox.publish('order.created', { id: 1 })
+      await outbox.runUntilIdle({ timeoutMs: 30_000 })
+      const [failed] = await outbox.deliveries({ status: 'failed' })
+      assert.deepEqual([failed.attempts, failed.giveUpReason, failed.lastStatus], [3, 'exhausted', 500])
+
+      receiver.answer = () => [200, {}]
+      assert.equal((await outbox.retry(failed.id)).status, 'pending')
+      await outbox.runUntilIdle({ timeoutMs: 30_000 })
+      const done = await outbox.delivery(failed.id)
+      assert.deepEqual([done.status, done.attempts], ['succeeded', 4])
+      const attempts = await outbox.attempts(failed.id)
+      assert.deepEqual(attempts.map((a) => [a.number, a.status, a.outcomeClass, a.manual]), [
+        [1, 500, 'retryable', false], [2, 500, 'retryable', false], [3, 500, 'retryable', false], [4, 200, 'success', true],
+      ])
+      await assert.rejects(outbox.retry(failed.id), InvalidState, 'it succeeded: resend it instead')
+    }))
+
+    test('instants are Dates and spans milliseconds', () => withOutbox(engine, async (outbox, receiver) => {
+      const before = new Date(Date.now() - 1000)
+      const endpoint = await contractEndpoint(outbox, receiver, {
+        timeoutMs: 2500, rateLimit: { count: 1000, periodMs: 3_600_000 }, retry: { delaysMs: [0, 50], maxAgeMs: 7 * 86_400_000 },
+      })
+      assert.equal(endpoint.timeoutMs, 2500)
+      assert.deepEqual(endpoint.rateLimit, { count: 1000, periodMs: 3_600_000 })
+      assert.deepEqual(endpoint.retry, { delaysMs: [0, 50], maxAgeMs: 7 * 86_400_000 })
+      assert.ok(endpoint.createdAt instanceof Date && endpoint.createdAt >= before)
+      await outbox.publish('order.created', { id: 1 })
+      const [pending] = await outbox.deliveries()
+      assert.ok(pending.createdAt instanceof Date && pending.createdAt >= before && pending.createdAt <= new Date())
+      assert.ok(pending.nextAttemptAt instanceof Date && pending.finishedAt == null)
+      await outbox.runUntilIdle({ timeoutMs: 30_000 })
+      const [done] = await outbox.deliveries()
+      assert.ok(done.finishedAt >= done.createdAt && done.nextAttemptAt == null)
+      const [attempt] = await outbox.attempts(done.id)
+      assert.ok(typeof attempt.durationMs === 'number' && attempt.startedAt >= done.createdAt)
+      assert.equal(typeof (await outbox.stats())[0].p50LatencyMs, 'number')
+      // Windows: a Date or unix milliseconds.
+      assert.equal((await outbox.deliveries({ since: before, until: Date.now() + 1000 })).length, 1)
+      assert.deepEqual(await outbox.deliveries({ since: new Date(Date.now() + 3_600_000) }), [])
+      assert.throws(() => outbox.deliveries({ since: 'yesterday' }), InvalidArgument)
+    }))
+
+    test("every operation of a sender's dashboard", () => withOutbox(engine, async (outbox, receiver) => {
+      receiver.answer = (seen) => (seen.path === '/down' ? [503, {}] : [200, {}])
+      const up = await outbox.addEndpoint(receiver.url('/up'), { secret: SECRET, allowPrivate: true, id: 'webhook_up' })
+      const down = await outbox.addEndpoint(receiver.url('/down'), {
+        secret: [SECRET, Secret.generate()], allowPrivate: true, retry: QUICK, headers: { 'X-Tenant': 'kitchen-7' },
+      })
+      assert.deepEqual([up.id, down.secretCount, down.headers], ['webhook_up', 2, { 'X-Tenant': 'kitchen-7' }])
+      assert.deepEqual(sorted((await outbox.endpoints()).map((e) => e.id)), sorted([up.id, down.id]))
+      const messageId = await outbox.publish('order.created', { id: 1 }, { idempotencyKey: 'order-1' })
+      assert.equal(await outbox.publish('order.created', { id: 1 }, { idempotencyKey: 'order-1' }), messageId)
+      await outbox.runUntilIdle({ timeoutMs: 30_000 })
+      assert.deepEqual((await outbox.message(messageId)).payload, receiver.seen[0].body)
+
+      // Recover the endpoint's failures once it is back up: a dry run lists them.
+      const [failed] = await outbox.deliveries({ status: 'failed', endpoint: down })
+      const since = new Date(Date.now() - 5 * 60_000)
+      assert.deepEqual(await outbox.recover(down, { since, dryRun: true }), [failed.id])
+      assert.equal((await outbox.delivery(failed.id)).status, 'failed', 'a dry run changes nothing')
+      receiver.answer = () => [200, {}]
+      assert.deepEqual(await outbox.recover(down.id, { since: since.getTime() }), [failed.id])
+      await outbox.runUntilIdle({ timeoutMs: 30_000 })
+      assert.equal((await outbox.delivery(failed.id)).status, 'succeeded')
+
+      const resent = await outbox.resend(messageId, up)
+      assert.deepEqual([resent.messageId, resent.status], [messageId, 'pending'])
+      const sample = await outbox.sendTestEvent(up, 'user.created')
+      await outbox.runUntilIdle({ timeoutMs: 30_000 })
+      assert.equal((await outbox.delivery(sample.id)).status, 'succeeded')
+      assert.equal(receiver.ids().filter((id) => id === messageId).length, 6, 'up once, down three times (503), the recovery, the resend')
+
+      const disabled = await outbox.disableEndpoint(down)
+      assert.deepEqual([disabled.enabled, disabled.disabledReason], [false, 'manual'])
+      assert.ok(disabled.disabledAt instanceof Date)
+      await outbox.publish('order.created', { id: 2 })
+      assert.equal(await outbox.queueDepth(), 1, 'a disabled endpoint gets nothing')
+      assert.ok((await outbox.enableEndpoint(down)).enabled)
+      const [toCancel] = await outbox.deliveries({ status: 'pending' })
+      assert.equal((await outbox.cancel(toCancel.id)).status, 'cancelled')
+
+      const updated = await outbox.updateEndpoint(up, { url: receiver.url('/v2'), events: ['user.*'], description: 'v2', rateLimit: { count: 10, periodMs: 1000 } })
+      assert.deepEqual([updated.url, updated.events, updated.description, updated.rateLimit], [receiver.url('/v2'), ['user.*'], 'v2', { count: 10, periodMs: 1000 }])
+      const cleared = await outbox.updateEndpoint(up, { rateLimit: null, description: null })
+      assert.ok(cleared.rateLimit == null && cleared.description == null, 'null removes them')
+      assert.equal((await outbox.endpoint(up)).description, cleared.description)
+
+      const metrics = await outbox.metrics()
+      // A resend goes on the same delivery: three succeeded (up's, down's recovered one, the test).
+      assert.deepEqual([metrics.delivered, metrics.queueDepth], [3, 0])
+      assert.ok(metrics.retried >= 3)
+      await outbox.deleteEndpoint(down)
+      assert.deepEqual((await outbox.endpoints()).map((e) => e.id), [up.id])
+      await assert.rejects(outbox.endpoint(down.id), NotFound)
+      await new Promise((resolve) => setTimeout(resolve, 10)) // final strictly before the purge's cutoff
+      const purged = await outbox.purge(0)
+      assert.deepEqual([purged.deliveries, purged.messages], [3, 3], "up's succeeded, test and cancelled ones")
+      assert.deepEqual(await outbox.deliveries(), [])
+    }))
+
+    test("publish writes another system's envelope and filters read it", async () => {
+      const aura = await Receiver.start(new Verifier('s3cr3t-aura', { scheme: 'auraconnect' }))
+      const outbox = await Outbox.open(await databases.url(engine))
+      try {
+        for (const restaurant of [1, 2]) {
+          await outbox.addEndpoint(aura.url(`/r${restaurant}`), {
+            scheme: 'auraconnect', secret: 's3cr3t-aura', events: ['order.*'], filters: { restaurant_id: restaurant }, allowPrivate: true,
+          })
+        }
+        const messageId = await outbox.publish('order.created', { id: 1001, restaurant_id: 2 }, { dialect: 'auraconnect' })
+        await outbox.runUntilIdle({ timeoutMs: 30_000 })
+        assert.deepEqual(aura.seen.map((s) => [s.path, s.id]), [['/r2', messageId]])
+        assert.equal(JSON.parse(aura.seen[0].body).data.object.restaurant_id, 2)
+        // Arguments are checked at the call (it throws); the database's answer rejects.
+        assert.throws(() => outbox.publish('order.created', { id: 1 }, { dialect: 'klingon' }), UnknownDialect)
+      } finally {
+        await aura.stop()
+      }
+    })
+
+    test('the background worker starts and stops', () => withOutbox(engine, async (outbox, receiver) => {
+      await contractEndpoint(outbox, receiver)
+      assert.equal(await outbox.stop(), null, 'nothing to stop')
+      assert.equal(outbox.running, false)
+      outbox.start({ concurrency: 8, pollIntervalMs: 20 })
+      assert.equal(outbox.running, true)
+      assert.throws(() => outbox.start(), InvalidState)
+      const ids = []
+      for (let n = 0; n < 20; n++) ids.push(await outbox.publish('order.created', { id: n }))
+      await receiver.waitFor(20)
+      const report = await outbox.stop(10_000)
+      assert.equal(outbox.running, false)
+      assert.equal(report.succeeded, 20)
+      assert.deepEqual(sorted(receiver.ids()), sorted(ids))
+      outbox.start({ concurrency: 1 })
+      assert.equal((await outbox.stop(1000)).attempts, 0)
+    }))
+
+    test('stop() during a run and a restart lose nothing', () => withOutbox(engine, async (outbox, receiver, url) => {
+      const MESSAGES = 300
+      // A slow receiver, so that the stop lands mid-run with requests in flight.
+      receiver.answer = () => new Promise((resolve) => setTimeout(() => resolve([200, {}]), 5))
+      await contractEndpoint(outbox, receiver)
+      const published = []
+      for (let n = 0; n < MESSAGES; n++) published.push(await outbox.publish('order.created', { id: n }, { idempotencyKey: `order-${n}` }))
+      outbox.start({ concurrency: 4, pollIntervalMs: 20 })
+      await receiver.waitFor(MESSAGES / 5)
+      const first = await outbox.stop(10_000)
+      const atStop = receiver.accepted().length
+      assert.ok(atStop >= MESSAGES / 5 && atStop < MESSAGES, `stopped mid-run: ${atStop} of ${MESSAGES}`)
+      assert.equal(first.succeeded, atStop, 'every request in flight finished before stop() resolved')
+      assert.equal(await outbox.queueDepth(), MESSAGES - atStop)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+      assert.equal(receiver.seen.length, atStop, 'a stopped worker sends nothing')
+
+      // A restart — a new Outbox on the same database, as after a redeploy — delivers the rest.
+      const again = await Outbox.open(url)
+      again.start({ concurrency: 4, pollIntervalMs: 20 })
+      await receiver.waitFor(MESSAGES, 60_000)
+      const second = await again.stop(10_000)
+      assert.equal(first.succeeded + second.succeeded, MESSAGES)
+      assert.ok(receiver.seen.every((s) => s.error === null), 'every request has a valid signature')
+      assert.deepEqual(sorted(receiver.accepted()), sorted(published), 'every message once, none twice')
+      const statuses = (await outbox.deliveries()).map((d) => d.status)
+      assert.deepEqual([statuses.length, new Set(statuses)], [MESSAGES, new Set(['succeeded'])])
+    }))
+  })
+}
+
+test('calls leave the event loop free while the worker waits on a slow receiver', async () => {
+  const receiver = await Receiver.start()
+  receiver.answer = () => new Promise((resolve) => setTimeout(() => resolve([200, {}]), 300))
+  const outbox = await Outbox.open(await databases.url('sqlite'))
+  try {
+    await outbox.addEndpoint(receiver.url(), { secret: SECRET, allowPrivate: true })
+    await outbox.publish('order.created', { id: 1 })
+    let ticks = 0
+    const ticker = setInterval(() => ticks++, 5)
+    const started = Date.now()
+    const report = await outbox.runUntilIdle({ timeoutMs: 30_000 })
+    clearInterval(ticker)
+    assert.equal(report.succeeded, 1)
+    assert.ok(Date.now() - started >= 300 && ticks >= 20, `the loop ticked ${ticks} times during a 0.3 s delivery`)
+  } finally {
+    await receiver.stop()
+  }
+})
+
+const ERRORS = [
+  ['a private URL without allowPrivate', (o) => o.addEndpoint('http://127.0.0.1:9/', { secret: SECRET }), BlockedUrl],
+  ['cloud metadata even with allowPrivate', (o) => o.addEndpoint('http://169.254.169.254/', { secret: SECRET, allowPrivate: true }), BlockedUrl],
+  ['no secret', (o) => o.addEndpoint('https://example.com/', {}), InvalidSecret],
+  ['no options', (o) => o.addEndpoint('https://example.com/'), InvalidSecret],
+  ['a secret the scheme cannot use', (o) => o.addEndpoint('https://example.com/', { secret: 'not base64!' }), InvalidSecret],
+  ['a Secret without text', (o) => o.addEndpoint('https://example.com/', { secret: Secret.fromBytes(Buffer.alloc(32, 107)) }), InvalidSecret],
+  ['an unknown scheme', (o) => o.addEndpoint('https://example.com/', { scheme: 'nope', secret: SECRET }), UnknownScheme],
+  ['an unknown pattern', (o) => o.addEndpoint('https://example.com/', { secret: SECRET, events: ['order.shipped'] }), UnknownEventType],
+  ['an unknown preset', (o) => o.addEndpoint('https://example.com/', { secret: SECRET, retry: 'weekly' }), InvalidArgument],
+  ['an unknown retry key', (o) => o.addEndpoint('https://example.com/', { secret: SECRET, retry: { delays: [0] } }), InvalidArgument],
+  ['an unknown option', (o) => o.addEndpoint('https://example.com/', { secret: SECRET, event: ['order.*'] }), InvalidArgument],
+  ['a negative timeout', (o) => o.addEndpoint('https://example.com/', { secret: SECRET, timeoutMs: -1 }), InvalidArgument],
+  ['events as a string', (o) => o.addEndpoint('https://example.com/', { secret: SECRET, events: 'order.*' }), InvalidArgument],
+  ['a bad endpoint id', (o) => o.addEndpoint('https://example.com/', { secret: SECRET, id: 'a b' }), InvalidArgument],
+  ['data as a string', (o) => o.publish('order.created', '{"id": 1}'), InvalidArgument],
+  ['no data', (o) => o.publish('order.created'), InvalidArgument],
+  ['data that is not an order', (o) => o.publish('order.created', { total_amount: 'lots' }), InvalidPayload],
+  ['a type with a space', (o) => o.publish('order created', {}), InvalidArgument],
+  ['an unknown status', (o) => o.deliveries({ status: 'done' }), InvalidArgument],
+  ['an unknown delivery', (o) => o.retry('dlv_missing'), NotFound],
+  ['an unknown message', (o) => o.message('msg_missing'), NotFound],
+  ['an unknown endpoint', (o) => o.sendTestEvent('ep_missing', 'order.created'), NotFound],
+  ['an unknown test event type', (o) => o.sendTestEvent('ep_missing', 'order.shipped'), UnknownEventType],
+  ['recover without since', (o) => o.recover('ep_missing', {}), InvalidArgument],
+  ['a concurrency of 0', (o) => o.runUntilIdle({ concurrency: 0 }), InvalidArgument],
+  ['a negative purge age', (o) => o.purge(-1), InvalidArgument],
+]
+
+describe('bad input fails with the error of its code (arguments throw at the call, the database rejects)', () => {
+  for (const [what, call, cls] of ERRORS) {
+    test(what, async () => {
+      const outbox = await Outbox.open(await databases.url('sqlite'))
+      let thrown
+      try {
+        await call(outbox) // a Promise that rejects, or a call that throws at once
+      } catch (error) {
+        thrown = error
+      }
+      assert.ok(thrown instanceof cls, `${what}: ${thrown}`)
+      assert.ok(thrown instanceof WebhookError && thrown.code === cls.code)
+      assert.ok(!String(thrown).includes(SECRET) && !thrown.message.includes(SECRET), 'secrets are never printed')
+      assert.deepEqual(await outbox.endpoints(), [])
+      assert.equal(await outbox.queueDepth(), 0, 'nothing stored by a refused call')
+    })
+  }
+})
+
+test('limits and timeouts have their codes', async () => {
+  const outbox = await Outbox.open(await databases.url('sqlite'), { maxPayload: 256 * 1024 })
+  assert.equal(outbox.maxPayload, 262_144)
+  await outbox.addEndpoint('http://127.0.0.1:9/', { secret: SECRET, allowPrivate: true, timeoutMs: 200 })
+  await assert.rejects(outbox.publish('blob.created', Buffer.alloc(300 * 1024, 120)), PayloadTooLarge)
+  await outbox.publish('blob.created', Buffer.alloc(200 * 1024, 120))
+  // Nothing listens on port 9: retried in a minute.
+  await assert.rejects(outbox.runUntilIdle({ timeoutMs: 300 }), (error) => error instanceof Timeout && /1 deliveries not final/.test(error.message))
+  await assert.rejects(Outbox.open(await databases.url('sqlite'), { maxPayload: 2 << 20 }), InvalidArgument)
+  await assert.rejects(Outbox.open('mysql://localhost/db'), (error) => error instanceof InvalidArgument && /database URL/.test(error.message))
+  await assert.rejects(Outbox.open(`${await databases.url('sqlite')}/missing/folder/outbox.db`), StoreError)
+  assert.throws(() => new Outbox('sqlite:///x.db'), InvalidArgument)
+})
+
+test("the outbox's codes are the Rust outbox's and each has its class", () => {
+  assert.deepEqual([...OUTBOX_ERROR_CODES], ['not_found', 'lease_lost', 'schema_too_new', 'timeout'])
+  assert.deepEqual(new Set([...ERROR_CODES, ...OUTBOX_ERROR_CODES]), new Set(ERROR_CLASSES.keys()))
+  assert.equal(ERROR_CODES.filter((code) => OUTBOX_ERROR_CODES.includes(code)).length, 0)
+  for (const code of OUTBOX_ERROR_CODES) {
+    const error = fromCode(code, 'x')
+    assert.equal(error.code, code)
+    assert.notEqual(error.constructor, WebhookError)
+  }
+})
