@@ -87,12 +87,14 @@ testkit: tools-servers
 
 # Builds the extension once (release, into the venv, sharing target/) and runs its suite,
 # interop with the providers' own libraries included; the replay claims on all four stores;
-# the outbox on SQLite and PostgreSQL (crash tests included).
+# the outbox on SQLite and PostgreSQL (crash tests included); the Ops Center example app
+# (examples/python/ops_center).
 test-python: tools-python testkit
 	@$(PYTHON) -c 'import maturin, pytest, standardwebhooks, stripe, slack_sdk, fastapi, httpx, flask, django, mypy' 2>/dev/null || \
 	  $(PYTHON) -m pip install --quiet maturin pytest standardwebhooks stripe slack_sdk fastapi httpx flask django mypy
 	cd bindings/python && VIRTUAL_ENV=$(CURDIR)/$(VENV) $(CURDIR)/$(VENV)/bin/maturin develop --release --target $(HOST_TRIPLE) --quiet
 	HOOKWIRE_TESTKIT=$(TESTKIT) $(PYTHON) -m pytest -q bindings/python/tests
+	$(PYTHON) -m pytest -q examples/python/ops_center
 
 # The shared vectors are produced by an independent Python implementation; this checks the
 # committed file is exactly what it produces.
