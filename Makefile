@@ -13,7 +13,7 @@ HOST_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
 RELEASE_DIR := target/$(HOST_TRIPLE)/release
 FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard retry_policy
 
-.PHONY: demo demo-cli test lint readme-check test-rust test-stores test-outbox test-cli test-python vectors vectors-check fuzz-smoke fuzz-long fuzz-seeds bench bench-stores bench-outbox constant-time tools-python tools-cli tools-fuzz tools-servers testkit
+.PHONY: demo demo-cli test lint readme-check test-rust test-stores test-outbox test-cli test-python vectors vectors-check fuzz-smoke fuzz-long fuzz-seeds bench bench-stores bench-outbox bench-bindings-outbox build-python constant-time tools-python tools-cli tools-fuzz tools-servers testkit
 
 demo:
 	$(CARGO) run --quiet --release --example schemes
@@ -144,6 +144,16 @@ bench-stores: tools-servers
 # same client, no store), publish latency, claim cost at 10,000 vs 1,000,000 pending.
 bench-outbox: tools-servers
 	$(CARGO) bench -p hookwire-outbox --bench throughput
+
+# The outbox from Python and Node beside Rust in one run, both engines: publish cost (goal ≤ 1.5×
+# Rust's) and deliveries per second of the worker started from each language (goal: equal).
+bench-bindings-outbox: tools-servers build-python build-node
+	HOOKWIRE_PYTHON=$(CURDIR)/$(PYTHON) $(CARGO) bench -p hookwire-outbox --bench bindings
+
+# The Python extension, built into the venv (release, sharing target/).
+build-python: tools-python
+	@$(PYTHON) -c 'import maturin' 2>/dev/null || $(PYTHON) -m pip install --quiet maturin
+	cd bindings/python && VIRTUAL_ENV=$(CURDIR)/$(VENV) $(CURDIR)/$(VENV)/bin/maturin develop --release --target $(HOST_TRIPLE) --quiet
 
 constant-time:
 	$(CARGO) bench -p hookwire-benches --bench constant_time

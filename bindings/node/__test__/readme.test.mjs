@@ -8,12 +8,14 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
-import { readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-import { Secret, Signer } from '../index.mjs'
+import { Outbox, Secret, Signer } from '../index.mjs'
 import { Server } from './servers.mjs'
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
@@ -21,7 +23,7 @@ const OUT = here('./readme/')
 const SECRET = Secret.generate().exposeText()
 process.env.WEBHOOK_SECRET = SECRET
 // The programs companions drive; every other program only has to run.
-const COMPANIONS = new Set(['express_app', 'fastify_app', 'fetch_route', 'node_receive', 'send_esm', 'send_cjs', 'claims'])
+const COMPANIONS = new Set(['express_app', 'fastify_app', 'fetch_route', 'node_receive', 'send_esm', 'send_cjs', 'claims', 'node_outbox', 'express_outbox'])
 
 const ORDER = '{"id":"evt_1","type":"order.created","data":{"id":1001,"total_amount":45.99}}'
 const AURA = '{"id":"evt_2","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1}}}'
@@ -197,5 +199,35 @@ describe('README snippets', () => {
   test('without a framework (on SQLite): every code answered with its status', async () => {
     const { receive } = createRequire(import.meta.url)(programs.get('node_receive'))
     await check((body, headers) => ({ status: receive(Buffer.from(body), headers), text: null }), 204, '')
+  })
+
+  test('the outbox quickstart and its Express app deliver to the Express receiver', async () => {
+    const db = `sqlite://${join(mkdtempSync(join(tmpdir(), 'readme-outbox-')), 'webhooks.db')}`
+    const receiver = await serve('express_app')
+    process.env.WEBHOOKS_DB = db
+    try {
+      const done = await run(programs.get('node_outbox'), { WEBHOOK_URL: receiver.url })
+      assert.deepEqual([done.code, done.stdout.trim()], [0, 'succeeded 1 true'], done.stderr)
+      // The server: its worker delivers what a request published, to the endpoint the quickstart added.
+      const app = await serve('express_outbox')
+      try {
+        const answer = await fetch(app.url.replace('/webhooks', '/orders'), {
+          method: 'POST', body: JSON.stringify({ id: 7, total_amount: 12.5 }), headers: { 'content-type': 'application/json' },
+        })
+        assert.equal(answer.status, 201)
+        const { webhook } = await answer.json()
+        const outbox = await Outbox.open(db)
+        for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 20))) {
+          const [delivery] = await outbox.deliveries({ message: webhook })
+          if (delivery?.status === 'succeeded') break
+          assert.ok(Date.now() < deadline, `not delivered: ${JSON.stringify(delivery)}`)
+        }
+      } finally {
+        app.stop()
+      }
+    } finally {
+      delete process.env.WEBHOOKS_DB
+      receiver.stop()
+    }
   })
 })

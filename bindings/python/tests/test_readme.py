@@ -32,7 +32,10 @@ ORDER = b'{"id":"evt_1","type":"order.created","data":{"id":1001,"total_amount":
 AURA = b'{"id":"evt_2","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1}}}'
 BIG = b'{"type":"x","data":"' + b"a" * (1 << 20) + b'"}'
 # The programs companions drive; every other Python program only has to run.
-COMPANIONS = {"quickstart", "sender", "fastapi_app", "flask_app", "django_views", "claims", "claims_async"}
+COMPANIONS = {"quickstart", "sender", "fastapi_app", "flask_app", "django_views", "claims", "claims_async",
+              "outbox_quickstart", "outbox_fastapi"}
+# The programs that need a receiver listening: they run against the Flask recipe below.
+LIVE = {"sender", "outbox_quickstart"}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +75,7 @@ def test_the_companions_find_their_programs(programs):
 def test_every_python_program_runs(programs):
     ran = 0
     for name, path in programs[1].items():
-        if name == "sender":
+        if name in LIVE:
             continue  # it runs against a live receiver below
         done = run(path)
         assert done.returncode == 0, f"{name} ({path.name}):\n{done.stdout}\n{done.stderr}"
@@ -261,6 +264,34 @@ def test_the_sender_delivers_to_the_flask_recipe_over_http(programs):
         server.shutdown()
     # Nothing listens any more: a connect failure, retried later.
     assert run(programs[1]["sender"], WEBHOOK_URL=url).stdout.strip() == "retrying"
+
+
+def test_the_outbox_quickstart_delivers_to_the_flask_recipe_over_http(programs, tmp_path, monkeypatch):
+    app = load(programs, "flask_app").app
+    server = wsgiref.simple_server.make_server("127.0.0.1", 0, app, handler_class=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/hooks"
+        done = run(programs[1]["outbox_quickstart"], WEBHOOK_URL=url)
+        assert (done.returncode, done.stdout.strip()) == (0, "succeeded 1 True"), done.stderr
+        # The FastAPI app: its lifespan runs the worker, the handler publishes.
+        monkeypatch.setenv("WEBHOOKS_DB", f"sqlite://{tmp_path}/webhooks.db")
+        module = load(programs, "outbox_fastapi")
+        endpoint = module.outbox.add_endpoint(url, scheme="hookwire", secret=SECRET, allow_private=True)
+        from fastapi.testclient import TestClient
+
+        with TestClient(module.app) as client:
+            answer = client.post("/orders", json={"id": 7, "total_amount": 12.5})
+            assert answer.status_code == 201, answer.text
+            deadline = time.monotonic() + 30
+            while module.outbox.deliveries(status="succeeded", endpoint=endpoint) == []:
+                assert time.monotonic() < deadline, module.outbox.deliveries()
+                time.sleep(0.02)
+        [delivered] = module.outbox.deliveries(endpoint=endpoint)
+        assert delivered.message_id == answer.json()["webhook"] and not module.outbox.running
+    finally:
+        server.shutdown()
 
 
 def error_tables():
