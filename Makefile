@@ -130,7 +130,7 @@ fuzz-seeds: tools-fuzz
 	  mkdir -p corpus/$$target seeds/$$target; \
 	  cp -n seeds/$$target/* corpus/$$target/ 2>/dev/null || true; \
 	  $(CARGO) +nightly fuzz cmin -O $$target corpus/$$target 2>&1 | grep -E 'MERGE-OUTER: [0-9]+ new files|ERROR|SUMMARY' ; \
-	  rm -f seeds/$$target/*; cp corpus/$$target/* seeds/$$target/; \
+	  rm -rf seeds/$$target; mkdir seeds/$$target; cp corpus/$$target/* seeds/$$target/; \
 	  echo "$$target: $$(ls seeds/$$target | wc -l) seeds, $$(du -sh seeds/$$target | cut -f1)"; \
 	done
 

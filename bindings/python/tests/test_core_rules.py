@@ -408,3 +408,21 @@ def test_no_url_error_shows_the_credentials(url):
         hookwire.Subscription(url)
     except hookwire.WebhookError as error:
         assert "hunter2" not in str(error), str(error)
+
+
+# §5's sibling in Python: an option spelled wrong is never dropped. Python refuses an unknown
+# keyword itself (a TypeError naming it, as for every Python callable), before hookwire runs.
+@pytest.mark.parametrize(
+    "call, word",
+    [
+        (lambda: hookwire.UrlGuard(https_onyl=True), "https_onyl"),
+        (lambda: hookwire.Verifier(SW_SECRET, schem="svix"), "schem"),
+        (lambda: hookwire.Signer(SW_SECRET, shceme="svix"), "shceme"),
+        (lambda: hookwire.parse_event(b"{}", dialekt="webnet"), "dialekt"),
+        (lambda: hookwire.parse_event(b"{}", typ_hint="order.created"), "typ_hint"),
+        (lambda: hookwire.HealthPolicy(disable_after=1), "disable_after"),
+    ],
+)
+def test_an_unknown_keyword_is_refused_naming_it(call, word):
+    with pytest.raises(TypeError, match=word):
+        call()
