@@ -353,7 +353,8 @@ fn node_offers_the_surface() {
         member: |name| match name {
             "new" => vec!["constructor".into()],
             "len" => vec!["length".into(), "len".into()],
-            other => vec![camel(other)],
+            // Spans are milliseconds in Node, with the unit on the name: `elapsed` → `elapsedMs`.
+            other => vec![camel(other), format!("{}Ms", camel(other))],
         },
     };
     assert_offers("Node", "bindings/node/index.d.ts", node_offered(), &spelling);
