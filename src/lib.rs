@@ -48,6 +48,7 @@
 mod delivery;
 mod error;
 mod event;
+mod headers;
 mod mac;
 mod names;
 mod replay;
@@ -70,6 +71,7 @@ pub use event::{
     Family, Id, Job, Json, Order, OrderItem, Payload, PayloadField, Probe, TemperatureUnit, Timestamp, User,
     MAX_DEPTH, MAX_EVENT_BYTES,
 };
+pub use headers::HeaderSource;
 pub use replay::{ClaimOutcome, ClaimRequest, ClaimToken, MemorySeenStore, SeenStore, DEFAULT_CLAIM_TTL};
 pub use scheme::{
     Encoding, KeyRule, Part, Scheme, SchemeBuilder, SignatureEntry, TimestampKind, MAX_SIGNATURE_ENTRIES,

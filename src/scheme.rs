@@ -566,7 +566,7 @@ impl Scheme {
 
     /// The names of the signature, id and timestamp headers to read in `headers` (see
     /// [`fallback_headers`](Scheme::fallback_headers)).
-    pub(crate) fn names_in(&self, headers: &http::HeaderMap) -> Names<'_> {
+    pub(crate) fn names_in<H: crate::HeaderSource + ?Sized>(&self, headers: &H) -> Names<'_> {
         let own = Names {
             signature: &self.signature,
             id: self.id.as_ref(),
@@ -647,11 +647,11 @@ pub(crate) struct Names<'s> {
 }
 
 impl Names<'_> {
-    fn all_in(&self, headers: &http::HeaderMap) -> bool {
+    fn all_in<H: crate::HeaderSource + ?Sized>(&self, headers: &H) -> bool {
         [Some(self.signature), self.id, self.timestamp]
             .into_iter()
             .flatten()
-            .all(|h| headers.contains_key(&h.name))
+            .all(|h| headers.header_values(&h.name).next().is_some())
     }
 }
 

@@ -5,14 +5,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ed25519_dalek::{Signature, VerifyingKey};
-use http::header::GetAll;
-use http::{HeaderMap, HeaderValue};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::headers::{self, HeaderSource};
 use crate::mac::{Content, PreparedKey, ED25519_LEN, MAC_LEN};
 use crate::replay::{ClaimRequest, ClaimToken, SeenStore, DEFAULT_CLAIM_TTL};
-use crate::scheme::{Encoding, HeaderSpec, Names, Part, Scheme, TimestampSource, MAX_SIGNATURE_ENTRIES};
+use crate::scheme::{
+    Encoding, HeaderSpec, Names, Part, Scheme, SignatureEntry, TimestampSource, MAX_SIGNATURE_ENTRIES,
+};
 use crate::time::{check_tolerance, parse_timestamp, DEFAULT_TOLERANCE};
 use crate::{Dialect, Error, Event, Secret, UnixTime};
 
@@ -354,7 +355,11 @@ impl Verifier {
     }
 
     /// Verifies with the system clock; see [`verify_at`](Verifier::verify_at).
-    pub fn verify<'a>(&self, headers: &'a HeaderMap, body: &'a [u8]) -> Result<Verified<'a>, Error> {
+    pub fn verify<'a, H: HeaderSource + ?Sized>(
+        &self,
+        headers: &'a H,
+        body: &'a [u8],
+    ) -> Result<Verified<'a>, Error> {
         let now = UnixTime::now();
         self.verify_time(headers, body, now.as_secs(), now)
     }
@@ -368,13 +373,16 @@ impl Verifier {
     /// the replay claim. `body` must be the bytes as received: a body that was parsed and
     /// serialized again will not match.
     ///
+    /// `headers` is any [`HeaderSource`]: an `http::HeaderMap`, or the `(name, value)` pairs of
+    /// the request (names in any case), so a caller holding the values need not build a map.
+    ///
     /// Headers the scheme reads once (id, timestamp, event type) may be repeated with the same
     /// value; different values are `malformed_header`, whatever their order. For `svix`, the
     /// `webhook-*` headers are read when the `svix-*` ones are not all there
     /// ([`Scheme::fallback_headers`]).
-    pub fn verify_at<'a>(
+    pub fn verify_at<'a, H: HeaderSource + ?Sized>(
         &self,
-        headers: &'a HeaderMap,
+        headers: &'a H,
         body: &'a [u8],
         now: i64,
     ) -> Result<Verified<'a>, Error> {
@@ -383,9 +391,9 @@ impl Verifier {
 
     /// `now_secs` is the clock of the timestamp check (any i64, as the wire allows 18 digits);
     /// `now` the same instant for the replay store (saturating far beyond year 292,000,000).
-    fn verify_time<'a>(
+    fn verify_time<'a, H: HeaderSource + ?Sized>(
         &self,
-        headers: &'a HeaderMap,
+        headers: &'a H,
         body: &'a [u8],
         now_secs: i64,
         now: UnixTime,
@@ -416,18 +424,18 @@ impl Verifier {
     /// request.resolve(store.claim(&request)?)?;
     /// # Ok::<(), hookwire::Error>(())
     /// ```
-    pub fn check_at<'a>(
+    pub fn check_at<'a, H: HeaderSource + ?Sized>(
         &self,
-        headers: &'a HeaderMap,
+        headers: &'a H,
         body: &'a [u8],
         now: i64,
     ) -> Result<Verified<'a>, Error> {
         self.check_secs(headers, body, now)
     }
 
-    fn check_secs<'a>(
+    fn check_secs<'a, H: HeaderSource + ?Sized>(
         &self,
-        headers: &'a HeaderMap,
+        headers: &'a H,
         body: &'a [u8],
         now_secs: i64,
     ) -> Result<Verified<'a>, Error> {
@@ -437,26 +445,8 @@ impl Verifier {
         }
         let scheme = &self.scheme;
         let names = scheme.names_in(headers);
-        let signatures = headers.get_all(&names.signature.name);
-        if signatures.iter().next().is_none() {
-            return Err(missing(names.signature, scheme));
-        }
-        // Counted before anything else is read, so a forged header of many entries costs no
-        // more than a short one.
-        let entries = signatures
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|value| scheme.signature_entries(value))
-            .take(MAX_SIGNATURE_ENTRIES + 1)
-            .count();
-        if entries > MAX_SIGNATURE_ENTRIES {
-            return Err(malformed(
-                names.signature,
-                format!(
-                    "more than {MAX_SIGNATURE_ENTRIES} signatures; no sender signs with that many secrets"
-                ),
-            ));
-        }
+        let signatures = self.signature_entries(headers, names.signature)?;
+        let signatures = signatures.as_slice();
 
         let id = names.id.map(|spec| header_text(headers, spec)).transpose()?.flatten();
         let signs_id = scheme.signs(&Part::Id);
@@ -474,7 +464,7 @@ impl Verifier {
             }
         }
 
-        let timestamp = self.timestamp(headers, names, &signatures)?;
+        let timestamp = self.timestamp(headers, names, signatures)?;
         if let Some((value, _)) = timestamp {
             check_tolerance(value, now_secs, self.tolerance)?;
         }
@@ -486,7 +476,7 @@ impl Verifier {
             timestamp: timestamp.map(|(_, text)| text).unwrap_or_default(),
             body,
         };
-        let secret_index = self.match_signature(keys, names.signature, &signatures, &content)?;
+        let secret_index = self.match_signature(keys, names.signature, signatures, &content)?;
 
         let signed_timestamp = match timestamp {
             Some((value, text)) if scheme.timestamp.as_ref().is_some_and(|t| t.signed) => Some((value, text)),
@@ -530,18 +520,52 @@ impl Verifier {
         self.verify(request.headers(), request.body().as_ref())
     }
 
-    /// The timestamp as a number and as the digits that were signed.
-    fn timestamp<'a>(
+    /// The entries of the signature header, all its values together, in order. Collected
+    /// before anything else is read and capped, so a forged header of many entries costs no
+    /// more than a short one; the later steps read them from here instead of parsing again.
+    fn signature_entries<'a, H: HeaderSource + ?Sized>(
         &self,
-        headers: &'a HeaderMap,
+        headers: &'a H,
+        spec: &HeaderSpec,
+    ) -> Result<Entries<'a>, Error> {
+        let mut found =
+            Entries { list: [SignatureEntry { version: None, value: "" }; MAX_SIGNATURE_ENTRIES], len: 0 };
+        let mut present = false;
+        for value in headers.header_values(&spec.name) {
+            present = true;
+            // A value that is not text holds no usable entry; it is skipped like one.
+            let Some(value) = headers::text(value) else { continue };
+            for entry in self.scheme.signature_entries(value) {
+                let Some(slot) = found.list.get_mut(found.len) else {
+                    return Err(malformed(
+                        spec,
+                        format!(
+                            "more than {MAX_SIGNATURE_ENTRIES} signatures; no sender signs with that many secrets"
+                        ),
+                    ));
+                };
+                *slot = entry;
+                found.len += 1;
+            }
+        }
+        if !present {
+            return Err(missing(spec, &self.scheme));
+        }
+        Ok(found)
+    }
+
+    /// The timestamp as a number and as the digits that were signed.
+    fn timestamp<'a, H: HeaderSource + ?Sized>(
+        &self,
+        headers: &'a H,
         names: Names<'_>,
-        signatures: &GetAll<'a, HeaderValue>,
+        signatures: &[SignatureEntry<'a>],
     ) -> Result<Option<(i64, &'a [u8])>, Error> {
         let Some(spec) = &self.scheme.timestamp else { return Ok(None) };
         let (text, header): (&'a [u8], &HeaderSpec) = match (&spec.source, names.timestamp) {
             (TimestampSource::Header(_), Some(header)) => {
                 let value = read_once(headers, header)?.ok_or_else(|| missing(header, &self.scheme))?;
-                (value.as_bytes(), header)
+                (value, header)
             }
             (TimestampSource::Header(_), None) => {
                 return Err(Error::Internal {
@@ -550,12 +574,8 @@ impl Verifier {
                 })
             }
             (TimestampSource::SignatureParameter(key), _) => {
-                let mut found = signatures
-                    .iter()
-                    .filter_map(|value| value.to_str().ok())
-                    .flat_map(|value| self.scheme.signature_entries(value))
-                    .filter(|entry| entry.version == Some(key))
-                    .map(|entry| entry.value);
+                let mut found =
+                    signatures.iter().filter(|entry| entry.version == Some(key)).map(|entry| entry.value);
                 let Some(first) = found.next() else {
                     return Err(malformed(
                         names.signature,
@@ -584,7 +604,7 @@ impl Verifier {
         &self,
         keys: &[PreparedKey],
         header: &HeaderSpec,
-        signatures: &GetAll<'_, HeaderValue>,
+        signatures: &[SignatureEntry<'_>],
         content: &Content<'_>,
     ) -> Result<usize, Error> {
         let format = &self.scheme.format;
@@ -595,19 +615,15 @@ impl Verifier {
 
         // The usable entries, lazily: (is ed25519, encoded signature).
         let entries = || {
-            signatures
-                .iter()
-                .filter_map(|value| value.to_str().ok())
-                .flat_map(|value| self.scheme.signature_entries(value))
-                .filter_map(move |entry| {
-                    if has_hmac_keys && entry.version == hmac_version {
-                        Some((false, entry.value))
-                    } else if entry.version.is_some() && entry.version == ed25519_version {
-                        Some((true, entry.value))
-                    } else {
-                        None
-                    }
-                })
+            signatures.iter().filter_map(move |entry| {
+                if has_hmac_keys && entry.version == hmac_version {
+                    Some((false, entry.value))
+                } else if entry.version.is_some() && entry.version == ed25519_version {
+                    Some((true, entry.value))
+                } else {
+                    None
+                }
+            })
         };
         // One pass over the entries decodes each once: it finds whether any is usable (none is
         // `malformed_header`, checked before any match) and, when the first key is an HMAC
@@ -725,8 +741,11 @@ fn ct_eq_mac(tag: &[u8; MAC_LEN], received: &[u8]) -> bool {
 
 /// The value of a header the scheme reads once: repeats must agree, so the answer never
 /// depends on which copy a framework, a parser or a hash map would have kept.
-fn read_once<'a>(headers: &'a HeaderMap, spec: &HeaderSpec) -> Result<Option<&'a HeaderValue>, Error> {
-    let mut values = headers.get_all(&spec.name).iter();
+fn read_once<'a, H: HeaderSource + ?Sized>(
+    headers: &'a H,
+    spec: &HeaderSpec,
+) -> Result<Option<&'a [u8]>, Error> {
+    let mut values = headers.header_values(&spec.name);
     let Some(first) = values.next() else { return Ok(None) };
     if values.any(|other| other != first) {
         return Err(malformed(spec, "sent more than once with different values"));
@@ -734,14 +753,29 @@ fn read_once<'a>(headers: &'a HeaderMap, spec: &HeaderSpec) -> Result<Option<&'a
     Ok(Some(first))
 }
 
-fn header_text<'a>(headers: &'a HeaderMap, spec: &HeaderSpec) -> Result<Option<&'a str>, Error> {
+fn header_text<'a, H: HeaderSource + ?Sized>(
+    headers: &'a H,
+    spec: &HeaderSpec,
+) -> Result<Option<&'a str>, Error> {
     match read_once(headers, spec)? {
         None => Ok(None),
-        Some(value) => match value.to_str() {
-            Ok(text) if !text.is_empty() => Ok(Some(text)),
-            Ok(_) => Err(malformed(spec, "the value is empty")),
-            Err(_) => Err(malformed(spec, "the value is not visible ASCII")),
+        Some(value) => match headers::text(value) {
+            Some(text) if !text.is_empty() => Ok(Some(text)),
+            Some(_) => Err(malformed(spec, "the value is empty")),
+            None => Err(malformed(spec, "the value is not visible ASCII")),
         },
+    }
+}
+
+/// The signature entries of one request (see `Verifier::signature_entries`).
+struct Entries<'a> {
+    list: [SignatureEntry<'a>; MAX_SIGNATURE_ENTRIES],
+    len: usize,
+}
+
+impl<'a> Entries<'a> {
+    fn as_slice(&self) -> &[SignatureEntry<'a>] {
+        &self.list[..self.len]
     }
 }
 

@@ -28,6 +28,29 @@ fn secrets(case: &Value) -> Result<Vec<Secret>, hookwire::Error> {
     case["secrets"].as_array().unwrap().iter().map(|s| Secret::parse(s.as_str().unwrap())).collect()
 }
 
+/// How a verify case hands its headers to the verifier: every case runs in each form.
+#[derive(Debug, Clone, Copy)]
+enum Form {
+    /// An `http::HeaderMap`, as a Rust server has it.
+    HeaderMap,
+    /// `(name, value)` text pairs as the vector lists them (names in their sent case), as a
+    /// binding has them: no `HeaderMap` is built.
+    TextPairs,
+    /// The same pairs as bytes, as ASGI servers give them.
+    BytePairs,
+}
+
+const FORMS: [Form; 3] = [Form::HeaderMap, Form::TextPairs, Form::BytePairs];
+
+fn pairs(case: &Value) -> Vec<(&str, &str)> {
+    case["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p[0].as_str().unwrap(), p[1].as_str().unwrap()))
+        .collect()
+}
+
 fn headers(case: &Value) -> HeaderMap {
     let mut map = HeaderMap::new();
     for pair in case["headers"].as_array().unwrap() {
@@ -39,7 +62,7 @@ fn headers(case: &Value) -> HeaderMap {
 }
 
 /// The outcome of one case, as the vectors spell it.
-fn run(case: &Value) -> Value {
+fn run(case: &Value, form: Form) -> Value {
     let outcome = || -> Result<Value, hookwire::Error> {
         let scheme = Scheme::from_name(case["scheme"].as_str().unwrap())?;
         let body = body(case);
@@ -48,8 +71,15 @@ fn run(case: &Value) -> Value {
                 let verifier = Verifier::try_new(scheme, secrets(case)?)?
                     .tolerance(Duration::from_secs(case["tolerance"].as_u64().unwrap()))
                     .max_body(case["max_body"].as_u64().unwrap() as usize);
-                let headers = headers(case);
-                let message = verifier.verify_at(&headers, &body, case["now"].as_i64().unwrap())?;
+                let now = case["now"].as_i64().unwrap();
+                let (map, text) = (headers(case), pairs(case));
+                let bytes: Vec<(&[u8], &[u8])> =
+                    text.iter().map(|(n, v)| (n.as_bytes(), v.as_bytes())).collect();
+                let message = match form {
+                    Form::HeaderMap => verifier.verify_at(&map, &body, now)?,
+                    Form::TextPairs => verifier.verify_at(&text, &body, now)?,
+                    Form::BytePairs => verifier.verify_at(&bytes, &body, now)?,
+                };
                 Ok(serde_json::json!({
                     "ok": true,
                     "id": message.id(),
@@ -90,16 +120,22 @@ fn every_signature_vector_passes() {
     assert!(cases.len() >= 100, "expected the full vector file, found {} cases", cases.len());
     let mut failures = Vec::new();
     for case in &cases {
-        let got = run(case);
-        if got != case["expect"] {
-            failures.push(format!("{}: expected {}, got {}", case["name"], case["expect"], got));
+        // Signing has no headers to read; each verify case runs in every header form.
+        let forms = if case["op"] == "verify" { &FORMS[..] } else { &FORMS[..1] };
+        for &form in forms {
+            let got = run(case, form);
+            if got != case["expect"] {
+                failures
+                    .push(format!("{} ({form:?}): expected {}, got {}", case["name"], case["expect"], got));
+            }
         }
     }
     assert!(
         failures.is_empty(),
-        "{} of {} vectors failed:\n{}",
+        "{} runs of {} vectors (each in {} header forms) failed:\n{}",
         failures.len(),
         cases.len(),
+        FORMS.len(),
         failures.join("\n")
     );
 }

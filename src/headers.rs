@@ -1,0 +1,123 @@
+//! HeaderSource: where a verifier reads header values from, so that a caller holding the values
+//! in another shape (a binding's arguments, a framework's own header type) need not build an
+//! `http::HeaderMap` first.
+
+use http::{HeaderMap, HeaderName};
+
+/// Headers a [`Verifier`](crate::Verifier) can read: every value of a header, by name.
+///
+/// Implemented for [`http::HeaderMap`] and for lists of `(name, value)` pairs — slices, arrays
+/// and `Vec`s whose names and values are `&str`, `String`, `&[u8]`, `Vec<u8>`,
+/// `http::HeaderName`/`HeaderValue` or anything else that is `AsRef<[u8]>` — so a caller that
+/// already holds the three or four values a scheme reads ([`Scheme::read_headers`]) passes them
+/// as they are. Every rule of verification holds the same for each form: repeated headers,
+/// the Svix fallback names, the signature entry cap, and the errors with their codes.
+///
+/// A pair list is read as an HTTP request carries it: names match ASCII-case-insensitively,
+/// a name may repeat (its values are read in order), and a value the HTTP grammar would not
+/// give as text (bytes outside visible ASCII and tab) is treated as a `HeaderMap` value that
+/// is not `to_str`-able is: skipped in the signature header, `malformed_header` elsewhere.
+///
+/// ```
+/// use hookwire::{Scheme, Secret, Signer, Verifier};
+///
+/// let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")?;
+/// let body = br#"{"type":"order.created"}"#;
+/// let signed = Signer::new(Scheme::standard_webhooks(), secret.clone()).sign("msg_1", 1_700_000_000, body)?;
+/// let value = |name: &str| signed[name].to_str().unwrap().to_owned();
+///
+/// // The values as a server or a binding hands them over: no HeaderMap is built.
+/// let headers = [
+///     ("Webhook-Id", value("webhook-id")),
+///     ("Webhook-Timestamp", value("webhook-timestamp")),
+///     ("Webhook-Signature", value("webhook-signature")),
+/// ];
+/// let verifier = Verifier::new(Scheme::standard_webhooks(), [secret]);
+/// let message = verifier.verify_at(&headers, body, 1_700_000_010)?;
+/// assert_eq!(message.id(), Some("msg_1"));
+///
+/// // Byte values, as ASGI servers give them, and a missing header is still `missing_header`.
+/// let raw: &[(&[u8], &[u8])] = &[(b"webhook-id", b"msg_1"), (b"webhook-signature", b"v1,AAAA")];
+/// assert_eq!(verifier.verify_at(raw, body, 1_700_000_010).unwrap_err().code(), "missing_header");
+/// # Ok::<(), hookwire::Error>(())
+/// ```
+///
+/// To read another type (a framework's header map), implement the one method on a wrapper of
+/// it; the values must be returned in the order they were received.
+pub trait HeaderSource {
+    /// Every value of the header `name`, in the order received; none when it is absent.
+    ///
+    /// `name` is lower case ([`HeaderName::as_str`]); a source whose names may be in any case
+    /// compares them ASCII-case-insensitively.
+    fn header_values<'s>(&'s self, name: &HeaderName) -> impl Iterator<Item = &'s [u8]>;
+}
+
+impl HeaderSource for HeaderMap {
+    fn header_values<'s>(&'s self, name: &HeaderName) -> impl Iterator<Item = &'s [u8]> {
+        self.get_all(name).iter().map(|value| value.as_bytes())
+    }
+}
+
+impl<N: AsRef<[u8]>, V: AsRef<[u8]>> HeaderSource for [(N, V)] {
+    fn header_values<'s>(&'s self, name: &HeaderName) -> impl Iterator<Item = &'s [u8]> {
+        let name = name.as_str().as_bytes();
+        self.iter()
+            .filter(move |(n, _)| n.as_ref().eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_ref())
+    }
+}
+
+impl<N: AsRef<[u8]>, V: AsRef<[u8]>, const K: usize> HeaderSource for [(N, V); K] {
+    fn header_values<'s>(&'s self, name: &HeaderName) -> impl Iterator<Item = &'s [u8]> {
+        self.as_slice().header_values(name)
+    }
+}
+
+impl<N: AsRef<[u8]>, V: AsRef<[u8]>> HeaderSource for Vec<(N, V)> {
+    fn header_values<'s>(&'s self, name: &HeaderName) -> impl Iterator<Item = &'s [u8]> {
+        self.as_slice().header_values(name)
+    }
+}
+
+impl<T: HeaderSource + ?Sized> HeaderSource for &T {
+    fn header_values<'s>(&'s self, name: &HeaderName) -> impl Iterator<Item = &'s [u8]> {
+        (**self).header_values(name)
+    }
+}
+
+/// A header value as text, when it is what `http::HeaderValue::to_str` accepts (visible ASCII
+/// and tab): the one test every source goes through, so a pair list and a `HeaderMap` agree.
+pub(crate) fn text(value: &[u8]) -> Option<&str> {
+    if value.iter().all(|&b| b == b'\t' || (0x20..0x7f).contains(&b)) {
+        std::str::from_utf8(value).ok()
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn text_accepts_what_header_value_to_str_accepts() {
+        for byte in 0..=255u8 {
+            let value = [b'a', byte, b'z'];
+            let via_http = HeaderValue::from_bytes(&value).ok().map(|v| v.to_str().is_ok()).unwrap_or(false);
+            assert_eq!(text(&value).is_some(), via_http, "byte {byte:#04x}");
+        }
+    }
+
+    #[test]
+    fn pairs_match_names_in_any_case_and_keep_repeats_in_order() {
+        let name = HeaderName::from_static("x-sig");
+        let pairs = [("X-Sig", "a"), ("other", "b"), ("x-SIG", "c"), ("x-sig2", "d")];
+        assert_eq!(pairs.header_values(&name).collect::<Vec<_>>(), [&b"a"[..], b"c"]);
+        let mut map = HeaderMap::new();
+        map.append("x-sig", HeaderValue::from_static("a"));
+        map.append("x-sig", HeaderValue::from_static("c"));
+        assert_eq!(map.header_values(&name).collect::<Vec<_>>(), [&b"a"[..], b"c"]);
+        assert_eq!(pairs[1..2].header_values(&name).count(), 0);
+    }
+}
