@@ -5,20 +5,23 @@
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// Declares [`WebhookError`] from one list of `Variant = "code"`, so that the variants, their
-/// codes and the test against [`hookwire::Error::CODES`] cannot disagree.
+/// Declares [`WebhookError`] from one list of `Variant = "code" { detail fields }`, so that the
+/// variants, their codes and their fields cannot disagree with each other; `tests/errors.rs`
+/// holds the list to `bindings/errors.json` (the core's `Error::KINDS`).
 macro_rules! webhook_error {
-    ($( $(#[$doc:meta])* $variant:ident = $code:literal, )*) => {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal { $( $(#[$fdoc:meta])* $field:ident : $fty:ty ),* $(,)? }, )*) => {
         /// Every failure of hookwire: one variant per stable code (Kotlin: the subclasses of the
         /// sealed `WebhookException`; Swift: the cases of `enum WebhookError`). `reason` is the
-        /// human text; [`code`](WebhookError::code) the stable string, identical in every
-        /// language.
+        /// human text, the other fields the error's structured details (the core's
+        /// `Error::details`: `header`, `limit`, `age`, ...); [`code`](WebhookError::code) is
+        /// the stable string, identical in every language.
         #[derive(Debug, Clone, PartialEq, Eq, uniffi::Error)]
         #[uniffi::export(Display)]
         pub enum WebhookError {
             $( $(#[$doc])* $variant {
                 /// What went wrong, for people (never contains secret material).
                 reason: String,
+                $( $(#[$fdoc])* $field: $fty, )*
             }, )*
         }
 
@@ -36,58 +39,150 @@ macro_rules! webhook_error {
             /// The human text.
             pub fn reason(&self) -> &str {
                 match self {
-                    $( WebhookError::$variant { reason } )|* => reason,
+                    $( WebhookError::$variant { reason, .. } )|* => reason,
                 }
             }
 
-            /// The variant of `code`, if it is one.
-            pub fn with_code(code: &str, reason: String) -> Option<WebhookError> {
+            /// The variant of `code` with the details found in `details` (by name; a detail
+            /// not given is empty or zero), if `code` is one.
+            pub(crate) fn with_details(code: &str, reason: String, details: &[(&str, hookwire::Detail<'_>)]) -> Option<WebhookError> {
+                #[allow(unused_variables)]
+                let detail = |name: &str| details.iter().find(|(n, _)| *n == name).map(|(_, d)| *d);
                 match code {
-                    $( $code => Some(WebhookError::$variant { reason }), )*
+                    $( $code => Some(WebhookError::$variant {
+                        reason,
+                        $( $field: FromDetail::from_detail(detail(stringify!($field))), )*
+                    }), )*
                     _ => None,
                 }
+            }
+
+            /// The variant of `code` without details, if it is one.
+            pub fn with_code(code: &str, reason: String) -> Option<WebhookError> {
+                WebhookError::with_details(code, reason, &[])
             }
         }
     };
 }
 
+/// A detail field's value from the core's [`hookwire::Detail`]: text as `String`, numbers as
+/// `i64` (Kotlin `Long`, Swift `Int64`: signed like every count of this binding, saturating),
+/// names as a list.
+trait FromDetail: Sized {
+    fn from_detail(detail: Option<hookwire::Detail<'_>>) -> Self;
+}
+
+impl FromDetail for String {
+    fn from_detail(detail: Option<hookwire::Detail<'_>>) -> String {
+        match detail {
+            Some(hookwire::Detail::Text(text)) => text.to_owned(),
+            _ => String::new(),
+        }
+    }
+}
+
+impl FromDetail for i64 {
+    fn from_detail(detail: Option<hookwire::Detail<'_>>) -> i64 {
+        match detail {
+            Some(hookwire::Detail::Number(n)) => i64::try_from(n).unwrap_or(i64::MAX),
+            _ => 0,
+        }
+    }
+}
+
+impl FromDetail for Vec<String> {
+    fn from_detail(detail: Option<hookwire::Detail<'_>>) -> Vec<String> {
+        match detail {
+            Some(hookwire::Detail::Names(names)) => names.iter().map(|n| (*n).to_owned()).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
 webhook_error! {
     /// No signature matched any configured secret.
-    InvalidSignature = "invalid_signature",
+    InvalidSignature = "invalid_signature" {},
     /// A header the scheme requires is absent.
-    MissingHeader = "missing_header",
+    MissingHeader = "missing_header" {
+        /// The header name, as the scheme spells it.
+        header: String,
+        /// The scheme that requires it.
+        scheme: String,
+    },
     /// A header is present but unusable.
-    MalformedHeader = "malformed_header",
+    MalformedHeader = "malformed_header" {
+        /// The header name, as the scheme spells it.
+        header: String,
+    },
     /// The timestamp is older than the tolerance.
-    TimestampTooOld = "timestamp_too_old",
+    TimestampTooOld = "timestamp_too_old" {
+        /// Seconds between the timestamp and now.
+        age: i64,
+        /// The configured tolerance in seconds.
+        tolerance: i64,
+    },
     /// The timestamp is further in the future than the tolerance.
-    TimestampTooNew = "timestamp_too_new",
+    TimestampTooNew = "timestamp_too_new" {
+        /// Seconds between now and the timestamp.
+        ahead: i64,
+        /// The configured tolerance in seconds.
+        tolerance: i64,
+        /// The most likely cause.
+        hint: String,
+    },
     /// The message id was already accepted.
-    Replayed = "replayed",
+    Replayed = "replayed" {
+        /// The replay key (the message id, or a digest of the signature when the id is not signed).
+        id: String,
+    },
     /// Another delivery of the message is being handled.
-    ReplayInProgress = "replay_in_progress",
+    ReplayInProgress = "replay_in_progress" {
+        /// The replay key of the message.
+        id: String,
+    },
     /// The body is larger than the limit.
-    PayloadTooLarge = "payload_too_large",
+    PayloadTooLarge = "payload_too_large" {
+        /// Size of the body in bytes.
+        size: i64,
+        /// The configured limit in bytes.
+        limit: i64,
+    },
     /// A secret cannot be used.
-    InvalidSecret = "invalid_secret",
+    InvalidSecret = "invalid_secret" {},
     /// An argument is not acceptable.
-    InvalidArgument = "invalid_argument",
+    InvalidArgument = "invalid_argument" {
+        /// The argument's name.
+        argument: String,
+    },
     /// A body is not the JSON asked for.
-    InvalidPayload = "invalid_payload",
+    InvalidPayload = "invalid_payload" {},
     /// An unknown scheme name.
-    UnknownScheme = "unknown_scheme",
+    UnknownScheme = "unknown_scheme" {
+        /// The name that was asked for.
+        scheme: String,
+        /// The names hookwire knows.
+        known: Vec<String>,
+    },
     /// An event type outside the catalog, in strict mode.
-    UnknownEventType = "unknown_event_type",
+    UnknownEventType = "unknown_event_type" {
+        /// The type that was found.
+        event_type: String,
+    },
     /// An unknown dialect name.
-    UnknownDialect = "unknown_dialect",
+    UnknownDialect = "unknown_dialect" {
+        /// The name that was asked for.
+        dialect: String,
+        /// The names hookwire knows.
+        known: Vec<String>,
+    },
     /// A destination refused by the URL guard.
-    BlockedUrl = "blocked_url",
+    BlockedUrl = "blocked_url" {},
     /// An operation that does not fit the current state.
-    InvalidState = "invalid_state",
+    InvalidState = "invalid_state" {},
     /// The replay store could not answer.
-    Store = "store_error",
+    Store = "store_error" {},
     /// A bug in hookwire or this binding (a caught panic). Please report it.
-    Internal = "internal",
+    Internal = "internal" {},
 }
 
 #[uniffi::export]
@@ -109,8 +204,10 @@ impl std::error::Error for WebhookError {}
 impl From<hookwire::Error> for WebhookError {
     fn from(error: hookwire::Error) -> Self {
         let code = error.code();
-        WebhookError::with_code(code, error.to_string()).unwrap_or_else(|| WebhookError::Internal {
-            reason: format!("hookwire error code `{code}` is not known to this binding: {error}"),
+        WebhookError::with_details(code, error.to_string(), &error.details()).unwrap_or_else(|| {
+            WebhookError::Internal {
+                reason: format!("hookwire error code `{code}` is not known to this binding: {error}"),
+            }
         })
     }
 }
@@ -127,7 +224,10 @@ pub fn error_from_code(code: String, reason: String) -> WebhookError {
 
 /// An `invalid_argument` error about the argument `name`, worded as the core words it.
 pub(crate) fn argument(name: &str, reason: impl fmt::Display) -> WebhookError {
-    WebhookError::InvalidArgument { reason: format!("invalid argument `{name}`: {reason}") }
+    WebhookError::InvalidArgument {
+        reason: format!("invalid argument `{name}`: {reason}"),
+        argument: name.to_owned(),
+    }
 }
 
 /// Runs `f`, turning a panic into [`WebhookError::Internal`] so that it never crosses the FFI
@@ -170,6 +270,60 @@ mod tests {
     }
 
     #[test]
+    fn core_details_become_fields_of_the_variant() {
+        let cases = [
+            (
+                hookwire::Error::PayloadTooLarge { size: 2_000_000, limit: 1_048_576 },
+                WebhookError::PayloadTooLarge { reason: String::new(), size: 2_000_000, limit: 1_048_576 },
+            ),
+            (
+                hookwire::Error::MissingHeader { header: "webhook-id".into(), scheme: "svix".into() },
+                WebhookError::MissingHeader {
+                    reason: String::new(),
+                    header: "webhook-id".into(),
+                    scheme: "svix".into(),
+                },
+            ),
+            (
+                hookwire::Error::TimestampTooOld { age: 301, tolerance: 300 },
+                WebhookError::TimestampTooOld { reason: String::new(), age: 301, tolerance: 300 },
+            ),
+            (
+                hookwire::Error::UnknownDialect { dialect: "x".into(), known: &["a", "b"] },
+                WebhookError::UnknownDialect {
+                    reason: String::new(),
+                    dialect: "x".into(),
+                    known: vec!["a".into(), "b".into()],
+                },
+            ),
+            (
+                hookwire::Error::Replayed { id: "msg_1".into() },
+                WebhookError::Replayed { reason: String::new(), id: "msg_1".into() },
+            ),
+        ];
+        for (core, mut expected) in cases {
+            let text = core.to_string();
+            if let Some(reason) = reason_mut(&mut expected) {
+                *reason = text;
+            }
+            assert_eq!(WebhookError::from(core), expected);
+        }
+        let argument = argument("now", "before 1970");
+        assert!(matches!(&argument, WebhookError::InvalidArgument { argument, .. } if argument == "now"));
+    }
+
+    fn reason_mut(error: &mut WebhookError) -> Option<&mut String> {
+        match error {
+            WebhookError::PayloadTooLarge { reason, .. }
+            | WebhookError::MissingHeader { reason, .. }
+            | WebhookError::TimestampTooOld { reason, .. }
+            | WebhookError::UnknownDialect { reason, .. }
+            | WebhookError::Replayed { reason, .. } => Some(reason),
+            _ => None,
+        }
+    }
+
+    #[test]
     fn a_panic_becomes_internal() {
         let error = run::<()>(|| panic!("boom")).unwrap_err();
         assert_eq!(error.code(), "internal");
@@ -181,7 +335,7 @@ mod tests {
         assert_eq!(error_from_code("nope".into(), "x".into()).code(), "invalid_argument");
         assert_eq!(
             error_from_code("replayed".into(), "x".into()),
-            WebhookError::Replayed { reason: "x".into() }
+            WebhookError::Replayed { reason: "x".into(), id: String::new() }
         );
     }
 }

@@ -147,12 +147,16 @@ fn assert_offers_section(
 
 // ---- uniffi ---------------------------------------------------------------------------------
 
-/// The cdylib cargo built next to this test (`target/<profile>/libhookwire_ffi.so`).
+/// The cdylib cargo built for this test: `target/<profile>/deps/libhookwire_ffi.so` (a plain
+/// `cargo test` builds it there without copying it up), else `target/<profile>/`.
 fn uniffi_library() -> PathBuf {
     let exe = std::env::current_exe().expect("test path");
-    let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>");
+    let deps = exe.parent().expect("target/<profile>/deps");
     let name = format!("{}hookwire_ffi{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX);
-    profile_dir.join(name)
+    [deps.join(&name), deps.parent().expect("target/<profile>").join(&name)]
+        .into_iter()
+        .find(|path| path.exists())
+        .unwrap_or_else(|| deps.join(&name))
 }
 
 fn uniffi_offered() -> Result<Offered, String> {
