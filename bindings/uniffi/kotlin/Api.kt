@@ -1,11 +1,20 @@
-// The API from Kotlin: signing and verifying, rotation, errors, events, delivery building blocks.
+// The API from Kotlin: signing and verifying, rotation, errors, events, endpoints, delivery
+// building blocks in java.time types.
 package hookwire.tests
 
 import hookwire.*
+import java.time.Duration
+import java.time.Instant
 
 private const val SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 private const val NOW = 1_700_000_000L
 private val BODY = """{"id":"evt_1","type":"order.created","data":{"id":1001,"total_amount":45.99}}""".encodeToByteArray()
+private const val OTHER = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
+
+/** The instant [ms] milliseconds after NOW (unix seconds). */
+private fun at(ms: Long): Instant = Instant.ofEpochSecond(NOW).plusMillis(ms)
+
+private fun ms(millis: Long): Duration = Duration.ofMillis(millis)
 
 /** The code of each exception subclass, written out so the compiler checks the `when` is exhaustive. */
 private fun codeOfClass(e: WebhookException): String = when (e) {
@@ -118,7 +127,7 @@ fun signAndVerify() {
         val message = Verifier(SECRET).verify(BODY, headers, NOW)
         eq(message.json(), BODY.decodeToString(), "json")
         val event = message.event()
-        check(event is Event.OrderCreated) { "$event" }
+        check(event.data() is EventData.OrderEvent) { "${event.data()}" }
         eq(message.eventAs("hookwire").type(), "order.created", "event_as")
     }
 }
@@ -179,9 +188,32 @@ fun errors() {
     case("unknown_dialect") { fails("unknown_dialect") { parseEvent(BODY, dialect = "nope") } }
     case("blocked_url") { fails("blocked_url") { UrlGuard().checkUrl("http://169.254.169.254/latest") } }
     case("invalid_state") {
-        val delivery = Delivery("msg_1", 0)
-        delivery.record(RetryPolicy.fromName("svix"), 0, Outcome.response(200), ByteArray(0), 10)
-        fails("invalid_state") { delivery.cancel(20) }
+        val delivery = Delivery("msg_1", at(0))
+        delivery.record(RetryPolicy.fromName("svix"), at(0), Outcome.response(200), ByteArray(0), at(10))
+        fails("invalid_state") { delivery.cancel(at(20)) }
+    }
+    case("the details of an error are fields of its exception") {
+        val tooLarge = throws<WebhookException.PayloadTooLarge> { Verifier(SECRET, maxBody = 10).verify(BODY, headers, NOW) }
+        eq(tooLarge.size to tooLarge.limit, BODY.size.toLong() to 10L, "size, limit")
+        val old = throws<WebhookException.TimestampTooOld> { verifier.verify(BODY, headers, NOW + 301) }
+        eq(old.age to old.tolerance, 301L to 300L, "age, tolerance")
+        val new = throws<WebhookException.TimestampTooNew> { verifier.verify(BODY, headers, NOW - 301) }
+        eq(new.ahead to new.tolerance, 301L to 300L, "ahead, tolerance")
+        check(new.hint.isNotEmpty()) { "hint" }
+        val missing = throws<WebhookException.MissingHeader> { verifier.verify(BODY, mapOf(), NOW) }
+        eq(missing.scheme, "hookwire", "scheme")
+        check(missing.header.lowercase() in headers.keys) { missing.header }
+        val malformed = throws<WebhookException.MalformedHeader> { verifier.verify(BODY, headers + ("x-webhook-timestamp" to "soon"), NOW) }
+        eq(malformed.header.lowercase(), "x-webhook-timestamp", "header")
+        val once = Verifier(SECRET, replayCapacity = 10)
+        once.verify(BODY, headers, NOW).commit()
+        eq(throws<WebhookException.Replayed> { once.verify(BODY, headers, NOW) }.id, "msg_1", "replayed id")
+        val scheme = throws<WebhookException.UnknownScheme> { Verifier(SECRET, "nope") }
+        eq(scheme.scheme to scheme.known, "nope" to schemes(), "scheme, known")
+        val dialect = throws<WebhookException.UnknownDialect> { parseEvent(BODY, dialect = "nope") }
+        eq(dialect.dialect to dialect.known, "nope" to dialects(), "dialect, known")
+        eq(throws<WebhookException.UnknownEventType> { sampleEvent("order.refunded") }.eventType, "order.refunded", "event type")
+        eq(throws<WebhookException.InvalidArgument> { Scheduler().popDue(at(0), -1) }.argument, "limit", "argument")
     }
 }
 
@@ -204,22 +236,21 @@ fun events() {
             val message = Verifier(SECRET, scheme).verify(body, Signer(SECRET, scheme).sign(body, "m5", NOW), NOW)
             eq(message.scheme, scheme, "scheme")
             if (total != null) {
-                eq((message.event() as Event.OrderCreated).data.totalAmount, total, "total")
+                eq((message.event().data() as EventData.OrderEvent).order.totalAmount, total, "total")
             } else {
                 fails("invalid_payload") { message.event() }
             }
         }
     }
-    case("typed events with when") {
+    case("typed data with when") {
         for (info in eventTypes()) {
             val event = sampleEvent(info.type)
-            val summary = when (event) {
-                is Event.OrderCreated -> "order ${event.data.totalAmount}"
-                is Event.DeviceTemperature -> "probes ${event.data.probes!!.size} ${event.data.probes!![0].unit}"
-                is Event.JobCompleted -> "job ${event.data.jobType}"
-                is Event.UserCreated -> "user ${event.data.userId!!.text()}"
-                is Event.Other -> "other ${event.data.length}"
-                else -> "typed ${event.family()}"
+            val summary = when (val data = event.data()) {
+                is EventData.OrderEvent -> "order ${data.order.totalAmount}"
+                is EventData.DeviceEvent -> data.device.probes?.let { "probes ${it.size} ${it[0].unit}" } ?: "device"
+                is EventData.JobEvent -> "job ${data.job.jobType}"
+                is EventData.UserEvent -> "user ${data.user.userId!!.text()}"
+                is EventData.OtherEvent -> "other ${data.json.length}"
             }
             when (info.type) {
                 "order.created" -> eq(summary, "order 45.99", info.type)
@@ -227,23 +258,24 @@ fun events() {
                 "job.completed" -> eq(summary, "job config_backup", info.type)
                 "user.created" -> eq(summary, "user 123", info.type)
             }
-            eq(event is Event.Other, info.family == "other", "Other for ${info.type}")
+            eq(event.data() is EventData.OtherEvent, info.family == "other", "OtherEvent for ${info.type}")
             eq(event.type(), info.type, "type")
         }
     }
     case("ids, decimals and unknown fields as sent") {
         val body = """{"type":"order.created","data":{"id":1001,"order_id":"ord_7","total_amount":45.990,"tip":{"x":1}}}"""
-        val event = parseEvent(body.encodeToByteArray()) as Event.OrderCreated
-        eq(event.data.id, Id.Integer(1001L), "id")
-        eq(event.data.orderId, Id.Text("ord_7"), "order id")
-        eq(event.data.totalAmount, "45.990", "exact decimal")
-        eq(event.data.extra["tip"], """{"x":1}""", "extra")
+        val event = parseEvent(body.encodeToByteArray())
+        val order = (event.data() as EventData.OrderEvent).order
+        eq(order.id, Id.Integer(1001L), "id")
+        eq(order.orderId, Id.Text("ord_7"), "order id")
+        eq(order.totalAmount, "45.990", "exact decimal")
+        eq(order.extra["tip"], """{"x":1}""", "extra")
         eq(event.dataJson(), """{"id":1001,"order_id":"ord_7","total_amount":45.990,"tip":{"x":1}}""", "data json")
         check(event.toJson().decodeToString().contains("\"tip\":{\"x\":1}")) { "lossless" }
     }
     case("other events keep their data") {
         val event = parseEvent("""{"type":"payment.completed","data":{"amount":"9.99"}}""".encodeToByteArray())
-        check(event is Event.Other && event.data == """{"amount":"9.99"}""") { "$event" }
+        eq(event.data(), EventData.OtherEvent("""{"amount":"9.99"}"""), "data")
     }
     case("dialects") {
         eq(dialects().first(), "hookwire", "first dialect")
@@ -253,10 +285,25 @@ fun events() {
             eq(again.type(), "order.created", dialect)
         }
     }
-    case("subscriptions") {
-        val all = Subscription("https://example.com/hooks")
-        check(all.matches(sampleEvent("user.created")) && all.isActive()) { "*" }
-        val orders = Subscription("https://example.com/hooks", listOf("order.*")).withFilter("id", "1001")
+    case("an event is one object: equal by content, the same data however often it is read") {
+        val event = sampleEvent("order.created")
+        eq(event, sampleEvent("order.created"), "equal")
+        eq(event.hashCode(), sampleEvent("order.created").hashCode(), "hash")
+        eq(event.data(), event.data(), "data")
+        eq(event.id(), "evt_test_order_created", "id")
+        check(event.timestamp() != null) { "timestamp" }
+    }
+    case("subscriptions: routing only") {
+        val all = Subscription()
+        check(all.matches(sampleEvent("user.created")) && all.active()) { "*" }
+        eq(all.patterns(), listOf("*"), "default patterns")
+        val orders = Subscription(listOf("order.*"), mapOf("id" to "1001"))
+        eq(orders.filters(), mapOf("id" to "1001"), "filters")
+        eq(Subscription(listOf("order.*")).withFilter("id", "1001").filters(), orders.filters(), "withFilter")
+        eq(Subscription(active = false).active(), false, "inactive")
+        fails("invalid_argument") { Subscription(filters = mapOf("id" to "not json")) }
+        fails("invalid_argument") { Subscription(listOf()) }
+        fails("unknown_event_type") { Subscription(listOf("order.refunded")) }
         eq(orders.patterns(), listOf("order.*"), "patterns")
         check(orders.matchesType("order.updated") && !orders.matchesType("user.created")) { "types" }
         check(orders.matches(sampleEvent("order.created"))) { "filter holds" }
@@ -268,83 +315,128 @@ fun events() {
 fun delivery() {
     case("retry schedule: standard-webhooks") {
         val policy = RetryPolicy.fromName("standard-webhooks")
-        eq(policy.schedule(), listOf(0L, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 50_400_000, 72_000_000, 86_400_000), "schedule")
-        eq(policy.attempts(), 10L, "attempts")
-        eq(policy.next(1, 0, 1_000, Outcome.response(500, elapsedMs = 1_000)), Decision("retry", 6_000, 5_000, null), "after 500")
-        eq(policy.next(1, 0, 30_000, Outcome.transport("timeout", 30_000)), Decision("retry", 90_000, 60_000, null), "after timeout")
-        eq(policy.next(1, 0, 10, Outcome.response(204)), Decision("done", null, null, null), "done")
-        eq(policy.next(10, 0, 10, Outcome.response(500)).reason, "exhausted", "exhausted")
-        eq(policy.next(1, 0, 10, Outcome.response(410)).reason, "endpoint_gone", "gone")
+        eq(policy.schedule(), listOf(0L, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 50_400_000, 72_000_000, 86_400_000).map(::ms), "schedule")
+        eq(policy.maxAttempts(), 10L, "max attempts")
+        eq(policy.maxAge(), null, "no age limit")
+        eq(policy.next(1, at(0), at(1_000), Outcome.response(500, elapsed = ms(1_000))), Decision("retry", at(6_000), ms(5_000), null), "after 500")
+        eq(policy.next(1, at(0), at(30_000), Outcome.transport("timeout", ms(30_000))), Decision("retry", at(90_000), ms(60_000), null), "after timeout")
+        eq(policy.next(1, at(0), at(10), Outcome.response(204)), Decision("done", null, null, null), "done")
+        eq(policy.next(10, at(0), at(10), Outcome.response(500)).reason, "exhausted", "exhausted")
+        eq(policy.next(1, at(0), at(10), Outcome.response(410)).reason, "endpoint_gone", "gone")
     }
-    case("retry presets, tables, exponential, jitter") {
+    case("retry presets, tables, exponential, jitter, getters named like setters") {
         eq(retryPolicies().map { RetryPolicy.fromName(it).name() }, retryPolicies(), "presets")
-        eq(RetryPolicy.table("mine", listOf(0, 1_000, 2_000)).schedule(), listOf(0L, 1_000, 2_000), "table")
-        eq(RetryPolicy.exponential("exp", 1_000, 2.0, 4_000, 5).schedule(), listOf(0L, 1_000, 2_000, 4_000, 4_000), "exponential")
+        eq(RetryPolicy.table("mine", listOf(0L, 1_000, 2_000).map(::ms)).schedule(), listOf(0L, 1_000, 2_000).map(::ms), "table")
+        eq(RetryPolicy.exponential("exp", ms(1_000), 2.0, ms(4_000), 5).schedule(), listOf(0L, 1_000, 2_000, 4_000, 4_000).map(::ms), "exponential")
+        val limited = RetryPolicy.fromName("svix").withMaxAttempts(3).withMaxAge(Duration.ofHours(1))
+        eq(limited.maxAttempts() to limited.maxAge(), 3L to Duration.ofHours(1), "maxAttempts, maxAge")
+        eq(limited.next(2, at(0), at(3_600_001), Outcome.response(500)).reason, "max_age", "max age")
         val jittered = RetryPolicy.fromName("svix").withJitter("proportional", 0.2).withSeed(7)
         fails("invalid_argument") { RetryPolicy.fromName("svix").withSeed(-1) }
         eq(jittered.jitter(), "proportional", "jitter")
         val outcome = Outcome.response(500)
-        eq(jittered.next(2, 0, 10, outcome), jittered.next(2, 0, 10, outcome), "seeded jitter is reproducible")
+        eq(jittered.next(2, at(0), at(10), outcome), jittered.next(2, at(0), at(10), outcome), "seeded jitter is reproducible")
         fails("invalid_argument") { RetryPolicy.fromName("svix").withJitter("wobbly") }
         fails("invalid_argument") { RetryPolicy.table("none", listOf()) }
-        fails("invalid_argument") { RetryPolicy.table("neg", listOf(-1)) }
+        // A negative java.time.Duration has no Rust Duration: uniffi's own conversion refuses it.
+        throws<IllegalArgumentException> { RetryPolicy.table("neg", listOf(ms(-1))) }
     }
     case("outcomes") {
         eq(Outcome.response(429).outcomeClass(), "throttled", "429")
         eq(Outcome.response(301).outcomeClass(), "retryable", "301")
         eq(Outcome.response(200).isSuccess(), true, "200")
         eq(Outcome.response(200, mapOf("webhook-delivery" to "disable")).disablesEndpoint(), true, "disable")
-        eq(Outcome.transport("dns", 5).failure(), "dns", "dns")
+        eq(Outcome.transport("dns", ms(5)).failure(), "dns", "dns")
+        eq(Outcome.transport("dns", ms(5)).elapsed(), ms(5), "elapsed")
+        eq(Outcome.response(200).elapsed(), Duration.ZERO, "elapsed by default")
         eq(Outcome.transport("dns").status(), null, "no status")
         fails("invalid_argument") { Outcome.transport("gremlins") }
         fails("invalid_argument") { Outcome.response(70_000) }
     }
     case("delivery: retries until failed, manual retry, storage") {
         val policy = RetryPolicy.fromName("webnet")
-        val delivery = Delivery("msg_1", 0)
-        val down = Outcome.response(500, elapsedMs = 10)
+        val delivery = Delivery("msg_1", at(0))
+        val down = Outcome.response(500, elapsed = ms(10))
         while (true) {
             val due = delivery.due() ?: break
-            delivery.record(policy, due, down, "oops".encodeToByteArray(), due + 10)
+            delivery.record(policy, due, down, "oops".encodeToByteArray(), due.plusMillis(10))
         }
-        eq(delivery.attempts().map { it.startedAt }, listOf(0L, 60_010, 180_020, 420_030), "attempt times")
+        eq(delivery.attempts().map { it.startedAt }, listOf(0L, 60_010, 180_020, 420_030).map(::at), "attempt times")
+        eq(delivery.attempts().map { it.duration }.toSet(), setOf(ms(10)), "durations")
         eq(delivery.state(), "failed", "state")
         eq(delivery.failureReason(), "exhausted", "reason")
         eq(delivery.attempts()[0].responseBody, "oops", "body")
         eq(delivery.attempts()[0].status, 500, "status")
         val stored = Delivery.fromJson(delivery.toJson())
         eq(stored.attempts(), delivery.attempts(), "stored attempts")
-        stored.retry(500_000)
+        stored.retry(at(500_000))
         eq(stored.state(), "pending", "manual retry")
-        eq(stored.record(policy, 500_000, Outcome.response(200), ByteArray(0), 500_010), "succeeded", "after retry")
+        eq(stored.due(), at(500_000), "due")
+        eq(stored.record(policy, at(500_000), Outcome.response(200), ByteArray(0), at(500_010)), "succeeded", "after retry")
         check(stored.attempts().last().manual) { "manual" }
         fails("invalid_argument") { Delivery.fromJson("{}") }
     }
+    case("instants cross to the millisecond") {
+        eq(Delivery("m", at(1).plusNanos(999_999)).due(), at(1), "truncated to the millisecond")
+        eq(Delivery("m", Instant.EPOCH).due(), Instant.EPOCH, "the epoch is an instant")
+    }
+    // A whole second before: uniffi's Kotlin timestamp conversion drops the sign of an instant
+    // less than a second before 1970 (it writes seconds 0 and the positive nanoseconds), so
+    // 1969-12-31T23:59:59.999Z arrives as 1970-01-01T00:00:00.001Z (README, type mappings).
+    val before1970 = Instant.EPOCH.minusSeconds(1)
+    val outside = listOf(
+        "before 1970" to before1970,
+        "Instant.MIN" to Instant.MIN,
+        "beyond the core's range (Instant.MAX)" to Instant.MAX,
+    )
+    for ((what, instant) in outside) {
+        case("an instant $what is invalid_argument naming it, never a panic") {
+            val calls = listOf<Pair<String, () -> Unit>>(
+                "now" to { Delivery("m", instant) },
+                "due" to { Scheduler().schedule("k", instant) },
+                "now" to { Scheduler().popDue(instant, 1) },
+                "first_attempt_at" to { RetryPolicy.fromName("svix").next(1, instant, at(0), Outcome.response(500)) },
+                "started_at" to { Delivery("m", at(0)).record(RetryPolicy.fromName("svix"), instant, Outcome.response(500), ByteArray(0), at(0)) },
+                "now" to { Delivery("m", at(0)).cancel(instant) },
+                "now" to { EndpointHealth().record(Outcome.response(500), instant) },
+                "now" to { Endpoint("https://hooks.example.com/in", listOf(SECRET)).request(BODY, "msg_1", null, instant) },
+            )
+            for ((argument, call) in calls) {
+                eq(throws<WebhookException.InvalidArgument> { call() }.argument, argument, "argument")
+            }
+        }
+    }
     case("scheduler") {
         val scheduler = Scheduler()
-        check(scheduler.schedule("a", 30) && scheduler.schedule("b", 10) && !scheduler.schedule("a", 20)) { "new" }
+        check(scheduler.schedule("a", at(30)) && scheduler.schedule("b", at(10)) && !scheduler.schedule("a", at(20))) { "new" }
         eq(scheduler.len(), 2L, "len")
-        eq(scheduler.nextDue(), 10L, "next due")
-        check(scheduler.reschedule("b", 25) && !scheduler.reschedule("zz", 1)) { "reschedule" }
-        eq(scheduler.popDue(24, 10), listOf(DueEntry("a", 20)), "pop")
+        eq(scheduler.nextDue(), at(10), "next due")
+        check(scheduler.reschedule("b", at(25)) && !scheduler.reschedule("zz", at(1))) { "reschedule" }
+        eq(scheduler.popDue(at(24), 10), listOf(DueEntry("a", at(20))), "pop")
         check(scheduler.contains("b") && scheduler.cancel("b") && !scheduler.contains("b")) { "cancel" }
         check(scheduler.isEmpty() && scheduler.nextDue() == null) { "empty" }
-        fails("invalid_argument") { scheduler.popDue(0, -1) }
+        fails("invalid_argument") { scheduler.popDue(at(0), -1) }
     }
     case("endpoint health") {
         val health = EndpointHealth(disableAfterFailures = 3)
-        eq(health.record(Outcome.response(500), 0), "started_failing", "first failure")
-        eq(health.record(Outcome.response(500), 10), null, "second")
-        eq(health.record(Outcome.response(500), 20), "disabled", "third")
+        eq(health.record(Outcome.response(500), at(0)), "started_failing", "first failure")
+        eq(health.record(Outcome.response(500), at(10)), null, "second")
+        eq(health.record(Outcome.response(500), at(20)), "disabled", "third")
         check(health.isDisabled()) { "disabled" }
         eq(health.disabledReason(), "consecutive_failures", "reason")
         health.enable()
         check(!health.isDisabled() && health.consecutiveFailures() == 0L) { "enabled" }
-        eq(EndpointHealth().record(Outcome.response(410), 0), "disabled", "410")
-        val byTime = EndpointHealth()
-        byTime.record(Outcome.response(500), 0)
-        eq(byTime.failingSince(), 0L, "failing since")
-        eq(byTime.record(Outcome.response(200), 5), "recovered", "recovered")
+        eq(EndpointHealth().record(Outcome.response(410), at(0)), "disabled", "410")
+        eq(EndpointHealth().disableAfter(), Duration.ofDays(5), "the core's default")
+        val byTime = EndpointHealth(disableAfter = Duration.ofHours(1))
+        eq(byTime.record(Outcome.response(500), at(0)), "started_failing", "failing")
+        eq(byTime.failingSince(), at(0), "failing since")
+        eq(byTime.record(Outcome.response(500), at(3_599_999)), null, "within the hour")
+        eq(byTime.record(Outcome.response(500), at(3_600_000)), "disabled", "after the hour")
+        eq(byTime.disabledReason(), "failing_for", "reason")
+        val recovering = EndpointHealth()
+        recovering.record(Outcome.response(500), at(0))
+        eq(recovering.record(Outcome.response(200), at(5)), "recovered", "recovered")
     }
     case("url guard") {
         val guard = UrlGuard()
@@ -362,5 +454,85 @@ fun delivery() {
         fails("invalid_argument") { guard.checkIp("not an address") }
         UrlGuard(allow = listOf("10.20.0.0/16")).checkIp("10.20.3.4")
         fails("invalid_argument") { UrlGuard(allow = listOf("10.20.0.0/99")) }
+    }
+}
+
+/** The request's headers as one value each (what a verifier is handed). */
+private fun single(request: Request): Map<String, String> = request.headers.mapValues { it.value.single() }
+
+fun endpoints() {
+    val url = "https://hooks.example.com/orders"
+    case("an endpoint signs each request with every secret: either verifies (rotation)") {
+        val endpoint = Endpoint(url, listOf(SECRET, OTHER), "standard-webhooks")
+        val request = endpoint.request(BODY, "msg_1", "order.created", Instant.ofEpochSecond(NOW))
+        eq(request.method to request.url, "POST" to url, "method, url")
+        check(request.body.contentEquals(BODY)) { "body" }
+        val headers = single(request)
+        eq(headers["content-type"], "application/json", "content type")
+        check(headers["user-agent"]!!.startsWith("hookwire/")) { headers.toString() }
+        eq(headers["webhook-signature"]!!.split(" ").size, 2, "one signature per secret")
+        eq(headers["webhook-timestamp"], NOW.toString(), "signed at now, in the wire's seconds")
+        for ((index, secret) in listOf(SECRET, OTHER).withIndex()) {
+            val message = Verifier(secret, "standard-webhooks").verify(BODY, headers, NOW)
+            eq(message.id to message.secretIndex, "msg_1" to 0L, "verified with secret $index")
+        }
+        val later = single(endpoint.request(BODY, "msg_1"))
+        check(later["webhook-timestamp"]!!.toLong() > NOW) { "the clock by default: ${later["webhook-timestamp"]}" }
+        eq(later["webhook-id"], "msg_1", "the same id on every attempt")
+    }
+    case("an endpoint's headers go with every request; the scheme's own win") {
+        val endpoint = Endpoint(url, listOf(SECRET), headers = mapOf("X-Tenant" to "kitchen-7", "X-Webhook-Id" to "spoofed"))
+        val headers = endpoint.request(BODY, "msg_2", "order.created", Instant.ofEpochSecond(NOW)).headers
+        eq(headers["x-tenant"], listOf("kitchen-7"), "custom")
+        eq(headers["x-webhook-id"], listOf("msg_2"), "the scheme's id")
+        eq(headers["x-webhook-event"], listOf("order.created"), "event header")
+        eq(endpoint.headers(), mapOf("x-tenant" to listOf("kitchen-7"), "x-webhook-id" to listOf("spoofed")), "headers()")
+        eq(Verifier(SECRET).verify(BODY, single(endpoint.request(BODY, "msg_2", null, Instant.ofEpochSecond(NOW))), NOW).id, "msg_2", "verifies")
+    }
+    case("an endpoint's settings read back as given, the core's defaults otherwise") {
+        val plain = Endpoint(url, listOf(SECRET))
+        eq(plain.url(), url, "url")
+        eq(plain.scheme(), "hookwire", "scheme")
+        eq(plain.subscription().patterns(), listOf("*"), "every event")
+        eq(plain.retryPolicy().name(), "standard-webhooks", "retry policy")
+        eq(plain.timeout(), Duration.ofSeconds(30), "timeout")
+        eq(plain.rateLimit(), null, "no pace")
+        eq(plain.maxPayload(), 1L shl 20, "max payload")
+        val aura = Endpoint(
+            url, listOf("s3cr3t-aura"), "auraconnect",
+            subscription = Subscription(listOf("order.*"), mapOf("id" to "1001")),
+            retry = RetryPolicy.fromName("auraconnect"),
+            timeout = Duration.ofSeconds(10),
+            rateLimit = RateLimit(1000, Duration.ofHours(1)),
+            maxPayload = 256 * 1024,
+        )
+        eq(aura.scheme(), "auraconnect", "scheme")
+        eq(aura.retryPolicy().name(), "auraconnect", "retry policy")
+        eq(aura.timeout(), Duration.ofSeconds(10), "timeout")
+        eq(aura.rateLimit(), RateLimit(1000, Duration.ofHours(1)), "rate limit")
+        eq(aura.maxPayload(), 256L * 1024, "max payload")
+        check(aura.matches(sampleEvent("order.created")) && !aura.matches(sampleEvent("user.created"))) { "subscription" }
+        check(!aura.matches(parseEvent("""{"type":"order.created","data":{"id":7}}""".encodeToByteArray()))) { "filter" }
+    }
+    case("an endpoint refuses what it cannot send, with the code and its details") {
+        val small = Endpoint(url, listOf(SECRET), maxPayload = 10)
+        val tooLarge = throws<WebhookException.PayloadTooLarge> { small.request(BODY, "msg_3") }
+        eq(tooLarge.size to tooLarge.limit, BODY.size.toLong() to 10L, "size, limit")
+        val internal = Endpoint("http://10.0.0.1/hooks", listOf(SECRET))
+        fails("blocked_url") { internal.request(BODY, "msg_3") }
+        fails("blocked_url") { internal.checkUrl() }
+        val allowed = Endpoint("http://10.0.0.1/hooks", listOf(SECRET), allowPrivate = true)
+        eq(allowed.checkUrl(), CheckedUrl("10.0.0.1", 80, false), "allowPrivate")
+        eq(allowed.request(BODY, "msg_3").url, "http://10.0.0.1/hooks", "sent")
+        fails("blocked_url") { Endpoint("http://169.254.169.254/", listOf(SECRET), allowPrivate = true).request(BODY, "m") }
+        fails("invalid_argument") { Endpoint("not a url", listOf(SECRET)) }
+        fails("invalid_secret") { Endpoint(url, listOf()) }
+        fails("invalid_secret") { Endpoint(url, listOf("short")) }
+        fails("unknown_scheme") { Endpoint(url, listOf(SECRET), "nope") }
+        fails("invalid_argument") { Endpoint(url, listOf(SECRET), headers = mapOf("Content-Length" to "1")) }
+        fails("invalid_argument") { Endpoint(url, listOf(SECRET), timeout = Duration.ZERO) }
+        fails("invalid_argument") { Endpoint(url, listOf(SECRET), rateLimit = RateLimit(0, Duration.ofHours(1))) }
+        fails("invalid_argument") { Endpoint(url, listOf(SECRET), maxPayload = -1) }
+        fails("invalid_argument") { Endpoint(url, listOf(SECRET)).request(BODY, "msg.3") }
     }
 }

@@ -7,6 +7,7 @@
 package hookwire.tests
 
 import hookwire.*
+import java.time.Duration
 import java.util.Base64
 import javax.crypto.Mac
 import javax.crypto.spec.SecretKeySpec
@@ -18,7 +19,9 @@ private const val OTHER = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
 // stripe-python's and stripe-node's own webhook test secret and payload.
 private const val STRIPE_SECRET = "whsec_test_secret"
 private const val STRIPE_PAYLOAD = "{\n  \"id\": \"evt_test_webhook\",\n  \"object\": \"event\"\n}"
-private const val DAY_MS = 86_400_000L
+private val DAY: Duration = Duration.ofDays(1)
+
+private fun ms(millis: Long): Duration = Duration.ofMillis(millis)
 
 private fun hmac(key: ByteArray, content: ByteArray): ByteArray =
     Mac.getInstance("HmacSHA256").run {
@@ -139,25 +142,25 @@ private fun boundedPolicies() {
         "withMaxAttempts(Int.MAX_VALUE)" to { svix.withMaxAttempts(Int.MAX_VALUE).schedule() },
         "withMaxAttempts(1001)" to { svix.withMaxAttempts(1001) },
         "withMaxAttempts(0)" to { svix.withMaxAttempts(0) },
-        "exponential maxAttempts 1e9" to { RetryPolicy.exponential("e", 1_000, 2.0, 60_000, 1_000_000_000).schedule() },
-        "exponential factor 11" to { RetryPolicy.exponential("e", 1_000, 11.0, 60_000, 5) },
-        "exponential cap of 31 days" to { RetryPolicy.exponential("e", 1_000, 2.0, 31 * DAY_MS, 5) },
-        "table of 1001 entries" to { RetryPolicy.table("t", List(1001) { 0L }) },
-        "table delay of 31 days" to { RetryPolicy.table("t", listOf(0L, 31 * DAY_MS)) },
-        "withMaxAge of 366 days" to { svix.withMaxAge(366 * DAY_MS) },
+        "exponential maxAttempts 1e9" to { RetryPolicy.exponential("e", ms(1_000), 2.0, ms(60_000), 1_000_000_000).schedule() },
+        "exponential factor 11" to { RetryPolicy.exponential("e", ms(1_000), 11.0, ms(60_000), 5) },
+        "exponential cap of 31 days" to { RetryPolicy.exponential("e", ms(1_000), 2.0, DAY.multipliedBy(31), 5) },
+        "table of 1001 entries" to { RetryPolicy.table("t", List(1001) { Duration.ZERO }) },
+        "table delay of 31 days" to { RetryPolicy.table("t", listOf(Duration.ZERO, DAY.multipliedBy(31))) },
+        "withMaxAge of 366 days" to { svix.withMaxAge(DAY.multipliedBy(366)) },
     )
     for ((what, call) in unbounded) {
         case("a retry policy beyond its bounds is invalid_argument: $what") { eq(code(call), "invalid_argument", what) }
     }
     case("the longest retry policies have schedules of a thousand entries") {
         val longest = svix.withMaxAttempts(1000)
-        eq(longest.attempts(), 1000L, "attempts")
+        eq(longest.maxAttempts(), 1000L, "attempts")
         val schedule = longest.schedule()
         eq(schedule.size, 1000, "svix entries")
-        eq(schedule.last(), 600 * 60_000L, "svix's last delay")
-        val exponential = RetryPolicy.exponential("e", 1_000, 10.0, 30 * DAY_MS, 1000).schedule()
-        eq(exponential.size to exponential.max(), 1000 to 30 * DAY_MS, "exponential")
-        eq(RetryPolicy.table("t", List(1000) { 0L }).schedule().size, 1000, "table entries")
+        eq(schedule.last(), Duration.ofMinutes(600), "svix's last delay")
+        val exponential = RetryPolicy.exponential("e", ms(1_000), 10.0, DAY.multipliedBy(30), 1000).schedule()
+        eq(exponential.size to exponential.max(), 1000 to DAY.multipliedBy(30), "exponential")
+        eq(RetryPolicy.table("t", List(1000) { Duration.ZERO }).schedule().size, 1000, "table entries")
     }
 }
 
@@ -307,9 +310,10 @@ private fun typedEvents() {
     for ((digits, id) in ids) {
         case("an integer id of any size keeps its digits ($digits)") {
             val body = """{"type":"user.created","data":{"user_id":$digits}}"""
-            val event = parseEvent(body.encodeToByteArray()) as Event.UserCreated
-            eq(event.data.userId, id, "id")
-            eq(event.data.userId?.text(), digits, "text")
+            val event = parseEvent(body.encodeToByteArray())
+            val user = (event.data() as EventData.UserEvent).user
+            eq(user.userId, id, "id")
+            eq(user.userId?.text(), digits, "text")
             eq(event.dataJson(), """{"user_id":$digits}""", "data json")
             eq(event.toJson().decodeToString(), body, "written back")
             eq(parseEvent(event.encode("webnet"), "webnet").dataJson(), """{"user_id":$digits}""", "webnet")
@@ -343,7 +347,7 @@ private fun urlGuard() {
             eq(e.code(), "blocked_url", "code")
             check("hunter2" !in e.message!! && "hunter2" !in e.toString()) { e.message!! }
             try {
-                Subscription(url)
+                Endpoint(url, listOf(SW_SECRET))
             } catch (e: WebhookException) {
                 check("hunter2" !in e.message!!) { e.message!! }
             }

@@ -11,6 +11,7 @@ fun main(args: Array<String>) {
     errors()
     events()
     delivery()
+    endpoints()
     hardening()
     coreFixes()
     coreRules()

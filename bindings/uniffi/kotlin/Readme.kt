@@ -70,10 +70,14 @@ fun readme() {
                 eq(response.statusCode(), expected.first, what)
                 check(response.body().contains(expected.second)) { "$what: ${response.body()}" }
             }
-            // The sender block delivers to it: succeeded; a private address is refused before sending.
-            val delivery = Delivery("msg_readme_${System.nanoTime()}", System.currentTimeMillis())
-            eq(sendOnce(delivery, url, ORDER), "succeeded", "the sender's delivery")
-            throws<WebhookException.BlockedUrl> { sendOnce(Delivery("msg_x", 0), "http://10.0.0.1/webhooks", ORDER) }
+            // The sender block delivers to it, signed with both secrets of a rotation: succeeded;
+            // a private address is refused before sending unless allowed.
+            val endpoint = Endpoint(url, listOf(Secret.generate().exposeText()!!, secret), allowPrivate = true)
+            val delivery = Delivery("msg_readme_${System.nanoTime()}", java.time.Instant.now())
+            eq(sendOnce(endpoint, delivery, ORDER), "succeeded", "the sender's delivery")
+            eq(delivery.attempts().single().status, 204, "answered 204")
+            val internal = Endpoint("http://10.0.0.1/webhooks", listOf(secret))
+            throws<WebhookException.BlockedUrl> { sendOnce(internal, Delivery("msg_x", java.time.Instant.now()), ORDER) }
         } finally {
             server.stop(0)
         }

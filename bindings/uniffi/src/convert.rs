@@ -1,23 +1,37 @@
-//! Conversions between the foreign types (maps, signed integers, milliseconds) and the core's
-//! (`HeaderMap`, `Duration`, `u32`). Kotlin and Swift get signed integers everywhere: a negative
-//! or too large value is `invalid_argument`, never a wrap-around.
+//! Conversions between the foreign types (maps, signed integers, instants) and the core's
+//! (`HeaderMap`, `UnixTime`, `u32`). Kotlin and Swift get signed integers everywhere: a negative
+//! or too large value is `invalid_argument`, never a wrap-around. Instants cross as uniffi
+//! timestamps (Kotlin `java.time.Instant`, Swift `Date`) and spans as uniffi durations (Kotlin
+//! `java.time.Duration`, Swift `TimeInterval`), so a unit cannot be mixed up.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use hookwire::UnixTime;
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::{argument, WebhookError};
 
-/// A span of `ms` milliseconds (not negative).
-pub(crate) fn duration_ms(name: &str, ms: i64) -> Result<Duration, WebhookError> {
-    u64::try_from(ms).map(Duration::from_millis).map_err(|_| argument(name, "must not be negative"))
+/// The core's instant of a foreign one. The core keeps instants from 1970 on (the Unix epoch,
+/// where webhook timestamps start) to the end of its millisecond range; anything else is
+/// `invalid_argument` naming `name`, never a clamp.
+pub(crate) fn instant(name: &str, time: SystemTime) -> Result<UnixTime, WebhookError> {
+    let since_epoch = time
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| argument(name, "is before 1970-01-01T00:00:00Z (the Unix epoch)"))?;
+    i64::try_from(since_epoch.as_millis()).map(UnixTime::from_millis).map_err(|_| {
+        argument(name, "is beyond the last instant hookwire keeps (292 million years after 1970)")
+    })
 }
 
-/// A span as whole milliseconds, saturating.
-pub(crate) fn ms_of(span: Duration) -> i64 {
-    i64::try_from(span.as_millis()).unwrap_or(i64::MAX)
+/// An instant for the foreign side, to the millisecond.
+pub(crate) fn system_time(time: UnixTime) -> SystemTime {
+    let span = Duration::from_millis(time.as_millis().unsigned_abs());
+    let moved =
+        if time.as_millis() >= 0 { UNIX_EPOCH.checked_add(span) } else { UNIX_EPOCH.checked_sub(span) };
+    // SystemTime spans ±2^63 seconds on every platform uniffi targets, far more than ±2^63 ms.
+    moved.unwrap_or(UNIX_EPOCH)
 }
 
 /// A non-negative count or size.
@@ -26,6 +40,17 @@ pub(crate) fn unsigned<T: TryFrom<i64>>(name: &str, value: i64) -> Result<T, Web
         .ok()
         .filter(|_| value >= 0)
         .ok_or_else(|| argument(name, format!("{value} is out of range")))
+}
+
+/// A span of `ms` milliseconds (not negative): the replay stores' timeouts, on the receive side,
+/// which keeps the wire's plain numbers.
+pub(crate) fn duration_ms(name: &str, ms: i64) -> Result<Duration, WebhookError> {
+    u64::try_from(ms).map(Duration::from_millis).map_err(|_| argument(name, "must not be negative"))
+}
+
+/// The instant `now`, or the clock's when none is given.
+pub(crate) fn instant_or_now(name: &str, now: Option<SystemTime>) -> Result<UnixTime, WebhookError> {
+    now.map_or_else(|| Ok(UnixTime::now()), |now| instant(name, now))
 }
 
 /// A count the core keeps as `u32` or `usize`, for the foreign side.
@@ -109,4 +134,33 @@ pub(crate) fn header_pairs(headers: &HeaderMap) -> HashMap<String, String> {
 /// `internal`) leaves the value as the core left it; the object stays usable.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_cross_to_the_millisecond() {
+        let t = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123) + Duration::from_nanos(999_999);
+        assert_eq!(instant("now", t), Ok(UnixTime::from_millis(1_700_000_000_123)));
+        assert_eq!(system_time(UnixTime::from_millis(1_700_000_000_123)), t - Duration::from_nanos(999_999));
+        assert_eq!(instant("now", UNIX_EPOCH), Ok(UnixTime::EPOCH));
+        assert_eq!(system_time(UnixTime::from_millis(-1_500)), UNIX_EPOCH - Duration::from_millis(1_500));
+    }
+
+    #[test]
+    fn instants_outside_the_cores_range_are_invalid_arguments() {
+        let before = UNIX_EPOCH - Duration::from_millis(1);
+        let beyond = UNIX_EPOCH + Duration::from_secs(u64::try_from(i64::MAX).unwrap() / 1000 + 1);
+        for (what, time) in [("before 1970", before), ("beyond the range", beyond)] {
+            let error = instant("due", time).unwrap_err();
+            assert!(
+                matches!(&error, WebhookError::InvalidArgument { argument, .. } if argument == "due"),
+                "{what}: {error:?}"
+            );
+        }
+        let last = UNIX_EPOCH + Duration::from_millis(u64::try_from(i64::MAX).unwrap());
+        assert_eq!(instant("due", last), Ok(UnixTime::from_millis(i64::MAX)));
+    }
 }

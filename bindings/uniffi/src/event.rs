@@ -1,10 +1,9 @@
-//! Events: a uniffi enum with one variant per typed event type, so Kotlin can write
-//! `when (event) { is Event.OrderCreated -> event.data.totalAmount }` and Swift
-//! `switch event { case .orderCreated(let envelope, let data): … }`; every other type is
-//! `Other`, with its data as JSON text. Nothing is rejected and nothing is lost: the envelope
-//! carries the core's event itself ([`CoreEvent`]), which `encode` and `Subscription.matches`
-//! use. (Rebuilding it from the native JSON lost a dialect's members named like native keys:
-//! Ops Center's own `"id"` beside the native id.)
+//! Events: an object that wraps the core's event, converted once, at the edge. Nothing is
+//! copied out when it is parsed: the id, type, timestamp, actor and data are read from the core's
+//! event when asked, `encode` writes what the sender's envelope held (members named like native
+//! keys included), and `Subscription.matches` reads the same event without parsing anything
+//! again. `data()` gives the typed payload (Kotlin `when (val data = event.data()) { is
+//! EventData.OrderEvent -> data.order.totalAmount }`).
 
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -14,176 +13,123 @@ use hookwire::{Dialect, Payload};
 use crate::error::{run, WebhookError};
 use crate::payload::{Actor, Device, Job, Order, User};
 
-/// What every event has, whatever its type.
-#[derive(uniffi::Record, Debug, Clone, PartialEq)]
-pub struct Envelope {
-    /// The event id, where the envelope has one.
-    pub id: Option<String>,
-    /// The event type (`order.created`).
-    pub r#type: String,
-    /// `device`, `order`, `job`, `user` or `other`.
-    pub family: String,
-    /// The timestamp as written (RFC 3339 text or unix seconds).
-    pub timestamp: Option<String>,
-    /// Who caused it, where the envelope says.
-    pub actor: Option<Actor>,
-    /// The data as exact JSON text.
-    pub data_json: String,
-    /// The native hookwire envelope as JSON text (unknown fields included).
-    pub json: String,
-    /// The core's event, exactly as parsed (members of the sender's envelope included): what
-    /// `encode` writes back and `Subscription.matches` reads.
-    pub core: Arc<CoreEvent>,
-}
-
-/// The core's event behind an [`Event`]: opaque, compared by content.
+/// A parsed event: id, type, family, timestamp, actor and the typed data, in any dialect's
+/// envelope. Compared by content (Kotlin `equals`/`hashCode`, Swift `Equatable`/`Hashable`).
+///
+/// ```kotlin
+/// val event = parseEvent(body)
+/// when (val data = event.data()) {
+///     is EventData.OrderEvent -> println("${event.type()} ${data.order.totalAmount}")
+///     is EventData.OtherEvent -> println("${event.type()}: ${data.json}")
+///     else -> println(event.family())
+/// }
+/// ```
 #[derive(uniffi::Object, Debug, PartialEq)]
 #[uniffi::export(Eq, Hash)]
-pub struct CoreEvent(pub(crate) hookwire::Event);
+pub struct Event(pub(crate) hookwire::Event);
 
-impl Hash for CoreEvent {
+impl Hash for Event {
     fn hash<H: Hasher>(&self, state: &mut H) {
         // Equal events write equal native JSON (the converse need not hold for a hash).
         self.0.to_json().hash(state);
     }
 }
 
-/// Declares [`Event`] from one list of `Variant = "type" => Family`; the test checks the list
-/// against the core's catalog.
-macro_rules! events {
-    ($( $variant:ident = $type:literal => $family:ident, )*) => {
-        /// A parsed event. Typed families (device, order, job, user) have a variant per type
-        /// with the typed `data`; every other type is `Other` with `data` as JSON text.
-        #[derive(uniffi::Enum, Debug, Clone, PartialEq)]
-        pub enum Event {
-            $(
-                #[allow(missing_docs)]
-                $variant {
-                    /// Id, type, timestamp, actor and the lossless JSON.
-                    envelope: Envelope,
-                    /// The typed payload.
-                    data: $family,
-                },
-            )*
-            /// Any other type (payments, invoices, types not yet invented, ...).
-            Other {
-                /// Id, type, timestamp, actor and the lossless JSON.
-                envelope: Envelope,
-                /// The data as JSON text.
-                data: String,
-            },
-        }
-
-        impl Event {
-            /// The types with a variant of their own.
-            pub const TYPED: &'static [&'static str] = &[$($type),*];
-
-            /// The event of a core event.
-            pub(crate) fn from_core(event: hookwire::Event) -> Event {
-                let envelope = Envelope {
-                    id: event.id().map(str::to_owned),
-                    r#type: event.event_type().to_owned(),
-                    family: event.family().as_str().to_owned(),
-                    timestamp: event.timestamp().map(ToString::to_string),
-                    actor: event.actor().map(Actor::from),
-                    data_json: event.payload().to_json().get().to_owned(),
-                    json: String::from_utf8_lossy(&event.to_json()).into_owned(),
-                    core: Arc::new(CoreEvent(event.clone())),
-                };
-                match (event.event_type(), event.payload()) {
-                    $( ($type, Payload::$family(data)) => Event::$variant { envelope, data: $family::from(data) }, )*
-                    _ => {
-                        let data = envelope.data_json.clone();
-                        Event::Other { envelope, data }
-                    }
-                }
-            }
-
-            /// The envelope of any variant.
-            pub(crate) fn envelope_ref(&self) -> &Envelope {
-                match self {
-                    $( Event::$variant { envelope, .. } )|* | Event::Other { envelope, .. } => envelope,
-                }
-            }
-        }
-    };
-}
-
-events! {
-    DeviceAlert = "device.alert" => Device,
-    DeviceCreated = "device.created" => Device,
-    DeviceDeleted = "device.deleted" => Device,
-    DeviceOffline = "device.offline" => Device,
-    DeviceOnline = "device.online" => Device,
-    DeviceRegistered = "device.registered" => Device,
-    DeviceStatusChanged = "device.status_changed" => Device,
-    DeviceTemperature = "device.temperature" => Device,
-    DeviceUpdated = "device.updated" => Device,
-    JobCompleted = "job.completed" => Job,
-    JobCreated = "job.created" => Job,
-    JobFailed = "job.failed" => Job,
-    JobStarted = "job.started" => Job,
-    OrderCancelled = "order.cancelled" => Order,
-    OrderCompleted = "order.completed" => Order,
-    OrderCreated = "order.created" => Order,
-    OrderUpdated = "order.updated" => Order,
-    UserCreated = "user.created" => User,
-    UserDeleted = "user.deleted" => User,
-    UserEmailVerified = "user.email_verified" => User,
-    UserLogin = "user.login" => User,
-    UserLogout = "user.logout" => User,
-    UserPasswordChanged = "user.password_changed" => User,
-    UserProfileUpdated = "user.profile_updated" => User,
-    UserUpdated = "user.updated" => User,
-}
-
 impl Event {
+    /// The event of a core event, for the foreign side.
+    pub(crate) fn from_core(event: hookwire::Event) -> Arc<Event> {
+        Arc::new(Event(event))
+    }
+
     /// The core's event.
     pub(crate) fn core(&self) -> &hookwire::Event {
-        &self.envelope_ref().core.0
+        &self.0
     }
+}
+
+/// An event's typed data, by family: the record of a device, order, job or user event, or the
+/// data of any other type (payments, invoices, types not yet invented) as exact JSON text.
+#[derive(uniffi::Enum, Debug, Clone, PartialEq)]
+pub enum EventData {
+    /// A device event's data.
+    DeviceEvent {
+        /// The device record.
+        device: Device,
+    },
+    /// An order event's data.
+    OrderEvent {
+        /// The order record.
+        order: Order,
+    },
+    /// A job event's data.
+    JobEvent {
+        /// The job record.
+        job: Job,
+    },
+    /// A user event's data.
+    UserEvent {
+        /// The user record.
+        user: User,
+    },
+    /// Any other type's data.
+    OtherEvent {
+        /// The data as exact JSON text.
+        json: String,
+    },
 }
 
 #[uniffi::export]
 impl Event {
-    /// The envelope (id, type, family, timestamp, actor, JSON) of any variant.
-    pub fn envelope(&self) -> Envelope {
-        self.envelope_ref().clone()
-    }
-
     /// The event id, where the envelope has one.
     pub fn id(&self) -> Option<String> {
-        self.envelope_ref().id.clone()
+        self.0.id().map(str::to_owned)
     }
 
     /// The event type (`order.created`).
     pub fn r#type(&self) -> String {
-        self.envelope_ref().r#type.clone()
+        self.0.event_type().to_owned()
     }
 
     /// `device`, `order`, `job`, `user` or `other`.
     pub fn family(&self) -> String {
-        self.envelope_ref().family.clone()
+        self.0.family().as_str().to_owned()
     }
 
     /// The timestamp as written (RFC 3339 text or unix seconds).
     pub fn timestamp(&self) -> Option<String> {
-        self.envelope_ref().timestamp.clone()
+        self.0.timestamp().map(ToString::to_string)
+    }
+
+    /// Who caused it, where the envelope says.
+    pub fn actor(&self) -> Option<Actor> {
+        self.0.actor().map(Actor::from)
+    }
+
+    /// The typed data: a record for device, order, job and user events, JSON text for the
+    /// others. A copy: changing it does not change the event.
+    pub fn data(&self) -> EventData {
+        match self.0.payload() {
+            Payload::Device(device) => EventData::DeviceEvent { device: device.into() },
+            Payload::Order(order) => EventData::OrderEvent { order: order.into() },
+            Payload::Job(job) => EventData::JobEvent { job: job.into() },
+            Payload::User(user) => EventData::UserEvent { user: user.into() },
+            other => EventData::OtherEvent { json: other.to_json().get().to_owned() },
+        }
     }
 
     /// The data as exact JSON text (numbers keep their digits).
     pub fn data_json(&self) -> String {
-        self.envelope_ref().data_json.clone()
+        self.0.payload().to_json().get().to_owned()
     }
 
-    /// The native envelope as JSON bytes.
+    /// The native envelope as JSON bytes (unknown fields included).
     pub fn to_json(&self) -> Vec<u8> {
-        self.envelope_ref().json.clone().into_bytes()
+        self.0.to_json()
     }
 
     /// The event in `dialect`'s envelope (`ops-center`, `webnet`, ...; see `dialects()`).
     pub fn encode(&self, dialect: String) -> Result<Vec<u8>, WebhookError> {
-        run(|| Ok(Dialect::from_name(&dialect)?.encode(self.core())?))
+        run(|| Ok(Dialect::from_name(&dialect)?.encode(&self.0)?))
     }
 }
 
@@ -196,7 +142,7 @@ pub fn parse_event(
     dialect: String,
     type_hint: Option<String>,
     strict: bool,
-) -> Result<Event, WebhookError> {
+) -> Result<Arc<Event>, WebhookError> {
     run(|| {
         let dialect = Dialect::from_name(&dialect)?;
         let event = if strict {
@@ -238,7 +184,7 @@ pub fn event_types() -> Vec<EventTypeInfo> {
 /// A test event of `event_type` with the catalog's sample data (for "send test event").
 /// Errors: `unknown_event_type`.
 #[uniffi::export]
-pub fn sample_event(event_type: String) -> Result<Event, WebhookError> {
+pub fn sample_event(event_type: String) -> Result<Arc<Event>, WebhookError> {
     run(|| Ok(Event::from_core(hookwire::sample(&event_type)?)))
 }
 
@@ -247,28 +193,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_typed_catalog_type_has_its_variant() {
-        let typed: Vec<_> = hookwire::catalog()
-            .iter()
-            .filter(|i| i.family != hookwire::Family::Other)
-            .map(|i| i.name)
-            .collect();
-        assert_eq!(
-            Event::TYPED,
-            typed.as_slice(),
-            "one Event variant per typed catalog type, in catalog order"
-        );
+    fn every_catalog_type_has_its_data() {
         for info in hookwire::catalog() {
             let event = sample_event(info.name.to_owned()).unwrap();
             assert_eq!(event.r#type(), info.name);
             assert_eq!(event.family(), info.family.as_str());
-            let other = matches!(event, Event::Other { .. });
-            assert_eq!(other, info.family == hookwire::Family::Other, "{}", info.name);
+            let family = match event.data() {
+                EventData::DeviceEvent { .. } => "device",
+                EventData::OrderEvent { .. } => "order",
+                EventData::JobEvent { .. } => "job",
+                EventData::UserEvent { .. } => "user",
+                EventData::OtherEvent { json } => {
+                    assert_eq!(json, event.data_json(), "{}", info.name);
+                    "other"
+                }
+            };
+            assert_eq!(family, info.family.as_str(), "{}", info.name);
         }
     }
 
     #[test]
-    fn the_envelope_carries_the_core_event_itself() {
+    fn the_object_is_the_core_event_itself() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors/events.json");
         let vectors: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
@@ -283,6 +228,7 @@ mod tests {
             let event = Event::from_core(core.clone());
             assert_eq!(event.core(), &core, "{}", case["name"]);
             assert_eq!(event.encode(dialect.name().into()).unwrap(), dialect.encode(&core).unwrap());
+            assert_eq!(event.to_json(), core.to_json());
             checked += 1;
         }
         assert!(checked > 50, "{checked}");
@@ -299,11 +245,10 @@ mod tests {
 
     #[test]
     fn typed_data_and_other_data() {
-        let Event::OrderCreated { envelope, data } = sample_event("order.created".into()).unwrap() else {
-            panic!("order.created")
-        };
-        assert_eq!(envelope.id.as_deref(), Some("evt_test_order_created"));
-        assert_eq!(data.total_amount.as_deref(), Some("45.99"));
+        let event = sample_event("order.created".into()).unwrap();
+        assert_eq!(event.id().as_deref(), Some("evt_test_order_created"));
+        let EventData::OrderEvent { order } = event.data() else { panic!("order.created") };
+        assert_eq!(order.total_amount.as_deref(), Some("45.99"));
         let other = parse_event(
             br#"{"type":"payment.made","data":{"amount":1.50}}"#.to_vec(),
             "hookwire".into(),
@@ -311,7 +256,7 @@ mod tests {
             false,
         )
         .unwrap();
-        let Event::Other { data, .. } = other else { panic!("other") };
-        assert_eq!(data, r#"{"amount":1.50}"#);
+        assert_eq!(other.data(), EventData::OtherEvent { json: r#"{"amount":1.50}"#.into() });
+        assert_eq!(other.data_json(), r#"{"amount":1.50}"#);
     }
 }

@@ -3,8 +3,10 @@
 //! arguments and results, turns every `hookwire::Error` into the [`WebhookError`] variant of its
 //! code and catches panics (`internal`) so none crosses into Kotlin or Swift.
 //!
-//! Units: verification timestamps are unix seconds (as on the wire); every delivery-side
-//! instant is unix milliseconds and every delivery-side span is milliseconds (`*_ms`).
+//! Time: the receive side speaks the wire's unit, unix seconds (`Signer.sign`'s timestamp,
+//! `Verifier.verify`'s `now`); every delivery-side instant is a uniffi timestamp (Kotlin
+//! `java.time.Instant`, Swift `Date`) and every span a uniffi duration (Kotlin
+//! `java.time.Duration`, Swift `TimeInterval`), so a unit cannot be mixed up.
 #![forbid(unsafe_code)]
 
 uniffi::setup_scaffolding!();
@@ -21,6 +23,7 @@ mod subscription;
 mod verify;
 
 pub use convert::{Headers, MultiHeaders};
+pub use delivery::endpoint::{Endpoint, RateLimit, Request};
 pub use delivery::health::EndpointHealth;
 pub use delivery::outcome::Outcome;
 pub use delivery::policy::{Decision, RetryPolicy};
@@ -28,7 +31,7 @@ pub use delivery::scheduler::{DueEntry, Scheduler};
 pub use delivery::state::{Attempt, Delivery};
 pub use delivery::url_guard::{CheckedUrl, UrlGuard};
 pub use error::{error_from_code, WebhookError};
-pub use event::{event_types, parse_event, sample_event, CoreEvent, Envelope, Event, EventTypeInfo};
+pub use event::{event_types, parse_event, sample_event, Event, EventData, EventTypeInfo};
 pub use payload::{Actor, Device, Id, Job, Order, OrderItem, Probe, TemperatureUnit, User};
 pub use replay::{Claim, SeenStore};
 pub use secret::Secret;

@@ -257,7 +257,7 @@ impl Message {
     /// the event header as type hint. Errors: `invalid_payload` for a body in another envelope
     /// and for schemes whose senders write their own JSON (`github`, `stripe`, `shopify`,
     /// `slack`: read `json()`).
-    pub fn event(&self) -> Result<Event, WebhookError> {
+    pub fn event(&self) -> Result<Arc<Event>, WebhookError> {
         run(|| {
             let scheme = Scheme::from_name(&self.scheme)?;
             Ok(Event::from_core(scheme.parse_event(&self.body, self.event_type.as_deref())?))
@@ -266,7 +266,7 @@ impl Message {
 
     /// The body in another system's envelope (`ops-center`, `webnet`, ...; see `dialects()`),
     /// with the event header as the type hint where there is one.
-    pub fn event_as(&self, dialect: String) -> Result<Event, WebhookError> {
+    pub fn event_as(&self, dialect: String) -> Result<Arc<Event>, WebhookError> {
         run(|| {
             let event = Dialect::from_name(&dialect)?.parse(&self.body, self.event_type.as_deref())?;
             Ok(Event::from_core(event))

@@ -1,10 +1,11 @@
 //! `EndpointHealth`: disable an endpoint that keeps failing.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use hookwire::HealthPolicy;
 
-use crate::convert::{duration_ms, lock, signed, unsigned};
+use crate::convert::{instant, lock, signed, system_time, unsigned};
 use crate::delivery::outcome::Outcome;
 use crate::error::{run, WebhookError};
 
@@ -12,7 +13,7 @@ use crate::error::{run, WebhookError};
 ///
 /// ```kotlin
 /// val health = EndpointHealth()
-/// health.record(Outcome.response(410), now)   // "disabled"
+/// health.record(Outcome.response(410), Instant.now())   // "disabled"
 /// ```
 #[derive(uniffi::Object)]
 pub struct EndpointHealth {
@@ -22,30 +23,34 @@ pub struct EndpointHealth {
 
 #[uniffi::export]
 impl EndpointHealth {
-    /// Disable after failing for `disable_after_ms` (default 5 days; none: never by time)
-    /// and/or after `disable_after_failures` consecutive failures (default: never by count).
-    /// 410 Gone and `webhook-delivery: disable` disable at once.
-    // 432000000 ms: the core's default of 5 days, checked by `the_default_is_the_cores`.
-    #[uniffi::constructor(default(disable_after_ms = Some(432000000), disable_after_failures = None))]
+    /// Disable after failing for `disable_after` (default: the core's 5 days; a span longer
+    /// than any outage, such as `ChronoUnit.FOREVER.duration`, never disables by time) and/or
+    /// after `disable_after_failures` consecutive failures (default: never by count). 410 Gone
+    /// and `webhook-delivery: disable` disable at once.
+    #[uniffi::constructor(default(disable_after = None, disable_after_failures = None))]
     pub fn new(
-        disable_after_ms: Option<i64>,
+        disable_after: Option<Duration>,
         disable_after_failures: Option<i32>,
     ) -> Result<Arc<EndpointHealth>, WebhookError> {
         run(|| {
-            let span = disable_after_ms.map(|ms| duration_ms("disable_after_ms", ms)).transpose()?;
+            let mut policy = HealthPolicy::default();
+            if let Some(span) = disable_after {
+                policy = policy.with_disable_after(Some(span));
+            }
             let count =
                 disable_after_failures.map(|n| unsigned("disable_after_failures", n.into())).transpose()?;
-            let policy = HealthPolicy::default().with_disable_after(span).with_disable_after_failures(count);
+            let policy = policy.with_disable_after_failures(count);
             Ok(Arc::new(EndpointHealth { policy, state: Mutex::new(hookwire::EndpointHealth::default()) }))
         })
     }
 
-    /// Records an attempt's outcome at `now` (unix ms); returns the transition it caused
+    /// Records an attempt's outcome at `now`; returns the transition it caused
     /// (`started_failing`, `recovered`, `disabled`), if any.
-    pub fn record(&self, outcome: Arc<Outcome>, now: i64) -> Option<String> {
-        lock(&self.state)
-            .record(&self.policy, &outcome.0, hookwire::UnixTime::from_millis(now))
-            .map(|t| t.name().to_owned())
+    pub fn record(&self, outcome: Arc<Outcome>, now: SystemTime) -> Result<Option<String>, WebhookError> {
+        run(|| {
+            let now = instant("now", now)?;
+            Ok(lock(&self.state).record(&self.policy, &outcome.0, now).map(|t| t.name().to_owned()))
+        })
     }
 
     /// Whether the endpoint is disabled.
@@ -63,9 +68,14 @@ impl EndpointHealth {
         signed(lock(&self.state).consecutive_failures())
     }
 
-    /// Since when it has been failing (unix ms).
-    pub fn failing_since(&self) -> Option<i64> {
-        lock(&self.state).failing_since().map(hookwire::UnixTime::as_millis)
+    /// Since when it has been failing.
+    pub fn failing_since(&self) -> Option<SystemTime> {
+        lock(&self.state).failing_since().map(system_time)
+    }
+
+    /// How long it may fail before it is disabled, if limited.
+    pub fn disable_after(&self) -> Option<Duration> {
+        self.policy.disable_after()
     }
 
     /// Enables it again, with a clean record.
@@ -78,14 +88,11 @@ impl EndpointHealth {
 mod tests {
     use super::*;
 
-    /// The default of `disable_after_ms` in the constructor's attribute.
-    const DEFAULT_DISABLE_AFTER_MS: i64 = 432_000_000;
-
     #[test]
     fn the_default_is_the_cores() {
-        let span = duration_ms("", DEFAULT_DISABLE_AFTER_MS).unwrap();
-        assert_eq!(HealthPolicy::default().with_disable_after(Some(span)), HealthPolicy::default());
-        let health = EndpointHealth::new(Some(DEFAULT_DISABLE_AFTER_MS), None).unwrap();
+        let health = EndpointHealth::new(None, None).unwrap();
         assert_eq!(health.policy, HealthPolicy::default());
+        let hour = Duration::from_secs(3600);
+        assert_eq!(EndpointHealth::new(Some(hour), None).unwrap().disable_after(), Some(hour));
     }
 }

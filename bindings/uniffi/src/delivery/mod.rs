@@ -1,6 +1,7 @@
-//! The sender's building blocks. Instants are unix milliseconds and spans are milliseconds
-//! (`*_ms`), as `Long` / `Int64`.
+//! The sender's building blocks. Instants are uniffi timestamps (Kotlin `Instant`, Swift
+//! `Date`) and spans uniffi durations (Kotlin `Duration`, Swift `TimeInterval`).
 
+pub mod endpoint;
 pub mod health;
 pub mod outcome;
 pub mod policy;

@@ -1,17 +1,18 @@
 //! `Outcome`: what an attempt came to.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use hookwire::Failure;
 
-use crate::convert::{duration_ms, header_map, ms_of, Headers};
+use crate::convert::{header_map, Headers};
 use crate::error::{argument, run, WebhookError};
 
 /// The result of one attempt, classified by the Standard Webhooks rules: 2xx success, 410
 /// endpoint gone, 429/502/503/504 throttled, everything else retryable.
 ///
 /// ```kotlin
-/// val outcome = Outcome.response(503, mapOf("retry-after" to "120"), elapsedMs = 80)
+/// val outcome = Outcome.response(503, mapOf("retry-after" to "120"), Duration.ofMillis(80))
 /// outcome.outcomeClass()   // "throttled"
 /// ```
 #[derive(uniffi::Object)]
@@ -20,12 +21,12 @@ pub struct Outcome(pub(crate) hookwire::Outcome);
 #[uniffi::export]
 impl Outcome {
     /// A response: its status, headers (`Retry-After`, `webhook-delivery`) and how long the
-    /// attempt took.
-    #[uniffi::constructor(default(headers = None, elapsed_ms = 0))]
+    /// attempt took (default zero).
+    #[uniffi::constructor(default(headers = None, elapsed = None))]
     pub fn response(
         status: i32,
         headers: Option<Headers>,
-        elapsed_ms: i64,
+        elapsed: Option<Duration>,
     ) -> Result<Arc<Outcome>, WebhookError> {
         run(|| {
             let status =
@@ -34,20 +35,18 @@ impl Outcome {
             Ok(Arc::new(Outcome(hookwire::Outcome::from_response(
                 status,
                 &headers,
-                duration_ms("elapsed_ms", elapsed_ms)?,
+                elapsed.unwrap_or_default(),
             ))))
         })
     }
 
-    /// No response: `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`.
-    #[uniffi::constructor(default(elapsed_ms = 0))]
-    pub fn transport(failure: String, elapsed_ms: i64) -> Result<Arc<Outcome>, WebhookError> {
+    /// No response: `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`, after `elapsed`
+    /// (default zero).
+    #[uniffi::constructor(default(elapsed = None))]
+    pub fn transport(failure: String, elapsed: Option<Duration>) -> Result<Arc<Outcome>, WebhookError> {
         run(|| {
             let failure = Failure::from_name(&failure)?;
-            Ok(Arc::new(Outcome(hookwire::Outcome::transport(
-                failure,
-                duration_ms("elapsed_ms", elapsed_ms)?,
-            ))))
+            Ok(Arc::new(Outcome(hookwire::Outcome::transport(failure, elapsed.unwrap_or_default()))))
         })
     }
 
@@ -67,9 +66,9 @@ impl Outcome {
         self.0.failure().map(|f| f.name().to_owned())
     }
 
-    /// How long the attempt took, ms.
-    pub fn elapsed_ms(&self) -> i64 {
-        ms_of(self.0.elapsed())
+    /// How long the attempt took.
+    pub fn elapsed(&self) -> Duration {
+        self.0.elapsed()
     }
 
     /// Whether the message was delivered.

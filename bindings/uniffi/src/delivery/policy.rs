@@ -1,10 +1,11 @@
 //! `RetryPolicy`: when to try again, and when to stop.
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use hookwire::Jitter;
 
-use crate::convert::{duration_ms, ms_of, signed, unsigned};
+use crate::convert::{instant, signed, system_time, unsigned};
 use crate::delivery::outcome::Outcome;
 use crate::error::{run, WebhookError};
 
@@ -13,10 +14,10 @@ use crate::error::{run, WebhookError};
 pub struct Decision {
     /// `done`, `retry` or `give_up`.
     pub action: String,
-    /// When to retry (unix ms), for `retry`.
-    pub at: Option<i64>,
-    /// How long after the attempt's end, ms, for `retry`.
-    pub delay_ms: Option<i64>,
+    /// When to retry, for `retry`.
+    pub at: Option<SystemTime>,
+    /// How long after the attempt's end, for `retry`.
+    pub delay: Option<Duration>,
     /// Why to stop (`exhausted`, `max_age`, `permanent`, ...), for `give_up`.
     pub reason: Option<String>,
 }
@@ -25,8 +26,8 @@ impl From<hookwire::Decision> for Decision {
     fn from(decision: hookwire::Decision) -> Decision {
         Decision {
             action: decision.name().to_owned(),
-            at: decision.at().map(hookwire::UnixTime::as_millis),
-            delay_ms: decision.delay().map(ms_of),
+            at: decision.at().map(system_time),
+            delay: decision.delay(),
             reason: decision.reason().map(|r| r.name().to_owned()),
         }
     }
@@ -37,7 +38,7 @@ impl From<hookwire::Decision> for Decision {
 ///
 /// ```kotlin
 /// val policy = RetryPolicy.fromName("standard-webhooks")
-/// policy.schedule()    // [0, 5000, 300000, ...]
+/// policy.schedule()    // [PT0S, PT5S, PT5M, ...]
 /// ```
 #[derive(uniffi::Object)]
 pub struct RetryPolicy(pub(crate) hookwire::RetryPolicy);
@@ -51,33 +52,30 @@ impl RetryPolicy {
         run(|| Ok(Arc::new(RetryPolicy(hookwire::RetryPolicy::from_name(&name)?))))
     }
 
-    /// A policy from a table of delays before each attempt, ms (the first is usually 0).
+    /// A policy from a table of delays before each attempt (the first is usually zero).
     #[uniffi::constructor]
-    pub fn table(name: String, delays_ms: Vec<i64>) -> Result<Arc<RetryPolicy>, WebhookError> {
-        run(|| {
-            let delays =
-                delays_ms.into_iter().map(|ms| duration_ms("delays_ms", ms)).collect::<Result<_, _>>()?;
-            Ok(Arc::new(RetryPolicy(hookwire::RetryPolicy::table(name, delays)?)))
-        })
+    pub fn table(name: String, delays: Vec<Duration>) -> Result<Arc<RetryPolicy>, WebhookError> {
+        run(|| Ok(Arc::new(RetryPolicy(hookwire::RetryPolicy::table(name, delays)?))))
     }
 
-    /// Send at once, then wait `initial_ms × factor^(n-1)` (capped at `cap_ms`) before retry
-    /// `n`, for at most `max_attempts` attempts in all.
+    /// Send at once, then wait `initial × factor^(n-1)` (capped at `cap`) before retry `n`,
+    /// for at most `max_attempts` attempts in all.
     #[uniffi::constructor]
     pub fn exponential(
         name: String,
-        initial_ms: i64,
+        initial: Duration,
         factor: f64,
-        cap_ms: i64,
+        cap: Duration,
         max_attempts: i32,
     ) -> Result<Arc<RetryPolicy>, WebhookError> {
         run(|| {
+            let max_attempts = unsigned("max_attempts", max_attempts.into())?;
             Ok(Arc::new(RetryPolicy(hookwire::RetryPolicy::exponential(
                 name,
-                duration_ms("initial_ms", initial_ms)?,
+                initial,
                 factor,
-                duration_ms("cap_ms", cap_ms)?,
-                unsigned("max_attempts", max_attempts.into())?,
+                cap,
+                max_attempts,
             )?)))
         })
     }
@@ -94,18 +92,17 @@ impl RetryPolicy {
         run(|| Ok(Arc::new(RetryPolicy(self.0.clone().with_seed(unsigned("seed", seed)?)))))
     }
 
-    /// This policy with at most `attempts` attempts in all (≥ 1).
-    pub fn with_max_attempts(&self, attempts: i32) -> Result<Arc<RetryPolicy>, WebhookError> {
+    /// This policy with at most `max_attempts` attempts in all (≥ 1).
+    pub fn with_max_attempts(&self, max_attempts: i32) -> Result<Arc<RetryPolicy>, WebhookError> {
         run(|| {
-            Ok(Arc::new(RetryPolicy(
-                self.0.clone().with_max_attempts(unsigned("attempts", attempts.into())?)?,
-            )))
+            let max_attempts = unsigned("max_attempts", max_attempts.into())?;
+            Ok(Arc::new(RetryPolicy(self.0.clone().with_max_attempts(max_attempts)?)))
         })
     }
 
-    /// This policy with no retry later than `age_ms` after the first attempt.
-    pub fn with_max_age(&self, age_ms: i64) -> Result<Arc<RetryPolicy>, WebhookError> {
-        run(|| Ok(Arc::new(RetryPolicy(self.0.clone().with_max_age(duration_ms("age_ms", age_ms)?)?))))
+    /// This policy with no retry later than `max_age` after the first attempt.
+    pub fn with_max_age(&self, max_age: Duration) -> Result<Arc<RetryPolicy>, WebhookError> {
+        run(|| Ok(Arc::new(RetryPolicy(self.0.clone().with_max_age(max_age)?))))
     }
 
     /// The policy's name.
@@ -113,9 +110,14 @@ impl RetryPolicy {
         self.0.name().to_owned()
     }
 
-    /// The most attempts, the first included.
-    pub fn attempts(&self) -> i64 {
+    /// The most attempts, the first included (`with_max_attempts`).
+    pub fn max_attempts(&self) -> i64 {
         signed(self.0.max_attempts())
+    }
+
+    /// How long after the first attempt retries may go on (`with_max_age`), if limited.
+    pub fn max_age(&self) -> Option<Duration> {
+        self.0.max_age()
     }
 
     /// The jitter's name.
@@ -123,31 +125,24 @@ impl RetryPolicy {
         self.0.jitter().name().to_owned()
     }
 
-    /// The nominal delay before each attempt, ms (before jitter, `Retry-After` and throttling).
-    pub fn schedule(&self) -> Vec<i64> {
-        self.0.schedule().into_iter().map(ms_of).collect()
+    /// The nominal delay before each attempt (before jitter, `Retry-After` and throttling).
+    pub fn schedule(&self) -> Vec<Duration> {
+        self.0.schedule()
     }
 
     /// What to do after attempt number `attempt` (1 for the first) of a message first
-    /// attempted at `first_attempt_at`, which ended at `now` with `outcome` (unix ms).
+    /// attempted at `first_attempt_at`, which ended at `now` with `outcome`.
     pub fn next(
         &self,
         attempt: i32,
-        first_attempt_at: i64,
-        now: i64,
+        first_attempt_at: SystemTime,
+        now: SystemTime,
         outcome: Arc<Outcome>,
     ) -> Result<Decision, WebhookError> {
         run(|| {
             let attempt = unsigned("attempt", attempt.into())?;
-            Ok(self
-                .0
-                .next(
-                    attempt,
-                    hookwire::UnixTime::from_millis(first_attempt_at),
-                    hookwire::UnixTime::from_millis(now),
-                    &outcome.0,
-                )
-                .into())
+            let first_attempt_at = instant("first_attempt_at", first_attempt_at)?;
+            Ok(self.0.next(attempt, first_attempt_at, instant("now", now)?, &outcome.0).into())
         })
     }
 }

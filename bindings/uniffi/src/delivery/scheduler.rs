@@ -1,8 +1,9 @@
 //! `Scheduler`: pending deliveries by due time.
 
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
-use crate::convert::{lock, signed, unsigned};
+use crate::convert::{instant, lock, signed, system_time, unsigned};
 use crate::error::{run, WebhookError};
 
 /// A key that is due.
@@ -10,16 +11,16 @@ use crate::error::{run, WebhookError};
 pub struct DueEntry {
     /// The key scheduled (usually a delivery id).
     pub key: String,
-    /// When it was due (unix ms).
-    pub due: i64,
+    /// When it was due.
+    pub due: SystemTime,
 }
 
 /// Pending deliveries by due time: schedule, cancel, pop what is due, ask when to wake up.
 ///
 /// ```kotlin
 /// val scheduler = Scheduler()
-/// scheduler.schedule("msg_1", now)
-/// for (entry in scheduler.popDue(now, 100)) send(entry.key)
+/// scheduler.schedule("msg_1", Instant.now())
+/// for (entry in scheduler.popDue(Instant.now(), 100)) send(entry.key)
 /// ```
 #[derive(uniffi::Object)]
 pub struct Scheduler(Mutex<hookwire::Scheduler<String>>);
@@ -32,14 +33,14 @@ impl Scheduler {
         Arc::new(Scheduler(Mutex::new(hookwire::Scheduler::new())))
     }
 
-    /// Schedules `key` at `due` (unix ms), replacing an earlier time; true if it is new.
-    pub fn schedule(&self, key: String, due: i64) -> bool {
-        lock(&self.0).schedule(key, hookwire::UnixTime::from_millis(due))
+    /// Schedules `key` at `due`, replacing an earlier time; true if it is new.
+    pub fn schedule(&self, key: String, due: SystemTime) -> Result<bool, WebhookError> {
+        run(|| Ok(lock(&self.0).schedule(key, instant("due", due)?)))
     }
 
     /// Moves a scheduled `key` to `due`; false if it is not scheduled.
-    pub fn reschedule(&self, key: String, due: i64) -> bool {
-        lock(&self.0).reschedule(&key, hookwire::UnixTime::from_millis(due))
+    pub fn reschedule(&self, key: String, due: SystemTime) -> Result<bool, WebhookError> {
+        run(|| Ok(lock(&self.0).reschedule(&key, instant("due", due)?)))
     }
 
     /// Removes `key`; false if it was not scheduled.
@@ -48,20 +49,20 @@ impl Scheduler {
     }
 
     /// Removes and returns up to `limit` keys due at `now`, earliest first.
-    pub fn pop_due(&self, now: i64, limit: i64) -> Result<Vec<DueEntry>, WebhookError> {
+    pub fn pop_due(&self, now: SystemTime, limit: i64) -> Result<Vec<DueEntry>, WebhookError> {
         run(|| {
             let limit = unsigned("limit", limit)?;
             Ok(lock(&self.0)
-                .pop_due(hookwire::UnixTime::from_millis(now), limit)
+                .pop_due(instant("now", now)?, limit)
                 .into_iter()
-                .map(|(key, due)| DueEntry { key, due: due.as_millis() })
+                .map(|(key, due)| DueEntry { key, due: system_time(due) })
                 .collect())
         })
     }
 
     /// When the earliest key is due, if any.
-    pub fn next_due(&self) -> Option<i64> {
-        lock(&self.0).next_due().map(hookwire::UnixTime::as_millis)
+    pub fn next_due(&self) -> Option<SystemTime> {
+        lock(&self.0).next_due().map(system_time)
     }
 
     /// Whether `key` is scheduled.

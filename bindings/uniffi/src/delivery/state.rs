@@ -1,8 +1,9 @@
 //! `Delivery`: one message on its way to one endpoint, with its attempt log.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
-use crate::convert::{lock, ms_of, signed};
+use crate::convert::{instant, lock, signed, system_time};
 use crate::delivery::outcome::Outcome;
 use crate::delivery::policy::RetryPolicy;
 use crate::error::{argument, run, WebhookError};
@@ -12,10 +13,10 @@ use crate::error::{argument, run, WebhookError};
 pub struct Attempt {
     /// 1 for the first attempt.
     pub number: i64,
-    /// When the request started (unix ms).
-    pub started_at: i64,
-    /// How long it took, ms.
-    pub duration_ms: i64,
+    /// When the request started.
+    pub started_at: SystemTime,
+    /// How long it took.
+    pub duration: Duration,
     /// The response status, when one arrived.
     pub status: Option<i32>,
     /// The outcome's class (`success`, `retryable`, ...).
@@ -34,8 +35,8 @@ impl From<&hookwire::Attempt> for Attempt {
     fn from(attempt: &hookwire::Attempt) -> Attempt {
         Attempt {
             number: signed(attempt.number),
-            started_at: attempt.started_at.as_millis(),
-            duration_ms: ms_of(attempt.duration),
+            started_at: system_time(attempt.started_at),
+            duration: attempt.duration,
             status: attempt.status.map(i32::from),
             outcome_class: attempt.class.name().to_owned(),
             failure: attempt.failure.map(|f| f.name().to_owned()),
@@ -50,7 +51,7 @@ impl From<&hookwire::Attempt> for Attempt {
 /// cancelled`. Store it between attempts with [`to_json`](Delivery::to_json).
 ///
 /// ```kotlin
-/// val delivery = Delivery("msg_1", now)
+/// val delivery = Delivery("msg_1", Instant.now())
 /// val state = delivery.record(policy, startedAt, Outcome.response(503), "busy".toByteArray(), now)
 /// ```
 #[derive(uniffi::Object)]
@@ -58,10 +59,10 @@ pub struct Delivery(Mutex<hookwire::Delivery>);
 
 #[uniffi::export]
 impl Delivery {
-    /// A delivery of message `id`, created (and due) at `now` (unix ms).
+    /// A delivery of message `id`, created (and due) at `now`.
     #[uniffi::constructor]
-    pub fn new(id: String, now: i64) -> Arc<Delivery> {
-        Arc::new(Delivery(Mutex::new(hookwire::Delivery::new(id, hookwire::UnixTime::from_millis(now)))))
+    pub fn new(id: String, now: SystemTime) -> Result<Arc<Delivery>, WebhookError> {
+        run(|| Ok(Arc::new(Delivery(Mutex::new(hookwire::Delivery::new(id, instant("now", now)?))))))
     }
 
     /// A delivery back from [`to_json`](Delivery::to_json). Errors: `invalid_argument`.
@@ -80,33 +81,27 @@ impl Delivery {
     pub fn record(
         &self,
         policy: Arc<RetryPolicy>,
-        started_at: i64,
+        started_at: SystemTime,
         outcome: Arc<Outcome>,
         response_body: Vec<u8>,
-        now: i64,
+        now: SystemTime,
     ) -> Result<String, WebhookError> {
         run(|| {
-            Ok(lock(&self.0)
-                .record(
-                    &policy.0,
-                    hookwire::UnixTime::from_millis(started_at),
-                    &outcome.0,
-                    &response_body,
-                    hookwire::UnixTime::from_millis(now),
-                )?
-                .name()
-                .to_owned())
+            let started_at = instant("started_at", started_at)?;
+            let now = instant("now", now)?;
+            let mut delivery = lock(&self.0);
+            Ok(delivery.record(&policy.0, started_at, &outcome.0, &response_body, now)?.name().to_owned())
         })
     }
 
     /// Cancels the delivery. Errors: `invalid_state` when it already ended.
-    pub fn cancel(&self, now: i64) -> Result<(), WebhookError> {
-        run(|| Ok(lock(&self.0).cancel(hookwire::UnixTime::from_millis(now))?))
+    pub fn cancel(&self, now: SystemTime) -> Result<(), WebhookError> {
+        run(|| Ok(lock(&self.0).cancel(instant("now", now)?)?))
     }
 
     /// A manual retry of a failed or cancelled delivery: one attempt, due at `now`.
-    pub fn retry(&self, now: i64) -> Result<(), WebhookError> {
-        run(|| Ok(lock(&self.0).retry(hookwire::UnixTime::from_millis(now))?))
+    pub fn retry(&self, now: SystemTime) -> Result<(), WebhookError> {
+        run(|| Ok(lock(&self.0).retry(instant("now", now)?)?))
     }
 
     /// The message id.
@@ -119,9 +114,9 @@ impl Delivery {
         lock(&self.0).state().name().to_owned()
     }
 
-    /// When the next attempt is due (unix ms), if one is.
-    pub fn due(&self) -> Option<i64> {
-        lock(&self.0).state().due().map(hookwire::UnixTime::as_millis)
+    /// When the next attempt is due, if one is.
+    pub fn due(&self) -> Option<SystemTime> {
+        lock(&self.0).state().due().map(system_time)
     }
 
     /// Why a failed delivery was given up (`exhausted`, `max_age`, ...).

@@ -17,6 +17,16 @@ pub struct CheckedUrl {
     pub https: bool,
 }
 
+impl From<hookwire::CheckedUrl> for CheckedUrl {
+    fn from(checked: hookwire::CheckedUrl) -> CheckedUrl {
+        CheckedUrl {
+            host: checked.host().to_string(),
+            port: i32::from(checked.port()),
+            https: checked.is_https(),
+        }
+    }
+}
+
 /// Refuses webhook destinations inside the sender's networks (loopback, private, link-local,
 /// metadata, CGNAT, ...), unless allow-listed.
 ///
@@ -46,14 +56,7 @@ impl UrlGuard {
 
     /// Checks a URL's text. Errors: `blocked_url`, saying why.
     pub fn check_url(&self, url: String) -> Result<CheckedUrl, WebhookError> {
-        run(|| {
-            let checked = self.0.check_url(&url)?;
-            Ok(CheckedUrl {
-                host: checked.host().to_string(),
-                port: i32::from(checked.port()),
-                https: checked.is_https(),
-            })
-        })
+        run(|| Ok(self.0.check_url(&url)?.into()))
     }
 
     /// Checks one address (`10.0.0.5`, `::1`). Errors: `blocked_url`; `invalid_argument` for

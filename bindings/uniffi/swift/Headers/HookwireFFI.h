@@ -243,6 +243,76 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_ENDPOINT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_ENDPOINT
+uint64_t uniffi_hookwire_ffi_fn_clone_endpoint(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_ENDPOINT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_ENDPOINT
+void uniffi_hookwire_ffi_fn_free_endpoint(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_ENDPOINT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_ENDPOINT_NEW
+uint64_t uniffi_hookwire_ffi_fn_constructor_endpoint_new(RustBuffer url, RustBuffer secrets, RustBuffer scheme, RustBuffer subscription, RustBuffer retry, RustBuffer headers, RustBuffer timeout, RustBuffer rate_limit, RustBuffer max_payload, int8_t allow_private, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_CHECK_URL
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_CHECK_URL
+RustBuffer uniffi_hookwire_ffi_fn_method_endpoint_check_url(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_HEADERS
+RustBuffer uniffi_hookwire_ffi_fn_method_endpoint_headers(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_MATCHES
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_MATCHES
+int8_t uniffi_hookwire_ffi_fn_method_endpoint_matches(uint64_t ptr, uint64_t event, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_MAX_PAYLOAD
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_MAX_PAYLOAD
+int64_t uniffi_hookwire_ffi_fn_method_endpoint_max_payload(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_RATE_LIMIT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_RATE_LIMIT
+RustBuffer uniffi_hookwire_ffi_fn_method_endpoint_rate_limit(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_REQUEST
+RustBuffer uniffi_hookwire_ffi_fn_method_endpoint_request(uint64_t ptr, RustBuffer body, RustBuffer msg_id, RustBuffer event_type, RustBuffer now, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_RETRY_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_RETRY_POLICY
+uint64_t uniffi_hookwire_ffi_fn_method_endpoint_retry_policy(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_SCHEME
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_SCHEME
+RustBuffer uniffi_hookwire_ffi_fn_method_endpoint_scheme(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_SUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_SUBSCRIPTION
+uint64_t uniffi_hookwire_ffi_fn_method_endpoint_subscription(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_TIMEOUT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_TIMEOUT
+RustBuffer uniffi_hookwire_ffi_fn_method_endpoint_timeout(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_URL
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINT_URL
+RustBuffer uniffi_hookwire_ffi_fn_method_endpoint_url(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_ENDPOINTHEALTH
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_ENDPOINTHEALTH
 uint64_t uniffi_hookwire_ffi_fn_clone_endpointhealth(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -255,12 +325,17 @@ void uniffi_hookwire_ffi_fn_free_endpointhealth(uint64_t handle, RustCallStatus 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_ENDPOINTHEALTH_NEW
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_ENDPOINTHEALTH_NEW
-uint64_t uniffi_hookwire_ffi_fn_constructor_endpointhealth_new(RustBuffer disable_after_ms, RustBuffer disable_after_failures, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_constructor_endpointhealth_new(RustBuffer disable_after, RustBuffer disable_after_failures, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINTHEALTH_CONSECUTIVE_FAILURES
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINTHEALTH_CONSECUTIVE_FAILURES
 int64_t uniffi_hookwire_ffi_fn_method_endpointhealth_consecutive_failures(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINTHEALTH_DISABLE_AFTER
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINTHEALTH_DISABLE_AFTER
+RustBuffer uniffi_hookwire_ffi_fn_method_endpointhealth_disable_after(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINTHEALTH_DISABLED_REASON
@@ -285,7 +360,7 @@ int8_t uniffi_hookwire_ffi_fn_method_endpointhealth_is_disabled(uint64_t ptr, Ru
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINTHEALTH_RECORD
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ENDPOINTHEALTH_RECORD
-RustBuffer uniffi_hookwire_ffi_fn_method_endpointhealth_record(uint64_t ptr, uint64_t outcome, int64_t now, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_hookwire_ffi_fn_method_endpointhealth_record(uint64_t ptr, uint64_t outcome, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_OUTCOME
@@ -300,12 +375,12 @@ void uniffi_hookwire_ffi_fn_free_outcome(uint64_t handle, RustCallStatus *_Nonnu
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_OUTCOME_RESPONSE
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_OUTCOME_RESPONSE
-uint64_t uniffi_hookwire_ffi_fn_constructor_outcome_response(int32_t status, RustBuffer headers, int64_t elapsed_ms, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_constructor_outcome_response(int32_t status, RustBuffer headers, RustBuffer elapsed, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_OUTCOME_TRANSPORT
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_OUTCOME_TRANSPORT
-uint64_t uniffi_hookwire_ffi_fn_constructor_outcome_transport(RustBuffer failure, int64_t elapsed_ms, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_constructor_outcome_transport(RustBuffer failure, RustBuffer elapsed, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_OUTCOME_DISABLES_ENDPOINT
@@ -313,9 +388,9 @@ uint64_t uniffi_hookwire_ffi_fn_constructor_outcome_transport(RustBuffer failure
 int8_t uniffi_hookwire_ffi_fn_method_outcome_disables_endpoint(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_OUTCOME_ELAPSED_MS
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_OUTCOME_ELAPSED_MS
-int64_t uniffi_hookwire_ffi_fn_method_outcome_elapsed_ms(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_OUTCOME_ELAPSED
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_OUTCOME_ELAPSED
+RustBuffer uniffi_hookwire_ffi_fn_method_outcome_elapsed(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_OUTCOME_FAILURE
@@ -350,7 +425,7 @@ void uniffi_hookwire_ffi_fn_free_retrypolicy(uint64_t handle, RustCallStatus *_N
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_RETRYPOLICY_EXPONENTIAL
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_RETRYPOLICY_EXPONENTIAL
-uint64_t uniffi_hookwire_ffi_fn_constructor_retrypolicy_exponential(RustBuffer name, int64_t initial_ms, double factor, int64_t cap_ms, int32_t max_attempts, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_constructor_retrypolicy_exponential(RustBuffer name, RustBuffer initial, double factor, RustBuffer cap, int32_t max_attempts, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_RETRYPOLICY_FROM_NAME
@@ -360,17 +435,22 @@ uint64_t uniffi_hookwire_ffi_fn_constructor_retrypolicy_from_name(RustBuffer nam
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_RETRYPOLICY_TABLE
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_RETRYPOLICY_TABLE
-uint64_t uniffi_hookwire_ffi_fn_constructor_retrypolicy_table(RustBuffer name, RustBuffer delays_ms, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_ATTEMPTS
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_ATTEMPTS
-int64_t uniffi_hookwire_ffi_fn_method_retrypolicy_attempts(uint64_t ptr, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_constructor_retrypolicy_table(RustBuffer name, RustBuffer delays, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_JITTER
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_JITTER
 RustBuffer uniffi_hookwire_ffi_fn_method_retrypolicy_jitter(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_MAX_AGE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_MAX_AGE
+RustBuffer uniffi_hookwire_ffi_fn_method_retrypolicy_max_age(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_MAX_ATTEMPTS
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_MAX_ATTEMPTS
+int64_t uniffi_hookwire_ffi_fn_method_retrypolicy_max_attempts(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_NAME
@@ -380,7 +460,7 @@ RustBuffer uniffi_hookwire_ffi_fn_method_retrypolicy_name(uint64_t ptr, RustCall
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_NEXT
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_NEXT
-RustBuffer uniffi_hookwire_ffi_fn_method_retrypolicy_next(uint64_t ptr, int32_t attempt, int64_t first_attempt_at, int64_t now, uint64_t outcome, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_hookwire_ffi_fn_method_retrypolicy_next(uint64_t ptr, int32_t attempt, RustBuffer first_attempt_at, RustBuffer now, uint64_t outcome, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_SCHEDULE
@@ -395,12 +475,12 @@ uint64_t uniffi_hookwire_ffi_fn_method_retrypolicy_with_jitter(uint64_t ptr, Rus
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_WITH_MAX_AGE
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_WITH_MAX_AGE
-uint64_t uniffi_hookwire_ffi_fn_method_retrypolicy_with_max_age(uint64_t ptr, int64_t age_ms, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_method_retrypolicy_with_max_age(uint64_t ptr, RustBuffer max_age, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_WITH_MAX_ATTEMPTS
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_WITH_MAX_ATTEMPTS
-uint64_t uniffi_hookwire_ffi_fn_method_retrypolicy_with_max_attempts(uint64_t ptr, int32_t attempts, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_method_retrypolicy_with_max_attempts(uint64_t ptr, int32_t max_attempts, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_RETRYPOLICY_WITH_SEED
@@ -451,17 +531,17 @@ RustBuffer uniffi_hookwire_ffi_fn_method_scheduler_next_due(uint64_t ptr, RustCa
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SCHEDULER_POP_DUE
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SCHEDULER_POP_DUE
-RustBuffer uniffi_hookwire_ffi_fn_method_scheduler_pop_due(uint64_t ptr, int64_t now, int64_t limit, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_hookwire_ffi_fn_method_scheduler_pop_due(uint64_t ptr, RustBuffer now, int64_t limit, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SCHEDULER_RESCHEDULE
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SCHEDULER_RESCHEDULE
-int8_t uniffi_hookwire_ffi_fn_method_scheduler_reschedule(uint64_t ptr, RustBuffer key, int64_t due, RustCallStatus *_Nonnull out_status
+int8_t uniffi_hookwire_ffi_fn_method_scheduler_reschedule(uint64_t ptr, RustBuffer key, RustBuffer due, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SCHEDULER_SCHEDULE
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SCHEDULER_SCHEDULE
-int8_t uniffi_hookwire_ffi_fn_method_scheduler_schedule(uint64_t ptr, RustBuffer key, int64_t due, RustCallStatus *_Nonnull out_status
+int8_t uniffi_hookwire_ffi_fn_method_scheduler_schedule(uint64_t ptr, RustBuffer key, RustBuffer due, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_DELIVERY
@@ -481,7 +561,7 @@ uint64_t uniffi_hookwire_ffi_fn_constructor_delivery_from_json(RustBuffer json, 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_DELIVERY_NEW
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_DELIVERY_NEW
-uint64_t uniffi_hookwire_ffi_fn_constructor_delivery_new(RustBuffer id, int64_t now, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_constructor_delivery_new(RustBuffer id, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_DELIVERY_ATTEMPTS
@@ -491,7 +571,7 @@ RustBuffer uniffi_hookwire_ffi_fn_method_delivery_attempts(uint64_t ptr, RustCal
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_DELIVERY_CANCEL
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_DELIVERY_CANCEL
-void uniffi_hookwire_ffi_fn_method_delivery_cancel(uint64_t ptr, int64_t now, RustCallStatus *_Nonnull out_status
+void uniffi_hookwire_ffi_fn_method_delivery_cancel(uint64_t ptr, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_DELIVERY_DUE
@@ -511,12 +591,12 @@ RustBuffer uniffi_hookwire_ffi_fn_method_delivery_id(uint64_t ptr, RustCallStatu
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_DELIVERY_RECORD
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_DELIVERY_RECORD
-RustBuffer uniffi_hookwire_ffi_fn_method_delivery_record(uint64_t ptr, uint64_t policy, int64_t started_at, uint64_t outcome, RustBuffer response_body, int64_t now, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_hookwire_ffi_fn_method_delivery_record(uint64_t ptr, uint64_t policy, RustBuffer started_at, uint64_t outcome, RustBuffer response_body, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_DELIVERY_RETRY
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_DELIVERY_RETRY
-void uniffi_hookwire_ffi_fn_method_delivery_retry(uint64_t ptr, int64_t now, RustCallStatus *_Nonnull out_status
+void uniffi_hookwire_ffi_fn_method_delivery_retry(uint64_t ptr, RustBuffer now, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_DELIVERY_STATE
@@ -559,29 +639,74 @@ RustBuffer uniffi_hookwire_ffi_fn_method_urlguard_check_resolved(uint64_t ptr, R
 RustBuffer uniffi_hookwire_ffi_fn_method_urlguard_check_url(uint64_t ptr, RustBuffer url, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_COREEVENT
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_COREEVENT
-uint64_t uniffi_hookwire_ffi_fn_clone_coreevent(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_EVENT
+uint64_t uniffi_hookwire_ffi_fn_clone_event(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_COREEVENT
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_COREEVENT
-void uniffi_hookwire_ffi_fn_free_coreevent(uint64_t handle, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FREE_EVENT
+void uniffi_hookwire_ffi_fn_free_event(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_EQ_EQ
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_EQ_EQ
-int8_t uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_eq_eq(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ACTOR
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ACTOR
+RustBuffer uniffi_hookwire_ffi_fn_method_event_actor(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_EQ_NE
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_EQ_NE
-int8_t uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_eq_ne(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_DATA
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_DATA
+RustBuffer uniffi_hookwire_ffi_fn_method_event_data(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_HASH
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_COREEVENT_UNIFFI_TRAIT_HASH
-uint64_t uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_DATA_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_DATA_JSON
+RustBuffer uniffi_hookwire_ffi_fn_method_event_data_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ENCODE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ENCODE
+RustBuffer uniffi_hookwire_ffi_fn_method_event_encode(uint64_t ptr, RustBuffer dialect, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_FAMILY
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_FAMILY
+RustBuffer uniffi_hookwire_ffi_fn_method_event_family(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ID
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ID
+RustBuffer uniffi_hookwire_ffi_fn_method_event_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TIMESTAMP
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TIMESTAMP
+RustBuffer uniffi_hookwire_ffi_fn_method_event_timestamp(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TO_JSON
+RustBuffer uniffi_hookwire_ffi_fn_method_event_to_json(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TYPE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TYPE
+RustBuffer uniffi_hookwire_ffi_fn_method_event_type(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_UNIFFI_TRAIT_EQ_EQ
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_UNIFFI_TRAIT_EQ_EQ
+int8_t uniffi_hookwire_ffi_fn_method_event_uniffi_trait_eq_eq(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_UNIFFI_TRAIT_EQ_NE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_UNIFFI_TRAIT_EQ_NE
+int8_t uniffi_hookwire_ffi_fn_method_event_uniffi_trait_eq_ne(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_UNIFFI_TRAIT_HASH
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_UNIFFI_TRAIT_HASH
+uint64_t uniffi_hookwire_ffi_fn_method_event_uniffi_trait_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CLONE_CLAIM
@@ -738,17 +863,22 @@ void uniffi_hookwire_ffi_fn_free_subscription(uint64_t handle, RustCallStatus *_
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SUBSCRIPTION_NEW
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_CONSTRUCTOR_SUBSCRIPTION_NEW
-uint64_t uniffi_hookwire_ffi_fn_constructor_subscription_new(RustBuffer url, RustBuffer patterns, int8_t active, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_constructor_subscription_new(RustBuffer patterns, RustBuffer filters, int8_t active, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_IS_ACTIVE
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_IS_ACTIVE
-int8_t uniffi_hookwire_ffi_fn_method_subscription_is_active(uint64_t ptr, RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_ACTIVE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_ACTIVE
+int8_t uniffi_hookwire_ffi_fn_method_subscription_active(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_FILTERS
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_FILTERS
+RustBuffer uniffi_hookwire_ffi_fn_method_subscription_filters(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_MATCHES
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_MATCHES
-int8_t uniffi_hookwire_ffi_fn_method_subscription_matches(uint64_t ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
+int8_t uniffi_hookwire_ffi_fn_method_subscription_matches(uint64_t ptr, uint64_t event, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_MATCHES_TYPE
@@ -759,11 +889,6 @@ int8_t uniffi_hookwire_ffi_fn_method_subscription_matches_type(uint64_t ptr, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_PATTERNS
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_PATTERNS
 RustBuffer uniffi_hookwire_ffi_fn_method_subscription_patterns(uint64_t ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_URL
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_URL
-RustBuffer uniffi_hookwire_ffi_fn_method_subscription_url(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_SUBSCRIPTION_WITH_ACTIVE
@@ -821,46 +946,6 @@ RustBuffer uniffi_hookwire_ffi_fn_method_webhookerror_code(RustBuffer ptr, RustC
 RustBuffer uniffi_hookwire_ffi_fn_method_webhookerror_uniffi_trait_display(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_DATA_JSON
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_DATA_JSON
-RustBuffer uniffi_hookwire_ffi_fn_method_event_data_json(RustBuffer ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ENCODE
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ENCODE
-RustBuffer uniffi_hookwire_ffi_fn_method_event_encode(RustBuffer ptr, RustBuffer dialect, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ENVELOPE
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ENVELOPE
-RustBuffer uniffi_hookwire_ffi_fn_method_event_envelope(RustBuffer ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_FAMILY
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_FAMILY
-RustBuffer uniffi_hookwire_ffi_fn_method_event_family(RustBuffer ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ID
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_ID
-RustBuffer uniffi_hookwire_ffi_fn_method_event_id(RustBuffer ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TIMESTAMP
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TIMESTAMP
-RustBuffer uniffi_hookwire_ffi_fn_method_event_timestamp(RustBuffer ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TO_JSON
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TO_JSON
-RustBuffer uniffi_hookwire_ffi_fn_method_event_to_json(RustBuffer ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TYPE
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_EVENT_TYPE
-RustBuffer uniffi_hookwire_ffi_fn_method_event_type(RustBuffer ptr, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ID_TEXT
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_ID_TEXT
 RustBuffer uniffi_hookwire_ffi_fn_method_id_text(RustBuffer ptr, RustCallStatus *_Nonnull out_status
@@ -873,12 +958,12 @@ int8_t uniffi_hookwire_ffi_fn_method_message_commit(RustBuffer ptr, RustCallStat
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_EVENT
-RustBuffer uniffi_hookwire_ffi_fn_method_message_event(RustBuffer ptr, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_method_message_event(RustBuffer ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_EVENT_AS
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_EVENT_AS
-RustBuffer uniffi_hookwire_ffi_fn_method_message_event_as(RustBuffer ptr, RustBuffer dialect, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_method_message_event_as(RustBuffer ptr, RustBuffer dialect, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_METHOD_MESSAGE_JSON
@@ -933,12 +1018,12 @@ RustBuffer uniffi_hookwire_ffi_fn_func_event_types(RustCallStatus *_Nonnull out_
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FUNC_PARSE_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FUNC_PARSE_EVENT
-RustBuffer uniffi_hookwire_ffi_fn_func_parse_event(RustBuffer body, RustBuffer dialect, RustBuffer type_hint, int8_t strict, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_func_parse_event(RustBuffer body, RustBuffer dialect, RustBuffer type_hint, int8_t strict, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FUNC_SAMPLE_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_FN_FUNC_SAMPLE_EVENT
-RustBuffer uniffi_hookwire_ffi_fn_func_sample_event(RustBuffer event_type, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_hookwire_ffi_fn_func_sample_event(RustBuffer event_type, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_HOOKWIRE_FFI_RUSTBUFFER_ALLOC
@@ -1255,9 +1340,81 @@ uint16_t uniffi_hookwire_ffi_checksum_func_sample_event(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_CHECK_URL
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_CHECK_URL
+uint16_t uniffi_hookwire_ffi_checksum_method_endpoint_check_url(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_HEADERS
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_HEADERS
+uint16_t uniffi_hookwire_ffi_checksum_method_endpoint_headers(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_MATCHES
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_MATCHES
+uint16_t uniffi_hookwire_ffi_checksum_method_endpoint_matches(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_MAX_PAYLOAD
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_MAX_PAYLOAD
+uint16_t uniffi_hookwire_ffi_checksum_method_endpoint_max_payload(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_RATE_LIMIT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_RATE_LIMIT
+uint16_t uniffi_hookwire_ffi_checksum_method_endpoint_rate_limit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_REQUEST
+uint16_t uniffi_hookwire_ffi_checksum_method_endpoint_request(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_RETRY_POLICY
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_RETRY_POLICY
+uint16_t uniffi_hookwire_ffi_checksum_method_endpoint_retry_policy(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_SCHEME
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_SCHEME
+uint16_t uniffi_hookwire_ffi_checksum_method_endpoint_scheme(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_SUBSCRIPTION
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_SUBSCRIPTION
+uint16_t uniffi_hookwire_ffi_checksum_method_endpoint_subscription(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_TIMEOUT
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_TIMEOUT
+uint16_t uniffi_hookwire_ffi_checksum_method_endpoint_timeout(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_URL
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINT_URL
+uint16_t uniffi_hookwire_ffi_checksum_method_endpoint_url(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINTHEALTH_CONSECUTIVE_FAILURES
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINTHEALTH_CONSECUTIVE_FAILURES
 uint16_t uniffi_hookwire_ffi_checksum_method_endpointhealth_consecutive_failures(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINTHEALTH_DISABLE_AFTER
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_ENDPOINTHEALTH_DISABLE_AFTER
+uint16_t uniffi_hookwire_ffi_checksum_method_endpointhealth_disable_after(void
     
 );
 #endif
@@ -1297,9 +1454,9 @@ uint16_t uniffi_hookwire_ffi_checksum_method_outcome_disables_endpoint(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_OUTCOME_ELAPSED_MS
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_OUTCOME_ELAPSED_MS
-uint16_t uniffi_hookwire_ffi_checksum_method_outcome_elapsed_ms(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_OUTCOME_ELAPSED
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_OUTCOME_ELAPSED
+uint16_t uniffi_hookwire_ffi_checksum_method_outcome_elapsed(void
     
 );
 #endif
@@ -1327,15 +1484,21 @@ uint16_t uniffi_hookwire_ffi_checksum_method_outcome_status(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_RETRYPOLICY_ATTEMPTS
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_RETRYPOLICY_ATTEMPTS
-uint16_t uniffi_hookwire_ffi_checksum_method_retrypolicy_attempts(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_RETRYPOLICY_JITTER
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_RETRYPOLICY_JITTER
 uint16_t uniffi_hookwire_ffi_checksum_method_retrypolicy_jitter(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_RETRYPOLICY_MAX_AGE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_RETRYPOLICY_MAX_AGE
+uint16_t uniffi_hookwire_ffi_checksum_method_retrypolicy_max_age(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_RETRYPOLICY_MAX_ATTEMPTS
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_RETRYPOLICY_MAX_ATTEMPTS
+uint16_t uniffi_hookwire_ffi_checksum_method_retrypolicy_max_attempts(void
     
 );
 #endif
@@ -1501,6 +1664,60 @@ uint16_t uniffi_hookwire_ffi_checksum_method_urlguard_check_url(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_ACTOR
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_ACTOR
+uint16_t uniffi_hookwire_ffi_checksum_method_event_actor(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_DATA
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_DATA
+uint16_t uniffi_hookwire_ffi_checksum_method_event_data(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_DATA_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_DATA_JSON
+uint16_t uniffi_hookwire_ffi_checksum_method_event_data_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_ENCODE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_ENCODE
+uint16_t uniffi_hookwire_ffi_checksum_method_event_encode(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_FAMILY
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_FAMILY
+uint16_t uniffi_hookwire_ffi_checksum_method_event_family(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_ID
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_ID
+uint16_t uniffi_hookwire_ffi_checksum_method_event_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_TIMESTAMP
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_TIMESTAMP
+uint16_t uniffi_hookwire_ffi_checksum_method_event_timestamp(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_TO_JSON
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_TO_JSON
+uint16_t uniffi_hookwire_ffi_checksum_method_event_to_json(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_TYPE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_EVENT_TYPE
+uint16_t uniffi_hookwire_ffi_checksum_method_event_type(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_CLAIM_CLAIM_UNTIL
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_CLAIM_CLAIM_UNTIL
 uint16_t uniffi_hookwire_ffi_checksum_method_claim_claim_until(void
@@ -1549,9 +1766,15 @@ uint16_t uniffi_hookwire_ffi_checksum_method_signer_sign(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SUBSCRIPTION_IS_ACTIVE
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SUBSCRIPTION_IS_ACTIVE
-uint16_t uniffi_hookwire_ffi_checksum_method_subscription_is_active(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SUBSCRIPTION_ACTIVE
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SUBSCRIPTION_ACTIVE
+uint16_t uniffi_hookwire_ffi_checksum_method_subscription_active(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SUBSCRIPTION_FILTERS
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SUBSCRIPTION_FILTERS
+uint16_t uniffi_hookwire_ffi_checksum_method_subscription_filters(void
     
 );
 #endif
@@ -1570,12 +1793,6 @@ uint16_t uniffi_hookwire_ffi_checksum_method_subscription_matches_type(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SUBSCRIPTION_PATTERNS
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SUBSCRIPTION_PATTERNS
 uint16_t uniffi_hookwire_ffi_checksum_method_subscription_patterns(void
-    
-);
-#endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SUBSCRIPTION_URL
-#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_SUBSCRIPTION_URL
-uint16_t uniffi_hookwire_ffi_checksum_method_subscription_url(void
     
 );
 #endif
@@ -1606,6 +1823,12 @@ uint16_t uniffi_hookwire_ffi_checksum_method_verifier_verify(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_MULTI
 #define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_METHOD_VERIFIER_VERIFY_MULTI
 uint16_t uniffi_hookwire_ffi_checksum_method_verifier_verify_multi(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_ENDPOINT_NEW
+#define UNIFFI_FFIDEF_UNIFFI_HOOKWIRE_FFI_CHECKSUM_CONSTRUCTOR_ENDPOINT_NEW
+uint16_t uniffi_hookwire_ffi_checksum_constructor_endpoint_new(void
     
 );
 #endif

@@ -630,6 +630,77 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Date
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Date {
+        let seconds: Int64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        // Build the Date from whole seconds first, then add the nanoseconds as a
+        // separate TimeInterval.  Date stores CFAbsoluteTime (seconds since 2001),
+        // so adding a small fraction to the ~7.8e8 base is twice as precise as
+        // adding it to the ~1.76e9 Unix-epoch value, because the smaller magnitude
+        // leaves more mantissa bits for the sub-second part.
+        if seconds >= 0 {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(Double(nanoseconds) / 1.0e9)
+        } else {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(-Double(nanoseconds) / 1.0e9)
+        }
+    }
+
+    public static func write(_ value: Date, into buf: inout [UInt8]) {
+        var delta = value.timeIntervalSince1970
+        var sign: Int64 = 1
+        if delta < 0 {
+            // The nanoseconds portion of the epoch offset must always be
+            // positive, to simplify the calculation we will use the absolute
+            // value of the offset.
+            sign = -1
+            delta = -delta
+        }
+        if delta.rounded(.down) > Double(Int64.max) {
+            fatalError("Timestamp overflow, exceeds max bounds supported by Uniffi")
+        }
+        let seconds = Int64(delta)
+        let nanoseconds = UInt32((delta - Double(seconds)) * 1.0e9)
+        writeInt(&buf, sign * seconds)
+        writeInt(&buf, nanoseconds)
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TimeInterval {
+        let seconds: UInt64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        return Double(seconds) + (Double(nanoseconds) / 1.0e9)
+    }
+
+    public static func write(_ value: TimeInterval, into buf: inout [UInt8]) {
+        if value.rounded(.down) > Double(Int64.max) {
+            fatalError("Duration overflow, exceeds max bounds supported by Uniffi")
+        }
+
+        if value < 0 {
+            fatalError("Invalid duration, must be non-negative")
+        }
+
+        let seconds = UInt64(value)
+        let nanoseconds = UInt32((value - Double(seconds)) * 1.0e9)
+        writeInt(&buf, seconds)
+        writeInt(&buf, nanoseconds)
+    }
+}
+
 
 
 
@@ -804,147 +875,11 @@ public func FfiConverterTypeClaim_lower(_ value: Claim) -> UInt64 {
 
 
 /**
- * The core's event behind an [`Event`]: opaque, compared by content.
- */
-public protocol CoreEventProtocol: AnyObject, Sendable {
-    
-}
-/**
- * The core's event behind an [`Event`]: opaque, compared by content.
- */
-open class CoreEvent: CoreEventProtocol, @unchecked Sendable, Equatable, Hashable {
-    fileprivate let handle: UInt64
-
-    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public struct NoHandle {
-        public init() {}
-    }
-
-    // TODO: We'd like this to be `private` but for Swifty reasons,
-    // we can't implement `FfiConverter` without making this `required` and we can't
-    // make it `required` without making it `public`.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    required public init(unsafeFromHandle handle: UInt64) {
-        self.handle = handle
-    }
-
-    // This constructor can be used to instantiate a fake object.
-    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
-    //
-    // - Warning:
-    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public init(noHandle: NoHandle) {
-        self.handle = 0
-    }
-
-#if swift(>=5.8)
-    @_documentation(visibility: private)
-#endif
-    public func uniffiCloneHandle() -> UInt64 {
-        return try! rustCall { uniffi_hookwire_ffi_fn_clone_coreevent(self.handle, $0) }
-    }
-    // No primary constructor declared for this class.
-
-    deinit {
-        if handle == 0 {
-            // Mock objects have handle=0 don't try to free them
-            return
-        }
-
-        try! rustCall { uniffi_hookwire_ffi_fn_free_coreevent(handle, $0) }
-    }
-
-    
-
-    
-
-    
-// The local Rust `Eq` implementation - only `eq` is used.
-public static func == (self: CoreEvent, other: CoreEvent) -> Bool {
-    return try!  FfiConverterBool.lift(
-        try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_eq_eq(
-            self.uniffiCloneHandle(),
-        FfiConverterTypeCoreEvent_lower(other),uniffiCallStatus
-    )
-}
-    )
-}
-// The local Rust `Hash` implementation
-public func hash(into hasher: inout Hasher) {
-    let val = try!  FfiConverterUInt64.lift(
-        try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_coreevent_uniffi_trait_hash(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-    )
-    hasher.combine(val)
-}
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCoreEvent: FfiConverter {
-    typealias FfiType = UInt64
-    typealias SwiftType = CoreEvent
-
-    public static func lift(_ handle: UInt64) throws -> CoreEvent {
-        return CoreEvent(unsafeFromHandle: handle)
-    }
-
-    public static func lower(_ value: CoreEvent) -> UInt64 {
-        return value.uniffiCloneHandle()
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CoreEvent {
-        let handle: UInt64 = try readInt(&buf)
-        return try lift(handle)
-    }
-
-    public static func write(_ value: CoreEvent, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCoreEvent_lift(_ handle: UInt64) throws -> CoreEvent {
-    return try FfiConverterTypeCoreEvent.lift(handle)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCoreEvent_lower(_ value: CoreEvent) -> UInt64 {
-    return FfiConverterTypeCoreEvent.lower(value)
-}
-
-
-
-
-
-
-/**
  * A message's delivery to one endpoint: `pending → succeeded | retrying → … | failed |
  * cancelled`. Store it between attempts with [`to_json`](Delivery::to_json).
  *
  * ```kotlin
- * val delivery = Delivery("msg_1", now)
+ * val delivery = Delivery("msg_1", Instant.now())
  * val state = delivery.record(policy, startedAt, Outcome.response(503), "busy".toByteArray(), now)
  * ```
  */
@@ -958,12 +893,12 @@ public protocol DeliveryProtocol: AnyObject, Sendable {
     /**
      * Cancels the delivery. Errors: `invalid_state` when it already ended.
      */
-    func cancel(now: Int64) throws 
+    func cancel(now: Date) throws 
     
     /**
-     * When the next attempt is due (unix ms), if one is.
+     * When the next attempt is due, if one is.
      */
-    func due()  -> Int64?
+    func due()  -> Date?
     
     /**
      * Why a failed delivery was given up (`exhausted`, `max_age`, ...).
@@ -980,12 +915,12 @@ public protocol DeliveryProtocol: AnyObject, Sendable {
      * moves to the state `policy` decides; returns the state's name. Errors: `invalid_state`
      * when no attempt is due.
      */
-    func record(policy: RetryPolicy, startedAt: Int64, outcome: Outcome, responseBody: Data, now: Int64) throws  -> String
+    func record(policy: RetryPolicy, startedAt: Date, outcome: Outcome, responseBody: Data, now: Date) throws  -> String
     
     /**
      * A manual retry of a failed or cancelled delivery: one attempt, due at `now`.
      */
-    func retry(now: Int64) throws 
+    func retry(now: Date) throws 
     
     /**
      * `pending`, `retrying`, `succeeded`, `failed` or `cancelled`.
@@ -1003,7 +938,7 @@ public protocol DeliveryProtocol: AnyObject, Sendable {
  * cancelled`. Store it between attempts with [`to_json`](Delivery::to_json).
  *
  * ```kotlin
- * val delivery = Delivery("msg_1", now)
+ * val delivery = Delivery("msg_1", Instant.now())
  * val state = delivery.record(policy, startedAt, Outcome.response(503), "busy".toByteArray(), now)
  * ```
  */
@@ -1047,15 +982,15 @@ open class Delivery: DeliveryProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_hookwire_ffi_fn_clone_delivery(self.handle, $0) }
     }
     /**
-     * A delivery of message `id`, created (and due) at `now` (unix ms).
+     * A delivery of message `id`, created (and due) at `now`.
      */
-public convenience init(id: String, now: Int64) {
+public convenience init(id: String, now: Date)throws  {
     let handle =
-        try! rustCall() {
+        try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_constructor_delivery_new(
         FfiConverterString.lower(id),
-        FfiConverterInt64.lower(now),uniffiCallStatus
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -1100,20 +1035,20 @@ open func attempts() -> [Attempt]  {
     /**
      * Cancels the delivery. Errors: `invalid_state` when it already ended.
      */
-open func cancel(now: Int64)throws   {try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+open func cancel(now: Date)throws   {try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_delivery_cancel(
             self.uniffiCloneHandle(),
-        FfiConverterInt64.lower(now),uniffiCallStatus
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
     )
 }
 }
     
     /**
-     * When the next attempt is due (unix ms), if one is.
+     * When the next attempt is due, if one is.
      */
-open func due() -> Int64?  {
-    return try!  FfiConverterOptionInt64.lift(try! rustCall() {
+open func due() -> Date?  {
+    return try!  FfiConverterOptionTimestamp.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_delivery_due(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -1150,16 +1085,16 @@ open func id() -> String  {
      * moves to the state `policy` decides; returns the state's name. Errors: `invalid_state`
      * when no attempt is due.
      */
-open func record(policy: RetryPolicy, startedAt: Int64, outcome: Outcome, responseBody: Data, now: Int64)throws  -> String  {
+open func record(policy: RetryPolicy, startedAt: Date, outcome: Outcome, responseBody: Data, now: Date)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_delivery_record(
             self.uniffiCloneHandle(),
         FfiConverterTypeRetryPolicy_lower(policy),
-        FfiConverterInt64.lower(startedAt),
+        FfiConverterTimestamp.lower(startedAt),
         FfiConverterTypeOutcome_lower(outcome),
         FfiConverterData.lower(responseBody),
-        FfiConverterInt64.lower(now),uniffiCallStatus
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
     )
 })
 }
@@ -1167,11 +1102,11 @@ open func record(policy: RetryPolicy, startedAt: Int64, outcome: Outcome, respon
     /**
      * A manual retry of a failed or cancelled delivery: one attempt, due at `now`.
      */
-open func retry(now: Int64)throws   {try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+open func retry(now: Date)throws   {try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_delivery_retry(
             self.uniffiCloneHandle(),
-        FfiConverterInt64.lower(now),uniffiCallStatus
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
     )
 }
 }
@@ -1251,11 +1186,375 @@ public func FfiConverterTypeDelivery_lower(_ value: Delivery) -> UInt64 {
 
 
 /**
+ * Where a sender delivers and how: the URL, the scheme and every secret (each request carries
+ * a signature per secret, so a rotation needs no downtime), which events go there, custom
+ * headers, the retry policy, the pace, the receiver's time to answer and the largest body.
+ * Immutable.
+ *
+ * ```kotlin
+ * val endpoint = Endpoint("https://hooks.example.com/orders", listOf(oldSecret, newSecret),
+ * scheme = "standard-webhooks", subscription = Subscription(listOf("order.*")),
+ * retry = RetryPolicy.fromName("svix"), timeout = Duration.ofSeconds(10))
+ * val request = endpoint.request(body, "msg_1", "order.created")   // signed now, with both secrets
+ * ```
+ *
+ * Only the URL's text is judged here (`blocked_url`); resolve a host name yourself, pass every
+ * address to `UrlGuard.checkResolved` and connect to the one it returns.
+ */
+public protocol EndpointProtocol: AnyObject, Sendable {
+    
+    /**
+     * The URL judged by the endpoint's guard, as every request judges it: refuse an endpoint
+     * when it is configured rather than at its first attempt. Errors: `blocked_url`.
+     */
+    func checkUrl() throws  -> CheckedUrl
+    
+    /**
+     * The custom headers, each name with its values in order.
+     */
+    func headers()  -> MultiHeaders
+    
+    /**
+     * Whether `event` goes to this endpoint (its subscription).
+     */
+    func matches(event: Event)  -> Bool
+    
+    /**
+     * The largest body sent, bytes.
+     */
+    func maxPayload()  -> Int64
+    
+    /**
+     * The pace, if any.
+     */
+    func rateLimit()  -> RateLimit?
+    
+    /**
+     * The request of one attempt of message `msg_id` (the same id on every attempt: receivers
+     * deduplicate on it) with `body`, signed at `now` (default: the clock; pass each attempt's
+     * start, so the timestamp is fresh) with every secret; `event_type` goes in the scheme's
+     * event header. Errors: `payload_too_large`, `blocked_url`, `invalid_argument`.
+     */
+    func request(body: Data, msgId: String, eventType: String?, now: Date?) throws  -> Request
+    
+    /**
+     * The retry policy.
+     */
+    func retryPolicy()  -> RetryPolicy
+    
+    /**
+     * The scheme's name.
+     */
+    func scheme()  -> String
+    
+    /**
+     * Which events go here.
+     */
+    func subscription()  -> Subscription
+    
+    /**
+     * The receiver's time to answer.
+     */
+    func timeout()  -> TimeInterval
+    
+    /**
+     * The URL.
+     */
+    func url()  -> String
+    
+}
+/**
+ * Where a sender delivers and how: the URL, the scheme and every secret (each request carries
+ * a signature per secret, so a rotation needs no downtime), which events go there, custom
+ * headers, the retry policy, the pace, the receiver's time to answer and the largest body.
+ * Immutable.
+ *
+ * ```kotlin
+ * val endpoint = Endpoint("https://hooks.example.com/orders", listOf(oldSecret, newSecret),
+ * scheme = "standard-webhooks", subscription = Subscription(listOf("order.*")),
+ * retry = RetryPolicy.fromName("svix"), timeout = Duration.ofSeconds(10))
+ * val request = endpoint.request(body, "msg_1", "order.created")   // signed now, with both secrets
+ * ```
+ *
+ * Only the URL's text is judged here (`blocked_url`); resolve a host name yourself, pass every
+ * address to `UrlGuard.checkResolved` and connect to the one it returns.
+ */
+open class Endpoint: EndpointProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_hookwire_ffi_fn_clone_endpoint(self.handle, $0) }
+    }
+    /**
+     * An endpoint at `url` (absolute http or https) signing with every secret of `secrets`
+     * (their text: `whsec_…`, a provider's text, `whsk_…`) in `scheme`. Defaults: every event,
+     * the `standard-webhooks` retry policy, no custom header, 30 s to answer, no pace, 1 MiB
+     * bodies; `allow_private` lets requests go to private networks and loopback (an internal
+     * receiver on purpose; never the cloud metadata address). Errors: `invalid_argument`,
+     * `invalid_secret`, `unknown_scheme`.
+     */
+public convenience init(url: String, secrets: [String], scheme: String = "hookwire", subscription: Subscription? = nil, retry: RetryPolicy? = nil, headers: Headers? = nil, timeout: TimeInterval? = nil, rateLimit: RateLimit? = nil, maxPayload: Int64? = nil, allowPrivate: Bool = false)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_constructor_endpoint_new(
+        FfiConverterString.lower(url),
+        FfiConverterSequenceString.lower(secrets),
+        FfiConverterString.lower(scheme),
+        FfiConverterOptionTypeSubscription.lower(subscription),
+        FfiConverterOptionTypeRetryPolicy.lower(retry),
+        FfiConverterOptionTypeHeaders.lower(headers),
+        FfiConverterOptionDuration.lower(timeout),
+        FfiConverterOptionTypeRateLimit.lower(rateLimit),
+        FfiConverterOptionInt64.lower(maxPayload),
+        FfiConverterBool.lower(allowPrivate),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_hookwire_ffi_fn_free_endpoint(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The URL judged by the endpoint's guard, as every request judges it: refuse an endpoint
+     * when it is configured rather than at its first attempt. Errors: `blocked_url`.
+     */
+open func checkUrl()throws  -> CheckedUrl  {
+    return try  FfiConverterTypeCheckedUrl_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpoint_check_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The custom headers, each name with its values in order.
+     */
+open func headers() -> MultiHeaders  {
+    return try!  FfiConverterTypeMultiHeaders_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpoint_headers(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether `event` goes to this endpoint (its subscription).
+     */
+open func matches(event: Event) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpoint_matches(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeEvent_lower(event),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The largest body sent, bytes.
+     */
+open func maxPayload() -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpoint_max_payload(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The pace, if any.
+     */
+open func rateLimit() -> RateLimit?  {
+    return try!  FfiConverterOptionTypeRateLimit.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpoint_rate_limit(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The request of one attempt of message `msg_id` (the same id on every attempt: receivers
+     * deduplicate on it) with `body`, signed at `now` (default: the clock; pass each attempt's
+     * start, so the timestamp is fresh) with every secret; `event_type` goes in the scheme's
+     * event header. Errors: `payload_too_large`, `blocked_url`, `invalid_argument`.
+     */
+open func request(body: Data, msgId: String, eventType: String? = nil, now: Date? = nil)throws  -> Request  {
+    return try  FfiConverterTypeRequest_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpoint_request(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(body),
+        FfiConverterString.lower(msgId),
+        FfiConverterOptionString.lower(eventType),
+        FfiConverterOptionTimestamp.lower(now),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The retry policy.
+     */
+open func retryPolicy() -> RetryPolicy  {
+    return try!  FfiConverterTypeRetryPolicy_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpoint_retry_policy(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The scheme's name.
+     */
+open func scheme() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpoint_scheme(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Which events go here.
+     */
+open func subscription() -> Subscription  {
+    return try!  FfiConverterTypeSubscription_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpoint_subscription(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The receiver's time to answer.
+     */
+open func timeout() -> TimeInterval  {
+    return try!  FfiConverterDuration.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpoint_timeout(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The URL.
+     */
+open func url() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpoint_url(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEndpoint: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Endpoint
+
+    public static func lift(_ handle: UInt64) throws -> Endpoint {
+        return Endpoint(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Endpoint) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Endpoint {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Endpoint, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEndpoint_lift(_ handle: UInt64) throws -> Endpoint {
+    return try FfiConverterTypeEndpoint.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEndpoint_lower(_ value: Endpoint) -> UInt64 {
+    return FfiConverterTypeEndpoint.lower(value)
+}
+
+
+
+
+
+
+/**
  * An endpoint's health: consecutive failures, failing since, disabled.
  *
  * ```kotlin
  * val health = EndpointHealth()
- * health.record(Outcome.response(410), now)   // "disabled"
+ * health.record(Outcome.response(410), Instant.now())   // "disabled"
  * ```
  */
 public protocol EndpointHealthProtocol: AnyObject, Sendable {
@@ -1264,6 +1563,11 @@ public protocol EndpointHealthProtocol: AnyObject, Sendable {
      * Failures since the last success.
      */
     func consecutiveFailures()  -> Int64
+    
+    /**
+     * How long it may fail before it is disabled, if limited.
+     */
+    func disableAfter()  -> TimeInterval?
     
     /**
      * Why it was disabled (`gone`, `requested`, `failing_for`, `consecutive_failures`).
@@ -1276,9 +1580,9 @@ public protocol EndpointHealthProtocol: AnyObject, Sendable {
     func enable() 
     
     /**
-     * Since when it has been failing (unix ms).
+     * Since when it has been failing.
      */
-    func failingSince()  -> Int64?
+    func failingSince()  -> Date?
     
     /**
      * Whether the endpoint is disabled.
@@ -1286,10 +1590,10 @@ public protocol EndpointHealthProtocol: AnyObject, Sendable {
     func isDisabled()  -> Bool
     
     /**
-     * Records an attempt's outcome at `now` (unix ms); returns the transition it caused
+     * Records an attempt's outcome at `now`; returns the transition it caused
      * (`started_failing`, `recovered`, `disabled`), if any.
      */
-    func record(outcome: Outcome, now: Int64)  -> String?
+    func record(outcome: Outcome, now: Date) throws  -> String?
     
 }
 /**
@@ -1297,7 +1601,7 @@ public protocol EndpointHealthProtocol: AnyObject, Sendable {
  *
  * ```kotlin
  * val health = EndpointHealth()
- * health.record(Outcome.response(410), now)   // "disabled"
+ * health.record(Outcome.response(410), Instant.now())   // "disabled"
  * ```
  */
 open class EndpointHealth: EndpointHealthProtocol, @unchecked Sendable {
@@ -1340,16 +1644,17 @@ open class EndpointHealth: EndpointHealthProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_hookwire_ffi_fn_clone_endpointhealth(self.handle, $0) }
     }
     /**
-     * Disable after failing for `disable_after_ms` (default 5 days; none: never by time)
-     * and/or after `disable_after_failures` consecutive failures (default: never by count).
-     * 410 Gone and `webhook-delivery: disable` disable at once.
+     * Disable after failing for `disable_after` (default: the core's 5 days; a span longer
+     * than any outage, such as `ChronoUnit.FOREVER.duration`, never disables by time) and/or
+     * after `disable_after_failures` consecutive failures (default: never by count). 410 Gone
+     * and `webhook-delivery: disable` disable at once.
      */
-public convenience init(disableAfterMs: Int64? = Int64(432000000), disableAfterFailures: Int32? = nil)throws  {
+public convenience init(disableAfter: TimeInterval? = nil, disableAfterFailures: Int32? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_constructor_endpointhealth_new(
-        FfiConverterOptionInt64.lower(disableAfterMs),
+        FfiConverterOptionDuration.lower(disableAfter),
         FfiConverterOptionInt32.lower(disableAfterFailures),uniffiCallStatus
     )
 }
@@ -1381,6 +1686,18 @@ open func consecutiveFailures() -> Int64  {
 }
     
     /**
+     * How long it may fail before it is disabled, if limited.
+     */
+open func disableAfter() -> TimeInterval?  {
+    return try!  FfiConverterOptionDuration.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_endpointhealth_disable_after(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Why it was disabled (`gone`, `requested`, `failing_for`, `consecutive_failures`).
      */
 open func disabledReason() -> String?  {
@@ -1404,10 +1721,10 @@ open func enable()  {try! rustCall() {
 }
     
     /**
-     * Since when it has been failing (unix ms).
+     * Since when it has been failing.
      */
-open func failingSince() -> Int64?  {
-    return try!  FfiConverterOptionInt64.lift(try! rustCall() {
+open func failingSince() -> Date?  {
+    return try!  FfiConverterOptionTimestamp.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_endpointhealth_failing_since(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -1428,16 +1745,16 @@ open func isDisabled() -> Bool  {
 }
     
     /**
-     * Records an attempt's outcome at `now` (unix ms); returns the transition it caused
+     * Records an attempt's outcome at `now`; returns the transition it caused
      * (`started_failing`, `recovered`, `disabled`), if any.
      */
-open func record(outcome: Outcome, now: Int64) -> String?  {
-    return try!  FfiConverterOptionString.lift(try! rustCall() {
+open func record(outcome: Outcome, now: Date)throws  -> String?  {
+    return try  FfiConverterOptionString.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_endpointhealth_record(
             self.uniffiCloneHandle(),
         FfiConverterTypeOutcome_lower(outcome),
-        FfiConverterInt64.lower(now),uniffiCallStatus
+        FfiConverterTimestamp.lower(now),uniffiCallStatus
     )
 })
 }
@@ -1493,11 +1810,323 @@ public func FfiConverterTypeEndpointHealth_lower(_ value: EndpointHealth) -> UIn
 
 
 /**
+ * A parsed event: id, type, family, timestamp, actor and the typed data, in any dialect's
+ * envelope. Compared by content (Kotlin `equals`/`hashCode`, Swift `Equatable`/`Hashable`).
+ *
+ * ```kotlin
+ * val event = parseEvent(body)
+ * when (val data = event.data()) {
+ * is EventData.OrderEvent -> println("${event.type()} ${data.order.totalAmount}")
+ * is EventData.OtherEvent -> println("${event.type()}: ${data.json}")
+ * else -> println(event.family())
+ * }
+ * ```
+ */
+public protocol EventProtocol: AnyObject, Sendable {
+    
+    /**
+     * Who caused it, where the envelope says.
+     */
+    func actor()  -> Actor?
+    
+    /**
+     * The typed data: a record for device, order, job and user events, JSON text for the
+     * others. A copy: changing it does not change the event.
+     */
+    func data()  -> EventData
+    
+    /**
+     * The data as exact JSON text (numbers keep their digits).
+     */
+    func dataJson()  -> String
+    
+    /**
+     * The event in `dialect`'s envelope (`ops-center`, `webnet`, ...; see `dialects()`).
+     */
+    func encode(dialect: String) throws  -> Data
+    
+    /**
+     * `device`, `order`, `job`, `user` or `other`.
+     */
+    func family()  -> String
+    
+    /**
+     * The event id, where the envelope has one.
+     */
+    func id()  -> String?
+    
+    /**
+     * The timestamp as written (RFC 3339 text or unix seconds).
+     */
+    func timestamp()  -> String?
+    
+    /**
+     * The native envelope as JSON bytes (unknown fields included).
+     */
+    func toJson()  -> Data
+    
+    /**
+     * The event type (`order.created`).
+     */
+    func type()  -> String
+    
+}
+/**
+ * A parsed event: id, type, family, timestamp, actor and the typed data, in any dialect's
+ * envelope. Compared by content (Kotlin `equals`/`hashCode`, Swift `Equatable`/`Hashable`).
+ *
+ * ```kotlin
+ * val event = parseEvent(body)
+ * when (val data = event.data()) {
+ * is EventData.OrderEvent -> println("${event.type()} ${data.order.totalAmount}")
+ * is EventData.OtherEvent -> println("${event.type()}: ${data.json}")
+ * else -> println(event.family())
+ * }
+ * ```
+ */
+open class Event: EventProtocol, @unchecked Sendable, Equatable, Hashable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_hookwire_ffi_fn_clone_event(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_hookwire_ffi_fn_free_event(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Who caused it, where the envelope says.
+     */
+open func actor() -> Actor?  {
+    return try!  FfiConverterOptionTypeActor.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_event_actor(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The typed data: a record for device, order, job and user events, JSON text for the
+     * others. A copy: changing it does not change the event.
+     */
+open func data() -> EventData  {
+    return try!  FfiConverterTypeEventData_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_event_data(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The data as exact JSON text (numbers keep their digits).
+     */
+open func dataJson() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_event_data_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The event in `dialect`'s envelope (`ops-center`, `webnet`, ...; see `dialects()`).
+     */
+open func encode(dialect: String)throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_event_encode(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(dialect),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * `device`, `order`, `job`, `user` or `other`.
+     */
+open func family() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_event_family(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The event id, where the envelope has one.
+     */
+open func id() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_event_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The timestamp as written (RFC 3339 text or unix seconds).
+     */
+open func timestamp() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_event_timestamp(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The native envelope as JSON bytes (unknown fields included).
+     */
+open func toJson() -> Data  {
+    return try!  FfiConverterData.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_event_to_json(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The event type (`order.created`).
+     */
+open func type() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_event_type(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Eq` implementation - only `eq` is used.
+public static func == (self: Event, other: Event) -> Bool {
+    return try!  FfiConverterBool.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_event_uniffi_trait_eq_eq(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeEvent_lower(other),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Hash` implementation
+public func hash(into hasher: inout Hasher) {
+    let val = try!  FfiConverterUInt64.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_event_uniffi_trait_hash(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+    hasher.combine(val)
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvent: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = Event
+
+    public static func lift(_ handle: UInt64) throws -> Event {
+        return Event(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: Event) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Event {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: Event, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lift(_ handle: UInt64) throws -> Event {
+    return try FfiConverterTypeEvent.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lower(_ value: Event) -> UInt64 {
+    return FfiConverterTypeEvent.lower(value)
+}
+
+
+
+
+
+
+/**
  * The result of one attempt, classified by the Standard Webhooks rules: 2xx success, 410
  * endpoint gone, 429/502/503/504 throttled, everything else retryable.
  *
  * ```kotlin
- * val outcome = Outcome.response(503, mapOf("retry-after" to "120"), elapsedMs = 80)
+ * val outcome = Outcome.response(503, mapOf("retry-after" to "120"), Duration.ofMillis(80))
  * outcome.outcomeClass()   // "throttled"
  * ```
  */
@@ -1509,9 +2138,9 @@ public protocol OutcomeProtocol: AnyObject, Sendable {
     func disablesEndpoint()  -> Bool
     
     /**
-     * How long the attempt took, ms.
+     * How long the attempt took.
      */
-    func elapsedMs()  -> Int64
+    func elapsed()  -> TimeInterval
     
     /**
      * The transport failure's name, when no response arrived.
@@ -1540,7 +2169,7 @@ public protocol OutcomeProtocol: AnyObject, Sendable {
  * endpoint gone, 429/502/503/504 throttled, everything else retryable.
  *
  * ```kotlin
- * val outcome = Outcome.response(503, mapOf("retry-after" to "120"), elapsedMs = 80)
+ * val outcome = Outcome.response(503, mapOf("retry-after" to "120"), Duration.ofMillis(80))
  * outcome.outcomeClass()   // "throttled"
  * ```
  */
@@ -1597,28 +2226,29 @@ open class Outcome: OutcomeProtocol, @unchecked Sendable {
     
     /**
      * A response: its status, headers (`Retry-After`, `webhook-delivery`) and how long the
-     * attempt took.
+     * attempt took (default zero).
      */
-public static func response(status: Int32, headers: Headers? = nil, elapsedMs: Int64 = Int64(0))throws  -> Outcome  {
+public static func response(status: Int32, headers: Headers? = nil, elapsed: TimeInterval? = nil)throws  -> Outcome  {
     return try  FfiConverterTypeOutcome_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_constructor_outcome_response(
         FfiConverterInt32.lower(status),
         FfiConverterOptionTypeHeaders.lower(headers),
-        FfiConverterInt64.lower(elapsedMs),uniffiCallStatus
+        FfiConverterOptionDuration.lower(elapsed),uniffiCallStatus
     )
 })
 }
     
     /**
-     * No response: `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`.
+     * No response: `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`, after `elapsed`
+     * (default zero).
      */
-public static func transport(failure: String, elapsedMs: Int64 = Int64(0))throws  -> Outcome  {
+public static func transport(failure: String, elapsed: TimeInterval? = nil)throws  -> Outcome  {
     return try  FfiConverterTypeOutcome_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_constructor_outcome_transport(
         FfiConverterString.lower(failure),
-        FfiConverterInt64.lower(elapsedMs),uniffiCallStatus
+        FfiConverterOptionDuration.lower(elapsed),uniffiCallStatus
     )
 })
 }
@@ -1638,12 +2268,12 @@ open func disablesEndpoint() -> Bool  {
 }
     
     /**
-     * How long the attempt took, ms.
+     * How long the attempt took.
      */
-open func elapsedMs() -> Int64  {
-    return try!  FfiConverterInt64.lift(try! rustCall() {
+open func elapsed() -> TimeInterval  {
+    return try!  FfiConverterDuration.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_outcome_elapsed_ms(
+    uniffi_hookwire_ffi_fn_method_outcome_elapsed(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1754,20 +2384,25 @@ public func FfiConverterTypeOutcome_lower(_ value: Outcome) -> UInt64 {
  *
  * ```kotlin
  * val policy = RetryPolicy.fromName("standard-webhooks")
- * policy.schedule()    // [0, 5000, 300000, ...]
+ * policy.schedule()    // [PT0S, PT5S, PT5M, ...]
  * ```
  */
 public protocol RetryPolicyProtocol: AnyObject, Sendable {
     
     /**
-     * The most attempts, the first included.
-     */
-    func attempts()  -> Int64
-    
-    /**
      * The jitter's name.
      */
     func jitter()  -> String
+    
+    /**
+     * How long after the first attempt retries may go on (`with_max_age`), if limited.
+     */
+    func maxAge()  -> TimeInterval?
+    
+    /**
+     * The most attempts, the first included (`with_max_attempts`).
+     */
+    func maxAttempts()  -> Int64
     
     /**
      * The policy's name.
@@ -1776,14 +2411,14 @@ public protocol RetryPolicyProtocol: AnyObject, Sendable {
     
     /**
      * What to do after attempt number `attempt` (1 for the first) of a message first
-     * attempted at `first_attempt_at`, which ended at `now` with `outcome` (unix ms).
+     * attempted at `first_attempt_at`, which ended at `now` with `outcome`.
      */
-    func next(attempt: Int32, firstAttemptAt: Int64, now: Int64, outcome: Outcome) throws  -> Decision
+    func next(attempt: Int32, firstAttemptAt: Date, now: Date, outcome: Outcome) throws  -> Decision
     
     /**
-     * The nominal delay before each attempt, ms (before jitter, `Retry-After` and throttling).
+     * The nominal delay before each attempt (before jitter, `Retry-After` and throttling).
      */
-    func schedule()  -> [Int64]
+    func schedule()  -> [TimeInterval]
     
     /**
      * This policy with jitter `kind` (`none`, `proportional`, `full`, `decorrelated`);
@@ -1792,14 +2427,14 @@ public protocol RetryPolicyProtocol: AnyObject, Sendable {
     func withJitter(kind: String, fraction: Double) throws  -> RetryPolicy
     
     /**
-     * This policy with no retry later than `age_ms` after the first attempt.
+     * This policy with no retry later than `max_age` after the first attempt.
      */
-    func withMaxAge(ageMs: Int64) throws  -> RetryPolicy
+    func withMaxAge(maxAge: TimeInterval) throws  -> RetryPolicy
     
     /**
-     * This policy with at most `attempts` attempts in all (≥ 1).
+     * This policy with at most `max_attempts` attempts in all (≥ 1).
      */
-    func withMaxAttempts(attempts: Int32) throws  -> RetryPolicy
+    func withMaxAttempts(maxAttempts: Int32) throws  -> RetryPolicy
     
     /**
      * This policy with a fixed random seed (reproducible jitter), ≥ 0 as in every binding.
@@ -1813,7 +2448,7 @@ public protocol RetryPolicyProtocol: AnyObject, Sendable {
  *
  * ```kotlin
  * val policy = RetryPolicy.fromName("standard-webhooks")
- * policy.schedule()    // [0, 5000, 300000, ...]
+ * policy.schedule()    // [PT0S, PT5S, PT5M, ...]
  * ```
  */
 open class RetryPolicy: RetryPolicyProtocol, @unchecked Sendable {
@@ -1868,17 +2503,17 @@ open class RetryPolicy: RetryPolicyProtocol, @unchecked Sendable {
 
     
     /**
-     * Send at once, then wait `initial_ms × factor^(n-1)` (capped at `cap_ms`) before retry
-     * `n`, for at most `max_attempts` attempts in all.
+     * Send at once, then wait `initial × factor^(n-1)` (capped at `cap`) before retry `n`,
+     * for at most `max_attempts` attempts in all.
      */
-public static func exponential(name: String, initialMs: Int64, factor: Double, capMs: Int64, maxAttempts: Int32)throws  -> RetryPolicy  {
+public static func exponential(name: String, initial: TimeInterval, factor: Double, cap: TimeInterval, maxAttempts: Int32)throws  -> RetryPolicy  {
     return try  FfiConverterTypeRetryPolicy_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_constructor_retrypolicy_exponential(
         FfiConverterString.lower(name),
-        FfiConverterInt64.lower(initialMs),
+        FfiConverterDuration.lower(initial),
         FfiConverterDouble.lower(factor),
-        FfiConverterInt64.lower(capMs),
+        FfiConverterDuration.lower(cap),
         FfiConverterInt32.lower(maxAttempts),uniffiCallStatus
     )
 })
@@ -1898,31 +2533,19 @@ public static func fromName(name: String)throws  -> RetryPolicy  {
 }
     
     /**
-     * A policy from a table of delays before each attempt, ms (the first is usually 0).
+     * A policy from a table of delays before each attempt (the first is usually zero).
      */
-public static func table(name: String, delaysMs: [Int64])throws  -> RetryPolicy  {
+public static func table(name: String, delays: [TimeInterval])throws  -> RetryPolicy  {
     return try  FfiConverterTypeRetryPolicy_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_constructor_retrypolicy_table(
         FfiConverterString.lower(name),
-        FfiConverterSequenceInt64.lower(delaysMs),uniffiCallStatus
+        FfiConverterSequenceDuration.lower(delays),uniffiCallStatus
     )
 })
 }
     
 
-    
-    /**
-     * The most attempts, the first included.
-     */
-open func attempts() -> Int64  {
-    return try!  FfiConverterInt64.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_retrypolicy_attempts(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
     
     /**
      * The jitter's name.
@@ -1931,6 +2554,30 @@ open func jitter() -> String  {
     return try!  FfiConverterString.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_retrypolicy_jitter(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How long after the first attempt retries may go on (`with_max_age`), if limited.
+     */
+open func maxAge() -> TimeInterval?  {
+    return try!  FfiConverterOptionDuration.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_retrypolicy_max_age(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The most attempts, the first included (`with_max_attempts`).
+     */
+open func maxAttempts() -> Int64  {
+    return try!  FfiConverterInt64.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_retrypolicy_max_attempts(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1950,26 +2597,26 @@ open func name() -> String  {
     
     /**
      * What to do after attempt number `attempt` (1 for the first) of a message first
-     * attempted at `first_attempt_at`, which ended at `now` with `outcome` (unix ms).
+     * attempted at `first_attempt_at`, which ended at `now` with `outcome`.
      */
-open func next(attempt: Int32, firstAttemptAt: Int64, now: Int64, outcome: Outcome)throws  -> Decision  {
+open func next(attempt: Int32, firstAttemptAt: Date, now: Date, outcome: Outcome)throws  -> Decision  {
     return try  FfiConverterTypeDecision_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_retrypolicy_next(
             self.uniffiCloneHandle(),
         FfiConverterInt32.lower(attempt),
-        FfiConverterInt64.lower(firstAttemptAt),
-        FfiConverterInt64.lower(now),
+        FfiConverterTimestamp.lower(firstAttemptAt),
+        FfiConverterTimestamp.lower(now),
         FfiConverterTypeOutcome_lower(outcome),uniffiCallStatus
     )
 })
 }
     
     /**
-     * The nominal delay before each attempt, ms (before jitter, `Retry-After` and throttling).
+     * The nominal delay before each attempt (before jitter, `Retry-After` and throttling).
      */
-open func schedule() -> [Int64]  {
-    return try!  FfiConverterSequenceInt64.lift(try! rustCall() {
+open func schedule() -> [TimeInterval]  {
+    return try!  FfiConverterSequenceDuration.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_retrypolicy_schedule(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -1993,27 +2640,27 @@ open func withJitter(kind: String, fraction: Double = Double(0.0))throws  -> Ret
 }
     
     /**
-     * This policy with no retry later than `age_ms` after the first attempt.
+     * This policy with no retry later than `max_age` after the first attempt.
      */
-open func withMaxAge(ageMs: Int64)throws  -> RetryPolicy  {
+open func withMaxAge(maxAge: TimeInterval)throws  -> RetryPolicy  {
     return try  FfiConverterTypeRetryPolicy_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_retrypolicy_with_max_age(
             self.uniffiCloneHandle(),
-        FfiConverterInt64.lower(ageMs),uniffiCallStatus
+        FfiConverterDuration.lower(maxAge),uniffiCallStatus
     )
 })
 }
     
     /**
-     * This policy with at most `attempts` attempts in all (≥ 1).
+     * This policy with at most `max_attempts` attempts in all (≥ 1).
      */
-open func withMaxAttempts(attempts: Int32)throws  -> RetryPolicy  {
+open func withMaxAttempts(maxAttempts: Int32)throws  -> RetryPolicy  {
     return try  FfiConverterTypeRetryPolicy_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_retrypolicy_with_max_attempts(
             self.uniffiCloneHandle(),
-        FfiConverterInt32.lower(attempts),uniffiCallStatus
+        FfiConverterInt32.lower(maxAttempts),uniffiCallStatus
     )
 })
 }
@@ -2086,8 +2733,8 @@ public func FfiConverterTypeRetryPolicy_lower(_ value: RetryPolicy) -> UInt64 {
  *
  * ```kotlin
  * val scheduler = Scheduler()
- * scheduler.schedule("msg_1", now)
- * for (entry in scheduler.popDue(now, 100)) send(entry.key)
+ * scheduler.schedule("msg_1", Instant.now())
+ * for (entry in scheduler.popDue(Instant.now(), 100)) send(entry.key)
  * ```
  */
 public protocol SchedulerProtocol: AnyObject, Sendable {
@@ -2115,22 +2762,22 @@ public protocol SchedulerProtocol: AnyObject, Sendable {
     /**
      * When the earliest key is due, if any.
      */
-    func nextDue()  -> Int64?
+    func nextDue()  -> Date?
     
     /**
      * Removes and returns up to `limit` keys due at `now`, earliest first.
      */
-    func popDue(now: Int64, limit: Int64) throws  -> [DueEntry]
+    func popDue(now: Date, limit: Int64) throws  -> [DueEntry]
     
     /**
      * Moves a scheduled `key` to `due`; false if it is not scheduled.
      */
-    func reschedule(key: String, due: Int64)  -> Bool
+    func reschedule(key: String, due: Date) throws  -> Bool
     
     /**
-     * Schedules `key` at `due` (unix ms), replacing an earlier time; true if it is new.
+     * Schedules `key` at `due`, replacing an earlier time; true if it is new.
      */
-    func schedule(key: String, due: Int64)  -> Bool
+    func schedule(key: String, due: Date) throws  -> Bool
     
 }
 /**
@@ -2138,8 +2785,8 @@ public protocol SchedulerProtocol: AnyObject, Sendable {
  *
  * ```kotlin
  * val scheduler = Scheduler()
- * scheduler.schedule("msg_1", now)
- * for (entry in scheduler.popDue(now, 100)) send(entry.key)
+ * scheduler.schedule("msg_1", Instant.now())
+ * for (entry in scheduler.popDue(Instant.now(), 100)) send(entry.key)
  * ```
  */
 open class Scheduler: SchedulerProtocol, @unchecked Sendable {
@@ -2259,8 +2906,8 @@ open func len() -> Int64  {
     /**
      * When the earliest key is due, if any.
      */
-open func nextDue() -> Int64?  {
-    return try!  FfiConverterOptionInt64.lift(try! rustCall() {
+open func nextDue() -> Date?  {
+    return try!  FfiConverterOptionTimestamp.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_scheduler_next_due(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -2271,12 +2918,12 @@ open func nextDue() -> Int64?  {
     /**
      * Removes and returns up to `limit` keys due at `now`, earliest first.
      */
-open func popDue(now: Int64, limit: Int64)throws  -> [DueEntry]  {
+open func popDue(now: Date, limit: Int64)throws  -> [DueEntry]  {
     return try  FfiConverterSequenceTypeDueEntry.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_scheduler_pop_due(
             self.uniffiCloneHandle(),
-        FfiConverterInt64.lower(now),
+        FfiConverterTimestamp.lower(now),
         FfiConverterInt64.lower(limit),uniffiCallStatus
     )
 })
@@ -2285,27 +2932,27 @@ open func popDue(now: Int64, limit: Int64)throws  -> [DueEntry]  {
     /**
      * Moves a scheduled `key` to `due`; false if it is not scheduled.
      */
-open func reschedule(key: String, due: Int64) -> Bool  {
-    return try!  FfiConverterBool.lift(try! rustCall() {
+open func reschedule(key: String, due: Date)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_scheduler_reschedule(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(key),
-        FfiConverterInt64.lower(due),uniffiCallStatus
+        FfiConverterTimestamp.lower(due),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Schedules `key` at `due` (unix ms), replacing an earlier time; true if it is new.
+     * Schedules `key` at `due`, replacing an earlier time; true if it is new.
      */
-open func schedule(key: String, due: Int64) -> Bool  {
-    return try!  FfiConverterBool.lift(try! rustCall() {
+open func schedule(key: String, due: Date)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_scheduler_schedule(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(key),
-        FfiConverterInt64.lower(due),uniffiCallStatus
+        FfiConverterTimestamp.lower(due),uniffiCallStatus
     )
 })
 }
@@ -2988,29 +3635,31 @@ public func FfiConverterTypeSigner_lower(_ value: Signer) -> UInt64 {
 
 
 /**
- * An endpoint's subscription: where to deliver which events.
+ * Which events an endpoint wants: type patterns, data filters, and whether delivery is on.
+ * Routing only: where and how they are sent is the [`Endpoint`](crate::Endpoint)'s.
  *
  * ```kotlin
- * val subscription = Subscription("https://example.com/hooks", listOf("order.*"))
- * .withFilter("restaurant_id", "1")
- * subscription.matches(sampleEvent("order.created"))   // true
+ * val orders = Subscription(listOf("order.*"), filters = mapOf("restaurant_id" to "1"))
+ * orders.matches(sampleEvent("order.created"))   // true
  * ```
- *
- * The URL is an endpoint's in the core: it is kept (and checked) by a core `Endpoint` whose
- * signer is never used, until this binding offers `Endpoint` itself.
  */
 public protocol SubscriptionProtocol: AnyObject, Sendable {
     
     /**
-     * Whether delivery is switched on.
+     * Whether delivery is on (`with_active`).
      */
-    func isActive()  -> Bool
+    func active()  -> Bool
+    
+    /**
+     * The data filters: field → the JSON text its value must equal.
+     */
+    func filters()  -> [String: String]
     
     /**
      * Whether `event` goes to this subscription: active, a pattern matches its type, and
      * every filter holds on its data.
      */
-    func matches(event: Event) throws  -> Bool
+    func matches(event: Event)  -> Bool
     
     /**
      * Whether a pattern matches `event_type` (ignoring filters and the active flag).
@@ -3023,33 +3672,24 @@ public protocol SubscriptionProtocol: AnyObject, Sendable {
     func patterns()  -> [String]
     
     /**
-     * The endpoint URL.
-     */
-    func url()  -> String
-    
-    /**
      * A copy switched on or off.
      */
     func withActive(active: Bool)  -> Subscription
     
     /**
-     * A copy that also requires the data field `field` (a dotted path such as `customer.id`)
-     * to equal `value_json` (JSON text: `1` and `"1"` differ).
+     * A copy that also requires the data field `field` to equal `value_json` (JSON text).
      */
     func withFilter(field: String, valueJson: String) throws  -> Subscription
     
 }
 /**
- * An endpoint's subscription: where to deliver which events.
+ * Which events an endpoint wants: type patterns, data filters, and whether delivery is on.
+ * Routing only: where and how they are sent is the [`Endpoint`](crate::Endpoint)'s.
  *
  * ```kotlin
- * val subscription = Subscription("https://example.com/hooks", listOf("order.*"))
- * .withFilter("restaurant_id", "1")
- * subscription.matches(sampleEvent("order.created"))   // true
+ * val orders = Subscription(listOf("order.*"), filters = mapOf("restaurant_id" to "1"))
+ * orders.matches(sampleEvent("order.created"))   // true
  * ```
- *
- * The URL is an endpoint's in the core: it is kept (and checked) by a core `Endpoint` whose
- * signer is never used, until this binding offers `Endpoint` itself.
  */
 open class Subscription: SubscriptionProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -3091,17 +3731,18 @@ open class Subscription: SubscriptionProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_hookwire_ffi_fn_clone_subscription(self.handle, $0) }
     }
     /**
-     * A subscription of `url` (absolute http or https) to `patterns` (`order.created`,
-     * `order.*`, `*`; default `["*"]`), checked against the catalog. Errors:
+     * A subscription to `patterns` (`order.created`, `order.*`, `*`; default `["*"]`),
+     * checked against the catalog, with data `filters` (a field or dotted path such as
+     * `customer.id` → the JSON text its value must equal: `1` and `"1"` differ). Errors:
      * `invalid_argument`, `unknown_event_type`.
      */
-public convenience init(url: String, patterns: [String]? = nil, active: Bool = true)throws  {
+public convenience init(patterns: [String]? = nil, filters: [String: String]? = nil, active: Bool = true)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeWebhookError_lift) {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_constructor_subscription_new(
-        FfiConverterString.lower(url),
         FfiConverterOptionSequenceString.lower(patterns),
+        FfiConverterOptionDictionaryStringString.lower(filters),
         FfiConverterBool.lower(active),uniffiCallStatus
     )
 }
@@ -3121,12 +3762,24 @@ public convenience init(url: String, patterns: [String]? = nil, active: Bool = t
 
     
     /**
-     * Whether delivery is switched on.
+     * Whether delivery is on (`with_active`).
      */
-open func isActive() -> Bool  {
+open func active() -> Bool  {
     return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_subscription_is_active(
+    uniffi_hookwire_ffi_fn_method_subscription_active(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The data filters: field → the JSON text its value must equal.
+     */
+open func filters() -> [String: String]  {
+    return try!  FfiConverterDictionaryStringString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_hookwire_ffi_fn_method_subscription_filters(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -3136,8 +3789,8 @@ open func isActive() -> Bool  {
      * Whether `event` goes to this subscription: active, a pattern matches its type, and
      * every filter holds on its data.
      */
-open func matches(event: Event)throws  -> Bool  {
-    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
+open func matches(event: Event) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_hookwire_ffi_fn_method_subscription_matches(
             self.uniffiCloneHandle(),
@@ -3172,18 +3825,6 @@ open func patterns() -> [String]  {
 }
     
     /**
-     * The endpoint URL.
-     */
-open func url() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_subscription_url(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-})
-}
-    
-    /**
      * A copy switched on or off.
      */
 open func withActive(active: Bool) -> Subscription  {
@@ -3197,8 +3838,7 @@ open func withActive(active: Bool) -> Subscription  {
 }
     
     /**
-     * A copy that also requires the data field `field` (a dotted path such as `customer.id`)
-     * to equal `value_json` (JSON text: `1` and `"1"` differ).
+     * A copy that also requires the data field `field` to equal `value_json` (JSON text).
      */
 open func withFilter(field: String, valueJson: String)throws  -> Subscription  {
     return try  FfiConverterTypeSubscription_lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
@@ -3782,13 +4422,13 @@ public struct Attempt: Equatable, Hashable {
      */
     public var number: Int64
     /**
-     * When the request started (unix ms).
+     * When the request started.
      */
-    public var startedAt: Int64
+    public var startedAt: Date
     /**
-     * How long it took, ms.
+     * How long it took.
      */
-    public var durationMs: Int64
+    public var duration: TimeInterval
     /**
      * The response status, when one arrived.
      */
@@ -3821,11 +4461,11 @@ public struct Attempt: Equatable, Hashable {
          * 1 for the first attempt.
          */number: Int64, 
         /**
-         * When the request started (unix ms).
-         */startedAt: Int64, 
+         * When the request started.
+         */startedAt: Date, 
         /**
-         * How long it took, ms.
-         */durationMs: Int64, 
+         * How long it took.
+         */duration: TimeInterval, 
         /**
          * The response status, when one arrived.
          */status: Int32?, 
@@ -3846,7 +4486,7 @@ public struct Attempt: Equatable, Hashable {
          */manual: Bool) {
         self.number = number
         self.startedAt = startedAt
-        self.durationMs = durationMs
+        self.duration = duration
         self.status = status
         self.outcomeClass = outcomeClass
         self.failure = failure
@@ -3872,8 +4512,8 @@ public struct FfiConverterTypeAttempt: FfiConverterRustBuffer {
         return
             try Attempt(
                 number: FfiConverterInt64.read(from: &buf), 
-                startedAt: FfiConverterInt64.read(from: &buf), 
-                durationMs: FfiConverterInt64.read(from: &buf), 
+                startedAt: FfiConverterTimestamp.read(from: &buf), 
+                duration: FfiConverterDuration.read(from: &buf), 
                 status: FfiConverterOptionInt32.read(from: &buf), 
                 outcomeClass: FfiConverterString.read(from: &buf), 
                 failure: FfiConverterOptionString.read(from: &buf), 
@@ -3885,8 +4525,8 @@ public struct FfiConverterTypeAttempt: FfiConverterRustBuffer {
 
     public static func write(_ value: Attempt, into buf: inout [UInt8]) {
         FfiConverterInt64.write(value.number, into: &buf)
-        FfiConverterInt64.write(value.startedAt, into: &buf)
-        FfiConverterInt64.write(value.durationMs, into: &buf)
+        FfiConverterTimestamp.write(value.startedAt, into: &buf)
+        FfiConverterDuration.write(value.duration, into: &buf)
         FfiConverterOptionInt32.write(value.status, into: &buf)
         FfiConverterString.write(value.outcomeClass, into: &buf)
         FfiConverterOptionString.write(value.failure, into: &buf)
@@ -4002,13 +4642,13 @@ public struct Decision: Equatable, Hashable {
      */
     public var action: String
     /**
-     * When to retry (unix ms), for `retry`.
+     * When to retry, for `retry`.
      */
-    public var at: Int64?
+    public var at: Date?
     /**
-     * How long after the attempt's end, ms, for `retry`.
+     * How long after the attempt's end, for `retry`.
      */
-    public var delayMs: Int64?
+    public var delay: TimeInterval?
     /**
      * Why to stop (`exhausted`, `max_age`, `permanent`, ...), for `give_up`.
      */
@@ -4021,17 +4661,17 @@ public struct Decision: Equatable, Hashable {
          * `done`, `retry` or `give_up`.
          */action: String, 
         /**
-         * When to retry (unix ms), for `retry`.
-         */at: Int64?, 
+         * When to retry, for `retry`.
+         */at: Date?, 
         /**
-         * How long after the attempt's end, ms, for `retry`.
-         */delayMs: Int64?, 
+         * How long after the attempt's end, for `retry`.
+         */delay: TimeInterval?, 
         /**
          * Why to stop (`exhausted`, `max_age`, `permanent`, ...), for `give_up`.
          */reason: String?) {
         self.action = action
         self.at = at
-        self.delayMs = delayMs
+        self.delay = delay
         self.reason = reason
     }
 
@@ -4052,16 +4692,16 @@ public struct FfiConverterTypeDecision: FfiConverterRustBuffer {
         return
             try Decision(
                 action: FfiConverterString.read(from: &buf), 
-                at: FfiConverterOptionInt64.read(from: &buf), 
-                delayMs: FfiConverterOptionInt64.read(from: &buf), 
+                at: FfiConverterOptionTimestamp.read(from: &buf), 
+                delay: FfiConverterOptionDuration.read(from: &buf), 
                 reason: FfiConverterOptionString.read(from: &buf)
         )
     }
 
     public static func write(_ value: Decision, into buf: inout [UInt8]) {
         FfiConverterString.write(value.action, into: &buf)
-        FfiConverterOptionInt64.write(value.at, into: &buf)
-        FfiConverterOptionInt64.write(value.delayMs, into: &buf)
+        FfiConverterOptionTimestamp.write(value.at, into: &buf)
+        FfiConverterOptionDuration.write(value.delay, into: &buf)
         FfiConverterOptionString.write(value.reason, into: &buf)
     }
 }
@@ -4240,9 +4880,9 @@ public struct DueEntry: Equatable, Hashable {
      */
     public var key: String
     /**
-     * When it was due (unix ms).
+     * When it was due.
      */
-    public var due: Int64
+    public var due: Date
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4251,8 +4891,8 @@ public struct DueEntry: Equatable, Hashable {
          * The key scheduled (usually a delivery id).
          */key: String, 
         /**
-         * When it was due (unix ms).
-         */due: Int64) {
+         * When it was due.
+         */due: Date) {
         self.key = key
         self.due = due
     }
@@ -4274,13 +4914,13 @@ public struct FfiConverterTypeDueEntry: FfiConverterRustBuffer {
         return
             try DueEntry(
                 key: FfiConverterString.read(from: &buf), 
-                due: FfiConverterInt64.read(from: &buf)
+                due: FfiConverterTimestamp.read(from: &buf)
         )
     }
 
     public static func write(_ value: DueEntry, into buf: inout [UInt8]) {
         FfiConverterString.write(value.key, into: &buf)
-        FfiConverterInt64.write(value.due, into: &buf)
+        FfiConverterTimestamp.write(value.due, into: &buf)
     }
 }
 
@@ -4297,137 +4937,6 @@ public func FfiConverterTypeDueEntry_lift(_ buf: RustBuffer) throws -> DueEntry 
 #endif
 public func FfiConverterTypeDueEntry_lower(_ value: DueEntry) -> RustBuffer {
     return FfiConverterTypeDueEntry.lower(value)
-}
-
-
-/**
- * What every event has, whatever its type.
- */
-public struct Envelope {
-    /**
-     * The event id, where the envelope has one.
-     */
-    public var id: String?
-    /**
-     * The event type (`order.created`).
-     */
-    public var type: String
-    /**
-     * `device`, `order`, `job`, `user` or `other`.
-     */
-    public var family: String
-    /**
-     * The timestamp as written (RFC 3339 text or unix seconds).
-     */
-    public var timestamp: String?
-    /**
-     * Who caused it, where the envelope says.
-     */
-    public var actor: Actor?
-    /**
-     * The data as exact JSON text.
-     */
-    public var dataJson: String
-    /**
-     * The native hookwire envelope as JSON text (unknown fields included).
-     */
-    public var json: String
-    /**
-     * The core's event, exactly as parsed (members of the sender's envelope included): what
-     * `encode` writes back and `Subscription.matches` reads.
-     */
-    public var core: CoreEvent
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The event id, where the envelope has one.
-         */id: String?, 
-        /**
-         * The event type (`order.created`).
-         */type: String, 
-        /**
-         * `device`, `order`, `job`, `user` or `other`.
-         */family: String, 
-        /**
-         * The timestamp as written (RFC 3339 text or unix seconds).
-         */timestamp: String?, 
-        /**
-         * Who caused it, where the envelope says.
-         */actor: Actor?, 
-        /**
-         * The data as exact JSON text.
-         */dataJson: String, 
-        /**
-         * The native hookwire envelope as JSON text (unknown fields included).
-         */json: String, 
-        /**
-         * The core's event, exactly as parsed (members of the sender's envelope included): what
-         * `encode` writes back and `Subscription.matches` reads.
-         */core: CoreEvent) {
-        self.id = id
-        self.type = type
-        self.family = family
-        self.timestamp = timestamp
-        self.actor = actor
-        self.dataJson = dataJson
-        self.json = json
-        self.core = core
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Envelope: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeEnvelope: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Envelope {
-        return
-            try Envelope(
-                id: FfiConverterOptionString.read(from: &buf), 
-                type: FfiConverterString.read(from: &buf), 
-                family: FfiConverterString.read(from: &buf), 
-                timestamp: FfiConverterOptionString.read(from: &buf), 
-                actor: FfiConverterOptionTypeActor.read(from: &buf), 
-                dataJson: FfiConverterString.read(from: &buf), 
-                json: FfiConverterString.read(from: &buf), 
-                core: FfiConverterTypeCoreEvent.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Envelope, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.id, into: &buf)
-        FfiConverterString.write(value.type, into: &buf)
-        FfiConverterString.write(value.family, into: &buf)
-        FfiConverterOptionString.write(value.timestamp, into: &buf)
-        FfiConverterOptionTypeActor.write(value.actor, into: &buf)
-        FfiConverterString.write(value.dataJson, into: &buf)
-        FfiConverterString.write(value.json, into: &buf)
-        FfiConverterTypeCoreEvent.write(value.core, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeEnvelope_lift(_ buf: RustBuffer) throws -> Envelope {
-    return try FfiConverterTypeEnvelope.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeEnvelope_lower(_ value: Envelope) -> RustBuffer {
-    return FfiConverterTypeEnvelope.lower(value)
 }
 
 
@@ -5289,6 +5798,166 @@ public func FfiConverterTypeProbe_lower(_ value: Probe) -> RustBuffer {
 
 
 /**
+ * A pace: at most `capacity` deliveries per `period`, with bursts up to `capacity`.
+ */
+public struct RateLimit: Equatable, Hashable {
+    /**
+     * Deliveries per period (the largest burst), ≥ 1.
+     */
+    public var capacity: Int64
+    /**
+     * The period, ≥ 1 ms.
+     */
+    public var period: TimeInterval
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Deliveries per period (the largest burst), ≥ 1.
+         */capacity: Int64, 
+        /**
+         * The period, ≥ 1 ms.
+         */period: TimeInterval) {
+        self.capacity = capacity
+        self.period = period
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RateLimit: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRateLimit: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RateLimit {
+        return
+            try RateLimit(
+                capacity: FfiConverterInt64.read(from: &buf), 
+                period: FfiConverterDuration.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RateLimit, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.capacity, into: &buf)
+        FfiConverterDuration.write(value.period, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRateLimit_lift(_ buf: RustBuffer) throws -> RateLimit {
+    return try FfiConverterTypeRateLimit.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRateLimit_lower(_ value: RateLimit) -> RustBuffer {
+    return FfiConverterTypeRateLimit.lower(value)
+}
+
+
+/**
+ * One attempt's request, for any HTTP client: `POST` the body to the URL with these headers.
+ */
+public struct Request: Equatable, Hashable {
+    /**
+     * `POST`.
+     */
+    public var method: String
+    /**
+     * The endpoint's URL.
+     */
+    public var url: String
+    /**
+     * Content-Type, User-Agent, the endpoint's headers and the scheme's (signatures, id,
+     * timestamp, event), each name with its values in order.
+     */
+    public var headers: MultiHeaders
+    /**
+     * The body, exactly as signed.
+     */
+    public var body: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `POST`.
+         */method: String, 
+        /**
+         * The endpoint's URL.
+         */url: String, 
+        /**
+         * Content-Type, User-Agent, the endpoint's headers and the scheme's (signatures, id,
+         * timestamp, event), each name with its values in order.
+         */headers: MultiHeaders, 
+        /**
+         * The body, exactly as signed.
+         */body: Data) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Request: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRequest: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Request {
+        return
+            try Request(
+                method: FfiConverterString.read(from: &buf), 
+                url: FfiConverterString.read(from: &buf), 
+                headers: FfiConverterTypeMultiHeaders.read(from: &buf), 
+                body: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Request, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.method, into: &buf)
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterTypeMultiHeaders.write(value.headers, into: &buf)
+        FfiConverterData.write(value.body, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequest_lift(_ buf: RustBuffer) throws -> Request {
+    return try FfiConverterTypeRequest.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRequest_lower(_ value: Request) -> RustBuffer {
+    return FfiConverterTypeRequest.lower(value)
+}
+
+
+/**
  * A user account.
  */
 public struct User: Equatable, Hashable {
@@ -5378,581 +6047,119 @@ public func FfiConverterTypeUser_lower(_ value: User) -> RustBuffer {
 
 
 /**
- * A parsed event. Typed families (device, order, job, user) have a variant per type
- * with the typed `data`; every other type is `Other` with `data` as JSON text.
+ * An event's typed data, by family: the record of a device, order, job or user event, or the
+ * data of any other type (payments, invoices, types not yet invented) as exact JSON text.
  */
 
-public enum Event {
+public enum EventData: Equatable, Hashable {
     
-    case deviceAlert(
+    /**
+     * A device event's data.
+     */
+    case deviceEvent(
         /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Device
-    )
-    case deviceCreated(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Device
-    )
-    case deviceDeleted(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Device
-    )
-    case deviceOffline(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Device
-    )
-    case deviceOnline(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Device
-    )
-    case deviceRegistered(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Device
-    )
-    case deviceStatusChanged(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Device
-    )
-    case deviceTemperature(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Device
-    )
-    case deviceUpdated(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Device
-    )
-    case jobCompleted(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Job
-    )
-    case jobCreated(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Job
-    )
-    case jobFailed(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Job
-    )
-    case jobStarted(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Job
-    )
-    case orderCancelled(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Order
-    )
-    case orderCompleted(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Order
-    )
-    case orderCreated(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Order
-    )
-    case orderUpdated(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: Order
-    )
-    case userCreated(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: User
-    )
-    case userDeleted(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: User
-    )
-    case userEmailVerified(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: User
-    )
-    case userLogin(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: User
-    )
-    case userLogout(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: User
-    )
-    case userPasswordChanged(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: User
-    )
-    case userProfileUpdated(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: User
-    )
-    case userUpdated(
-        /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
-        /**
-         * The typed payload.
-         */data: User
+         * The device record.
+         */device: Device
     )
     /**
-     * Any other type (payments, invoices, types not yet invented, ...).
+     * An order event's data.
      */
-    case other(
+    case orderEvent(
         /**
-         * Id, type, timestamp, actor and the lossless JSON.
-         */envelope: Envelope, 
+         * The order record.
+         */order: Order
+    )
+    /**
+     * A job event's data.
+     */
+    case jobEvent(
         /**
-         * The data as JSON text.
-         */data: String
+         * The job record.
+         */job: Job
     )
-
-
-
     /**
-     * The data as exact JSON text (numbers keep their digits).
+     * A user event's data.
      */
-public func dataJson() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_event_data_json(
-            FfiConverterTypeEvent_lower(self),uniffiCallStatus
+    case userEvent(
+        /**
+         * The user record.
+         */user: User
     )
-})
-}
-
     /**
-     * The event in `dialect`'s envelope (`ops-center`, `webnet`, ...; see `dialects()`).
+     * Any other type's data.
      */
-public func encode(dialect: String)throws  -> Data  {
-    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeWebhookError_lift) {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_event_encode(
-            FfiConverterTypeEvent_lower(self),
-        FfiConverterString.lower(dialect),uniffiCallStatus
+    case otherEvent(
+        /**
+         * The data as exact JSON text.
+         */json: String
     )
-})
-}
 
-    /**
-     * The envelope (id, type, family, timestamp, actor, JSON) of any variant.
-     */
-public func envelope() -> Envelope  {
-    return try!  FfiConverterTypeEnvelope_lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_event_envelope(
-            FfiConverterTypeEvent_lower(self),uniffiCallStatus
-    )
-})
-}
 
-    /**
-     * `device`, `order`, `job`, `user` or `other`.
-     */
-public func family() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_event_family(
-            FfiConverterTypeEvent_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * The event id, where the envelope has one.
-     */
-public func id() -> String?  {
-    return try!  FfiConverterOptionString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_event_id(
-            FfiConverterTypeEvent_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * The timestamp as written (RFC 3339 text or unix seconds).
-     */
-public func timestamp() -> String?  {
-    return try!  FfiConverterOptionString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_event_timestamp(
-            FfiConverterTypeEvent_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * The native envelope as JSON bytes.
-     */
-public func toJson() -> Data  {
-    return try!  FfiConverterData.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_event_to_json(
-            FfiConverterTypeEvent_lower(self),uniffiCallStatus
-    )
-})
-}
-
-    /**
-     * The event type (`order.created`).
-     */
-public func type() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_hookwire_ffi_fn_method_event_type(
-            FfiConverterTypeEvent_lower(self),uniffiCallStatus
-    )
-})
-}
 
 
 
 }
 
 #if compiler(>=6)
-extension Event: Sendable {}
+extension EventData: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
-    typealias SwiftType = Event
+public struct FfiConverterTypeEventData: FfiConverterRustBuffer {
+    typealias SwiftType = EventData
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Event {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventData {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
-        case 1: return .deviceAlert(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeDevice.read(from: &buf)
+        case 1: return .deviceEvent(device: try FfiConverterTypeDevice.read(from: &buf)
         )
         
-        case 2: return .deviceCreated(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeDevice.read(from: &buf)
+        case 2: return .orderEvent(order: try FfiConverterTypeOrder.read(from: &buf)
         )
         
-        case 3: return .deviceDeleted(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeDevice.read(from: &buf)
+        case 3: return .jobEvent(job: try FfiConverterTypeJob.read(from: &buf)
         )
         
-        case 4: return .deviceOffline(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeDevice.read(from: &buf)
+        case 4: return .userEvent(user: try FfiConverterTypeUser.read(from: &buf)
         )
         
-        case 5: return .deviceOnline(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeDevice.read(from: &buf)
-        )
-        
-        case 6: return .deviceRegistered(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeDevice.read(from: &buf)
-        )
-        
-        case 7: return .deviceStatusChanged(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeDevice.read(from: &buf)
-        )
-        
-        case 8: return .deviceTemperature(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeDevice.read(from: &buf)
-        )
-        
-        case 9: return .deviceUpdated(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeDevice.read(from: &buf)
-        )
-        
-        case 10: return .jobCompleted(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeJob.read(from: &buf)
-        )
-        
-        case 11: return .jobCreated(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeJob.read(from: &buf)
-        )
-        
-        case 12: return .jobFailed(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeJob.read(from: &buf)
-        )
-        
-        case 13: return .jobStarted(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeJob.read(from: &buf)
-        )
-        
-        case 14: return .orderCancelled(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeOrder.read(from: &buf)
-        )
-        
-        case 15: return .orderCompleted(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeOrder.read(from: &buf)
-        )
-        
-        case 16: return .orderCreated(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeOrder.read(from: &buf)
-        )
-        
-        case 17: return .orderUpdated(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeOrder.read(from: &buf)
-        )
-        
-        case 18: return .userCreated(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeUser.read(from: &buf)
-        )
-        
-        case 19: return .userDeleted(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeUser.read(from: &buf)
-        )
-        
-        case 20: return .userEmailVerified(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeUser.read(from: &buf)
-        )
-        
-        case 21: return .userLogin(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeUser.read(from: &buf)
-        )
-        
-        case 22: return .userLogout(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeUser.read(from: &buf)
-        )
-        
-        case 23: return .userPasswordChanged(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeUser.read(from: &buf)
-        )
-        
-        case 24: return .userProfileUpdated(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeUser.read(from: &buf)
-        )
-        
-        case 25: return .userUpdated(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterTypeUser.read(from: &buf)
-        )
-        
-        case 26: return .other(envelope: try FfiConverterTypeEnvelope.read(from: &buf), data: try FfiConverterString.read(from: &buf)
+        case 5: return .otherEvent(json: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
-    public static func write(_ value: Event, into buf: inout [UInt8]) {
+    public static func write(_ value: EventData, into buf: inout [UInt8]) {
         switch value {
         
         
-        case let .deviceAlert(envelope,data):
+        case let .deviceEvent(device):
             writeInt(&buf, Int32(1))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeDevice.write(data, into: &buf)
+            FfiConverterTypeDevice.write(device, into: &buf)
             
         
-        case let .deviceCreated(envelope,data):
+        case let .orderEvent(order):
             writeInt(&buf, Int32(2))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeDevice.write(data, into: &buf)
+            FfiConverterTypeOrder.write(order, into: &buf)
             
         
-        case let .deviceDeleted(envelope,data):
+        case let .jobEvent(job):
             writeInt(&buf, Int32(3))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeDevice.write(data, into: &buf)
+            FfiConverterTypeJob.write(job, into: &buf)
             
         
-        case let .deviceOffline(envelope,data):
+        case let .userEvent(user):
             writeInt(&buf, Int32(4))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeDevice.write(data, into: &buf)
+            FfiConverterTypeUser.write(user, into: &buf)
             
         
-        case let .deviceOnline(envelope,data):
+        case let .otherEvent(json):
             writeInt(&buf, Int32(5))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeDevice.write(data, into: &buf)
-            
-        
-        case let .deviceRegistered(envelope,data):
-            writeInt(&buf, Int32(6))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeDevice.write(data, into: &buf)
-            
-        
-        case let .deviceStatusChanged(envelope,data):
-            writeInt(&buf, Int32(7))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeDevice.write(data, into: &buf)
-            
-        
-        case let .deviceTemperature(envelope,data):
-            writeInt(&buf, Int32(8))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeDevice.write(data, into: &buf)
-            
-        
-        case let .deviceUpdated(envelope,data):
-            writeInt(&buf, Int32(9))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeDevice.write(data, into: &buf)
-            
-        
-        case let .jobCompleted(envelope,data):
-            writeInt(&buf, Int32(10))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeJob.write(data, into: &buf)
-            
-        
-        case let .jobCreated(envelope,data):
-            writeInt(&buf, Int32(11))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeJob.write(data, into: &buf)
-            
-        
-        case let .jobFailed(envelope,data):
-            writeInt(&buf, Int32(12))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeJob.write(data, into: &buf)
-            
-        
-        case let .jobStarted(envelope,data):
-            writeInt(&buf, Int32(13))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeJob.write(data, into: &buf)
-            
-        
-        case let .orderCancelled(envelope,data):
-            writeInt(&buf, Int32(14))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeOrder.write(data, into: &buf)
-            
-        
-        case let .orderCompleted(envelope,data):
-            writeInt(&buf, Int32(15))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeOrder.write(data, into: &buf)
-            
-        
-        case let .orderCreated(envelope,data):
-            writeInt(&buf, Int32(16))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeOrder.write(data, into: &buf)
-            
-        
-        case let .orderUpdated(envelope,data):
-            writeInt(&buf, Int32(17))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeOrder.write(data, into: &buf)
-            
-        
-        case let .userCreated(envelope,data):
-            writeInt(&buf, Int32(18))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeUser.write(data, into: &buf)
-            
-        
-        case let .userDeleted(envelope,data):
-            writeInt(&buf, Int32(19))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeUser.write(data, into: &buf)
-            
-        
-        case let .userEmailVerified(envelope,data):
-            writeInt(&buf, Int32(20))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeUser.write(data, into: &buf)
-            
-        
-        case let .userLogin(envelope,data):
-            writeInt(&buf, Int32(21))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeUser.write(data, into: &buf)
-            
-        
-        case let .userLogout(envelope,data):
-            writeInt(&buf, Int32(22))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeUser.write(data, into: &buf)
-            
-        
-        case let .userPasswordChanged(envelope,data):
-            writeInt(&buf, Int32(23))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeUser.write(data, into: &buf)
-            
-        
-        case let .userProfileUpdated(envelope,data):
-            writeInt(&buf, Int32(24))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeUser.write(data, into: &buf)
-            
-        
-        case let .userUpdated(envelope,data):
-            writeInt(&buf, Int32(25))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterTypeUser.write(data, into: &buf)
-            
-        
-        case let .other(envelope,data):
-            writeInt(&buf, Int32(26))
-            FfiConverterTypeEnvelope.write(envelope, into: &buf)
-            FfiConverterString.write(data, into: &buf)
+            FfiConverterString.write(json, into: &buf)
             
         }
     }
@@ -5962,15 +6169,15 @@ public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
-    return try FfiConverterTypeEvent.lift(buf)
+public func FfiConverterTypeEventData_lift(_ buf: RustBuffer) throws -> EventData {
+    return try FfiConverterTypeEventData.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
-    return FfiConverterTypeEvent.lower(value)
+public func FfiConverterTypeEventData_lower(_ value: EventData) -> RustBuffer {
+    return FfiConverterTypeEventData.lower(value)
 }
 
 
@@ -6152,8 +6359,9 @@ public func FfiConverterTypeTemperatureUnit_lower(_ value: TemperatureUnit) -> R
 /**
  * Every failure of hookwire: one variant per stable code (Kotlin: the subclasses of the
  * sealed `WebhookException`; Swift: the cases of `enum WebhookError`). `reason` is the
- * human text; [`code`](WebhookError::code) the stable string, identical in every
- * language.
+ * human text, the other fields the error's structured details (the core's
+ * `Error::details`: `header`, `limit`, `age`, ...); [`code`](WebhookError::code) is
+ * the stable string, identical in every language.
  */
 public 
 enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
@@ -6174,7 +6382,13 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case MissingHeader(
         /**
          * What went wrong, for people (never contains secret material).
-         */reason: String
+         */reason: String, 
+        /**
+         * The header name, as the scheme spells it.
+         */header: String, 
+        /**
+         * The scheme that requires it.
+         */scheme: String
     )
     /**
      * A header is present but unusable.
@@ -6182,7 +6396,10 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case MalformedHeader(
         /**
          * What went wrong, for people (never contains secret material).
-         */reason: String
+         */reason: String, 
+        /**
+         * The header name, as the scheme spells it.
+         */header: String
     )
     /**
      * The timestamp is older than the tolerance.
@@ -6190,7 +6407,13 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case TimestampTooOld(
         /**
          * What went wrong, for people (never contains secret material).
-         */reason: String
+         */reason: String, 
+        /**
+         * Seconds between the timestamp and now.
+         */age: Int64, 
+        /**
+         * The configured tolerance in seconds.
+         */tolerance: Int64
     )
     /**
      * The timestamp is further in the future than the tolerance.
@@ -6198,7 +6421,16 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case TimestampTooNew(
         /**
          * What went wrong, for people (never contains secret material).
-         */reason: String
+         */reason: String, 
+        /**
+         * Seconds between now and the timestamp.
+         */ahead: Int64, 
+        /**
+         * The configured tolerance in seconds.
+         */tolerance: Int64, 
+        /**
+         * The most likely cause.
+         */hint: String
     )
     /**
      * The message id was already accepted.
@@ -6206,7 +6438,10 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Replayed(
         /**
          * What went wrong, for people (never contains secret material).
-         */reason: String
+         */reason: String, 
+        /**
+         * The replay key (the message id, or a digest of the signature when the id is not signed).
+         */id: String
     )
     /**
      * Another delivery of the message is being handled.
@@ -6214,7 +6449,10 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case ReplayInProgress(
         /**
          * What went wrong, for people (never contains secret material).
-         */reason: String
+         */reason: String, 
+        /**
+         * The replay key of the message.
+         */id: String
     )
     /**
      * The body is larger than the limit.
@@ -6222,7 +6460,13 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case PayloadTooLarge(
         /**
          * What went wrong, for people (never contains secret material).
-         */reason: String
+         */reason: String, 
+        /**
+         * Size of the body in bytes.
+         */size: Int64, 
+        /**
+         * The configured limit in bytes.
+         */limit: Int64
     )
     /**
      * A secret cannot be used.
@@ -6238,7 +6482,10 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case InvalidArgument(
         /**
          * What went wrong, for people (never contains secret material).
-         */reason: String
+         */reason: String, 
+        /**
+         * The argument's name.
+         */argument: String
     )
     /**
      * A body is not the JSON asked for.
@@ -6254,7 +6501,13 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case UnknownScheme(
         /**
          * What went wrong, for people (never contains secret material).
-         */reason: String
+         */reason: String, 
+        /**
+         * The name that was asked for.
+         */scheme: String, 
+        /**
+         * The names hookwire knows.
+         */known: [String]
     )
     /**
      * An event type outside the catalog, in strict mode.
@@ -6262,7 +6515,10 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case UnknownEventType(
         /**
          * What went wrong, for people (never contains secret material).
-         */reason: String
+         */reason: String, 
+        /**
+         * The type that was found.
+         */eventType: String
     )
     /**
      * An unknown dialect name.
@@ -6270,7 +6526,13 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case UnknownDialect(
         /**
          * What went wrong, for people (never contains secret material).
-         */reason: String
+         */reason: String, 
+        /**
+         * The name that was asked for.
+         */dialect: String, 
+        /**
+         * The names hookwire knows.
+         */known: [String]
     )
     /**
      * A destination refused by the URL guard.
@@ -6360,43 +6622,61 @@ public struct FfiConverterTypeWebhookError: FfiConverterRustBuffer {
             reason: try FfiConverterString.read(from: &buf)
             )
         case 2: return .MissingHeader(
-            reason: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf), 
+            header: try FfiConverterString.read(from: &buf), 
+            scheme: try FfiConverterString.read(from: &buf)
             )
         case 3: return .MalformedHeader(
-            reason: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf), 
+            header: try FfiConverterString.read(from: &buf)
             )
         case 4: return .TimestampTooOld(
-            reason: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf), 
+            age: try FfiConverterInt64.read(from: &buf), 
+            tolerance: try FfiConverterInt64.read(from: &buf)
             )
         case 5: return .TimestampTooNew(
-            reason: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf), 
+            ahead: try FfiConverterInt64.read(from: &buf), 
+            tolerance: try FfiConverterInt64.read(from: &buf), 
+            hint: try FfiConverterString.read(from: &buf)
             )
         case 6: return .Replayed(
-            reason: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf), 
+            id: try FfiConverterString.read(from: &buf)
             )
         case 7: return .ReplayInProgress(
-            reason: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf), 
+            id: try FfiConverterString.read(from: &buf)
             )
         case 8: return .PayloadTooLarge(
-            reason: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf), 
+            size: try FfiConverterInt64.read(from: &buf), 
+            limit: try FfiConverterInt64.read(from: &buf)
             )
         case 9: return .InvalidSecret(
             reason: try FfiConverterString.read(from: &buf)
             )
         case 10: return .InvalidArgument(
-            reason: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf), 
+            argument: try FfiConverterString.read(from: &buf)
             )
         case 11: return .InvalidPayload(
             reason: try FfiConverterString.read(from: &buf)
             )
         case 12: return .UnknownScheme(
-            reason: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf), 
+            scheme: try FfiConverterString.read(from: &buf), 
+            known: try FfiConverterSequenceString.read(from: &buf)
             )
         case 13: return .UnknownEventType(
-            reason: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf), 
+            eventType: try FfiConverterString.read(from: &buf)
             )
         case 14: return .UnknownDialect(
-            reason: try FfiConverterString.read(from: &buf)
+            reason: try FfiConverterString.read(from: &buf), 
+            dialect: try FfiConverterString.read(from: &buf), 
+            known: try FfiConverterSequenceString.read(from: &buf)
             )
         case 15: return .BlockedUrl(
             reason: try FfiConverterString.read(from: &buf)
@@ -6427,39 +6707,51 @@ public struct FfiConverterTypeWebhookError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .MissingHeader(reason):
+        case let .MissingHeader(reason,header,scheme):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(header, into: &buf)
+            FfiConverterString.write(scheme, into: &buf)
             
         
-        case let .MalformedHeader(reason):
+        case let .MalformedHeader(reason,header):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(header, into: &buf)
             
         
-        case let .TimestampTooOld(reason):
+        case let .TimestampTooOld(reason,age,tolerance):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(reason, into: &buf)
+            FfiConverterInt64.write(age, into: &buf)
+            FfiConverterInt64.write(tolerance, into: &buf)
             
         
-        case let .TimestampTooNew(reason):
+        case let .TimestampTooNew(reason,ahead,tolerance,hint):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(reason, into: &buf)
+            FfiConverterInt64.write(ahead, into: &buf)
+            FfiConverterInt64.write(tolerance, into: &buf)
+            FfiConverterString.write(hint, into: &buf)
             
         
-        case let .Replayed(reason):
+        case let .Replayed(reason,id):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(id, into: &buf)
             
         
-        case let .ReplayInProgress(reason):
+        case let .ReplayInProgress(reason,id):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(id, into: &buf)
             
         
-        case let .PayloadTooLarge(reason):
+        case let .PayloadTooLarge(reason,size,limit):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(reason, into: &buf)
+            FfiConverterInt64.write(size, into: &buf)
+            FfiConverterInt64.write(limit, into: &buf)
             
         
         case let .InvalidSecret(reason):
@@ -6467,9 +6759,10 @@ public struct FfiConverterTypeWebhookError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .InvalidArgument(reason):
+        case let .InvalidArgument(reason,argument):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(argument, into: &buf)
             
         
         case let .InvalidPayload(reason):
@@ -6477,19 +6770,24 @@ public struct FfiConverterTypeWebhookError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .UnknownScheme(reason):
+        case let .UnknownScheme(reason,scheme,known):
             writeInt(&buf, Int32(12))
             FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(scheme, into: &buf)
+            FfiConverterSequenceString.write(known, into: &buf)
             
         
-        case let .UnknownEventType(reason):
+        case let .UnknownEventType(reason,eventType):
             writeInt(&buf, Int32(13))
             FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(eventType, into: &buf)
             
         
-        case let .UnknownDialect(reason):
+        case let .UnknownDialect(reason,dialect,known):
             writeInt(&buf, Int32(14))
             FfiConverterString.write(reason, into: &buf)
+            FfiConverterString.write(dialect, into: &buf)
+            FfiConverterSequenceString.write(known, into: &buf)
             
         
         case let .BlockedUrl(reason):
@@ -6629,6 +6927,54 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Date?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTimestamp.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTimestamp.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDuration: FfiConverterRustBuffer {
+    typealias SwiftType = TimeInterval?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDuration.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDuration.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeClaim: FfiConverterRustBuffer {
     typealias SwiftType = Claim?
 
@@ -6645,6 +6991,30 @@ fileprivate struct FfiConverterOptionTypeClaim: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeClaim.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRetryPolicy: FfiConverterRustBuffer {
+    typealias SwiftType = RetryPolicy?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRetryPolicy.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRetryPolicy.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6701,6 +7071,30 @@ fileprivate struct FfiConverterOptionTypeSeenStore: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeSubscription: FfiConverterRustBuffer {
+    typealias SwiftType = Subscription?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSubscription.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSubscription.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeActor: FfiConverterRustBuffer {
     typealias SwiftType = Actor?
 
@@ -6717,6 +7111,30 @@ fileprivate struct FfiConverterOptionTypeActor: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeActor.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRateLimit: FfiConverterRustBuffer {
+    typealias SwiftType = RateLimit?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRateLimit.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRateLimit.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6845,6 +7263,30 @@ fileprivate struct FfiConverterOptionSequenceTypeProbe: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuffer {
+    typealias SwiftType = [String: String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeHeaders: FfiConverterRustBuffer {
     typealias SwiftType = Headers?
 
@@ -6869,31 +7311,6 @@ fileprivate struct FfiConverterOptionTypeHeaders: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceInt64: FfiConverterRustBuffer {
-    typealias SwiftType = [Int64]
-
-    public static func write(_ value: [Int64], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterInt64.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Int64] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Int64]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterInt64.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -6911,6 +7328,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceDuration: FfiConverterRustBuffer {
+    typealias SwiftType = [TimeInterval]
+
+    public static func write(_ value: [TimeInterval], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterDuration.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [TimeInterval] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [TimeInterval]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterDuration.read(from: &buf))
         }
         return seq
     }
@@ -7327,13 +7769,49 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_func_event_types() != 62106) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_func_parse_event() != 44961) {
+    if (uniffi_hookwire_ffi_checksum_func_parse_event() != 63421) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_func_sample_event() != 47078) {
+    if (uniffi_hookwire_ffi_checksum_func_sample_event() != 6593) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpoint_check_url() != 1917) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpoint_headers() != 44182) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpoint_matches() != 65267) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpoint_max_payload() != 13835) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpoint_rate_limit() != 36289) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpoint_request() != 5011) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpoint_retry_policy() != 8849) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpoint_scheme() != 48357) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpoint_subscription() != 47334) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpoint_timeout() != 4041) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpoint_url() != 56858) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_endpointhealth_consecutive_failures() != 21722) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_endpointhealth_disable_after() != 38361) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_endpointhealth_disabled_reason() != 54024) {
@@ -7342,19 +7820,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_method_endpointhealth_enable() != 17069) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_endpointhealth_failing_since() != 35324) {
+    if (uniffi_hookwire_ffi_checksum_method_endpointhealth_failing_since() != 44050) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_endpointhealth_is_disabled() != 896) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_endpointhealth_record() != 4909) {
+    if (uniffi_hookwire_ffi_checksum_method_endpointhealth_record() != 2661) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_outcome_disables_endpoint() != 55899) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_outcome_elapsed_ms() != 54940) {
+    if (uniffi_hookwire_ffi_checksum_method_outcome_elapsed() != 24066) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_outcome_failure() != 38999) {
@@ -7369,28 +7847,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_method_outcome_status() != 27230) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_attempts() != 41516) {
+    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_jitter() != 16167) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_jitter() != 16167) {
+    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_max_age() != 20550) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_max_attempts() != 32402) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_retrypolicy_name() != 57456) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_next() != 38441) {
+    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_next() != 30784) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_schedule() != 2896) {
+    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_schedule() != 51126) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_retrypolicy_with_jitter() != 18266) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_with_max_age() != 46955) {
+    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_with_max_age() != 13297) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_with_max_attempts() != 1174) {
+    if (uniffi_hookwire_ffi_checksum_method_retrypolicy_with_max_attempts() != 391) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_retrypolicy_with_seed() != 21436) {
@@ -7408,25 +7889,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_method_scheduler_len() != 20678) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_scheduler_next_due() != 13132) {
+    if (uniffi_hookwire_ffi_checksum_method_scheduler_next_due() != 16922) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_scheduler_pop_due() != 45292) {
+    if (uniffi_hookwire_ffi_checksum_method_scheduler_pop_due() != 63293) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_scheduler_reschedule() != 35022) {
+    if (uniffi_hookwire_ffi_checksum_method_scheduler_reschedule() != 31406) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_scheduler_schedule() != 36964) {
+    if (uniffi_hookwire_ffi_checksum_method_scheduler_schedule() != 35878) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_delivery_attempts() != 52330) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_delivery_cancel() != 17961) {
+    if (uniffi_hookwire_ffi_checksum_method_delivery_cancel() != 59555) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_delivery_due() != 29760) {
+    if (uniffi_hookwire_ffi_checksum_method_delivery_due() != 39080) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_delivery_failure_reason() != 24805) {
@@ -7435,10 +7916,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_method_delivery_id() != 51457) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_delivery_record() != 17864) {
+    if (uniffi_hookwire_ffi_checksum_method_delivery_record() != 2716) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_delivery_retry() != 1262) {
+    if (uniffi_hookwire_ffi_checksum_method_delivery_retry() != 41722) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_delivery_state() != 47120) {
@@ -7454,6 +7935,33 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_urlguard_check_url() != 42289) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_event_actor() != 28821) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_event_data() != 5745) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_event_data_json() != 35092) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_event_encode() != 57547) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_event_family() != 55024) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_event_id() != 858) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_event_timestamp() != 42921) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_event_to_json() != 64437) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_event_type() != 4628) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_claim_claim_until() != 1810) {
@@ -7480,10 +7988,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_method_signer_sign() != 47590) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_subscription_is_active() != 39524) {
+    if (uniffi_hookwire_ffi_checksum_method_subscription_active() != 48638) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_subscription_matches() != 35853) {
+    if (uniffi_hookwire_ffi_checksum_method_subscription_filters() != 29135) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_method_subscription_matches() != 47017) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_subscription_matches_type() != 51309) {
@@ -7492,13 +8003,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_method_subscription_patterns() != 28171) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_subscription_url() != 28928) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_hookwire_ffi_checksum_method_subscription_with_active() != 35488) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_method_subscription_with_filter() != 34588) {
+    if (uniffi_hookwire_ffi_checksum_method_subscription_with_filter() != 41954) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_method_verifier_scheme() != 38494) {
@@ -7510,22 +8018,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_method_verifier_verify_multi() != 28237) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_constructor_endpointhealth_new() != 35733) {
+    if (uniffi_hookwire_ffi_checksum_constructor_endpoint_new() != 50774) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_constructor_outcome_response() != 59958) {
+    if (uniffi_hookwire_ffi_checksum_constructor_endpointhealth_new() != 38630) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_constructor_outcome_transport() != 9334) {
+    if (uniffi_hookwire_ffi_checksum_constructor_outcome_response() != 32325) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_constructor_retrypolicy_exponential() != 45111) {
+    if (uniffi_hookwire_ffi_checksum_constructor_outcome_transport() != 9100) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_hookwire_ffi_checksum_constructor_retrypolicy_exponential() != 19368) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_constructor_retrypolicy_from_name() != 56325) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_constructor_retrypolicy_table() != 8323) {
+    if (uniffi_hookwire_ffi_checksum_constructor_retrypolicy_table() != 27931) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_constructor_scheduler_new() != 35243) {
@@ -7534,7 +8045,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_constructor_delivery_from_json() != 33655) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_constructor_delivery_new() != 61662) {
+    if (uniffi_hookwire_ffi_checksum_constructor_delivery_new() != 19887) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_constructor_urlguard_new() != 59327) {
@@ -7573,7 +8084,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_constructor_signer_with_secrets() != 11263) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_constructor_subscription_new() != 264) {
+    if (uniffi_hookwire_ffi_checksum_constructor_subscription_new() != 49177) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_constructor_verifier_new() != 41724) {
