@@ -96,23 +96,15 @@ uniffi::custom_type!(MultiHeaders, Vec<String>, {
     try_lift: |flat| pairs_of(flat).map(MultiHeaders),
 });
 
-/// The headers of `headers` whose names are in `only` (all when `only` is `None`), in order.
-/// Names match with ASCII letters in any case (only ASCII: `x-slac\u{212a}-signature`, with a
-/// Kelvin sign, is not `x-slack-signature`).
+/// `headers` as a map, in order (a response's, for `Outcome`). Errors: `invalid_argument`
+/// for a name or value that is not one.
 pub(crate) fn header_map(
     headers: impl IntoIterator<Item = (String, String)>,
-    only: Option<&[HeaderName]>,
 ) -> Result<HeaderMap, WebhookError> {
     let mut map = HeaderMap::new();
     for (name, value) in headers {
-        let name = match only {
-            Some(only) => match only.iter().find(|wanted| wanted.as_str().eq_ignore_ascii_case(&name)) {
-                Some(wanted) => wanted.clone(),
-                None => continue,
-            },
-            None => HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| argument("headers", format!("`{name}` is not a header name")))?,
-        };
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| argument("headers", format!("`{name}` is not a header name")))?;
         let value = HeaderValue::from_str(&value)
             .map_err(|_| argument("headers", format!("the value of `{name}` is not a header value")))?;
         map.append(name, value);

@@ -5,9 +5,8 @@ use std::time::Duration;
 
 use hookwire::{Dialect, Scheme};
 use hookwire_stores::Store;
-use http::HeaderName;
 
-use crate::convert::{header_map, signed, unsigned, Headers, MultiHeaders};
+use crate::convert::{signed, unsigned, Headers, MultiHeaders};
 use crate::error::{argument, run, WebhookError};
 use crate::event::Event;
 use crate::replay::{self, Claim, SeenStore};
@@ -26,8 +25,6 @@ use crate::secret::Secret;
 #[derive(uniffi::Object)]
 pub struct Verifier {
     inner: hookwire::Verifier,
-    /// The headers the scheme reads; the others of a request are skipped unconverted.
-    reads: Vec<HeaderName>,
 }
 
 #[uniffi::export]
@@ -95,7 +92,7 @@ impl Verifier {
     /// different values of a header it reads once.
     #[uniffi::method(default(now = None))]
     pub fn verify(&self, body: Vec<u8>, headers: Headers, now: Option<i64>) -> Result<Message, WebhookError> {
-        run(|| self.check(body, header_map(headers.0, Some(&self.reads))?, now))
+        run(|| self.check(body, &headers.0, now))
     }
 
     /// [`verify`](Verifier::verify) with repeated headers (`name → values`, as servlet, Spring,
@@ -107,7 +104,7 @@ impl Verifier {
         headers: MultiHeaders,
         now: Option<i64>,
     ) -> Result<Message, WebhookError> {
-        run(|| self.check(body, header_map(headers.0, Some(&self.reads))?, now))
+        run(|| self.check(body, &headers.0, now))
     }
 
     /// The scheme's name.
@@ -117,16 +114,18 @@ impl Verifier {
 }
 
 impl Verifier {
+    /// The core reads the caller's (name, value) pairs as they crossed the FFI, the headers its
+    /// scheme reads and no others, without building an `http::HeaderMap`.
     fn check(
         &self,
         body: Vec<u8>,
-        headers: http::HeaderMap,
+        headers: &[(String, String)],
         now: Option<i64>,
     ) -> Result<Message, WebhookError> {
         let given = now;
         let verified = match given {
-            Some(now) => self.inner.verify_at(&headers, &body, now)?,
-            None => self.inner.verify(&headers, &body)?,
+            Some(now) => self.inner.verify_at(headers, &body, now)?,
+            None => self.inner.verify(headers, &body)?,
         };
         let claim = verified.claim().map(|claim| Arc::new(Claim::new(claim.clone(), given)));
         Ok(Message {
@@ -190,15 +189,7 @@ fn verifier(
     if let Some(ttl) = replay.claim_ttl {
         verifier = verifier.claim_ttl(ttl);
     }
-    let scheme = verifier.scheme();
-    let reads = scheme
-        .read_headers()
-        .into_iter()
-        .chain(scheme.fallback_headers())
-        .flatten()
-        .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
-        .collect();
-    Ok(Arc::new(Verifier { inner: verifier, reads }))
+    Ok(Arc::new(Verifier { inner: verifier }))
 }
 
 /// A verified message: what the signature covered, and the body exactly as received.

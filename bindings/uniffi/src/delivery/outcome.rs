@@ -31,7 +31,7 @@ impl Outcome {
         run(|| {
             let status =
                 u16::try_from(status).map_err(|_| argument("status", format!("{status} is not a status")))?;
-            let headers = header_map(headers.map(|h| h.0).unwrap_or_default(), None)?;
+            let headers = header_map(headers.map(|h| h.0).unwrap_or_default())?;
             Ok(Arc::new(Outcome(hookwire::Outcome::from_response(
                 status,
                 &headers,
