@@ -434,6 +434,10 @@ fun delivery() {
         eq(byTime.record(Outcome.response(500), at(3_599_999)), null, "within the hour")
         eq(byTime.record(Outcome.response(500), at(3_600_000)), "disabled", "after the hour")
         eq(byTime.disabledReason(), "failing_for", "reason")
+        val never = EndpointHealth(disableAfter = java.time.temporal.ChronoUnit.FOREVER.duration)
+        never.record(Outcome.response(500), at(0))
+        eq(never.record(Outcome.response(500), Instant.parse("9999-12-31T23:59:59Z")), null, "never by time")
+        check(!never.isDisabled()) { "FOREVER never disables" }
         val recovering = EndpointHealth()
         recovering.record(Outcome.response(500), at(0))
         eq(recovering.record(Outcome.response(200), at(5)), "recovered", "recovered")
