@@ -123,6 +123,13 @@ impl<'py> Arg<'py> for PyBackedBytes {
     }
 }
 
+/// Any object, as given (the items of a list converted one by one elsewhere).
+impl<'py> Arg<'py> for Bound<'py, PyAny> {
+    fn from_arg(value: &Bound<'py, PyAny>) -> Result<Self, String> {
+        Ok(value.clone())
+    }
+}
+
 /// A `dict`.
 impl<'py> Arg<'py> for Bound<'py, PyDict> {
     fn from_arg(value: &Bound<'py, PyAny>) -> Result<Self, String> {

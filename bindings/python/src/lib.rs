@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use pyo3::exceptions::{PyArithmeticError, PyRecursionError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedBytes;
+use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use args::not_constructible;
@@ -21,6 +21,7 @@ mod args;
 mod delivery;
 mod outbox;
 mod replay;
+mod time;
 
 /// Bodies at least this large are verified with the GIL released.
 const RELEASE_GIL_FROM: usize = 4096;
@@ -71,34 +72,59 @@ pub(crate) fn argument(name: &'static str, reason: impl Into<String>) -> Error {
     Error::InvalidArgument { argument: name, reason: reason.into().into() }
 }
 
-/// The raw body: `bytes`, `bytearray` or `memoryview`. A `str`, `dict` or `list` is refused with
-/// the advice to pass the raw request body: a parsed or decoded body never verifies.
-pub(crate) fn body_bytes(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<PyBackedBytes> {
+/// A body as given: the caller's `bytes` (or a copy of a `bytearray` / `memoryview`), or a
+/// `str`'s UTF-8, read in place (abi3 from Python 3.10 reads a `str` without a copy).
+pub(crate) enum Body {
+    Bytes(PyBackedBytes),
+    Text(PyBackedStr),
+}
+
+impl std::ops::Deref for Body {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Body::Bytes(bytes) => bytes,
+            Body::Text(text) => text.as_bytes(),
+        }
+    }
+}
+
+/// The body rule, one for every binding (Node's too): a body is bytes-like (`bytes`,
+/// `bytearray`, `memoryview`) or a `str`, sent and signed as its UTF-8. A `dict` or `list` is
+/// refused with the advice to pass the raw request body (parsed JSON never verifies); a `str`
+/// holding a lone surrogate has no UTF-8 and is refused too.
+pub(crate) fn body_bytes(py: Python<'_>, body: &Bound<'_, PyAny>) -> PyResult<Body> {
+    body_arg(py, "body", body)
+}
+
+/// [`body_bytes`] of the argument `name` (`response_body`, `data`).
+pub(crate) fn body_arg(py: Python<'_>, name: &'static str, body: &Bound<'_, PyAny>) -> PyResult<Body> {
+    if let Ok(bytes) = body.cast::<PyBytes>() {
+        return Ok(Body::Bytes(bytes.clone().into()));
+    }
+    if let Ok(text) = body.cast::<PyString>() {
+        return text.clone().try_into().map(Body::Text).map_err(|_| {
+            raise(py, &argument(name, "a str body must be valid Unicode (it holds a lone surrogate)"))
+        });
+    }
     if body.is_instance_of::<PyDict>() || body.is_instance_of::<PyList>() {
         return Err(raise(
             py,
             &argument(
-                "body",
-                "got parsed JSON: pass the raw request body (bytes, as received), not request.json()",
-            ),
-        ));
-    }
-    if body.is_instance_of::<PyString>() {
-        return Err(raise(
-            py,
-            &argument(
-                "body",
-                "got str: pass the raw request body as bytes (request.body / request.get_data())",
+                name,
+                "got parsed JSON: pass the raw request body (bytes or str, as received), not request.json()",
             ),
         ));
     }
     if let Ok(bytes) = body.extract::<PyBackedBytes>() {
-        return Ok(bytes);
+        return Ok(Body::Bytes(bytes));
     }
     let copied: Vec<u8> = body.call_method0("tobytes").and_then(|b| b.extract()).map_err(|_| {
-        raise(py, &argument("body", "pass the raw request body as bytes, bytearray or memoryview"))
+        let got = args::type_name(body);
+        raise(py, &argument(name, format!("must be bytes, bytearray, memoryview or str, got {got}")))
     })?;
-    Ok(PyBytes::new(py, &copied).extract()?)
+    Ok(Body::Bytes(PyBytes::new(py, &copied).into()))
 }
 
 /// Headers from any mapping: `dict`, Starlette `Headers` (`multi_items`), Django
@@ -204,7 +230,7 @@ fn append_header(
 }
 
 /// One or several secrets: `str`, `bytes`, `Secret`, or a list of those (rotation).
-fn secrets(py: Python<'_>, secret: &Bound<'_, PyAny>) -> PyResult<Vec<Secret>> {
+pub(crate) fn secrets(py: Python<'_>, secret: &Bound<'_, PyAny>) -> PyResult<Vec<Secret>> {
     if let Ok(list) = secret.cast::<PyList>() {
         return list.iter().map(|item| one_secret(py, &item)).collect();
     }

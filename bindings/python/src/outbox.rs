@@ -22,15 +22,12 @@ use hookwire_outbox::{
     WorkerHandle, WorkerReport,
 };
 use pyo3::prelude::*;
-use pyo3::pybacked::PyBackedBytes;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{
-    PyBool, PyByteArray, PyBytes, PyDateTime, PyDelta, PyDict, PyList, PyMemoryView, PyString, PyTuple,
-    PyTzInfo,
-};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
 
 use crate::args::{self, not_constructible};
+use crate::time::{duration_arg, instant, instant_arg, maybe_instant, optional_duration, span};
 use crate::{argument, raise_code, PySecret};
 
 /// How often a blocking call looks for a signal (Ctrl-C) while it waits.
@@ -166,82 +163,6 @@ fn count(py: Python<'_>, value: u64) -> PyResult<Py<PyAny>> {
     value.into_py_any(py)
 }
 
-// ---- time ---------------------------------------------------------------------------------
-
-fn epoch(py: Python<'_>) -> PyResult<&Bound<'_, PyDateTime>> {
-    static EPOCH: PyOnceLock<Py<PyDateTime>> = PyOnceLock::new();
-    EPOCH
-        .get_or_try_init(py, || {
-            let utc = PyTzInfo::utc(py)?;
-            Ok::<_, PyErr>(PyDateTime::new(py, 1970, 1, 1, 0, 0, 0, 0, Some(&utc))?.unbind())
-        })
-        .map(|epoch| epoch.bind(py))
-}
-
-/// A `timedelta` of whole milliseconds (negative ones too).
-fn delta_ms(py: Python<'_>, millis: i64) -> PyResult<Bound<'_, PyDelta>> {
-    let days = i32::try_from(millis.div_euclid(86_400_000))
-        .map_err(|_| bad(py, "time", format!("{millis} ms is out of datetime's range")))?;
-    let rest = millis.rem_euclid(86_400_000);
-    // Both in range by construction: seconds < 86,400, microseconds < 1,000,000.
-    let (seconds, micros) =
-        (i32::try_from(rest / 1000).unwrap_or(0), i32::try_from(rest % 1000).unwrap_or(0) * 1000);
-    PyDelta::new(py, days, seconds, micros, true)
-}
-
-/// An instant as an aware `datetime` in UTC.
-fn instant(py: Python<'_>, at: UnixTime) -> PyResult<Py<PyAny>> {
-    Ok(epoch(py)?.add(delta_ms(py, at.as_millis())?)?.unbind())
-}
-
-fn maybe_instant(py: Python<'_>, at: Option<UnixTime>) -> PyResult<Option<Py<PyAny>>> {
-    at.map(|at| instant(py, at)).transpose()
-}
-
-fn span(py: Python<'_>, span: Duration) -> PyResult<Py<PyAny>> {
-    span.into_py_any(py)
-}
-
-/// Whole milliseconds of a `timedelta` (floored).
-fn delta_millis(delta: &Bound<'_, PyAny>) -> PyResult<i64> {
-    let days: i64 = delta.getattr("days")?.extract()?;
-    let seconds: i64 = delta.getattr("seconds")?.extract()?;
-    let micros: i64 = delta.getattr("microseconds")?.extract()?;
-    Ok(days * 86_400_000 + seconds * 1000 + micros.div_euclid(1000))
-}
-
-/// An instant argument: an aware `datetime` (a naive one could be any zone).
-fn instant_arg(py: Python<'_>, name: &'static str, value: &Bound<'_, PyAny>) -> PyResult<UnixTime> {
-    let naive_or_not =
-        || bad(py, name, format!("must be a timezone-aware datetime, got {}", args::type_name(value)));
-    if !value.is_instance_of::<PyDateTime>() || value.getattr("tzinfo")?.is_none() {
-        return Err(naive_or_not());
-    }
-    let since = value.call_method1("__sub__", (epoch(py)?,))?;
-    Ok(UnixTime::from_millis(delta_millis(&since)?))
-}
-
-/// A duration argument: a `timedelta`, or seconds as an `int` or `float` (≥ 0).
-fn duration_arg(py: Python<'_>, name: &'static str, value: &Bound<'_, PyAny>) -> PyResult<Duration> {
-    if value.is_instance_of::<PyDelta>() {
-        let millis = delta_millis(value)?;
-        return u64::try_from(millis)
-            .map(Duration::from_millis)
-            .map_err(|_| bad(py, name, "must not be negative"));
-    }
-    let seconds: f64 = args::arg(name, value)?;
-    Duration::try_from_secs_f64(seconds)
-        .map_err(|_| bad(py, name, format!("must be seconds ≥ 0 or a timedelta, got {seconds}")))
-}
-
-fn optional_duration(
-    py: Python<'_>,
-    name: &'static str,
-    value: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Option<Duration>> {
-    value.filter(|v| !v.is_none()).map(|v| duration_arg(py, name, v)).transpose()
-}
-
 // ---- JSON ---------------------------------------------------------------------------------
 
 /// A Python value as JSON (what `json.dumps` writes): refused with `InvalidArgument` naming
@@ -256,7 +177,7 @@ fn json_arg(py: Python<'_>, name: &'static str, value: &Bound<'_, PyAny>) -> PyR
     serde_json::from_str(&written).map_err(|_| bad(py, name, "is not JSON"))
 }
 
-fn json_out(py: Python<'_>, value: &serde_json::Value) -> PyResult<Py<PyAny>> {
+pub(crate) fn json_out(py: Python<'_>, value: &serde_json::Value) -> PyResult<Py<PyAny>> {
     use serde_json::Value;
     Ok(match value {
         Value::Null => py.None(),
@@ -284,9 +205,9 @@ fn json_out(py: Python<'_>, value: &serde_json::Value) -> PyResult<Py<PyAny>> {
 
 // ---- arguments ----------------------------------------------------------------------------
 
-/// An endpoint argument: its id, or the `Endpoint` record.
+/// An endpoint argument: its id, or its `EndpointRecord`.
 fn endpoint_id(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
-    if let Ok(endpoint) = value.cast::<PyEndpoint>() {
+    if let Ok(endpoint) = value.cast::<PyEndpointRecord>() {
         return Ok(endpoint.get().id.clone());
     }
     if value.is_instance_of::<PyString>() {
@@ -295,7 +216,7 @@ fn endpoint_id(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
     Err(bad(
         py,
         "endpoint",
-        format!("must be an endpoint id (str) or an Endpoint, got {}", args::type_name(value)),
+        format!("must be an endpoint id (str) or an EndpointRecord, got {}", args::type_name(value)),
     ))
 }
 
@@ -420,9 +341,10 @@ fn dialect_arg(py: Python<'_>, value: Option<&Bound<'_, PyAny>>) -> PyResult<Dia
 
 // ---- records ------------------------------------------------------------------------------
 
-/// An endpoint of the outbox (its secrets stay inside: `secret_count` says how many sign).
-#[pyclass(frozen, get_all, name = "Endpoint", module = "hookwire")]
-pub(crate) struct PyEndpoint {
+/// An endpoint as the outbox stores it (`hookwire.Endpoint` is the sans-IO sender's). Its
+/// secrets stay inside: `secret_count` says how many sign.
+#[pyclass(frozen, get_all, name = "EndpointRecord", module = "hookwire")]
+pub(crate) struct PyEndpointRecord {
     id: String,
     url: String,
     scheme: String,
@@ -446,17 +368,20 @@ pub(crate) struct PyEndpoint {
 }
 
 #[pymethods]
-impl PyEndpoint {
+impl PyEndpointRecord {
     /// Not made with `Endpoint(...)`: Outbox.add_endpoint(...) returns it.
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
     fn no_constructor(_args: &Bound<'_, PyTuple>, _kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
-        Err(not_constructible(_args.py(), "Endpoint", "Outbox.add_endpoint(...) returns it"))
+        Err(not_constructible(_args.py(), "EndpointRecord", "Outbox.add_endpoint(...) returns it"))
     }
 
     fn __repr__(&self) -> String {
         let enabled = if self.enabled { "True" } else { "False" };
-        format!("Endpoint(id={:?}, url={:?}, scheme={:?}, enabled={enabled})", self.id, self.url, self.scheme)
+        format!(
+            "EndpointRecord(id={:?}, url={:?}, scheme={:?}, enabled={enabled})",
+            self.id, self.url, self.scheme
+        )
     }
 }
 
@@ -481,7 +406,7 @@ fn retry_out(py: Python<'_>, spec: &RetrySpec) -> PyResult<Py<PyAny>> {
     Ok(dict.into_any().unbind())
 }
 
-fn endpoint_out(py: Python<'_>, e: Endpoint) -> PyResult<PyEndpoint> {
+fn endpoint_out(py: Python<'_>, e: Endpoint) -> PyResult<PyEndpointRecord> {
     let filters = PyDict::new(py);
     for (field, value) in &e.filters {
         filters.set_item(field, json_out(py, value)?)?;
@@ -494,7 +419,7 @@ fn endpoint_out(py: Python<'_>, e: Endpoint) -> PyResult<PyEndpoint> {
         .rate_limit
         .map(|rate| (rate.count, Duration::from_millis(rate.period_ms)).into_py_any(py))
         .transpose()?;
-    Ok(PyEndpoint {
+    Ok(PyEndpointRecord {
         retry: retry_out(py, &e.retry)?,
         timeout: span(py, e.timeout)?,
         disabled_at: maybe_instant(py, e.disabled_at)?,
@@ -687,7 +612,7 @@ fn message(py: Python<'_>, m: MessageRecord) -> PyResult<Py<PyAny>> {
 /// One endpoint's statistics: deliveries by status, attempts, success rate, latency
 /// percentiles over its last 10,000 responses, its last failure.
 #[pyclass(frozen, get_all, name = "EndpointStats", module = "hookwire")]
-pub(crate) struct PyEndpointStats {
+pub(crate) struct PyEndpointRecordStats {
     endpoint_id: String,
     url: String,
     enabled: bool,
@@ -705,7 +630,7 @@ pub(crate) struct PyEndpointStats {
 }
 
 #[pymethods]
-impl PyEndpointStats {
+impl PyEndpointRecordStats {
     /// Not made with `EndpointStats(...)`: Outbox.stats() returns them.
     #[new]
     #[pyo3(signature = (*_args, **_kwargs))]
@@ -725,7 +650,7 @@ fn stats(py: Python<'_>, all: Vec<EndpointStats>) -> PyResult<Py<PyAny>> {
     let records = all
         .into_iter()
         .map(|s| {
-            Ok(PyEndpointStats {
+            Ok(PyEndpointRecordStats {
                 p50_latency: s.p50_latency.map(|d| span(py, d)).transpose()?,
                 p95_latency: s.p95_latency.map(|d| span(py, d)).transpose()?,
                 last_failure_at: maybe_instant(py, s.last_failure_at)?,
@@ -1063,7 +988,7 @@ impl UpdateArgs<'_, '_> {
 }
 
 /// What a publish call sends: `data` (a dict or other JSON value) in the envelope of `dialect`,
-/// or `bytes` sent exactly.
+/// or a body sent exactly (`bytes`, `bytearray`, `memoryview`, or a `str` as its UTF-8).
 fn publish_arg(
     py: Python<'_>,
     event_type: &Bound<'_, PyAny>,
@@ -1073,17 +998,13 @@ fn publish_arg(
     dialect: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Publish> {
     let event_type: String = args::arg("event_type", event_type)?;
+    // The body rule of every binding: bytes-like or `str` (its UTF-8) is the exact body.
     let raw = data.is_instance_of::<PyBytes>()
         || data.is_instance_of::<PyByteArray>()
-        || data.is_instance_of::<PyMemoryView>();
+        || data.is_instance_of::<PyMemoryView>()
+        || data.is_instance_of::<PyString>();
     let mut publish = if raw {
-        Publish::raw(&event_type, args::arg::<PyBackedBytes>("data", data)?.to_vec())
-    } else if data.is_instance_of::<PyString>() {
-        return Err(bad(
-            py,
-            "data",
-            "got str: pass a dict (the event's data) or bytes (the exact body to send)",
-        ));
+        Publish::raw(&event_type, crate::body_arg(py, "data", data)?.to_vec())
     } else {
         Publish::event(&event_type, json_arg(py, "data", data)?)
     };
@@ -1876,11 +1797,11 @@ impl PyOutbox {
 /// Registers the outbox's classes and its error codes.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyOutbox>()?;
-    m.add_class::<PyEndpoint>()?;
+    m.add_class::<PyEndpointRecord>()?;
     m.add_class::<PyDeliveryRecord>()?;
     m.add_class::<PyAttemptRecord>()?;
     m.add_class::<PyMessageRecord>()?;
-    m.add_class::<PyEndpointStats>()?;
+    m.add_class::<PyEndpointRecordStats>()?;
     m.add_class::<PyOutboxMetrics>()?;
     m.add_class::<PyWorkerReport>()?;
     m.add_class::<PyPurged>()?;

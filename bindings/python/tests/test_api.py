@@ -59,11 +59,46 @@ def test_errors_carry_codes(secret):
         hookwire.Verifier(secret, max_body=10).verify(BODY, headers, now=1_700_000_000)
 
 
-@pytest.mark.parametrize("parsed", [json.loads(BODY), BODY.decode(), [1, 2]])
+@pytest.mark.parametrize("parsed", [json.loads(BODY), [1, 2]])
 def test_parsed_bodies_are_refused_with_advice(secret, parsed):
     headers = hookwire.Signer(secret).sign(BODY, msg_id="m1", timestamp=1_700_000_000)
     with pytest.raises(hookwire.InvalidArgument, match="raw request body"):
         hookwire.Verifier(secret).verify(parsed, headers, now=1_700_000_000)
+
+
+TEXT = '{"type":"order.created","data":{"id":1,"note":"café ☕"}}'
+NOW = 1_700_000_000
+
+# The body rule, one for every binding (Node's too): bytes-like or str, a str being its UTF-8.
+# Each row takes a body and gives what the core saw of it.
+BODY_TAKERS = [
+    ("Verifier.verify", lambda secret, body: hookwire.Verifier(secret).verify(
+        body, hookwire.Signer(secret).sign(TEXT.encode(), msg_id="m1", timestamp=NOW), now=NOW).body),
+    ("Signer.sign", lambda secret, body: hookwire.Verifier(secret).verify(
+        TEXT.encode(), hookwire.Signer(secret).sign(body, msg_id="m1", timestamp=NOW), now=NOW).body),
+    ("parse_event", lambda secret, body: hookwire.parse_event(body).to_json()),
+    ("Endpoint.request", lambda secret, body: hookwire.Endpoint("https://hooks.example.com/", secret).request(body, "m1").body),
+]
+
+
+@pytest.mark.parametrize("take", [t for _, t in BODY_TAKERS], ids=[n for n, _ in BODY_TAKERS])
+@pytest.mark.parametrize("kind", [str, bytes, bytearray, memoryview], ids=lambda k: k.__name__)
+def test_a_body_is_bytes_like_or_str_everywhere(secret, take, kind):
+    body = TEXT if kind is str else kind(TEXT.encode())
+    expected = take(secret, TEXT.encode())
+    assert take(secret, body) == expected
+
+
+def test_a_str_body_is_its_utf8_and_a_lone_surrogate_is_refused(secret):
+    headers = hookwire.Signer(secret).sign(TEXT, msg_id="m1", timestamp=NOW)
+    assert hookwire.Signer(secret).sign(TEXT.encode(), msg_id="m1", timestamp=NOW) == headers
+    assert hookwire.Verifier(secret).verify(TEXT, headers, now=NOW).body == TEXT.encode("utf-8")
+    with pytest.raises(hookwire.InvalidSignature):  # another encoding is another body
+        hookwire.Verifier(secret).verify(TEXT.encode("utf-16"), headers, now=NOW)
+    for take in (lambda b: hookwire.Signer(secret).sign(b), lambda b: hookwire.parse_event(b),
+                 lambda b: hookwire.Verifier(secret).verify(b, headers, now=NOW)):
+        with pytest.raises(hookwire.InvalidArgument, match="`body`"):
+            take('{"a":"\ud800"}')
 
 
 def test_headers_from_any_mapping_case_insensitively(secret):

@@ -1,6 +1,7 @@
 """Issue 11, the Python binding's part: every failure is a WebhookError with a code, and an
 argument error names the argument (§8); header names fold ASCII only (§7)."""
 
+import datetime
 import inspect
 
 import pytest
@@ -16,6 +17,7 @@ POLICY = hookwire.RetryPolicy.from_name("svix")
 OUTCOME = hookwire.Outcome.response(500)
 EVENT = hookwire.sample_event("order.created")
 URL = "https://example.com/hooks"
+AT = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 
 # One row per input class: the call, and the argument its error must name.
 WRONG_TYPES = [
@@ -26,8 +28,8 @@ WRONG_TYPES = [
     ("event_type=[]", lambda: hookwire.Signer(SECRET).sign(BODY, event_type=[]), "event_type"),
     ("check_url(5)", lambda: hookwire.UrlGuard().check_url(5), "url"),
     ("check_ip(None)", lambda: hookwire.UrlGuard().check_ip(None), "address"),
-    ("Subscription(5)", lambda: hookwire.Subscription(5), "url"),
-    ("matches_type(5)", lambda: hookwire.Subscription(URL).matches_type(5), "event_type"),
+    ("Endpoint(5, secret)", lambda: hookwire.Endpoint(5, SECRET), "url"),
+    ("matches_type(5)", lambda: hookwire.Subscription().matches_type(5), "event_type"),
     ("sample_event(5)", lambda: hookwire.sample_event(5), "event_type"),
     ("response_status(None)", lambda: hookwire.response_status(None), "code"),
     ("encode(5)", lambda: EVENT.encode(5), "dialect"),
@@ -35,9 +37,9 @@ WRONG_TYPES = [
     ("parse_event type_hint=5", lambda: hookwire.parse_event(BODY, type_hint=5), "type_hint"),
     ("RetryPolicy.from_name(5)", lambda: hookwire.RetryPolicy.from_name(5), "name"),
     ("Outcome.transport(5)", lambda: hookwire.Outcome.transport(5), "failure"),
-    ("Delivery(5, 0)", lambda: hookwire.Delivery(5, 0), "id"),
+    ("Delivery(5, AT)", lambda: hookwire.Delivery(5, AT), "id"),
     ("Delivery.from_json(5)", lambda: hookwire.Delivery.from_json(5), "text"),
-    ("Scheduler.schedule(5, 0)", lambda: hookwire.Scheduler().schedule(5, 0), "key"),
+    ("Scheduler.schedule(5, AT)", lambda: hookwire.Scheduler().schedule(5, AT), "key"),
     ("5 in Scheduler()", lambda: 5 in hookwire.Scheduler(), "key"),
     ("with_jitter(5)", lambda: POLICY.with_jitter(5), "kind"),
     # text that is not Unicode (a lone surrogate)
@@ -56,40 +58,61 @@ WRONG_TYPES = [
     ("timestamp=2**63", lambda: hookwire.Signer(SECRET).sign(BODY, timestamp=2**63), "timestamp"),
     ("Outcome.response(70_000)", lambda: hookwire.Outcome.response(70_000), "status"),
     ("Outcome.response('200')", lambda: hookwire.Outcome.response("200"), "status"),
-    ("elapsed_ms=-5", lambda: hookwire.Outcome.response(200, elapsed_ms=-5), "elapsed_ms"),
-    ("exponential factor='2'", lambda: hookwire.RetryPolicy.exponential("x", 1000, "2", 4000, 3), "factor"),
-    ("with_max_attempts(2**32)", lambda: POLICY.with_max_attempts(2**32), "attempts"),
+    ("elapsed=-5", lambda: hookwire.Outcome.response(200, elapsed=-5), "elapsed"),
+    ("elapsed=timedelta(-1)", lambda: hookwire.Outcome.transport("dns", elapsed=datetime.timedelta(seconds=-1)), "elapsed"),
+    ("exponential factor='2'", lambda: hookwire.RetryPolicy.exponential("x", 1, "2", 4, 3), "factor"),
+    ("exponential initial='1s'", lambda: hookwire.RetryPolicy.exponential("x", "1s", 2.0, 4, 3), "initial"),
+    ("with_max_attempts(2**32)", lambda: POLICY.with_max_attempts(2**32), "max_attempts"),
     ("with_seed(-1)", lambda: POLICY.with_seed(-1), "seed"),
-    ("with_max_age(1.5)", lambda: POLICY.with_max_age(1.5), "age_ms"),
-    ("next(attempt=-1)", lambda: POLICY.next(-1, 0, 0, OUTCOME), "attempt"),
-    ("pop_due(limit=-1)", lambda: hookwire.Scheduler().pop_due(0, -1), "limit"),
-    ("EndpointHealth(disable_after_ms=-1)", lambda: hookwire.EndpointHealth(disable_after_ms=-1), "disable_after_ms"),
+    ("with_max_age(-1.5)", lambda: POLICY.with_max_age(-1.5), "max_age"),
+    ("with_max_age(None)", lambda: POLICY.with_max_age(None), "max_age"),
+    ("next(attempt=-1)", lambda: POLICY.next(-1, AT, AT, OUTCOME), "attempt"),
+    ("pop_due(limit=-1)", lambda: hookwire.Scheduler().pop_due(AT, -1), "limit"),
+    ("EndpointHealth(disable_after=-1)", lambda: hookwire.EndpointHealth(disable_after=-1), "disable_after"),
     ("EndpointHealth(disable_after_failures='3')", lambda: hookwire.EndpointHealth(disable_after_failures="3"), "disable_after_failures"),
-    ("Delivery(response_body_limit=-1)", lambda: hookwire.Delivery("m", 0, response_body_limit=-1), "response_body_limit"),
+    ("Delivery(response_body_limit=-1)", lambda: hookwire.Delivery("m", AT, response_body_limit=-1), "response_body_limit"),
     # a scalar where a list belongs
-    ("patterns='order.*'", lambda: hookwire.Subscription(URL, patterns="order.*"), "patterns"),
-    ("patterns=[5]", lambda: hookwire.Subscription(URL, patterns=[5]), "patterns"),
+    ("patterns='order.*'", lambda: hookwire.Subscription(patterns="order.*"), "patterns"),
+    ("patterns=[5]", lambda: hookwire.Subscription(patterns=[5]), "patterns"),
     ("check_resolved('1.2.3.4')", lambda: hookwire.UrlGuard().check_resolved("1.2.3.4"), "addresses"),
     ("allow='10.0.0.0/8'", lambda: hookwire.UrlGuard(allow="10.0.0.0/8"), "allow"),
-    ("table('t', 5)", lambda: hookwire.RetryPolicy.table("t", 5), "delays_ms"),
-    ("table('t', [-1])", lambda: hookwire.RetryPolicy.table("t", [-1]), "delays_ms"),
+    ("table('t', 5)", lambda: hookwire.RetryPolicy.table("t", 5), "delays"),
+    ("table('t', [-1])", lambda: hookwire.RetryPolicy.table("t", [-1]), "delays"),
+    ("table('t', ['1m'])", lambda: hookwire.RetryPolicy.table("t", ["1m"]), "delays"),
     # a flag that is not a bool
     ("https_only='yes'", lambda: hookwire.UrlGuard(https_only="yes"), "https_only"),
     ("strict=1", lambda: hookwire.parse_event(BODY, strict=1), "strict"),
-    ("active='no'", lambda: hookwire.Subscription(URL, active="no"), "active"),
+    ("active='no'", lambda: hookwire.Subscription(active="no"), "active"),
     # a plain value where a hookwire object belongs
-    ("matches({})", lambda: hookwire.Subscription(URL).matches({"type": "order.created"}), "event"),
-    ("next(outcome=500)", lambda: POLICY.next(1, 0, 0, 500), "outcome"),
-    ("record(policy='svix')", lambda: hookwire.Delivery("m", 0).record("svix", 0, OUTCOME, b"", 1), "policy"),
-    ("health.record(None)", lambda: hookwire.EndpointHealth().record(None, 0), "outcome"),
+    ("matches({})", lambda: hookwire.Subscription().matches({"type": "order.created"}), "event"),
+    ("next(outcome=500)", lambda: POLICY.next(1, AT, AT, 500), "outcome"),
+    ("record(policy='svix')", lambda: hookwire.Delivery("m", AT).record("svix", AT, OUTCOME, b"", AT), "policy"),
+    ("health.record(None)", lambda: hookwire.EndpointHealth().record(None, AT), "outcome"),
+    ("Endpoint(subscription=['*'])", lambda: hookwire.Endpoint(URL, SECRET, subscription=["*"]), "subscription"),
+    ("Endpoint(retry=5)", lambda: hookwire.Endpoint(URL, SECRET, retry=5), "retry"),
+    ("Endpoint(rate_limit=10)", lambda: hookwire.Endpoint(URL, SECRET, rate_limit=10), "rate_limit"),
+    ("Endpoint(rate_limit=(0, 60))", lambda: hookwire.Endpoint(URL, SECRET, rate_limit=(0, 60)), "rate"),
+    ("Endpoint(timeout=0)", lambda: hookwire.Endpoint(URL, SECRET, timeout=0), "timeout"),
+    ("Endpoint(allow_private=1)", lambda: hookwire.Endpoint(URL, SECRET, allow_private=1), "allow_private"),
+    ("request(msg_id=None)", lambda: hookwire.Endpoint(URL, SECRET).request(BODY, None), "msg_id"),
+    # an instant that is not an aware datetime: a number could be seconds or milliseconds, a
+    # naive datetime any zone
+    ("Delivery(now=0)", lambda: hookwire.Delivery("m", 0), "now"),
+    ("Delivery(now=naive)", lambda: hookwire.Delivery("m", datetime.datetime(2026, 1, 1)), "now"),
+    ("next(first_attempt_at=0)", lambda: POLICY.next(1, 0, AT, OUTCOME), "first_attempt_at"),
+    ("schedule(due=naive)", lambda: hookwire.Scheduler().schedule("k", datetime.datetime(2026, 1, 1)), "due"),
+    ("health.record(now=1.5)", lambda: hookwire.EndpointHealth().record(OUTCOME, 1.5), "now"),
+    ("request(now=0)", lambda: hookwire.Endpoint(URL, SECRET).request(BODY, "m", now=0), "now"),
+    ("record(started_at='2026')", lambda: hookwire.Delivery("m", AT).record(POLICY, "2026", OUTCOME, b"", AT), "started_at"),
     # bytes of the wrong kind
     ("Secret.from_bytes('abc')", lambda: hookwire.Secret.from_bytes("abc"), "key"),
-    ("record(response_body='ok')", lambda: hookwire.Delivery("m", 0).record(POLICY, 0, OUTCOME, "ok", 1), "response_body"),
+    ("record(response_body=5)", lambda: hookwire.Delivery("m", AT).record(POLICY, AT, OUTCOME, 5, AT), "response_body"),
     # filters and headers that cannot be read
-    ("filters=[]", lambda: hookwire.Subscription(URL, filters=[]), "filters"),
-    ("filters={5: 1}", lambda: hookwire.Subscription(URL, filters={5: 1}), "filters"),
-    ("filters holding a set", lambda: hookwire.Subscription(URL, filters={"id": {1}}), "filters"),
-    ("subscription headers={'a': 5}", lambda: hookwire.Subscription(URL, headers={"a": 5}), "headers"),
+    ("filters=[]", lambda: hookwire.Subscription(filters=[]), "filters"),
+    ("filters={5: 1}", lambda: hookwire.Subscription(filters={5: 1}), "filters"),
+    ("filters holding a set", lambda: hookwire.Subscription(filters={"id": {1}}), "filters"),
+    ("endpoint headers={'a': 5}", lambda: hookwire.Endpoint(URL, SECRET, headers={"a": 5}), "headers"),
+    ("endpoint headers={'Host': 'x'}", lambda: hookwire.Endpoint(URL, SECRET, headers={"Host": "x"}), "header"),
     # factories only
     ("Outcome()", lambda: hookwire.Outcome(), "new"),
     ("RetryPolicy()", lambda: hookwire.RetryPolicy(), "new"),
@@ -98,6 +121,8 @@ WRONG_TYPES = [
     ("Decision()", lambda: hookwire.Decision(), "new"),
     ("CheckedUrl()", lambda: hookwire.CheckedUrl(), "new"),
     ("Attempt()", lambda: hookwire.Attempt(), "new"),
+    ("Request()", lambda: hookwire.Request(), "new"),
+    ("EndpointRecord()", lambda: hookwire.EndpointRecord(), "new"),
     # framework helpers
     ("flask_webhook(5)", lambda: integrations.flask_webhook(5), "verifier"),
     ("fastapi_webhook(None)", lambda: integrations.fastapi_webhook(None), "verifier"),
@@ -124,7 +149,7 @@ for _ in range(100_000):
 
 def test_a_filter_nested_deeper_than_python_recurses_is_invalid_argument():
     with pytest.raises(hookwire.InvalidArgument, match="`filters`"):
-        hookwire.Subscription(URL, filters={"x": DEEP})
+        hookwire.Subscription(filters={"x": DEEP})
 
 
 @pytest.mark.parametrize("secret", [None, 5, 1.5, object(), [SECRET, None], "whsec_\ud800"], ids=repr)
@@ -175,10 +200,10 @@ def test_a_lone_surrogate_in_a_header_the_scheme_reads_is_malformed_header(heade
         hookwire.Verifier(SECRET).verify(BODY, broken, now=NOW)
 
 
-def test_a_response_body_is_any_bytes_like_object():
-    for body in (b"busy", bytearray(b"busy"), memoryview(b"busy")):
-        delivery = hookwire.Delivery("m", 0)
-        delivery.record(POLICY, 0, OUTCOME, body, 1)
+def test_a_response_body_is_any_bytes_like_object_or_str():
+    for body in (b"busy", bytearray(b"busy"), memoryview(b"busy"), "busy"):
+        delivery = hookwire.Delivery("m", AT)
+        delivery.record(POLICY, AT, OUTCOME, body, AT)
         assert delivery.attempts[0].response_body == "busy"
 
 
@@ -245,11 +270,12 @@ def _callables():
         "Verifier": hookwire.Verifier(SECRET),
         "Message": hookwire.Verifier(SECRET).verify(BODY, SIGNED, now=NOW),
         "Event": EVENT,
-        "Subscription": hookwire.Subscription(URL),
+        "Subscription": hookwire.Subscription(),
+        "Endpoint": hookwire.Endpoint(URL, SECRET),
         "Outcome": OUTCOME,
-        "Decision": POLICY.next(1, 0, 0, OUTCOME),
+        "Decision": POLICY.next(1, AT, AT, OUTCOME),
         "RetryPolicy": POLICY,
-        "Delivery": hookwire.Delivery("m", 0),
+        "Delivery": hookwire.Delivery("m", AT),
         "Scheduler": hookwire.Scheduler(),
         "EndpointHealth": hookwire.EndpointHealth(),
         "UrlGuard": hookwire.UrlGuard(),

@@ -31,24 +31,28 @@ def test_the_contract_publishes_delivers_and_lists_what_happened(outbox_url, rec
     assert endpoint.id.startswith("ep_") and endpoint.events == ["order.*"]
     message_id = outbox.publish("order.created", {"id": 1001, "total_amount": 45.99}, idempotency_key=None)
     raw_id = outbox.publish("order.updated", b'{"id":"x","type":"order.updated","data":{"id":1001}}')
-    assert outbox.publish("user.created", {"user_id": 7}) and outbox.queue_depth() == 2, "order.* only"
+    # The body rule of every binding: a str is a body too, sent as its UTF-8.
+    text = '{"id":"y","type":"order.completed","data":{"note":"café"}}'
+    text_id = outbox.publish("order.completed", text)
+    assert outbox.publish("user.created", {"user_id": 7}) and outbox.queue_depth() == 3, "order.* only"
 
     pending = outbox.deliveries(status="pending", endpoint=endpoint)
-    assert sorted(d.message_id for d in pending) == sorted([message_id, raw_id])
+    assert sorted(d.message_id for d in pending) == sorted([message_id, raw_id, text_id])
     report = outbox.run_until_idle(timeout=60)
-    assert (report.attempts, report.succeeded) == (2, 2)
+    assert (report.attempts, report.succeeded) == (3, 3)
 
-    assert sorted(receiver.ids()) == sorted([message_id, raw_id]), "the webhook id is the message id"
+    assert sorted(receiver.ids()) == sorted([message_id, raw_id, text_id]), "the webhook id is the message id"
     bodies = {s.id: s.body for s in receiver.requests()}
     assert json.loads(bodies[message_id])["data"] == {"id": 1001, "total_amount": 45.99}
     assert bodies[raw_id] == b'{"id":"x","type":"order.updated","data":{"id":1001}}', "bytes are sent exactly"
+    assert bodies[text_id] == text.encode("utf-8"), "a str is sent as its UTF-8"
     deliveries = outbox.deliveries()
     for d in deliveries:
         assert (d.endpoint_id, d.status, d.attempts) == (endpoint.id, "succeeded", 1)
-        assert d.id.startswith("dlv_") and d.message_id in (message_id, raw_id)
+        assert d.id.startswith("dlv_") and d.message_id in (message_id, raw_id, text_id)
     assert outbox.deliveries(status="pending") == [] and outbox.deliveries(endpoint="ep_other") == []
     stats = outbox.stats()
-    assert [(s.endpoint_id, s.succeeded, s.failed, s.success_rate) for s in stats] == [(endpoint.id, 2, 0, 1.0)]
+    assert [(s.endpoint_id, s.succeeded, s.failed, s.success_rate) for s in stats] == [(endpoint.id, 3, 0, 1.0)]
 
 
 def test_a_failed_delivery_is_retried_by_hand(outbox_url, receiver):
@@ -284,7 +288,8 @@ ERRORS = [
      hookwire.InvalidArgument),
     ("a bad endpoint id", lambda o: o.add_endpoint("https://example.com/", secret=SECRET, id="a b"),
      hookwire.InvalidArgument),
-    ("data as str", lambda o: o.publish("order.created", '{"id": 1}'), hookwire.InvalidArgument),
+    ("data as a str with a lone surrogate", lambda o: o.publish("order.created", '{"id": "\ud800"}'),
+     hookwire.InvalidArgument),
     ("data JSON cannot write", lambda o: o.publish("order.created", {"id": {1, 2}}), hookwire.InvalidArgument),
     ("data that is not an order", lambda o: o.publish("order.created", {"total_amount": "lots"}),
      hookwire.InvalidPayload),
@@ -338,7 +343,7 @@ def test_the_outbox_codes_are_the_rust_outbox_codes_and_each_has_its_class():
 
 
 def test_records_are_made_by_the_outbox_only():
-    for cls in (hookwire.Endpoint, hookwire.DeliveryRecord, hookwire.AttemptRecord, hookwire.MessageRecord,
+    for cls in (hookwire.EndpointRecord, hookwire.DeliveryRecord, hookwire.AttemptRecord, hookwire.MessageRecord,
                 hookwire.EndpointStats, hookwire.OutboxMetrics, hookwire.WorkerReport, hookwire.Purged):
         with pytest.raises(hookwire.InvalidArgument, match="no constructor"):
             cls()

@@ -37,3 +37,17 @@ def test_mypy_knows_the_payload_fields(tmp_path):
     result = mypy(wrong)
     assert result.returncode != 0, result.stdout
     assert "Decimal | None" in result.stdout and "no_such_field" in result.stdout, result.stdout
+
+
+def test_mypy_refuses_a_number_where_an_instant_belongs(tmp_path):
+    """Delivery-side instants are datetimes: a bare number (seconds? milliseconds?) is flagged
+    before it runs, and at run time too (`test_hardening.py`)."""
+    wrong = tmp_path / "wrong_instant.py"
+    wrong.write_text(
+        "import hookwire\n"
+        "delivery = hookwire.Delivery('msg_1', 1_700_000_000_000)\n"
+        "due: int = hookwire.Scheduler().pop_due(hookwire.Delivery('m', 0).due)[0][1]\n"
+    )
+    result = mypy(wrong)
+    assert result.returncode != 0, result.stdout
+    assert result.stdout.count("datetime") >= 2, result.stdout

@@ -8,7 +8,7 @@ import hookwire
 
 def deliver(url: str, receiver: str) -> "list[str]":
     outbox = hookwire.Outbox(url, max_payload=256 * 1024)
-    endpoint: hookwire.Endpoint = outbox.add_endpoint(
+    endpoint: hookwire.EndpointRecord = outbox.add_endpoint(
         receiver, scheme="standard-webhooks", secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", events=["order.*"],
         retry={"delays": [0, 0.05], "throttle_min": datetime.timedelta(milliseconds=100)}, allow_private=True,
         rate_limit=(1000, datetime.timedelta(hours=1)), filters={"restaurant_id": 1})

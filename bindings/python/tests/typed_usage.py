@@ -1,5 +1,6 @@
 """A typed use of hookwire; `test_typing.py` runs mypy on it (not collected by pytest)."""
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import hookwire
@@ -34,15 +35,27 @@ def order_total(raw: bytes) -> "Decimal | None":
     return None
 
 
-def next_attempt(status: int, attempt: int, first_at: int, now: int) -> "int | None":
+def next_attempt(status: int, attempt: int, first_at: datetime, now: datetime) -> "datetime | None":
     policy = hookwire.RetryPolicy.from_name("svix").with_jitter("proportional", 0.2)
-    decision = policy.next(attempt, first_at, now, hookwire.Outcome.response(status))
+    decision = policy.next(attempt, first_at, now, hookwire.Outcome.response(status, elapsed=timedelta(seconds=1)))
     scheduler = hookwire.Scheduler()
     if decision.action == "retry" and decision.at is not None:
         scheduler.schedule("msg_1", decision.at)
-    due: "list[tuple[str, int]]" = scheduler.pop_due(now)
+    due: "list[tuple[str, datetime]]" = scheduler.pop_due(now)
     hookwire.UrlGuard(https_only=True).check_url("https://hooks.example.com/in")
     return due[0][1] if due else None
+
+
+def request_of(body: "bytes | str", now: datetime) -> "tuple[str, dict[str, str], bytes]":
+    endpoint = hookwire.Endpoint(
+        "https://hooks.example.com/in", ["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"], scheme="standard-webhooks",
+        subscription=hookwire.Subscription(["order.*"], filters={"restaurant_id": 1}), retry="svix",
+        timeout=timedelta(seconds=10), rate_limit=(1000, timedelta(hours=1)),
+    )
+    request: hookwire.Request = endpoint.request(body, "msg_1", event_type="order.created", now=now)
+    span: timedelta = endpoint.timeout
+    attempts: int = endpoint.retry_policy.max_attempts
+    return request.url, request.headers, request.body + bytes(attempts + span.seconds)
 
 
 def receive_claimed(raw: bytes, headers: dict[str, str], path: str) -> int:

@@ -60,7 +60,7 @@ class DeviceStatusIn(BaseModel):
     battery_level: Optional[float] = None
 
 
-def webhook_json(endpoint: hookwire.Endpoint) -> Dict[str, Any]:
+def webhook_json(endpoint: hookwire.EndpointRecord) -> Dict[str, Any]:
     return {"id": endpoint.id, "url": endpoint.url, "events": endpoint.events, "description": endpoint.description,
             "active": endpoint.enabled, "disabled_reason": endpoint.disabled_reason,
             "created_at": endpoint.created_at.isoformat()}
@@ -99,7 +99,7 @@ def create_app(database: str, *, allow_private: bool = False, concurrency: int =
     async def webhook_error(request: Request, error: hookwire.WebhookError) -> JSONResponse:
         return JSONResponse({"detail": str(error), "code": error.code}, status_code=STATUS.get(error.code, 400))
 
-    async def owned(webhook_id: str, org: str) -> hookwire.Endpoint:
+    async def owned(webhook_id: str, org: str) -> hookwire.EndpointRecord:
         endpoint = await outbox.endpoint_async(webhook_id)
         if endpoint.tenant != org:
             raise HTTPException(404, "no such webhook")
