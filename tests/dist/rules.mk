@@ -43,7 +43,7 @@ dist-crates:
 	$(CARGO) package --allow-dirty --locked $(addprefix -p ,$(PUBLISHED_CRATES))
 	cp $(foreach c,$(PUBLISHED_CRATES),target/package/$(c)-$(VERSION).crate) $(DIST)/crates/
 
-# The same release build as test-python (maturin develop): one abi3 wheel for CPython >= 3.9.
+# The same release build as test-python (maturin develop): one abi3 wheel for CPython >= 3.10.
 # Its extension is stripped afterwards (unpacked and packed again by `wheel`, which writes the
 # RECORD): `maturin build --strip` would change the link flags and rebuild the crate test-python
 # just built.

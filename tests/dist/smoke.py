@@ -36,9 +36,10 @@ check("the stubs are installed", (package_dir / "_hookwire.pyi").is_file())
 
 meta = importlib.metadata.metadata("hookwire")
 check("version", meta["Version"] == VERSION, meta["Version"])
-check("Requires-Python", meta["Requires-Python"] == ">=3.9", str(meta["Requires-Python"]))
+check("Requires-Python", meta["Requires-Python"] == ">=3.10", str(meta["Requires-Python"]))
 classifiers = meta.get_all("Classifier") or []
-for minor in range(9, 14):
+check("no classifier for Python 3.9 (end-of-life)", "Programming Language :: Python :: 3.9" not in classifiers)
+for minor in range(10, 15):
     check(f"classifier Python 3.{minor}", f"Programming Language :: Python :: 3.{minor}" in classifiers)
 check("license", meta["License"] == "MIT OR Apache-2.0", str(meta["License"]))
 

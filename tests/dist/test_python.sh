@@ -5,7 +5,8 @@
 # Usage: tests/dist/test_python.sh DIST_PYTHON_DIR
 source "$(dirname "$0")/lib.sh"
 scratch
-wheel=$(one "$1/hookwire-*-abi3-*.whl")
+# The tag of pyo3's abi3-py310: one wheel for CPython >= 3.10.
+wheel=$(one "$1/hookwire-*-cp310-abi3-*.whl")
 sdist=$(one "$1/hookwire-*.tar.gz")
 version=$(basename "$wheel" | cut -d- -f2)
 
