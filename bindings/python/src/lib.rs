@@ -9,6 +9,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use pyo3::exceptions::{PyArithmeticError, PyRecursionError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use args::not_constructible;
@@ -18,6 +19,7 @@ use hookwire_stores::Store;
 use replay::{Claim, PySeenStore};
 
 mod args;
+mod data;
 mod delivery;
 mod outbox;
 mod replay;
@@ -681,7 +683,7 @@ impl PyMessage {
     fn event(&self, py: Python<'_>) -> PyResult<PyEvent> {
         let body = self.body.bind(py).as_bytes();
         let hint = self.checked.event_type.as_deref();
-        run(py, || self.verifier.get().inner.scheme().parse_event(body, hint)).map(PyEvent)
+        run(py, || self.verifier.get().inner.scheme().parse_event(body, hint)).map(PyEvent::of)
     }
     /// The body parsed in another system's envelope (`ops-center`, `webnet`, ...), using the
     /// event header as the type hint where there is one.
@@ -689,13 +691,19 @@ impl PyMessage {
         let dialect: String = args::arg("dialect", dialect)?;
         let body = self.body.bind(py).as_bytes();
         let hint = self.checked.event_type.as_deref();
-        run(py, || Dialect::from_name(&dialect)?.parse(body, hint)).map(PyEvent)
+        run(py, || Dialect::from_name(&dialect)?.parse(body, hint)).map(PyEvent::of)
     }
 }
 
-/// A typed event.
+/// A typed event: the core's `Event`, converted to Python objects where it is read, once.
 #[pyclass(frozen, name = "Event", module = "hookwire")]
-pub(crate) struct PyEvent(pub(crate) hookwire::Event);
+pub(crate) struct PyEvent(pub(crate) hookwire::Event, PyOnceLock<Py<PyAny>>);
+
+impl PyEvent {
+    fn of(event: hookwire::Event) -> PyEvent {
+        PyEvent(event, PyOnceLock::new())
+    }
+}
 
 #[pymethods]
 impl PyEvent {
@@ -729,27 +737,22 @@ impl PyEvent {
     }
     /// The typed payload: `Device`, `Order`, `Job` or `User` (`hookwire.payloads`), or for any
     /// other family the data as Python values; numbers that are not integers are exact
-    /// `Decimal`s.
+    /// `Decimal`s. Built from the core's parsed values on first read, the same object after.
     #[getter]
     fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        read_json(py, "the data", || {
-            py.import("hookwire.payloads")?.getattr("from_data")?.call1((self.family(), self.data_json()))
-        })
+        let data = self.1.get_or_try_init(py, || {
+            read_json(py, "the data", || data::payload(py, self.family(), self.0.payload()))
+                .map(Bound::unbind)
+        })?;
+        Ok(data.bind(py).clone())
     }
 
     /// Who caused the event (webnet's `actor`), if the envelope says.
     #[getter]
     fn actor<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         let Some(actor) = self.0.actor() else { return Ok(None) };
-        let text = run(py, || {
-            serde_json::to_string(actor).map_err(|e| Error::Internal { reason: e.to_string().into() })
-        })?;
         // Read like every payload: numbers that are not integers as exact `Decimal`s.
-        let kwargs = PyDict::new(py);
-        kwargs.set_item("parse_float", py.import("decimal")?.getattr("Decimal")?)?;
-        let data =
-            read_json(py, "the actor", || py.import("json")?.getattr("loads")?.call((text,), Some(&kwargs)))?;
-        Ok(Some(py.import("hookwire.payloads")?.getattr("Actor")?.call_method1("_from_dict", (data,))?))
+        read_json(py, "the actor", || data::actor(py, actor)).map(Some)
     }
     /// The data as JSON text, exactly (numbers keep their digits).
     fn data_json(&self) -> String {
@@ -794,7 +797,7 @@ fn parse_event(
             dialect.parse(&bytes, type_hint.as_deref())
         }
     })
-    .map(PyEvent)
+    .map(PyEvent::of)
 }
 
 /// The HTTP status a receiver should answer an error `code` with: 401 not authentic, 200
@@ -816,7 +819,7 @@ fn event_types() -> Vec<(&'static str, &'static str, &'static str)> {
 #[pyfunction]
 fn sample_event(py: Python<'_>, event_type: &Bound<'_, PyAny>) -> PyResult<PyEvent> {
     let event_type: String = args::arg("event_type", event_type)?;
-    run(py, || hookwire::sample(&event_type)).map(PyEvent)
+    run(py, || hookwire::sample(&event_type)).map(PyEvent::of)
 }
 
 /// Runs `read` (Python's JSON reader over `what`): what it cannot read (not JSON, not UTF-8,

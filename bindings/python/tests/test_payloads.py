@@ -111,3 +111,53 @@ def test_every_catalog_sample_gives_its_family_class():
         cls = payloads.FAMILIES.get(family)
         if cls is not None:
             assert isinstance(event.data, cls), event_type
+
+
+def _reference(event):
+    """What `.data` held before it was built in Rust: the exact JSON text read by Python."""
+    return payloads.from_data(event.family, event.data_json())
+
+
+def _events():
+    from conftest import load
+
+    for case in load("events.json"):
+        try:
+            event = hookwire.parse_event(case["body"].encode(), dialect=case["dialect"], type_hint=case["type_hint"],
+                                         strict=case["strict"])
+        except hookwire.WebhookError:
+            continue
+        yield case["name"], event
+    for event_type, _, _ in hookwire.event_types():
+        yield event_type, hookwire.sample_event(event_type)
+
+
+def test_data_built_from_the_cores_values_equals_the_json_reading_of_every_vector_and_sample():
+    checked = 0
+    for name, event in _events():
+        data = event.data
+        assert data == _reference(event), name
+        assert type(data) is type(_reference(event)), name
+        checked += 1
+    assert checked > 100
+
+
+def test_data_is_built_once_without_json_text_in_between(monkeypatch):
+    event = hookwire.parse_event(
+        b'{"type":"order.created","data":{"id":1001,"total_amount":45.10,"items":[{"price":12.990,"gift":true}],'
+        b'"note":null,"coupon":{"code":"X","off":0.5,"big":123456789012345678901234567890}}}'
+    )
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("the data went through JSON text in Python")
+
+    monkeypatch.setattr(payloads, "from_data", forbidden)
+    monkeypatch.setattr(json, "loads", forbidden)
+    order = event.data
+    assert order is event.data  # built on first read, the same object after
+    assert (order.id, str(order.total_amount), str(order.items[0].price)) == (1001, "45.10", "12.990")
+    assert order.items[0].extra == {"gift": True} and order.extra["note"] is None
+    assert order.extra["coupon"] == {"code": "X", "off": Decimal("0.5"), "big": 123456789012345678901234567890}
+    assert order == hookwire.Order(id=1001, total_amount=Decimal("45.10"),
+                                   items=[hookwire.OrderItem(price=Decimal("12.990"), extra={"gift": True})],
+                                   extra={"note": None, "coupon": order.extra["coupon"]})
