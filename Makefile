@@ -44,8 +44,10 @@ demo-cli:
 # Lint and cheap checks first, the long fuzz smoke next, the test suites last.
 test: lint readme-check vectors-check versions-check fuzz-smoke test-rust test-stores test-outbox test-cli test-python test-node test-kotlin test-dist
 
-# The bindings' own targets: test-node, bench-node (Node); bindings, test-kotlin (uniffi).
+# The bindings' own targets: test-node, bench-node (Node); bench-python (Python); bindings,
+# test-kotlin (uniffi).
 include bindings/node/rules.mk
+include bindings/python/rules.mk
 include bindings/uniffi/rules.mk
 # The release artifacts: dist, test-dist, versions-check (after the suites, whose release builds
 # it packs).
@@ -134,7 +136,7 @@ fuzz-seeds: tools-fuzz
 	  echo "$$target: $$(ls seeds/$$target | wc -l) seeds, $$(du -sh seeds/$$target | cut -f1)"; \
 	done
 
-bench: bench-stores
+bench: bench-stores bench-python
 	$(CARGO) bench -p hookwire-benches --bench verify
 
 bench-stores: tools-servers

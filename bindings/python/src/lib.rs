@@ -845,6 +845,38 @@ fn read_json<'py>(
     })
 }
 
+/// For the benchmark only (`bench/bench_bindings.py`): the core's `verify_at` of one message,
+/// `iterations` times in a loop run in Rust, in nanoseconds per call, so the script measures
+/// the Rust figure beside its own in the same run. The headers are converted once, outside the
+/// loop; the GIL is released while it runs.
+#[pyfunction]
+fn _bench_verify_ns(
+    py: Python<'_>,
+    verifier: &Bound<'_, PyAny>,
+    body: &Bound<'_, PyAny>,
+    headers: &Bound<'_, PyAny>,
+    now: &Bound<'_, PyAny>,
+    iterations: &Bound<'_, PyAny>,
+) -> PyResult<f64> {
+    let verifier = args::frozen::<PyVerifier>("verifier", verifier)?;
+    let verifier = &verifier.get().inner;
+    let bytes = body_bytes(py, body)?;
+    let headers = header_map(py, headers, None)?;
+    let now: i64 = args::arg("now", now)?;
+    let iterations: u64 = args::arg("iterations", iterations)?;
+    run(py, || verifier.verify_at(&headers, &bytes, now).map(|_| ()))?;
+    let elapsed = py.detach(|| {
+        let start = std::time::Instant::now();
+        for _ in 0..iterations {
+            let verified =
+                verifier.verify_at(std::hint::black_box(&headers), std::hint::black_box(&bytes), now);
+            std::hint::black_box(verified.is_ok());
+        }
+        start.elapsed()
+    });
+    Ok(elapsed.as_nanos() as f64 / iterations.max(1) as f64)
+}
+
 #[pymodule]
 fn _hookwire(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PySecret>()?;
@@ -857,6 +889,7 @@ fn _hookwire(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(event_types, m)?)?;
     m.add_function(wrap_pyfunction!(response_status, m)?)?;
     m.add_function(wrap_pyfunction!(sample_event, m)?)?;
+    m.add_function(wrap_pyfunction!(_bench_verify_ns, m)?)?;
     m.add("DIALECTS", Dialect::ALL.iter().map(|d| d.name()).collect::<Vec<_>>())?;
     delivery::register(m)?;
     outbox::register(m)?;
