@@ -140,13 +140,23 @@ pub(crate) fn header_map(
     only: Option<&[HeaderName]>,
 ) -> PyResult<HeaderMap> {
     let mut map = HeaderMap::new();
+    each_header(py, headers, |name, value| append_header(py, &mut map, name, value, only))?;
+    Ok(map)
+}
+
+/// Calls `f` with each (name, value) of `headers` (any of the forms `header_map` reads), in order.
+fn each_header<'py>(
+    py: Python<'py>,
+    headers: &Bound<'py, PyAny>,
+    mut f: impl FnMut(&Bound<'py, PyAny>, &Bound<'py, PyAny>) -> PyResult<()>,
+) -> PyResult<()> {
     // A dict, the usual case, is read directly (asking it for `multi_items` would raise and
     // catch an AttributeError on every call).
     if let Ok(dict) = headers.cast::<PyDict>() {
         for (name, value) in dict.iter() {
-            append_header(py, &mut map, &name, &value, only)?;
+            f(&name, &value)?;
         }
-        return Ok(map);
+        return Ok(());
     }
     let not_headers = || {
         let got = args::type_name(headers);
@@ -166,9 +176,120 @@ pub(crate) fn header_map(
         let Some((name, value)) = two(&pair?) else {
             return Err(raise(py, &argument("headers", "expected (name, value) pairs")));
         };
-        append_header(py, &mut map, &name, &value, only)?;
+        f(&name, &value)?;
     }
-    Ok(map)
+    Ok(())
+}
+
+/// A header value as the caller gave it: a `str` read in place (abi3 from 3.10), `bytes` kept,
+/// or a copy (a `bytearray`; a `str` holding a lone surrogate, as its surrogate-escaped bytes,
+/// which the core then refuses like any value that is not visible ASCII).
+pub(crate) enum Value {
+    Text(PyBackedStr),
+    Bytes(PyBackedBytes),
+    Owned(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Value {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Value::Text(text) => text.as_bytes(),
+            Value::Bytes(bytes) => bytes,
+            Value::Owned(bytes) => bytes,
+        }
+    }
+}
+
+/// How many values `Read` holds without allocating (a scheme reads three or four headers).
+const INLINE: usize = 6;
+
+/// The values of the headers a verifier reads, as the caller gave them: what the core's
+/// `HeaderSource` reads, no `http::HeaderMap` built and, for up to `INLINE` values, nothing
+/// allocated. Each value is tagged with the index of its name in the verifier's list.
+pub(crate) struct Read<'r> {
+    names: &'r [HeaderName],
+    inline: [Option<(usize, Value)>; INLINE],
+    len: usize,
+    more: Vec<(usize, Value)>,
+}
+
+impl<'r> Read<'r> {
+    /// The values of `headers` named in `names` (ASCII letters in any case); the other headers
+    /// of the request are skipped without being converted.
+    pub(crate) fn of(
+        py: Python<'_>,
+        headers: &Bound<'_, PyAny>,
+        names: &'r [HeaderName],
+    ) -> PyResult<Read<'r>> {
+        let mut read = Read { names, inline: [None, None, None, None, None, None], len: 0, more: Vec::new() };
+        each_header(py, headers, |name, value| {
+            let Some(index) = wanted(py, name, names)? else { return Ok(()) };
+            let value = header_value(py, name, value)?;
+            if read.len < INLINE {
+                read.inline[read.len] = Some((index, value));
+                read.len += 1;
+            } else {
+                read.more.push((index, value));
+            }
+            Ok(())
+        })?;
+        Ok(read)
+    }
+
+    fn values(&self) -> impl Iterator<Item = &(usize, Value)> {
+        self.inline[..self.len].iter().flatten().chain(&self.more)
+    }
+
+    /// The caller's `str` holding exactly `text` (a slice the core read from these values),
+    /// without a copy; `None` when `text` is not a whole `str` value.
+    fn shared<'py>(&self, py: Python<'py>, text: &str) -> Option<Bound<'py, PyString>> {
+        self.values().find_map(|(_, value)| match value {
+            Value::Text(given) if std::ptr::eq(given.as_bytes(), text.as_bytes()) => {
+                given.into_pyobject(py).ok()
+            }
+            _ => None,
+        })
+    }
+}
+
+impl hookwire::HeaderSource for Read<'_> {
+    fn header_values<'s>(&'s self, name: &HeaderName) -> impl Iterator<Item = &'s [u8]> {
+        self.values().filter(move |(index, _)| self.names[*index] == *name).map(|(_, value)| value.as_ref())
+    }
+}
+
+/// The index in `names` of the header `name` (ASCII case folding only:
+/// `x-slac\u{212a}-signature`, with a Kelvin sign, is not `x-slack-signature`), if it is one.
+fn wanted(py: Python<'_>, name: &Bound<'_, PyAny>, names: &[HeaderName]) -> PyResult<Option<usize>> {
+    let find =
+        |bytes: &[u8]| names.iter().position(|wanted| wanted.as_str().as_bytes().eq_ignore_ascii_case(bytes));
+    if let Ok(text) = name.cast::<PyString>() {
+        // A lone surrogate: never the name of a header the scheme reads.
+        return Ok(text.to_str().ok().and_then(|text| find(text.as_bytes())));
+    }
+    if let Ok(bytes) = name.cast::<PyBytes>() {
+        return Ok(find(bytes.as_bytes()));
+    }
+    let got = args::type_name(name);
+    Err(raise(py, &argument("headers", format!("a header name must be a str or bytes, got {got}"))))
+}
+
+/// A value of a header the scheme reads, as given.
+fn header_value(py: Python<'_>, name: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<Value> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return match PyBackedStr::try_from(text.clone()) {
+            Ok(text) => Ok(Value::Text(text)),
+            Err(_) => {
+                let bytes = text.call_method1("encode", ("utf-8", "surrogatepass"))?;
+                Ok(Value::Owned(bytes.cast::<PyBytes>()?.as_bytes().to_vec()))
+            }
+        };
+    }
+    if let Ok(bytes) = value.extract::<PyBackedBytes>() {
+        return Ok(Value::Bytes(bytes));
+    }
+    let (name, got) = (name.str().map(|n| n.to_string()).unwrap_or_default(), args::type_name(value));
+    Err(raise(py, &argument("headers", format!("the value of `{name}` must be a str or bytes, got {got}"))))
 }
 
 /// The items of a two-item sequence (not a two-letter `str` or `bytes`).
@@ -438,7 +559,7 @@ impl PyVerifier {
         let this = slf.get();
         let given: Option<i64> = args::optional("now", now)?;
         let bytes = body_bytes(py, body)?;
-        let headers = header_map(py, headers, Some(&this.reads))?;
+        let headers = Read::of(py, headers, &this.reads)?;
         let (now_secs, now) = clock(given);
         let check = || {
             let message = this.inner.check_at(&headers, &bytes, now_secs)?;
@@ -446,12 +567,13 @@ impl PyVerifier {
                 Some(store) => Some(Claim::acquire(store, this.inner.claim_request(&message, now))?),
                 None => None,
             };
-            Ok((Checked::of(&message), claim))
+            Ok((Found::of(&message), claim))
         };
         let detach =
             bytes.len() >= RELEASE_GIL_FROM || this.store.as_ref().is_some_and(Claim::store_may_wait);
         // `detach` takes the GIL back before a panic continues, which `run` then catches.
-        let (checked, claim) = run(py, || if detach { py.detach(check) } else { check() })?;
+        let (found, claim) = run(py, || if detach { py.detach(check) } else { check() })?;
+        let checked = found.checked(py, &headers);
         let body = keep_body(py, body, &bytes);
         Ok(PyMessage { checked, body, verifier: slf.clone().unbind(), claim, now: given })
     }
@@ -471,13 +593,14 @@ impl PyVerifier {
             let given: Option<i64> = args::optional("now", now.as_ref().map(|now| now.bind(py)))?;
             let body = body.bind(py);
             let bytes = body_bytes(py, body)?;
-            let headers = header_map(py, headers.bind(py), Some(&this.reads))?;
+            let headers = Read::of(py, headers.bind(py), &this.reads)?;
             let (now_secs, now) = clock(given);
-            let (checked, request) = run(py, || {
+            let (found, request) = run(py, || {
                 let message = this.inner.check_at(&headers, &bytes, now_secs)?;
                 let request = this.store.as_ref().map(|_| this.inner.claim_request(&message, now));
-                Ok((Checked::of(&message), request))
+                Ok((Found::of(&message), request))
             })?;
+            let checked = found.checked(py, &headers);
             Ok((checked, keep_body(py, body, &bytes), request, given))
         })?;
         let claim = match (&this.store, request) {
@@ -515,24 +638,49 @@ fn keep_body(py: Python<'_>, body: &Bound<'_, PyAny>, bytes: &[u8]) -> Py<PyByte
     }
 }
 
-struct Checked {
-    id: Option<String>,
+/// What verification found, where the core found it: the id and event type as slices of the
+/// header values read (no copy), until `checked` makes them Python strings.
+struct Found<'a> {
+    id: Option<&'a str>,
     timestamp: Option<i64>,
     timestamp_signed: bool,
-    event_type: Option<String>,
+    event_type: Option<&'a str>,
     secret_index: usize,
 }
 
-impl Checked {
-    fn of(message: &hookwire::Verified<'_>) -> Checked {
-        Checked {
-            id: message.id().map(str::to_owned),
+impl<'a> Found<'a> {
+    fn of(message: &hookwire::Verified<'a>) -> Found<'a> {
+        Found {
+            id: message.id(),
             timestamp: message.timestamp(),
             timestamp_signed: message.timestamp_signed(),
-            event_type: message.event_type().map(str::to_owned),
+            event_type: message.event_type(),
             secret_index: message.secret_index(),
         }
     }
+
+    /// The message's fields as Python values: the caller's own `str` where the id or type is a
+    /// whole header value it gave (the usual case: nothing copied), else a new one.
+    fn checked(&self, py: Python<'_>, read: &Read<'_>) -> Checked {
+        let text = |value: Option<&str>| {
+            value.map(|value| read.shared(py, value).unwrap_or_else(|| PyString::new(py, value)).unbind())
+        };
+        Checked {
+            id: text(self.id),
+            timestamp: self.timestamp,
+            timestamp_signed: self.timestamp_signed,
+            event_type: text(self.event_type),
+            secret_index: self.secret_index,
+        }
+    }
+}
+
+struct Checked {
+    id: Option<Py<PyString>>,
+    timestamp: Option<i64>,
+    timestamp_signed: bool,
+    event_type: Option<Py<PyString>>,
+    secret_index: usize,
 }
 
 /// A verified message, and the claim it holds when the verifier has a replay store.
@@ -579,8 +727,8 @@ impl PyMessage {
     }
 
     #[getter]
-    fn id(&self) -> Option<String> {
-        self.checked.id.clone()
+    fn id(&self, py: Python<'_>) -> Option<Py<PyString>> {
+        self.checked.id.as_ref().map(|id| id.clone_ref(py))
     }
     #[getter]
     fn timestamp(&self) -> Option<i64> {
@@ -591,8 +739,8 @@ impl PyMessage {
         self.checked.timestamp_signed
     }
     #[getter]
-    fn event_type(&self) -> Option<String> {
-        self.checked.event_type.clone()
+    fn event_type(&self, py: Python<'_>) -> Option<Py<PyString>> {
+        self.checked.event_type.as_ref().map(|event_type| event_type.clone_ref(py))
     }
     #[getter]
     fn secret_index(&self) -> usize {
@@ -682,7 +830,7 @@ impl PyMessage {
     #[getter]
     fn event(&self, py: Python<'_>) -> PyResult<PyEvent> {
         let body = self.body.bind(py).as_bytes();
-        let hint = self.checked.event_type.as_deref();
+        let hint = self.checked.event_type.as_ref().map(|t| t.bind(py).to_str()).transpose()?;
         run(py, || self.verifier.get().inner.scheme().parse_event(body, hint)).map(PyEvent::of)
     }
     /// The body parsed in another system's envelope (`ops-center`, `webnet`, ...), using the
@@ -690,7 +838,7 @@ impl PyMessage {
     fn event_as(&self, py: Python<'_>, dialect: &Bound<'_, PyAny>) -> PyResult<PyEvent> {
         let dialect: String = args::arg("dialect", dialect)?;
         let body = self.body.bind(py).as_bytes();
-        let hint = self.checked.event_type.as_deref();
+        let hint = self.checked.event_type.as_ref().map(|t| t.bind(py).to_str()).transpose()?;
         run(py, || Dialect::from_name(&dialect)?.parse(body, hint)).map(PyEvent::of)
     }
 }
