@@ -227,8 +227,17 @@ def test_header_names_fold_ascii_letters_only():
 HUGE = "1" * 5000  # longer than Python converts to int by default (4300 digits)
 
 
-def test_event_data_python_cannot_read_is_invalid_payload():
-    event = hookwire.parse_event(b'{"type":"order.created","data":{"id":1,"note":' + HUGE.encode() + b"}}")
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"type":"order.created","data":{"id":1,"note":' + HUGE.encode() + b"}}",
+        b'{"type":"order.created","data":{"id":' + HUGE.encode() + b"}}",
+        b'{"type":"invoice.paid","data":{"lines":[1,{"n":' + HUGE.encode() + b"}]}}",
+    ],
+    ids=["an untyped field", "a typed id", "the data of another family"],
+)
+def test_event_data_python_cannot_read_is_invalid_payload(body):
+    event = hookwire.parse_event(body)
     with pytest.raises(hookwire.InvalidPayload) as caught:
         event.data
     assert caught.value.code == "invalid_payload"
