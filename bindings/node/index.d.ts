@@ -12,25 +12,25 @@
  * ```
  */
 export declare class Delivery {
-  /** A new delivery of message `id`, due at `now` (unix ms). */
-  constructor(id: string, now: number)
+  /** A new delivery of message `id`, due at `now` (a `Date` or unix ms). */
+  constructor(id: string, now: Date | number)
   /**
    * Records an attempt that started at `startedAt` and ended with `outcome`; returns the new
    * state name.
    */
-  record(policy: RetryPolicy, startedAt: number, outcome: Outcome, responseBody: Uint8Array | string, now: number): string
+  record(policy: RetryPolicy, startedAt: Date | number, outcome: Outcome, responseBody: Uint8Array | string, now: Date | number): string
   /** Cancels a pending or retrying delivery. */
-  cancel(now: number): void
+  cancel(now: Date | number): void
   /** Manual retry of a failed or cancelled delivery: pending again, due `now`. */
-  retry(now: number): void
+  retry(now: Date | number): void
   /** The message id. */
   get id(): string
-  /** When the delivery was created (unix ms). */
-  get createdAt(): number
+  /** When the delivery was created. */
+  get createdAt(): Date
   /** `pending`, `retrying`, `succeeded`, `failed` or `cancelled`. */
   get state(): 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
-  /** When the next attempt is due (unix ms), or null once final. */
-  get due(): number | null
+  /** When the next attempt is due, or null once final. */
+  get due(): Date | null
   /** The attempt log. */
   get attempts(): Array<Attempt>
   /** The state as JSON text, for storage (the core's serde form). */
@@ -39,22 +39,67 @@ export declare class Delivery {
   static fromJson(json: string): Delivery
 }
 
+/**
+ * One destination of webhooks: URL, scheme and every active secret (each signs every request,
+ * so rotation needs no downtime), its subscription, headers, retry policy, pace, timeout.
+ *
+ * ```js
+ * const endpoint = new Endpoint('https://hooks.example.com/orders', ['whsec_new…', 'whsec_old…'], {
+ *   scheme: 'standard-webhooks', subscription: new Subscription({ patterns: ['order.*'] }),
+ *   retry: 'standard-webhooks', timeoutMs: 10_000,
+ * })
+ * const { method, url, headers, body } = endpoint.request({ body: json, msgId: 'msg_1', eventType: 'order.created' })
+ * await fetch(url, { method, headers, body, redirect: 'manual' })
+ * ```
+ */
+export declare class Endpoint {
+  constructor(url: string, secret: string | Uint8Array | Secret | Array<string | Uint8Array | Secret>, options?: EndpointConfig)
+  /**
+   * The request of one attempt: `POST` to the URL with `body`, signed at `now` by every
+   * secret, with the endpoint's headers. Throws `PayloadTooLarge`, `BlockedUrl` (the URL's
+   * guard), `InvalidArgument`.
+   */
+  request(options: RequestOptions): SignedRequest
+  /** Whether `event` goes to this endpoint (its subscription). */
+  matches(event: Event | WebhookEvent): boolean
+  /** The URL. */
+  get url(): string
+  /** The scheme's name. */
+  get scheme(): string
+  /** How many secrets sign each request. */
+  get secretCount(): number
+  /** Which events go there. */
+  get subscription(): Subscription
+  /** The custom headers (repeated ones joined with `, `). */
+  get headers(): Record<string, string>
+  /** The retry policy. */
+  get retryPolicy(): RetryPolicy
+  /** How long the receiver has to answer (ms). */
+  get timeoutMs(): number
+  /** The pace, or null. */
+  get rateLimit(): RateLimit | null
+  /** The largest body sent (bytes). */
+  get maxPayload(): number
+  /** `Endpoint(https://hooks.example.com/…)`: never a secret. */
+  toString(): string
+}
+
 /** Endpoint health: stop sending to endpoints that keep failing (410 disables at once). */
 export declare class EndpointHealth {
   constructor(options?: HealthOptions)
   /**
-   * Records an attempt's outcome at `now` (unix ms); returns the transition
+   * Records an attempt's outcome at `now` (a `Date` or unix ms); returns the transition
    * (`started_failing`, `recovered`, `disabled`) or null.
    */
-  record(outcome: Outcome, now: number): 'started_failing' | 'recovered' | 'disabled' | null
+  record(outcome: Outcome, now: Date | number): 'started_failing' | 'recovered' | 'disabled' | null
   /** Whether the endpoint is disabled. */
   get isDisabled(): boolean
   /** Why it was disabled (`gone`, `requested`, `failing_for`, `consecutive_failures`), or null. */
   get disabledReason(): string | null
   /** Failures in a row. */
   get consecutiveFailures(): number
-  /** Since when it has been failing (unix ms), or null. */
-  get failingSince(): number | null
+  /** Since when it has been failing, or null. */
+  get failingSince(): Date | null
   /** Enables the endpoint again (after the user fixed it). */
   enable(): void
 }
@@ -112,25 +157,25 @@ export declare class Outbox {
    * headers, policy, rate). `allowPrivate`: loopback and private networks (127.0.0.1 in
    * tests); without it they are `BlockedUrl`.
    */
-  addEndpoint(url: string, options: EndpointOptions): Promise<Endpoint>
+  addEndpoint(url: string, options: EndpointOptions): Promise<EndpointRecord>
   /**
    * Changes an endpoint: each option given replaces that setting (`rateLimit: null` removes
    * the pacing, `description: null` the note), checked like a new endpoint.
    */
-  updateEndpoint(endpoint: string | Endpoint, changes: EndpointChanges): Promise<Endpoint>
+  updateEndpoint(endpoint: string | EndpointRecord, changes: EndpointChanges): Promise<EndpointRecord>
   /** Removes an endpoint with its deliveries and their attempts. */
-  deleteEndpoint(endpoint: string | Endpoint): Promise<void>
+  deleteEndpoint(endpoint: string | EndpointRecord): Promise<void>
   /** One endpoint (`NotFound` when there is none). */
-  endpoint(endpoint: string | Endpoint): Promise<Endpoint>
+  endpoint(endpoint: string | EndpointRecord): Promise<EndpointRecord>
   /** Every endpoint, oldest first. */
-  endpoints(): Promise<Endpoint[]>
+  endpoints(): Promise<EndpointRecord[]>
   /**
    * Enables an endpoint again with a clean health record (its failed deliveries stay failed:
    * `recover` sends them again).
    */
-  enableEndpoint(endpoint: string | Endpoint): Promise<Endpoint>
+  enableEndpoint(endpoint: string | EndpointRecord): Promise<EndpointRecord>
   /** Disables an endpoint by hand; its pending and retrying deliveries fail. */
-  disableEndpoint(endpoint: string | Endpoint): Promise<Endpoint>
+  disableEndpoint(endpoint: string | EndpointRecord): Promise<EndpointRecord>
   /**
    * Stores a message and one delivery per matching endpoint, in one transaction; resolves to
    * the message id (the webhook id receivers see on every attempt). `data`: an object (the
@@ -154,17 +199,17 @@ export declare class Outbox {
   /** Cancels a pending or retrying delivery. */
   cancel(deliveryId: string): Promise<DeliveryRecord>
   /** Sends a message to an endpoint again, same webhook id, on a fresh run of its policy. */
-  resend(messageId: string, endpoint: string | Endpoint): Promise<DeliveryRecord>
+  resend(messageId: string, endpoint: string | EndpointRecord): Promise<DeliveryRecord>
   /**
    * Sends an endpoint's failed deliveries created in `[since, until)` (`until`: now) again,
    * each on a fresh run; with `dryRun` only lists them. Resolves to the delivery ids.
    */
-  recover(endpoint: string | Endpoint, window: { since: Date | number; until?: Date | number; dryRun?: boolean }): Promise<string[]>
+  recover(endpoint: string | EndpointRecord, window: { since: Date | number; until?: Date | number; dryRun?: boolean }): Promise<string[]>
   /**
    * Sends one endpoint the catalog's sample of `eventType`, in the envelope its receivers
    * read (its scheme's dialect); resolves to the delivery.
    */
-  sendTestEvent(endpoint: string | Endpoint, eventType: string): Promise<DeliveryRecord>
+  sendTestEvent(endpoint: string | EndpointRecord, eventType: string): Promise<DeliveryRecord>
   /** Per-endpoint statistics. */
   stats(): Promise<EndpointStats[]>
   /** The metrics snapshot: delivered, failed, retried, queue depth, due now, oldest due. */
@@ -237,35 +282,37 @@ export declare class RetryPolicy {
   withJitter(kind: 'none' | 'proportional' | 'full' | 'decorrelated', fraction?: number): RetryPolicy
   /** A copy whose jitter comes from `seed` (deterministic; a safe integer ≥ 0). */
   withSeed(seed: number): RetryPolicy
-  /** A copy with at most `attempts` attempts. */
-  withMaxAttempts(attempts: number): RetryPolicy
-  /** A copy that gives up once the first attempt is `ageMs` old. */
-  withMaxAge(ageMs: number): RetryPolicy
+  /** A copy with at most `maxAttempts` attempts, the first included. */
+  withMaxAttempts(maxAttempts: number): RetryPolicy
+  /** A copy that gives up once the first attempt is `maxAgeMs` old. */
+  withMaxAge(maxAgeMs: number): RetryPolicy
   /** The policy's name. */
   get name(): string
-  /** The most attempts, the first included. */
-  get attempts(): number
+  /** The most attempts, the first included (what `withMaxAttempts` set). */
+  get maxAttempts(): number
+  /** No retry later than this after the first attempt (ms), or null (what `withMaxAge` set). */
+  get maxAgeMs(): number | null
   /** The jitter kind. */
   get jitter(): string
   /** The nominal delay before each attempt (ms), without jitter. */
   schedule(): Array<number>
   /** What to do after attempt number `attempt` (1 = the first) ended with `outcome` at `now`. */
-  next(attempt: number, firstAttemptAt: number, now: number, outcome: Outcome): Decision
+  next(attempt: number, firstAttemptAt: Date | number, now: Date | number, outcome: Outcome): Decision
 }
 
-/** Pending deliveries by due time (unix ms), keyed by string. */
+/** Pending deliveries by due time, keyed by string. */
 export declare class Scheduler {
   constructor()
   /** Schedules `key` at `due`; true if it was not scheduled yet (else it moves). */
-  schedule(key: string, due: number): boolean
+  schedule(key: string, due: Date | number): boolean
   /** Moves a scheduled `key` to `due`; false if it is not scheduled. */
-  reschedule(key: string, due: number): boolean
+  reschedule(key: string, due: Date | number): boolean
   /** Removes `key`; true if it was scheduled. */
   cancel(key: string): boolean
   /** Takes up to `limit` entries due at `now`, earliest first, as `[key, due]`. */
-  popDue(now: number, limit: number): Array<[string, number]>
+  popDue(now: Date | number, limit: number): Array<[string, Date]>
   /** The earliest due time, or null when empty. */
-  nextDue(): number | null
+  nextDue(): Date | null
   /** Whether `key` is scheduled. */
   contains(key: string): boolean
   /** How many are scheduled. */
@@ -354,28 +401,25 @@ export declare class Signer {
 }
 
 /**
- * An endpoint's subscription.
+ * Which events go to an endpoint: type patterns, data filters, an active flag.
  *
  * ```js
- * const sub = new Subscription('https://example.com/hook', { patterns: ['order.*'] })
- * sub.matches(parseEvent(body)) // true for order events
+ * const sub = new Subscription({ patterns: ['order.*'], filters: { restaurant_id: 1 } })
+ * sub.matches(parseEvent(body)) // true for order events of restaurant 1
  * ```
- *
- * The URL is an endpoint's in the core: it is kept (and checked) by a core `Endpoint` whose
- * signer is never used, until this binding offers `Endpoint` itself.
  */
 export declare class Subscription {
-  constructor(url: string, options?: SubscriptionOptions)
+  constructor(options?: SubscriptionOptions)
   /** Whether `event` goes to this endpoint (patterns, active flag, data filters). */
   matches(event: Event | WebhookEvent): boolean
   /** Whether the patterns match `eventType`. */
   matchesType(eventType: string): boolean
-  /** The endpoint URL. */
-  get url(): string
   /** The patterns, as written. */
   get patterns(): Array<string>
-  /** Whether the subscription is active. */
-  get isActive(): boolean
+  /** The data filters, field → value. */
+  get filters(): Record<string, JsonValue>
+  /** Whether the subscription is active (an inactive one matches nothing). */
+  get active(): boolean
 }
 
 /**
@@ -429,8 +473,7 @@ export declare class Verifier {
 /** One attempt of a delivery. */
 export interface Attempt {
   number: number
-  /** Unix ms. */
-  startedAt: number
+  startedAt: Date
   durationMs: number
   status?: number
   outcomeClass: string
@@ -484,8 +527,8 @@ export interface CheckedUrl {
 export interface Decision {
   /** `done`, `retry` or `give_up`. */
   action: string
-  /** When to retry (unix ms), for `retry`. */
-  at?: number
+  /** When to retry, for `retry`. */
+  at?: Date
   /** The delay before the retry (ms), for `retry`. */
   delayMs?: number
   /** Why to give up, for `give_up`. */
@@ -522,8 +565,8 @@ export interface DeliveryRecord {
   finishedAt?: Date
 }
 
-/** An endpoint of the outbox (its secrets stay inside: `secretCount` says how many sign). */
-export interface Endpoint {
+/** An endpoint as the outbox stores it (its secrets stay inside: `secretCount` says how many sign). */
+export interface EndpointRecord {
   /** `ep_…`, or the id given to `addEndpoint`. */
   id: string
   /** Where requests go. */
@@ -734,6 +777,18 @@ export interface SeenStoreOptions {
   timeoutMs?: number
 }
 
+/** One attempt's request, ready for `fetch` (repeated headers joined with `, `). */
+export interface SignedRequest {
+  /** `POST`. */
+  method: string
+  /** The endpoint's URL. */
+  url: string
+  /** Content-Type, User-Agent, the custom headers and the scheme's signature headers. */
+  headers: Record<string, string>
+  /** The body, exactly as signed. */
+  body: Buffer
+}
+
 /** Options of `new Signer(secret, options)`. */
 export interface SignerOptions {
   /** The scheme (`SCHEMES`); default `hookwire`. */
@@ -750,14 +805,14 @@ export interface SignOptions {
   eventType?: string
 }
 
-/** Options of `new Subscription(url, options)`. */
+/** Options of `new Subscription(options)`. */
 export interface SubscriptionOptions {
   /** Event patterns: `order.created`, `order.*`, `*`; default `['*']`. */
   patterns?: Array<string>
+  /** Data filters: `{ restaurant_id: 42 }` matches events whose data has that value. */
+  filters?: Record<string, JsonValue>
   /** Default true. */
   active?: boolean
-  /** Data filters: `{ 'restaurant_id': 42 }` matches events whose data has that value. */
-  filters?: Record<string, unknown>
 }
 
 /** Options of `new UrlGuard(options)`. */
@@ -782,13 +837,30 @@ export interface WorkerReport {
 
 // ---- Package layer (lib/*.js): constants, errors, headers, helpers ----
 
-/** The stable error codes: the core's, in its order, then the outbox's own. */
+/** The stable error codes: the core's (bindings/errors.json), in its order, then the outbox's own. */
 export type ErrorCode =
-  | 'invalid_signature' | 'missing_header' | 'malformed_header' | 'timestamp_too_old'
-  | 'timestamp_too_new' | 'replayed' | 'replay_in_progress' | 'payload_too_large' | 'invalid_secret' | 'invalid_argument'
-  | 'invalid_payload' | 'unknown_scheme' | 'unknown_event_type' | 'unknown_dialect' | 'blocked_url'
-  | 'invalid_state' | 'store_error' | 'internal'
-  | 'not_found' | 'lease_lost' | 'schema_too_new' | 'timeout'
+  | 'invalid_signature'
+  | 'missing_header'
+  | 'malformed_header'
+  | 'timestamp_too_old'
+  | 'timestamp_too_new'
+  | 'replayed'
+  | 'replay_in_progress'
+  | 'payload_too_large'
+  | 'invalid_secret'
+  | 'invalid_argument'
+  | 'invalid_payload'
+  | 'unknown_scheme'
+  | 'unknown_event_type'
+  | 'unknown_dialect'
+  | 'blocked_url'
+  | 'invalid_state'
+  | 'store_error'
+  | 'internal'
+  | 'not_found'
+  | 'lease_lost'
+  | 'schema_too_new'
+  | 'timeout'
 /** Every error code (the core's `Error::CODES`). */
 export declare const ERROR_CODES: readonly ErrorCode[]
 /** The outbox's own error codes (`hookwire_outbox::Error::CODES`). */
@@ -800,32 +872,125 @@ export declare const DIALECTS: readonly string[]
 /** The retry policy presets (`RetryPolicy.fromName`). */
 export declare const RETRY_POLICIES: readonly string[]
 
-/** Every hookwire failure; `code` is the stable machine-readable string. */
+/**
+ * Every hookwire failure; `code` is the stable machine-readable string. The details of each code
+ * (`header`, `limit`, `age`, ...) are properties of its subclass.
+ */
 export declare class WebhookError extends Error {
-  constructor(message: string, code?: ErrorCode)
+  constructor(message: string, code?: ErrorCode, details?: Record<string, unknown>)
   readonly code: ErrorCode
   static readonly code: ErrorCode
 }
 /** The timestamp is outside the tolerance window (too old or too new). */
 export declare class TimestampOutOfTolerance extends WebhookError {}
-export declare class InvalidSignature extends WebhookError { readonly code: 'invalid_signature' }
-export declare class MissingHeader extends WebhookError { readonly code: 'missing_header' }
-export declare class MalformedHeader extends WebhookError { readonly code: 'malformed_header' }
-export declare class TimestampTooOld extends TimestampOutOfTolerance { readonly code: 'timestamp_too_old' }
-export declare class TimestampTooNew extends TimestampOutOfTolerance { readonly code: 'timestamp_too_new' }
-export declare class Replayed extends WebhookError { readonly code: 'replayed' }
-export declare class ReplayInProgress extends WebhookError { readonly code: 'replay_in_progress' }
-export declare class PayloadTooLarge extends WebhookError { readonly code: 'payload_too_large' }
-export declare class InvalidSecret extends WebhookError { readonly code: 'invalid_secret' }
-export declare class InvalidArgument extends WebhookError { readonly code: 'invalid_argument' }
-export declare class InvalidPayload extends WebhookError { readonly code: 'invalid_payload' }
-export declare class UnknownScheme extends WebhookError { readonly code: 'unknown_scheme' }
-export declare class UnknownEventType extends WebhookError { readonly code: 'unknown_event_type' }
-export declare class UnknownDialect extends WebhookError { readonly code: 'unknown_dialect' }
-export declare class BlockedUrl extends WebhookError { readonly code: 'blocked_url' }
-export declare class InvalidState extends WebhookError { readonly code: 'invalid_state' }
-export declare class StoreError extends WebhookError { readonly code: 'store_error' }
-export declare class InternalError extends WebhookError { readonly code: 'internal' }
+/** No signature in the request matched any configured secret. HTTP 401. */
+export declare class InvalidSignature extends WebhookError {
+  readonly code: 'invalid_signature'
+}
+/** A header the scheme requires is absent. HTTP 400. */
+export declare class MissingHeader extends WebhookError {
+  readonly code: 'missing_header'
+  /** The header name, as the scheme spells it. */
+  readonly header: string
+  /** The scheme that requires it. */
+  readonly scheme: string
+}
+/** A header is present but its value cannot be used. HTTP 400. */
+export declare class MalformedHeader extends WebhookError {
+  readonly code: 'malformed_header'
+  /** The header name, as the scheme spells it. */
+  readonly header: string
+}
+/** The signed timestamp is further in the past than the tolerance allows. HTTP 401. */
+export declare class TimestampTooOld extends TimestampOutOfTolerance {
+  readonly code: 'timestamp_too_old'
+  /** Seconds between the timestamp and now. */
+  readonly age: number
+  /** The configured tolerance in seconds. */
+  readonly tolerance: number
+}
+/** The signed timestamp is further in the future than the tolerance allows. HTTP 401. */
+export declare class TimestampTooNew extends TimestampOutOfTolerance {
+  readonly code: 'timestamp_too_new'
+  /** Seconds between now and the timestamp. */
+  readonly ahead: number
+  /** The configured tolerance in seconds. */
+  readonly tolerance: number
+  /** The most likely cause. */
+  readonly hint: string
+}
+/** The message id was seen before within the replay window. HTTP 200. */
+export declare class Replayed extends WebhookError {
+  readonly code: 'replayed'
+  /** The replay key (the message id, or a digest of the signature when the id is not signed). */
+  readonly id: string
+}
+/** Another delivery of the same message is being handled right now (it holds the claim). HTTP 409. */
+export declare class ReplayInProgress extends WebhookError {
+  readonly code: 'replay_in_progress'
+  /** The replay key of the message. */
+  readonly id: string
+}
+/** A body is larger than the configured limit. HTTP 413. */
+export declare class PayloadTooLarge extends WebhookError {
+  readonly code: 'payload_too_large'
+  /** Size of the body in bytes. */
+  readonly size: number
+  /** The configured limit in bytes. */
+  readonly limit: number
+}
+/** A secret cannot be used (empty, badly encoded, too short, wrong kind for the scheme). HTTP 500. */
+export declare class InvalidSecret extends WebhookError {
+  readonly code: 'invalid_secret'
+}
+/** An argument given to hookwire is not acceptable (an id with a `.`, a negative timestamp, an invalid header name in a custom scheme, ...). HTTP 400. */
+export declare class InvalidArgument extends WebhookError {
+  readonly code: 'invalid_argument'
+  /** The argument's name. */
+  readonly argument: string
+}
+/** A body is not the JSON the caller asked for. HTTP 400. */
+export declare class InvalidPayload extends WebhookError {
+  readonly code: 'invalid_payload'
+}
+/** A scheme name is not one hookwire knows. HTTP 500. */
+export declare class UnknownScheme extends WebhookError {
+  readonly code: 'unknown_scheme'
+  /** The name that was asked for. */
+  readonly scheme: string
+  /** The names hookwire knows ([`Scheme::names`](crate::Scheme::names)). */
+  readonly known: readonly string[]
+}
+/** An event type hookwire does not know, where the caller asked for strictness. HTTP 400. */
+export declare class UnknownEventType extends WebhookError {
+  readonly code: 'unknown_event_type'
+  /** The type that was found. */
+  readonly eventType: string
+}
+/** A dialect name is not one hookwire knows. HTTP 400. */
+export declare class UnknownDialect extends WebhookError {
+  readonly code: 'unknown_dialect'
+  /** The name that was asked for. */
+  readonly dialect: string
+  /** The names hookwire knows ([`Dialect::names`](crate::Dialect::names)). */
+  readonly known: readonly string[]
+}
+/** A URL or address a webhook would be sent to is refused by the [`UrlGuard`](crate::UrlGuard) (private, loopback, metadata, userinfo, plain http where https is required, ...). HTTP 400. */
+export declare class BlockedUrl extends WebhookError {
+  readonly code: 'blocked_url'
+}
+/** An operation does not fit the current state (recording an attempt on a delivery that already succeeded, retrying one that is still pending, ...). HTTP 400. */
+export declare class InvalidState extends WebhookError {
+  readonly code: 'invalid_state'
+}
+/** A [`SeenStore`](crate::SeenStore) could not answer (full, unreachable, ...): answer 503 so the sender retries later. HTTP 503. */
+export declare class StoreError extends WebhookError {
+  readonly code: 'store_error'
+}
+/** A bug in hookwire or a binding (for example a caught panic). Please report it. HTTP 500. */
+export declare class InternalError extends WebhookError {
+  readonly code: 'internal'
+}
 /** No endpoint, message or delivery has this id (outbox). */
 export declare class NotFound extends WebhookError { readonly code: 'not_found' }
 /** A worker's lease on a delivery expired before it could record its attempt (outbox). */
@@ -837,7 +1002,7 @@ export declare class Timeout extends WebhookError { readonly code: 'timeout' }
 /** The error class of each code. */
 export declare const ERROR_CLASSES: ReadonlyMap<ErrorCode, typeof WebhookError>
 /** The error for a code (what the addon throws). */
-export declare function fromCode(code: string, message: string): WebhookError
+export declare function fromCode(code: string, message: string, details?: Record<string, unknown>): WebhookError
 
 /**
  * Request headers: a plain object (Node's `IncomingHttpHeaders`: array values are joined with
@@ -848,6 +1013,39 @@ export type HeadersLike =
   | Record<string, string | readonly string[] | number | undefined>
   | { get(name: string): string | null }
   | ReadonlyArray<readonly [string, string]>
+
+/** Options of `new Endpoint(url, secret, options)` (the sender API's endpoint). */
+export interface EndpointConfig {
+  /** The signature scheme (`SCHEMES`); default `hookwire`. */
+  scheme?: string
+  /** Which events go there; default every event. */
+  subscription?: Subscription
+  /** A `RetryPolicy` or a preset name (`RETRY_POLICIES`); default `standard-webhooks`. */
+  retry?: RetryPolicy | string
+  /** Custom headers sent with every request (the scheme's own headers win). */
+  headers?: Record<string, string>
+  /** How long the receiver has to answer (ms); default 30,000. */
+  timeoutMs?: number
+  /** Pacing: at most `count` requests per `periodMs`. */
+  rateLimit?: { count: number; periodMs: number }
+  /** The largest body sent (bytes); default 1 MiB: larger ones are `PayloadTooLarge`. */
+  maxPayload?: number
+  /** Allow loopback and private destinations (an internal receiver on purpose); cloud metadata
+   * stays refused. Default false: `BlockedUrl`. */
+  allowPrivate?: boolean
+}
+
+/** Options of `endpoint.request(options)`. */
+export interface RequestOptions {
+  /** The exact bytes to send (a string is sent as its UTF-8). */
+  body: Uint8Array | string
+  /** The message id: the same on every attempt and resend, so receivers can deduplicate. */
+  msgId: string
+  /** The event type, for schemes with an event header. */
+  eventType?: string
+  /** The attempt's start (a `Date` or unix ms); default now. Sign afresh on every attempt. */
+  now?: Date | number
+}
 
 /** Options of `new Verifier(secret, options)`. */
 export interface VerifierOptions {
@@ -1075,7 +1273,7 @@ export interface PublishOptions {
 /** Which deliveries `outbox.deliveries(filter)` lists; every field narrows. */
 export interface DeliveryFilter {
   status?: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
-  endpoint?: string | Endpoint
+  endpoint?: string | EndpointRecord
   message?: string
   eventType?: string
   /** Created at or after (a Date or unix ms). */

@@ -25,6 +25,7 @@ exports.VerifiedMessage = message.VerifiedMessage
 exports.SeenStore = native.SeenStore
 exports.Event = native.Event
 exports.Subscription = native.Subscription
+exports.Endpoint = native.Endpoint
 exports.Outcome = native.Outcome
 exports.RetryPolicy = native.RetryPolicy
 exports.Delivery = native.Delivery

@@ -37,6 +37,7 @@ export const {
   SeenStore,
   Event,
   Subscription,
+  Endpoint,
   Outcome,
   RetryPolicy,
   Delivery,

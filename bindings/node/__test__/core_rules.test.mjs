@@ -10,7 +10,7 @@ import { Webhook } from 'standardwebhooks'
 import Stripe from 'stripe'
 
 import {
-  Secret, Signer, Verifier, RetryPolicy, UrlGuard, Subscription, parseEvent, verifyRequest, SCHEMES,
+  Secret, Signer, Verifier, RetryPolicy, UrlGuard, Subscription, Endpoint, parseEvent, verifyRequest, SCHEMES,
   WebhookError, InvalidSecret, InvalidSignature, InvalidArgument, InvalidPayload, MalformedHeader,
   MissingHeader, BlockedUrl,
 } from '../index.mjs'
@@ -171,7 +171,7 @@ describe('§4 retry policies are bounded, so schedule() is', () => {
 
   test('the longest retry policies have schedules of a thousand entries', () => {
     const longest = svix.withMaxAttempts(1000)
-    assert.equal(longest.attempts, 1000)
+    assert.equal(longest.maxAttempts, 1000)
     const schedule = longest.schedule()
     assert.equal(schedule.length, 1000)
     assert.equal(schedule.at(-1), 600 * 60_000)
@@ -384,11 +384,8 @@ describe('§7 the URL guard', () => {
     test(`no URL error shows the credentials (${url})`, () => {
       const error = throwsError(() => new UrlGuard().checkUrl(url), BlockedUrl)
       assert.ok(!error.message.includes('hunter2') && !String(error).includes('hunter2'), error.message)
-      try {
-        new Subscription(url)
-      } catch (error) {
-        assert.ok(error instanceof WebhookError && !error.message.includes('hunter2'), error.message)
-      }
+      const refused = throwsError(() => new Endpoint(url, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw').request({ body: '{}', msgId: 'msg_1' }), WebhookError)
+      assert.ok(!refused.message.includes('hunter2') && !String(refused).includes('hunter2'), refused.message)
     })
   }
 })

@@ -7,6 +7,8 @@ import { Outcome, RetryPolicy, Delivery, Scheduler, EndpointHealth, UrlGuard, RE
 const S = 1000
 const M = 60 * S
 const H = 60 * M
+/** An instant as the delivery side hands it back: a Date. */
+const at = (ms) => new Date(ms)
 
 describe('Outcome', () => {
   test('classes of responses and transport failures', () => {
@@ -33,7 +35,8 @@ describe('RetryPolicy', () => {
   test('standard-webhooks schedule (ms)', () => {
     const policy = RetryPolicy.fromName('standard-webhooks')
     assert.deepEqual(policy.schedule(), [0, 5 * S, 5 * M, 30 * M, 2 * H, 5 * H, 10 * H, 14 * H, 20 * H, 24 * H])
-    assert.equal(policy.attempts, 10)
+    assert.equal(policy.maxAttempts, 10)
+    assert.equal(policy.maxAgeMs, null)
   })
   test('webnet: 60 s doubling, 3 retries', () => {
     assert.deepEqual(RetryPolicy.fromName('webnet').schedule(), [0, 60 * S, 120 * S, 240 * S])
@@ -46,8 +49,8 @@ describe('RetryPolicy', () => {
   })
   test('next: retry at the schedule, give up after the last attempt, done on success', () => {
     const policy = RetryPolicy.table('t', [0, 1000, 5000])
-    assert.deepEqual(policy.next(1, 0, 100, Outcome.response(500)), { action: 'retry', at: 1100, delayMs: 1000 })
-    assert.deepEqual(policy.next(2, 0, 1200, Outcome.response(500)), { action: 'retry', at: 6200, delayMs: 5000 })
+    assert.deepEqual(policy.next(1, 0, 100, Outcome.response(500)), { action: 'retry', at: at(1100), delayMs: 1000 })
+    assert.deepEqual(policy.next(2, at(0), at(1200), Outcome.response(500)), { action: 'retry', at: at(6200), delayMs: 5000 })
     assert.equal(policy.next(3, 0, 6300, Outcome.response(500)).action, 'give_up')
     assert.deepEqual(policy.next(1, 0, 100, Outcome.response(200)), { action: 'done' })
     assert.deepEqual(policy.next(1, 0, 100, Outcome.response(410)), { action: 'give_up', reason: 'endpoint_gone' })
@@ -77,13 +80,13 @@ describe('Delivery', () => {
     const policy = RetryPolicy.fromName('standard-webhooks')
     const delivery = new Delivery('msg_1', 0)
     assert.equal(delivery.state, 'pending')
-    assert.equal(delivery.due, 0)
+    assert.deepEqual(delivery.due, at(0))
     assert.equal(delivery.record(policy, 0, Outcome.response(503, {}, 80), 'busy', 80), 'retrying')
-    assert.equal(delivery.due, 60_080, '503 throttles: at least 60 s')
+    assert.deepEqual(delivery.due, at(60_080), '503 throttles: at least 60 s')
     assert.equal(delivery.record(policy, 60_080, Outcome.response(200, {}, 20), Buffer.from('ok'), 60_100), 'succeeded')
     assert.equal(delivery.due, null)
     const [first, second] = delivery.attempts
-    assert.deepEqual(first, { number: 1, startedAt: 0, durationMs: 80, status: 503, outcomeClass: 'throttled', responseBody: 'busy', responseTruncated: false, manual: false })
+    assert.deepEqual(first, { number: 1, startedAt: at(0), durationMs: 80, status: 503, outcomeClass: 'throttled', responseBody: 'busy', responseTruncated: false, manual: false })
     assert.equal(second.status, 200)
     assert.equal(Outcome.transport('dns').failure, 'dns')
     assert.throws(() => delivery.record(policy, 0, Outcome.response(200), '', 0), InvalidState)
@@ -100,7 +103,7 @@ describe('Delivery', () => {
     assert.equal(delivery.attempts[0].manual, true)
     const back = Delivery.fromJson(delivery.toJson())
     assert.equal(back.id, 'msg_2')
-    assert.equal(back.createdAt, 5)
+    assert.deepEqual(back.createdAt, at(5))
     assert.equal(back.state, 'failed')
     assert.deepEqual(back.attempts, delivery.attempts)
     assert.throws(() => Delivery.fromJson('{"nope":1}'), (e) => e instanceof InvalidArgument && e.code === 'invalid_argument')
@@ -123,11 +126,11 @@ describe('Scheduler', () => {
     assert.equal(scheduler.schedule('c', 200), true)
     assert.equal(scheduler.schedule('a', 50), false, 'already scheduled: moved')
     assert.equal(scheduler.len, 3)
-    assert.equal(scheduler.nextDue(), 50)
+    assert.deepEqual(scheduler.nextDue(), at(50))
     assert.equal(scheduler.reschedule('c', 400), true)
     assert.equal(scheduler.reschedule('zz', 1), false)
     assert.ok(scheduler.contains('b'))
-    assert.deepEqual(scheduler.popDue(150, 10), [['a', 50], ['b', 100]])
+    assert.deepEqual(scheduler.popDue(at(150), 10), [['a', at(50)], ['b', at(100)]])
     assert.ok(!scheduler.contains('b'))
     assert.equal(scheduler.cancel('c'), true)
     assert.equal(scheduler.cancel('c'), false)
@@ -137,7 +140,7 @@ describe('Scheduler', () => {
     const scheduler = new Scheduler()
     for (let i = 0; i < 10_000; i++) scheduler.schedule(`k${i}`, 10_000 - i)
     const due = scheduler.popDue(5_000, 3)
-    assert.deepEqual(due, [['k9999', 1], ['k9998', 2], ['k9997', 3]])
+    assert.deepEqual(due, [['k9999', at(1)], ['k9998', at(2)], ['k9997', at(3)]])
     assert.equal(scheduler.len, 9_997)
   })
 })
@@ -156,7 +159,7 @@ describe('EndpointHealth', () => {
     assert.equal(health.record(Outcome.response(500), 0), 'started_failing')
     assert.equal(health.record(Outcome.response(500), 10), null)
     assert.equal(health.consecutiveFailures, 2)
-    assert.equal(health.failingSince, 0)
+    assert.deepEqual(health.failingSince, at(0))
     assert.equal(health.record(Outcome.response(200), 20), 'recovered')
     assert.equal(health.consecutiveFailures, 0)
     for (let i = 0; i < 2; i++) health.record(Outcome.response(500), 30 + i)
@@ -202,6 +205,45 @@ describe('UrlGuard', () => {
   })
 })
 
+describe('RetryPolicy getters are named like their setters', () => {
+  test('withMaxAttempts / maxAttempts, withMaxAge / maxAgeMs, on a copy', () => {
+    const base = RetryPolicy.fromName('standard-webhooks')
+    const cases = [
+      [base.withMaxAttempts(3), 3, null],
+      [base.withMaxAge(2 * H), 10, 2 * H],
+      [base.withMaxAttempts(4).withMaxAge(M), 4, M],
+    ]
+    for (const [policy, attempts, age] of cases) {
+      assert.equal(policy.maxAttempts, attempts)
+      assert.equal(policy.maxAgeMs, age)
+    }
+    assert.equal(base.maxAttempts, 10, 'the setters return copies')
+    assert.equal('attempts' in base, false, 'the old getter name is gone')
+  })
+})
+
+describe('instants are Dates on the delivery side', () => {
+  test('a Date and the same unix ms are one instant; instants come back as Dates', () => {
+    const cases = [0, 1_700_000_000_123, -5]
+    for (const ms of cases) {
+      const byDate = new Delivery('m', new Date(ms))
+      const byMs = new Delivery('m', ms)
+      assert.ok(byDate.createdAt instanceof Date)
+      assert.equal(byDate.createdAt.getTime(), ms)
+      assert.deepEqual(byDate.due, byMs.due)
+    }
+    const policy = RetryPolicy.table('t', [0, 1000])
+    const decision = policy.next(1, new Date(0), new Date(100), Outcome.response(500))
+    assert.ok(decision.at instanceof Date)
+    assert.equal(decision.at.getTime(), 1100)
+  })
+  test('an invalid Date, a date string or unix seconds as text are refused, named', () => {
+    for (const bad of [new Date('not a date'), '2026-01-01T00:00:00Z', '1700000000', {}]) {
+      assert.throws(() => new Delivery('m', bad), (e) => e instanceof InvalidArgument && /`now`/.test(e.message) && e.argument === 'now')
+    }
+  })
+})
+
 describe('numbers', () => {
   const invalid = (run) => assert.throws(run, (e) => e instanceof InvalidArgument && e.code === 'invalid_argument')
   test('instants must be whole numbers and spans whole numbers ≥ 0 (never NaN as 0)', () => {
@@ -224,6 +266,6 @@ describe('numbers', () => {
     // Whole numbers still work, negative instants included (before 1970 is a time too).
     const scheduler = new Scheduler()
     assert.equal(scheduler.schedule('k', -5), true)
-    assert.deepEqual(scheduler.popDue(0, 10), [['k', -5]])
+    assert.deepEqual(scheduler.popDue(0, 10), [['k', at(-5)]])
   })
 })

@@ -80,26 +80,31 @@ describe('catalog', () => {
 })
 
 describe('Subscription', () => {
-  test('patterns, active flag, filters', () => {
-    const sub = new Subscription('https://example.com/hook', { patterns: ['order.*', 'user.created'] })
-    assert.equal(sub.url, 'https://example.com/hook')
+  test('routing only: patterns, active flag, filters', () => {
+    const sub = new Subscription({ patterns: ['order.*', 'user.created'] })
     assert.deepEqual(sub.patterns, ['order.*', 'user.created'])
-    assert.equal(sub.isActive, true)
+    assert.equal(sub.active, true)
+    assert.deepEqual(sub.filters, {})
+    assert.equal('url' in sub, false, 'where to send is the Endpoint\'s')
     assert.ok(sub.matchesType('order.updated'))
     assert.ok(sub.matchesType('user.created'))
     assert.ok(!sub.matchesType('user.deleted'))
     assert.ok(sub.matches(sampleEvent('order.created')))
     assert.ok(!sub.matches(sampleEvent('job.started')))
-    const inactive = new Subscription('https://example.com/hook', { active: false })
+    const inactive = new Subscription({ active: false })
+    assert.equal(inactive.active, false)
     assert.ok(!inactive.matches(sampleEvent('order.created')))
-    assert.deepEqual(new Subscription('https://example.com/').patterns, ['*'])
-    const filtered = new Subscription('https://example.com/hook', { patterns: ['order.*'], filters: { order_id: 'ord_1' } })
+    assert.deepEqual(new Subscription().patterns, ['*'])
+    const filtered = new Subscription({ patterns: ['order.*'], filters: { order_id: 'ord_1' } })
+    assert.deepEqual(filtered.filters, { order_id: 'ord_1' })
     assert.ok(filtered.matches(parseEvent('{"type":"order.created","data":{"order_id":"ord_1"}}')))
     assert.ok(!filtered.matches(parseEvent('{"type":"order.created","data":{"order_id":"ord_2"}}')))
   })
-  test('bad urls and patterns are invalid_argument', () => {
-    assert.throws(() => new Subscription('ftp://example.com/'), (e) => e.code === 'invalid_argument')
-    assert.throws(() => new Subscription('https://example.com/', { patterns: [] }), (e) => e.code === 'invalid_argument')
+  test('bad patterns and options are invalid_argument', () => {
+    for (const bad of [{ patterns: [] }, { patterns: ['order..x'] }, { url: 'https://example.com/' }]) {
+      assert.throws(() => new Subscription(bad), (e) => e.code === 'invalid_argument', JSON.stringify(bad))
+    }
+    assert.throws(() => new Subscription('https://example.com/'), (e) => e.code === 'invalid_argument')
   })
 })
 

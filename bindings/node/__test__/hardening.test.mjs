@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 
 import * as hookwire from '../index.mjs'
 const {
-  Secret, Signer, Verifier, SeenStore, Event, Subscription, UrlGuard, Outcome, RetryPolicy, Delivery, Scheduler,
+  Secret, Signer, Verifier, SeenStore, Event, Subscription, Endpoint, UrlGuard, Outcome, RetryPolicy, Delivery, Scheduler,
   EndpointHealth, WebhookError, InvalidArgument, InvalidSecret, MissingHeader, parseEvent, sampleEvent,
   responseStatus, expressWebhook, fastifyWebhook, verifyRequest,
 } = hookwire
@@ -39,8 +39,12 @@ describe('§8 wrong types are invalid_argument naming the argument', () => {
     ['scheme: 5', () => new Verifier(SECRET, { scheme: 5 }), 'scheme'],
     ['checkUrl(5)', () => new UrlGuard().checkUrl(5), 'url'],
     ['checkIp(5)', () => new UrlGuard().checkIp(5), 'address'],
-    ['new Subscription(5)', () => new Subscription(5), 'url'],
-    ['matchesType(5)', () => new Subscription('https://example.com/h').matchesType(5), 'eventType'],
+    ['new Subscription(5)', () => new Subscription(5), 'options'],
+    ['new Endpoint(5)', () => new Endpoint(5, SECRET), 'url'],
+    ['Endpoint timeoutMs: -1', () => new Endpoint('https://example.com/h', SECRET, { timeoutMs: -1 }), 'timeoutMs'],
+    ['Endpoint retry: 5', () => new Endpoint('https://example.com/h', SECRET, { retry: 5 }), 'retry'],
+    ['request msgId: 5', () => new Endpoint('https://example.com/h', SECRET).request({ body: '{}', msgId: 5 }), 'msgId'],
+    ['matchesType(5)', () => new Subscription().matchesType(5), 'eventType'],
     ['sampleEvent(5)', () => sampleEvent(5), 'eventType'],
     ['responseStatus(5)', () => responseStatus(5), 'code'],
     ['event.encode(5)', () => event.encode(5), 'dialect'],
@@ -68,18 +72,18 @@ describe('§8 wrong types are invalid_argument naming the argument', () => {
     ['a bigint', () => new Scheduler().schedule('k', 5n), 'due'],
     // a number out of range
     ['Outcome.response(99999)', () => Outcome.response(99999), 'status'],
-    ['withMaxAttempts(2 ** 40)', () => policy.withMaxAttempts(2 ** 40), 'attempts'],
+    ['withMaxAttempts(2 ** 40)', () => policy.withMaxAttempts(2 ** 40), 'maxAttempts'],
     ['withSeed(-1)', () => policy.withSeed(-1), 'seed'],
     // a scalar where an array belongs
     ["checkResolved('1.2.3.4')", () => new UrlGuard().checkResolved('1.2.3.4'), 'addresses'],
     ['checkResolved([5])', () => new UrlGuard().checkResolved([5]), 'addresses'],
     ["RetryPolicy.table('t', 5)", () => RetryPolicy.table('t', 5), 'delaysMs'],
-    ["patterns: 'order.*'", () => new Subscription('https://example.com/h', { patterns: 'order.*' }), 'patterns'],
+    ["patterns: 'order.*'", () => new Subscription({ patterns: 'order.*' }), 'patterns'],
     ["allow: '10.0.0.0/8'", () => new UrlGuard({ allow: '10.0.0.0/8' }), 'allow'],
     ["strict: 'yes'", () => parseEvent(BODY, { strict: 'yes' }), 'strict'],
-    ["filters: 'x'", () => new Subscription('https://example.com/h', { filters: 'x' }), 'filters'],
+    ["filters: 'x'", () => new Subscription({ filters: 'x' }), 'filters'],
     // a plain object where a hookwire object belongs
-    ['matches({})', () => new Subscription('https://example.com/h').matches({ type: 'order.created' }), 'event'],
+    ['matches({})', () => new Subscription().matches({ type: 'order.created' }), 'event'],
     ['next(..., {})', () => policy.next(1, 0, 0, {}), 'outcome'],
     ['record({}, ...)', () => new Delivery('m', 0).record({}, 0, outcome, '', 1), 'policy'],
     ['health.record({})', () => new EndpointHealth().record({}, 0), 'outcome'],
@@ -112,7 +116,7 @@ describe('§8 wrong types are invalid_argument naming the argument', () => {
     const map = new Map(Object.entries({ ...signed, 'x-webhook-timestamp': NOW }))
     assert.equal(new Verifier(SECRET).verify(BODY, map, { now: NOW }).id, 'msg_1')
     const decision = RetryPolicy.fromName('svix').next(1, 0, 0, Outcome.response(503, new Map([['Retry-After', 120]])))
-    assert.deepEqual(decision, { action: 'retry', at: 120_000, delayMs: 120_000 })
+    assert.deepEqual(decision, { action: 'retry', at: new Date(120_000), delayMs: 120_000 })
     for (const headers of [{ 'Retry-After': '120' }, [['retry-after', '120']], new Headers({ 'retry-after': '120' })]) {
       assert.equal(RetryPolicy.fromName('svix').next(1, 0, 0, Outcome.response(503, headers)).delayMs, 120_000)
     }
@@ -124,7 +128,8 @@ describe('§8 wrong types are invalid_argument naming the argument', () => {
     const WRONG = [undefined, null, 5, -1, 1.5, NaN, 'x', true, {}, [], [5], Symbol('s'), 5n, new Int16Array(2), () => 0]
     const instances = {
       Secret: new Secret(SECRET), Signer: new Signer(SECRET), Verifier: new Verifier(SECRET),
-      Event: sampleEvent('order.created'), Subscription: new Subscription('https://example.com/h'),
+      Event: sampleEvent('order.created'), Subscription: new Subscription(),
+      Endpoint: new Endpoint('https://example.com/h', SECRET),
       UrlGuard: new UrlGuard(), Outcome: Outcome.response(500), RetryPolicy: RetryPolicy.fromName('svix'),
       Delivery: new Delivery('m', 0), Scheduler: new Scheduler(), EndpointHealth: new EndpointHealth(),
       SeenStore: SeenStore.memory(10),
@@ -181,7 +186,9 @@ describe('§5 options objects refuse unknown keys and non-objects', () => {
     ['new UrlGuard', (o) => new UrlGuard(o), { https_only: true }],
     ['parseEvent', (o) => parseEvent(BODY, o), { type_hint: 'order.created' }],
     ['parseEvent (dialekt)', (o) => parseEvent(BODY, o), { dialekt: 'webnet' }],
-    ['new Subscription', (o) => new Subscription('https://example.com/h', o), { pattern: ['order.*'] }],
+    ['new Subscription', (o) => new Subscription(o), { pattern: ['order.*'] }],
+    ['new Endpoint', (o) => new Endpoint('https://example.com/h', SECRET, o), { timeout: 5 }],
+    ['endpoint.request', (o) => new Endpoint('https://example.com/h', SECRET).request(o), { body: '{}', msgId: 'm', msg_id: 'm' }],
     ['new EndpointHealth', (o) => new EndpointHealth(o), { disable_after_failures: 3 }],
     ['new Verifier', (o) => new Verifier(SECRET, o), { replay_capacity: 10 }],
     ['new Signer', (o) => new Signer(SECRET, o), { schema: 'github' }],
@@ -216,7 +223,7 @@ describe('§5 options objects refuse unknown keys and non-objects', () => {
   test('undefined option values are absent; known options still work', () => {
     assert.equal(parseEvent(BODY, { dialect: undefined, typeHint: undefined }).type, 'order.created')
     assert.equal(new EndpointHealth({ disableAfterMs: null, disableAfterFailures: 2 }).isDisabled, false)
-    assert.equal(new Subscription('https://example.com/h', { patterns: ['order.*'], active: true, filters: {} }).matches(event), true)
+    assert.equal(new Subscription({ patterns: ['order.*'], active: true, filters: {} }).matches(event), true)
   })
 })
 

@@ -23,7 +23,7 @@ const OUT = here('./readme/')
 const SECRET = Secret.generate().exposeText()
 process.env.WEBHOOK_SECRET = SECRET
 // The programs companions drive; every other program only has to run.
-const COMPANIONS = new Set(['express_app', 'fastify_app', 'fetch_route', 'node_receive', 'send_esm', 'send_cjs', 'claims', 'node_outbox', 'express_outbox'])
+const COMPANIONS = new Set(['express_app', 'fastify_app', 'fetch_route', 'node_receive', 'send_esm', 'send_cjs', 'send_endpoint', 'claims', 'node_outbox', 'express_outbox'])
 
 const ORDER = '{"id":"evt_1","type":"order.created","data":{"id":1001,"total_amount":45.99}}'
 const AURA = '{"id":"evt_2","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1}}}'
@@ -165,7 +165,7 @@ describe('README snippets', () => {
     const app = await serve('express_app')
     try {
       await check(overHttp(app.url), 204, 'duplicate')
-      for (const sender of ['send_esm', 'send_cjs']) {
+      for (const sender of ['send_esm', 'send_cjs', 'send_endpoint']) {
         const sent = await run(programs.get(sender), { WEBHOOK_URL: app.url })
         assert.deepEqual([sent.code, sent.stdout.trim()], [0, '204'], `${sender}: ${sent.stderr}`)
         const forged = await run(programs.get(sender), { WEBHOOK_URL: app.url, WEBHOOK_SECRET: Secret.generate().exposeText() })

@@ -2,7 +2,7 @@
 // An `@ts-expect-error` line fails the check if its error disappears, so these lines can fail too.
 import {
   parseEvent, sampleEvent, Signer, Verifier, WebhookError, InvalidSignature, RetryPolicy, Outcome,
-  Scheduler, SeenStore, fetchWebhook, type WebhookEvent, type Order, type Decimal, type ErrorCode, type Message,
+  Scheduler, SeenStore, Delivery, Endpoint, Subscription, PayloadTooLarge, MissingHeader, fetchWebhook, type WebhookEvent, type Order, type Decimal, type ErrorCode, type Message,
   type AsyncMessage, type VerifiedMessage,
 } from 'hookwire'
 
@@ -82,17 +82,47 @@ void route
 const kind: 'memory' | 'sqlite' | 'postgres' | 'redis' = SeenStore.memory(10).kind
 void kind
 
-const decision = RetryPolicy.fromName('standard-webhooks').withSeed(1).next(1, 0, 0, Outcome.response(503))
-const at: number | null | undefined = decision.at
+// The delivery side: instants in as a Date or unix ms, out as Dates; spans in ms, named *Ms.
+const decision = RetryPolicy.fromName('standard-webhooks').withSeed(1).next(1, new Date(0), Date.now(), Outcome.response(503))
+const at: Date | null | undefined = decision.at
 void at
-const due: Array<[string, number]> = new Scheduler().popDue(0, 10)
+const due: Array<[string, Date]> = new Scheduler().popDue(new Date(), 10)
 void due
+const attempts: number = RetryPolicy.fromName('svix').withMaxAttempts(3).maxAttempts
+const maxAge: number | null = RetryPolicy.fromName('svix').withMaxAge(60_000).maxAgeMs
+void attempts, maxAge
+// @ts-expect-error -- a date string is not an instant
+new Delivery('msg_1', '2026-01-01')
+
+// The sender's Endpoint: every secret signs; `request` gives what fetch takes.
+const endpoint = new Endpoint('https://example.com/hooks', ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], {
+  scheme: 'standard-webhooks', subscription: new Subscription({ patterns: ['order.*'] }), retry: 'svix', timeoutMs: 5000,
+})
+const request: { method: string; url: string; headers: Record<string, string>; body: Buffer } =
+  endpoint.request({ body: '{}', msgId: 'msg_1', now: new Date() })
+void request
+const active: boolean = endpoint.subscription.active
+void active
+// @ts-expect-error -- msgId is required
+endpoint.request({ body: '{}' })
+// Errors carry their details, typed per class.
+try {
+  endpoint.request({ body: '{}', msgId: 'msg_2' })
+} catch (error) {
+  if (error instanceof PayloadTooLarge) {
+    const limit: number = error.limit
+    void limit
+  } else if (error instanceof MissingHeader) {
+    const header: string = error.header
+    void header
+  }
+}
 
 // The outbox: every database call is a Promise; records carry Dates; statuses are a union.
-import { Outbox, NotFound, type DeliveryRecord, type Endpoint, type WorkerReport } from 'hookwire'
+import { Outbox, NotFound, type DeliveryRecord, type EndpointRecord, type WorkerReport } from 'hookwire'
 async function durableDelivery(): Promise<void> {
   const outbox: Outbox = await Outbox.open('sqlite:///tmp/webhooks.db')
-  const endpoint: Endpoint = await outbox.addEndpoint('https://example.com/hooks', { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', events: ['order.*'], retry: 'ops-center' })
+  const endpoint: EndpointRecord = await outbox.addEndpoint('https://example.com/hooks', { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', events: ['order.*'], retry: 'ops-center' })
   const messageId: Promise<string> = outbox.publish('order.created', { id: 1 }, { idempotencyKey: 'order-1' })
   void messageId
   outbox.start({ concurrency: 8 })

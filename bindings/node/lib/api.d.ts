@@ -1,12 +1,6 @@
 // ---- Package layer (lib/*.js): constants, errors, headers, helpers ----
 
-/** The stable error codes: the core's, in its order, then the outbox's own. */
-export type ErrorCode =
-  | 'invalid_signature' | 'missing_header' | 'malformed_header' | 'timestamp_too_old'
-  | 'timestamp_too_new' | 'replayed' | 'replay_in_progress' | 'payload_too_large' | 'invalid_secret' | 'invalid_argument'
-  | 'invalid_payload' | 'unknown_scheme' | 'unknown_event_type' | 'unknown_dialect' | 'blocked_url'
-  | 'invalid_state' | 'store_error' | 'internal'
-  | 'not_found' | 'lease_lost' | 'schema_too_new' | 'timeout'
+// @error-codes
 /** Every error code (the core's `Error::CODES`). */
 export declare const ERROR_CODES: readonly ErrorCode[]
 /** The outbox's own error codes (`hookwire_outbox::Error::CODES`). */
@@ -18,32 +12,18 @@ export declare const DIALECTS: readonly string[]
 /** The retry policy presets (`RetryPolicy.fromName`). */
 export declare const RETRY_POLICIES: readonly string[]
 
-/** Every hookwire failure; `code` is the stable machine-readable string. */
+/**
+ * Every hookwire failure; `code` is the stable machine-readable string. The details of each code
+ * (`header`, `limit`, `age`, ...) are properties of its subclass.
+ */
 export declare class WebhookError extends Error {
-  constructor(message: string, code?: ErrorCode)
+  constructor(message: string, code?: ErrorCode, details?: Record<string, unknown>)
   readonly code: ErrorCode
   static readonly code: ErrorCode
 }
 /** The timestamp is outside the tolerance window (too old or too new). */
 export declare class TimestampOutOfTolerance extends WebhookError {}
-export declare class InvalidSignature extends WebhookError { readonly code: 'invalid_signature' }
-export declare class MissingHeader extends WebhookError { readonly code: 'missing_header' }
-export declare class MalformedHeader extends WebhookError { readonly code: 'malformed_header' }
-export declare class TimestampTooOld extends TimestampOutOfTolerance { readonly code: 'timestamp_too_old' }
-export declare class TimestampTooNew extends TimestampOutOfTolerance { readonly code: 'timestamp_too_new' }
-export declare class Replayed extends WebhookError { readonly code: 'replayed' }
-export declare class ReplayInProgress extends WebhookError { readonly code: 'replay_in_progress' }
-export declare class PayloadTooLarge extends WebhookError { readonly code: 'payload_too_large' }
-export declare class InvalidSecret extends WebhookError { readonly code: 'invalid_secret' }
-export declare class InvalidArgument extends WebhookError { readonly code: 'invalid_argument' }
-export declare class InvalidPayload extends WebhookError { readonly code: 'invalid_payload' }
-export declare class UnknownScheme extends WebhookError { readonly code: 'unknown_scheme' }
-export declare class UnknownEventType extends WebhookError { readonly code: 'unknown_event_type' }
-export declare class UnknownDialect extends WebhookError { readonly code: 'unknown_dialect' }
-export declare class BlockedUrl extends WebhookError { readonly code: 'blocked_url' }
-export declare class InvalidState extends WebhookError { readonly code: 'invalid_state' }
-export declare class StoreError extends WebhookError { readonly code: 'store_error' }
-export declare class InternalError extends WebhookError { readonly code: 'internal' }
+// @errors
 /** No endpoint, message or delivery has this id (outbox). */
 export declare class NotFound extends WebhookError { readonly code: 'not_found' }
 /** A worker's lease on a delivery expired before it could record its attempt (outbox). */
@@ -55,7 +35,7 @@ export declare class Timeout extends WebhookError { readonly code: 'timeout' }
 /** The error class of each code. */
 export declare const ERROR_CLASSES: ReadonlyMap<ErrorCode, typeof WebhookError>
 /** The error for a code (what the addon throws). */
-export declare function fromCode(code: string, message: string): WebhookError
+export declare function fromCode(code: string, message: string, details?: Record<string, unknown>): WebhookError
 
 /**
  * Request headers: a plain object (Node's `IncomingHttpHeaders`: array values are joined with
@@ -66,6 +46,39 @@ export type HeadersLike =
   | Record<string, string | readonly string[] | number | undefined>
   | { get(name: string): string | null }
   | ReadonlyArray<readonly [string, string]>
+
+/** Options of `new Endpoint(url, secret, options)` (the sender API's endpoint). */
+export interface EndpointConfig {
+  /** The signature scheme (`SCHEMES`); default `hookwire`. */
+  scheme?: string
+  /** Which events go there; default every event. */
+  subscription?: Subscription
+  /** A `RetryPolicy` or a preset name (`RETRY_POLICIES`); default `standard-webhooks`. */
+  retry?: RetryPolicy | string
+  /** Custom headers sent with every request (the scheme's own headers win). */
+  headers?: Record<string, string>
+  /** How long the receiver has to answer (ms); default 30,000. */
+  timeoutMs?: number
+  /** Pacing: at most `count` requests per `periodMs`. */
+  rateLimit?: { count: number; periodMs: number }
+  /** The largest body sent (bytes); default 1 MiB: larger ones are `PayloadTooLarge`. */
+  maxPayload?: number
+  /** Allow loopback and private destinations (an internal receiver on purpose); cloud metadata
+   * stays refused. Default false: `BlockedUrl`. */
+  allowPrivate?: boolean
+}
+
+/** Options of `endpoint.request(options)`. */
+export interface RequestOptions {
+  /** The exact bytes to send (a string is sent as its UTF-8). */
+  body: Uint8Array | string
+  /** The message id: the same on every attempt and resend, so receivers can deduplicate. */
+  msgId: string
+  /** The event type, for schemes with an event header. */
+  eventType?: string
+  /** The attempt's start (a `Date` or unix ms); default now. Sign afresh on every attempt. */
+  now?: Date | number
+}
 
 /** Options of `new Verifier(secret, options)`. */
 export interface VerifierOptions {
@@ -311,7 +324,7 @@ export interface PublishOptions {
 /** Which deliveries `outbox.deliveries(filter)` lists; every field narrows. */
 export interface DeliveryFilter {
   status?: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
-  endpoint?: string | Endpoint
+  endpoint?: string | EndpointRecord
   message?: string
   eventType?: string
   /** Created at or after (a Date or unix ms). */

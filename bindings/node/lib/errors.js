@@ -1,12 +1,17 @@
 'use strict'
 // hookwire's errors: one base class with the stable `code` string, a subclass per code. The codes
-// are the same in every language hookwire is bound to (Python `.code`, Kotlin/Swift enums).
+// are the same in every language hookwire is bound to (Python `.code`, Kotlin/Swift enums), and
+// so are the structured details each code carries (`header`, `limit`, `age`, ...: the core's
+// `Error::details`, listed in bindings/errors.json, against which __test__/errors.test.mjs holds
+// this file and index.d.ts).
 
 class WebhookError extends Error {
-  constructor(message, code) {
+  constructor(message, code, details) {
     super(message)
     this.name = new.target.name
     this.code = code ?? new.target.code ?? 'internal'
+    // The details as own properties (`err.header`, `err.limit`), camelCase (`err.eventType`).
+    if (details) for (const key of Object.keys(details)) this[key] = details[key]
   }
 }
 WebhookError.code = 'internal'
@@ -56,10 +61,11 @@ const BY_CODE = new Map(
   ].map((cls) => [cls.code, cls]),
 )
 
-/** The error for an error code of the core or the outbox (used by the addon; unknown codes get the base class). */
-function fromCode(code, message) {
+/** The error for an error code of the core or the outbox, with its details (used by the addon;
+ * unknown codes get the base class). */
+function fromCode(code, message, details) {
   const cls = BY_CODE.get(code) ?? WebhookError
-  return new cls(message, code)
+  return new cls(message, code, details)
 }
 
 module.exports = {

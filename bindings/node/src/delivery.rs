@@ -1,7 +1,10 @@
 //! The sender's building blocks: Outcome, RetryPolicy, Delivery, Scheduler, EndpointHealth.
-//! Instants are unix milliseconds and spans milliseconds, as JS numbers.
+//! Instants are JS `Date`s (a `Date` or unix milliseconds in, a `Date` out: `input::instant`);
+//! spans are milliseconds, with `Ms` on the name.
 
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use hookwire::{DeliveryState, Failure, HealthPolicy, Jitter};
 use http::HeaderMap;
@@ -25,6 +28,10 @@ fn millis_or_zero(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Re
 
 fn as_ms(span: Duration) -> i64 {
     i64::try_from(span.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn date(at: hookwire::UnixTime) -> DateTime<Utc> {
+    input::date(at)
 }
 
 /// What one attempt came to: a response, or a transport failure.
@@ -108,8 +115,8 @@ impl Outcome {
 pub struct Decision {
     /// `done`, `retry` or `give_up`.
     pub action: String,
-    /// When to retry (unix ms), for `retry`.
-    pub at: Option<i64>,
+    /// When to retry, for `retry`.
+    pub at: Option<DateTime<Utc>>,
     /// The delay before the retry (ms), for `retry`.
     pub delay_ms: Option<i64>,
     /// Why to give up, for `give_up`.
@@ -120,7 +127,7 @@ impl From<hookwire::Decision> for Decision {
     fn from(decision: hookwire::Decision) -> Decision {
         Decision {
             action: decision.name().to_owned(),
-            at: decision.at().map(hookwire::UnixTime::as_millis),
+            at: decision.at().map(date),
             delay_ms: decision.delay().map(as_ms),
             reason: decision.reason().map(|r| r.name().to_owned()),
         }
@@ -209,18 +216,18 @@ impl RetryPolicy {
         Ok(RetryPolicy(self.0.clone().with_seed(seed)))
     }
 
-    /// A copy with at most `attempts` attempts.
-    #[napi(ts_args_type = "attempts: number")]
-    pub fn with_max_attempts(&self, env: Env, attempts: Unknown<'_>) -> napi::Result<RetryPolicy> {
-        let attempts = input::count32(&env, "attempts", attempts)?;
+    /// A copy with at most `maxAttempts` attempts, the first included.
+    #[napi(ts_args_type = "maxAttempts: number")]
+    pub fn with_max_attempts(&self, env: Env, max_attempts: Unknown<'_>) -> napi::Result<RetryPolicy> {
+        let attempts = input::count32(&env, "maxAttempts", max_attempts)?;
         let policy = self.0.clone();
         run(&env, || policy.with_max_attempts(attempts)).map(RetryPolicy)
     }
 
-    /// A copy that gives up once the first attempt is `ageMs` old.
-    #[napi(ts_args_type = "ageMs: number")]
-    pub fn with_max_age(&self, env: Env, age_ms: Unknown<'_>) -> napi::Result<RetryPolicy> {
-        let age = millis(&env, "ageMs", age_ms)?;
+    /// A copy that gives up once the first attempt is `maxAgeMs` old.
+    #[napi(ts_args_type = "maxAgeMs: number")]
+    pub fn with_max_age(&self, env: Env, max_age_ms: Unknown<'_>) -> napi::Result<RetryPolicy> {
+        let age = millis(&env, "maxAgeMs", max_age_ms)?;
         run(&env, || self.0.clone().with_max_age(age)).map(RetryPolicy)
     }
 
@@ -230,10 +237,16 @@ impl RetryPolicy {
         self.0.name().to_owned()
     }
 
-    /// The most attempts, the first included.
+    /// The most attempts, the first included (what `withMaxAttempts` set).
     #[napi(getter)]
-    pub fn attempts(&self) -> u32 {
+    pub fn max_attempts(&self) -> u32 {
         self.0.max_attempts()
+    }
+
+    /// No retry later than this after the first attempt (ms), or null (what `withMaxAge` set).
+    #[napi(getter)]
+    pub fn max_age_ms(&self) -> Option<i64> {
+        self.0.max_age().map(as_ms)
     }
 
     /// The jitter kind.
@@ -249,7 +262,9 @@ impl RetryPolicy {
     }
 
     /// What to do after attempt number `attempt` (1 = the first) ended with `outcome` at `now`.
-    #[napi(ts_args_type = "attempt: number, firstAttemptAt: number, now: number, outcome: Outcome")]
+    #[napi(
+        ts_args_type = "attempt: number, firstAttemptAt: Date | number, now: Date | number, outcome: Outcome"
+    )]
     pub fn next(
         &self,
         env: Env,
@@ -270,8 +285,7 @@ impl RetryPolicy {
 #[napi(object)]
 pub struct Attempt {
     pub number: u32,
-    /// Unix ms.
-    pub started_at: i64,
+    pub started_at: DateTime<Utc>,
     pub duration_ms: i64,
     pub status: Option<u16>,
     pub outcome_class: String,
@@ -294,8 +308,8 @@ pub struct Delivery(hookwire::Delivery);
 
 #[napi]
 impl Delivery {
-    /// A new delivery of message `id`, due at `now` (unix ms).
-    #[napi(constructor, ts_args_type = "id: string, now: number")]
+    /// A new delivery of message `id`, due at `now` (a `Date` or unix ms).
+    #[napi(constructor, ts_args_type = "id: string, now: Date | number")]
     pub fn new(env: Env, id: Unknown<'_>, now: Unknown<'_>) -> napi::Result<Delivery> {
         let id: String = input::arg(&env, "id", id)?;
         Ok(Delivery(hookwire::Delivery::new(id, input::instant(&env, "now", now)?)))
@@ -304,7 +318,7 @@ impl Delivery {
     /// Records an attempt that started at `startedAt` and ended with `outcome`; returns the new
     /// state name.
     #[napi(
-        ts_args_type = "policy: RetryPolicy, startedAt: number, outcome: Outcome, responseBody: Uint8Array | string, now: number"
+        ts_args_type = "policy: RetryPolicy, startedAt: Date | number, outcome: Outcome, responseBody: Uint8Array | string, now: Date | number"
     )]
     pub fn record(
         &mut self,
@@ -327,7 +341,7 @@ impl Delivery {
     }
 
     /// Cancels a pending or retrying delivery.
-    #[napi(ts_args_type = "now: number")]
+    #[napi(ts_args_type = "now: Date | number")]
     pub fn cancel(&mut self, env: Env, now: Unknown<'_>) -> napi::Result<()> {
         let now = input::instant(&env, "now", now)?;
         let delivery = &mut self.0;
@@ -335,7 +349,7 @@ impl Delivery {
     }
 
     /// Manual retry of a failed or cancelled delivery: pending again, due `now`.
-    #[napi(ts_args_type = "now: number")]
+    #[napi(ts_args_type = "now: Date | number")]
     pub fn retry(&mut self, env: Env, now: Unknown<'_>) -> napi::Result<()> {
         let now = input::instant(&env, "now", now)?;
         let delivery = &mut self.0;
@@ -348,10 +362,10 @@ impl Delivery {
         self.0.id().to_owned()
     }
 
-    /// When the delivery was created (unix ms).
+    /// When the delivery was created.
     #[napi(getter)]
-    pub fn created_at(&self) -> i64 {
-        self.0.created_at().as_millis()
+    pub fn created_at(&self) -> DateTime<Utc> {
+        date(self.0.created_at())
     }
 
     /// `pending`, `retrying`, `succeeded`, `failed` or `cancelled`.
@@ -360,10 +374,10 @@ impl Delivery {
         self.0.state().name()
     }
 
-    /// When the next attempt is due (unix ms), or null once final.
+    /// When the next attempt is due, or null once final.
     #[napi(getter)]
-    pub fn due(&self) -> Option<i64> {
-        self.0.state().due().map(hookwire::UnixTime::as_millis)
+    pub fn due(&self) -> Option<DateTime<Utc>> {
+        self.0.state().due().map(date)
     }
 
     /// The attempt log.
@@ -374,7 +388,7 @@ impl Delivery {
             .iter()
             .map(|a| Attempt {
                 number: a.number,
-                started_at: a.started_at.as_millis(),
+                started_at: date(a.started_at),
                 duration_ms: as_ms(a.duration),
                 status: a.status,
                 outcome_class: a.class.name().to_owned(),
@@ -407,7 +421,7 @@ impl Delivery {
     }
 }
 
-/// Pending deliveries by due time (unix ms), keyed by string.
+/// Pending deliveries by due time, keyed by string.
 #[napi]
 pub struct Scheduler(hookwire::Scheduler<String>);
 
@@ -420,14 +434,14 @@ impl Scheduler {
     }
 
     /// Schedules `key` at `due`; true if it was not scheduled yet (else it moves).
-    #[napi(ts_args_type = "key: string, due: number")]
+    #[napi(ts_args_type = "key: string, due: Date | number")]
     pub fn schedule(&mut self, env: Env, key: Unknown<'_>, due: Unknown<'_>) -> napi::Result<bool> {
         let key: String = input::arg(&env, "key", key)?;
         Ok(self.0.schedule(key, input::instant(&env, "due", due)?))
     }
 
     /// Moves a scheduled `key` to `due`; false if it is not scheduled.
-    #[napi(ts_args_type = "key: string, due: number")]
+    #[napi(ts_args_type = "key: string, due: Date | number")]
     pub fn reschedule(&mut self, env: Env, key: Unknown<'_>, due: Unknown<'_>) -> napi::Result<bool> {
         let key: String = input::arg(&env, "key", key)?;
         Ok(self.0.reschedule(&key, input::instant(&env, "due", due)?))
@@ -441,23 +455,23 @@ impl Scheduler {
     }
 
     /// Takes up to `limit` entries due at `now`, earliest first, as `[key, due]`.
-    #[napi(ts_args_type = "now: number, limit: number", ts_return_type = "Array<[string, number]>")]
+    #[napi(ts_args_type = "now: Date | number, limit: number", ts_return_type = "Array<[string, Date]>")]
     pub fn pop_due(
         &mut self,
         env: Env,
         now: Unknown<'_>,
         limit: Unknown<'_>,
-    ) -> napi::Result<Vec<(String, i64)>> {
+    ) -> napi::Result<Vec<(String, DateTime<Utc>)>> {
         let now = input::instant(&env, "now", now)?;
         let limit = input::count(&env, "limit", limit)?;
         let due = self.0.pop_due(now, usize::try_from(limit).unwrap_or(usize::MAX));
-        Ok(due.into_iter().map(|(key, due)| (key, due.as_millis())).collect())
+        Ok(due.into_iter().map(|(key, due)| (key, date(due))).collect())
     }
 
     /// The earliest due time, or null when empty.
     #[napi]
-    pub fn next_due(&mut self) -> Option<i64> {
-        self.0.next_due().map(hookwire::UnixTime::as_millis)
+    pub fn next_due(&mut self) -> Option<DateTime<Utc>> {
+        self.0.next_due().map(date)
     }
 
     /// Whether `key` is scheduled.
@@ -527,10 +541,10 @@ impl EndpointHealth {
         Ok(EndpointHealth { state: hookwire::EndpointHealth::default(), policy })
     }
 
-    /// Records an attempt's outcome at `now` (unix ms); returns the transition
+    /// Records an attempt's outcome at `now` (a `Date` or unix ms); returns the transition
     /// (`started_failing`, `recovered`, `disabled`) or null.
     #[napi(
-        ts_args_type = "outcome: Outcome, now: number",
+        ts_args_type = "outcome: Outcome, now: Date | number",
         ts_return_type = "'started_failing' | 'recovered' | 'disabled' | null"
     )]
     pub fn record(
@@ -563,10 +577,10 @@ impl EndpointHealth {
         self.state.consecutive_failures()
     }
 
-    /// Since when it has been failing (unix ms), or null.
+    /// Since when it has been failing, or null.
     #[napi(getter)]
-    pub fn failing_since(&self) -> Option<i64> {
-        self.state.failing_since().map(hookwire::UnixTime::as_millis)
+    pub fn failing_since(&self) -> Option<DateTime<Utc>> {
+        self.state.failing_since().map(date)
     }
 
     /// Enables the endpoint again (after the user fixed it).

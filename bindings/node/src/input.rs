@@ -14,7 +14,7 @@ use napi::bindgen_prelude::{
     ClassInstance, Either, FromNapiValue, Function, JsObjectValue, JsValue, Null, Object, Uint8ArraySlice,
     Unknown,
 };
-use napi::{Env, ValueType};
+use napi::{Env, JsDate, ValueType};
 use napi_derive::napi;
 
 use crate::errors::{argument, run, to_js};
@@ -150,6 +150,14 @@ impl<'env> Options<'env> {
         }
     }
 
+    /// The option `key` as it is, for options of several types: `None` when absent or
+    /// `undefined`.
+    pub fn raw(&self, key: &'static str) -> napi::Result<Option<Unknown<'env>>> {
+        let Some(object) = &self.object else { return Ok(None) };
+        let value = object.get_named_property::<Unknown>(key)?;
+        Ok((value.get_type()? != ValueType::Undefined).then_some(value))
+    }
+
     /// The option `key` as an instance of the class `T`: `None` when absent or `undefined`.
     pub fn instance<T>(&self, key: &'static str) -> napi::Result<Option<ClassInstance<'env, T>>>
     where
@@ -237,10 +245,41 @@ pub fn count16(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Resul
         .map_err(|_| to_js(env, &argument(name, format!("must be at most {}, got {whole}", u16::MAX))))
 }
 
-/// A number argument that must be a whole number (a safe integer, any sign): unix seconds or
-/// milliseconds.
+/// A delivery-side instant: a `Date`, or unix milliseconds (a whole number, what `Date.now()`
+/// gives). Both name one instant exactly; unix *seconds* are the receive side's unit and never
+/// read here. An invalid `Date` (`new Date('x')`) is `invalid_argument`.
 pub fn instant(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<hookwire::UnixTime> {
-    signed(env, name, arg(env, name, value)?).map(hookwire::UnixTime::from_millis)
+    if value.get_type()? == ValueType::Object && value.is_date()? {
+        let at = JsDate::from_unknown(value)?.value_of()?;
+        return signed(env, name, at).map(hookwire::UnixTime::from_millis);
+    }
+    if value.get_type()? != ValueType::Number {
+        let got = type_of(&value);
+        return Err(to_js(env, &argument(name, format!("must be a Date or unix milliseconds, got {got}"))));
+    }
+    signed(env, name, f64::from_unknown(value)?).map(hookwire::UnixTime::from_millis)
+}
+
+/// An optional [`instant`]: `undefined` is `None`.
+pub fn optional_instant(
+    env: &Env,
+    name: &'static str,
+    value: Unknown<'_>,
+) -> napi::Result<Option<hookwire::UnixTime>> {
+    match value.get_type()? {
+        ValueType::Undefined => Ok(None),
+        _ => instant(env, name, value).map(Some),
+    }
+}
+
+/// An instant handed to JS: a `Date`.
+pub fn date(at: hookwire::UnixTime) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(at.as_millis()).unwrap_or_default()
+}
+
+/// A span handed to JS: milliseconds.
+pub fn ms(span: std::time::Duration) -> f64 {
+    span.as_millis() as f64
 }
 
 /// [`instant`] of a number already read (an option).

@@ -9,6 +9,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod delivery;
+mod endpoint;
 mod errors;
 mod event;
 mod input;

@@ -23,7 +23,7 @@ use hookwire_outbox::{
 use napi::bindgen_prelude::{
     Buffer, FromNapiValue, JsObjectValue, JsValue, Object, PromiseRaw, ToNapiValue, Unknown,
 };
-use napi::{Env, JsDate, ValueType};
+use napi::{Env, ValueType};
 use napi_derive::napi;
 
 use crate::errors::{argument, coded, to_js};
@@ -49,7 +49,10 @@ fn internal(reason: &str) -> Error {
 
 /// The JS error of an outbox error's code.
 fn rejected(env: &Env, error: &Error) -> napi::Error {
-    coded(env, error.code(), error.to_string())
+    match error {
+        Error::Core(core) => to_js(env, core),
+        other => coded(env, other.code(), other.to_string()),
+    }
 }
 
 fn bad(env: &Env, name: &'static str, reason: impl Into<String>) -> napi::Error {
@@ -76,7 +79,7 @@ fn same<T>(value: T) -> T {
 }
 
 fn date(at: UnixTime) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(at.as_millis()).unwrap_or_default()
+    input::date(at)
 }
 
 fn maybe_date(at: Option<UnixTime>) -> Option<DateTime<Utc>> {
@@ -114,9 +117,9 @@ pub struct RateLimit {
     pub period_ms: f64,
 }
 
-/// An endpoint of the outbox (its secrets stay inside: `secretCount` says how many sign).
+/// An endpoint as the outbox stores it (its secrets stay inside: `secretCount` says how many sign).
 #[napi(object, object_from_js = false)]
-pub struct Endpoint {
+pub struct EndpointRecord {
     /// `ep_…`, or the id given to `addEndpoint`.
     pub id: String,
     /// Where requests go.
@@ -170,8 +173,8 @@ fn retry_out(spec: Spec) -> RetrySpec {
     }
 }
 
-fn endpoint(e: OutboxEndpoint) -> Endpoint {
-    Endpoint {
+fn endpoint(e: OutboxEndpoint) -> EndpointRecord {
+    EndpointRecord {
         filters: serde_json::Value::Object(e.filters.into_iter().collect()),
         headers: e.headers.into_iter().collect(),
         retry: retry_out(e.retry),
@@ -195,7 +198,7 @@ fn endpoint(e: OutboxEndpoint) -> Endpoint {
     }
 }
 
-fn endpoints(all: Vec<OutboxEndpoint>) -> Vec<Endpoint> {
+fn endpoints(all: Vec<OutboxEndpoint>) -> Vec<EndpointRecord> {
     all.into_iter().map(endpoint).collect()
 }
 
@@ -460,7 +463,7 @@ fn queue(depth: u64) -> f64 {
 
 // ---- arguments ----------------------------------------------------------------------------
 
-/// An endpoint argument: its id, or the `Endpoint` record (its `id`).
+/// An endpoint argument: its id, or the `EndpointRecord` (its `id`).
 fn endpoint_id(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<String> {
     match value.get_type()? {
         ValueType::String => input::arg(env, name, value),
@@ -470,26 +473,14 @@ fn endpoint_id(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Resul
             if id.get_type()? == ValueType::String {
                 return input::arg(env, name, id);
             }
-            Err(bad(env, name, "must be an endpoint id or an Endpoint (with its `id`)"))
+            Err(bad(env, name, "must be an endpoint id or an EndpointRecord (with its `id`)"))
         }
         _ => Err(bad(
             env,
             name,
-            format!("must be an endpoint id or an Endpoint, got {}", input::type_of(&value)),
+            format!("must be an endpoint id or an EndpointRecord, got {}", input::type_of(&value)),
         )),
     }
-}
-
-/// An instant: a `Date`, or unix milliseconds.
-fn instant(env: &Env, name: &'static str, value: Unknown<'_>) -> napi::Result<UnixTime> {
-    if value.get_type()? == ValueType::Object && value.is_date()? {
-        let at = JsDate::from_unknown(value)?.value_of()?;
-        return input::signed(env, name, at.floor()).map(UnixTime::from_millis);
-    }
-    if value.get_type()? == ValueType::Number {
-        return input::instant(env, name, value);
-    }
-    Err(bad(env, name, format!("must be a Date or unix milliseconds, got {}", input::type_of(&value))))
 }
 
 fn optional_instant(
@@ -498,8 +489,8 @@ fn optional_instant(
     value: Option<Unknown<'_>>,
 ) -> napi::Result<Option<UnixTime>> {
     match value {
-        Some(value) if value.get_type()? != ValueType::Undefined => instant(env, name, value).map(Some),
-        _ => Ok(None),
+        Some(value) => input::optional_instant(env, name, value),
+        None => Ok(None),
     }
 }
 
@@ -930,13 +921,16 @@ impl Outbox {
     /// Adds an endpoint after checking it with the core (URL guard, scheme, secrets, patterns,
     /// headers, policy, rate). `allowPrivate`: loopback and private networks (127.0.0.1 in
     /// tests); without it they are `BlockedUrl`.
-    #[napi(ts_args_type = "url: string, options: EndpointOptions", ts_return_type = "Promise<Endpoint>")]
+    #[napi(
+        ts_args_type = "url: string, options: EndpointOptions",
+        ts_return_type = "Promise<EndpointRecord>"
+    )]
     pub fn add_endpoint<'env>(
         &self,
         env: &'env Env,
         url: Unknown<'_>,
         options: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, Endpoint>> {
+    ) -> napi::Result<PromiseRaw<'env, EndpointRecord>> {
         let new = new_endpoint(env, url, options)?;
         let outbox = self.outbox.clone();
         promise(env, async move { outbox.add_endpoint(new).await }, endpoint)
@@ -945,15 +939,15 @@ impl Outbox {
     /// Changes an endpoint: each option given replaces that setting (`rateLimit: null` removes
     /// the pacing, `description: null` the note), checked like a new endpoint.
     #[napi(
-        ts_args_type = "endpoint: string | Endpoint, changes: EndpointChanges",
-        ts_return_type = "Promise<Endpoint>"
+        ts_args_type = "endpoint: string | EndpointRecord, changes: EndpointChanges",
+        ts_return_type = "Promise<EndpointRecord>"
     )]
     pub fn update_endpoint<'env>(
         &self,
         env: &'env Env,
         id: Unknown<'_>,
         changes: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, Endpoint>> {
+    ) -> napi::Result<PromiseRaw<'env, EndpointRecord>> {
         let id = endpoint_id(env, "endpoint", id)?;
         let update = endpoint_update(env, changes)?;
         let outbox = self.outbox.clone();
@@ -961,7 +955,7 @@ impl Outbox {
     }
 
     /// Removes an endpoint with its deliveries and their attempts.
-    #[napi(ts_args_type = "endpoint: string | Endpoint", ts_return_type = "Promise<void>")]
+    #[napi(ts_args_type = "endpoint: string | EndpointRecord", ts_return_type = "Promise<void>")]
     pub fn delete_endpoint<'env>(
         &self,
         env: &'env Env,
@@ -973,44 +967,44 @@ impl Outbox {
     }
 
     /// One endpoint (`NotFound` when there is none).
-    #[napi(ts_args_type = "endpoint: string | Endpoint", ts_return_type = "Promise<Endpoint>")]
+    #[napi(ts_args_type = "endpoint: string | EndpointRecord", ts_return_type = "Promise<EndpointRecord>")]
     pub fn endpoint<'env>(
         &self,
         env: &'env Env,
         id: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, Endpoint>> {
+    ) -> napi::Result<PromiseRaw<'env, EndpointRecord>> {
         let id = endpoint_id(env, "endpoint", id)?;
         let outbox = self.outbox.clone();
         promise(env, async move { outbox.endpoint(&id).await }, endpoint)
     }
 
     /// Every endpoint, oldest first.
-    #[napi(ts_return_type = "Promise<Endpoint[]>")]
-    pub fn endpoints<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Vec<Endpoint>>> {
+    #[napi(ts_return_type = "Promise<EndpointRecord[]>")]
+    pub fn endpoints<'env>(&self, env: &'env Env) -> napi::Result<PromiseRaw<'env, Vec<EndpointRecord>>> {
         let outbox = self.outbox.clone();
         promise(env, async move { outbox.endpoints().await }, endpoints)
     }
 
     /// Enables an endpoint again with a clean health record (its failed deliveries stay failed:
     /// `recover` sends them again).
-    #[napi(ts_args_type = "endpoint: string | Endpoint", ts_return_type = "Promise<Endpoint>")]
+    #[napi(ts_args_type = "endpoint: string | EndpointRecord", ts_return_type = "Promise<EndpointRecord>")]
     pub fn enable_endpoint<'env>(
         &self,
         env: &'env Env,
         id: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, Endpoint>> {
+    ) -> napi::Result<PromiseRaw<'env, EndpointRecord>> {
         let id = endpoint_id(env, "endpoint", id)?;
         let outbox = self.outbox.clone();
         promise(env, async move { outbox.enable_endpoint(&id).await }, endpoint)
     }
 
     /// Disables an endpoint by hand; its pending and retrying deliveries fail.
-    #[napi(ts_args_type = "endpoint: string | Endpoint", ts_return_type = "Promise<Endpoint>")]
+    #[napi(ts_args_type = "endpoint: string | EndpointRecord", ts_return_type = "Promise<EndpointRecord>")]
     pub fn disable_endpoint<'env>(
         &self,
         env: &'env Env,
         id: Unknown<'_>,
-    ) -> napi::Result<PromiseRaw<'env, Endpoint>> {
+    ) -> napi::Result<PromiseRaw<'env, EndpointRecord>> {
         let id = endpoint_id(env, "endpoint", id)?;
         let outbox = self.outbox.clone();
         promise(env, async move { outbox.disable_endpoint(&id).await }, endpoint)
@@ -1111,7 +1105,7 @@ impl Outbox {
 
     /// Sends a message to an endpoint again, same webhook id, on a fresh run of its policy.
     #[napi(
-        ts_args_type = "messageId: string, endpoint: string | Endpoint",
+        ts_args_type = "messageId: string, endpoint: string | EndpointRecord",
         ts_return_type = "Promise<DeliveryRecord>"
     )]
     pub fn resend<'env>(
@@ -1129,7 +1123,7 @@ impl Outbox {
     /// Sends an endpoint's failed deliveries created in `[since, until)` (`until`: now) again,
     /// each on a fresh run; with `dryRun` only lists them. Resolves to the delivery ids.
     #[napi(
-        ts_args_type = "endpoint: string | Endpoint, window: { since: Date | number; until?: Date | number; dryRun?: boolean }",
+        ts_args_type = "endpoint: string | EndpointRecord, window: { since: Date | number; until?: Date | number; dryRun?: boolean }",
         ts_return_type = "Promise<string[]>"
     )]
     pub fn recover<'env>(
@@ -1156,7 +1150,7 @@ impl Outbox {
     /// Sends one endpoint the catalog's sample of `eventType`, in the envelope its receivers
     /// read (its scheme's dialect); resolves to the delivery.
     #[napi(
-        ts_args_type = "endpoint: string | Endpoint, eventType: string",
+        ts_args_type = "endpoint: string | EndpointRecord, eventType: string",
         ts_return_type = "Promise<DeliveryRecord>"
     )]
     pub fn send_test_event<'env>(

@@ -1,4 +1,5 @@
-//! Subscription: which events an endpoint receives.
+//! Subscription: which events an endpoint receives (routing only; where and how to send is the
+//! `Endpoint`'s).
 
 use napi::bindgen_prelude::Unknown;
 use napi::Env;
@@ -8,40 +9,36 @@ use crate::errors::run;
 use crate::event::Event;
 use crate::input::{self, Options};
 
-/// Options of `new Subscription(url, options)`.
+/// Options of `new Subscription(options)`.
 #[napi(object)]
 pub struct SubscriptionOptions {
     /// Event patterns: `order.created`, `order.*`, `*`; default `['*']`.
     pub patterns: Option<Vec<String>>,
+    /// Data filters: `{ restaurant_id: 42 }` matches events whose data has that value.
+    #[napi(ts_type = "Record<string, JsonValue>")]
+    pub filters: Option<serde_json::Map<String, serde_json::Value>>,
     /// Default true.
     pub active: Option<bool>,
-    /// Data filters: `{ 'restaurant_id': 42 }` matches events whose data has that value.
-    #[napi(ts_type = "Record<string, unknown>")]
-    pub filters: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// An endpoint's subscription.
+/// Which events go to an endpoint: type patterns, data filters, an active flag.
 ///
 /// ```js
-/// const sub = new Subscription('https://example.com/hook', { patterns: ['order.*'] })
-/// sub.matches(parseEvent(body)) // true for order events
+/// const sub = new Subscription({ patterns: ['order.*'], filters: { restaurant_id: 1 } })
+/// sub.matches(parseEvent(body)) // true for order events of restaurant 1
 /// ```
-///
-/// The URL is an endpoint's in the core: it is kept (and checked) by a core `Endpoint` whose
-/// signer is never used, until this binding offers `Endpoint` itself.
 #[napi]
-pub struct Subscription(hookwire::Endpoint);
+pub struct Subscription(pub(crate) hookwire::Subscription);
 
 #[napi]
 impl Subscription {
-    #[napi(constructor, ts_args_type = "url: string, options?: SubscriptionOptions")]
-    pub fn new(env: Env, url: Unknown<'_>, options: Unknown<'_>) -> napi::Result<Subscription> {
-        let url: String = input::arg(&env, "url", url)?;
-        let read = Options::read(&env, options, &["patterns", "active", "filters"])?;
+    #[napi(constructor, ts_args_type = "options?: SubscriptionOptions")]
+    pub fn new(env: Env, options: Unknown<'_>) -> napi::Result<Subscription> {
+        let read = Options::read(&env, options, &["patterns", "filters", "active"])?;
         let options = SubscriptionOptions {
             patterns: read.get("patterns")?,
-            active: read.get("active")?,
             filters: read.get("filters")?,
+            active: read.get("active")?,
         };
         let patterns = options.patterns.unwrap_or_else(|| vec!["*".to_owned()]);
         let mut subscription = run(&env, || hookwire::Subscription::new(&patterns))?;
@@ -49,41 +46,38 @@ impl Subscription {
         for (field, value) in options.filters.unwrap_or_default() {
             subscription = subscription.with_filter(&field, value);
         }
-        let endpoint = run(&env, || {
-            hookwire::Endpoint::new(&url, hookwire::Scheme::hookwire(), [hookwire::Secret::generate()])
-        })?;
-        Ok(Subscription(endpoint.with_subscription(subscription)))
+        Ok(Subscription(subscription))
     }
 
     /// Whether `event` goes to this endpoint (patterns, active flag, data filters).
     #[napi(ts_args_type = "event: Event | WebhookEvent")]
     pub fn matches(&self, env: Env, event: Unknown<'_>) -> napi::Result<bool> {
         let event = input::instance::<Event>(&env, "event", event)?;
-        Ok(self.0.subscription().matches(event.inner()))
+        Ok(self.0.matches(event.inner()))
     }
 
     /// Whether the patterns match `eventType`.
     #[napi(ts_args_type = "eventType: string")]
     pub fn matches_type(&self, env: Env, event_type: Unknown<'_>) -> napi::Result<bool> {
         let event_type: String = input::arg(&env, "eventType", event_type)?;
-        Ok(self.0.subscription().matches_type(&event_type))
-    }
-
-    /// The endpoint URL.
-    #[napi(getter)]
-    pub fn url(&self) -> String {
-        self.0.url().to_string()
+        Ok(self.0.matches_type(&event_type))
     }
 
     /// The patterns, as written.
     #[napi(getter)]
     pub fn patterns(&self) -> Vec<String> {
-        self.0.subscription().patterns().iter().map(ToString::to_string).collect()
+        self.0.patterns().iter().map(ToString::to_string).collect()
     }
 
-    /// Whether the subscription is active.
+    /// The data filters, field → value.
+    #[napi(getter, ts_return_type = "Record<string, JsonValue>")]
+    pub fn filters(&self) -> serde_json::Map<String, serde_json::Value> {
+        self.0.filters().iter().map(|(field, value)| (field.to_string(), value.clone())).collect()
+    }
+
+    /// Whether the subscription is active (an inactive one matches nothing).
     #[napi(getter)]
-    pub fn is_active(&self) -> bool {
-        self.0.subscription().active()
+    pub fn active(&self) -> bool {
+        self.0.active()
     }
 }

@@ -21,6 +21,8 @@ const STATUS = {
   invalid_argument: 422, invalid_secret: 422, invalid_payload: 422,
 }
 
+/** A webhook as AuraConnect's API shows it, from the outbox's stored endpoint.
+ * @param {import('hookwire').EndpointRecord} e */
 const webhookJson = (e) => ({
   id: e.id, url: e.url, events: e.events, filters: e.filters, secret: 'webhook_secret_***', active: e.enabled,
   description: e.description ?? null, created_at: e.createdAt.toISOString(),
