@@ -277,6 +277,8 @@ const ERRORS = [
   ['data as a string', (o) => o.publish('order.created', '{"id": 1}'), InvalidArgument],
   ['no data', (o) => o.publish('order.created'), InvalidArgument],
   ['data that is not an order', (o) => o.publish('order.created', { total_amount: 'lots' }), InvalidPayload],
+  ['data holding a BigInt (JSON.stringify refuses it)', (o) => o.publish('order.created', { id: 1n }), InvalidArgument],
+  ['data with a cycle', (o) => o.publish('user.created', (() => { const d = { id: 1 }; d.self = d; return d })()), InvalidArgument],
   ['a type with a space', (o) => o.publish('order created', {}), InvalidArgument],
   ['an unknown status', (o) => o.deliveries({ status: 'done' }), InvalidArgument],
   ['an unknown delivery', (o) => o.retry('dlv_missing'), NotFound],
@@ -304,6 +306,22 @@ describe('bad input fails with the error of its code (arguments throw at the cal
       assert.deepEqual(await outbox.endpoints(), [])
       assert.equal(await outbox.queueDepth(), 0, 'nothing stored by a refused call')
     })
+  }
+})
+
+test('data is JSON as JSON.stringify writes it (toJSON, Dates as text, undefined members left out)', async () => {
+  const outbox = await Outbox.open(await databases.url('sqlite'))
+  const when = new Date(Date.UTC(2026, 0, 2, 3, 4, 5))
+  const cases = [
+    [{ id: 1, placed_at: when }, { id: 1, placed_at: when.toISOString() }],
+    [{ id: 2, note: undefined, total_amount: 45.99 }, { id: 2, total_amount: 45.99 }],
+    [{ id: 3, money: { toJSON: () => '12.50' } }, { id: 3, money: '12.50' }],
+    [{ id: 4, tags: [1, undefined, NaN] }, { id: 4, tags: [1, null, null] }],
+  ]
+  for (const [data, written] of cases) {
+    const id = await outbox.publish('order.created', data)
+    const stored = JSON.parse(Buffer.from((await outbox.message(id)).payload).toString())
+    assert.deepEqual(stored.data, written, JSON.stringify(written))
   }
 })
 
