@@ -15,6 +15,7 @@ use crate::errors::{argument, run, to_js};
 use crate::event::Event;
 use crate::input::{self, Options, Slice};
 use crate::outbox::RateLimit;
+use crate::secret;
 use crate::subscription::Subscription;
 
 /// One attempt's request, ready for `fetch` (repeated headers joined with `, `).
@@ -63,7 +64,7 @@ impl Endpoint {
         let read = Options::read(&env, options, &OPTIONS)?;
         let scheme: Option<String> = read.get("scheme")?;
         let scheme = run(&env, || hookwire::Scheme::from_name(scheme.as_deref().unwrap_or("hookwire")))?;
-        let secrets = input::secrets(&env, &secret)?;
+        let secrets = secret::secrets(&env, &secret)?;
         let mut endpoint = run(&env, || hookwire::Endpoint::new(&url, scheme, secrets))?;
         if let Some(subscription) = read.instance::<Subscription>("subscription")? {
             endpoint = endpoint.with_subscription(subscription.0.clone());

@@ -17,8 +17,7 @@ use napi::bindgen_prelude::{
 use napi::{Env, JsDate, ValueType};
 use napi_derive::napi;
 
-use crate::errors::{argument, run, to_js};
-use crate::verify::Secret;
+use crate::errors::{argument, to_js};
 
 const RAW_BODY: &str = "pass the raw request body (a Buffer, Uint8Array or string, exactly as received), \
                         not a parsed object: with Express mount express.raw({ type: '*/*' }) instead of \
@@ -431,45 +430,4 @@ pub fn header_map(env: &Env, value: Unknown<'_>) -> napi::Result<HeaderMap> {
         }
     }
     Ok(map)
-}
-
-/// One secret or several (rotation): text, raw key bytes, a `Secret`, or an array of those.
-pub fn secrets(env: &Env, value: &Unknown<'_>) -> napi::Result<Vec<hookwire::Secret>> {
-    if value.get_type()? == ValueType::Object && value.is_array()? {
-        let items: Vec<Unknown> = Vec::from_unknown(*value)?;
-        return items.iter().map(|item| secret(env, item)).collect();
-    }
-    Ok(vec![secret(env, value)?])
-}
-
-/// One secret: text (`whsec_…`, `whsk_…`, provider text), raw key bytes, or a `Secret`.
-pub fn secret(env: &Env, value: &Unknown<'_>) -> napi::Result<hookwire::Secret> {
-    match value.get_type()? {
-        ValueType::String => {
-            // The text is wiped when dropped, like the key the core derives from it.
-            let text = zeroize::Zeroizing::new(String::from_unknown(*value)?);
-            run(env, || hookwire::Secret::parse(&text))
-        }
-        ValueType::Object if value.is_typedarray()? => match Uint8ArraySlice::from_unknown(*value) {
-            Ok(bytes) => run(env, || hookwire::Secret::from_bytes(&bytes)),
-            // An Int16Array, Float64Array, ...: napi would say "Expected $name, got 3".
-            Err(_) => Err(not_a_secret(env)),
-        },
-        // The class is checked (napi type tag) before the object is read as a `Secret`.
-        ValueType::Object => match ClassInstance::<Secret>::from_unknown(*value) {
-            Ok(wrapped) => Ok(wrapped.inner().clone()),
-            Err(_) => Err(not_a_secret(env)),
-        },
-        _ => Err(not_a_secret(env)),
-    }
-}
-
-fn not_a_secret(env: &Env) -> napi::Error {
-    to_js(
-        env,
-        &hookwire::Error::InvalidSecret {
-            reason: "a secret is a string, a Uint8Array/Buffer of key bytes, a Secret, or an array of those"
-                .into(),
-        },
-    )
 }

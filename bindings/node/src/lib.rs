@@ -15,6 +15,7 @@ mod event;
 mod input;
 mod outbox;
 mod replay;
+mod secret;
 mod subscription;
 mod url_guard;
 mod verify;

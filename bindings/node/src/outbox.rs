@@ -505,7 +505,7 @@ fn secrets(env: &Env, value: Unknown<'_>) -> napi::Result<Vec<zeroize::Zeroizing
         if item.get_type()? == ValueType::String {
             return Ok(zeroize::Zeroizing::new(String::from_unknown(item)?));
         }
-        if let Ok(secret) = input::instance::<crate::verify::Secret>(env, "secret", item) {
+        if let Ok(secret) = input::instance::<crate::secret::Secret>(env, "secret", item) {
             return secret.inner().expose_text().map(|t| zeroize::Zeroizing::new(t.as_str().to_owned())).ok_or_else(|| {
                 to_js(env, &hookwire::Error::InvalidSecret {
                     reason: "a Secret made from raw bytes has no text for the outbox to store; pass its text".into(),

@@ -6,7 +6,7 @@ use std::time::Duration;
 use hookwire::{ClaimRequest, Scheme, UnixTime};
 use hookwire_stores::Store;
 use http::HeaderMap;
-use napi::bindgen_prelude::{Either, FromNapiValue, JsValue, PromiseRaw, Uint8ArraySlice, Unknown};
+use napi::bindgen_prelude::{Either, PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
@@ -14,73 +14,7 @@ use crate::errors::{argument, run, to_js};
 use crate::event::Event;
 use crate::input::{self, Options, Slice, Wanted};
 use crate::replay::{self, Claim, SeenStore};
-
-/// A webhook secret. Its string form never shows the key.
-///
-/// ```js
-/// const secret = Secret.generate(); // whsec_ + 32 random bytes
-/// new Signer(secret).sign('{}')
-/// ```
-#[napi]
-pub struct Secret(hookwire::Secret);
-
-impl Secret {
-    pub fn inner(&self) -> &hookwire::Secret {
-        &self.0
-    }
-}
-
-#[napi]
-impl Secret {
-    /// Parses secret text (`whsec_…`, `whsk_…`, `whpk_…`, or a provider's text) or takes raw key bytes.
-    #[napi(constructor, ts_args_type = "secret: string | Uint8Array")]
-    pub fn new(env: Env, secret: Unknown<'_>) -> napi::Result<Self> {
-        input::secret(&env, &secret).map(Secret)
-    }
-
-    /// A new random secret: `whsec_` + 32 random bytes.
-    #[napi]
-    pub fn generate(env: Env) -> napi::Result<Secret> {
-        run(&env, || Ok(Secret(hookwire::Secret::generate())))
-    }
-
-    /// A new ed25519 signing key (`whsk_…`); `publicKey()` gives the `whpk_…` to verify with.
-    #[napi]
-    pub fn generate_ed25519(env: Env) -> napi::Result<Secret> {
-        run(&env, || Ok(Secret(hookwire::Secret::generate_ed25519())))
-    }
-
-    /// Raw key bytes.
-    #[napi(ts_args_type = "bytes: Uint8Array")]
-    pub fn from_bytes(env: Env, bytes: Unknown<'_>) -> napi::Result<Secret> {
-        let bytes = match bytes.is_typedarray()? {
-            true => Uint8ArraySlice::from_unknown(bytes).ok(),
-            false => None,
-        };
-        let Some(bytes) = bytes else {
-            return Err(to_js(&env, &argument("bytes", "must be a Uint8Array or Buffer of key bytes")));
-        };
-        run(&env, || hookwire::Secret::from_bytes(&bytes)).map(Secret)
-    }
-
-    /// The public key of an ed25519 signing key, or null.
-    #[napi]
-    pub fn public_key(&self) -> Option<Secret> {
-        self.0.public_key().map(Secret)
-    }
-
-    /// The secret's text (e.g. to store it); null for raw key bytes.
-    #[napi]
-    pub fn expose_text(&self) -> Option<String> {
-        self.0.expose_text().map(|text| text.as_str().to_owned())
-    }
-
-    /// Redacted: `Secret(whsec_…redacted)`.
-    #[napi(js_name = "toString")]
-    pub fn to_display(&self) -> String {
-        format!("{:?}", self.0)
-    }
-}
+use crate::secret;
 
 /// Options of `new Signer(secret, options)`.
 #[napi(object)]
@@ -118,7 +52,7 @@ impl Signer {
         let options = Options::read(&env, options, &["scheme"])?;
         let SignerOptions { scheme } = SignerOptions { scheme: options.get("scheme")? };
         let scheme = run(&env, || Scheme::from_name(scheme.as_deref().unwrap_or("hookwire")))?;
-        let all = input::secrets(&env, &secret)?;
+        let all = secret::secrets(&env, &secret)?;
         run(&env, || hookwire::Signer::try_from_secrets(scheme, all)).map(Signer)
     }
 
@@ -231,7 +165,7 @@ impl Verifier {
             (None, None) => None,
         };
         let scheme = run(&env, || Scheme::from_name(scheme.as_deref().unwrap_or("hookwire")))?;
-        let secrets = input::secrets(&env, &secret)?;
+        let secrets = secret::secrets(&env, &secret)?;
         let mut verifier = run(&env, || hookwire::Verifier::try_new(scheme, secrets))?;
         if let Some(tolerance) = tolerance {
             verifier = verifier.tolerance(Duration::from_secs(input::whole(&env, "tolerance", tolerance)?));
