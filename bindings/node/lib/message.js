@@ -1,8 +1,8 @@
 'use strict'
 // The receive hot path in JS: pick only the headers the scheme reads (JS reads JS objects far
-// faster than napi calls can), hand their values to the addon's `verifyValues`, and wrap the
-// answer in a plain JS `Message` (`AsyncMessage` for `verifyAsync`, whose claim is awaited).
-// Every check is the core's.
+// faster than napi calls can), hand them with the body to the addon's one call `verifyParts`
+// (one object), and wrap its answer in a plain JS `Message` (`AsyncMessage` for `verifyAsync`,
+// whose claim is awaited). Every check is the core's.
 
 const { InvalidArgument, InvalidPayload } = require('./errors.js')
 const { checkOptionsObject, checkNow } = require('../native.js')
@@ -122,21 +122,22 @@ class VerifiedMessage {
   #verifier
   #body
   #claim
-  constructor(native, verifier, body, id, timestamp, timestampSigned, eventType, secretIndex, claim) {
+  /** `verified`: what the addon's `verifyParts` read (lib/message.js's own use only). */
+  constructor(native, verifier, body, verified) {
     this.#native = native
     this.#verifier = verifier
     this.#body = body
-    this.#claim = claim ?? null
+    this.#claim = verified.claim ?? null
     /** The message id, where the scheme has one. */
-    this.id = id
+    this.id = verified.id ?? null
     /** The timestamp (unix seconds), where the scheme has one. */
-    this.timestamp = timestamp
+    this.timestamp = verified.timestamp ?? null
     /** Whether the timestamp was part of the signed content. */
-    this.timestampSigned = timestampSigned
+    this.timestampSigned = verified.timestampSigned
     /** The event type header, where the scheme has one. */
-    this.eventType = eventType
+    this.eventType = verified.eventType ?? null
     /** Which configured secret matched (0 = the first). */
-    this.secretIndex = secretIndex
+    this.secretIndex = verified.secretIndex
   }
 
   /** The verified body: the caller's own Buffer/Uint8Array (a string body as a Buffer). */
@@ -230,6 +231,9 @@ function onlyNow(options) {
   return true
 }
 
+/** Whether `options` is a plain `{ now }`. */
+const nowAlone = (options) => options !== undefined && options !== null && typeof options === 'object' && onlyNow(options)
+
 /** Installs `verify` and `verifyAsync` on the addon's Verifier. */
 function install(native) {
   const readers = new WeakMap()
@@ -238,25 +242,19 @@ function install(native) {
     if (read === undefined) readers.set(verifier, (read = reader(verifier.headerNames)))
     return read
   }
-  // `{ now }` alone goes to the addon as its value (reading an object through napi costs more
-  // than the rest of a verification); any other options object goes whole, to be read, or
-  // refused, by the addon's one rule for options.
-  const nowAlone = (options) => options !== undefined && options !== null && typeof options === 'object' && onlyNow(options)
-  native.Verifier.prototype.verify = function verify(body, headers, options) {
+  // One object for the addon's one call: `{ now }` alone goes as its value (reading an object
+  // through napi costs more than the rest of a verification); any other options object goes
+  // whole, to be read, or refused, by the addon's one rule for options.
+  const parts = (verifier, body, headers, options) => {
     checkBody(body)
-    const values = pick(headers, readerOf(this))
-    const alone = nowAlone(options)
-    const [secretIndex, timestamp, timestampSigned, id, eventType, claim] =
-      this.verifyValues(body, values, alone ? options.now : undefined, alone ? undefined : options)
-    return new Message(native, this, body, id ?? null, timestamp ?? null, timestampSigned, eventType ?? null, secretIndex, claim)
+    const values = pick(headers, readerOf(verifier))
+    return nowAlone(options) ? { body, values, now: options.now, options: undefined } : { body, values, now: undefined, options }
+  }
+  native.Verifier.prototype.verify = function verify(body, headers, options) {
+    return new Message(native, this, body, this.verifyParts(parts(this, body, headers, options)))
   }
   native.Verifier.prototype.verifyAsync = async function verifyAsync(body, headers, options) {
-    checkBody(body)
-    const values = pick(headers, readerOf(this))
-    const alone = nowAlone(options)
-    const [secretIndex, timestamp, timestampSigned, id, eventType, claim] =
-      await this.verifyValuesAsync(body, values, alone ? options.now : undefined, alone ? undefined : options)
-    return new AsyncMessage(native, this, body, id ?? null, timestamp ?? null, timestampSigned, eventType ?? null, secretIndex, claim)
+    return new AsyncMessage(native, this, body, await this.verifyPartsAsync(parts(this, body, headers, options)))
   }
 }
 

@@ -353,19 +353,23 @@ impl Wanted {
     }
 }
 
-/// Appends the value(s) index.js picked for one header the scheme reads: `undefined`/`null`
-/// (absent), a string, or an array of strings (a repeated header).
-pub fn append(env: &Env, map: &mut HeaderMap, want: &Wanted, value: Unknown<'_>) -> napi::Result<()> {
-    let texts = match value.get_type()? {
-        ValueType::Undefined | ValueType::Null => return Ok(()),
-        ValueType::String => vec![String::from_unknown(value)?],
-        _ => arg::<Vec<String>>(env, "headers", value)?,
-    };
-    for text in texts {
-        let value = HeaderValue::try_from(text).map_err(|_| {
-            to_js(env, &argument("headers", format!("the value of `{}` is not a header value", want.name)))
-        })?;
-        map.append(want.name.clone(), value);
+/// The value(s) `lib/message.js` picked for the header `name` the scheme reads, as (name, value)
+/// pairs for the core: `undefined`/`null` (absent), a string, or an array of strings (a
+/// repeated header).
+pub fn header_values<'n>(
+    env: &Env,
+    name: &'n str,
+    value: Unknown<'_>,
+    pairs: &mut Vec<(&'n str, String)>,
+) -> napi::Result<()> {
+    match value.get_type()? {
+        ValueType::Undefined | ValueType::Null => {}
+        ValueType::String => pairs.push((name, String::from_unknown(value)?)),
+        _ => {
+            for text in arg::<Vec<String>>(env, "headers", value)? {
+                pairs.push((name, text));
+            }
+        }
     }
     Ok(())
 }

@@ -5,8 +5,7 @@ use std::time::Duration;
 
 use hookwire::{ClaimRequest, Scheme, UnixTime};
 use hookwire_stores::Store;
-use http::HeaderMap;
-use napi::bindgen_prelude::{Either, PromiseRaw, Unknown};
+use napi::bindgen_prelude::{Either, FromNapiValue, JsObjectValue, Object, PromiseRaw, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
@@ -99,25 +98,62 @@ impl Signer {
     }
 }
 
-/// What `verifyValues` answers: `[secretIndex, timestamp, timestampSigned, id, eventType,
-/// claim]`, as the core read them.
-type Values = (u32, Option<i64>, bool, Option<String>, Option<String>, Option<Claim>);
+/// What `verify` hands the addon, in one object (`lib/message.js` builds it): the raw `body`,
+/// the `values` of the headers the scheme reads (`headerNames`, in order: a string, several
+/// strings, or null), and either `now` (the value of a `{ now }` options object, passed alone:
+/// reading an object through napi costs more than the rest of a verification) or the caller's
+/// whole `options` object, read and checked here by the one rule for options.
+pub struct VerifyParts<'env> {
+    body: Unknown<'env>,
+    values: Unknown<'env>,
+    now: Unknown<'env>,
+    options: Unknown<'env>,
+}
+
+impl<'env> VerifyParts<'env> {
+    fn read(env: &Env, parts: Unknown<'env>) -> napi::Result<VerifyParts<'env>> {
+        if parts.get_type()? != napi::ValueType::Object {
+            return Err(to_js(env, &argument("parts", "verify's parts object")));
+        }
+        let object = Object::from_unknown(parts)?;
+        Ok(VerifyParts {
+            body: object.get_named_property("body")?,
+            values: object.get_named_property("values")?,
+            now: object.get_named_property("now")?,
+            options: object.get_named_property("options")?,
+        })
+    }
+}
+
+/// What the core read from a verified request (`verify` wraps it in a `Message`).
+#[napi(object, object_from_js = false)]
+pub struct Verified {
+    /// Which configured secret matched (0 = the first).
+    pub secret_index: u32,
+    /// The timestamp (unix seconds), where the scheme has one.
+    pub timestamp: Option<i64>,
+    /// Whether the timestamp was part of the signed content.
+    pub timestamp_signed: bool,
+    /// The message id, where the scheme has one.
+    pub id: Option<String>,
+    /// The event type header, where the scheme has one.
+    pub event_type: Option<String>,
+    /// The replay claim, when the verifier has a store.
+    pub claim: Option<Claim>,
+}
 
 /// A request that passed every check: its values, and the claim to make if there is a store.
 struct Checked {
-    secret_index: u32,
-    timestamp: Option<i64>,
-    timestamp_signed: bool,
-    id: Option<String>,
-    event_type: Option<String>,
+    verified: Verified,
     request: Option<ClaimRequest>,
     /// The `now` the caller gave, if any.
     given: Option<i64>,
 }
 
 impl Checked {
-    fn values(self, claim: Option<Claim>) -> Values {
-        (self.secret_index, self.timestamp, self.timestamp_signed, self.id, self.event_type, claim)
+    fn with(mut self, claim: Option<Claim>) -> Verified {
+        self.verified.claim = claim;
+        self.verified
     }
 }
 
@@ -202,53 +238,72 @@ impl Verifier {
         self.store.clone().map(SeenStore)
     }
 
-    /// The hot path of `verify` (index.js picks the header values): the values of
-    /// `headerNames`, in order (a string, several strings, or null), then `now` (the value of
-    /// `{ now }`, which index.js passes alone) or the caller's whole options object. Returns
-    /// `[secretIndex, timestamp, timestampSigned, id, eventType, claim]`, as the core read them.
-    /// A network store is refused (it would block the event loop).
+    /// The one native call of `verify` (`lib/message.js` picks the header values in JS, where
+    /// reading JS objects is fast): `parts` is a [`VerifyParts`] object; the answer is what the
+    /// core read, with the claim when there is a store. A network store is refused (it would
+    /// block the event loop: `verifyAsync`).
     #[napi(skip_typescript)]
-    pub fn verify_values(
-        &self,
-        env: Env,
-        body: Unknown<'_>,
-        values: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Unknown<'_>,
-    ) -> napi::Result<Values> {
+    pub fn verify_parts(&self, env: Env, parts: Unknown<'_>) -> napi::Result<Verified> {
         if let Some(store) = self.store.as_ref().filter(|store| replay::is_network(store)) {
             return Err(to_js(&env, &replay::would_block(store, "verify")));
         }
-        let mut checked = self.check(&env, body, values, now, options)?;
+        let mut checked = self.check(&env, VerifyParts::read(&env, parts)?)?;
         let claim = match (&self.store, checked.request.take()) {
             (Some(store), Some(request)) => {
                 Some(run(&env, || Claim::acquire(store, request, checked.given))?)
             }
             _ => None,
         };
-        Ok(checked.values(claim))
+        Ok(checked.with(claim))
     }
 
-    /// `verifyValues` for `verifyAsync`: the checks run at once (a failure throws), the claim
-    /// is awaited for every store but memory (its answer is at once): a network store never
+    /// `verifyParts` for `verifyAsync`: the checks run at once (a failure throws), the claim is
+    /// awaited for every store but memory (its answer is at once): a network store never
     /// blocks the event loop.
     #[napi(skip_typescript)]
-    pub fn verify_values_async<'env>(
+    pub fn verify_parts_async<'env>(
         &self,
         env: &'env Env,
-        body: Unknown<'_>,
-        values: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Unknown<'_>,
-    ) -> napi::Result<Either<Values, PromiseRaw<'env, Values>>> {
-        let mut checked = self.check(env, body, values, now, options)?;
+        parts: Unknown<'_>,
+    ) -> napi::Result<Either<Verified, PromiseRaw<'env, Verified>>> {
+        let mut checked = self.check(env, VerifyParts::read(env, parts)?)?;
         let (Some(store), Some(request)) = (self.store.clone(), checked.request.take()) else {
-            return Ok(Either::A(checked.values(None)));
+            return Ok(Either::A(checked.with(None)));
         };
         let memory = store.kind() == "memory";
         replay::settle(env, memory, async move {
             let claim = Claim::acquire_async(store, request, checked.given).await?;
-            Ok(checked.values(Some(claim)))
+            Ok(checked.with(Some(claim)))
+        })
+    }
+
+    /// Not for use: the benchmark's reference (bench/verify.mjs), the core's `verify_at` of
+    /// `body` and `headers` (an object of header values, made into the `http::HeaderMap` a Rust
+    /// receiver holds, once) run `iterations` times in Rust; nanoseconds per verification.
+    #[napi(skip_typescript)]
+    pub fn bench_verify_at(
+        &self,
+        env: Env,
+        body: Unknown<'_>,
+        headers: Unknown<'_>,
+        now: Unknown<'_>,
+        iterations: Unknown<'_>,
+    ) -> napi::Result<f64> {
+        let body: Slice<'_> = input::body(&env, &body)?;
+        let headers = input::header_map(&env, headers)?;
+        let now = input::signed(&env, "now", input::arg(&env, "now", now)?)?;
+        let iterations = input::count32(&env, "iterations", iterations)?.max(1);
+        run(&env, || {
+            self.inner.verify_at(&headers, body.bytes(), now)?;
+            let started = std::time::Instant::now();
+            for _ in 0..iterations {
+                std::hint::black_box(self.inner.verify_at(
+                    &headers,
+                    std::hint::black_box(body.bytes()),
+                    now,
+                )?);
+            }
+            Ok(started.elapsed().as_nanos() as f64 / f64::from(iterations))
         })
     }
 
@@ -269,25 +324,20 @@ impl Verifier {
 }
 
 impl Verifier {
-    /// Every check of the core but the claim, and the claim request when there is a store.
-    fn check(
-        &self,
-        env: &Env,
-        body: Unknown<'_>,
-        values: Unknown<'_>,
-        now: Unknown<'_>,
-        options: Unknown<'_>,
-    ) -> napi::Result<Checked> {
-        let now = match input::optional::<f64>(env, "now", now)? {
+    /// Every check of the core but the claim, and the claim request when there is a store. The
+    /// header values go to the core as (name, value) pairs (its `HeaderSource`): no
+    /// `http::HeaderMap` is built, and a value is judged by the core's one rule.
+    fn check(&self, env: &Env, parts: VerifyParts<'_>) -> napi::Result<Checked> {
+        let now = match input::optional::<f64>(env, "now", parts.now)? {
             Some(now) => Some(now),
-            None => Options::read(env, options, &["now"])?.get::<f64>("now")?,
+            None => Options::read(env, parts.options, &["now"])?.get::<f64>("now")?,
         };
-        let body: Slice<'_> = input::body(env, &body)?;
-        let values: Vec<Unknown<'_>> = input::arg(env, "headers", values)?;
-        let mut headers = HeaderMap::with_capacity(self.reads.len());
+        let body: Slice<'_> = input::body(env, &parts.body)?;
+        let values: Vec<Unknown<'_>> = input::arg(env, "headers", parts.values)?;
+        let mut headers: Vec<(&str, String)> = Vec::with_capacity(self.reads.len());
         for (want, value) in self.reads.iter().zip(values) {
             if let Some(want) = want {
-                input::append(env, &mut headers, want, value)?;
+                input::header_values(env, want.name.as_str(), value, &mut headers)?;
             }
         }
         let given = now.map(|now| input::signed(env, "now", now)).transpose()?;
@@ -299,13 +349,16 @@ impl Verifier {
             }
         };
         run(env, || {
-            let m = self.inner.check_at(&headers, body.bytes(), now_secs)?;
+            let m = self.inner.check_at(headers.as_slice(), body.bytes(), now_secs)?;
             Ok(Checked {
-                secret_index: u32::try_from(m.secret_index()).unwrap_or(u32::MAX),
-                timestamp: m.timestamp(),
-                timestamp_signed: m.timestamp_signed(),
-                id: m.id().map(str::to_owned),
-                event_type: m.event_type().map(str::to_owned),
+                verified: Verified {
+                    secret_index: u32::try_from(m.secret_index()).unwrap_or(u32::MAX),
+                    timestamp: m.timestamp(),
+                    timestamp_signed: m.timestamp_signed(),
+                    id: m.id().map(str::to_owned),
+                    event_type: m.event_type().map(str::to_owned),
+                    claim: None,
+                },
                 request: self.store.as_ref().map(|_| self.inner.claim_request(&m, now)),
                 given,
             })
