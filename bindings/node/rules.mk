@@ -3,7 +3,7 @@
 #                     target/, only -p hookwire-node) and hookwire-testkit (the suite's PostgreSQL
 #                     and Redis servers), run `npm test` (node --test + tsc; the outbox suite on
 #                     both engines), then the AuraConnect example app (examples/node/auraconnect)
-#   make bench-node   the verify benchmark (bench/verify.mjs)
+#   make bench-node   the verify and typed-parse benchmarks (bench/verify.mjs, bench/parse.mjs)
 NODE_DIR := bindings/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.install-stamp
 AURACONNECT_DIR := examples/node/auraconnect
