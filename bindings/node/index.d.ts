@@ -179,7 +179,8 @@ export declare class Outbox {
   /**
    * Stores a message and one delivery per matching endpoint, in one transaction; resolves to
    * the message id (the webhook id receivers see on every attempt). `data`: an object (the
-   * event's data, in `dialect`'s envelope, native by default) or a `Buffer` (sent exactly).
+   * event's data, in `dialect`'s envelope, native by default), or the exact body: a `Buffer`
+   * or `Uint8Array`, or a string (its UTF-8), the body rule of every binding.
    */
   publish(eventType: string, data: JsonValue | Uint8Array, options?: PublishOptions): Promise<string>
   /** Deliveries, newest first, narrowed by every filter given. */

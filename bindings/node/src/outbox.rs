@@ -752,7 +752,7 @@ fn endpoint_update(env: &Env, changes: Unknown<'_>) -> napi::Result<EndpointUpda
 }
 
 /// What `publish` sends: `data` (a JSON object or value) in the envelope of `dialect`, or a
-/// `Buffer`/`Uint8Array` sent exactly.
+/// `Buffer`/`Uint8Array` or a string (its UTF-8) sent exactly.
 fn publish_arg(
     env: &Env,
     event_type: Unknown<'_>,
@@ -761,16 +761,14 @@ fn publish_arg(
 ) -> napi::Result<Publish> {
     let event_type: String = input::arg(env, "eventType", event_type)?;
     let mut publish = match data.get_type()? {
-        ValueType::Object if data.is_typedarray()? || data.is_buffer()? => {
+        // The body rule of every binding: bytes, or a string as its UTF-8, is the exact body.
+        ValueType::String => {
             let bytes = input::body::<napi::bindgen_prelude::Uint8ArraySlice>(env, &data)?;
             Publish::raw(&event_type, bytes.bytes().to_vec())
         }
-        ValueType::String => {
-            return Err(bad(
-                env,
-                "data",
-                "got a string: pass an object (the event's data) or a Buffer (the exact body to send)",
-            ))
+        ValueType::Object if data.is_typedarray()? || data.is_buffer()? => {
+            let bytes = input::body::<napi::bindgen_prelude::Uint8ArraySlice>(env, &data)?;
+            Publish::raw(&event_type, bytes.bytes().to_vec())
         }
         ValueType::Undefined | ValueType::Function | ValueType::Symbol | ValueType::BigInt => {
             return Err(bad(
@@ -1027,7 +1025,8 @@ impl Outbox {
 
     /// Stores a message and one delivery per matching endpoint, in one transaction; resolves to
     /// the message id (the webhook id receivers see on every attempt). `data`: an object (the
-    /// event's data, in `dialect`'s envelope, native by default) or a `Buffer` (sent exactly).
+    /// event's data, in `dialect`'s envelope, native by default), or the exact body: a `Buffer`
+    /// or `Uint8Array`, or a string (its UTF-8), the body rule of every binding.
     #[napi(
         ts_args_type = "eventType: string, data: JsonValue | Uint8Array, options?: PublishOptions",
         ts_return_type = "Promise<string>"
