@@ -674,6 +674,16 @@ impl<'v> Iterator for Entries<'v> {
     type Item = SignatureEntry<'v>;
 
     fn next(&mut self) -> Option<SignatureEntry<'v>> {
+        if self.version_separator.is_ascii() && self.list_separator.is_ascii() {
+            self.next_ascii()
+        } else {
+            self.next_chars()
+        }
+    }
+}
+
+impl<'v> Entries<'v> {
+    fn next_chars(&mut self) -> Option<SignatureEntry<'v>> {
         let rest = self.rest.trim_start_matches(|c| self.is_separator(c));
         if rest.is_empty() {
             self.rest = rest;
@@ -686,6 +696,44 @@ impl<'v> Iterator for Entries<'v> {
             let end =
                 rest.find(|c| c == self.version_separator || self.is_separator(c)).unwrap_or(rest.len());
             if let Some(after) = rest[end..].strip_prefix(self.version_separator) {
+                let value_end = token_end(after);
+                self.rest = &after[value_end..];
+                return Some(SignatureEntry { version: Some(&rest[..end]), value: &after[..value_end] });
+            }
+        }
+        let end = token_end(rest);
+        self.rest = &rest[end..];
+        Some(SignatureEntry { version: None, value: &rest[..end] })
+    }
+
+    /// [`Iterator::next`] when both separators are ASCII (every preset): the same splitting
+    /// over bytes, which is where verification spends its time outside the hash. An ASCII
+    /// byte is always a character boundary, so the slices are the ones the other path makes.
+    fn next_ascii(&mut self) -> Option<SignatureEntry<'v>> {
+        // Both are ASCII here, so `as u8` keeps them whole.
+        let (list, version) = (self.list_separator as u8, self.version_separator as u8);
+        let is_separator = |b: u8| b == list || b == b',' || b == b' ' || b == b'\t';
+        let token_end = |text: &str| {
+            // A signature runs 44 to 88 characters without a separator: whole blocks of 16
+            // are passed over with one branch each (wide compares), the last bytes one by one.
+            let bytes = text.as_bytes();
+            let clear = bytes
+                .chunks_exact(16)
+                .take_while(|block| !block.iter().fold(false, |any, &b| any | is_separator(b)))
+                .count()
+                * 16;
+            clear + bytes[clear..].iter().position(|&b| is_separator(b)).unwrap_or(bytes.len() - clear)
+        };
+        let start = self.rest.bytes().position(|b| !is_separator(b)).unwrap_or(self.rest.len());
+        let rest = &self.rest[start..];
+        if rest.is_empty() {
+            self.rest = rest;
+            return None;
+        }
+        if self.versioned {
+            let end = rest.bytes().position(|b| b == version || is_separator(b)).unwrap_or(rest.len());
+            if rest.as_bytes().get(end) == Some(&version) {
+                let after = &rest[end + 1..];
                 let value_end = token_end(after);
                 self.rest = &after[value_end..];
                 return Some(SignatureEntry { version: Some(&rest[..end]), value: &after[..value_end] });
@@ -990,6 +1038,48 @@ mod tests {
                 "{} {value:?}",
                 scheme.name()
             );
+        }
+    }
+
+    #[test]
+    fn ascii_splitting_matches_the_character_splitting() {
+        // Every string of up to five characters from an alphabet of separators, letters and a
+        // non-ASCII letter, under the separators of the presets and a custom one.
+        let alphabet = ['v', '1', '=', ',', ' ', '\t', ';', 'é'];
+        let formats = [(',', ' '), ('=', ' '), ('=', ','), ('=', ';')];
+        let mut strings = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> =
+                strings.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            strings.extend(longer);
+        }
+        // And long ones (whole blocks of 16 bytes are scanned at once), mostly letters.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let len = (seed >> 33) % 100;
+            let text: String = (0..len)
+                .map(|i| {
+                    let pick = (seed >> (i % 50)).wrapping_mul(i + 1) % 64;
+                    alphabet.get(pick as usize).copied().unwrap_or('a')
+                })
+                .collect();
+            strings.push(text);
+        }
+        for (version_separator, list_separator) in formats {
+            for versioned in [true, false] {
+                for text in &strings {
+                    let entries = || Entries { rest: text, versioned, version_separator, list_separator };
+                    let (mut bytes, mut chars) = (entries(), entries());
+                    loop {
+                        let (b, c) = (bytes.next_ascii(), chars.next_chars());
+                        assert_eq!(b, c, "{text:?} {version_separator:?} {list_separator:?} {versioned}");
+                        if b.is_none() {
+                            break;
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -445,7 +445,8 @@ impl Verifier {
         }
         let scheme = &self.scheme;
         let names = scheme.names_in(headers);
-        let signatures = self.signature_entries(headers, names.signature)?;
+        let mut signatures = Entries::new();
+        self.signature_entries(headers, names.signature, &mut signatures)?;
         let signatures = signatures.as_slice();
 
         let id = names.id.map(|spec| header_text(headers, spec)).transpose()?.flatten();
@@ -527,9 +528,8 @@ impl Verifier {
         &self,
         headers: &'a H,
         spec: &HeaderSpec,
-    ) -> Result<Entries<'a>, Error> {
-        let mut found =
-            Entries { list: [SignatureEntry { version: None, value: "" }; MAX_SIGNATURE_ENTRIES], len: 0 };
+        found: &mut Entries<'a>,
+    ) -> Result<(), Error> {
         let mut present = false;
         for value in headers.header_values(&spec.name) {
             present = true;
@@ -551,7 +551,7 @@ impl Verifier {
         if !present {
             return Err(missing(spec, &self.scheme));
         }
-        Ok(found)
+        Ok(())
     }
 
     /// The timestamp as a number and as the digits that were signed.
@@ -724,8 +724,8 @@ where
     false
 }
 
-/// Compares a computed tag with a received one in constant time, as four 64-bit words (one
-/// `subtle` comparison per word instead of per byte). A received value of another length never
+/// Compares a computed tag with a received one in constant time, as four 64-bit words whose
+/// differences are or-ed into one (a single `subtle` comparison instead of one per byte). A received value of another length never
 /// matches.
 fn ct_eq_mac(tag: &[u8; MAC_LEN], received: &[u8]) -> bool {
     let Ok(received) = <&[u8; MAC_LEN]>::try_from(received) else { return false };
@@ -734,9 +734,9 @@ fn ct_eq_mac(tag: &[u8; MAC_LEN], received: &[u8]) -> bool {
         w.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
         u64::from_ne_bytes(w)
     };
-    let equal =
-        (0..MAC_LEN / 8).fold(subtle::Choice::from(1), |acc, i| acc & word(tag, i).ct_eq(&word(received, i)));
-    bool::from(equal)
+    // The differences are or-ed together without a branch, and judged once.
+    let difference = (0..MAC_LEN / 8).fold(0u64, |acc, i| acc | (word(tag, i) ^ word(received, i)));
+    bool::from(difference.ct_eq(&0))
 }
 
 /// The value of a header the scheme reads once: repeats must agree, so the answer never
@@ -774,6 +774,10 @@ struct Entries<'a> {
 }
 
 impl<'a> Entries<'a> {
+    fn new() -> Entries<'a> {
+        Entries { list: [SignatureEntry { version: None, value: "" }; MAX_SIGNATURE_ENTRIES], len: 0 }
+    }
+
     fn as_slice(&self) -> &[SignatureEntry<'a>] {
         &self.list[..self.len]
     }
