@@ -2,11 +2,17 @@
 //! written back. Each dialect is a layout (which key holds what); one reader and one writer
 //! interpret the layouts.
 
+use std::cell::Cell;
+
+use serde::de::{Deserializer as _, Error as _, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde_json::value::RawValue;
 
-use super::json::{invalid, invalid_body, parse_body, Extra, Path, RawObject, Timestamp};
-use super::{check_type_in, lookup, Actor, Event, Family, Payload};
+use super::json::{
+    check_shape, invalid, invalid_body, null_raw, parse_body, Cx, Extra, Key, Nullable, Path, RawObject,
+    Timestamp,
+};
+use super::{check_type, check_type_in, lookup, Actor, Event, Family, Payload, PayloadSeed};
 use crate::Error;
 
 macro_rules! dialects {
@@ -172,9 +178,22 @@ impl Dialect {
     }
 
     fn read(self, body: &[u8], type_hint: Option<&str>, strict: bool) -> Result<Event, Error> {
-        let root = Path::Root("body");
         let layout = self.layout();
         let hint = type_hint.map(map_route_type);
+        if let DataAt::Key(data_key) = layout.data {
+            if let Some(event) = read_streamed(&layout, data_key, body, hint, strict) {
+                return Ok(event);
+            }
+        }
+        self.read_in_steps(body, hint, strict)
+    }
+
+    /// The envelope read key by key: each field found, checked and converted in the order of
+    /// the layout, so the first problem in that order is the one reported. Every body is read
+    /// this way when the one pass of [`read_streamed`] cannot give the event.
+    fn read_in_steps(self, body: &[u8], hint: Option<&str>, strict: bool) -> Result<Event, Error> {
+        let root = Path::Root("body");
+        let layout = self.layout();
 
         if let DataAt::WholeBody = layout.data {
             let raw = parse_body(body)?;
@@ -430,4 +449,201 @@ fn infer_device_type(object: &mut RawObject<'_>) -> Result<String, Error> {
         "Device Service payloads carry no type: pass the route's type as the hint \
          (temperature_update or device_status_update)",
     ))
+}
+
+/// Reads an envelope whose data sits under one key in a single pass: the data is read into its
+/// typed payload as it is met when the type came before it (the usual order), else kept raw
+/// and read once the type is known. `None` whenever anything is not as it should be: the body
+/// is then read again in steps (`Dialect::read_in_steps`), which reports the problem exactly
+/// as it always has, so this path only ever decides successes, and those are the same events
+/// the steps give (`tests::one_pass_and_steps_agree_on_every_seed` checks it).
+fn read_streamed(
+    layout: &Layout,
+    data_key: &'static str,
+    body: &[u8],
+    hint: Option<&str>,
+    strict: bool,
+) -> Option<Event> {
+    check_shape(body).ok()?;
+    // Checked once here, the text is not checked again string by string (a body that is not
+    // UTF-8 is refused by the steps, which say where).
+    let text = std::str::from_utf8(body).ok()?;
+    let error = Cell::new(None);
+    let root = Path::Root("data");
+    let cx = Cx { path: &root, error: &error };
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let envelope = deserializer.deserialize_map(EnvelopeVisitor { layout, data_key, cx: &cx }).ok()?;
+    deserializer.end().ok()?;
+    let event_type = match envelope.event_type {
+        Some(event_type) => event_type,
+        None => hint?.to_owned(),
+    };
+    check_type(&event_type).ok()?;
+    check_known(&event_type, strict).ok()?;
+    let payload = match (envelope.payload, envelope.raw_data) {
+        // Read under the family of this very type (the envelope's, met before the data).
+        (Some((payload, family)), _) => {
+            payload.check_fit(family).ok()?;
+            payload
+        }
+        (None, Some(raw)) => Payload::parse(Family::of(&event_type), raw).ok()?,
+        (None, None) => return None,
+    };
+    // What `Event::new` checks holds: the type is checked and the payload is of its family.
+    Some(Event {
+        id: envelope.id,
+        event_type,
+        timestamp: envelope.timestamp,
+        actor: envelope.actor,
+        payload,
+        extra: Extra::from_fields(envelope.extra),
+    })
+}
+
+/// What one pass over an envelope found.
+struct Envelope<'de> {
+    id: Option<String>,
+    event_type: Option<String>,
+    timestamp: Option<Timestamp>,
+    actor: Option<Actor>,
+    /// The data, read as it was met as the payload of this family (when the type came first)
+    payload: Option<(Payload, Family)>,
+    /// or kept to be read once the type is known.
+    raw_data: Option<&'de RawValue>,
+    /// The fields the layout does not read, and the `null`s of those it reads (kept where
+    /// they were, as the reader in steps keeps them).
+    extra: Vec<(String, Box<RawValue>)>,
+}
+
+struct EnvelopeVisitor<'l> {
+    layout: &'l Layout,
+    data_key: &'static str,
+    cx: &'l Cx<'l>,
+}
+
+impl<'de> Visitor<'de> for EnvelopeVisitor<'_> {
+    type Value = Envelope<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an event envelope")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Envelope<'de>, A::Error> {
+        let layout = self.layout;
+        let mut out = Envelope {
+            id: None,
+            event_type: None,
+            timestamp: None,
+            actor: None,
+            payload: None,
+            raw_data: None,
+            extra: Vec::new(),
+        };
+        // A key the layout reads that comes twice is left to the reader in steps, which names it.
+        let mut seen = [false; 5];
+        let mut first = |slot: usize| {
+            if std::mem::replace(&mut seen[slot], true) {
+                Err(A::Error::custom("repeated"))
+            } else {
+                Ok(())
+            }
+        };
+        while let Some(Key(key)) = map.next_key()? {
+            let key = key.as_ref();
+            if layout.id == Some(key) {
+                first(0)?;
+                match map.next_value::<Option<String>>()? {
+                    Some(id) => out.id = Some(id),
+                    None => out.extra.push((key.to_owned(), null_raw())),
+                }
+            } else if key == layout.event_type {
+                first(1)?;
+                match map.next_value::<Option<String>>()? {
+                    Some(event_type) => out.event_type = Some(event_type),
+                    None => out.extra.push((key.to_owned(), null_raw())),
+                }
+            } else if layout.timestamp == Some(key) {
+                first(2)?;
+                match map.next_value_seed(Nullable::<Timestamp>::new(self.cx))? {
+                    Some(timestamp) => out.timestamp = Some(timestamp),
+                    None => out.extra.push((key.to_owned(), null_raw())),
+                }
+            } else if layout.actor == Some(key) {
+                first(3)?;
+                match map.next_value_seed(Nullable::<Actor>::new(self.cx))? {
+                    Some(actor) => out.actor = Some(actor),
+                    None => out.extra.push((key.to_owned(), null_raw())),
+                }
+            } else if key == self.data_key {
+                first(4)?;
+                match &out.event_type {
+                    Some(event_type) => {
+                        let family = Family::of(event_type);
+                        out.payload =
+                            Some((map.next_value_seed(PayloadSeed { family, cx: self.cx })?, family));
+                    }
+                    None => out.raw_data = Some(map.next_value()?),
+                }
+            } else {
+                let raw: &RawValue = map.next_value()?;
+                out.extra.push((key.to_owned(), raw.to_owned()));
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every body the repository holds: the fuzz seeds of `event_parse` (real payloads of the
+    /// five systems and what the fuzzer grew from them) and the dialect fixtures.
+    fn bodies() -> Vec<Vec<u8>> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut bodies = Vec::new();
+        for dir in ["fuzz/seeds/event_parse", "tests/fixtures/dialects"] {
+            for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+                bodies.push(std::fs::read(entry.unwrap().path()).unwrap());
+            }
+        }
+        assert!(bodies.len() > 1000, "the seeds are missing: {} bodies", bodies.len());
+        bodies
+    }
+
+    #[test]
+    fn one_pass_and_steps_agree_on_every_seed() {
+        let (mut streamed, mut refused) = (0, 0);
+        for body in bodies() {
+            for dialect in [Dialect::Hookwire, Dialect::OpsCenter, Dialect::HomeChef] {
+                let layout = dialect.layout();
+                let DataAt::Key(data_key) = layout.data else { unreachable!() };
+                for (hint, strict) in [(None, false), (Some("order.created"), false), (None, true)] {
+                    let steps = dialect.read_in_steps(&body, hint, strict);
+                    match read_streamed(&layout, data_key, &body, hint, strict) {
+                        Some(event) => {
+                            streamed += 1;
+                            assert_eq!(
+                                steps.as_ref().ok(),
+                                Some(&event),
+                                "{dialect} {hint:?} {strict}: {}",
+                                String::from_utf8_lossy(&body)
+                            );
+                        }
+                        // The one pass gives up only where the steps refuse the body.
+                        None => {
+                            refused += 1;
+                            assert!(
+                                steps.is_err(),
+                                "{dialect} {hint:?} {strict}: {}",
+                                String::from_utf8_lossy(&body)
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        // Both outcomes are exercised by the seeds, many times.
+        assert!(streamed > 1000 && refused > 1000, "{streamed} read in one pass, {refused} refused");
+    }
 }

@@ -96,15 +96,21 @@ impl Payload {
             Family::User => Payload::User(User::from_json(raw, &path)?),
             Family::Other => Payload::Other(Json::from_json(raw, &path)?),
         };
-        // Data with keys but none of the family's own is a body in another envelope read with
-        // the wrong dialect (an AuraConnect order read as native has only `object`): an error,
-        // never a record whose every field is empty.
-        let (has_typed_key, extra) = match &payload {
+        payload.check_fit(family)?;
+        Ok(payload)
+    }
+
+    /// Data with keys but none of the family's own is a body in another envelope read with
+    /// the wrong dialect (an AuraConnect order read as native has only `object`): an error,
+    /// never a record whose every field is empty.
+    fn check_fit(&self, family: Family) -> Result<(), Error> {
+        let path = Path::Root("data");
+        let (has_typed_key, extra) = match self {
             Payload::Device(p) => (p.has_typed_key(), &p.extra),
             Payload::Order(p) => (p.has_typed_key(), &p.extra),
             Payload::Job(p) => (p.has_typed_key(), &p.extra),
             Payload::User(p) => (p.has_typed_key(), &p.extra),
-            Payload::Other(_) => return Ok(payload),
+            Payload::Other(_) => return Ok(()),
         };
         if !has_typed_key && !extra.is_empty() {
             let found: Vec<String> = extra.iter().take(3).map(|(key, _)| format!("`{key}`")).collect();
@@ -119,7 +125,7 @@ impl Payload {
                 ),
             ));
         }
-        Ok(payload)
+        Ok(())
     }
 
     /// The family this payload belongs to.
@@ -138,6 +144,28 @@ impl Payload {
         // Serializing these types into JSON cannot fail: every leaf is a string, a number
         // already validated as JSON, or raw JSON.
         Json::from_serializable(self).unwrap_or_else(|_| Json::parse("null").expect("null is JSON"))
+    }
+}
+
+/// Reads the payload of a family in the pass that reads its envelope (see
+/// `Dialect::read_streamed`); the fit check is the caller's, as in [`Payload::parse`].
+pub(crate) struct PayloadSeed<'c> {
+    pub(crate) family: Family,
+    pub(crate) cx: &'c json::Cx<'c>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for PayloadSeed<'_> {
+    type Value = Payload;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Payload, D::Error> {
+        let cx = self.cx;
+        Ok(match self.family {
+            Family::Device => Payload::Device(Device::from_de(deserializer, cx)?),
+            Family::Order => Payload::Order(Order::from_de(deserializer, cx)?),
+            Family::Job => Payload::Job(Job::from_de(deserializer, cx)?),
+            Family::User => Payload::User(User::from_de(deserializer, cx)?),
+            Family::Other => Payload::Other(Json::from_de(deserializer, cx)?),
+        })
     }
 }
 
@@ -351,7 +379,7 @@ pub(crate) fn parse_sent(
 }
 
 /// Event types are non-empty, without spaces or control characters.
-fn check_type(event_type: &str) -> Result<(), Error> {
+pub(crate) fn check_type(event_type: &str) -> Result<(), Error> {
     if event_type.is_empty() || !event_type.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(Error::argument("event_type", "must be non-empty visible ASCII, like `order.created`"));
     }

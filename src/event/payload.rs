@@ -84,14 +84,35 @@ macro_rules! typed_object {
             }
 
             fn from_de<'de, D: Deserializer<'de>>(deserializer: D, cx: &Cx<'_>) -> Result<Self, D::Error> {
-                struct V<'c>(&'c Cx<'c>);
-                impl<'c> HasCx<'c> for V<'c> {
+                let mut out = $name::default();
+                $name::read_into(deserializer, cx, &mut out)?;
+                Ok(out)
+            }
+
+            fn push_de<'de, D: Deserializer<'de>>(
+                deserializer: D,
+                cx: &Cx<'_>,
+                items: &mut Vec<Self>,
+            ) -> Result<(), D::Error> {
+                items.push($name::default());
+                match items.last_mut() {
+                    Some(out) => $name::read_into(deserializer, cx, out),
+                    None => Ok(()),
+                }
+            }
+        }
+
+        impl $name {
+            /// Reads an object into `out` (a default record) where it already lies.
+            fn read_into<'de, D: Deserializer<'de>>(deserializer: D, cx: &Cx<'_>, out: &mut $name) -> Result<(), D::Error> {
+                struct V<'c, 'o>(&'c Cx<'c>, &'o mut $name);
+                impl<'c> HasCx<'c> for V<'c, '_> {
                     fn cx(&self) -> &'c Cx<'c> {
                         self.0
                     }
                 }
-                impl<'de> Visitor<'de> for V<'_> {
-                    type Value = $name;
+                impl<'de> Visitor<'de> for V<'_, '_> {
+                    type Value = ();
                     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                         f.write_str("an object")
                     }
@@ -99,9 +120,9 @@ macro_rules! typed_object {
                     // is kept raw (repeats included, as they came). A typed key seen twice is an
                     // error, a null first included: parsers disagree on which copy counts (RFC
                     // 8259 leaves it open), and one typed field cannot keep both.
-                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
                         let cx = self.0;
-                        let mut out = $name::default();
+                        let out = self.1;
                         let mut nulls: Vec<&'static str> = Vec::new();
                         let mut extra: Vec<(String, Box<RawValue>)> = Vec::new();
                         while let Some(Key(key)) = map.next_key()? {
@@ -127,15 +148,15 @@ macro_rules! typed_object {
                             }
                         }
                         out.extra = Extra::from_fields(extra);
-                        Ok(out)
+                        Ok(())
                     }
-                    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<$name, A::Error> {
+                    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
                         Err(self.0.fail(invalid(self.0.path, "must be an object")))
                     }
                     refuse_other_kinds!("must be an object"; visit_bool(bool), visit_i64(i64), visit_u64(u64),
                         visit_f64(f64), visit_str(&str), visit_unit());
                 }
-                deserializer.deserialize_any(V(cx))
+                deserializer.deserialize_any(V(cx, out))
             }
         }
 
