@@ -136,8 +136,14 @@ fuzz-seeds: tools-fuzz
 	  echo "$$target: $$(ls seeds/$$target | wc -l) seeds, $$(du -sh seeds/$$target | cut -f1)"; \
 	done
 
-bench: bench-stores bench-python
+# Every row of issue 18's table in one run: the Rust rows (benches/speed.rs: verify against a
+# bare HMAC, typed parse against serde_json::Value), then the Python rows (bench-python) and the
+# Node rows (bench-node) against freshly built bindings; each beside its figure at filing and
+# its goal.
+bench: bench-stores
 	$(CARGO) bench -p hookwire-benches --bench verify
+	$(CARGO) bench -p hookwire-benches --bench speed
+	@$(MAKE) --no-print-directory bench-python bench-node
 
 bench-stores: tools-servers
 	$(CARGO) bench -p hookwire-stores --bench claims

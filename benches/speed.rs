@@ -1,0 +1,242 @@
+//! Issue 18's Rust rows in one run: `verify_at` on a 1 KB Standard Webhooks message against a
+//! bare precomputed HMAC-SHA256 of the same bytes, and `Event::from_json` of a 933 B order event
+//! against `serde_json::Value` of the same bytes; each beside the figure at filing, with its goal.
+//!
+//! `cargo bench -p hookwire-benches --bench speed` (part of `make bench`). `ROUNDS` (default
+//! 200) sets the rounds per row.
+//!
+//! On a shared machine the load changes by the millisecond, so each row is measured as many
+//! short alternating rounds of the two contenders (about 2 ms each, order swapped every round),
+//! and each contender's figure is its fastest round: the time of a call when nothing else got
+//! in its way, which is what the two are compared on. Every contender is checked to give the
+//! expected answer before it is timed.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use hmac::{KeyInit, Mac};
+use hookwire::{Event, Scheme, Secret, Signer, Verifier};
+use sha2::Sha256;
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const MSG_ID: &str = "msg_2KxQ4pZ9bRzq7WnTfY3c";
+const TS: i64 = 1_700_000_000;
+const ROUND: Duration = Duration::from_millis(2);
+
+/// The body of the verify rows: the 1 KiB body of `benches/verify.rs` (an order event with as
+/// many line items as fit, padded with a note).
+fn body_1k() -> Vec<u8> {
+    let mut out = String::from(r#"{"id":"evt_01HZX3K9","type":"order.created","data":{"items":["#);
+    let tail = r#"],"note":""}}"#;
+    for i in 0u64.. {
+        let item = format!(
+            r#"{}{{"sku":"SKU-{:05}","qty":{},"price":"{}.{:02}","name":"Widget {}"}}"#,
+            if i == 0 { "" } else { "," },
+            (i * 7919) % 100_000,
+            1 + i % 9,
+            3 + (i * 37) % 500,
+            (i * 13) % 100,
+            i
+        );
+        if out.len() + item.len() + tail.len() > 1024 {
+            break;
+        }
+        out.push_str(&item);
+    }
+    out.push_str(r#"],"note":""#);
+    let pad = 1024 - out.len() - 3;
+    out.extend(std::iter::repeat_n('x', pad));
+    out.push_str(r#""}}"#);
+    assert_eq!(out.len(), 1024);
+    out.into_bytes()
+}
+
+/// The order event of `benches/events.rs` (933 bytes), the issue's typed-parse row.
+fn order_event() -> Vec<u8> {
+    let items: Vec<String> = (0..9)
+        .map(|i| {
+            format!(r#"{{"id":{i},"menu_item_id":{},"quantity":2,"price":12.99,"modifiers":[]}}"#, 10 + i)
+        })
+        .collect();
+    format!(
+        r#"{{"id":"evt_2KWPBgLlAfxdpx2AI54pPJ85f4W","type":"order.created","timestamp":"2025-08-08T10:00:00Z","data":{{"id":1001,"order_number":"ORD-2025-001","restaurant_id":1,"customer_id":456,"chef_id":"chef_789","status":"pending","total_amount":116.91,"items":[{}],"created_at":"2025-08-08T10:00:00Z","notes":"ring twice"}}}}"#,
+        items.join(",")
+    )
+    .into_bytes()
+}
+
+/// One row: the fastest round's per-call time (ns) of each, and their ratio ours / reference.
+struct Measured {
+    ours_ns: f64,
+    reference_ns: f64,
+    ratio: f64,
+}
+
+fn fastest(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+/// Calls per round so that one round of `f` takes about [`ROUND`].
+fn calls_per_round(f: &mut impl FnMut()) -> u64 {
+    let mut n = 1u64;
+    loop {
+        let start = Instant::now();
+        for _ in 0..n {
+            f();
+        }
+        let spent = start.elapsed();
+        if spent >= ROUND / 4 {
+            let scaled = n as f64 * ROUND.as_secs_f64() / spent.as_secs_f64();
+            return scaled.max(1.0) as u64;
+        }
+        n *= 2;
+    }
+}
+
+fn per_call_ns(f: &mut impl FnMut(), n: u64) -> f64 {
+    let start = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    start.elapsed().as_nanos() as f64 / n as f64
+}
+
+fn compare(rounds: usize, mut ours: impl FnMut(), mut reference: impl FnMut()) -> Measured {
+    let (n_ours, n_ref) = (calls_per_round(&mut ours), calls_per_round(&mut reference));
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let (x, y) = if round % 2 == 0 {
+            let x = per_call_ns(&mut ours, n_ours);
+            (x, per_call_ns(&mut reference, n_ref))
+        } else {
+            let y = per_call_ns(&mut reference, n_ref);
+            (per_call_ns(&mut ours, n_ours), y)
+        };
+        a.push(x);
+        b.push(y);
+    }
+    let (ours_ns, reference_ns) = (fastest(&a), fastest(&b));
+    Measured { ours_ns, reference_ns, ratio: ours_ns / reference_ns }
+}
+
+fn us(ns: f64) -> String {
+    format!("{:.2} µs", ns / 1000.0)
+}
+
+fn mib_s(bytes: usize, ns: f64) -> f64 {
+    bytes as f64 / (ns / 1e9) / (1024.0 * 1024.0)
+}
+
+fn met(ok: bool) -> &'static str {
+    if ok {
+        "met"
+    } else {
+        "NOT met"
+    }
+}
+
+fn main() {
+    let rounds: usize = std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(200);
+    let secret = Secret::parse(SECRET).expect("secret");
+    let key = BASE64.decode(&SECRET["whsec_".len()..]).expect("base64 secret");
+    let keyed = hmac::Hmac::<Sha256>::new_from_slice(&key).expect("hmac key");
+    let body = body_1k();
+    let ts_text = TS.to_string();
+
+    // The bare HMAC: a keyed state cloned, fed `{id}.{ts}.{body}`, compared with the tag.
+    let tag = {
+        let mut mac = keyed.clone();
+        for part in [MSG_ID.as_bytes(), b".", ts_text.as_bytes(), b".", &body] {
+            mac.update(part);
+        }
+        mac.finalize().into_bytes()
+    };
+    let mut bare_hmac = || {
+        let mut mac = keyed.clone();
+        mac.update(black_box(MSG_ID.as_bytes()));
+        mac.update(b".");
+        mac.update(black_box(ts_text.as_bytes()));
+        mac.update(b".");
+        mac.update(black_box(body.as_slice()));
+        assert!(mac.verify_slice(black_box(&tag[..])).is_ok());
+    };
+
+    println!("hookwire: issue 18, the Rust rows ({rounds} alternating rounds of ~2 ms per contender; fastest round)");
+    println!();
+    println!("| row | at filing | this run | reference, this run | ratio | goal | |");
+    println!("|---|---|---|---|---|---|---|");
+
+    let mut verify_row = |label: &str, scheme: Scheme, filing: &str, goal: bool| {
+        let verifier = Verifier::new(scheme.clone(), [secret.clone()]);
+        let headers = Signer::new(scheme, secret.clone()).sign(MSG_ID, TS, &body).expect("sign");
+        verifier.verify_at(&headers, &body, TS).expect("the message verifies");
+        let m = compare(
+            rounds,
+            || {
+                assert!(verifier.verify_at(black_box(&headers), black_box(body.as_slice()), TS).is_ok());
+            },
+            &mut bare_hmac,
+        );
+        let verdict = if goal { met(m.ratio <= 1.15) } else { "" };
+        println!(
+            "| {label} | {filing} | {} | bare precomputed HMAC-SHA256 {} | {:.2}× the HMAC | {} | {verdict} |",
+            us(m.ours_ns),
+            us(m.reference_ns),
+            m.ratio,
+            if goal { "≤ 1.15×" } else { "" },
+        );
+        m
+    };
+    verify_row(
+        "Rust `verify_at`, 1 KB Standard Webhooks message",
+        Scheme::standard_webhooks(),
+        "0.97 µs, 1.24× the HMAC",
+        true,
+    );
+    verify_row("Rust `verify_at`, 1 KB, hookwire scheme (hex)", Scheme::hookwire(), "", false);
+
+    // The header-values entry point: the same message as (name, value) pairs, no HeaderMap.
+    {
+        let scheme = Scheme::standard_webhooks();
+        let verifier = Verifier::new(scheme.clone(), [secret.clone()]);
+        let headers = Signer::new(scheme, secret.clone()).sign(MSG_ID, TS, &body).expect("sign");
+        let pairs: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())).collect();
+        verifier.verify_at(&pairs, &body, TS).expect("the pairs verify");
+        let m = compare(
+            rounds,
+            || assert!(verifier.verify_at(black_box(&pairs), black_box(body.as_slice()), TS).is_ok()),
+            &mut bare_hmac,
+        );
+        println!(
+            "| Rust `verify_at`, 1 KB Standard Webhooks, headers as (name, value) pairs | | {} | bare precomputed HMAC-SHA256 {} | {:.2}× the HMAC | | |",
+            us(m.ours_ns),
+            us(m.reference_ns),
+            m.ratio,
+        );
+    }
+
+    let order = order_event();
+    assert_eq!(order.len(), 933, "the issue's order event is 933 bytes");
+    let event = Event::from_json(&order).expect("the order event parses");
+    assert_eq!(event.event_type(), "order.created");
+    let m = compare(
+        rounds,
+        || {
+            black_box(Event::from_json(black_box(&order)).expect("parses"));
+        },
+        || {
+            black_box(serde_json::from_slice::<serde_json::Value>(black_box(&order)).expect("parses"));
+        },
+    );
+    let speed = mib_s(order.len(), m.ours_ns);
+    let faster = 1.0 / m.ratio;
+    println!(
+        "| Rust `Event::from_json`, 933 B order | 12.0 µs (74 MiB/s), 1.0× `serde_json::Value` | {} ({speed:.0} MiB/s) | `serde_json::Value` {} ({:.0} MiB/s) | {faster:.2}× faster | ≥ 300 MiB/s and ≥ 2× | {} |",
+        us(m.ours_ns),
+        us(m.reference_ns),
+        mib_s(order.len(), m.reference_ns),
+        met(speed >= 300.0 && faster >= 2.0),
+    );
+}
