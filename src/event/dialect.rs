@@ -486,7 +486,7 @@ fn read_streamed(
             payload.check_fit(family).ok()?;
             payload
         }
-        (None, Some(raw)) => Payload::parse(Family::of(&event_type), raw).ok()?,
+        (None, Some(raw)) => Box::new(Payload::parse(Family::of(&event_type), raw).ok()?),
         (None, None) => return None,
     };
     // What `Event::new` checks holds: the type is checked and the payload is of its family.
@@ -507,7 +507,7 @@ struct Envelope<'de> {
     timestamp: Option<Timestamp>,
     actor: Option<Actor>,
     /// The data, read as it was met as the payload of this family (when the type came first)
-    payload: Option<(Payload, Family)>,
+    payload: Option<(Box<Payload>, Family)>,
     /// or kept to be read once the type is known.
     raw_data: Option<&'de RawValue>,
     /// The fields the layout does not read, and the `null`s of those it reads (kept where

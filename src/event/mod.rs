@@ -155,17 +155,26 @@ pub(crate) struct PayloadSeed<'c> {
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for PayloadSeed<'_> {
-    type Value = Payload;
+    type Value = Box<Payload>;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Payload, D::Error> {
+    /// The record is read into the box it is returned in.
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Box<Payload>, D::Error> {
         let cx = self.cx;
-        Ok(match self.family {
-            Family::Device => Payload::Device(Device::from_de(deserializer, cx)?),
-            Family::Order => Payload::Order(Order::from_de(deserializer, cx)?),
-            Family::Job => Payload::Job(Job::from_de(deserializer, cx)?),
-            Family::User => Payload::User(User::from_de(deserializer, cx)?),
-            Family::Other => Payload::Other(Json::from_de(deserializer, cx)?),
-        })
+        let mut payload = Box::new(match self.family {
+            Family::Device => Payload::Device(Device::default()),
+            Family::Order => Payload::Order(Order::default()),
+            Family::Job => Payload::Job(Job::default()),
+            Family::User => Payload::User(User::default()),
+            Family::Other => return Ok(Box::new(Payload::Other(Json::from_de(deserializer, cx)?))),
+        });
+        match &mut *payload {
+            Payload::Device(device) => Device::read_into(deserializer, cx, device)?,
+            Payload::Order(order) => Order::read_into(deserializer, cx, order)?,
+            Payload::Job(job) => Job::read_into(deserializer, cx, job)?,
+            Payload::User(user) => User::read_into(deserializer, cx, user)?,
+            Payload::Other(_) => {}
+        }
+        Ok(payload)
     }
 }
 
@@ -207,7 +216,9 @@ pub struct Event {
     event_type: String,
     timestamp: Option<Timestamp>,
     actor: Option<Actor>,
-    payload: Payload,
+    /// Boxed: a payload is a few hundred bytes, which a parsed event would otherwise carry
+    /// through every return on its way out (and the reader builds it where it lies).
+    payload: Box<Payload>,
     extra: Extra,
 }
 
@@ -237,7 +248,14 @@ impl Event {
                 ),
             ));
         }
-        Ok(Event { id: None, event_type, timestamp: None, actor: None, payload, extra: Extra::default() })
+        Ok(Event {
+            id: None,
+            event_type,
+            timestamp: None,
+            actor: None,
+            payload: Box::new(payload),
+            extra: Extra::default(),
+        })
     }
 
     /// An event of `event_type` whose data is any serializable value, read into the typed

@@ -94,6 +94,11 @@ macro_rules! typed_object {
                 cx: &Cx<'_>,
                 items: &mut Vec<Self>,
             ) -> Result<(), D::Error> {
+                if items.is_empty() {
+                    // Arrays of records hold several as a rule: room for them at once, rather
+                    // than moving the first ones through two reallocations.
+                    items.reserve(8);
+                }
                 items.push($name::default());
                 match items.last_mut() {
                     Some(out) => $name::read_into(deserializer, cx, out),
@@ -104,7 +109,7 @@ macro_rules! typed_object {
 
         impl $name {
             /// Reads an object into `out` (a default record) where it already lies.
-            fn read_into<'de, D: Deserializer<'de>>(deserializer: D, cx: &Cx<'_>, out: &mut $name) -> Result<(), D::Error> {
+            pub(crate) fn read_into<'de, D: Deserializer<'de>>(deserializer: D, cx: &Cx<'_>, out: &mut $name) -> Result<(), D::Error> {
                 struct V<'c, 'o>(&'c Cx<'c>, &'o mut $name);
                 impl<'c> HasCx<'c> for V<'c, '_> {
                     fn cx(&self) -> &'c Cx<'c> {
