@@ -220,6 +220,10 @@ impl<'a> RawObject<'a> {
 
 /// Conversion of one raw JSON value into a typed field, naming the field on failure.
 pub(crate) trait FromJson: Sized {
+    /// Whether [`from_de`](FromJson::from_de) reads field by field (objects and arrays); a
+    /// scalar's is its raw token through [`from_json`](FromJson::from_json).
+    const STREAMED: bool = false;
+
     fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error>;
 
     /// Reads the value in the same pass as its parent. Scalars go through their raw text
@@ -425,6 +429,8 @@ impl Serialize for Json {
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
+    const STREAMED: bool = true;
+
     fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
         read_streamed(raw.get(), path)
     }

@@ -79,6 +79,8 @@ macro_rules! typed_object {
         }
 
         impl FromJson for $name {
+            const STREAMED: bool = true;
+
             fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
                 read_streamed(raw.get(), path)
             }
@@ -138,7 +140,18 @@ macro_rules! typed_object {
                                     }
                                     let path = cx.path.key($key);
                                     let inner = Cx { path: &path, error: cx.error };
-                                    match map.next_value_seed(Nullable::<$ty>::new(&inner))? {
+                                    let value = if <$ty as FromJson>::STREAMED {
+                                        map.next_value_seed(Nullable::<$ty>::new(&inner))?
+                                    } else {
+                                        // A scalar is one token: taken raw at once, which is what
+                                        // its streamed read would do after asking for a null.
+                                        let raw: &RawValue = map.next_value()?;
+                                        match raw.get() {
+                                            "null" => None,
+                                            _ => Some(<$ty>::from_json(raw, &path).map_err(|e| inner.fail(e))?),
+                                        }
+                                    };
+                                    match value {
                                         Some(value) => out.$field = Some(value),
                                         None => {
                                             nulls.push($key);
