@@ -27,6 +27,9 @@ use crate::{
 /// How long a statement waits for another process's write lock before it fails.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The page cache, in KiB.
+const CACHE_KIB: u32 = 32 * 1024;
+
 /// Percentiles are computed over this many of an endpoint's most recent responses.
 pub(crate) const LATENCY_WINDOW: u32 = 10_000;
 
@@ -48,6 +51,10 @@ impl SqliteStore {
             // committed (an OS crash may lose the last transactions, as SQLite documents).
             let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
             conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+            // A page cache of up to 32 MiB (SQLite's default is 2 MiB): claims and completions
+            // look messages and deliveries up by random ids, and a queue of tens of thousands
+            // no longer fits the default, so every lookup became a read() of the file.
+            conn.execute_batch(&format!("PRAGMA cache_size = -{}", CACHE_KIB))?;
             migrate(&mut conn)?;
             Ok(conn)
         })
@@ -473,15 +480,26 @@ impl Store for SqliteStore {
             let exclude = serde_json::to_string(&request.exclude).unwrap_or_else(|_| "[]".into());
             let mut claimed = Vec::new();
             {
-                let mut stmt = tx.prepare_cached(
+                // Usually no endpoint is left out: then the statement has no JSON to read (`?5` is
+                // `[]`). `LIMIT 0 + ?6`, not `LIMIT ?6`: SQLite re-prepares a statement whose
+                // LIMIT is a bare parameter every time a new value is bound to it, and the claim's
+                // limit (the worker's free slots) changes from one claim to the next.
+                let mut stmt = tx.prepare_cached(if request.exclude.is_empty() {
+                    "UPDATE deliveries SET claim_token = ?1, claimed_by = ?2, lease_until = ?3, due_at = ?3
+                     WHERE id IN (
+                         SELECT id FROM deliveries
+                         WHERE status IN ('pending', 'retrying') AND due_at <= ?4 AND ?5 = '[]'
+                         ORDER BY due_at LIMIT 0 + ?6)
+                     RETURNING id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at, manual"
+                } else {
                     "UPDATE deliveries SET claim_token = ?1, claimed_by = ?2, lease_until = ?3, due_at = ?3
                      WHERE id IN (
                          SELECT id FROM deliveries
                          WHERE status IN ('pending', 'retrying') AND due_at <= ?4
                            AND endpoint_id NOT IN (SELECT value FROM json_each(?5))
-                         ORDER BY due_at LIMIT ?6)
-                     RETURNING id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at, manual",
-                )?;
+                         ORDER BY due_at LIMIT 0 + ?6)
+                     RETURNING id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at, manual"
+                })?;
                 let mut rows = stmt.query(params![
                     request.token,
                     request.worker,
