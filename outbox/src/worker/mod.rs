@@ -2,7 +2,10 @@
 //!
 //! One loop claims as many deliveries as it has free slots (leaving out endpoints that are at
 //! their in-flight limit or out of tokens), and runs each attempt as its own task: sign with a
-//! fresh timestamp, send, classify, decide, record, all fenced by the claim token. A lease is
+//! fresh timestamp, send, classify, decide, record, all fenced by the claim token. A slot is
+//! free again once the attempt's completion is written (group commit), not when the request
+//! ends: until then its lease and its endpoint's slot are held, and a claim for it would only
+//! find deliveries it has to give back. A lease is
 //! renewed while its request runs; a worker that dies leaves leases that simply expire, and
 //! the deliveries become due again for any worker (at-least-once: a request that reached the
 //! receiver just before the crash is sent again, with the same webhook id).
@@ -10,6 +13,7 @@
 mod pacing;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -150,16 +154,19 @@ impl WorkerBuilder {
         let (recorder, completions) = mpsc::channel(4 * self.concurrency);
         let report = Arc::new(std::sync::Mutex::new(WorkerReport::default()));
         let written = Arc::new(Notify::new());
+        let unwritten = Arc::new(AtomicUsize::new(0));
         let recorder_task = runtime.spawn(record_batches(
             Arc::clone(&self.outbox.inner),
             completions,
             Arc::clone(&report),
             self.lease,
             Arc::clone(&written),
+            Arc::clone(&unwritten),
         ));
         let shared = Arc::new(Shared {
             recorder,
             written,
+            unwritten,
             inner: Arc::clone(&self.outbox.inner),
             client,
             id: id.clone(),
@@ -240,6 +247,9 @@ struct Shared {
     recorder: mpsc::Sender<Record>,
     /// Signalled by the recorder after each batch: the endpoint slots it held are free again.
     written: Arc<Notify>,
+    /// Completions handed to the recorder and not yet written: their requests are over but
+    /// their leases and endpoint slots are still held, so they count against the concurrency.
+    unwritten: Arc<AtomicUsize>,
     client: HttpClient,
     id: String,
     lease: Duration,
@@ -293,7 +303,10 @@ async fn run(
         while let Some(done) = tasks.try_join_next_with_id() {
             held.remove(&finished_id(&done));
         }
-        let free = config.concurrency.saturating_sub(tasks.len());
+        // A request is in flight until its completion is written: claiming for slots whose
+        // endpoint is still held would find nothing to take (a claim that walks the whole due
+        // queue past the held endpoint's deliveries) or take what it must give back at once.
+        let free = config.concurrency.saturating_sub(tasks.len() + shared.unwritten.load(Ordering::SeqCst));
         let now = UnixTime::now();
         let mut more = false;
         let mut pause = config.poll_interval;
@@ -380,6 +393,7 @@ async fn record_batches(
     report: Arc<std::sync::Mutex<WorkerReport>>,
     lease: Duration,
     written: Arc<Notify>,
+    unwritten: Arc<AtomicUsize>,
 ) {
     while let Some(first) = records.recv().await {
         let mut batch = vec![first];
@@ -420,7 +434,9 @@ async fn record_batches(
                 }
             }
         }
+        let count = batch.len();
         drop(batch);
+        unwritten.fetch_sub(count, Ordering::SeqCst);
         written.notify_one();
         inner.progress.notify_waiters();
     }
@@ -648,7 +664,9 @@ where
 
 /// Hands a completion to the recorder (waiting only when it is behind: backpressure).
 async fn record(shared: &Shared, completion: Completion, slot: Option<Slot>, succeeded: bool) {
+    shared.unwritten.fetch_add(1, Ordering::SeqCst);
     if shared.recorder.send(Record { completion, _slot: slot, succeeded }).await.is_err() {
+        shared.unwritten.fetch_sub(1, Ordering::SeqCst);
         tracing::error!("the recorder stopped; the lease expires and the delivery is sent again");
     }
 }
