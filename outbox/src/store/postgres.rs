@@ -276,7 +276,7 @@ async fn publish_with<C: GenericClient>(
     for row in &endpoints {
         let route = Route { id: row.get(0), version: row.get(1), url: row.get(2), config: row.get(3) };
         if matcher.matches(&route, &message.event_type, message.event.as_ref()) {
-            ids.push(crate::id::new_id("dlv"));
+            ids.push(crate::id::new_ordered_id("dlv", message.now));
             targets.push(route.id.to_owned());
         }
     }
@@ -945,7 +945,7 @@ impl Store for PostgresStore {
                 id
             }
             None => {
-                let id = crate::id::new_id("dlv");
+                let id = crate::id::new_ordered_id("dlv", now);
                 tx.execute(
                     "INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, due_at, run_started_at,
                          created_at, updated_at)

@@ -459,7 +459,7 @@ impl Store for SqliteStore {
                 )?;
                 for endpoint_id in &targets {
                     insert.execute(params![
-                        crate::id::new_id("dlv"),
+                        crate::id::new_ordered_id("dlv", message.now),
                         message.id,
                         endpoint_id,
                         message.event_type,
@@ -757,7 +757,7 @@ impl Store for SqliteStore {
                     id
                 }
                 None => {
-                    let id = crate::id::new_id("dlv");
+                    let id = crate::id::new_ordered_id("dlv", now);
                     tx.execute(
                         "INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, due_at,
                              run_started_at, created_at, updated_at)
