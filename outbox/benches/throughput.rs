@@ -53,7 +53,8 @@ async fn publish(outbox: &Outbox, count: usize) -> (Duration, Duration) {
 
 /// Delivers everything pending with `workers` workers (separate handles: separate pools);
 /// returns deliveries per second.
-async fn drain(url: &str, outboxes: &[Outbox], count: usize) -> f64 {
+async fn drain(part: &str, url: &str, outboxes: &[Outbox], count: usize) -> f64 {
+    perf_control(part, "enable");
     let started = Instant::now();
     let handles: Vec<_> = outboxes
         .iter()
@@ -65,16 +66,37 @@ async fn drain(url: &str, outboxes: &[Outbox], count: usize) -> f64 {
                 .expect("worker")
         })
         .collect();
-    while outboxes[0].queue_depth().await.expect("depth") > 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
+    // Counting the queue is a scan of it, on the same two cores as the worker: look often only
+    // near the end (every 5 ms then), not every 5 ms through a queue of thousands.
+    loop {
+        let depth = outboxes[0].queue_depth().await.expect("depth");
+        if depth == 0 {
+            break;
+        }
+        let done = count.saturating_sub(depth as usize).max(1) as f64;
+        let left = started.elapsed().as_secs_f64() * depth as f64 / done;
+        tokio::time::sleep(Duration::from_secs_f64((left / 2.0).clamp(0.005, 0.1))).await;
     }
     let elapsed = started.elapsed();
+    perf_control(part, "disable");
     for handle in handles {
         handle.stop(Duration::from_secs(5)).await;
     }
     let metrics = outboxes[0].metrics().await.expect("metrics");
     assert!(metrics.delivered as usize >= count, "{url}: {} delivered", metrics.delivered);
     count as f64 / elapsed.as_secs_f64()
+}
+
+/// Profiles one part's deliveries only: `perf record -D -1 --control fifo:CTL` (or `perf stat`)
+/// with `BENCH_PERF_CTL=CTL BENCH_PERF_PART=sqlite` (`ceiling`, `pg1`, `pg2`) counts while that
+/// part delivers, in this process and in the PostgreSQL server it started.
+fn perf_control(part: &str, command: &str) {
+    if std::env::var("BENCH_PERF_PART").is_ok_and(|p| p == part) {
+        let path = std::env::var("BENCH_PERF_CTL").unwrap_or_default();
+        if let Err(err) = std::fs::write(&path, format!("{command}\n")) {
+            eprintln!("BENCH_PERF_CTL {path}: {err}");
+        }
+    }
 }
 
 /// Adds `count` pending deliveries (and their messages) straight into the tables.
@@ -174,18 +196,26 @@ async fn main() {
     let (ceiling_outbox, endpoint) = setup(&sqlite("ceiling"), &receiver).await;
     let message = ceiling_outbox.publish(Publish::event("order.created", body(0))).await.unwrap().message_id;
     hookwire_outbox::bench::ceiling(&ceiling_outbox, &endpoint, &message, 500, CONCURRENCY).await.unwrap();
+    perf_control("ceiling", "enable");
     let took = hookwire_outbox::bench::ceiling(&ceiling_outbox, &endpoint, &message, deliveries, CONCURRENCY)
         .await
         .unwrap();
+    perf_control("ceiling", "disable");
     let ceiling = deliveries as f64 / took.as_secs_f64();
     println!("| none (ceiling) | deliveries/s | {ceiling:.0} | 100 % |");
 
-    let runs: [(&str, Vec<String>, f64); 3] = [
-        ("SQLite", vec![sqlite("one")], 0.5),
-        ("PostgreSQL, 1 worker", vec![postgres("pg1")], 0.3),
-        ("PostgreSQL, 2 workers", vec![postgres("pg2"), postgres("pg2")], 0.3),
+    // BENCH_ONLY=sqlite,pg1,pg2,claims runs those parts only (beside the ceiling), for profiling.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    let runs_part = |part: &str| only.is_empty() || only.split(',').any(|p| p == part);
+    let runs: [(&str, &str, Vec<String>, f64); 3] = [
+        ("sqlite", "SQLite", vec![sqlite("one")], 0.5),
+        ("pg1", "PostgreSQL, 1 worker", vec![postgres("pg1")], 0.3),
+        ("pg2", "PostgreSQL, 2 workers", vec![postgres("pg2"), postgres("pg2")], 0.3),
     ];
-    for (name, urls, goal) in runs {
+    for (part, name, urls, goal) in runs {
+        if !runs_part(part) {
+            continue;
+        }
         let (outbox, _) = setup(&urls[0], &receiver).await;
         let (p50, p99) = publish(&outbox, PUBLISHES).await;
         for n in 0..deliveries - PUBLISHES {
@@ -195,7 +225,7 @@ async fn main() {
         for url in &urls[1..] {
             outboxes.push(Outbox::open(url).await.unwrap());
         }
-        let rate = drain(&urls[0], &outboxes, deliveries).await;
+        let rate = drain(part, &urls[0], &outboxes, deliveries).await;
         println!(
             "| {name} | deliveries/s | {rate:.0} | **{:.0} %** of the ceiling (goal ≥ {:.0} %) |",
             100.0 * rate / ceiling,
@@ -208,8 +238,10 @@ async fn main() {
         );
     }
 
-    claim_growth("SQLite", &sqlite, &receiver, 10_000, large).await;
-    claim_growth("PostgreSQL", &postgres, &receiver, 10_000, large).await;
+    if runs_part("claims") {
+        claim_growth("SQLite", &sqlite, &receiver, 10_000, large).await;
+        claim_growth("PostgreSQL", &postgres, &receiver, 10_000, large).await;
+    }
     if testkit_pg.is_none() {
         for name in &databases {
             admin.batch_execute(&format!("DROP DATABASE hookwire_bench_{name} WITH (FORCE)")).await.unwrap();
