@@ -27,9 +27,6 @@ use crate::{
 /// How long a statement waits for another process's write lock before it fails.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The page cache, in KiB.
-const CACHE_KIB: u32 = 32 * 1024;
-
 /// Percentiles are computed over this many of an endpoint's most recent responses.
 pub(crate) const LATENCY_WINDOW: u32 = 10_000;
 
@@ -51,10 +48,6 @@ impl SqliteStore {
             // committed (an OS crash may lose the last transactions, as SQLite documents).
             let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
             conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
-            // A page cache of up to 32 MiB (SQLite's default is 2 MiB): claims and completions
-            // look messages and deliveries up by random ids, and a queue of tens of thousands
-            // no longer fits the default, so every lookup became a read() of the file.
-            conn.execute_batch(&format!("PRAGMA cache_size = -{}", CACHE_KIB))?;
             migrate(&mut conn)?;
             Ok(conn)
         })
