@@ -210,3 +210,16 @@ def test_verify_reads_the_callers_header_values_in_place(secret):
     # Byte values (ASGI) and repeated names read the same; the id is then a new str.
     raw = [(name.encode(), value.encode()) for name, value in headers.items()]
     assert hookwire.Verifier(secret).verify(body, raw, now=NOW).id == "msg_in_place"
+
+
+def test_bench_hook_runs_the_core_on_the_pairs_the_caller_gave(secret):
+    # The benchmark's Rust reference verifies the same (name, value) pairs, names in any case,
+    # and refuses a message that does not verify rather than timing its error.
+    from hookwire import _hookwire
+
+    headers = hookwire.Signer(secret, scheme="standard-webhooks").sign(BODY, msg_id="m1", timestamp=1_700_000_000)
+    verifier = hookwire.Verifier(secret, scheme="standard-webhooks")
+    pairs = [(name.upper(), value) for name, value in headers.items()]
+    assert _hookwire._bench_verify_ns(verifier, BODY, pairs, 1_700_000_000, 10) > 0
+    with pytest.raises(hookwire.InvalidSignature):
+        _hookwire._bench_verify_ns(verifier, BODY + b" ", pairs, 1_700_000_000, 10)
