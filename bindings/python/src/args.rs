@@ -57,14 +57,15 @@ macro_rules! int_arg {
     ($($t:ty),*) => {$(
         impl<'py> Arg<'py> for $t {
             fn from_arg(value: &Bound<'py, PyAny>) -> Result<Self, String> {
-                let what = format!("an int from {} to {}", <$t>::MIN, <$t>::MAX);
+                // Written only for an error: `now` is read on every verify.
+                let what = || format!("an int from {} to {}", <$t>::MIN, <$t>::MAX);
                 // bool is an int subclass, and True is not a count.
                 if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
-                    return Err(got(&what, value));
+                    return Err(got(&what(), value));
                 }
                 value.extract::<$t>().map_err(|_| match value.extract::<i128>() {
-                    Ok(small) => format!("must be {what}, got {small}"),
-                    Err(_) => format!("must be {what}, got an int of {} bits", bits(value)),
+                    Ok(small) => format!("must be {}, got {small}", what()),
+                    Err(_) => format!("must be {}, got an int of {} bits", what(), bits(value)),
                 })
             }
         }

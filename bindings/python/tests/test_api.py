@@ -212,6 +212,22 @@ def test_verify_reads_the_callers_header_values_in_place(secret):
     assert hookwire.Verifier(secret).verify(body, raw, now=NOW).id == "msg_in_place"
 
 
+@pytest.mark.parametrize(
+    "now, reason",
+    [
+        (True, "must be an int from -9223372036854775808 to 9223372036854775807, got bool"),
+        ("1700000000", "must be an int from -9223372036854775808 to 9223372036854775807, got str"),
+        (2**63, "must be an int from -9223372036854775808 to 9223372036854775807, got 9223372036854775808"),
+        (2**200, "must be an int from -9223372036854775808 to 9223372036854775807, got an int of 201 bits"),
+    ],
+)
+def test_verify_now_that_is_not_an_i64_names_the_range(secret, now, reason):
+    headers = hookwire.Signer(secret).sign(BODY, msg_id="m1", timestamp=1_700_000_000)
+    with pytest.raises(hookwire.InvalidArgument) as raised:
+        hookwire.Verifier(secret).verify(BODY, headers, now=now)
+    assert raised.value.argument == "now" and reason in str(raised.value)
+
+
 def test_bench_hook_runs_the_core_on_the_pairs_the_caller_gave(secret):
     # The benchmark's Rust reference verifies the same (name, value) pairs, names in any case,
     # and refuses a message that does not verify rather than timing its error.
