@@ -198,6 +198,45 @@ describe('Verifier', () => {
     verifier.verify(BODY, headers, { now: NOW })
     verifier.verify(BODY, headers, { now: NOW })
   })
+  // verify without a store takes positional values and answers a Float64Array (verifyValues);
+  // verifyAsync still takes the one-object path (verifyParts). Both must read the same message.
+  const outcome = async (run) => {
+    try {
+      const m = await run()
+      return { id: m.id, timestamp: m.timestamp, timestampSigned: m.timestampSigned, eventType: m.eventType, secretIndex: m.secretIndex }
+    } catch (error) {
+      return { code: error.code }
+    }
+  }
+  const idCases = [['a plain id', 'msg_1'], ['an id with spaces around it', '  msg_1  '], ['an id with a non-ASCII letter', 'msg_\u00e9t\u00e9'], ['an empty id', '']]
+  for (const scheme of SCHEMES) {
+    for (const [what, id] of idCases) {
+      test(`${scheme}, ${what}: verify reads what verifyAsync reads`, async () => {
+        // Signed with the id where the signer takes it; otherwise the id header is replaced.
+        let headers
+        try {
+          headers = signed(BODY, { scheme, id, eventType: 'order.created' })
+        } catch {
+          headers = signed(BODY, { scheme, eventType: 'order.created' })
+          const idName = new Verifier(SECRET, { scheme }).headerNames[1]
+          if (idName !== null) headers[idName] = id
+        }
+        const rotating = new Verifier([Secret.generate(), SECRET], { scheme })
+        const sync = await outcome(() => rotating.verify(BODY, headers, { now: NOW }))
+        assert.deepEqual(sync, await outcome(() => rotating.verifyAsync(BODY, headers, { now: NOW })))
+        if (what === 'a plain id') assert.equal(sync.secretIndex, 1, JSON.stringify(sync))
+      })
+    }
+  }
+  test('verify with a seen store still claims (it never takes the store-less path)', () => {
+    const guarded = new Verifier(SECRET, { replayCapacity: 10 })
+    const headers = signed()
+    const message = guarded.verify(BODY, headers, { now: NOW })
+    assert.equal(message.claimed, true)
+    assert.equal(message.commit({ now: NOW }), true)
+    throwsCode(() => guarded.verify(BODY, headers, { now: NOW }), Replayed, 'replayed')
+    throwsCode(() => guarded.verifyValues(BODY, NOW, ...Object.values(headers)), InvalidArgument, 'invalid_argument')
+  })
 })
 
 describe('headers', () => {

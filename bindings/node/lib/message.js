@@ -1,8 +1,10 @@
 'use strict'
 // The receive hot path in JS: pick only the headers the scheme reads (JS reads JS objects far
-// faster than napi calls can), hand them with the body to the addon's one call `verifyParts`
-// (one object), and wrap its answer in a plain JS `Message` (`AsyncMessage` for `verifyAsync`,
-// whose claim is awaited). Every check is the core's.
+// faster than napi calls can), hand them with the body to the addon in one call, and wrap its
+// answer in a plain JS `Message` (`AsyncMessage` for `verifyAsync`, whose claim is awaited). The
+// call is `verifyValues` (positional values in, a Float64Array out) when the verifier has no
+// store and every value is one string, `verifyParts` (one object in, one out) otherwise. Every
+// check is the core's.
 
 const { InvalidArgument, InvalidPayload } = require('./errors.js')
 const { checkOptionsObject, checkNow } = require('../native.js')
@@ -234,12 +236,42 @@ function onlyNow(options) {
 /** Whether `options` is a plain `{ now }`. */
 const nowAlone = (options) => options !== undefined && options !== null && typeof options === 'object' && onlyNow(options)
 
+/** Whether every picked value is one string or absent (a repeated header goes by verifyParts). */
+function allText(values) {
+  for (let i = 0; i < values.length; i++) if (values[i] !== null && typeof values[i] !== 'string') return false
+  return true
+}
+
+/** The value the addon's slots point at: argument `at` of verifyValues' header values (-1:
+ * none), whole (start -1) or its UTF-8 bytes start..end. */
+function part(values, at, start, end) {
+  if (at < 0) return null
+  return start < 0 ? values[at] : Buffer.from(values[at], 'utf8').toString('utf8', start, end)
+}
+
+/** What verifyValues' Float64Array says, as the object verifyParts answers. */
+function fromSlots(slots, values) {
+  return {
+    secretIndex: slots[0],
+    timestamp: Number.isNaN(slots[1]) ? null : slots[1],
+    timestampSigned: slots[2] === 1,
+    id: part(values, slots[3], slots[4], slots[5]),
+    eventType: part(values, slots[6], slots[7], slots[8]),
+    claim: null,
+  }
+}
+
 /** Installs `verify` and `verifyAsync` on the addon's Verifier. */
 function install(native) {
   const readers = new WeakMap()
   function readerOf(verifier) {
     let read = readers.get(verifier)
-    if (read === undefined) readers.set(verifier, (read = reader(verifier.headerNames)))
+    if (read === undefined) {
+      read = reader(verifier.headerNames)
+      // verifyValues takes at most eight values, and no verifier with a store (its claim).
+      read.direct = read.names.length <= 8 && verifier.seenStore == null
+      readers.set(verifier, read)
+    }
     return read
   }
   // One object for the addon's one call: `{ now }` alone goes as its value (reading an object
@@ -251,6 +283,16 @@ function install(native) {
     return nowAlone(options) ? { body, values, now: options.now, options: undefined } : { body, values, now: undefined, options }
   }
   native.Verifier.prototype.verify = function verify(body, headers, options) {
+    const read = readerOf(this)
+    if (read.direct && (options === undefined || nowAlone(options))) {
+      // The hot path: positional arguments, a Float64Array back (see verifyValues).
+      checkBody(body)
+      const values = pick(headers, read)
+      if (allText(values)) {
+        const answer = this.verifyValues(body, options === undefined ? undefined : options.now, ...values)
+        return new Message(native, this, body, ArrayBuffer.isView(answer) ? fromSlots(answer, values) : answer)
+      }
+    }
     return new Message(native, this, body, this.verifyParts(parts(this, body, headers, options)))
   }
   native.Verifier.prototype.verifyAsync = async function verifyAsync(body, headers, options) {

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use hookwire::{ClaimRequest, Scheme, UnixTime};
 use hookwire_stores::Store;
-use napi::bindgen_prelude::{Either, FromNapiValue, JsObjectValue, Object, PromiseRaw, Unknown};
+use napi::bindgen_prelude::{
+    Either, Float64ArraySlice, FromNapiValue, JsObjectValue, Object, PromiseRaw, Unknown,
+};
 use napi::Env;
 use napi_derive::napi;
 
@@ -257,6 +259,69 @@ impl Verifier {
         Ok(checked.with(claim))
     }
 
+    /// The hot form of `verifyParts`, for `verify` by a verifier without a replay store when
+    /// every header value is one string (`lib/message.js` sends anything else through
+    /// `verifyParts`): positional arguments (the body, borrowed; `now` in unix seconds or
+    /// undefined; the values of `headerNames` in order, null where absent), no object read
+    /// key by key. The answer is a small `Float64Array` of [`SLOTS`] numbers, or the
+    /// [`Verified`] object when a value the core read is not part of a header value given.
+    #[napi(skip_typescript)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_values<'env>(
+        &self,
+        env: &'env Env,
+        body: Unknown<'_>,
+        now: Unknown<'_>,
+        v0: Unknown<'_>,
+        v1: Unknown<'_>,
+        v2: Unknown<'_>,
+        v3: Unknown<'_>,
+        v4: Unknown<'_>,
+        v5: Unknown<'_>,
+        v6: Unknown<'_>,
+        v7: Unknown<'_>,
+    ) -> napi::Result<Either<Float64ArraySlice<'env>, Verified>> {
+        if self.store.is_some() {
+            // The claim would be skipped without a word: a store's verifier goes by verifyParts.
+            let reason = "a verifier with a seenStore verifies through verify()";
+            return Err(to_js(env, &argument("verifyValues", reason)));
+        }
+        let given = input::optional::<f64>(env, "now", now)?;
+        let body: Slice<'_> = input::body(env, &body)?;
+        let mut headers: Vec<(&str, String)> = Vec::with_capacity(self.reads.len());
+        // Which argument each entry of `headers` came from, to point JS at it.
+        let mut from: Vec<usize> = Vec::with_capacity(self.reads.len());
+        for (at, (want, value)) in self.reads.iter().zip([v0, v1, v2, v3, v4, v5, v6, v7]).enumerate() {
+            let Some(want) = want else { continue };
+            match value.get_type()? {
+                napi::ValueType::Undefined | napi::ValueType::Null => {}
+                _ => {
+                    headers.push((want.name.as_str(), input::arg::<String>(env, "headers", value)?));
+                    from.push(at);
+                }
+            }
+        }
+        let (_, now_secs, _) = now_of(env, given)?;
+        let answer = run(env, || {
+            let m = self.inner.check_at(headers.as_slice(), body.bytes(), now_secs)?;
+            let id = m.id().map(|id| locate(&headers, &from, id));
+            let event = m.event_type().map(|event| locate(&headers, &from, event));
+            let (Some(id), Some(event)) = (id.unwrap_or(Some(ABSENT)), event.unwrap_or(Some(ABSENT))) else {
+                return Ok(Err(verified_of(&m)));
+            };
+            let timestamp = m.timestamp().map_or(f64::NAN, |t| t as f64);
+            let signed = f64::from(u8::from(m.timestamp_signed()));
+            let index = m.secret_index() as f64;
+            let slots: [f64; SLOTS] =
+                [index, timestamp, signed, id[0], id[1], id[2], event[0], event[1], event[2]];
+            Ok(Ok(slots))
+        })?;
+        match answer {
+            Ok(slots) => Float64ArraySlice::copy_from(env, slots).map(Either::A),
+            Err(verified) => Ok(Either::B(verified)),
+        }
+    }
+
     /// `verifyParts` for `verifyAsync`: the checks run at once (a failure throws), the claim is
     /// awaited for every store but memory (its answer is at once): a network store never
     /// blocks the event loop.
@@ -340,28 +405,62 @@ impl Verifier {
                 input::header_values(env, want.name.as_str(), value, &mut headers)?;
             }
         }
-        let given = now.map(|now| input::signed(env, "now", now)).transpose()?;
-        let (now_secs, now) = match given {
-            Some(secs) => (secs, UnixTime::from_secs(secs)),
-            None => {
-                let now = UnixTime::now();
-                (now.as_secs(), now)
-            }
-        };
+        let (given, now_secs, now) = now_of(env, now)?;
         run(env, || {
             let m = self.inner.check_at(headers.as_slice(), body.bytes(), now_secs)?;
             Ok(Checked {
-                verified: Verified {
-                    secret_index: u32::try_from(m.secret_index()).unwrap_or(u32::MAX),
-                    timestamp: m.timestamp(),
-                    timestamp_signed: m.timestamp_signed(),
-                    id: m.id().map(str::to_owned),
-                    event_type: m.event_type().map(str::to_owned),
-                    claim: None,
-                },
+                verified: verified_of(&m),
                 request: self.store.as_ref().map(|_| self.inner.claim_request(&m, now)),
                 given,
             })
         })
+    }
+}
+
+/// How many numbers `verifyValues` answers: secret index, timestamp (NaN: none), whether it
+/// was signed (1/0), then for the id and the event type each: the argument it is in (-1:
+/// none), and its UTF-8 byte range there (-1, -1: the whole value).
+const SLOTS: usize = 9;
+
+/// The slots of a value the core did not find.
+const ABSENT: [f64; 3] = [-1.0, -1.0, -1.0];
+
+/// Where `found` (a value the core read, borrowed from one of `headers`) is: the argument it
+/// came from (`from`) and its byte range in it, or `None` if it is in none of them.
+fn locate(headers: &[(&str, String)], from: &[usize], found: &str) -> Option<[f64; 3]> {
+    let at = found.as_ptr() as usize;
+    headers.iter().zip(from).find_map(|((_, text), &arg)| {
+        let base = text.as_ptr() as usize;
+        if at < base || at + found.len() > base + text.len() {
+            return None;
+        }
+        if found.len() == text.len() {
+            return Some([arg as f64, -1.0, -1.0]);
+        }
+        let start = at - base;
+        Some([arg as f64, start as f64, (start + found.len()) as f64])
+    })
+}
+
+/// The caller's `now` (unix seconds) checked, or the clock's: (as given, seconds, instant).
+fn now_of(env: &Env, now: Option<f64>) -> napi::Result<(Option<i64>, i64, UnixTime)> {
+    Ok(match now.map(|now| input::signed(env, "now", now)).transpose()? {
+        Some(secs) => (Some(secs), secs, UnixTime::from_secs(secs)),
+        None => {
+            let now = UnixTime::now();
+            (None, now.as_secs(), now)
+        }
+    })
+}
+
+/// What the core read, as the JS object `verifyParts` answers (no claim yet).
+fn verified_of(m: &hookwire::Verified<'_>) -> Verified {
+    Verified {
+        secret_index: u32::try_from(m.secret_index()).unwrap_or(u32::MAX),
+        timestamp: m.timestamp(),
+        timestamp_signed: m.timestamp_signed(),
+        id: m.id().map(str::to_owned),
+        event_type: m.event_type().map(str::to_owned),
+        claim: None,
     }
 }
