@@ -118,11 +118,9 @@ export declare class Event {
   /** The timestamp as written (RFC 3339 text or unix seconds), if any. */
   get timestamp(): string | null
   /**
-   * The data as JS values (keys as in the JSON), exactly what `JSON.parse(ev.dataJson())`
-   * gives: numbers are JS numbers, so read `dataJson()` for the exact digits.
+   * The data as JSON text, exactly (numbers keep their digits). `data` (lib/event.js) is
+   * this text parsed once by JS.
    */
-  get data(): unknown
-  /** The data as JSON text, exactly (numbers keep their digits). */
   dataJson(): string
   /** The native envelope as JSON bytes. */
   toJson(): Buffer
@@ -130,6 +128,12 @@ export declare class Event {
   toJSON(): Record<string, unknown>
   /** The event in `dialect`'s envelope (`DIALECTS`). */
   encode(dialect: string): Buffer
+  /**
+   * The data as JS values (keys as in the JSON), exactly what `JSON.parse(ev.dataJson())`
+   * gives: numbers are JS numbers, so read `dataJson()` for the exact digits. Built on the first
+   * read and kept: every read gives the same object.
+   */
+  get data(): unknown
 }
 
 /**

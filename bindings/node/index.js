@@ -6,9 +6,11 @@ const native = require('./native.js')
 const errors = require('./lib/errors.js')
 const http = require('./lib/http.js')
 const message = require('./lib/message.js')
+const event = require('./lib/event.js')
 
 native.setErrorFactory(errors.fromCode)
 message.install(native)
+event.install(native)
 
 /** `verifier.verifyRequest(request)`: the Fetch API helper as a method. */
 native.Verifier.prototype.verifyRequest = function verifyRequest(request, options) {

@@ -30,6 +30,19 @@ describe('parseEvent', () => {
     assert.deepEqual(ev.data, JSON.parse(ev.dataJson()))
     assert.equal(typeof JSON.stringify(ev), 'string')
   })
+  test('data is built on the first read and kept: the same object on every read, not a key of the event', () => {
+    for (const body of ['{"type":"order.created","data":{"total_amount":45.99,"items":[{"id":1,"price":9.50}]}}', '{"type":"widget.exploded","data":[1,"two",null]}']) {
+      const ev = parseEvent(body)
+      const keys = Object.keys(ev)
+      const text = JSON.stringify(ev)
+      const first = ev.data
+      assert.deepEqual(first, JSON.parse(ev.dataJson()))
+      assert.equal(ev.data, first, 'the same object, not a new parse')
+      assert.deepEqual(Object.keys(ev), keys, 'the kept data is no enumerable key')
+      assert.equal(JSON.stringify(ev), text)
+      assert.notEqual(parseEvent(body).data, first, 'each event has its own')
+    }
+  })
   test('types outside the catalog parse as other, nothing lost', () => {
     const ev = parseEvent('{"type":"widget.exploded","data":{"pieces":7}}')
     assert.equal(ev.family, 'other')

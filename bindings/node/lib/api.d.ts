@@ -101,6 +101,14 @@ export interface VerifierOptions {
   replayCapacity?: number
 }
 
+// @members Event
+  /**
+   * The data as JS values (keys as in the JSON), exactly what `JSON.parse(ev.dataJson())`
+   * gives: numbers are JS numbers, so read `dataJson()` for the exact digits. Built on the first
+   * read and kept: every read gives the same object.
+   */
+  get data(): unknown
+// @end
 // @members Verifier
   /**
    * Verifies the raw `body` with its `headers` at `now` (unix seconds; default: the clock) and

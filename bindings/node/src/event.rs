@@ -51,14 +51,8 @@ impl Event {
         self.0.timestamp().map(ToString::to_string)
     }
 
-    /// The data as JS values (keys as in the JSON), exactly what `JSON.parse(ev.dataJson())`
-    /// gives: numbers are JS numbers, so read `dataJson()` for the exact digits.
-    #[napi(getter, ts_return_type = "unknown")]
-    pub fn data<'env>(&self, env: &'env Env) -> napi::Result<Unknown<'env>> {
-        json_parse(env, self.0.payload().to_json().get())
-    }
-
-    /// The data as JSON text, exactly (numbers keep their digits).
+    /// The data as JSON text, exactly (numbers keep their digits). `data` (lib/event.js) is
+    /// this text parsed once by JS.
     #[napi]
     pub fn data_json(&self) -> String {
         self.0.payload().to_json().get().to_owned()
