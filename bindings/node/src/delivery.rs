@@ -69,10 +69,8 @@ impl Outcome {
         run(&env, || Ok(hookwire::Outcome::from_response(status, &map, elapsed))).map(Outcome)
     }
 
-    /// A transport failure: `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`.
-    #[napi(
-        ts_args_type = "failure: 'timeout' | 'connect' | 'tls' | 'dns' | 'blocked' | 'other', elapsedMs?: number"
-    )]
+    /// A transport failure: a `FailureKind` (the core's `Failure::ALL`, in bindings/names.json).
+    #[napi(ts_args_type = "failure: FailureKind, elapsedMs?: number")]
     pub fn transport(env: Env, failure: Unknown<'_>, elapsed_ms: Unknown<'_>) -> napi::Result<Outcome> {
         let failure: String = input::arg(&env, "failure", failure)?;
         let elapsed = millis_or_zero(&env, "elapsedMs", elapsed_ms)?;

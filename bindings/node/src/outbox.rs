@@ -271,7 +271,7 @@ pub struct AttemptRecord {
     pub status: Option<u16>,
     /// The core's outcome class (`success`, `retryable`, `throttled`, ...).
     pub outcome_class: String,
-    /// The transport failure (`timeout`, `connect`, `tls`, `dns`, `blocked`, `other`).
+    /// The transport failure: a `FailureKind` (`timeout`, `connect`, ...).
     pub failure: Option<String>,
     /// What the HTTP client or guard said.
     pub error: Option<String>,

@@ -374,7 +374,8 @@ impl PyOutcome {
         Ok(PyOutcome(Outcome::from_response(status, &headers, elapsed)))
     }
 
-    /// No response: `failure` is `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`.
+    /// No response: `failure` is a `FailureKind` (`timeout`, `connect`, `tls`, `dns`, `blocked`,
+    /// `invalid_request` or `other`).
     #[staticmethod]
     #[pyo3(signature = (failure, elapsed = None))]
     fn transport(

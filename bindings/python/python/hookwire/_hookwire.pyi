@@ -242,7 +242,7 @@ class Endpoint:
 OutcomeClass = Literal[
     "success", "retryable", "throttled", "permanent", "endpoint_gone", "aborted", "disable_requested"
 ]
-FailureKind = Literal["timeout", "connect", "tls", "dns", "blocked", "other"]
+FailureKind = Literal["timeout", "connect", "tls", "dns", "blocked", "invalid_request", "other"]
 
 class Outcome:
     @staticmethod

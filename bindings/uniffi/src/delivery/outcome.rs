@@ -40,7 +40,7 @@ impl Outcome {
         })
     }
 
-    /// No response: `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`, after `elapsed`
+    /// No response: `timeout`, `connect`, `tls`, `dns`, `blocked`, `invalid_request` or `other`, after `elapsed`
     /// (default zero).
     #[uniffi::constructor(default(elapsed = None))]
     pub fn transport(failure: String, elapsed: Option<Duration>) -> Result<Arc<Outcome>, WebhookError> {
