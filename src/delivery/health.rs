@@ -94,6 +94,11 @@ pub enum HealthTransition {
 }
 
 impl DisableReason {
+    /// Every reason's name, in the order of the variants.
+    pub fn names() -> &'static [&'static str] {
+        &["gone", "requested", "failing_for", "consecutive_failures"]
+    }
+
     /// The reason's name: `gone`, `requested`, `failing_for` or `consecutive_failures`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -106,6 +111,11 @@ impl DisableReason {
 }
 
 impl HealthTransition {
+    /// Every transition's name, in the order of the variants.
+    pub fn names() -> &'static [&'static str] {
+        &["started_failing", "recovered", "disabled"]
+    }
+
     /// The transition's name: `started_failing`, `recovered` or `disabled`.
     pub fn name(&self) -> &'static str {
         match self {

@@ -32,6 +32,17 @@ pub enum OutcomeClass {
 }
 
 impl OutcomeClass {
+    /// Every class.
+    pub const ALL: [OutcomeClass; 7] = [
+        OutcomeClass::Success,
+        OutcomeClass::Retryable,
+        OutcomeClass::Throttled,
+        OutcomeClass::Permanent,
+        OutcomeClass::EndpointGone,
+        OutcomeClass::Aborted,
+        OutcomeClass::DisableRequested,
+    ];
+
     /// The class's name (`success`, `retryable`, `throttled`, `permanent`, `endpoint_gone`,
     /// `aborted`, `disable_requested`).
     pub fn name(self) -> &'static str {

@@ -64,6 +64,11 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// Every decision's name, in the order of the variants.
+    pub fn names() -> &'static [&'static str] {
+        &["done", "retry", "give_up"]
+    }
+
     /// The decision's name: `done`, `retry` or `give_up`.
     pub fn name(&self) -> &'static str {
         match self {
@@ -99,6 +104,11 @@ impl Decision {
 }
 
 impl Jitter {
+    /// Every jitter kind's name, in the order of the variants.
+    pub fn names() -> &'static [&'static str] {
+        &["none", "proportional", "full", "decorrelated"]
+    }
+
     /// The jitter called `name` (`none`, `proportional`, `full`, `decorrelated`); `fraction`
     /// is the p of `proportional` and must be 0 for the others.
     ///
@@ -155,6 +165,17 @@ pub enum GiveUpReason {
 }
 
 impl GiveUpReason {
+    /// Every reason.
+    pub const ALL: [GiveUpReason; 7] = [
+        GiveUpReason::Exhausted,
+        GiveUpReason::MaxAge,
+        GiveUpReason::Permanent,
+        GiveUpReason::EndpointGone,
+        GiveUpReason::Aborted,
+        GiveUpReason::EndpointDisabled,
+        GiveUpReason::ManualAttemptFailed,
+    ];
+
     /// The reason's name (`exhausted`, `max_age`, `permanent`, ...).
     pub fn name(self) -> &'static str {
         match self {

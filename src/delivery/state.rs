@@ -45,6 +45,11 @@ pub enum DeliveryState {
 }
 
 impl DeliveryState {
+    /// Every state's name, in the order of the variants.
+    pub fn names() -> &'static [&'static str] {
+        &["pending", "retrying", "succeeded", "failed", "cancelled"]
+    }
+
     /// The state's name (`pending`, `retrying`, `succeeded`, `failed`, `cancelled`).
     pub fn name(&self) -> &'static str {
         match self {

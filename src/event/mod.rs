@@ -43,6 +43,9 @@ pub enum Family {
 }
 
 impl Family {
+    /// Every family.
+    pub const ALL: [Family; 5] = [Family::Device, Family::Order, Family::Job, Family::User, Family::Other];
+
     /// The family of `event_type`: typed only for types in the [`catalog`].
     pub fn of(event_type: &str) -> Family {
         lookup(event_type).map_or(Family::Other, |info| info.family)
