@@ -59,6 +59,9 @@ fn every_preset_schedule() {
         ("homechef", vec![0, 60, 120, 240], 4),
         ("auraconnect", vec![0, 10, 30, M, 5 * M, 30 * M], 6),
     ];
+    // One row per preset of the core's table, in its order: a new preset needs its schedule here.
+    let rows: Vec<&str> = table.iter().map(|(name, _, _)| *name).collect();
+    assert_eq!(rows, RetryPolicy::names());
     for (name, delays, attempts) in table {
         let policy = RetryPolicy::from_name(name).unwrap().with_seed(7);
         println!("{name}: {:?}", policy.schedule());
