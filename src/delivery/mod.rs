@@ -79,7 +79,11 @@ mod name_lists {
 
     /// `samples` cover the variants 0..n once each, in order, and `names` is their `name()`s.
     fn check(what: &str, indexes: &[usize], names: &[&str], want: &[&str]) {
-        assert_eq!(indexes, (0..indexes.len()).collect::<Vec<_>>(), "{what}: one sample per variant, in order");
+        assert_eq!(
+            indexes,
+            (0..indexes.len()).collect::<Vec<_>>(),
+            "{what}: one sample per variant, in order"
+        );
         assert_eq!(names, want, "{what}: the list is the variants' names");
     }
 
