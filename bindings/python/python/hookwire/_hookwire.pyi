@@ -137,6 +137,10 @@ class Message:
         traceback: Optional[TracebackType],
     ) -> None: ...
 
+# The core's name lists (bindings/names.json, from tests/names.rs); tests/test_stubs.py holds
+# each alias below to it.
+Family = Literal["device", "order", "job", "user", "other"]
+
 class Event:
     @property
     def id(self) -> Optional[str]: ...
@@ -145,7 +149,7 @@ class Event:
     @property
     def timestamp(self) -> Optional[str]: ...
     @property
-    def family(self) -> Literal["device", "order", "job", "user", "other"]: ...
+    def family(self) -> Family: ...
     @property
     def data(self) -> Union[Device, Order, Job, User, Any]: ...
     @property
@@ -243,6 +247,12 @@ OutcomeClass = Literal[
     "success", "retryable", "throttled", "permanent", "endpoint_gone", "aborted", "disable_requested"
 ]
 FailureKind = Literal["timeout", "connect", "tls", "dns", "blocked", "invalid_request", "other"]
+DecisionAction = Literal["done", "retry", "give_up"]
+GiveUpReason = Literal[
+    "exhausted", "max_age", "permanent", "endpoint_gone", "aborted", "endpoint_disabled", "manual_attempt_failed"
+]
+JitterKind = Literal["none", "proportional", "full", "decorrelated"]
+HealthTransitionName = Literal["started_failing", "recovered", "disabled"]
 
 class Outcome:
     @staticmethod
@@ -264,13 +274,13 @@ class Outcome:
 
 class Decision:
     @property
-    def action(self) -> Literal["done", "retry", "give_up"]: ...
+    def action(self) -> DecisionAction: ...
     @property
     def at(self) -> Optional[datetime]: ...
     @property
     def delay(self) -> Optional[timedelta]: ...
     @property
-    def reason(self) -> Optional[str]: ...
+    def reason(self) -> Optional[GiveUpReason]: ...
 
 class RetryPolicy:
     @staticmethod
@@ -280,7 +290,7 @@ class RetryPolicy:
     @staticmethod
     def exponential(name: str, initial: Seconds, factor: float, cap: Seconds, max_attempts: int) -> "RetryPolicy": ...
     def with_jitter(
-        self, kind: Literal["none", "proportional", "full", "decorrelated"], fraction: float = 0.0
+        self, kind: JitterKind, fraction: float = 0.0
     ) -> "RetryPolicy": ...
     def with_seed(self, seed: int) -> "RetryPolicy": ...
     def with_max_attempts(self, max_attempts: int) -> "RetryPolicy": ...
@@ -347,7 +357,7 @@ class EndpointHealth:
     def __init__(
         self, disable_after: Optional[Seconds] = timedelta(days=5), disable_after_failures: Optional[int] = None
     ) -> None: ...
-    def record(self, outcome: Outcome, now: datetime) -> Optional[Literal["started_failing", "recovered", "disabled"]]: ...
+    def record(self, outcome: Outcome, now: datetime) -> Optional[HealthTransitionName]: ...
     @property
     def disable_after(self) -> Optional[timedelta]: ...
     @property
@@ -380,7 +390,8 @@ class UrlGuard:
 
 OUTBOX_ERROR_CODES: list[str]
 
-DeliveryStatus = Literal["pending", "retrying", "succeeded", "failed", "cancelled"]
+# The outbox's statuses are the core's delivery states.
+DeliveryStatus = DeliveryStateName
 
 class RetrySpec(TypedDict, total=False):
     """A retry policy as data: a core preset, or a delay table (the first entry: the first attempt)."""
@@ -425,7 +436,7 @@ class DeliveryRecord:
     next_attempt_at: Optional[datetime]
     last_status: Optional[int]
     last_error: Optional[str]
-    give_up_reason: Optional[str]
+    give_up_reason: Optional[GiveUpReason]
     created_at: datetime
     updated_at: datetime
     finished_at: Optional[datetime]
