@@ -1,7 +1,8 @@
 //! `bindings/names.json` is every small enum's names from the core, written out for the
-//! bindings: their name types (Python `Literal` aliases in `_hookwire.pyi`, Node's type aliases
-//! written by `scripts/gen-dts.mjs`) are checked against or generated from it, so no binding
-//! keeps its own copy. This test fails when the file and the core differ;
+//! bindings: their name types (`names`: Python `Literal` aliases in `_hookwire.pyi`, Node's type
+//! aliases written by `scripts/gen-dts.mjs`) are checked against or generated from it, and the
+//! bindings' tests hold their constants (`constants`: `SCHEMES`, `RETRY_POLICIES`, `DIALECTS`)
+//! to it, so no binding keeps its own copy. This test fails when the file and the core differ;
 //! `HOOKWIRE_BLESS=1 cargo test --test names` rewrites it.
 
 use hookwire::{
@@ -23,6 +24,11 @@ fn generated() -> String {
             "HealthTransitionName": HealthTransition::names(),
             "DisableReasonName": DisableReason::names(),
             "Family": Family::ALL.map(Family::as_str),
+        },
+        "constants": {
+            "SCHEMES": hookwire::Scheme::names(),
+            "RETRY_POLICIES": hookwire::RetryPolicy::names(),
+            "DIALECTS": hookwire::Dialect::names(),
         },
     });
     serde_json::to_string_pretty(&doc).expect("JSON") + "\n"
