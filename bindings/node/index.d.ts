@@ -18,7 +18,7 @@ export declare class Delivery {
    * Records an attempt that started at `startedAt` and ended with `outcome`; returns the new
    * state name.
    */
-  record(policy: RetryPolicy, startedAt: Date | number, outcome: Outcome, responseBody: Uint8Array | string, now: Date | number): string
+  record(policy: RetryPolicy, startedAt: Date | number, outcome: Outcome, responseBody: Uint8Array | string, now: Date | number): DeliveryStateName
   /** Cancels a pending or retrying delivery. */
   cancel(now: Date | number): void
   /** Manual retry of a failed or cancelled delivery: pending again, due `now`. */
@@ -28,7 +28,7 @@ export declare class Delivery {
   /** When the delivery was created. */
   get createdAt(): Date
   /** `pending`, `retrying`, `succeeded`, `failed` or `cancelled`. */
-  get state(): 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
+  get state(): DeliveryStateName
   /** When the next attempt is due, or null once final. */
   get due(): Date | null
   /** The attempt log. */
@@ -91,11 +91,11 @@ export declare class EndpointHealth {
    * Records an attempt's outcome at `now` (a `Date` or unix ms); returns the transition
    * (`started_failing`, `recovered`, `disabled`) or null.
    */
-  record(outcome: Outcome, now: Date | number): 'started_failing' | 'recovered' | 'disabled' | null
+  record(outcome: Outcome, now: Date | number): HealthTransitionName | null
   /** Whether the endpoint is disabled. */
   get isDisabled(): boolean
   /** Why it was disabled (`gone`, `requested`, `failing_for`, `consecutive_failures`), or null. */
-  get disabledReason(): string | null
+  get disabledReason(): DisableReasonName | null
   /** Failures in a row. */
   get consecutiveFailures(): number
   /** Since when it has been failing, or null. */
@@ -114,7 +114,7 @@ export declare class Event {
   /** The event type, e.g. `order.created`. */
   get type(): string
   /** `device`, `order`, `job`, `user` or `other`. */
-  get family(): string
+  get family(): Family
   /** The timestamp as written (RFC 3339 text or unix seconds), if any. */
   get timestamp(): string | null
   /**
@@ -254,14 +254,14 @@ export declare class Outbox {
 export declare class Outcome {
   /** An HTTP response: `status`, its headers (for `Retry-After`) and how long it took (ms). */
   static response(status: number, headers?: Record<string, string | number | string[]> | Map<string, string | number> | Headers | Array<[string, string | number]>, elapsedMs?: number): Outcome
-  /** A transport failure: `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`. */
-  static transport(failure: 'timeout' | 'connect' | 'tls' | 'dns' | 'blocked' | 'other', elapsedMs?: number): Outcome
+  /** A transport failure: a `FailureKind` (the core's `Failure::ALL`, in bindings/names.json). */
+  static transport(failure: FailureKind, elapsedMs?: number): Outcome
   /** `success`, `retryable`, `throttled`, `permanent`, `endpoint_gone`, `aborted` or `disable_requested`. */
-  get outcomeClass(): string
+  get outcomeClass(): OutcomeClass
   /** The HTTP status, if there was a response. */
   get status(): number | null
   /** The transport failure, if there was one. */
-  get failure(): string | null
+  get failure(): FailureKind | null
   /** Whether the receiver accepted the message (2xx). */
   get isSuccess(): boolean
   /** How long the attempt took (ms). */
@@ -284,7 +284,7 @@ export declare class RetryPolicy {
   /** Exponential backoff: `initialMs`, times `factor` each retry, at most `capMs`. */
   static exponential(name: string, initialMs: number, factor: number, capMs: number, maxAttempts: number): RetryPolicy
   /** A copy with jitter: `none`, `proportional` (± `fraction`), `full` or `decorrelated`. */
-  withJitter(kind: 'none' | 'proportional' | 'full' | 'decorrelated', fraction?: number): RetryPolicy
+  withJitter(kind: JitterKind, fraction?: number): RetryPolicy
   /** A copy whose jitter comes from `seed` (deterministic; a safe integer ≥ 0). */
   withSeed(seed: number): RetryPolicy
   /** A copy with at most `maxAttempts` attempts, the first included. */
@@ -298,7 +298,7 @@ export declare class RetryPolicy {
   /** No retry later than this after the first attempt (ms), or null (what `withMaxAge` set). */
   get maxAgeMs(): number | null
   /** The jitter kind. */
-  get jitter(): string
+  get jitter(): JitterKind
   /** The nominal delay before each attempt (ms), without jitter. */
   schedule(): Array<number>
   /** What to do after attempt number `attempt` (1 = the first) ended with `outcome` at `now`. */
@@ -481,8 +481,8 @@ export interface Attempt {
   startedAt: Date
   durationMs: number
   status?: number
-  outcomeClass: string
-  failure?: string
+  outcomeClass: OutcomeClass
+  failure?: FailureKind
   /** The response body, cut at the delivery's limit (default 20 KB). */
   responseBody: string
   responseTruncated: boolean
@@ -503,9 +503,9 @@ export interface AttemptRecord {
   /** The response status, when one arrived. */
   status?: number
   /** The core's outcome class (`success`, `retryable`, `throttled`, ...). */
-  outcomeClass: string
-  /** The transport failure (`timeout`, `connect`, `tls`, `dns`, `blocked`, `other`). */
-  failure?: string
+  outcomeClass: OutcomeClass
+  /** The transport failure: a `FailureKind` (`timeout`, `connect`, ...). */
+  failure?: FailureKind
   /** What the HTTP client or guard said. */
   error?: string
   /** The response headers, as [name, value] pairs. */
@@ -531,13 +531,13 @@ export interface CheckedUrl {
 /** What to do after an attempt. */
 export interface Decision {
   /** `done`, `retry` or `give_up`. */
-  action: string
+  action: DecisionAction
   /** When to retry, for `retry`. */
   at?: Date
   /** The delay before the retry (ms), for `retry`. */
   delayMs?: number
   /** Why to give up, for `give_up`. */
-  reason?: string
+  reason?: GiveUpReason
 }
 
 /** One message's delivery to one endpoint. */
@@ -551,7 +551,7 @@ export interface DeliveryRecord {
   /** The message's event type. */
   eventType: string
   /** Where it stands. */
-  status: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
+  status: DeliveryStateName
   /** Attempts made. */
   attempts: number
   /** When the next attempt is due (pending and retrying only). */
@@ -561,7 +561,7 @@ export interface DeliveryRecord {
   /** The last attempt's failure or give-up note. */
   lastError?: string
   /** Why it was given up (`exhausted`, `max_age`, `endpoint_gone`, ...). */
-  giveUpReason?: string
+  giveUpReason?: GiveUpReason
   /** When it was created. */
   createdAt: Date
   /** When it last changed. */
@@ -651,7 +651,7 @@ export interface EventTypeInfo {
   /** The type string, e.g. `order.created`. */
   type: string
   /** `device`, `order`, `job`, `user` or `other`. */
-  family: string
+  family: Family
   /** One line for people. */
   description: string
 }
@@ -839,6 +839,26 @@ export interface WorkerReport {
   /** Claims given back unsent when it stopped. */
   released: number
 }
+
+// ---- Name types: GENERATED by scripts/gen-dts.mjs from bindings/names.json; do not edit. ----
+/** The core's DecisionAction names (bindings/names.json). */
+export type DecisionAction = 'done' | 'retry' | 'give_up'
+/** The core's DeliveryStateName names (bindings/names.json). */
+export type DeliveryStateName = 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
+/** The core's DisableReasonName names (bindings/names.json). */
+export type DisableReasonName = 'gone' | 'requested' | 'failing_for' | 'consecutive_failures'
+/** The core's FailureKind names (bindings/names.json). */
+export type FailureKind = 'timeout' | 'connect' | 'tls' | 'dns' | 'blocked' | 'invalid_request' | 'other'
+/** The core's Family names (bindings/names.json). */
+export type Family = 'device' | 'order' | 'job' | 'user' | 'other'
+/** The core's GiveUpReason names (bindings/names.json). */
+export type GiveUpReason = 'exhausted' | 'max_age' | 'permanent' | 'endpoint_gone' | 'aborted' | 'endpoint_disabled' | 'manual_attempt_failed'
+/** The core's HealthTransitionName names (bindings/names.json). */
+export type HealthTransitionName = 'started_failing' | 'recovered' | 'disabled'
+/** The core's JitterKind names (bindings/names.json). */
+export type JitterKind = 'none' | 'proportional' | 'full' | 'decorrelated'
+/** The core's OutcomeClass names (bindings/names.json). */
+export type OutcomeClass = 'success' | 'retryable' | 'throttled' | 'permanent' | 'endpoint_gone' | 'aborted' | 'disable_requested'
 
 // ---- Package layer (lib/*.js): constants, errors, headers, helpers ----
 
@@ -1277,7 +1297,7 @@ export interface PublishOptions {
 
 /** Which deliveries `outbox.deliveries(filter)` lists; every field narrows. */
 export interface DeliveryFilter {
-  status?: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
+  status?: DeliveryStateName
   endpoint?: string | EndpointRecord
   message?: string
   eventType?: string

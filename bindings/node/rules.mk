@@ -9,7 +9,7 @@ NODE_STAMP := $(NODE_DIR)/node_modules/.install-stamp
 AURACONNECT_DIR := examples/node/auraconnect
 AURACONNECT_STAMP := $(AURACONNECT_DIR)/node_modules/.install-stamp
 NODE_ADDON_SOURCES := $(wildcard $(NODE_DIR)/src/*.rs) $(NODE_DIR)/Cargo.toml $(NODE_DIR)/scripts/gen-dts.mjs \
-  $(NODE_DIR)/lib/api.d.ts bindings/payload_fields.json $(wildcard src/*.rs src/*/*.rs) Cargo.toml \
+  $(NODE_DIR)/lib/api.d.ts bindings/payload_fields.json bindings/names.json $(wildcard src/*.rs src/*/*.rs) Cargo.toml \
   $(wildcard stores/src/*.rs) stores/Cargo.toml $(wildcard outbox/src/*.rs outbox/src/*/*.rs) outbox/Cargo.toml
 
 .PHONY: test-node bench-node build-node

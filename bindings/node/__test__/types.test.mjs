@@ -48,6 +48,16 @@ describe('index.d.ts', () => {
     assert.equal(DTS, render())
   })
 
+  test("declares each core name list once, as its alias from bindings/names.json, never inline", () => {
+    const names = JSON.parse(read('../../names.json')).names
+    for (const [alias, list] of Object.entries(names)) {
+      const union = list.map((n) => `'${n}'`).join(' | ')
+      assert.ok(DTS.includes(`export type ${alias} = ${union}\n`), `index.d.ts: export type ${alias} = ${union}`)
+      // Spelled anywhere else, the list would be a copy the generator does not keep up to date.
+      assert.equal(DTS.split(union).length - 1, 1, `${alias}'s names are written out more than once`)
+    }
+  })
+
   test('the addon reports the same payload table as bindings/payload_fields.json', () => {
     const fromCore = payloadTypes()
     assert.deepEqual(Object.keys(fromCore).sort(), Object.keys(PAYLOAD.types).sort())

@@ -331,7 +331,7 @@ export interface PublishOptions {
 
 /** Which deliveries `outbox.deliveries(filter)` lists; every field narrows. */
 export interface DeliveryFilter {
-  status?: 'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'
+  status?: DeliveryStateName
   endpoint?: string | EndpointRecord
   message?: string
   eventType?: string

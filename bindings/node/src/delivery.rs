@@ -78,7 +78,7 @@ impl Outcome {
     }
 
     /// `success`, `retryable`, `throttled`, `permanent`, `endpoint_gone`, `aborted` or `disable_requested`.
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "OutcomeClass")]
     pub fn outcome_class(&self) -> &'static str {
         self.0.class().name()
     }
@@ -90,7 +90,7 @@ impl Outcome {
     }
 
     /// The transport failure, if there was one.
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "FailureKind | null")]
     pub fn failure(&self) -> Option<&'static str> {
         self.0.failure().map(Failure::name)
     }
@@ -112,12 +112,14 @@ impl Outcome {
 #[napi(object)]
 pub struct Decision {
     /// `done`, `retry` or `give_up`.
+    #[napi(ts_type = "DecisionAction")]
     pub action: String,
     /// When to retry, for `retry`.
     pub at: Option<DateTime<Utc>>,
     /// The delay before the retry (ms), for `retry`.
     pub delay_ms: Option<i64>,
     /// Why to give up, for `give_up`.
+    #[napi(ts_type = "GiveUpReason")]
     pub reason: Option<String>,
 }
 
@@ -194,7 +196,7 @@ impl RetryPolicy {
     }
 
     /// A copy with jitter: `none`, `proportional` (± `fraction`), `full` or `decorrelated`.
-    #[napi(ts_args_type = "kind: 'none' | 'proportional' | 'full' | 'decorrelated', fraction?: number")]
+    #[napi(ts_args_type = "kind: JitterKind, fraction?: number")]
     pub fn with_jitter(
         &self,
         env: Env,
@@ -248,7 +250,7 @@ impl RetryPolicy {
     }
 
     /// The jitter kind.
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "JitterKind")]
     pub fn jitter(&self) -> &'static str {
         self.0.jitter().name()
     }
@@ -286,7 +288,9 @@ pub struct Attempt {
     pub started_at: DateTime<Utc>,
     pub duration_ms: i64,
     pub status: Option<u16>,
+    #[napi(ts_type = "OutcomeClass")]
     pub outcome_class: String,
+    #[napi(ts_type = "FailureKind")]
     pub failure: Option<String>,
     /// The response body, cut at the delivery's limit (default 20 KB).
     pub response_body: String,
@@ -316,7 +320,8 @@ impl Delivery {
     /// Records an attempt that started at `startedAt` and ended with `outcome`; returns the new
     /// state name.
     #[napi(
-        ts_args_type = "policy: RetryPolicy, startedAt: Date | number, outcome: Outcome, responseBody: Uint8Array | string, now: Date | number"
+        ts_args_type = "policy: RetryPolicy, startedAt: Date | number, outcome: Outcome, responseBody: Uint8Array | string, now: Date | number",
+        ts_return_type = "DeliveryStateName"
     )]
     pub fn record(
         &mut self,
@@ -367,7 +372,7 @@ impl Delivery {
     }
 
     /// `pending`, `retrying`, `succeeded`, `failed` or `cancelled`.
-    #[napi(getter, ts_return_type = "'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'")]
+    #[napi(getter, ts_return_type = "DeliveryStateName")]
     pub fn state(&self) -> &'static str {
         self.0.state().name()
     }
@@ -543,7 +548,7 @@ impl EndpointHealth {
     /// (`started_failing`, `recovered`, `disabled`) or null.
     #[napi(
         ts_args_type = "outcome: Outcome, now: Date | number",
-        ts_return_type = "'started_failing' | 'recovered' | 'disabled' | null"
+        ts_return_type = "HealthTransitionName | null"
     )]
     pub fn record(
         &mut self,
@@ -564,7 +569,7 @@ impl EndpointHealth {
     }
 
     /// Why it was disabled (`gone`, `requested`, `failing_for`, `consecutive_failures`), or null.
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "DisableReasonName | null")]
     pub fn disabled_reason(&self) -> Option<&'static str> {
         self.state.disabled().map(|(reason, _)| reason.name())
     }

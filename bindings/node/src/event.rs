@@ -40,7 +40,7 @@ impl Event {
     }
 
     /// `device`, `order`, `job`, `user` or `other`.
-    #[napi(getter)]
+    #[napi(getter, ts_return_type = "Family")]
     pub fn family(&self) -> &'static str {
         self.0.family().as_str()
     }
@@ -124,6 +124,7 @@ pub struct EventTypeInfo {
     #[napi(js_name = "type")]
     pub event_type: String,
     /// `device`, `order`, `job`, `user` or `other`.
+    #[napi(ts_type = "Family")]
     pub family: String,
     /// One line for people.
     pub description: String,

@@ -214,7 +214,7 @@ pub struct DeliveryRecord {
     /// The message's event type.
     pub event_type: String,
     /// Where it stands.
-    #[napi(ts_type = "'pending' | 'retrying' | 'succeeded' | 'failed' | 'cancelled'")]
+    #[napi(ts_type = "DeliveryStateName")]
     pub status: String,
     /// Attempts made.
     pub attempts: u32,
@@ -225,6 +225,7 @@ pub struct DeliveryRecord {
     /// The last attempt's failure or give-up note.
     pub last_error: Option<String>,
     /// Why it was given up (`exhausted`, `max_age`, `endpoint_gone`, ...).
+    #[napi(ts_type = "GiveUpReason")]
     pub give_up_reason: Option<String>,
     /// When it was created.
     pub created_at: DateTime<Utc>,
@@ -270,8 +271,10 @@ pub struct AttemptRecord {
     /// The response status, when one arrived.
     pub status: Option<u16>,
     /// The core's outcome class (`success`, `retryable`, `throttled`, ...).
+    #[napi(ts_type = "OutcomeClass")]
     pub outcome_class: String,
     /// The transport failure: a `FailureKind` (`timeout`, `connect`, ...).
+    #[napi(ts_type = "FailureKind")]
     pub failure: Option<String>,
     /// What the HTTP client or guard said.
     pub error: Option<String>,
