@@ -11,6 +11,7 @@ import {
   MissingHeader, MalformedHeader, TimestampTooOld, TimestampTooNew, PayloadTooLarge, InvalidArgument,
   UnknownScheme, UnknownEventType, UnknownDialect, Replayed,
 } from '../index.mjs'
+import { errorClassName } from '../scripts/gen-dts.mjs'
 
 const kinds = JSON.parse(readFileSync(new URL('../../errors.json', import.meta.url), 'utf8')).errors
 const dts = readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8')
@@ -30,6 +31,15 @@ describe('error classes follow bindings/errors.json', () => {
   test('one class per code, no more: the core\'s codes, then the outbox\'s own', () => {
     assert.deepEqual(ERROR_CODES, kinds.map((k) => k.code))
     assert.deepEqual([...ERROR_CLASSES.keys()].sort(), [...ERROR_CODES, ...OUTBOX_ERROR_CODES].sort())
+  })
+  test("index.d.ts declares exactly the outbox's codes (OUTBOX_ERROR_CODES) as classes", () => {
+    // lib/api.d.ts writes these by hand, with their docs: held here to the Rust outbox's list.
+    const declared = [...dts.matchAll(/^export declare class (\w+) extends WebhookError \{ readonly code: '(\w+)' \}$/gm)]
+    assert.deepEqual(
+      declared.map(([, cls, code]) => [cls, code]),
+      OUTBOX_ERROR_CODES.map((code) => [errorClassName(code), code]),
+    )
+    for (const code of OUTBOX_ERROR_CODES) assert.equal(ERROR_CLASSES.get(code).name, errorClassName(code))
   })
   for (const kind of kinds) {
     test(`${kind.code}: class, status ${kind.status}, details ${kind.details.map((d) => d.name).join(', ') || '(none)'}`, () => {
