@@ -1,6 +1,7 @@
 """The Python surface: classes, exceptions and codes, headers from any mapping, raw bodies."""
 
 import json
+import pathlib
 from decimal import Decimal
 
 import pytest
@@ -22,6 +23,15 @@ def test_round_trip_with_defaults(secret):
     assert (event.type, event.family) == ("order.created", "order")
     assert '"total_amount":45.99' in event.data_json()
     assert isinstance(event.data, hookwire.Order) and event.data.id == 1001
+
+
+CORE_LISTS = json.loads((pathlib.Path(__file__).resolve().parents[3] / "bindings" / "names.json").read_text())
+
+
+@pytest.mark.parametrize("constant", sorted(CORE_LISTS["constants"]))
+def test_constants_are_the_core_lists(constant):
+    # bindings/names.json is written from the core's tables (tests/names.rs), in their order.
+    assert getattr(hookwire, constant) == CORE_LISTS["constants"][constant]
 
 
 def test_every_code_has_its_exception_class():
