@@ -197,3 +197,20 @@ impl DeliveryFilter {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::DeliveryStatus;
+
+    #[test]
+    fn statuses_are_the_core_delivery_states() {
+        // The outbox stores the core's DeliveryState by name: one list, the core's, in its order.
+        let names: Vec<&str> = DeliveryStatus::ALL.iter().map(|s| s.name()).collect();
+        assert_eq!(names, hookwire::DeliveryState::names());
+        for status in DeliveryStatus::ALL {
+            assert_eq!(DeliveryStatus::from_name(status.name()).expect("known"), status);
+            assert_eq!(serde_json::to_value(status).expect("serializes"), status.name());
+        }
+        assert_eq!(DeliveryStatus::from_name("queued").unwrap_err().code(), "invalid_argument");
+    }
+}
