@@ -2240,7 +2240,7 @@ public static func response(status: Int32, headers: Headers? = nil, elapsed: Tim
 }
     
     /**
-     * No response: `timeout`, `connect`, `tls`, `dns`, `blocked` or `other`, after `elapsed`
+     * No response: `timeout`, `connect`, `tls`, `dns`, `blocked`, `invalid_request` or `other`, after `elapsed`
      * (default zero).
      */
 public static func transport(failure: String, elapsed: TimeInterval? = nil)throws  -> Outcome  {
@@ -8027,7 +8027,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_hookwire_ffi_checksum_constructor_outcome_response() != 32325) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_hookwire_ffi_checksum_constructor_outcome_transport() != 9100) {
+    if (uniffi_hookwire_ffi_checksum_constructor_outcome_transport() != 46725) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_hookwire_ffi_checksum_constructor_retrypolicy_exponential() != 19368) {
