@@ -30,7 +30,8 @@ fun main() {
     val message = Verifier(secret, scheme = "standard-webhooks").verify(body, headers)
     check(message.id == "msg_1") { "id: ${message.id}" }
     val event = message.event()
-    check(event is Event.OrderCreated && event.data.totalAmount == "45.99") { "event: $event" }
+    val data = event.data()
+    check(event.type() == "order.created" && data is EventData.OrderEvent && data.order.totalAmount == "45.99") { "event: $event" }
     try {
         Verifier(secret, scheme = "standard-webhooks").verify("{}".toByteArray(), headers)
         error("another body was accepted")
