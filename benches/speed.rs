@@ -25,34 +25,6 @@ const MSG_ID: &str = "msg_2KxQ4pZ9bRzq7WnTfY3c";
 const TS: i64 = 1_700_000_000;
 const ROUND: Duration = Duration::from_millis(2);
 
-/// The body of the verify rows: the 1 KiB body of `benches/verify.rs` (an order event with as
-/// many line items as fit, padded with a note).
-fn body_1k() -> Vec<u8> {
-    let mut out = String::from(r#"{"id":"evt_01HZX3K9","type":"order.created","data":{"items":["#);
-    let tail = r#"],"note":""}}"#;
-    for i in 0u64.. {
-        let item = format!(
-            r#"{}{{"sku":"SKU-{:05}","qty":{},"price":"{}.{:02}","name":"Widget {}"}}"#,
-            if i == 0 { "" } else { "," },
-            (i * 7919) % 100_000,
-            1 + i % 9,
-            3 + (i * 37) % 500,
-            (i * 13) % 100,
-            i
-        );
-        if out.len() + item.len() + tail.len() > 1024 {
-            break;
-        }
-        out.push_str(&item);
-    }
-    out.push_str(r#"],"note":""#);
-    let pad = 1024 - out.len() - 3;
-    out.extend(std::iter::repeat_n('x', pad));
-    out.push_str(r#""}}"#);
-    assert_eq!(out.len(), 1024);
-    out.into_bytes()
-}
-
 /// The order event of `benches/events.rs` (933 bytes), the issue's typed-parse row.
 fn order_event() -> Vec<u8> {
     let items: Vec<String> = (0..9)
@@ -142,7 +114,7 @@ fn main() {
     let secret = Secret::parse(SECRET).expect("secret");
     let key = BASE64.decode(&SECRET["whsec_".len()..]).expect("base64 secret");
     let keyed = hmac::Hmac::<Sha256>::new_from_slice(&key).expect("hmac key");
-    let body = body_1k();
+    let body = hookwire_benches::json_body(1024);
     let ts_text = TS.to_string();
 
     // The bare HMAC: a keyed state cloned, fed `{id}.{ts}.{body}`, compared with the tag.

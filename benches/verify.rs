@@ -39,40 +39,6 @@ const SIZES: [(usize, &str); 4] =
 
 type HmacSha256 = hmac::Hmac<Sha256>;
 
-/// A JSON object of exactly `len` bytes (`len` ≥ 64): an order event with as many line items
-/// as fit, padded with a `note` string. Fixed content, so runs are comparable.
-fn json_body(len: usize) -> Vec<u8> {
-    assert!(len >= 64, "bodies shorter than 64 bytes are not supported");
-    let head = r#"{"id":"evt_01HZX3K9","type":"order.created","data":{"items":["#;
-    let mut out = String::with_capacity(len);
-    out.push_str(head);
-    // Closing text once the items end: `],"note":"<pad>"}}`.
-    let tail_fixed = r#"],"note":""}}"#.len();
-    let mut i: u64 = 0;
-    loop {
-        let item = format!(
-            r#"{}{{"sku":"SKU-{:05}","qty":{},"price":"{}.{:02}","name":"Widget {}"}}"#,
-            if i == 0 { "" } else { "," },
-            (i * 7919) % 100_000,
-            1 + i % 9,
-            3 + (i * 37) % 500,
-            (i * 13) % 100,
-            i
-        );
-        if out.len() + item.len() + tail_fixed > len {
-            break;
-        }
-        out.push_str(&item);
-        i += 1;
-    }
-    out.push_str(r#"],"note":""#);
-    let pad = len - out.len() - 3;
-    out.extend(std::iter::repeat_n('x', pad));
-    out.push_str(r#""}}"#);
-    assert_eq!(out.len(), len);
-    out.into_bytes()
-}
-
 fn unix_now() -> i64 {
     let secs = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock before 1970").as_secs();
     i64::try_from(secs).expect("clock beyond i64 seconds")
@@ -102,7 +68,8 @@ fn bench_config() -> Criterion {
 }
 
 fn benches(c: &mut Criterion) {
-    let bodies: Vec<(Vec<u8>, &str)> = SIZES.iter().map(|&(len, label)| (json_body(len), label)).collect();
+    let bodies: Vec<(Vec<u8>, &str)> =
+        SIZES.iter().map(|&(len, label)| (hookwire_benches::json_body(len), label)).collect();
 
     let hookwire_signer = Signer::new(Scheme::hookwire(), secret());
     let hookwire_verifier = Verifier::new(Scheme::hookwire(), [secret()]);
