@@ -92,6 +92,16 @@ impl<T: HeaderSource + ?Sized> HeaderSource for &T {
 /// A header value as text, when it is what `http::HeaderValue::to_str` accepts (visible ASCII
 /// and tab): the one test every source goes through, so a pair list and a `HeaderMap` agree.
 pub(crate) fn text(value: &[u8]) -> Option<&str> {
+    if is_text(value) {
+        std::str::from_utf8(value).ok()
+    } else {
+        None
+    }
+}
+
+/// Whether [`text`] accepts `value`, without the UTF-8 check that gives it as a `str` (ASCII
+/// is UTF-8): for values that are only read as bytes, the signature header.
+pub(crate) fn is_text(value: &[u8]) -> bool {
     let visible = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\t');
     // Eight bytes at a time: a word of printable ASCII passes in one test; a word that fails
     // it (a tab, or a byte that is not text) is judged byte by byte.
@@ -99,11 +109,7 @@ pub(crate) fn text(value: &[u8]) -> Option<&str> {
     let tail = words.remainder();
     let words_ok =
         words.fold(true, |ok, word| ok & (word_printable(word) || word.iter().all(|&b| visible(b))));
-    if words_ok && tail.iter().all(|&b| visible(b)) {
-        std::str::from_utf8(value).ok()
-    } else {
-        None
-    }
+    words_ok && tail.iter().all(|&b| visible(b))
 }
 
 /// Whether every byte of the 8-byte `word` is in 0x20..=0x7e: `(x - 0x20..) & !x & 0x80..`

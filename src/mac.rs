@@ -100,10 +100,11 @@ impl Encoding {
     /// not such a signature in this encoding (wrong length, wrong alphabet, wrong case).
     pub(crate) fn decode<'o>(
         self,
-        text: &str,
+        text: &(impl AsRef<[u8]> + ?Sized),
         len: usize,
         out: &'o mut [u8; ED25519_LEN + 2],
     ) -> Option<&'o [u8]> {
+        let text = text.as_ref();
         let decoded = match self {
             Encoding::HexLower | Encoding::HexAnyCase if text.len() != len * 2 => return None,
             Encoding::HexLower => base16ct::lower::decode(text, &mut out[..len]).ok()?,

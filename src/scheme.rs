@@ -2,6 +2,7 @@
 //! how the secret text becomes a key. Twelve presets and a builder for the ones we don't ship.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use http::HeaderName;
 
@@ -707,42 +708,93 @@ impl<'v> Entries<'v> {
     }
 
     /// [`Iterator::next`] when both separators are ASCII (every preset): the same splitting
-    /// over bytes, which is where verification spends its time outside the hash. An ASCII
-    /// byte is always a character boundary, so the slices are the ones the other path makes.
+    /// over bytes ([`split_ascii`]). An ASCII byte is always a character boundary, so the
+    /// slices are the ones the other path makes.
     fn next_ascii(&mut self) -> Option<SignatureEntry<'v>> {
         // Both are ASCII here, so `as u8` keeps them whole.
         let (list, version) = (self.list_separator as u8, self.version_separator as u8);
-        let is_separator = |b: u8| b == list || b == b',' || b == b' ' || b == b'\t';
-        let token_end = |text: &str| {
-            // A signature runs 44 to 88 characters without a separator: it is passed over
-            // eight bytes at a time, a word with no separator in one test, and only the bytes of
-            // the word that holds one are looked at one by one.
-            let bytes = text.as_bytes();
-            let clear = bytes
-                .chunks_exact(8)
-                .take_while(|word| !word_has_any(word, [list, b',', b' ', b'\t']))
-                .count()
-                * 8;
-            clear + bytes[clear..].iter().position(|&b| is_separator(b)).unwrap_or(bytes.len() - clear)
-        };
-        let start = self.rest.bytes().position(|b| !is_separator(b)).unwrap_or(self.rest.len());
-        let rest = &self.rest[start..];
-        if rest.is_empty() {
-            self.rest = rest;
+        let text = self.rest;
+        let Some((version_at, value_at)) = split_ascii(text.as_bytes(), self.versioned, version, list) else {
+            self.rest = &text[text.len()..];
             return None;
+        };
+        self.rest = &text[value_at.end..];
+        Some(SignatureEntry { version: version_at.map(|at| &text[at]), value: &text[value_at] })
+    }
+}
+
+/// The next entry of a signature header value whose separators are both ASCII, as the places
+/// of its version (when it has one) and of its value in `rest`; the rest of the value starts
+/// where the value ends. `None` when only separators are left. Splitting is where
+/// verification spends its time outside the hash, so it runs over bytes; see
+/// [`Scheme::signature_entries`] for the rules.
+fn split_ascii(
+    rest: &[u8],
+    versioned: bool,
+    version: u8,
+    list: u8,
+) -> Option<(Option<Range<usize>>, Range<usize>)> {
+    let is_separator = |b: u8| b == list || b == b',' || b == b' ' || b == b'\t';
+    let token_end = |from: usize| {
+        // A signature runs 44 to 88 characters without a separator: it is passed over eight
+        // bytes at a time, a word with no separator in one test, and only the bytes of the
+        // word that holds one are looked at one by one.
+        let bytes = &rest[from..];
+        let clear =
+            bytes.chunks_exact(8).take_while(|word| !word_has_any(word, [list, b',', b' ', b'\t'])).count()
+                * 8;
+        from + clear + bytes[clear..].iter().position(|&b| is_separator(b)).unwrap_or(bytes.len() - clear)
+    };
+    let start = rest.iter().position(|&b| !is_separator(b))?;
+    if versioned {
+        // A version runs to the version separator; the value after it runs to the next
+        // separator (it may hold the version separator: base64 padding after `=`).
+        let end = rest[start..]
+            .iter()
+            .position(|&b| b == version || is_separator(b))
+            .map_or(rest.len(), |at| start + at);
+        if rest.get(end) == Some(&version) {
+            return Some((Some(start..end), end + 1..token_end(end + 1)));
         }
-        if self.versioned {
-            let end = rest.bytes().position(|b| b == version || is_separator(b)).unwrap_or(rest.len());
-            if rest.as_bytes().get(end) == Some(&version) {
-                let after = &rest[end + 1..];
-                let value_end = token_end(after);
-                self.rest = &after[value_end..];
-                return Some(SignatureEntry { version: Some(&rest[..end]), value: &after[..value_end] });
+    }
+    Some((None, start..token_end(start)))
+}
+
+/// A signature entry as the verifier reads it, over the bytes of a header value that was
+/// checked to be visible ASCII: [`SignatureEntry`] without the UTF-8 check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RawEntry<'a> {
+    pub(crate) version: Option<&'a [u8]>,
+    pub(crate) value: &'a [u8],
+}
+
+impl Scheme {
+    /// [`signature_entries`](Scheme::signature_entries) of a value of visible ASCII given as
+    /// bytes (the verifier checks that first): the same entries, with no UTF-8 check when
+    /// both separators are ASCII (every preset).
+    pub(crate) fn raw_entries<'v>(&self, value: &'v [u8]) -> impl Iterator<Item = RawEntry<'v>> + 'v {
+        let format = &self.format;
+        let (versioned, version, list) =
+            (format.version.is_some(), format.version_separator, format.list_separator);
+        let mut rest = if version.is_ascii() && list.is_ascii() { value } else { &[] };
+        // A scheme with a separator beyond ASCII splits the value as text (ASCII is UTF-8).
+        let mut chars = if version.is_ascii() && list.is_ascii() {
+            None
+        } else {
+            std::str::from_utf8(value).ok().map(|text| self.signature_entries(text))
+        };
+        std::iter::from_fn(move || {
+            if let Some(chars) = chars.as_mut() {
+                return chars
+                    .next()
+                    .map(|e| RawEntry { version: e.version.map(str::as_bytes), value: e.value.as_bytes() });
             }
-        }
-        let end = token_end(rest);
-        self.rest = &rest[end..];
-        Some(SignatureEntry { version: None, value: &rest[..end] })
+            // Both are ASCII here, so `as u8` keeps them whole.
+            let (version_at, value_at) = split_ascii(rest, versioned, version as u8, list as u8)?;
+            let entry = RawEntry { version: version_at.map(|at| &rest[at]), value: &rest[value_at.clone()] };
+            rest = &rest[value_at.end..];
+            Some(entry)
+        })
     }
 }
 
@@ -1055,6 +1107,63 @@ mod tests {
                 "{} {value:?}",
                 scheme.name()
             );
+        }
+    }
+
+    #[test]
+    fn raw_entries_are_the_character_splitting_as_bytes() {
+        // Every string of up to five characters from an alphabet of separators and letters
+        // (visible ASCII and tab, as the verifier passes them), under the presets' formats and
+        // custom ones, with separators beyond ASCII too (split as text).
+        let alphabet = ['v', '1', '=', ',', ' ', '\t', ';', 'a'];
+        let mut strings = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> =
+                strings.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            strings.extend(longer);
+        }
+        // Long ones (read eight bytes at a time), with each separator at every place.
+        for separator in [',', ' ', '\t', ';', '='] {
+            for place in 0..52 {
+                let mut text: Vec<char> = format!("v1,{}", "A".repeat(49)).chars().collect();
+                text[place] = separator;
+                strings.push(text.into_iter().collect());
+            }
+        }
+        let custom = |version: Option<(&str, char)>, list: char| {
+            let builder = Scheme::builder("custom").signature_header("X-Sig").list_separator(list);
+            let builder = match version {
+                Some((v, separator)) => builder.version(v, separator),
+                None => builder,
+            };
+            builder.build().expect("a valid custom scheme")
+        };
+        let schemes = [
+            Scheme::standard_webhooks(),
+            Scheme::hookwire(),
+            Scheme::stripe(),
+            Scheme::shopify(),
+            custom(Some(("v1", '=')), ';'),
+            custom(Some(("v1", 'é')), ' '),
+            custom(Some(("v1", '=')), '§'),
+            custom(None, '§'),
+        ];
+        for scheme in &schemes {
+            for text in &strings {
+                let raw: Vec<_> = scheme.raw_entries(text.as_bytes()).collect();
+                // The character splitting, the reference the byte splitting is held to.
+                let format = &scheme.format;
+                let mut chars = Entries {
+                    rest: text,
+                    versioned: format.version.is_some(),
+                    version_separator: format.version_separator,
+                    list_separator: format.list_separator,
+                };
+                let entries: Vec<_> = std::iter::from_fn(|| chars.next_chars())
+                    .map(|e| RawEntry { version: e.version.map(str::as_bytes), value: e.value.as_bytes() })
+                    .collect();
+                assert_eq!(raw, entries, "{} {text:?}", scheme.name());
+            }
         }
     }
 

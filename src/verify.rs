@@ -12,7 +12,7 @@ use crate::headers::{self, HeaderSource};
 use crate::mac::{Content, PreparedKey, ED25519_LEN, MAC_LEN};
 use crate::replay::{ClaimRequest, ClaimToken, SeenStore, DEFAULT_CLAIM_TTL};
 use crate::scheme::{
-    Encoding, HeaderSpec, Names, Part, Scheme, SignatureEntry, TimestampSource, MAX_SIGNATURE_ENTRIES,
+    Encoding, HeaderSpec, Names, Part, RawEntry, Scheme, TimestampSource, MAX_SIGNATURE_ENTRIES,
 };
 use crate::time::{check_tolerance, parse_timestamp, DEFAULT_TOLERANCE};
 use crate::{Dialect, Error, Event, Secret, UnixTime};
@@ -534,8 +534,10 @@ impl Verifier {
         for value in headers.header_values(&spec.name) {
             present = true;
             // A value that is not text holds no usable entry; it is skipped like one.
-            let Some(value) = headers::text(value) else { continue };
-            for entry in self.scheme.signature_entries(value) {
+            if !headers::is_text(value) {
+                continue;
+            }
+            for entry in self.scheme.raw_entries(value) {
                 let Some(slot) = found.list.get_mut(found.len) else {
                     return Err(malformed(
                         spec,
@@ -559,7 +561,7 @@ impl Verifier {
         &self,
         headers: &'a H,
         names: Names<'_>,
-        signatures: &[SignatureEntry<'a>],
+        signatures: &[RawEntry<'a>],
     ) -> Result<Option<(i64, &'a [u8])>, Error> {
         let Some(spec) = &self.scheme.timestamp else { return Ok(None) };
         let (text, header): (&'a [u8], &HeaderSpec) = match (&spec.source, names.timestamp) {
@@ -574,8 +576,10 @@ impl Verifier {
                 })
             }
             (TimestampSource::SignatureParameter(key), _) => {
-                let mut found =
-                    signatures.iter().filter(|entry| entry.version == Some(key)).map(|entry| entry.value);
+                let mut found = signatures
+                    .iter()
+                    .filter(|entry| entry.version == Some(key.as_bytes()))
+                    .map(|entry| entry.value);
                 let Some(first) = found.next() else {
                     return Err(malformed(
                         names.signature,
@@ -590,7 +594,7 @@ impl Verifier {
                         ),
                     ));
                 }
-                (first.as_bytes(), names.signature)
+                (first, names.signature)
             }
         };
         match parse_timestamp(text) {
@@ -604,12 +608,13 @@ impl Verifier {
         &self,
         keys: &[PreparedKey],
         header: &HeaderSpec,
-        signatures: &[SignatureEntry<'_>],
+        signatures: &[RawEntry<'_>],
         content: &Content<'_>,
     ) -> Result<usize, Error> {
         let format = &self.scheme.format;
-        let hmac_version = format.version.as_deref();
-        let ed25519_version = format.ed25519_version.as_deref().filter(|_| self.has_ed25519_keys);
+        let hmac_version = format.version.as_deref().map(str::as_bytes);
+        let ed25519_version =
+            format.ed25519_version.as_deref().map(str::as_bytes).filter(|_| self.has_ed25519_keys);
         let has_hmac_keys = self.has_hmac_keys;
         let mut buf = [0u8; ED25519_LEN + 2];
 
@@ -649,7 +654,10 @@ impl Verifier {
             }
         }
         if !any_usable {
-            let expected = match (hmac_version.filter(|_| has_hmac_keys), ed25519_version) {
+            // The versions as the scheme spells them (text), for the message.
+            let name = |version: &[u8]| String::from_utf8_lossy(version).into_owned();
+            let expected = match (hmac_version.filter(|_| has_hmac_keys).map(name), ed25519_version.map(name))
+            {
                 (Some(v), Some(a)) => format!("no usable `{v}` or `{a}` signature"),
                 (Some(v), None) | (None, Some(v)) => {
                     format!("no usable `{v}` signature (other versions are skipped)")
@@ -710,7 +718,7 @@ fn verify_ed25519<'e, I>(
     message: &mut Option<Vec<u8>>,
 ) -> bool
 where
-    I: Iterator<Item = (bool, &'e str)>,
+    I: Iterator<Item = (bool, &'e [u8])>,
 {
     let mut buf = [0u8; ED25519_LEN + 2];
     for (_, text) in entries().filter(|(ed25519, _)| *ed25519) {
@@ -769,16 +777,16 @@ fn header_text<'a, H: HeaderSource + ?Sized>(
 
 /// The signature entries of one request (see `Verifier::signature_entries`).
 struct Entries<'a> {
-    list: [SignatureEntry<'a>; MAX_SIGNATURE_ENTRIES],
+    list: [RawEntry<'a>; MAX_SIGNATURE_ENTRIES],
     len: usize,
 }
 
 impl<'a> Entries<'a> {
     fn new() -> Entries<'a> {
-        Entries { list: [SignatureEntry { version: None, value: "" }; MAX_SIGNATURE_ENTRIES], len: 0 }
+        Entries { list: [RawEntry { version: None, value: &[] }; MAX_SIGNATURE_ENTRIES], len: 0 }
     }
 
-    fn as_slice(&self) -> &[SignatureEntry<'a>] {
+    fn as_slice(&self) -> &[RawEntry<'a>] {
         &self.list[..self.len]
     }
 }
