@@ -179,11 +179,16 @@ impl fmt::Display for UnixTime {
 /// number" the same thing.
 pub(crate) fn parse_timestamp(text: &[u8]) -> Option<i64> {
     let canonical = text == b"0" || text.first().is_some_and(|d| (b'1'..=b'9').contains(d));
-    if !canonical || text.len() > 18 || !text.iter().all(u8::is_ascii_digit) {
+    if !canonical || text.len() > 18 {
         return None;
     }
-    // At most 18 digits: below 10^18, so the sum cannot overflow.
-    Some(text.iter().fold(0i64, |acc, digit| acc * 10 + i64::from(digit - b'0')))
+    // One pass: the value and whether every byte was a digit. At most 18 digits: below 10^18,
+    // so the sum cannot overflow (a non-digit's wrapped value is thrown away).
+    let (value, digits) = text.iter().fold((0i64, true), |(acc, digits), &b| {
+        let digit = b.wrapping_sub(b'0');
+        (acc.wrapping_mul(10).wrapping_add(i64::from(digit)), digits & (digit < 10))
+    });
+    digits.then_some(value)
 }
 
 /// Checks `timestamp` against `now` (both unix seconds) in both directions; `tolerance` in
@@ -263,6 +268,23 @@ mod tests {
             b"00",
         ] {
             assert_eq!(parse_timestamp(bad), None, "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn every_byte_of_a_timestamp_is_judged() {
+        // Every byte value at every place of ten and eighteen digits: a digit changes the
+        // value, anything else (or a leading zero) refuses it.
+        for digits in ["1700000000", "123456789012345678"] {
+            for place in 0..digits.len() {
+                for byte in 0..=255u8 {
+                    let mut text = digits.as_bytes().to_vec();
+                    text[place] = byte;
+                    let expected = (text.iter().all(u8::is_ascii_digit) && text[0] != b'0')
+                        .then(|| std::str::from_utf8(&text).unwrap().parse::<i64>().unwrap());
+                    assert_eq!(parse_timestamp(&text), expected, "{text:?}");
+                }
+            }
         }
     }
 
