@@ -214,26 +214,55 @@ pub(crate) struct Read<'r> {
 }
 
 impl<'r> Read<'r> {
-    /// The values of `headers` named in `names` (ASCII letters in any case); the other headers
+    /// The values of `headers` named in `reads` (ASCII letters in any case); the other headers
     /// of the request are skipped without being converted.
-    pub(crate) fn of(
-        py: Python<'_>,
-        headers: &Bound<'_, PyAny>,
-        names: &'r [HeaderName],
-    ) -> PyResult<Read<'r>> {
-        let mut read = Read { names, inline: [None, None, None, None, None, None], len: 0, more: Vec::new() };
+    pub(crate) fn of(py: Python<'_>, headers: &Bound<'_, PyAny>, reads: &'r Reads) -> PyResult<Read<'r>> {
+        let names = reads.names.as_slice();
+        if let Ok(dict) = headers.cast::<PyDict>() {
+            if let Some(read) = Read::exact(py, dict, reads) {
+                return Ok(read);
+            }
+        }
+        let mut read = Read::empty(names);
         each_header(py, headers, |name, value| {
             let Some(index) = wanted(py, name, names)? else { return Ok(()) };
-            let value = header_value(py, name, value)?;
-            if read.len < INLINE {
-                read.inline[read.len] = Some((index, value));
-                read.len += 1;
-            } else {
-                read.more.push((index, value));
-            }
+            read.push(index, header_value(py, name, value)?);
             Ok(())
         })?;
         Ok(read)
+    }
+
+    fn empty(names: &'r [HeaderName]) -> Read<'r> {
+        Read { names, inline: [None, None, None, None, None, None], len: 0, more: Vec::new() }
+    }
+
+    fn push(&mut self, index: usize, value: Value) {
+        if self.len < INLINE {
+            self.inline[self.len] = Some((index, value));
+            self.len += 1;
+        } else {
+            self.more.push((index, value));
+        }
+    }
+
+    /// The usual dict (a signer's output, a test's literal, a framework's headers lowered):
+    /// only the scheme's names, in lower case. Each is looked up directly (a hash probe with the
+    /// interned name) instead of walking the dict and folding every key; `None` when the dict
+    /// holds any other key (another header, another case, a name of another type) or a value
+    /// the walk would refuse, and then the walk reads it, with its errors.
+    fn exact(py: Python<'_>, dict: &Bound<'_, PyDict>, reads: &'r Reads) -> Option<Read<'r>> {
+        let size = dict.len();
+        if size > reads.keys.len() {
+            return None;
+        }
+        let mut read = Read::empty(&reads.names);
+        for (index, key) in reads.keys.iter().enumerate() {
+            let key = key.bind(py);
+            let Some(value) = dict.get_item(key).ok()? else { continue };
+            read.push(index, header_value(py, key, &value).ok()?);
+        }
+        // Every key was one of the names: no other key to fold, refuse or keep.
+        (read.len == size).then_some(read)
     }
 
     fn values(&self) -> impl Iterator<Item = &(usize, Value)> {
@@ -254,7 +283,30 @@ impl<'r> Read<'r> {
 
 impl hookwire::HeaderSource for Read<'_> {
     fn header_values<'s>(&'s self, name: &HeaderName) -> impl Iterator<Item = &'s [u8]> {
-        self.values().filter(move |(index, _)| self.names[*index] == *name).map(|(_, value)| value.as_ref())
+        // The name's index, found once per call rather than compared again for each value.
+        let index = self.names.iter().position(|wanted| wanted == name);
+        self.values().filter(move |(at, _)| Some(*at) == index).map(|(_, value)| value.as_ref())
+    }
+}
+
+/// The headers a verifier reads: their names for the core, and the same names as interned
+/// Python `str`s, to look them up in a dict directly.
+pub(crate) struct Reads {
+    names: Vec<HeaderName>,
+    keys: Vec<Py<PyString>>,
+}
+
+impl Reads {
+    fn of(py: Python<'_>, scheme: &Scheme) -> Reads {
+        let names: Vec<HeaderName> = scheme
+            .read_headers()
+            .into_iter()
+            .chain(scheme.fallback_headers())
+            .flatten()
+            .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
+            .collect();
+        let keys = names.iter().map(|name| PyString::intern(py, name.as_str()).unbind()).collect();
+        Reads { names, keys }
     }
 }
 
@@ -483,7 +535,7 @@ impl PySigner {
 struct PyVerifier {
     inner: hookwire::Verifier,
     /// The headers the scheme reads; the others of a request are never converted.
-    reads: Vec<HeaderName>,
+    reads: Reads,
     /// Where verified messages are claimed; `None`: no replay protection.
     store: Option<Store>,
 }
@@ -534,14 +586,7 @@ impl PyVerifier {
         if let Some(ttl) = claim_ttl {
             verifier = verifier.claim_ttl(std::time::Duration::from_secs(ttl));
         }
-        let scheme = verifier.scheme();
-        let reads = scheme
-            .read_headers()
-            .into_iter()
-            .chain(scheme.fallback_headers())
-            .flatten()
-            .filter_map(|name| HeaderName::from_bytes(name.as_bytes()).ok())
-            .collect();
+        let reads = Reads::of(py, verifier.scheme());
         Ok(PyVerifier { inner: verifier, reads, store })
     }
 
@@ -867,12 +912,12 @@ impl PyEvent {
     }
 
     #[getter]
-    fn id(&self) -> Option<String> {
-        self.0.id().map(str::to_owned)
+    fn id<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyString>> {
+        self.0.id().map(|id| PyString::new(py, id))
     }
     #[getter]
-    fn r#type(&self) -> String {
-        self.0.event_type().to_owned()
+    fn r#type<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        PyString::new(py, self.0.event_type())
     }
     #[getter]
     fn family(&self) -> &'static str {
@@ -933,12 +978,12 @@ fn parse_event(
     type_hint: Option<&Bound<'_, PyAny>>,
     strict: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<PyEvent> {
-    let dialect: String = args::optional("dialect", dialect)?.unwrap_or_else(|| "hookwire".into());
+    let dialect: Option<String> = args::optional("dialect", dialect)?;
     let type_hint: Option<String> = args::optional("type_hint", type_hint)?;
     let strict: bool = args::optional("strict", strict)?.unwrap_or(false);
     let bytes = body_bytes(py, body)?;
     run(py, || {
-        let dialect = Dialect::from_name(&dialect)?;
+        let dialect = Dialect::from_name(dialect.as_deref().unwrap_or("hookwire"))?;
         if strict {
             dialect.parse_strict(&bytes, type_hint.as_deref())
         } else {

@@ -291,6 +291,43 @@ def test_a_header_read_once_with_two_different_values_is_malformed_header(name, 
     assert verifier.verify(BODY, same, now=T).id == "msg_1"
 
 
+# A dict of only the scheme's names in lower case is looked up by name, any other dict walked:
+# each row's dict must give what the same (name, value) pairs give, accepted or refused alike.
+SW = {k: v for k, v in HOOKWIRE_SIGNED.items() if k != "x-webhook-event"}
+DICT_AS_PAIRS = [
+    ("the scheme's names", HOOKWIRE_SIGNED),
+    ("without the optional event header", SW),
+    ("a name again in another case, another value", dict(SW, **{"X-Webhook-Id": "msg_other"})),
+    ("a name again in another case, the same value", dict(SW, **{"X-Webhook-Id": "msg_1"})),
+    ("a name only in another case", {**SW, "X-WEBHOOK-TIMESTAMP": SW["x-webhook-timestamp"]}),
+    ("a name that is not text", {**SW, 5: "x"}),
+    ("a value that is not text", dict(HOOKWIRE_SIGNED, **{"x-webhook-event": 5})),
+    ("a value as bytes", dict(SW, **{"x-webhook-timestamp": str(T).encode()})),
+    ("an empty dict", {}),
+]
+
+
+@pytest.mark.parametrize("shape, headers", DICT_AS_PAIRS, ids=[s for s, _ in DICT_AS_PAIRS])
+def test_a_dict_of_headers_verifies_as_its_pairs_do(shape, headers):
+    verifier = hookwire.Verifier(SW_SECRET)
+
+    def outcome(given):
+        try:
+            message = verifier.verify(BODY, given, now=T)
+        except hookwire.WebhookError as error:
+            return type(error), error.code, str(error)
+        return message.id, message.timestamp, message.event_type
+
+    assert outcome(headers) == outcome(list(headers.items())), shape
+
+
+def test_a_dict_of_the_schemes_names_gives_back_the_callers_own_strings():
+    headers = dict(HOOKWIRE_SIGNED)
+    message = hookwire.Verifier(SW_SECRET).verify(BODY, headers, now=T)
+    assert message.id is headers["x-webhook-id"]
+    assert message.event_type is headers["x-webhook-event"]
+
+
 def test_stripes_t_given_twice_with_different_values_is_malformed_header():
     header = hookwire.Signer(STRIPE_SECRET, scheme="stripe").sign(BODY, timestamp=T)["stripe-signature"]
     verifier = hookwire.Verifier(STRIPE_SECRET, scheme="stripe")
