@@ -38,7 +38,8 @@ enum Kind {
 }
 
 struct Class {
-    cls: Py<PyType>,
+    /// `(cls,)`: the arguments of `object.__new__`, made once (a tuple is immutable).
+    new_args: Py<PyTuple>,
     /// JSON key, attribute name, kind: a list, as a payload type has a dozen fields or so (a
     /// scan of short keys beats hashing them).
     fields: Vec<(String, Py<PyString>, Kind)>,
@@ -93,7 +94,8 @@ fn load(py: Python<'_>) -> PyResult<Tables> {
             let (key, name, kind): (String, String, String) = row?.extract()?;
             fields.push((key, PyString::intern(py, &name).unbind(), kind_of(&kind, &index)?));
         }
-        out.push(Class { cls: cls.clone().unbind(), fields });
+        let new_args = PyTuple::new(py, [cls])?.unbind();
+        out.push(Class { new_args, fields });
     }
     let mut families = HashMap::new();
     for (family, cls) in payloads.getattr("FAMILIES")?.cast_into::<PyDict>()?.iter() {
@@ -169,31 +171,38 @@ struct Instance<'a, 'py> {
     object: Bound<'py, PyAny>,
     attributes: Bound<'py, PyDict>,
     extra: Bound<'py, PyDict>,
+    /// Where the next key's field is looked for first: the core writes a payload's fields in
+    /// the order of its type, which is the order of `fields`, so the scan mostly hits at once.
+    next: usize,
 }
 
 impl<'a, 'py> Instance<'a, 'py> {
     fn new(py: Python<'py>, tables: &'a Tables, index: usize) -> PyResult<Self> {
         let class = &tables.classes[index];
-        let object = tables.new.bind(py).call1((class.cls.bind(py),))?;
+        let object = tables.new.bind(py).call1(class.new_args.bind(py))?;
         let attributes = object.getattr(tables.dict_name.bind(py))?.cast_into::<PyDict>()?;
         let extra = PyDict::new(py);
         attributes.set_item(tables.extra.bind(py), &extra)?;
-        Ok(Instance { class, object, attributes, extra })
+        Ok(Instance { class, object, attributes, extra, next: 0 })
     }
 
-    /// The attribute name and kind of `key`, when it is a typed field.
-    fn field(&self, key: &str) -> Option<(&'a Py<PyString>, &'a Kind)> {
-        self.class.fields.iter().find(|(k, _, _)| k == key).map(|(_, name, kind)| (name, kind))
+    /// The JSON key, attribute name and kind of `key`, when it is a typed field.
+    fn field(&mut self, key: &str) -> Option<(&'a str, &'a Py<PyString>, &'a Kind)> {
+        let fields: &'a [(String, Py<PyString>, Kind)] = &self.class.fields;
+        let at = (self.next..fields.len()).chain(0..self.next).find(|&at| fields[at].0 == key)?;
+        self.next = at + 1;
+        let (key, name, kind) = &fields[at];
+        Some((key, name, kind))
     }
 
     fn set(
         &self,
         key: &Bound<'py, PyAny>,
-        field: Option<(&Py<PyString>, &Kind)>,
+        field: Option<(&str, &Py<PyString>, &Kind)>,
         value: Bound<'py, PyAny>,
     ) -> PyResult<()> {
         match field {
-            Some((name, _)) if !value.is_none() => self.attributes.set_item(name.bind(key.py()), value),
+            Some((_, name, _)) if !value.is_none() => self.attributes.set_item(name.bind(key.py()), value),
             _ => self.extra.set_item(key, value),
         }
     }
@@ -235,10 +244,10 @@ fn raw<'py>(py: Python<'py>, tables: &Tables, text: &str, kind: &Kind) -> Out<'p
             let entries = de.deserialize_map(Entries).map_err(json)?;
             match kind {
                 Kind::Class(index) => {
-                    let instance = Instance::new(py, tables, *index)?;
+                    let mut instance = Instance::new(py, tables, *index)?;
                     for (key, value) in entries {
                         let field = instance.field(&key);
-                        let kind = field.map_or(&Kind::Plain, |(_, kind)| kind);
+                        let kind = field.map_or(&Kind::Plain, |(_, _, kind)| kind);
                         let value = raw(py, tables, value.get(), kind)?;
                         instance.set(PyString::new(py, &key).as_any(), field, value)?;
                     }
@@ -430,7 +439,7 @@ impl<'a, 'py> ser::Serializer for ToPy<'a, 'py> {
             Kind::Class(index) => Target::Instance(Instance::new(self.py, self.tables, *index)?),
             _ => Target::Dict(PyDict::new(self.py)),
         };
-        Ok(Map { to: self, target, key: String::new(), has_key: false })
+        Ok(Map { to: self, target, pending: None })
     }
     fn serialize_struct(self, name: &'static str, _: usize) -> Result<Struct<'a, 'py>, Error> {
         if name == RAW_VALUE {
@@ -507,31 +516,58 @@ enum Target<'a, 'py> {
 struct Map<'a, 'py> {
     to: ToPy<'a, 'py>,
     target: Target<'a, 'py>,
-    /// The pending key's text (kept across entries: no allocation per key).
-    key: String,
-    has_key: bool,
+    /// Where the value of the key just read goes.
+    pending: Option<Slot<'a, 'py>>,
 }
 
-impl<'py> Map<'_, 'py> {
-    /// The entry `key` → `value`: a typed field's value of its kind, anything else as plain
-    /// Python values. Only keys that land in a dict become Python `str`s.
-    fn entry<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Result<(), Error> {
+/// Where a map's value goes, decided from its key's text when the key is read (the text is
+/// never copied: a typed field is found from it, and only keys that land in a dict become
+/// Python `str`s).
+enum Slot<'a, 'py> {
+    /// A payload's typed field: its JSON key, attribute name and kind.
+    Field(&'a str, &'a Py<PyString>, &'a Kind),
+    /// A key of a dict: the data of other families, a payload's `extra`.
+    Key(Bound<'py, PyString>),
+}
+
+impl<'a, 'py> Map<'a, 'py> {
+    fn slot(&mut self, key: &str) -> Slot<'a, 'py> {
+        let field = match &mut self.target {
+            Target::Instance(instance) => instance.field(key),
+            Target::Dict(_) => None,
+        };
+        match field {
+            Some((key, name, kind)) => Slot::Field(key, name, kind),
+            None => Slot::Key(PyString::new(self.to.py, key)),
+        }
+    }
+
+    /// The entry of `slot` → `value`: a typed field's value of its kind (`None` in `extra`),
+    /// anything else as plain Python values.
+    fn put<T: ?Sized + Serialize>(&mut self, slot: Slot<'a, 'py>, value: &T) -> Result<(), Error> {
         let py = self.to.py;
-        match &self.target {
-            Target::Dict(dict) => dict.set_item(key, value.serialize(self.to.plain())?)?,
-            Target::Instance(instance) => match instance.field(key) {
-                Some((name, kind)) => {
-                    let value = value.serialize(self.to.with(kind))?;
-                    if value.is_none() {
-                        instance.extra.set_item(key, value)?;
-                    } else {
-                        instance.attributes.set_item(name.bind(py), value)?;
-                    }
+        match (&self.target, slot) {
+            (Target::Dict(dict), Slot::Key(key)) => dict.set_item(key, value.serialize(self.to.plain())?)?,
+            (Target::Instance(instance), Slot::Key(key)) => {
+                instance.extra.set_item(key, value.serialize(self.to.plain())?)?
+            }
+            (Target::Instance(instance), Slot::Field(key, name, kind)) => {
+                let value = value.serialize(self.to.with(kind))?;
+                if value.is_none() {
+                    instance.extra.set_item(key, value)?;
+                } else {
+                    instance.attributes.set_item(name.bind(py), value)?;
                 }
-                None => instance.extra.set_item(key, value.serialize(self.to.plain())?)?,
-            },
+            }
+            (Target::Dict(_), Slot::Field(..)) => return Err(ser::Error::custom("a field of no payload")),
         }
         Ok(())
+    }
+
+    /// The entry `key` → `value` (a struct's field, its name known).
+    fn entry<T: ?Sized + Serialize>(&mut self, key: &str, value: &T) -> Result<(), Error> {
+        let slot = self.slot(key);
+        self.put(slot, value)
     }
 
     fn finish(self) -> Out<'py> {
@@ -546,27 +582,24 @@ impl<'py> ser::SerializeMap for Map<'_, 'py> {
     type Ok = Bound<'py, PyAny>;
     type Error = Error;
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> Result<(), Error> {
-        self.key.clear();
-        key.serialize(KeyText(&mut self.key))?;
-        self.has_key = true;
+        let mut slot = None;
+        key.serialize(KeyText(&mut |text: &str| slot = Some(self.slot(text))))?;
+        self.pending = slot;
         Ok(())
     }
     fn serialize_value<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Error> {
-        if !std::mem::take(&mut self.has_key) {
+        let Some(slot) = self.pending.take() else {
             return Err(ser::Error::custom("a value without a key"));
-        }
-        let key = std::mem::take(&mut self.key);
-        let result = self.entry(&key, value);
-        self.key = key;
-        result
+        };
+        self.put(slot, value)
     }
     fn end(self) -> Out<'py> {
         self.finish()
     }
 }
 
-/// A serializer that writes a map key's text into a buffer (a JSON object's keys are text).
-struct KeyText<'b>(&'b mut String);
+/// A serializer that hands a map key's text to its function (a JSON object's keys are text).
+struct KeyText<'f>(&'f mut dyn FnMut(&str));
 
 macro_rules! not_a_key {
     ($($method:ident($($arg:ty),*)),* $(,)?) => {$(
@@ -588,11 +621,11 @@ impl ser::Serializer for KeyText<'_> {
     type SerializeStructVariant = Impossible<(), Error>;
 
     fn serialize_str(self, v: &str) -> Result<(), Error> {
-        self.0.push_str(v);
+        (self.0)(v);
         Ok(())
     }
     fn serialize_char(self, v: char) -> Result<(), Error> {
-        self.0.push(v);
+        (self.0)(v.encode_utf8(&mut [0; 4]));
         Ok(())
     }
     fn serialize_newtype_struct<T: ?Sized + Serialize>(
