@@ -242,16 +242,10 @@ impl<'a, 'py> Instance<'a, 'py> {
 }
 
 /// A number written as JSON text: an `int` when it is an integer (and the kind is not
-/// `Decimal`), else an exact `Decimal`. `given`: the text as a Python `str` already made.
-fn number<'py>(
-    py: Python<'py>,
-    tables: &Tables,
-    text: &str,
-    kind: &Kind,
-    given: Option<&Bound<'py, PyAny>>,
-) -> Out<'py> {
+/// `Decimal`), else an exact `Decimal`.
+fn number<'py>(py: Python<'py>, tables: &Tables, text: &str, kind: &Kind) -> Out<'py> {
     let integer = !text.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
-    let as_str = || given.cloned().unwrap_or_else(|| PyString::new(py, text).into_any());
+    let as_str = || PyString::new(py, text);
     if integer && !matches!(kind, Kind::Decimal) {
         if let Ok(small) = text.parse::<i64>() {
             return Ok(small.into_bound_py_any(py)?);
@@ -308,7 +302,7 @@ fn raw<'py>(py: Python<'py>, tables: &Tables, text: &str, kind: &Kind) -> Out<'p
         Some(b't') => Ok(PyBool::new(py, true).to_owned().into_any()),
         Some(b'f') => Ok(PyBool::new(py, false).to_owned().into_any()),
         Some(b'n') => Ok(py.None().into_bound(py)),
-        _ => number(py, tables, text, kind, None),
+        _ => number(py, tables, text, kind),
     }
 }
 
@@ -401,7 +395,7 @@ impl<'a, 'py> ser::Serializer for ToPy<'a, 'py> {
     fn serialize_f64(self, v: f64) -> Out<'py> {
         // The core writes no float (money and readings are exact decimals); should one come, it
         // is read as its shortest text, exactly, like every other number.
-        number(self.py, self.tables, &v.to_string(), self.kind, None)
+        number(self.py, self.tables, &v.to_string(), self.kind)
     }
     fn serialize_char(self, v: char) -> Out<'py> {
         Ok(PyString::new(self.py, v.encode_utf8(&mut [0; 4])).into_any())
@@ -627,7 +621,8 @@ impl<'py> ser::SerializeMap for Map<'_, 'py> {
     }
 }
 
-/// A serializer that hands a map key's text to its function (a JSON object's keys are text).
+/// A serializer that hands text to its function: a map key's (a JSON object's keys are text),
+/// a `RawValue`'s JSON.
 struct KeyText<'f>(&'f mut dyn FnMut(&str));
 
 macro_rules! not_a_key {
@@ -741,14 +736,18 @@ impl<'py> ser::SerializeStruct for Struct<'_, 'py> {
     fn serialize_field<T: ?Sized + Serialize>(&mut self, name: &'static str, value: &T) -> Result<(), Error> {
         match self {
             Struct::Raw(to, text) => {
-                let value = value.serialize(to.plain())?;
-                let json = value.cast::<PyString>().map_err(PyErr::from)?.to_str()?;
-                // A number (a Decimal, a long id: the common raw values) is read from this str.
-                let read = match json.as_bytes().first() {
-                    Some(b'-' | b'0'..=b'9') => number(to.py, to.tables, json, to.kind, Some(&value))?,
-                    _ => raw(to.py, to.tables, json, to.kind)?,
-                };
-                *text = Some(read);
+                // The JSON text is read where it is (no Python `str` of it is made unless a
+                // number needs one).
+                let mut read = None;
+                value.serialize(KeyText(&mut |json: &str| {
+                    read = Some(match json.as_bytes().first() {
+                        Some(b'-' | b'0'..=b'9') => number(to.py, to.tables, json, to.kind),
+                        _ => raw(to.py, to.tables, json, to.kind),
+                    })
+                }))?;
+                let read =
+                    read.ok_or_else(|| <Error as ser::Error>::custom("a raw value without its JSON text"))?;
+                *text = Some(read?);
                 Ok(())
             }
             Struct::Map(map) => map.entry(name, value),
