@@ -255,14 +255,15 @@ impl<'r> Read<'r> {
         if size > reads.keys.len() {
             return None;
         }
-        let mut read = Read::empty(&reads.names);
+        let (mut read, mut found) = (Read::empty(&reads.names), 0);
         for (index, key) in reads.keys.iter().enumerate() {
             let key = key.bind(py);
             let Some(value) = dict.get_item(key).ok()? else { continue };
             read.push(index, header_value(py, key, &value).ok()?);
+            found += 1;
         }
         // Every key was one of the names: no other key to fold, refuse or keep.
-        (read.len == size).then_some(read)
+        (found == size).then_some(read)
     }
 
     fn values(&self) -> impl Iterator<Item = &(usize, Value)> {

@@ -294,22 +294,28 @@ def test_a_header_read_once_with_two_different_values_is_malformed_header(name, 
 # A dict of only the scheme's names in lower case is looked up by name, any other dict walked:
 # each row's dict must give what the same (name, value) pairs give, accepted or refused alike.
 SW = {k: v for k, v in HOOKWIRE_SIGNED.items() if k != "x-webhook-event"}
+SVIX = hookwire.Signer(SW_SECRET, scheme="svix").sign(BODY, msg_id="msg_1", timestamp=T)
+UNBRANDED = {k.replace("svix-", "webhook-"): v for k, v in SVIX.items()}
 DICT_AS_PAIRS = [
-    ("the scheme's names", HOOKWIRE_SIGNED),
-    ("without the optional event header", SW),
-    ("a name again in another case, another value", dict(SW, **{"X-Webhook-Id": "msg_other"})),
-    ("a name again in another case, the same value", dict(SW, **{"X-Webhook-Id": "msg_1"})),
-    ("a name only in another case", {**SW, "X-WEBHOOK-TIMESTAMP": SW["x-webhook-timestamp"]}),
-    ("a name that is not text", {**SW, 5: "x"}),
-    ("a value that is not text", dict(HOOKWIRE_SIGNED, **{"x-webhook-event": 5})),
-    ("a value as bytes", dict(SW, **{"x-webhook-timestamp": str(T).encode()})),
-    ("an empty dict", {}),
+    ("the scheme's names", "hookwire", HOOKWIRE_SIGNED),
+    ("without the optional event header", "hookwire", SW),
+    ("a name again in another case, another value", "hookwire", dict(SW, **{"X-Webhook-Id": "msg_other"})),
+    ("a name again in another case, the same value", "hookwire", dict(SW, **{"X-Webhook-Id": "msg_1"})),
+    ("a name only in another case", "hookwire", {**SW, "X-WEBHOOK-TIMESTAMP": SW["x-webhook-timestamp"]}),
+    ("a name that is not text", "hookwire", {**SW, 5: "x"}),
+    ("a value that is not text", "hookwire", dict(HOOKWIRE_SIGNED, **{"x-webhook-event": 5})),
+    ("a value as bytes", "hookwire", dict(SW, **{"x-webhook-timestamp": str(T).encode()})),
+    ("an empty dict", "hookwire", {}),
+    ("svix's names", "svix", SVIX),
+    ("svix's unbranded names", "svix", UNBRANDED),
+    ("svix's names and the unbranded ones, six keys", "svix", {**SVIX, **UNBRANDED}),
+    ("svix's names, the unbranded id forged", "svix", {**SVIX, "webhook-id": "msg_other"}),
 ]
 
 
-@pytest.mark.parametrize("shape, headers", DICT_AS_PAIRS, ids=[s for s, _ in DICT_AS_PAIRS])
-def test_a_dict_of_headers_verifies_as_its_pairs_do(shape, headers):
-    verifier = hookwire.Verifier(SW_SECRET)
+@pytest.mark.parametrize("shape, scheme, headers", DICT_AS_PAIRS, ids=[s for s, _, _ in DICT_AS_PAIRS])
+def test_a_dict_of_headers_verifies_as_its_pairs_do(shape, scheme, headers):
+    verifier = hookwire.Verifier(SW_SECRET, scheme=scheme)
 
     def outcome(given):
         try:
