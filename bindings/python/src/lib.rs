@@ -4,12 +4,12 @@
 //! so none crosses into Python.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use pyo3::exceptions::{PyArithmeticError, PyRecursionError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::{PyBackedBytes, PyBackedStr};
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 
 use args::not_constructible;
@@ -891,11 +891,13 @@ impl PyMessage {
 
 /// A typed event: the core's `Event`, converted to Python objects where it is read, once.
 #[pyclass(frozen, name = "Event", module = "hookwire")]
-pub(crate) struct PyEvent(pub(crate) hookwire::Event, PyOnceLock<Py<PyAny>>);
+/// The data is kept in a plain `OnceLock`, built while attached: `PyOnceLock` would detach from
+/// the interpreter (release the GIL and take it back) on every first read.
+pub(crate) struct PyEvent(pub(crate) hookwire::Event, OnceLock<Py<PyAny>>);
 
 impl PyEvent {
     fn of(event: hookwire::Event) -> PyEvent {
-        PyEvent(event, PyOnceLock::new())
+        PyEvent(event, OnceLock::new())
     }
 }
 
@@ -934,11 +936,16 @@ impl PyEvent {
     /// `Decimal`s. Built from the core's parsed values on first read, the same object after.
     #[getter]
     fn data<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let data = self.1.get_or_try_init(py, || {
-            read_json(py, "the data", || data::payload(py, self.family(), self.0.payload()))
-                .map(Bound::unbind)
-        })?;
-        Ok(data.bind(py).clone())
+        if let Some(data) = self.1.get() {
+            return Ok(data.bind(py).clone());
+        }
+        let data = read_json(py, "the data", || data::payload(py, self.family(), self.0.payload()))?;
+        // Making it runs Python code (`Decimal`), where another thread may read `.data` too:
+        // the first one kept is the one every read gets.
+        match self.1.set(data.clone().unbind()) {
+            Ok(()) => Ok(data),
+            Err(_) => Ok(self.1.get().map_or(data, |kept| kept.bind(py).clone())),
+        }
     }
 
     /// Who caused the event (webnet's `actor`), if the envelope says.

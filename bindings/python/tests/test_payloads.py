@@ -6,6 +6,7 @@ import json
 import pathlib
 import subprocess
 import sys
+import threading
 import typing
 from decimal import Decimal
 
@@ -161,3 +162,24 @@ def test_data_is_built_once_without_json_text_in_between(monkeypatch):
     assert order == hookwire.Order(id=1001, total_amount=Decimal("45.10"),
                                    items=[hookwire.OrderItem(price=Decimal("12.990"), extra={"gift": True})],
                                    extra={"note": None, "coupon": order.extra["coupon"]})
+
+
+def test_data_read_by_several_threads_at_once_is_one_object_per_event():
+    body = b'{"type":"order.created","data":{"id":7,"total_amount":1.50,"items":[{"price":0.75},{"price":0.75}]}}'
+    events = [hookwire.parse_event(body) for _ in range(200)]
+    start = threading.Barrier(4)
+    seen = [None] * 4
+
+    def read(k):
+        start.wait()
+        seen[k] = [event.data for event in (events if k % 2 else reversed(events))]
+
+    threads = [threading.Thread(target=read, args=(k,)) for k in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for k in range(4):
+        read_in_order = seen[k] if k % 2 else seen[k][::-1]
+        assert all(data is event.data for data, event in zip(read_in_order, events)), k
+    assert events[0].data.total_amount == Decimal("1.50")
