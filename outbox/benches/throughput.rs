@@ -121,9 +121,10 @@ async fn fill(url: &str, endpoint: &str, count: usize) {
         .batch_execute(&format!(
             "INSERT INTO messages (id, event_type, payload, created_at)
              SELECT 'msg_f' || i, 'order.created', '\\x7b7d'::bytea, 0 FROM generate_series(1, {count}) i;
-             INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, due_at, run_started_at, created_at, updated_at)
-             SELECT 'dlv_f' || i, 'msg_f' || i, '{endpoint}', 'order.created', 'pending', i, 0, 0, 0
-             FROM generate_series(1, {count}) i;"
+             INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status, due_at, run_started_at,
+                 created_at, updated_at)
+             SELECT 'dlv_f' || i, m.id, m.seq, '{endpoint}', 'order.created', 'pending', i, 0, 0, 0
+             FROM generate_series(1, {count}) i JOIN messages m ON m.id = 'msg_f' || i;"
         ))
         .await
         .unwrap();

@@ -13,6 +13,8 @@ const FIRST_SQLITE: &str = include_str!("../migrations/sqlite/0001_initial.sql")
 const FIRST_POSTGRES: &str = include_str!("../migrations/postgres/0001_initial.sql");
 const SECOND_SQLITE: &str = include_str!("../migrations/sqlite/0002_endpoint_history.sql");
 const SECOND_POSTGRES: &str = include_str!("../migrations/postgres/0002_endpoint_history.sql");
+const THIRD_SQLITE: &str = include_str!("../migrations/sqlite/0003_hot_claims.sql");
+const THIRD_POSTGRES: &str = include_str!("../migrations/postgres/0003_hot_claims.sql");
 
 const SCHEMA_TABLE: &str = "CREATE TABLE hookwire_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);
      INSERT INTO hookwire_schema VALUES (1, 'initial', 0);";
@@ -197,6 +199,78 @@ async fn a_postgres_database_of_the_second_schema_keeps_its_claims_in_flight() {
     client.batch_execute("INSERT INTO hookwire_schema VALUES (2, 'endpoint_history', 0)").await.unwrap();
     client.batch_execute(&claimed_rows(&receiver.url("/old"), true, held)).await.unwrap();
     opens_the_second_schema_with_claims_in_flight(&pg.url(), &receiver, held).await;
+}
+
+/// Pending deliveries written by the third schema's build (no message number: PostgreSQL's
+/// migration 4 gives them theirs) are delivered, with their own payloads, under the current one.
+async fn delivers_what_the_third_schema_left_pending(url: &str, receiver: &Receiver) {
+    let outbox = Outbox::open(url).await.unwrap();
+    assert_eq!(outbox.schema_version().await.unwrap(), SCHEMA_VERSION);
+    outbox.run_until_idle(Duration::from_secs(20)).await.unwrap();
+    for id in ["dlv_held", "dlv_lapsed"] {
+        let delivery = outbox.delivery(id).await.unwrap();
+        assert_eq!((delivery.status, delivery.attempts), (DeliveryStatus::Succeeded, 1), "{id}");
+    }
+    let mut sent: Vec<(Option<String>, String)> = receiver
+        .seen()
+        .iter()
+        .map(|s| (s.header("webhook-id"), String::from_utf8_lossy(&s.body).into_owned()))
+        .collect();
+    sent.sort();
+    let expected: Vec<(Option<String>, String)> = ["msg_held", "msg_lapsed"]
+        .iter()
+        .map(|id| {
+            (Some((*id).to_owned()), format!(r#"{{"id":"{id}","type":"order.created","data":{{"id":1}}}}"#))
+        })
+        .collect();
+    assert_eq!(sent, expected);
+    // Publishing after the migration numbers new messages after the old ones.
+    let fresh = outbox
+        .publish(hookwire_outbox::Publish::event("order.created", serde_json::json!({})))
+        .await
+        .unwrap();
+    assert_eq!(fresh.deliveries, 1);
+    outbox.run_until_idle(Duration::from_secs(20)).await.unwrap();
+    assert_eq!(receiver.seen().len(), 3);
+}
+
+/// The third schema's rows: `CLAIMED_ROWS` with both leases long over (the worker that held them
+/// is gone), so both deliveries are due.
+fn third_schema_rows(url: &str, postgres: bool) -> String {
+    claimed_rows(url, postgres, 1500)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sqlite_database_of_the_third_schema_delivers_its_pending_deliveries() {
+    let receiver = Receiver::answering(200).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for sql in [FIRST_SQLITE, SECOND_SQLITE, THIRD_SQLITE, SCHEMA_TABLE] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.execute_batch("INSERT INTO hookwire_schema VALUES (2, 'endpoint_history', 0), (3, 'hot_claims', 0)")
+        .unwrap();
+    conn.execute_batch(&third_schema_rows(&receiver.url("/old"), false)).unwrap();
+    drop(conn);
+    delivers_what_the_third_schema_left_pending(&format!("sqlite://{}", path.display()), &receiver).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_database_of_the_third_schema_delivers_its_pending_deliveries() {
+    let receiver = Receiver::answering(200).await;
+    let pg = hookwire_testkit::Postgres::start().unwrap();
+    let (client, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    for sql in [FIRST_POSTGRES, SECOND_POSTGRES, THIRD_POSTGRES, SCHEMA_TABLE] {
+        client.batch_execute(sql).await.unwrap();
+    }
+    client
+        .batch_execute("INSERT INTO hookwire_schema VALUES (2, 'endpoint_history', 0), (3, 'hot_claims', 0)")
+        .await
+        .unwrap();
+    client.batch_execute(&third_schema_rows(&receiver.url("/old"), true)).await.unwrap();
+    delivers_what_the_third_schema_left_pending(&pg.url(), &receiver).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,9 +10,9 @@ pub(crate) struct Migration {
 }
 
 /// The newest schema version this build knows.
-pub(crate) const LATEST: i64 = 3;
+pub(crate) const LATEST: i64 = 4;
 
-pub(crate) const SQLITE: [Migration; 3] = [
+pub(crate) const SQLITE: [Migration; 4] = [
     Migration { version: 1, name: "initial", sql: include_str!("../../migrations/sqlite/0001_initial.sql") },
     Migration {
         version: 2,
@@ -24,9 +24,14 @@ pub(crate) const SQLITE: [Migration; 3] = [
         name: "hot_claims",
         sql: include_str!("../../migrations/sqlite/0003_hot_claims.sql"),
     },
+    Migration {
+        version: 4,
+        name: "ordered_payloads",
+        sql: include_str!("../../migrations/sqlite/0004_ordered_payloads.sql"),
+    },
 ];
 
-pub(crate) const POSTGRES: [Migration; 3] = [
+pub(crate) const POSTGRES: [Migration; 4] = [
     Migration {
         version: 1,
         name: "initial",
@@ -41,6 +46,11 @@ pub(crate) const POSTGRES: [Migration; 3] = [
         version: 3,
         name: "hot_claims",
         sql: include_str!("../../migrations/postgres/0003_hot_claims.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "ordered_payloads",
+        sql: include_str!("../../migrations/postgres/0004_ordered_payloads.sql"),
     },
 ];
 
