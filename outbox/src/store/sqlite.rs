@@ -417,18 +417,25 @@ impl Store for SqliteStore {
                 }
             }
             let now = message.now.as_millis();
-            tx.prepare_cached(
-                "INSERT INTO messages (id, event_type, payload, idempotency_key, tenant, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                message.id,
-                message.event_type,
-                message.payload,
-                message.idempotency_key,
-                message.tenant,
-                now
-            ])?;
+            // The next number in publish order (migration 4): the writer holds the database, so
+            // no other publish can take the same one.
+            let seq: i64 = tx
+                .prepare_cached(
+                    "INSERT INTO messages (id, event_type, payload, idempotency_key, tenant, created_at, seq)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, (SELECT coalesce(max(seq), 0) + 1 FROM messages))
+                     RETURNING seq",
+                )?
+                .query_row(
+                    params![
+                        message.id,
+                        message.event_type,
+                        message.payload,
+                        message.idempotency_key,
+                        message.tenant,
+                        now
+                    ],
+                    |r| r.get(0),
+                )?;
             let targets: Vec<String> = {
                 let mut stmt = tx.prepare_cached(
                     "SELECT id, version, url, config FROM endpoints WHERE enabled = 1 AND tenant IS ?1",
@@ -447,8 +454,8 @@ impl Store for SqliteStore {
             {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, due_at, run_started_at,
-                         created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5, ?5, ?5)",
+                         created_at, updated_at, message_seq)
+                     VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5, ?5, ?5, ?6)",
                 )?;
                 for endpoint_id in &targets {
                     insert.execute(params![
@@ -456,7 +463,8 @@ impl Store for SqliteStore {
                         message.id,
                         endpoint_id,
                         message.event_type,
-                        now
+                        now,
+                        seq
                     ])?;
                 }
             }
@@ -472,6 +480,9 @@ impl Store for SqliteStore {
             let lease_until = request.now + request.lease;
             let exclude = serde_json::to_string(&request.exclude).unwrap_or_else(|_| "[]".into());
             let mut claimed = Vec::new();
+            // Each claimed delivery's message number (migration 4; none on a row a build before
+            // it wrote while this one ran).
+            let mut seqs: Vec<Option<i64>> = Vec::new();
             {
                 // Usually no endpoint is left out: then the statement has no JSON to read (`?5` is
                 // `[]`). `LIMIT 0 + ?6`, not `LIMIT ?6`: SQLite re-prepares a statement whose
@@ -483,7 +494,8 @@ impl Store for SqliteStore {
                          SELECT id FROM deliveries
                          WHERE status IN ('pending', 'retrying') AND due_at <= ?4 AND ?5 = '[]'
                          ORDER BY due_at LIMIT 0 + ?6)
-                     RETURNING id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at, manual"
+                     RETURNING id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at, manual,
+                         message_seq"
                 } else {
                     "UPDATE deliveries SET claim_token = ?1, claimed_by = ?2, lease_until = ?3, due_at = ?3
                      WHERE id IN (
@@ -491,7 +503,8 @@ impl Store for SqliteStore {
                          WHERE status IN ('pending', 'retrying') AND due_at <= ?4
                            AND endpoint_id NOT IN (SELECT value FROM json_each(?5))
                          ORDER BY due_at LIMIT 0 + ?6)
-                     RETURNING id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at, manual"
+                     RETURNING id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at, manual,
+                         message_seq"
                 })?;
                 let mut rows = stmt.query(params![
                     request.token,
@@ -503,6 +516,7 @@ impl Store for SqliteStore {
                 ])?;
                 while let Some(row) = rows.next()? {
                     let delivery_id: String = row.get(0)?;
+                    seqs.push(row.get::<_, Option<i64>>(8)?);
                     claimed.push(Claimed {
                         run: Run {
                             key: delivery_id.clone(),
@@ -523,10 +537,16 @@ impl Store for SqliteStore {
                 }
             }
             {
-                let mut payload = tx.prepare_cached("SELECT payload FROM messages WHERE id = ?1")?;
+                // By the message's number in publish order, not its random id: the oldest due
+                // deliveries' messages are neighbours, pages the cache already holds.
+                let mut by_seq = tx.prepare_cached("SELECT payload FROM messages WHERE seq = ?1")?;
+                let mut by_id = tx.prepare_cached("SELECT payload FROM messages WHERE id = ?1")?;
                 let mut endpoint = tx.prepare_cached("SELECT version, enabled FROM endpoints WHERE id = ?1")?;
-                for claim in &mut claimed {
-                    claim.payload = Arc::new(payload.query_row([&claim.message_id], |r| r.get(0))?);
+                for (claim, seq) in claimed.iter_mut().zip(seqs) {
+                    claim.payload = Arc::new(match seq {
+                        Some(seq) => by_seq.query_row([seq], |r| r.get(0))?,
+                        None => by_id.query_row([&claim.message_id], |r| r.get(0))?,
+                    });
                     (claim.endpoint_version, claim.endpoint_enabled) =
                         endpoint.query_row([&claim.endpoint_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 }
@@ -728,8 +748,10 @@ impl Store for SqliteStore {
         self.call(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             require_enabled(&tx, &endpoint_id)?;
-            let event_type: String = tx
-                .query_row("SELECT event_type FROM messages WHERE id = ?1", [&message_id], |r| r.get(0))
+            let (event_type, seq): (String, Option<i64>) = tx
+                .query_row("SELECT event_type, seq FROM messages WHERE id = ?1", [&message_id], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .optional()?
                 .ok_or_else(|| Error::not_found("message", &message_id))?;
             let existing: Option<(String, String)> = tx
@@ -753,9 +775,9 @@ impl Store for SqliteStore {
                     let id = crate::id::new_ordered_id("dlv", now);
                     tx.execute(
                         "INSERT INTO deliveries (id, message_id, endpoint_id, event_type, status, due_at,
-                             run_started_at, created_at, updated_at)
-                         VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5, ?5, ?5)",
-                        params![id, message_id, endpoint_id, event_type, now.as_millis()],
+                             run_started_at, created_at, updated_at, message_seq)
+                         VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?5, ?5, ?5, ?6)",
+                        params![id, message_id, endpoint_id, event_type, now.as_millis(), seq],
                     )?;
                     id
                 }
