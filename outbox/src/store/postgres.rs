@@ -442,42 +442,51 @@ const COMPLETE: &str = "
     )
     SELECT id FROM written";
 
-/// The claim of `limit` due deliveries, leaving out the endpoints in `$5` when `excluding`
+macro_rules! claim_sql {
+    ($exclude:literal) => {
+        concat!(
+            "WITH due AS (
+                 SELECT ctid FROM deliveries
+                 WHERE status IN ('pending', 'retrying') AND due_at <= $4
+                   AND (claim_token IS NULL OR lease_until <= $4) ",
+            $exclude,
+            "
+                 ORDER BY due_at LIMIT $5
+                 FOR UPDATE SKIP LOCKED
+             ), claimed AS (
+                 UPDATE deliveries d SET claim_token = $1, claimed_by = $2, lease_until = $3
+                 FROM due WHERE d.ctid = due.ctid
+                 RETURNING d.id, d.message_id, d.message_seq, d.endpoint_id, d.event_type, d.attempts,
+                     d.run_attempts, d.run_started_at, d.manual
+             )
+             SELECT c.id, c.message_id, c.endpoint_id, c.event_type, c.attempts, c.run_attempts,
+                 c.run_started_at, c.manual, m.payload, e.version, e.enabled
+             FROM claimed c JOIN messages m ON m.seq = c.message_seq JOIN endpoints e ON e.id = c.endpoint_id"
+        )
+    };
+}
+
+/// The claim of up to `$5` due deliveries, leaving out the endpoints in `$6` when `excluding`
 /// (`$1` token, `$2` worker, `$3` lease end, `$4` now). The due time stays (an indexed column:
 /// leaving it makes the update HOT); a claimed delivery is skipped while its lease holds and due
 /// again once it ends. The rows are found by their physical address (`ctid`, stable while they
 /// are locked): no lookup in the id index. Payloads are read by the message's number in publish
 /// order (migration 4), not its random id: the oldest due deliveries' messages are neighbours.
 ///
-/// The statement is prepared once per connection and limit, and its plan made once: PostgreSQL
-/// plans a prepared statement afresh on every execution while the plan made without the
-/// parameters' values looks costlier than one made with them, and two parameters made it look
-/// far costlier. A `LIMIT $n` is taken to keep a tenth of the rows (100,000 of 1,000,000
-/// pending: hash joins over both tables, 1.2 s); so the limit is written into the text (one
-/// statement per free-slot count, a few dozen at most). `endpoint_id = ANY($n)` is estimated as
-/// ten values' worth of the column, which with one or a few endpoints keeps about no row (a
-/// bitmap scan and sort of the whole due queue, 600 ms); `ARRAY[endpoint_id] <@ $5` gets a
-/// neutral estimate. With both, the plan made once walks the due index like the planned one.
-fn claim_sql(limit: u32, excluding: bool) -> String {
-    let exclude = if excluding { "AND NOT (ARRAY[endpoint_id] <@ $5::text[])" } else { "" };
-    format!(
-        "WITH due AS (
-             SELECT ctid FROM deliveries
-             WHERE status IN ('pending', 'retrying') AND due_at <= $4
-               AND (claim_token IS NULL OR lease_until <= $4) {exclude}
-             ORDER BY due_at LIMIT {limit}
-             FOR UPDATE SKIP LOCKED
-         ), claimed AS (
-             UPDATE deliveries d SET claim_token = $1, claimed_by = $2, lease_until = $3
-             FROM due WHERE d.ctid = due.ctid
-             RETURNING d.id, d.message_id, d.message_seq, d.endpoint_id, d.event_type, d.attempts,
-                 d.run_attempts, d.run_started_at, d.manual
-         )
-         SELECT c.id, c.message_id, c.endpoint_id, c.event_type, c.attempts, c.run_attempts,
-             c.run_started_at, c.manual, m.payload, e.version, e.enabled
-         FROM claimed c JOIN messages m ON m.seq = c.message_seq JOIN endpoints e ON e.id = c.endpoint_id"
-    )
+/// Endpoints are left out with `ARRAY[endpoint_id] <@ $6`, and only by the second statement:
+/// PostgreSQL estimates `endpoint_id = ANY($n)` of a parameter array as ten values' worth of the
+/// column, which with one or a few endpoints keeps about no row, and the plan it made on that
+/// estimate sorted the whole due queue (a bitmap scan of 1,000,000 rows, 600 ms).
+fn claim_sql(excluding: bool) -> &'static str {
+    if excluding {
+        CLAIM_EXCLUDING
+    } else {
+        CLAIM
+    }
 }
+
+const CLAIM: &str = claim_sql!("");
+const CLAIM_EXCLUDING: &str = claim_sql!("AND NOT (ARRAY[endpoint_id] <@ $6::text[])");
 
 impl Store for PostgresStore {
     async fn add_endpoint(&self, row: EndpointRow) -> Result<()> {
@@ -603,12 +612,13 @@ impl Store for PostgresStore {
         let client = self.pool.get().await?;
         let lease_until = (request.now + request.lease).as_millis();
         let now = request.now.as_millis();
-        let params: [&(dyn ToSql + Sync); 5] =
-            [&request.token, &request.worker, &lease_until, &now, &request.exclude];
+        let limit = i64::from(request.limit);
+        let params: [&(dyn ToSql + Sync); 6] =
+            [&request.token, &request.worker, &lease_until, &now, &limit, &request.exclude];
         // Usually no endpoint is left out: then the statement has no exclusion filter at all.
         let excluding = !request.exclude.is_empty();
-        let params = if excluding { &params[..] } else { &params[..4] };
-        let statement = client.prepare_cached(&claim_sql(request.limit, excluding)).await?;
+        let params = if excluding { &params[..] } else { &params[..5] };
+        let statement = client.prepare_cached(claim_sql(excluding)).await?;
         let rows = client.query(&statement, params).await?;
         Ok(rows
             .iter()
