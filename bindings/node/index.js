@@ -7,10 +7,12 @@ const errors = require('./lib/errors.js')
 const http = require('./lib/http.js')
 const message = require('./lib/message.js')
 const event = require('./lib/event.js')
+const pending = require('./lib/pending.js')
 
 native.setErrorFactory(errors.fromCode)
 message.install(native)
 event.install(native)
+pending.install(native)
 
 /** `verifier.verifyRequest(request)`: the Fetch API helper as a method. */
 native.Verifier.prototype.verifyRequest = function verifyRequest(request, options) {

@@ -240,6 +240,54 @@ for (const engine of ENGINES) {
   })
 }
 
+// The outbox's Promises are settled on the JS thread from one wake-up for any number of calls
+// (src/local.rs): each call still gets its own answer or its own error.
+for (const engine of ENGINES) {
+  test(`calls made at once on ${engine} each settle with their own answer`, () => withOutbox(engine, async (outbox, receiver) => {
+    await contractEndpoint(outbox, receiver)
+    const calls = Array.from({ length: 200 }, (_, n) => n % 10 === 9
+      ? outbox.delivery(`dlv_missing${n}`).then(() => 'resolved', (error) => error)
+      : outbox.publish('order.created', { id: n }, { idempotencyKey: `key-${n}` }))
+    const answers = await Promise.all(calls)
+    const ids = answers.filter((a) => typeof a === 'string')
+    assert.equal(new Set(ids).size, 180, 'one message id per publish')
+    for (const error of answers.filter((a) => typeof a !== 'string')) assert.ok(error instanceof NotFound, String(error))
+    const again = await Promise.all([0, 1, 2].map((n) => outbox.publish('order.created', { id: n }, { idempotencyKey: `key-${n}` })))
+    assert.deepEqual(again, answers.slice(0, 3), 'the idempotency key gives each its own message back')
+    assert.equal(await outbox.queueDepth(), 180)
+  }))
+}
+
+// A pending outbox Promise keeps the process alive, as napi's own do; with none pending, nothing
+// does (the script exits by itself).
+test('a script whose last line awaits an outbox call runs to its end, then exits', async () => {
+  const { spawn } = await import('node:child_process')
+  const { mkdtempSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const dir = mkdtempSync(join(tmpdir(), 'hookwire-node-'))
+  const script = [
+    `import { Outbox } from ${JSON.stringify(new URL('../index.mjs', import.meta.url).href)}`,
+    `const outbox = await Outbox.open(${JSON.stringify(`sqlite://${join(dir, 'o.db')}`)})`,
+    `await outbox.addEndpoint('http://127.0.0.1:9/in', { secret: ${JSON.stringify(SECRET)}, allowPrivate: true })`,
+    `const ids = await Promise.all([1, 2, 3].map((id) => outbox.publish('order.created', { id })))`,
+    `console.log(ids.length, await outbox.queueDepth())`,
+  ].join('\n')
+  try {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (chunk) => { out += chunk })
+    child.stderr.on('data', (chunk) => { err += chunk })
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000)
+    const [code, signal] = await new Promise((resolve) => child.on('exit', (...exit) => resolve(exit)))
+    clearTimeout(killer)
+    assert.deepEqual([code, signal, out.trim()], [0, null, '3 3'], err)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test('calls leave the event loop free while the worker waits on a slow receiver', async () => {
   const receiver = await Receiver.start()
   receiver.answer = () => new Promise((resolve) => setTimeout(() => resolve([200, {}]), 300))

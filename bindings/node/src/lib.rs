@@ -13,6 +13,7 @@ mod endpoint;
 mod errors;
 mod event;
 mod input;
+mod local;
 mod outbox;
 mod replay;
 mod secret;

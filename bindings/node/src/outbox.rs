@@ -1,8 +1,8 @@
 //! The durable outbox from Node: `Outbox` over `hookwire-outbox`. Every decision is the
 //! outbox's (and through it the core's); this file converts arguments and records. Every call
-//! that reads or writes the database returns a Promise: the work runs on napi's tokio runtime,
-//! and so does the background worker, so the event loop never waits on the database or the
-//! network. Instants are JS `Date`s; spans are milliseconds (`timeoutMs`, `durationMs`).
+//! that reads or writes the database returns a Promise: the work runs on napi's tokio runtime
+//! (its future polled on the JS thread, `local`), and so does the background worker, so the
+//! event loop never waits on the database or the network. Instants are JS `Date`s; spans are milliseconds (`timeoutMs`, `durationMs`).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -59,9 +59,29 @@ fn bad(env: &Env, name: &'static str, reason: impl Into<String>) -> napi::Error 
     to_js(env, &argument(name, reason))
 }
 
-/// `call` as a Promise: run on napi's runtime, its answer converted on the JS thread (where the
-/// error classes live), its error thrown as the JS error of its code.
+/// `call` as a Promise, polled on the JS thread (`local`): the database work runs off the event
+/// loop, and its end wakes this thread directly. Its answer is converted by `convert`, its error
+/// thrown as the JS error of its code.
 fn promise<'env, T, V, F>(env: &'env Env, call: F, convert: fn(T) -> V) -> napi::Result<PromiseRaw<'env, V>>
+where
+    T: Send + 'static,
+    V: ToNapiValue + 'static,
+    F: Future<Output = Result<T, Error>> + Send + 'static,
+{
+    if !crate::local::installed() {
+        return on_runtime(env, call, convert);
+    }
+    crate::local::promise(env, Guarded(Box::pin(call)), convert, rejected).and_then(PromiseRaw::from_unknown)
+}
+
+/// `call` as a Promise run on napi's runtime, its answer converted on the JS thread: for the
+/// worker's long waits (`runUntilIdle`, `stop`), which should not wake the JS thread at each
+/// step, and when the addon is loaded without `index.js` (no promise hooks).
+fn on_runtime<'env, T, V, F>(
+    env: &'env Env,
+    call: F,
+    convert: fn(T) -> V,
+) -> napi::Result<PromiseRaw<'env, V>>
 where
     T: Send + 'static,
     V: ToNapiValue + 'static,
@@ -1259,7 +1279,7 @@ impl Outbox {
         let deadline = span(env, "timeoutMs", input::optional(env, "timeoutMs", timeout_ms)?)?
             .unwrap_or(Duration::from_secs(10));
         let handle = self.worker.lock().map_err(|_| rejected(env, &internal("worker slot poisoned")))?.take();
-        promise(
+        on_runtime(
             env,
             async move {
                 Ok(match handle {
@@ -1284,7 +1304,7 @@ impl Outbox {
         options: Unknown<'_>,
     ) -> napi::Result<PromiseRaw<'env, WorkerReport>> {
         let (builder, timeout) = worker_arg(env, &self.outbox, options, true)?;
-        promise(env, async move { builder.run_until_idle(timeout).await }, report)
+        on_runtime(env, async move { builder.run_until_idle(timeout).await }, report)
     }
 
     /// The engine and the limit (never a password).

@@ -1,0 +1,32 @@
+'use strict'
+// The outbox's Promises, made and settled here for the addon (src/local.rs): `defer(id)` makes
+// one, `settle(id, ok, value)` resolves or rejects it when its future, polled on this thread,
+// is done. While any is pending, one timer that never fires keeps the event loop alive, as a
+// pending napi Promise does (so `await outbox.publish(...)` at the end of a script finishes).
+
+const pending = new Map()
+const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
+keepAlive.unref()
+
+function defer(id) {
+  return new Promise((resolve, reject) => {
+    if (pending.size === 0) keepAlive.ref()
+    pending.set(id, { resolve, reject })
+  })
+}
+
+function settle(id, ok, value) {
+  const entry = pending.get(id)
+  if (entry === undefined) return
+  pending.delete(id)
+  if (pending.size === 0) keepAlive.unref()
+  if (ok) entry.resolve(value)
+  else entry.reject(value)
+}
+
+// The threadsafe function's own call: the addon has polled and settled before it.
+function wake() {}
+
+exports.install = function install(native) {
+  native.setPromiseHooks(defer, settle, wake)
+}
