@@ -2,9 +2,9 @@
 // The receive hot path in JS: pick only the headers the scheme reads (JS reads JS objects far
 // faster than napi calls can), hand them with the body to the addon in one call, and wrap its
 // answer in a plain JS `Message` (`AsyncMessage` for `verifyAsync`, whose claim is awaited). The
-// call is `verifyValues` (positional values in, a Float64Array out) when the verifier has no
-// store and every value is one string, `verifyParts` (one object in, one out) otherwise. Every
-// check is the core's.
+// call is `verifyValues` (the values as one string in, one number out) when the verifier has no
+// store and every value is one string without a line feed, `verifyParts` (one object in, one
+// out) otherwise. Every check is the core's.
 
 const { InvalidArgument, InvalidPayload } = require('./errors.js')
 const { checkOptionsObject, checkNow } = require('../native.js')
@@ -236,13 +236,27 @@ function onlyNow(options) {
 /** Whether `options` is a plain `{ now }`. */
 const nowAlone = (options) => options !== undefined && options !== null && typeof options === 'object' && onlyNow(options)
 
-/** Whether every picked value is one string or absent (a repeated header goes by verifyParts). */
-function allText(values) {
-  for (let i = 0; i < values.length; i++) if (values[i] !== null && typeof values[i] !== 'string') return false
-  return true
+/** Which of the values `joined` last joined are given: bit `i` for value `i`. */
+let present = 0
+
+/** The picked values joined by "\n" for verifyValues' one string (bits in `present`), or null
+ * when one is not a single string or holds a line feed (a repeated header, or a value the core
+ * refuses: both go by verifyParts, with their own errors). */
+function joined(values) {
+  let text = ''
+  present = 0
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]
+    if (i > 0) text += '\n'
+    if (value === null) continue
+    if (typeof value !== 'string' || value.indexOf('\n') !== -1) return null
+    present |= 1 << i
+    text += value
+  }
+  return text
 }
 
-/** The value the addon's slots point at: argument `at` of verifyValues' header values (-1:
+/** The value the addon's slots point at: value `at` of verifyValues' header values (-1:
  * none), whole (start -1) or its UTF-8 bytes start..end. */
 function part(values, at, start, end) {
   if (at < 0) return null
@@ -257,6 +271,21 @@ function fromSlots(slots, values) {
     timestampSigned: slots[2] === 1,
     id: part(values, slots[3], slots[4], slots[5]),
     eventType: part(values, slots[6], slots[7], slots[8]),
+    claim: null,
+  }
+}
+
+/** What verifyValues' one number says (its bits: `packed` in src/verify.rs), as fromSlots. */
+function fromPacked(n, values) {
+  const low = n % 16384
+  const id = low & 15
+  const event = (low >> 4) & 15
+  return {
+    secretIndex: (low >> 10) & 15,
+    timestamp: low & 512 ? (n - low) / 16384 : null,
+    timestampSigned: (low & 256) !== 0,
+    id: id === 15 ? null : values[id],
+    eventType: event === 15 ? null : values[event],
     claim: null,
   }
 }
@@ -285,12 +314,15 @@ function install(native) {
   native.Verifier.prototype.verify = function verify(body, headers, options) {
     const read = readerOf(this)
     if (read.direct && (options === undefined || nowAlone(options))) {
-      // The hot path: positional arguments, a Float64Array back (see verifyValues).
+      // The hot path: four positional arguments, one number back (see verifyValues).
       checkBody(body)
       const values = pick(headers, read)
-      if (allText(values)) {
-        const answer = this.verifyValues(body, options === undefined ? undefined : options.now, ...values)
-        return new Message(native, this, body, ArrayBuffer.isView(answer) ? fromSlots(answer, values) : answer)
+      const text = joined(values)
+      if (text !== null) {
+        const answer = this.verifyValues(body, options === undefined ? undefined : options.now, text, present)
+        const parts = typeof answer === 'number' ? fromPacked(answer, values)
+          : ArrayBuffer.isView(answer) ? fromSlots(answer, values) : answer
+        return new Message(native, this, body, parts)
       }
     }
     return new Message(native, this, body, this.verifyParts(parts(this, body, headers, options)))

@@ -6,7 +6,7 @@ use std::time::Duration;
 use hookwire::{ClaimRequest, Scheme, UnixTime};
 use hookwire_stores::Store;
 use napi::bindgen_prelude::{
-    Either, Float64ArraySlice, FromNapiValue, JsObjectValue, Object, PromiseRaw, Unknown,
+    Either, Either3, Float64ArraySlice, FromNapiValue, JsObjectValue, Object, PromiseRaw, Unknown,
 };
 use napi::Env;
 use napi_derive::napi;
@@ -260,27 +260,21 @@ impl Verifier {
     }
 
     /// The hot form of `verifyParts`, for `verify` by a verifier without a replay store when
-    /// every header value is one string (`lib/message.js` sends anything else through
-    /// `verifyParts`): positional arguments (the body, borrowed; `now` in unix seconds or
-    /// undefined; the values of `headerNames` in order, null where absent), no object read
-    /// key by key. The answer is a small `Float64Array` of [`SLOTS`] numbers, or the
-    /// [`Verified`] object when a value the core read is not part of a header value given.
+    /// every header value is one string without a line feed (`lib/message.js` sends anything
+    /// else through `verifyParts`): four positional arguments (the body, borrowed; `now` in unix
+    /// seconds or undefined; the values of `headerNames` in order joined by `\n`, one string
+    /// read once; `present`, bit `i` set when value `i` is given), no object read key by key.
+    /// The answer is one number (see [`packed`]), a small `Float64Array` of [`SLOTS`] numbers,
+    /// or the [`Verified`] object when a value the core read is not part of a header value given.
     #[napi(skip_typescript)]
-    #[allow(clippy::too_many_arguments)]
     pub fn verify_values<'env>(
         &self,
         env: &'env Env,
         body: Unknown<'_>,
         now: Unknown<'_>,
-        v0: Unknown<'_>,
-        v1: Unknown<'_>,
-        v2: Unknown<'_>,
-        v3: Unknown<'_>,
-        v4: Unknown<'_>,
-        v5: Unknown<'_>,
-        v6: Unknown<'_>,
-        v7: Unknown<'_>,
-    ) -> napi::Result<Either<Float64ArraySlice<'env>, Verified>> {
+        text: Unknown<'_>,
+        present: Unknown<'_>,
+    ) -> napi::Result<Either3<f64, Float64ArraySlice<'env>, Verified>> {
         if self.store.is_some() {
             // The claim would be skipped without a word: a store's verifier goes by verifyParts.
             let reason = "a verifier with a seenStore verifies through verify()";
@@ -288,24 +282,35 @@ impl Verifier {
         }
         let given = input::optional::<f64>(env, "now", now)?;
         let body: Slice<'_> = input::body(env, &body)?;
-        let mut headers: Vec<(&str, String)> = Vec::with_capacity(self.reads.len());
-        // Which argument each entry of `headers` came from, to point JS at it.
-        let mut from: Vec<usize> = Vec::with_capacity(self.reads.len());
-        for (at, (want, value)) in self.reads.iter().zip([v0, v1, v2, v3, v4, v5, v6, v7]).enumerate() {
-            let Some(want) = want else { continue };
-            match value.get_type()? {
-                napi::ValueType::Undefined | napi::ValueType::Null => {}
-                _ => {
-                    headers.push((want.name.as_str(), input::arg::<String>(env, "headers", value)?));
-                    from.push(at);
-                }
+        let text: String = input::arg(env, "headers", text)?;
+        let present = input::whole(env, "present", input::arg::<f64>(env, "present", present)?)?;
+        let mut values = text.split('\n');
+        // On the stack: at most eight values (`headerNames`), each borrowed from `text`.
+        let mut pairs: [(&str, &str); 8] = [("", ""); 8];
+        // Which value each entry of `pairs` is, to point JS at it.
+        let mut from = [0usize; 8];
+        let mut count = 0;
+        for (at, want) in self.reads.iter().enumerate() {
+            let value = values.next();
+            let (Some(want), Some(value)) = (want, value) else { continue };
+            if present & (1 << at) != 0 && count < pairs.len() {
+                pairs[count] = (want.name.as_str(), value);
+                from[count] = at;
+                count += 1;
             }
         }
+        if values.next().is_some() || self.reads.len() > pairs.len() {
+            return Err(to_js(
+                env,
+                &argument("verifyValues", "one header value per name, no line feed in any"),
+            ));
+        }
+        let (headers, from) = (&pairs[..count], &from[..count]);
         let (_, now_secs, _) = now_of(env, given)?;
         let answer = run(env, || {
-            let m = self.inner.check_at(headers.as_slice(), body.bytes(), now_secs)?;
-            let id = m.id().map(|id| locate(&headers, &from, id));
-            let event = m.event_type().map(|event| locate(&headers, &from, event));
+            let m = self.inner.check_at(headers, body.bytes(), now_secs)?;
+            let id = m.id().map(|id| locate(headers, from, id));
+            let event = m.event_type().map(|event| locate(headers, from, event));
             let (Some(id), Some(event)) = (id.unwrap_or(Some(ABSENT)), event.unwrap_or(Some(ABSENT))) else {
                 return Ok(Err(verified_of(&m)));
             };
@@ -317,8 +322,11 @@ impl Verifier {
             Ok(Ok(slots))
         })?;
         match answer {
-            Ok(slots) => Float64ArraySlice::copy_from(env, slots).map(Either::A),
-            Err(verified) => Ok(Either::B(verified)),
+            Ok(slots) => match packed(&slots) {
+                Some(number) => Ok(Either3::A(number)),
+                None => Float64ArraySlice::copy_from(env, slots).map(Either3::B),
+            },
+            Err(verified) => Ok(Either3::C(verified)),
         }
     }
 
@@ -431,12 +439,35 @@ impl Verifier {
 /// none), and its UTF-8 byte range there (-1, -1: the whole value).
 const SLOTS: usize = 9;
 
+/// The usual slots as one number, when they fit: no typed array made per verification (its
+/// backing store's allocation and sweeping cost about as much as the rest of the crossing).
+/// Bits from the lowest: the argument of the id (4 bits, 15: none), of the event type (4 bits),
+/// signed (1 bit), timestamp present (1 bit), secret index (4 bits), then the timestamp (34 bits:
+/// up to the year 2514), 48 bits in all, exact in an f64. `None` (the array is made) when a
+/// value is part of an argument rather than all of it, or a number does not fit.
+fn packed(slots: &[f64; SLOTS]) -> Option<f64> {
+    let [index, timestamp, signed, id_at, id_start, _, event_at, event_start, _] = *slots;
+    let at = |arg: f64, start: f64| match (arg, start) {
+        (a, _) if a < 0.0 => Some(15u64),
+        (a, s) if s < 0.0 && a < 15.0 => Some(a as u64),
+        _ => None,
+    };
+    let (id, event) = (at(id_at, id_start)?, at(event_at, event_start)?);
+    let present = !timestamp.is_nan();
+    let time = if present { timestamp } else { 0.0 };
+    if !(0.0..17_179_869_184.0).contains(&time) || !(0.0..16.0).contains(&index) {
+        return None;
+    }
+    let bits = id | event << 4 | (signed as u64) << 8 | u64::from(present) << 9 | (index as u64) << 10;
+    Some((bits + ((time as u64) << 14)) as f64)
+}
+
 /// The slots of a value the core did not find.
 const ABSENT: [f64; 3] = [-1.0, -1.0, -1.0];
 
 /// Where `found` (a value the core read, borrowed from one of `headers`) is: the argument it
 /// came from (`from`) and its byte range in it, or `None` if it is in none of them.
-fn locate(headers: &[(&str, String)], from: &[usize], found: &str) -> Option<[f64; 3]> {
+fn locate(headers: &[(&str, &str)], from: &[usize], found: &str) -> Option<[f64; 3]> {
     let at = found.as_ptr() as usize;
     headers.iter().zip(from).find_map(|((_, text), &arg)| {
         let base = text.as_ptr() as usize;
