@@ -67,10 +67,12 @@ impl Wake for TaskWaker {
 }
 
 struct Hooks {
-    /// `defer(id)`: a new Promise, settled by `settle(id, ok, value)`.
+    /// `defer(id)`: a new pending Promise, number `id`.
     defer: Hook,
+    /// `settle(id, ok, value)`: resolves Promise `id` with `value` (ok) or rejects it.
     settle: Hook,
     woken: Arc<Woken>,
+    /// napi's runtime, entered while a task is polled (its blocking pool, timers and sockets).
     runtime: Handle,
 }
 
