@@ -14,11 +14,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
-use hmac::{KeyInit, Mac};
 use hookwire::{Event, Scheme, Secret, Signer, Verifier};
-use sha2::Sha256;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const MSG_ID: &str = "msg_2KxQ4pZ9bRzq7WnTfY3c";
@@ -112,28 +108,11 @@ fn met(ok: bool) -> &'static str {
 fn main() {
     let rounds: usize = std::env::var("ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(200);
     let secret = Secret::parse(SECRET).expect("secret");
-    let key = BASE64.decode(&SECRET["whsec_".len()..]).expect("base64 secret");
-    let keyed = hmac::Hmac::<Sha256>::new_from_slice(&key).expect("hmac key");
     let body = hookwire_benches::json_body(1024);
-    let ts_text = TS.to_string();
 
     // The bare HMAC: a keyed state cloned, fed `{id}.{ts}.{body}`, compared with the tag.
-    let tag = {
-        let mut mac = keyed.clone();
-        for part in [MSG_ID.as_bytes(), b".", ts_text.as_bytes(), b".", &body] {
-            mac.update(part);
-        }
-        mac.finalize().into_bytes()
-    };
-    let mut bare_hmac = || {
-        let mut mac = keyed.clone();
-        mac.update(black_box(MSG_ID.as_bytes()));
-        mac.update(b".");
-        mac.update(black_box(ts_text.as_bytes()));
-        mac.update(b".");
-        mac.update(black_box(body.as_slice()));
-        assert!(mac.verify_slice(black_box(&tag[..])).is_ok());
-    };
+    let bare = hookwire_benches::BareHmac::new(SECRET, MSG_ID, TS, &body);
+    let mut bare_hmac = || assert!(bare.verify(body.as_slice()));
 
     println!("hookwire: issue 18, the Rust rows ({rounds} alternating rounds of ~2 ms per contender; fastest round)");
     println!();
