@@ -3,11 +3,19 @@
 //! file (a CLI publishing while a worker runs) wait for the write lock (`busy_timeout`).
 //! Every write that must be atomic is one `BEGIN IMMEDIATE` transaction, so a `kill -9` at
 //! any point leaves either all of it or none of it.
+//!
+//! WAL checkpoints (copying the WAL back into the database file, with an `fsync` of each) run
+//! on a thread of their own with a second connection, not inside the writer's commits (see
+//! `checkpoint_in_background`).
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::ffi::c_int;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
+use rusqlite::hooks::Wal;
+use rusqlite::wal::CheckpointMode;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::migrations::{Migration, LATEST, SQLITE};
@@ -30,17 +38,122 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// Percentiles are computed over this many of an endpoint's most recent responses.
 pub(crate) const LATENCY_WINDOW: u32 = 10_000;
 
+/// WAL pages (4 KiB each) from which a commit wakes the background checkpointer: SQLite's own
+/// automatic checkpoint threshold.
+const CHECKPOINT_PAGES: c_int = 1000;
+
+/// WAL pages from which the committing connection checkpoints by itself, as SQLite does at
+/// 1,000. SQLite starts the WAL afresh only after a checkpoint has copied all of it, and a
+/// writer that never pauses appends while every background checkpoint runs: without this the
+/// WAL would grow as long as the writer is busy. What is left to copy then is what the last
+/// background checkpoint did not reach.
+const CHECKPOINT_PAGES_WRITER: c_int = 4 * CHECKPOINT_PAGES;
+
 /// The SQLite engine (open it through [`Outbox::open`](crate::Outbox::open) with
 /// `sqlite:///path/to/outbox.db`).
 #[derive(Clone)]
 pub struct SqliteStore {
-    conn: Arc<Mutex<Connection>>,
+    conn: Arc<Writer>,
+}
+
+/// The process's connection, and the thread that checkpoints its WAL.
+struct Writer {
+    conn: Mutex<Connection>,
+    checkpointer: Option<JoinHandle<()>>,
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        // The WAL hook holds the checkpointer's wake-up sender: removing the hook ends the
+        // thread, which closes its connection before this one closes, so the last connection
+        // to close is still this one (it checkpoints what is left and removes the WAL).
+        let conn = self.conn.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _ = conn.wal_hook(None::<fn(&mut Wal, c_int) -> rusqlite::Result<()>>);
+        if let Some(thread) = self.checkpointer.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Moves the WAL's checkpoints off the writer. SQLite checkpoints inside the commit that takes
+/// the WAL past 1,000 pages, and with `synchronous = NORMAL` that checkpoint syncs the WAL and
+/// then the database file: every claim and completion waits behind two `fsync`s, each worker
+/// request with them. Here that commit only wakes a thread whose own connection runs a passive
+/// checkpoint: it copies the pages no reader still needs while the writer goes on appending,
+/// and neither waits for the other (sqlite.org/wal.html names a separate thread as a place for
+/// checkpoints). Durability is unchanged: a commit is in the WAL either way, and the WAL is
+/// synced before each checkpoint, as before.
+///
+/// Returns the thread, or `None` (SQLite's own automatic checkpoints stay) for a database with
+/// no file or when no thread can be started.
+fn checkpoint_in_background(conn: &mut Connection) -> Option<JoinHandle<()>> {
+    let path = PathBuf::from(conn.path().filter(|path| !path.is_empty())?);
+    let (wake, woken) = mpsc::sync_channel::<()>(1);
+    // Held by whichever checkpoint runs: SQLite answers "busy" at once to a second one, and
+    // the writer's must not be skipped (the WAL would grow past the limit).
+    let one_at_a_time = Arc::new(Mutex::new(()));
+    let thread = std::thread::Builder::new()
+        .name("hookwire-sqlite-checkpoint".into())
+        .spawn({
+            let one_at_a_time = Arc::clone(&one_at_a_time);
+            move || checkpoints(&path, &woken, &one_at_a_time)
+        })
+        .ok()?;
+    // The WAL's size at the last wake-up: one background checkpoint per 1,000 new pages, as
+    // SQLite's own (a checkpoint that catches up with a busy writer still leaves the WAL at its
+    // size, and waking on every commit past 1,000 would sync the files back to back).
+    let mut woken_at: c_int = 0;
+    let hooked = conn.wal_hook(Some(move |wal: &mut Wal, pages: c_int| {
+        if pages < woken_at {
+            // The WAL started afresh.
+            woken_at = 0;
+        }
+        if pages >= CHECKPOINT_PAGES_WRITER {
+            // Waits for a background checkpoint still running (it never waits for the writer:
+            // the commit is over, its locks are released). As SQLite's own hook does, the
+            // checkpoint's result is not the commit's.
+            let _running = one_at_a_time.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _ = wal.checkpoint();
+        } else if pages - woken_at >= CHECKPOINT_PAGES {
+            woken_at = pages;
+            // Full: a wake-up is already waiting.
+            let _ = wake.try_send(());
+        }
+        Ok(())
+    }));
+    if hooked.is_err() {
+        // The hook, and with it the sender, is gone: the thread ends.
+        let _ = thread.join();
+        return None;
+    }
+    Some(thread)
+}
+
+/// The checkpointer's loop: a passive checkpoint each time a commit wakes it; ends when the
+/// writer's connection lets go of the hook. Its connection is opened on the first wake-up
+/// (most short-lived processes never write 4 MiB).
+fn checkpoints(path: &Path, woken: &mpsc::Receiver<()>, one_at_a_time: &Mutex<()>) {
+    let mut conn: Option<Connection> = None;
+    while woken.recv().is_ok() {
+        if conn.is_none() {
+            conn = Connection::open(path)
+                .and_then(|conn| conn.execute_batch("PRAGMA synchronous = NORMAL").map(|()| conn))
+                .map_err(|err| tracing::warn!(error = %err, "cannot open the checkpoint connection"))
+                .ok();
+        }
+        if let Some(conn) = &conn {
+            let _running = one_at_a_time.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Err(err) = conn.wal_checkpoint_v2(Some(rusqlite::MAIN_DB), CheckpointMode::PASSIVE) {
+                tracing::debug!(error = %err, "background checkpoint did not run");
+            }
+        }
+    }
 }
 
 impl SqliteStore {
     pub(crate) async fn open(path: &Path) -> Result<SqliteStore> {
         let path = path.to_owned();
-        let conn = tokio::task::spawn_blocking(move || -> Result<Connection> {
+        let conn = tokio::task::spawn_blocking(move || -> Result<Writer> {
             let mut conn = Connection::open(&path)
                 .map_err(|err| Error::store(format!("cannot open {}: {err}", path.display())))?;
             conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -49,11 +162,12 @@ impl SqliteStore {
             let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
             conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
             migrate(&mut conn)?;
-            Ok(conn)
+            let checkpointer = checkpoint_in_background(&mut conn);
+            Ok(Writer { conn: Mutex::new(conn), checkpointer })
         })
         .await
         .map_err(|err| Error::store(format!("sqlite open task failed: {err}")))??;
-        Ok(SqliteStore { conn: Arc::new(Mutex::new(conn)) })
+        Ok(SqliteStore { conn: Arc::new(conn) })
     }
 
     /// Runs `work` on the connection on tokio's blocking pool.
@@ -64,8 +178,10 @@ impl SqliteStore {
     {
         let conn = Arc::clone(&self.conn);
         tokio::task::spawn_blocking(move || {
-            let mut conn =
-                conn.lock().map_err(|_| Error::store("sqlite connection poisoned by an earlier panic"))?;
+            let mut conn = conn
+                .conn
+                .lock()
+                .map_err(|_| Error::store("sqlite connection poisoned by an earlier panic"))?;
             work(&mut conn)
         })
         .await
@@ -974,5 +1090,43 @@ impl Store for SqliteStore {
             Ok(conn.query_row("SELECT max(version) FROM hookwire_schema", [], |r| r.get(0))?)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// WAL frames in a file of `bytes` (a 32-byte header, then a 24-byte header per page).
+    fn frames(bytes: u64) -> u64 {
+        bytes.saturating_sub(32) / (4096 + 24)
+    }
+
+    /// A writer that never pauses leaves the background checkpoints no moment at which the
+    /// whole WAL is copied; its own checkpoint at the limit keeps the WAL bounded anyway.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_wal_stays_bounded_while_the_writer_never_pauses() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let wal_path = dir.path().join("outbox.db-wal");
+        // About 14 pages a commit (a 48 KiB blob in overflow pages), 9,800 pages in all:
+        // more than twice the writer's limit.
+        let wal = store
+            .call(move |conn| {
+                conn.execute_batch("CREATE TABLE filler (data BLOB)")?;
+                let mut largest = 0;
+                for _ in 0..700 {
+                    conn.execute("INSERT INTO filler (data) VALUES (zeroblob(49152))", [])?;
+                    let wal = std::fs::metadata(&wal_path).map_or(0, |m| m.len());
+                    largest = largest.max(wal);
+                }
+                Ok(largest)
+            })
+            .await
+            .unwrap();
+        let limit = u64::try_from(CHECKPOINT_PAGES_WRITER).unwrap() + 64;
+        assert!(frames(wal) > 0, "the database is in WAL mode");
+        assert!(frames(wal) <= limit, "the WAL grew to {} pages (limit {limit})", frames(wal));
     }
 }
