@@ -10,7 +10,7 @@
 
 use std::ffi::c_int;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex, PoisonError, TryLockError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -43,11 +43,15 @@ pub(crate) const LATENCY_WINDOW: u32 = 10_000;
 const CHECKPOINT_PAGES: c_int = 1000;
 
 /// WAL pages from which the committing connection checkpoints by itself, as SQLite does at
-/// 1,000. SQLite starts the WAL afresh only after a checkpoint has copied all of it, and a
-/// writer that never pauses appends while every background checkpoint runs: without this the
-/// WAL would grow as long as the writer is busy. What is left to copy then is what the last
-/// background checkpoint did not reach.
+/// 1,000, unless a background checkpoint is running. SQLite starts the WAL afresh only after a
+/// checkpoint has copied all of it, and a writer that never pauses appends while every
+/// background checkpoint runs: without this the WAL would grow as long as the writer is busy.
+/// What is left to copy then is what the last background checkpoint did not reach.
 const CHECKPOINT_PAGES_WRITER: c_int = 4 * CHECKPOINT_PAGES;
+
+/// WAL pages (32 MiB) from which the writer waits for a background checkpoint still running,
+/// then checkpoints: the bound on the WAL.
+const CHECKPOINT_PAGES_LIMIT: c_int = 2 * CHECKPOINT_PAGES_WRITER;
 
 /// The SQLite engine (open it through [`Outbox::open`](crate::Outbox::open) with
 /// `sqlite:///path/to/outbox.db`).
@@ -67,7 +71,7 @@ impl Drop for Writer {
         // The WAL hook holds the checkpointer's wake-up sender: removing the hook ends the
         // thread, which closes its connection before this one closes, so the last connection
         // to close is still this one (it checkpoints what is left and removes the WAL).
-        let conn = self.conn.get_mut().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let conn = self.conn.get_mut().unwrap_or_else(PoisonError::into_inner);
         let _ = conn.wal_hook(None::<fn(&mut Wal, c_int) -> rusqlite::Result<()>>);
         if let Some(thread) = self.checkpointer.take() {
             let _ = thread.join();
@@ -89,8 +93,8 @@ impl Drop for Writer {
 fn checkpoint_in_background(conn: &mut Connection) -> Option<JoinHandle<()>> {
     let path = PathBuf::from(conn.path().filter(|path| !path.is_empty())?);
     let (wake, woken) = mpsc::sync_channel::<()>(1);
-    // Held by whichever checkpoint runs: SQLite answers "busy" at once to a second one, and
-    // the writer's must not be skipped (the WAL would grow past the limit).
+    // Held by whichever checkpoint runs: SQLite answers "busy" at once to a second one, and at
+    // the limit the writer's must not be skipped.
     let one_at_a_time = Arc::new(Mutex::new(()));
     let thread = std::thread::Builder::new()
         .name("hookwire-sqlite-checkpoint".into())
@@ -109,11 +113,21 @@ fn checkpoint_in_background(conn: &mut Connection) -> Option<JoinHandle<()>> {
             woken_at = 0;
         }
         if pages >= CHECKPOINT_PAGES_WRITER {
-            // Waits for a background checkpoint still running (it never waits for the writer:
-            // the commit is over, its locks are released). As SQLite's own hook does, the
-            // checkpoint's result is not the commit's.
-            let _running = one_at_a_time.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            let _ = wal.checkpoint();
+            // A background checkpoint still running is waited for only at the limit (it never
+            // waits for the writer: the commit is over, its locks are released); below it, the
+            // next commit looks again. As SQLite's own hook does, the checkpoint's result is not
+            // the commit's.
+            let running = match one_at_a_time.try_lock() {
+                Ok(turn) => Some(turn),
+                Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+                Err(TryLockError::WouldBlock) if pages >= CHECKPOINT_PAGES_LIMIT => {
+                    Some(one_at_a_time.lock().unwrap_or_else(PoisonError::into_inner))
+                }
+                Err(TryLockError::WouldBlock) => None,
+            };
+            if running.is_some() {
+                let _ = wal.checkpoint();
+            }
         } else if pages - woken_at >= CHECKPOINT_PAGES {
             woken_at = pages;
             // Full: a wake-up is already waiting.
@@ -142,7 +156,7 @@ fn checkpoints(path: &Path, woken: &mpsc::Receiver<()>, one_at_a_time: &Mutex<()
                 .ok();
         }
         if let Some(conn) = &conn {
-            let _running = one_at_a_time.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let _running = one_at_a_time.lock().unwrap_or_else(PoisonError::into_inner);
             if let Err(err) = conn.wal_checkpoint_v2(Some(rusqlite::MAIN_DB), CheckpointMode::PASSIVE) {
                 tracing::debug!(error = %err, "background checkpoint did not run");
             }
@@ -1103,20 +1117,20 @@ mod tests {
     }
 
     /// A writer that never pauses leaves the background checkpoints no moment at which the
-    /// whole WAL is copied; its own checkpoint at the limit keeps the WAL bounded anyway.
+    /// whole WAL is copied; its own checkpoints keep the WAL bounded anyway.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_wal_stays_bounded_while_the_writer_never_pauses() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("outbox.db");
         let store = SqliteStore::open(&path).await.unwrap();
         let wal_path = dir.path().join("outbox.db-wal");
-        // About 14 pages a commit (a 48 KiB blob in overflow pages), 9,800 pages in all:
-        // more than twice the writer's limit.
+        // About 14 pages a commit (a 48 KiB blob in overflow pages), 21,000 pages in all:
+        // more than twice the limit.
         let wal = store
             .call(move |conn| {
                 conn.execute_batch("CREATE TABLE filler (data BLOB)")?;
                 let mut largest = 0;
-                for _ in 0..700 {
+                for _ in 0..1500 {
                     conn.execute("INSERT INTO filler (data) VALUES (zeroblob(49152))", [])?;
                     let wal = std::fs::metadata(&wal_path).map_or(0, |m| m.len());
                     largest = largest.max(wal);
@@ -1125,7 +1139,7 @@ mod tests {
             })
             .await
             .unwrap();
-        let limit = u64::try_from(CHECKPOINT_PAGES_WRITER).unwrap() + 64;
+        let limit = u64::try_from(CHECKPOINT_PAGES_LIMIT).unwrap() + 64;
         assert!(frames(wal) > 0, "the database is in WAL mode");
         assert!(frames(wal) <= limit, "the WAL grew to {} pages (limit {limit})", frames(wal));
     }
