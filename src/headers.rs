@@ -112,15 +112,23 @@ pub(crate) fn is_text(value: &[u8]) -> bool {
     words_ok && tail.iter().all(|&b| visible(b))
 }
 
+/// `0x01` and `0x80` in every byte of a word: the constants of the word-at-a-time byte tests
+/// (`word_printable` here, `word_has_any` in the scheme's signature splitting).
+pub(crate) const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+pub(crate) const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// The 8 bytes of `word` as one number.
+pub(crate) fn as_word(word: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(word);
+    u64::from_ne_bytes(bytes)
+}
+
 /// Whether every byte of the 8-byte `word` is in 0x20..=0x7e: `(x - 0x20..) & !x & 0x80..`
 /// is non-zero exactly when some byte is below 0x20, `((x + 0x01..) | x) & 0x80..` when some
 /// byte is 0x7f or above (a carry only leaves a byte of 0xff, which is caught itself).
 fn word_printable(word: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let mut bytes = [0u8; 8];
-    bytes.copy_from_slice(word);
-    let x = u64::from_ne_bytes(bytes);
+    let x = as_word(word);
     let below = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
     let above = (x.wrapping_add(ONES) | x) & HIGH;
     (below | above) == 0

@@ -802,11 +802,8 @@ impl Scheme {
 /// equal to the needle is zero after the xor, and `(x - 0x01..) & !x & 0x80..` is non-zero
 /// exactly when some byte of `x` is zero (a borrow only starts at a zero byte).
 fn word_has_any(word: &[u8], needles: [u8; 4]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
-    let mut bytes = [0u8; 8];
-    bytes.copy_from_slice(word);
-    let word = u64::from_ne_bytes(bytes);
+    use crate::headers::{as_word, HIGH, ONES};
+    let word = as_word(word);
     let hits = needles.iter().fold(0, |hits, &needle| {
         let x = word ^ (ONES * u64::from(needle));
         hits | (x.wrapping_sub(ONES) & !x & HIGH)
