@@ -565,32 +565,26 @@ impl Scheme {
         }
     }
 
-    /// The names of the signature, id and timestamp headers to read in `headers` (see
-    /// [`fallback_headers`](Scheme::fallback_headers)).
-    pub(crate) fn names_in<H: crate::HeaderSource + ?Sized>(&self, headers: &H) -> Names<'_> {
-        let own = Names {
+    /// The names of the scheme's own signature, id and timestamp headers.
+    pub(crate) fn own_names(&self) -> Names<'_> {
+        Names {
             signature: &self.signature,
             id: self.id.as_ref(),
             timestamp: match self.timestamp.as_ref().map(|t| &t.source) {
                 Some(TimestampSource::Header(spec)) => Some(spec),
                 _ => None,
             },
-        };
-        match &self.fallback {
-            Some(fallback) if !own.all_in(headers) => {
-                let other = Names {
-                    signature: &fallback.signature,
-                    id: fallback.id.as_ref(),
-                    timestamp: fallback.timestamp.as_ref(),
-                };
-                if other.all_in(headers) {
-                    other
-                } else {
-                    own
-                }
-            }
-            _ => own,
         }
+    }
+
+    /// The other names of those headers, read when a request does not carry all of the
+    /// scheme's own (see [`fallback_headers`](Scheme::fallback_headers)).
+    pub(crate) fn fallback_names(&self) -> Option<Names<'_>> {
+        self.fallback.as_ref().map(|fallback| Names {
+            signature: &fallback.signature,
+            id: fallback.id.as_ref(),
+            timestamp: fallback.timestamp.as_ref(),
+        })
     }
 
     /// The signed bytes, as the parts concatenated in this order.
@@ -645,15 +639,6 @@ pub(crate) struct Names<'s> {
     pub(crate) signature: &'s HeaderSpec,
     pub(crate) id: Option<&'s HeaderSpec>,
     pub(crate) timestamp: Option<&'s HeaderSpec>,
-}
-
-impl Names<'_> {
-    fn all_in<H: crate::HeaderSource + ?Sized>(&self, headers: &H) -> bool {
-        [Some(self.signature), self.id, self.timestamp]
-            .into_iter()
-            .flatten()
-            .all(|h| headers.header_values(&h.name).next().is_some())
-    }
 }
 
 /// The entries of a signature header value (see [`Scheme::signature_entries`]).

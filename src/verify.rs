@@ -8,8 +8,10 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq;
 
+use http::HeaderName;
+
 use crate::headers::{self, HeaderSource};
-use crate::mac::{Content, PreparedKey, ED25519_LEN, MAC_LEN};
+use crate::mac::{Content, PreparedKey, ED25519_LEN, MAC_LEN, MAX_ENCODED};
 use crate::replay::{ClaimRequest, ClaimToken, SeenStore, DEFAULT_CLAIM_TTL};
 use crate::scheme::{
     Encoding, HeaderSpec, Names, Part, RawEntry, Scheme, TimestampSource, MAX_SIGNATURE_ENTRIES,
@@ -56,6 +58,84 @@ pub struct Verifier {
     /// like unknown versions.
     has_hmac_keys: bool,
     has_ed25519_keys: bool,
+    /// Whether the scheme signs the id (then it must be sent, without `.`).
+    signs_id: bool,
+    reads: Reads,
+}
+
+/// The headers a verification reads, as handed to [`HeaderSource::each_value`] in one call:
+/// the scheme's signature, id, timestamp and event headers, then the fallback's signature, id
+/// and timestamp, each the scheme has, each name once (a custom scheme may read one header in
+/// two roles: both read the same slot). Made once per verifier.
+struct Reads {
+    names: Vec<HeaderName>,
+    own: Slots,
+    fallback: Option<Slots>,
+    event: Option<usize>,
+}
+
+/// Where in [`Reads::names`] one set of the signature, id and timestamp headers is.
+#[derive(Clone, Copy)]
+struct Slots {
+    signature: usize,
+    id: Option<usize>,
+    timestamp: Option<usize>,
+}
+
+impl Reads {
+    fn of(scheme: &Scheme) -> Reads {
+        let mut names = Vec::new();
+        let mut slot = |spec: &HeaderSpec| match names.iter().position(|name| *name == spec.name) {
+            Some(at) => at,
+            None => {
+                names.push(spec.name.clone());
+                names.len() - 1
+            }
+        };
+        let mut slots = |n: Names<'_>| Slots {
+            signature: slot(n.signature),
+            id: n.id.map(&mut slot),
+            timestamp: n.timestamp.map(&mut slot),
+        };
+        let own = slots(scheme.own_names());
+        let fallback = scheme.fallback_names().map(&mut slots);
+        let event = scheme.event.as_ref().map(&mut slot);
+        Reads { names, own, fallback, event }
+    }
+}
+
+/// The most headers a verification reads ([`Reads`]): four of the scheme and three fallbacks.
+const MAX_READS: usize = 7;
+
+/// What one pass over the request's headers found of a header the verifier reads: its first
+/// value, and whether a later one differs from it (a header read once must not).
+#[derive(Clone, Copy, Default)]
+struct Seen<'a> {
+    first: Option<&'a [u8]>,
+    differs: bool,
+}
+
+impl<'a> Seen<'a> {
+    /// The value of a header the scheme reads once: repeats must agree, so the answer never
+    /// depends on which copy a framework, a parser or a hash map would have kept.
+    fn once(self, spec: &HeaderSpec) -> Result<Option<&'a [u8]>, Error> {
+        if self.differs {
+            return Err(malformed(spec, "sent more than once with different values"));
+        }
+        Ok(self.first)
+    }
+
+    /// [`once`](Seen::once), as non-empty text.
+    fn text(self, spec: &HeaderSpec) -> Result<Option<&'a str>, Error> {
+        match self.once(spec)? {
+            None => Ok(None),
+            Some(value) => match headers::text(value) {
+                Some(text) if !text.is_empty() => Ok(Some(text)),
+                Some(_) => Err(malformed(spec, "the value is empty")),
+                None => Err(malformed(spec, "the value is not visible ASCII")),
+            },
+        }
+    }
 }
 
 /// A verified message. Everything in it borrows from the request that was checked.
@@ -275,6 +355,8 @@ impl Verifier {
         let any = |hmac: bool| matches!(&keys, Ok(k) if k.iter().any(|k| matches!(k, PreparedKey::Hmac(_)) == hmac));
         let (has_hmac_keys, has_ed25519_keys) = (any(true), any(false));
         Verifier {
+            signs_id: scheme.signs(&Part::Id),
+            reads: Reads::of(&scheme),
             scheme,
             keys,
             tolerance: DEFAULT_TOLERANCE.as_secs(),
@@ -444,13 +526,56 @@ impl Verifier {
             return Err(Error::PayloadTooLarge { size: body.len(), limit: self.max_body });
         }
         let scheme = &self.scheme;
-        let names = scheme.names_in(headers);
-        let mut signatures = Entries::new();
-        self.signature_entries(headers, names.signature, &mut signatures)?;
-        let signatures = signatures.as_slice();
+        let reads = &self.reads;
+        // Every header is read in one pass; the signature values are split as they come.
+        let mut seen = [Seen::default(); MAX_READS];
+        let mut own_entries = Entries::new();
+        let mut fallback_entries = reads.fallback.map(|_| Entries::new());
+        let fallback_signature = reads.fallback.map(|slots| slots.signature);
+        headers.each_value(&reads.names, |index, value| {
+            let Some(seen) = seen.get_mut(index) else { return };
+            match seen.first {
+                None => seen.first = Some(value),
+                Some(first) => seen.differs |= first != value,
+            }
+            if index == reads.own.signature {
+                own_entries.split(scheme, value);
+            }
+            if Some(index) == fallback_signature {
+                if let Some(entries) = fallback_entries.as_mut() {
+                    entries.split(scheme, value);
+                }
+            }
+        });
+        let sent = |slot: Option<usize>| slot.is_none_or(|at| seen[at].first.is_some());
+        let all_sent = |slots: &Slots| sent(Some(slots.signature)) && sent(slots.id) && sent(slots.timestamp);
+        // Svix's rule: the fallback names when the request carries all of them and not all of
+        // the scheme's own.
+        let (slots, names, entries) =
+            match (&reads.fallback, scheme.fallback_names(), fallback_entries.as_ref()) {
+                (Some(slots), Some(names), Some(entries)) if !all_sent(&reads.own) && all_sent(slots) => {
+                    (*slots, names, entries)
+                }
+                _ => (reads.own, scheme.own_names(), &own_entries),
+            };
+        if entries.overflow {
+            return Err(malformed(
+                names.signature,
+                format!(
+                    "more than {MAX_SIGNATURE_ENTRIES} signatures; no sender signs with that many secrets"
+                ),
+            ));
+        }
+        if seen[slots.signature].first.is_none() {
+            return Err(missing(names.signature, scheme));
+        }
+        let signatures = entries.as_slice();
 
-        let id = names.id.map(|spec| header_text(headers, spec)).transpose()?.flatten();
-        let signs_id = scheme.signs(&Part::Id);
+        let id = match (names.id, slots.id) {
+            (Some(spec), Some(at)) => seen[at].text(spec)?,
+            _ => None,
+        };
+        let signs_id = self.signs_id;
         if signs_id {
             let id_spec = names.id.ok_or_else(|| missing_id_spec(scheme))?;
             match id {
@@ -466,11 +591,18 @@ impl Verifier {
             }
         }
 
-        let timestamp = self.timestamp(headers, names, signatures)?;
+        let timestamp_header = match (names.timestamp, slots.timestamp) {
+            (Some(spec), Some(at)) => Some((spec, seen[at])),
+            _ => None,
+        };
+        let timestamp = self.timestamp(timestamp_header, names, signatures)?;
         if let Some((value, _)) = timestamp {
             check_tolerance(value, now_secs, self.tolerance)?;
         }
-        let event_type = scheme.event.as_ref().map(|spec| header_text(headers, spec)).transpose()?.flatten();
+        let event_type = match (&scheme.event, reads.event) {
+            (Some(spec), Some(at)) => seen[at].text(spec)?,
+            _ => None,
+        };
 
         let content = Content {
             parts: &scheme.content,
@@ -522,52 +654,18 @@ impl Verifier {
         self.verify(request.headers(), request.body().as_ref())
     }
 
-    /// The entries of the signature header, all its values together, in order. Collected
-    /// before anything else is read and capped, so a forged header of many entries costs no
-    /// more than a short one; the later steps read them from here instead of parsing again.
-    fn signature_entries<'a, H: HeaderSource + ?Sized>(
-        &self,
-        headers: &'a H,
-        spec: &HeaderSpec,
-        found: &mut Entries<'a>,
-    ) -> Result<(), Error> {
-        let mut present = false;
-        for value in headers.header_values(&spec.name) {
-            present = true;
-            // A value that is not text holds no usable entry; it is skipped like one.
-            if !headers::is_text(value) {
-                continue;
-            }
-            for entry in self.scheme.raw_entries(value) {
-                let Some(slot) = found.list.get_mut(found.len) else {
-                    return Err(malformed(
-                        spec,
-                        format!(
-                            "more than {MAX_SIGNATURE_ENTRIES} signatures; no sender signs with that many secrets"
-                        ),
-                    ));
-                };
-                *slot = entry;
-                found.len += 1;
-            }
-        }
-        if !present {
-            return Err(missing(spec, &self.scheme));
-        }
-        Ok(())
-    }
-
     /// The timestamp as a number and as the digits that were signed.
-    fn timestamp<'a, H: HeaderSource + ?Sized>(
+    /// `header` is the timestamp header and what was found of it, when the scheme has one.
+    fn timestamp<'a>(
         &self,
-        headers: &'a H,
+        header: Option<(&HeaderSpec, Seen<'a>)>,
         names: Names<'_>,
         signatures: &[RawEntry<'a>],
     ) -> Result<Option<(i64, &'a [u8])>, Error> {
         let Some(spec) = &self.scheme.timestamp else { return Ok(None) };
-        let (text, header): (&'a [u8], &HeaderSpec) = match (&spec.source, names.timestamp) {
-            (TimestampSource::Header(_), Some(header)) => {
-                let value = read_once(headers, header)?.ok_or_else(|| missing(header, &self.scheme))?;
+        let (text, header): (&'a [u8], &HeaderSpec) = match (&spec.source, header) {
+            (TimestampSource::Header(_), Some((header, seen))) => {
+                let value = seen.once(header)?.ok_or_else(|| missing(header, &self.scheme))?;
                 (value, header)
             }
             (TimestampSource::Header(_), None) => {
@@ -639,17 +737,37 @@ impl Verifier {
             _ => None,
         };
         let mut first_tag: Option<[u8; MAC_LEN]> = None;
+        // In an encoding with one spelling per tag (lower-case hex, canonical base64), an entry
+        // whose text is the first tag's spelling is that tag: it matches without being decoded
+        // (the Standard Webhooks libraries compare text too). Any other entry is decoded and
+        // compared as before, which also tells a wrong signature from an unusable one.
+        let encoding = self.scheme.encoding;
+        let text_len = match encoding {
+            Encoding::HexLower => Some(MAC_LEN * 2),
+            Encoding::Base64 => Some(MAC_LEN.div_ceil(3) * 4),
+            Encoding::HexAnyCase => None,
+        };
+        let mut spelled = [0u8; MAX_ENCODED];
+        let mut spelled_len: Option<usize> = None;
         let mut any_usable = false;
         for (ed25519, text) in entries() {
             if ed25519 {
                 any_usable |= Encoding::Base64.decode(text, ED25519_LEN, &mut buf).is_some();
                 continue;
             }
-            let Some(received) = self.scheme.encoding.decode(text, MAC_LEN, &mut buf) else { continue };
+            if let Some(mac) = first_hmac.filter(|_| Some(text.len()) == text_len) {
+                let tag = first_tag.get_or_insert_with(|| content.hmac(mac));
+                // Cannot fail (the buffer holds any tag); a failure compares unequal below.
+                let len = *spelled_len.get_or_insert_with(|| encoding.encode(tag, &mut spelled).unwrap_or(0));
+                if ct_eq_bytes(&spelled[..len], text) {
+                    return Ok(0);
+                }
+            }
+            let Some(received) = encoding.decode(text, MAC_LEN, &mut buf) else { continue };
             any_usable = true;
             if let Some(mac) = first_hmac {
                 let tag = first_tag.get_or_insert_with(|| content.hmac(mac));
-                if ct_eq_mac(tag, received) {
+                if ct_eq_bytes(tag, received) {
                     return Ok(0);
                 }
             }
@@ -679,7 +797,7 @@ impl Verifier {
                         let Some(received) = self.scheme.encoding.decode(text, MAC_LEN, &mut buf) else {
                             continue;
                         };
-                        if ct_eq_mac(&tag, received) {
+                        if ct_eq_bytes(&tag, received) {
                             return Ok(index);
                         }
                     }
@@ -733,58 +851,55 @@ where
     false
 }
 
-/// Compares a computed tag with a received one in constant time, as four 64-bit words whose
-/// differences are or-ed into one (a single `subtle` comparison instead of one per byte). A received value of another length never
-/// matches.
-fn ct_eq_mac(tag: &[u8; MAC_LEN], received: &[u8]) -> bool {
-    let Ok(received) = <&[u8; MAC_LEN]>::try_from(received) else { return false };
-    let word = |bytes: &[u8; MAC_LEN], i: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
-        u64::from_ne_bytes(w)
-    };
+/// Compares a computed value with a received one in constant time (in their contents; the
+/// length is public), as 64-bit words whose differences are or-ed into one: a single `subtle`
+/// comparison instead of one per byte. Values of different lengths never match.
+fn ct_eq_bytes(computed: &[u8], received: &[u8]) -> bool {
+    if computed.len() != received.len() {
+        return false;
+    }
+    let (words, tail) = (computed.chunks_exact(8), received.chunks_exact(8));
+    let tails =
+        words.remainder().iter().zip(tail.remainder()).fold(0u64, |acc, (a, b)| acc | u64::from(a ^ b));
     // The differences are or-ed together without a branch, and judged once.
-    let difference = (0..MAC_LEN / 8).fold(0u64, |acc, i| acc | (word(tag, i) ^ word(received, i)));
+    let difference =
+        words.zip(tail).fold(tails, |acc, (a, b)| acc | (headers::as_word(a) ^ headers::as_word(b)));
     bool::from(difference.ct_eq(&0))
 }
 
-/// The value of a header the scheme reads once: repeats must agree, so the answer never
-/// depends on which copy a framework, a parser or a hash map would have kept.
-fn read_once<'a, H: HeaderSource + ?Sized>(
-    headers: &'a H,
-    spec: &HeaderSpec,
-) -> Result<Option<&'a [u8]>, Error> {
-    let mut values = headers.header_values(&spec.name);
-    let Some(first) = values.next() else { return Ok(None) };
-    if values.any(|other| other != first) {
-        return Err(malformed(spec, "sent more than once with different values"));
-    }
-    Ok(Some(first))
-}
-
-fn header_text<'a, H: HeaderSource + ?Sized>(
-    headers: &'a H,
-    spec: &HeaderSpec,
-) -> Result<Option<&'a str>, Error> {
-    match read_once(headers, spec)? {
-        None => Ok(None),
-        Some(value) => match headers::text(value) {
-            Some(text) if !text.is_empty() => Ok(Some(text)),
-            Some(_) => Err(malformed(spec, "the value is empty")),
-            None => Err(malformed(spec, "the value is not visible ASCII")),
-        },
-    }
-}
-
-/// The signature entries of one request (see `Verifier::signature_entries`).
+/// The entries of the signature header, all its values together, in order. Collected before
+/// anything else is judged and capped, so a forged header of many entries costs no more than a
+/// short one; the later steps read them from here instead of parsing again.
 struct Entries<'a> {
     list: [RawEntry<'a>; MAX_SIGNATURE_ENTRIES],
     len: usize,
+    /// More than [`MAX_SIGNATURE_ENTRIES`] were sent (`malformed_header`); the rest is not split.
+    overflow: bool,
 }
 
 impl<'a> Entries<'a> {
     fn new() -> Entries<'a> {
-        Entries { list: [RawEntry { version: None, value: &[] }; MAX_SIGNATURE_ENTRIES], len: 0 }
+        Entries {
+            list: [RawEntry { version: None, value: &[] }; MAX_SIGNATURE_ENTRIES],
+            len: 0,
+            overflow: false,
+        }
+    }
+
+    /// Adds the entries of one value of the signature header.
+    fn split(&mut self, scheme: &Scheme, value: &'a [u8]) {
+        // A value that is not text holds no usable entry; it is skipped like one.
+        if self.overflow || !headers::is_text(value) {
+            return;
+        }
+        for entry in scheme.raw_entries(value) {
+            let Some(slot) = self.list.get_mut(self.len) else {
+                self.overflow = true;
+                return;
+            };
+            *slot = entry;
+            self.len += 1;
+        }
     }
 
     fn as_slice(&self) -> &[RawEntry<'a>] {
@@ -802,4 +917,29 @@ fn malformed(spec: &HeaderSpec, reason: impl Into<Cow<'static, str>>) -> Error {
 
 fn missing_id_spec(scheme: &Scheme) -> Error {
     Error::Internal { reason: format!("scheme {} signs an id but has no id header", scheme.name).into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ct_eq_bytes_finds_a_difference_in_any_byte_of_any_length() {
+        for len in 0..=MAX_ENCODED {
+            let computed: Vec<u8> = (0..len).map(|i| i as u8 ^ 0x5a).collect();
+            assert!(ct_eq_bytes(&computed, &computed.clone()), "{len}");
+            for place in 0..len {
+                for flip in [0x01, 0x80, 0xff] {
+                    let mut received = computed.clone();
+                    received[place] ^= flip;
+                    assert!(!ct_eq_bytes(&computed, &received), "{len} {place} {flip:#x}");
+                }
+            }
+            // A prefix or an extension of the right value is another value.
+            assert!(!ct_eq_bytes(&computed, &[&computed[..], b"="].concat()), "{len}");
+            if let Some((_, prefix)) = computed.split_last() {
+                assert!(!ct_eq_bytes(&computed, prefix), "{len}");
+            }
+        }
+    }
 }

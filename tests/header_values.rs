@@ -1,9 +1,11 @@
 //! Verifying from header values as `(name, value)` pairs, without an `http::HeaderMap`: every
 //! answer is the one a `HeaderMap` of the same headers gets, code and message, and values no
 //! `HeaderMap` can hold are refused like the ones it holds but cannot read as text.
-//! The shared vectors run in both forms too (`vectors.rs`).
+//! A `HeaderMap` small enough to be walked once and one large enough to be looked up name by
+//! name, and a source read through the trait's default, get the same answers too. The shared
+//! vectors run in both forms (`vectors.rs`).
 
-use hookwire::{Error, Scheme, Secret, Signer, Verified, Verifier, MAX_SIGNATURE_ENTRIES};
+use hookwire::{Error, HeaderSource, Scheme, Secret, Signer, Verified, Verifier, MAX_SIGNATURE_ENTRIES};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -37,6 +39,34 @@ fn header_map(pairs: &Pairs) -> Option<HeaderMap> {
         map.append(HeaderName::from_bytes(name.as_bytes()).ok()?, HeaderValue::from_bytes(value).ok()?);
     }
     Some(map)
+}
+
+/// The same headers in a `HeaderMap` among forty other headers, before and after them: a map
+/// that large is looked up name by name, a small one is walked once.
+fn crowded_map(pairs: &Pairs) -> Option<HeaderMap> {
+    let mut map = HeaderMap::new();
+    let other =
+        |i: usize| (HeaderName::from_bytes(format!("x-other-{i}").as_bytes()).unwrap(), HeaderValue::from(i));
+    for (name, value) in (0..20).map(other) {
+        map.append(name, value);
+    }
+    for (name, value) in pairs {
+        map.append(HeaderName::from_bytes(name.as_bytes()).ok()?, HeaderValue::from_bytes(value).ok()?);
+    }
+    for (name, value) in (20..40).map(other) {
+        map.append(name, value);
+    }
+    Some(map)
+}
+
+/// A header source with only the one required method: the verifier reads it through the
+/// trait's default, name by name.
+struct ByName<'p>(&'p Pairs);
+
+impl HeaderSource for ByName<'_> {
+    fn header_values<'s>(&'s self, name: &HeaderName) -> impl Iterator<Item = &'s [u8]> {
+        self.0.as_slice().header_values(name)
+    }
 }
 
 /// What a caller learns from one verification: the message's fields, or the error's code and
@@ -149,6 +179,14 @@ fn pairs_get_the_answer_a_header_map_gets_in_every_scheme() {
             }
             let map = header_map(&pairs).expect("these values fit in a HeaderMap");
             assert_eq!(outcome(verifier.verify_at(&map, BODY, NOW)), from_pairs, "{name}, {change}");
+            let crowded = crowded_map(&pairs).expect("these values fit in a HeaderMap");
+            assert_eq!(
+                outcome(verifier.verify_at(&crowded, BODY, NOW)),
+                from_pairs,
+                "{name}, {change}, crowded"
+            );
+            let by_name = outcome(verifier.verify_at(&ByName(&pairs), BODY, NOW));
+            assert_eq!(by_name, from_pairs, "{name}, {change}, by name");
             compared += 1;
         }
     }
@@ -204,7 +242,10 @@ fn svix_falls_back_to_unbranded_pairs_only_as_a_whole() {
     for (pairs, expected) in cases {
         let got = verifier.verify_at(&pairs, BODY, NOW);
         assert_eq!(got.as_ref().map(|_| ()).map_err(Error::code), expected, "{pairs:?}");
-        assert_eq!(outcome(got), outcome(verifier.verify_at(&header_map(&pairs).unwrap(), BODY, NOW)));
+        let got = outcome(got);
+        assert_eq!(got, outcome(verifier.verify_at(&header_map(&pairs).unwrap(), BODY, NOW)));
+        assert_eq!(got, outcome(verifier.verify_at(&crowded_map(&pairs).unwrap(), BODY, NOW)));
+        assert_eq!(got, outcome(verifier.verify_at(&ByName(&pairs), BODY, NOW)));
     }
     // Neither set complete: the error names svix's own header, as with a HeaderMap.
     let err = verifier.verify_at(&[("webhook-id", "msg_1")], BODY, NOW).unwrap_err();
