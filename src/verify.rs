@@ -65,7 +65,9 @@ pub struct Verifier {
 
 /// The headers a verification reads, as handed to [`HeaderSource::each_value`] in one call:
 /// the scheme's signature, id, timestamp and event headers, then the fallback's signature, id
-/// and timestamp, each the scheme has, each name once (a custom scheme may read one header in
+/// and timestamp, each the scheme has (the order of [`Scheme::read_headers`] and
+/// [`Scheme::fallback_headers`], so a binding that holds the values by those can hand them
+/// over as they are), each name once (a custom scheme may read one header in
 /// two roles: both read the same slot). Made once per verifier.
 struct Reads {
     names: Vec<HeaderName>,
@@ -92,14 +94,16 @@ impl Reads {
                 names.len() - 1
             }
         };
-        let mut slots = |n: Names<'_>| Slots {
-            signature: slot(n.signature),
-            id: n.id.map(&mut slot),
-            timestamp: n.timestamp.map(&mut slot),
-        };
-        let own = slots(scheme.own_names());
-        let fallback = scheme.fallback_names().map(&mut slots);
+        fn slots(n: Names<'_>, slot: &mut impl FnMut(&HeaderSpec) -> usize) -> Slots {
+            Slots {
+                signature: slot(n.signature),
+                id: n.id.map(&mut *slot),
+                timestamp: n.timestamp.map(&mut *slot),
+            }
+        }
+        let own = slots(scheme.own_names(), &mut slot);
         let event = scheme.event.as_ref().map(&mut slot);
+        let fallback = scheme.fallback_names().map(|n| slots(n, &mut slot));
         Reads { names, own, fallback, event }
     }
 }

@@ -288,6 +288,22 @@ impl hookwire::HeaderSource for Read<'_> {
         let index = self.names.iter().position(|wanted| wanted == name);
         self.values().filter(move |(at, _)| Some(*at) == index).map(|(_, value)| value.as_ref())
     }
+
+    fn each_value<'s>(&'s self, names: &[HeaderName], mut found: impl FnMut(usize, &'s [u8])) {
+        // The verifier asks for the names it was built with, in their order: each value is
+        // already tagged with its index there, so one pass hands them all over.
+        if names == self.names {
+            for (index, value) in self.values() {
+                found(*index, value.as_ref());
+            }
+            return;
+        }
+        for (index, name) in names.iter().enumerate() {
+            for value in self.header_values(name) {
+                found(index, value);
+            }
+        }
+    }
 }
 
 /// The headers a verifier reads: their names for the core, and the same names as interned
