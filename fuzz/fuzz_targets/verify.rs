@@ -1,6 +1,7 @@
 //! Arbitrary headers and body against every scheme: verification must return, never panic,
 //! accept only what the secret signed, and give the same answer whatever the order of the
-//! values of each header (headers read once must agree; signature lists are sets).
+//! values of each header (headers read once must agree; signature lists are sets), and whether
+//! they come as a small map, a large one or (name, value) pairs.
 #![no_main]
 
 use arbitrary::Arbitrary;
@@ -73,6 +74,20 @@ fuzz_target!(|input: Input<'_>| {
         answer(fresh.verify_at(&headers, input.body, input.now)),
         "the order of repeated header values changed the answer"
     );
+    // The same headers as pairs, and in a map crowded with others (looked up name by name,
+    // where a small map is walked once): the same answer.
+    let expected = answer(fresh.verify_at(&headers, input.body, input.now));
+    let pairs: Vec<(&str, &[u8])> = headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())).collect();
+    assert_eq!(answer(fresh.verify_at(&pairs, input.body, input.now)), expected, "pairs");
+    let mut crowded = HeaderMap::new();
+    for i in 0..40u16 {
+        crowded
+            .append(HeaderName::from_bytes(format!("x-other-{i}").as_bytes()).unwrap(), HeaderValue::from(i));
+    }
+    for (name, value) in &headers {
+        crowded.append(name.clone(), value.clone());
+    }
+    assert_eq!(answer(fresh.verify_at(&crowded, input.body, input.now)), expected, "crowded map");
     let verifier = Verifier::new(scheme, [secret]).seen_store(MemorySeenStore::new(16));
     let result = verifier.verify_at(&headers, input.body, input.now);
     if signed && !touched && input.now == input.timestamp {
