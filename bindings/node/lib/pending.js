@@ -7,6 +7,9 @@
 const pending = new Map()
 const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
 keepAlive.unref()
+// Where a wake-up leaves the value of the task its `wake(id, ok)` settles (one call into JS per
+// wake-up instead of two).
+const slot = [undefined]
 
 function defer(id) {
   return new Promise((resolve, reject) => {
@@ -24,9 +27,15 @@ function settle(id, ok, value) {
   else entry.reject(value)
 }
 
-// The threadsafe function's own call: the addon has polled and settled before it.
-function wake() {}
+// The threadsafe function's own call: the addon has polled the woken tasks before it and settled
+// all but this one (`id` undefined: none finished).
+function wake(id, ok) {
+  if (id === undefined || id === null) return
+  const value = slot[0]
+  slot[0] = undefined
+  settle(id, ok, value)
+}
 
 exports.install = function install(native) {
-  native.setPromiseHooks(defer, settle, wake)
+  native.setPromiseHooks(defer, settle, wake, slot)
 }
