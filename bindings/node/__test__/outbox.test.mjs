@@ -372,6 +372,46 @@ test('data is JSON as JSON.stringify writes it (toJSON, Dates as text, undefined
   }
 })
 
+// A data object is written by JSON.stringify in the package layer (index.js) and read by the
+// addon; whatever that path refuses goes to the addon's own \`publish\`: the errors are the
+// addon's, message and all, and a refusal found at the call still throws there.
+test('publish refuses data with the error and message of the addon, thrown at the call', async () => {
+  const outbox = await Outbox.open(await databases.url('sqlite'))
+  const cycle = { id: 1 }
+  cycle.self = cycle
+  const cases = [
+    ['a BigInt', () => outbox.publish('order.created', { id: 1n }), /^invalid argument `data`: is not JSON: TypeError: Do not know how to serialize a BigInt$/],
+    ['a cycle', () => outbox.publish('user.created', cycle), /^invalid argument `data`: is not JSON: TypeError: Converting circular structure to JSON/],
+    ['a toJSON giving nothing', () => outbox.publish('order.created', { toJSON: () => undefined }), /^invalid argument `data`: is not JSON: JSON.stringify gives nothing for it$/],
+    ['a lone surrogate', () => outbox.publish('order.created', { id: 1, note: '\ud800' }), /^invalid argument `data`: is not JSON: /],
+    ['an event type that is not a string', () => outbox.publish(7, { id: 1 }), /^invalid argument `eventType`: must be a string, got number$/],
+    ['an unknown option', () => outbox.publish('order.created', { id: 1 }, { nope: 1 }), /^invalid argument `options`: unknown option `nope`/],
+  ]
+  for (const [what, call, message] of cases) {
+    assert.throws(call, (error) => error instanceof InvalidArgument && message.test(error.message), what)
+  }
+  assert.throws(() => Outbox.prototype.publish.call({}, 'order.created', { id: 1 }), TypeError, 'not an Outbox')
+  assert.equal(await outbox.queueDepth(), 0)
+})
+
+// The future is polled before its Promise is made (src/local.rs): one that is done at that first
+// poll still answers through its own Promise.
+test('a publish refused by the outbox itself rejects its own Promise, beside calls that resolve', async () => {
+  const outbox = await Outbox.open(await databases.url('sqlite'))
+  const cases = [
+    ['an idempotency key of 256 bytes', { idempotencyKey: 'x'.repeat(256) }, 'order.created', { id: 1 }, InvalidArgument, /`idempotency_key`: must be 1 to 255 bytes/],
+    ['a type with a space', undefined, 'order created', { id: 2 }, InvalidArgument, /`event_type`: must be non-empty visible ASCII/],
+    ['data that is not an order', undefined, 'order.created', { total_amount: 'lots' }, InvalidPayload, /`data.total_amount` must be a number/],
+  ]
+  for (const [what, options, type, data, cls, message] of cases) {
+    const refused = outbox.publish(type, data, options)
+    assert.ok(refused instanceof Promise, what)
+    const accepted = outbox.publish('user.created', { user_id: 7 })
+    await assert.rejects(refused, (error) => error instanceof cls && message.test(error.message), what)
+    assert.match(await accepted, /^msg_/, what)
+  }
+})
+
 test('one body rule: a string is the exact body (its UTF-8), as a Buffer or Uint8Array is', async () => {
   const outbox = await Outbox.open(await databases.url('sqlite'))
   const text = '{"type":"order.created","data":{"id":1,"note":"Zoë"}}'
