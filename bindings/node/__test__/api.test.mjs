@@ -239,6 +239,8 @@ describe('Verifier', () => {
     assert.equal(message.commit({ now: NOW }), true)
     throwsCode(() => guarded.verify(BODY, headers, { now: NOW }), Replayed, 'replayed')
     throwsCode(() => guarded.verifyValues(BODY, NOW, Object.values(headers).join('\n'), 7), InvalidArgument, 'invalid_argument')
+    // Nor does it give the handle of the store-less path (verifyDirect would skip the claim).
+    throwsCode(() => guarded.directHandle(), InvalidArgument, 'invalid_argument')
   })
 })
 

@@ -1,12 +1,13 @@
 //! Secret, Signer, Verifier and Message: the receive and send paths.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use hookwire::{ClaimRequest, Scheme, UnixTime};
 use hookwire_stores::Store;
 use napi::bindgen_prelude::{
-    Either, Either3, Float64ArraySlice, FromNapiValue, JsObjectValue, Object, PromiseRaw, Unknown,
+    Either, Either3, External, Float64ArraySlice, FromNapiValue, JsObjectValue, Object, PromiseRaw, Unknown,
 };
 use napi::Env;
 use napi_derive::napi;
@@ -161,10 +162,11 @@ impl Checked {
 
 #[napi]
 pub struct Verifier {
-    inner: hookwire::Verifier,
+    /// Shared with the [`Direct`] handle of `verify`'s hot path.
+    inner: Arc<hookwire::Verifier>,
     /// The headers the scheme reads (signature, id, timestamp, event, then the scheme's
     /// fallback names where it has them); a request's other headers are never converted.
-    reads: Vec<Option<Wanted>>,
+    reads: Arc<[Option<Wanted>]>,
     /// Where verified messages are claimed; `None`: no replay protection.
     store: Option<Store>,
 }
@@ -217,13 +219,13 @@ impl Verifier {
         }
         let scheme = verifier.scheme();
         let fallback = scheme.fallback_headers().into_iter().take_while(Option::is_some);
-        let reads = scheme
+        let reads: Vec<_> = scheme
             .read_headers()
             .into_iter()
             .chain(fallback)
             .map(|name| name.and_then(Wanted::new))
             .collect();
-        Ok(Verifier { inner: verifier, reads, store })
+        Ok(Verifier { inner: Arc::new(verifier), reads: reads.into(), store })
     }
 
     /// The lower-case names of the headers the scheme reads: signature, id, timestamp, event
@@ -280,54 +282,20 @@ impl Verifier {
             let reason = "a verifier with a seenStore verifies through verify()";
             return Err(to_js(env, &argument("verifyValues", reason)));
         }
-        let given = input::optional::<f64>(env, "now", now)?;
-        let body: Slice<'_> = input::body(env, &body)?;
-        let text: String = input::arg(env, "headers", text)?;
-        let present = input::whole(env, "present", input::arg::<f64>(env, "present", present)?)?;
-        let mut values = text.split('\n');
-        // On the stack: at most eight values (`headerNames`), each borrowed from `text`.
-        let mut pairs: [(&str, &str); 8] = [("", ""); 8];
-        // Which value each entry of `pairs` is, to point JS at it.
-        let mut from = [0usize; 8];
-        let mut count = 0;
-        for (at, want) in self.reads.iter().enumerate() {
-            let value = values.next();
-            let (Some(want), Some(value)) = (want, value) else { continue };
-            if present & (1 << at) != 0 && count < pairs.len() {
-                pairs[count] = (want.name.as_str(), value);
-                from[count] = at;
-                count += 1;
-            }
+        values_answer(env, &self.inner, &self.reads, body, now, text, present)
+    }
+
+    /// The handle of `verify`'s hot path for this verifier (`lib/message.js` keeps one per
+    /// verifier): [`verify_direct`] reads it in one napi call, where a method call on the class
+    /// costs three (the object's wrap, its type tag and napi's borrow scope), about a tenth of
+    /// a 1 KB verification (issue 18). Not for a verifier with a replay store (its claim).
+    #[napi(skip_typescript)]
+    pub fn direct_handle(&self, env: Env) -> napi::Result<External<Direct>> {
+        if self.store.is_some() {
+            let reason = "a verifier with a seenStore verifies through verify()";
+            return Err(to_js(&env, &argument("directHandle", reason)));
         }
-        if values.next().is_some() || self.reads.len() > pairs.len() {
-            return Err(to_js(
-                env,
-                &argument("verifyValues", "one header value per name, no line feed in any"),
-            ));
-        }
-        let (headers, from) = (&pairs[..count], &from[..count]);
-        let (_, now_secs, _) = now_of(env, given)?;
-        let answer = run(env, || {
-            let m = self.inner.check_at(headers, body.bytes(), now_secs)?;
-            let id = m.id().map(|id| locate(headers, from, id));
-            let event = m.event_type().map(|event| locate(headers, from, event));
-            let (Some(id), Some(event)) = (id.unwrap_or(Some(ABSENT)), event.unwrap_or(Some(ABSENT))) else {
-                return Ok(Err(verified_of(&m)));
-            };
-            let timestamp = m.timestamp().map_or(f64::NAN, |t| t as f64);
-            let signed = f64::from(u8::from(m.timestamp_signed()));
-            let index = m.secret_index() as f64;
-            let slots: [f64; SLOTS] =
-                [index, timestamp, signed, id[0], id[1], id[2], event[0], event[1], event[2]];
-            Ok(Ok(slots))
-        })?;
-        match answer {
-            Ok(slots) => match packed(&slots) {
-                Some(number) => Ok(Either3::A(number)),
-                None => Float64ArraySlice::copy_from(env, slots).map(Either3::B),
-            },
-            Err(verified) => Ok(Either3::C(verified)),
-        }
+        Ok(External::new(Direct { inner: Arc::clone(&self.inner), reads: Arc::clone(&self.reads) }))
     }
 
     /// `verifyParts` for `verifyAsync`: the checks run at once (a failure throws), the claim is
@@ -431,6 +399,84 @@ impl Verifier {
                 given,
             })
         })
+    }
+}
+
+/// What `verify`'s hot path shares with its verifier: the core's verifier and the names it reads.
+pub struct Direct {
+    inner: Arc<hookwire::Verifier>,
+    reads: Arc<[Option<Wanted>]>,
+}
+
+/// `verifyValues` through the verifier's [`Direct`] handle: the same arguments after it, the
+/// same answer and errors (`lib/message.js` calls it for a verifier without a replay store).
+#[napi(skip_typescript)]
+pub fn verify_direct<'env>(
+    env: &'env Env,
+    handle: &External<Direct>,
+    body: Unknown<'_>,
+    now: Unknown<'_>,
+    text: Unknown<'_>,
+    present: Unknown<'_>,
+) -> napi::Result<Either3<f64, Float64ArraySlice<'env>, Verified>> {
+    values_answer(env, &handle.inner, &handle.reads, body, now, text, present)
+}
+
+/// The body of `verifyValues` and `verifyDirect`: the values of `reads`, joined by `\n` in
+/// `text` (`present`: bit `i` set when value `i` is given), checked by `inner`.
+fn values_answer<'env>(
+    env: &'env Env,
+    inner: &hookwire::Verifier,
+    reads: &[Option<Wanted>],
+    body: Unknown<'_>,
+    now: Unknown<'_>,
+    text: Unknown<'_>,
+    present: Unknown<'_>,
+) -> napi::Result<Either3<f64, Float64ArraySlice<'env>, Verified>> {
+    let given = input::optional::<f64>(env, "now", now)?;
+    let body: Slice<'_> = input::body(env, &body)?;
+    let text: String = input::arg(env, "headers", text)?;
+    let present = input::whole(env, "present", input::arg::<f64>(env, "present", present)?)?;
+    let mut values = text.split('\n');
+    // On the stack: at most eight values (`headerNames`), each borrowed from `text`.
+    let mut pairs: [(&str, &str); 8] = [("", ""); 8];
+    // Which value each entry of `pairs` is, to point JS at it.
+    let mut from = [0usize; 8];
+    let mut count = 0;
+    for (at, want) in reads.iter().enumerate() {
+        let value = values.next();
+        let (Some(want), Some(value)) = (want, value) else { continue };
+        if present & (1 << at) != 0 && count < pairs.len() {
+            pairs[count] = (want.name.as_str(), value);
+            from[count] = at;
+            count += 1;
+        }
+    }
+    if values.next().is_some() || reads.len() > pairs.len() {
+        return Err(to_js(env, &argument("verifyValues", "one header value per name, no line feed in any")));
+    }
+    let (headers, from) = (&pairs[..count], &from[..count]);
+    let (_, now_secs, _) = now_of(env, given)?;
+    let answer = run(env, || {
+        let m = inner.check_at(headers, body.bytes(), now_secs)?;
+        let id = m.id().map(|id| locate(headers, from, id));
+        let event = m.event_type().map(|event| locate(headers, from, event));
+        let (Some(id), Some(event)) = (id.unwrap_or(Some(ABSENT)), event.unwrap_or(Some(ABSENT))) else {
+            return Ok(Err(verified_of(&m)));
+        };
+        let timestamp = m.timestamp().map_or(f64::NAN, |t| t as f64);
+        let signed = f64::from(u8::from(m.timestamp_signed()));
+        let index = m.secret_index() as f64;
+        let slots: [f64; SLOTS] =
+            [index, timestamp, signed, id[0], id[1], id[2], event[0], event[1], event[2]];
+        Ok(Ok(slots))
+    })?;
+    match answer {
+        Ok(slots) => match packed(&slots) {
+            Some(number) => Ok(Either3::A(number)),
+            None => Float64ArraySlice::copy_from(env, slots).map(Either3::B),
+        },
+        Err(verified) => Ok(Either3::C(verified)),
     }
 }
 
