@@ -23,8 +23,10 @@ async fn claimed(db: &str) -> usize {
     }
     let (client, connection) = tokio_postgres::connect(db, tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
-    let row =
-        client.query_one("SELECT count(*) FROM deliveries WHERE claim_token IS NOT NULL", &[]).await.unwrap();
+    let row = client
+        .query_one("SELECT count(*) FROM delivery_queue WHERE claim_token IS NOT NULL", &[])
+        .await
+        .unwrap();
     row.get::<_, i64>(0) as usize
 }
 

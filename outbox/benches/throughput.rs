@@ -139,16 +139,20 @@ async fn fill(url: &str, endpoint: &str, count: usize) {
         .batch_execute(&format!(
             "INSERT INTO messages (id, event_type, payload, created_at)
              SELECT 'msg_f' || i, 'order.created', '\\x7b7d'::bytea, 0 FROM generate_series(1, {count}) i;
-             INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status, due_at, run_started_at,
+             INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status, run_started_at,
                  created_at, updated_at)
-             SELECT 'dlv_f' || i, m.id, m.seq, '{endpoint}', 'order.created', 'pending', i, 0, 0, 0
-             FROM generate_series(1, {count}) i JOIN messages m ON m.id = 'msg_f' || i;"
+             SELECT 'dlv_f' || i, m.id, m.seq, '{endpoint}', 'order.created', 'pending', 0, 0, 0
+             FROM generate_series(1, {count}) i JOIN messages m ON m.id = 'msg_f' || i;
+             INSERT INTO delivery_queue (delivery_id, endpoint_id, message_seq, due_at, attempts, run_attempts,
+                 run_started_at, manual)
+             SELECT id, endpoint_id, message_seq, i, 0, 0, 0, FALSE
+             FROM generate_series(1, {count}) i JOIN deliveries ON id = 'dlv_f' || i;"
         ))
         .await
         .unwrap();
     // As a queue that has been running would be: vacuumed, with statistics (and no
     // autovacuum of a million fresh rows competing with the measurement).
-    for table in ["messages", "deliveries"] {
+    for table in ["messages", "deliveries", "delivery_queue"] {
         client.batch_execute(&format!("VACUUM ANALYZE {table}")).await.unwrap();
     }
 }

@@ -15,6 +15,7 @@ const SECOND_SQLITE: &str = include_str!("../migrations/sqlite/0002_endpoint_his
 const SECOND_POSTGRES: &str = include_str!("../migrations/postgres/0002_endpoint_history.sql");
 const THIRD_SQLITE: &str = include_str!("../migrations/sqlite/0003_hot_claims.sql");
 const THIRD_POSTGRES: &str = include_str!("../migrations/postgres/0003_hot_claims.sql");
+const FOURTH_POSTGRES: &str = include_str!("../migrations/postgres/0004_ordered_payloads.sql");
 
 const SCHEMA_TABLE: &str = "CREATE TABLE hookwire_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);
      INSERT INTO hookwire_schema VALUES (1, 'initial', 0);";
@@ -271,6 +272,101 @@ async fn a_postgres_database_of_the_third_schema_delivers_its_pending_deliveries
         .unwrap();
     client.batch_execute(&third_schema_rows(&receiver.url("/old"), true)).await.unwrap();
     delivers_what_the_third_schema_left_pending(&pg.url(), &receiver).await;
+}
+
+/// The fourth schema's queue, as its build left it in `deliveries` (PostgreSQL's migration 5 moves
+/// it to `delivery_queue`): `dlv_held` is claimed until `$HELD`, `dlv_lapsed`'s worker died,
+/// `dlv_later` waits for a retry at `$HELD`, `dlv_done` is final.
+const FOURTH_POSTGRES_ROWS: &str = r#"
+INSERT INTO endpoints (id, url, scheme, secrets, config, tenant, enabled, health, created_at, updated_at, version)
+VALUES ('ep_old', '$URL', 'standard-webhooks', '["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]',
+        '{"events":["*"],"retry":{"preset":"standard-webhooks"},"max_in_flight":16,"timeout_ms":5000,"allow_private":true}',
+        NULL, TRUE, '{"consecutive_failures":0,"failing_since":null,"disabled":null}', 1000, 1000, 1);
+INSERT INTO messages (id, event_type, payload, idempotency_key, tenant, created_at)
+VALUES ('msg_held', 'order.created', $HELD_BODY, NULL, NULL, 1000),
+       ('msg_lapsed', 'order.created', $LAPSED_BODY, NULL, NULL, 1000),
+       ('msg_later', 'order.created', $LATER_BODY, NULL, NULL, 1000),
+       ('msg_done', 'order.created', $DONE_BODY, NULL, NULL, 1000);
+INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status, due_at, attempts, run_attempts,
+                        run_started_at, manual, claim_token, claimed_by, lease_until, created_at, updated_at,
+                        finished_at)
+SELECT d.id, d.message_id, m.seq, 'ep_old', 'order.created', d.status, d.due_at, d.attempts, d.attempts, 1000, FALSE,
+       d.claim_token, d.claimed_by, d.lease_until, 1000, 1000, d.finished_at
+FROM (VALUES ('dlv_held', 'msg_held', 'pending', 1000, 0, 'clm_live', 'wrk_busy', $HELD, NULL),
+             ('dlv_lapsed', 'msg_lapsed', 'pending', 1000, 0, 'clm_dead', 'wrk_dead', 1500, NULL),
+             ('dlv_later', 'msg_later', 'retrying', $HELD, 1, NULL, NULL, NULL, NULL),
+             ('dlv_done', 'msg_done', 'succeeded', NULL, 1, NULL, NULL, NULL, 1100))
+    AS d (id, message_id, status, due_at, attempts, claim_token, claimed_by, lease_until, finished_at)
+JOIN messages m ON m.id = d.message_id;
+"#;
+
+/// PostgreSQL's migration 5 moves the due queue and the claims out of `deliveries`: a lease still
+/// running is left alone, a lapsed one is claimed and sent, a retry keeps its time, a final
+/// delivery stays out of the queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_database_of_the_fourth_schema_keeps_its_queue_and_claims() {
+    let receiver = Receiver::answering(200).await;
+    let pg = hookwire_testkit::Postgres::start().unwrap();
+    let held = held_until();
+    let (client, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    for sql in [FIRST_POSTGRES, SECOND_POSTGRES, THIRD_POSTGRES, FOURTH_POSTGRES, SCHEMA_TABLE] {
+        client.batch_execute(sql).await.unwrap();
+    }
+    client
+        .batch_execute(
+            "INSERT INTO hookwire_schema VALUES (2, 'endpoint_history', 0), (3, 'hot_claims', 0),
+                 (4, 'ordered_payloads', 0)",
+        )
+        .await
+        .unwrap();
+    let rows = FOURTH_POSTGRES_ROWS
+        .replace("$URL", &receiver.url("/old"))
+        .replace("$HELD_BODY", &body("msg_held", true))
+        .replace("$LAPSED_BODY", &body("msg_lapsed", true))
+        .replace("$LATER_BODY", &body("msg_later", true))
+        .replace("$DONE_BODY", &body("msg_done", true))
+        .replace("$HELD", &held.to_string());
+    client.batch_execute(&rows).await.unwrap();
+
+    let outbox = Outbox::open(&pg.url()).await.unwrap();
+    assert_eq!(outbox.schema_version().await.unwrap(), SCHEMA_VERSION);
+    let metrics = outbox.metrics().await.unwrap();
+    assert_eq!((metrics.queue_depth, metrics.due_now), (3, 1), "held, lapsed (due) and later are queued");
+    let worker = outbox
+        .worker()
+        .poll_interval(Duration::from_millis(20))
+        .spawn(&tokio::runtime::Handle::current())
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while outbox.delivery("dlv_lapsed").await.unwrap().status != DeliveryStatus::Succeeded {
+        assert!(std::time::Instant::now() < deadline, "the lapsed claim was never taken again");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Give the worker time to take anything else it (wrongly) thinks is due.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    worker.stop(Duration::from_secs(5)).await;
+    let at = Some(hookwire_outbox::UnixTime::from_millis(held));
+    for (id, status, attempts) in
+        [("dlv_held", DeliveryStatus::Pending, 0), ("dlv_later", DeliveryStatus::Retrying, 1)]
+    {
+        let delivery = outbox.delivery(id).await.unwrap();
+        assert_eq!(
+            (delivery.status, delivery.attempts, delivery.next_attempt_at),
+            (status, attempts, at),
+            "{id}"
+        );
+    }
+    let done = outbox.delivery("dlv_done").await.unwrap();
+    assert_eq!((done.status, done.next_attempt_at), (DeliveryStatus::Succeeded, None));
+    let sent: Vec<Option<String>> = receiver.seen().iter().map(|s| s.header("webhook-id")).collect();
+    assert_eq!(sent, [Some("msg_lapsed".to_owned())]);
+    let metrics = outbox.metrics().await.unwrap();
+    assert_eq!(
+        (metrics.queue_depth, metrics.due_now),
+        (2, 0),
+        "a running lease and a later retry are not due"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -832,10 +832,11 @@ async fn postgres_engine_passes_the_conformance_suite() {
     drop(pg);
 }
 
-/// PostgreSQL only (how the engine writes, not what it does): a claim and a lease renewal
-/// change no indexed column, so both are HOT updates and no index of `deliveries` grows.
+/// PostgreSQL only (how the engine writes, not what it does): claims and lease renewals write
+/// only the lease in the due queue (migration 5), and a completion changes no indexed column of
+/// `deliveries`: all of them are HOT updates, so no index grows but the queue's at publish.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn postgres_claims_and_lease_renewals_are_hot_updates() {
+async fn postgres_claims_renewals_and_completions_are_hot_updates() {
     let pg = tokio::task::spawn_blocking(hookwire_testkit::Postgres::start).await.unwrap().unwrap();
     let outbox = Outbox::open(&pg.url()).await.unwrap();
     outbox.add_endpoint(endpoint("http://127.0.0.1:9/")).await.unwrap();
@@ -849,24 +850,32 @@ async fn postgres_claims_and_lease_renewals_are_hot_updates() {
     for held in &claimed {
         assert!(store.renew(&held.delivery_id, &held.token, now + ms(90_000), now + ms(1)).await.unwrap());
     }
+    let written = store.complete(claimed.iter().map(|held| done(held, now + ms(2))).collect()).await.unwrap();
+    assert!(written.iter().all(Result::is_ok), "{written:?}");
     // Closing the pool ends its backends, which hands their statistics over.
     drop(outbox);
     let (client, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls).await.unwrap();
     tokio::spawn(connection);
     let started = std::time::Instant::now();
-    let (updated, hot) = loop {
-        let row = client
-            .query_one(
-                "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'deliveries'",
+    let (deliveries, queue) = loop {
+        let rows = client
+            .query(
+                "SELECT relname, n_tup_upd, n_tup_hot_upd, n_tup_del FROM pg_stat_user_tables
+                 WHERE relname IN ('deliveries', 'delivery_queue') ORDER BY relname",
                 &[],
             )
             .await
             .unwrap();
-        let (updated, hot): (i64, i64) = (row.get(0), row.get(1));
-        if updated >= 20 || started.elapsed() > Duration::from_secs(20) {
-            break (updated, hot);
+        let counts: Vec<(i64, i64, i64)> = rows.iter().map(|r| (r.get(1), r.get(2), r.get(3))).collect();
+        if counts.len() == 2 && (counts[1].2 >= 10 || started.elapsed() > Duration::from_secs(20)) {
+            break (counts[0], counts[1]);
         }
         tokio::time::sleep(ms(100)).await;
     };
-    assert_eq!((updated, hot), (20, 20), "10 claims and 10 renewals, every one HOT");
+    assert_eq!(deliveries, (10, 10, 0), "deliveries: 10 completions, every one HOT, nothing deleted");
+    assert_eq!(
+        queue,
+        (20, 20, 10),
+        "queue: 10 claims and 10 renewals, every one HOT; 10 deletions at completion"
+    );
 }

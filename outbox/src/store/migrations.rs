@@ -10,9 +10,9 @@ pub(crate) struct Migration {
 }
 
 /// The newest schema version this build knows.
-pub(crate) const LATEST: i64 = 4;
+pub(crate) const LATEST: i64 = 5;
 
-pub(crate) const SQLITE: [Migration; 4] = [
+pub(crate) const SQLITE: [Migration; 5] = [
     Migration { version: 1, name: "initial", sql: include_str!("../../migrations/sqlite/0001_initial.sql") },
     Migration {
         version: 2,
@@ -29,9 +29,15 @@ pub(crate) const SQLITE: [Migration; 4] = [
         name: "ordered_payloads",
         sql: include_str!("../../migrations/sqlite/0004_ordered_payloads.sql"),
     },
+    // Empty: PostgreSQL's due queue (the versions are one sequence across the engines).
+    Migration {
+        version: 5,
+        name: "due_queue",
+        sql: include_str!("../../migrations/sqlite/0005_due_queue.sql"),
+    },
 ];
 
-pub(crate) const POSTGRES: [Migration; 4] = [
+pub(crate) const POSTGRES: [Migration; 5] = [
     Migration {
         version: 1,
         name: "initial",
@@ -51,6 +57,11 @@ pub(crate) const POSTGRES: [Migration; 4] = [
         version: 4,
         name: "ordered_payloads",
         sql: include_str!("../../migrations/postgres/0004_ordered_payloads.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "due_queue",
+        sql: include_str!("../../migrations/postgres/0005_due_queue.sql"),
     },
 ];
 

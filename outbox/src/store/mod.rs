@@ -169,8 +169,9 @@ pub(crate) trait Store: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Published>> + Send;
     /// Claims up to `limit` due deliveries: each gets the claim token and a lease; once the
     /// lease ends the delivery is due again (reclaim). SQLite moves the due time to the lease's
-    /// end; PostgreSQL leaves it (so the update is HOT) and skips deliveries whose lease holds,
-    /// reporting the lease's end as their due time (`next_due`, `next_attempt_at`, metrics).
+    /// end; PostgreSQL leaves it (so the update of its queue table is HOT) and skips deliveries
+    /// whose lease holds, reporting the lease's end as their due time (`next_due`,
+    /// `next_attempt_at`, metrics).
     fn claim(&self, request: ClaimRequest) -> impl Future<Output = Result<Vec<Claimed>>> + Send;
     /// Extends a lease the caller still holds; `false` when it was lost.
     fn renew(

@@ -1,5 +1,7 @@
-//! The PostgreSQL engine: many workers on many machines. Claims are one statement with
-//! `FOR UPDATE SKIP LOCKED`, so workers never wait for each other's rows; `LISTEN/NOTIFY` only
+//! The PostgreSQL engine: many workers on many machines. Pending and retrying deliveries are
+//! also rows of a small queue table (`delivery_queue`, migration 5) that claims read and lease;
+//! a claim is one call with `FOR UPDATE SKIP LOCKED`, so workers never wait for each other's
+//! rows; `LISTEN/NOTIFY` only
 //! wakes idle workers early (polling is the backstop, so a lost notification delays nothing
 //! by more than the poll interval); a publish can run inside the caller's own transaction.
 
@@ -284,10 +286,16 @@ async fn publish_with<C: GenericClient>(
     if !targets.is_empty() {
         client
             .execute(
-                "INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status, due_at,
-                     run_started_at, created_at, updated_at)
-                 SELECT d.id, $3, $6, d.endpoint_id, $4, 'pending', $5, $5, $5, $5
-                 FROM unnest($1::text[], $2::text[]) AS d (id, endpoint_id)",
+                "WITH added AS (
+                     INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status,
+                         run_started_at, created_at, updated_at)
+                     SELECT d.id, $3, $6, d.endpoint_id, $4, 'pending', $5, $5, $5
+                     FROM unnest($1::text[], $2::text[]) AS d (id, endpoint_id)
+                     RETURNING id, endpoint_id
+                 )
+                 INSERT INTO delivery_queue (delivery_id, endpoint_id, message_seq, due_at, attempts, run_attempts,
+                     run_started_at, manual)
+                 SELECT id, endpoint_id, $6, $5, 0, 0, $5, FALSE FROM added",
                 &[&ids, &targets, &message.id, &message.event_type, &now, &seq],
             )
             .await?;
@@ -318,11 +326,15 @@ fn endpoint_from_row(row: &Row) -> Result<EndpointRow> {
     )
 }
 
-/// `due_at` as the other engine keeps it: a claimed delivery is due again when its lease ends.
+/// A delivery with its place in the due queue (`q`; none once final). The due time is the one the
+/// other engine keeps: a claimed delivery is due again when its lease ends.
 const DELIVERY_COLUMNS: &str =
-    "id, message_id, endpoint_id, event_type, status, \
-     CASE WHEN claim_token IS NULL THEN due_at ELSE greatest(due_at, lease_until) END, attempts, last_status, \
-     last_error, give_up_reason, created_at, updated_at, finished_at";
+    "d.id, d.message_id, d.endpoint_id, d.event_type, d.status, \
+     CASE WHEN q.claim_token IS NULL THEN q.due_at ELSE greatest(q.due_at, q.lease_until) END, d.attempts, d.last_status, \
+     d.last_error, d.give_up_reason, d.created_at, d.updated_at, d.finished_at";
+
+/// The tables [`DELIVERY_COLUMNS`] reads.
+const DELIVERY_TABLES: &str = "deliveries d LEFT JOIN delivery_queue q ON q.delivery_id = d.id";
 
 fn delivery_from_row(row: &Row) -> Result<DeliveryRecord> {
     let status = DeliveryStatus::from_name(row.get(4))
@@ -346,8 +358,8 @@ fn delivery_from_row(row: &Row) -> Result<DeliveryRecord> {
 }
 
 async fn load_delivery<C: GenericClient>(client: &C, id: &str, lock: bool) -> Result<Option<DeliveryRecord>> {
-    let lock = if lock { "FOR UPDATE" } else { "" };
-    let sql = format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = $1 {lock}");
+    let lock = if lock { "FOR UPDATE OF d" } else { "" };
+    let sql = format!("SELECT {DELIVERY_COLUMNS} FROM {DELIVERY_TABLES} WHERE d.id = $1 {lock}");
     client.query_opt(&sql, &[&id]).await?.as_ref().map(delivery_from_row).transpose()
 }
 
@@ -368,14 +380,50 @@ async fn require_enabled<C: GenericClient>(client: &C, id: &str) -> Result<()> {
     }
 }
 
+/// Starts a new run of final deliveries: pending, due now, back in the queue.
 async fn new_run<C: GenericClient>(client: &C, ids: &[String], now: UnixTime) -> Result<()> {
     client
         .execute(
-            "UPDATE deliveries SET status = 'pending', due_at = $2, run_attempts = 0, run_started_at = $2,
-                 manual = FALSE, give_up_reason = NULL, finished_at = NULL, claim_token = NULL, claimed_by = NULL,
-                 lease_until = NULL, updated_at = $2
-             WHERE id = ANY($1)",
+            "WITH run AS (
+                 UPDATE deliveries SET status = 'pending', run_attempts = 0, run_started_at = $2, manual = FALSE,
+                     give_up_reason = NULL, finished_at = NULL, updated_at = $2
+                 WHERE id = ANY($1)
+                 RETURNING id, endpoint_id, message_seq, attempts
+             )
+             INSERT INTO delivery_queue (delivery_id, endpoint_id, message_seq, due_at, attempts, run_attempts,
+                 run_started_at, manual)
+             SELECT id, endpoint_id, message_seq, $2, attempts, 0, $2, FALSE FROM run
+             ON CONFLICT (delivery_id) DO UPDATE
+                 SET due_at = excluded.due_at, attempts = excluded.attempts, run_attempts = 0,
+                     run_started_at = excluded.run_started_at, manual = FALSE, claim_token = NULL, claimed_by = NULL,
+                     lease_until = NULL",
             &[&ids, &now.as_millis()],
+        )
+        .await?;
+    Ok(())
+}
+
+/// Locks a delivery's queue row, if it has one, before its `deliveries` row: the order a
+/// completion locks them in (the other order could deadlock with it).
+async fn lock_queued<C: GenericClient>(client: &C, id: &str) -> Result<()> {
+    client.query_opt("SELECT 1 FROM delivery_queue WHERE delivery_id = $1 FOR UPDATE", &[&id]).await?;
+    Ok(())
+}
+
+/// Puts one delivery (its row as it now is) in the queue, due at `now`: a new one, or a retry by
+/// hand of a final one.
+async fn requeue<C: GenericClient>(client: &C, id: &str, now: UnixTime) -> Result<()> {
+    client
+        .execute(
+            "INSERT INTO delivery_queue (delivery_id, endpoint_id, message_seq, due_at, attempts, run_attempts,
+                 run_started_at, manual)
+             SELECT id, endpoint_id, message_seq, $2, attempts, run_attempts, run_started_at, manual
+             FROM deliveries WHERE id = $1
+             ON CONFLICT (delivery_id) DO UPDATE
+                 SET due_at = excluded.due_at, attempts = excluded.attempts, run_attempts = excluded.run_attempts,
+                     run_started_at = excluded.run_started_at, manual = excluded.manual, claim_token = NULL,
+                     claimed_by = NULL, lease_until = NULL",
+            &[&id, &now.as_millis()],
         )
         .await?;
     Ok(())
@@ -395,11 +443,15 @@ async fn fail_active<C: GenericClient>(
     } else {
         ("", "FOR UPDATE")
     };
+    // The queue rows first, then the deliveries: the order a completion locks them in.
     let sql = format!(
-        "UPDATE deliveries SET status = 'failed', give_up_reason = '{}', due_at = NULL, claim_token = NULL,
-             claimed_by = NULL, lease_until = NULL, finished_at = $2, updated_at = $2
-         WHERE id IN (SELECT id FROM deliveries
-                      WHERE endpoint_id = $1 AND status IN ('pending', 'retrying') {claimed} {lock})",
+        "WITH gone AS (
+             DELETE FROM delivery_queue WHERE delivery_id IN (
+                 SELECT delivery_id FROM delivery_queue WHERE endpoint_id = $1 {claimed} {lock})
+             RETURNING delivery_id
+         )
+         UPDATE deliveries SET status = 'failed', give_up_reason = '{}', finished_at = $2, updated_at = $2
+         WHERE id IN (SELECT delivery_id FROM gone)",
         decisions::ENDPOINT_DISABLED
     );
     client.execute(&sql, &[&endpoint_id, &now.as_millis()]).await?;
@@ -407,8 +459,10 @@ async fn fail_active<C: GenericClient>(
 }
 
 /// Records a batch of completions in one statement: every delivery whose token and lease still
-/// hold gets the ending its endpoint's state calls for, and its attempt is inserted; returns
-/// the ids written (the others lost their lease and write nothing).
+/// hold (in the queue, locked first) gets the ending its endpoint's state calls for: a new due
+/// time in the queue, or out of it once final. Its attempt is inserted. Returns the ids written
+/// (the others lost their lease and write nothing). The update of `deliveries` changes no
+/// indexed column, so PostgreSQL writes it as a HOT update: no index entries.
 const COMPLETE: &str = "
     WITH v AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[],
@@ -416,17 +470,32 @@ const COMPLETE: &str = "
                              $13::int[], $14::text[], $15::bigint[])
             AS v (id, token, status, due_at, give_up, finished_at, status_off, due_at_off, give_up_off,
                   finished_at_off, inc, run_inc, last_status, last_error, now)
+    ), held AS (
+        SELECT v.*, e.enabled
+        FROM v JOIN delivery_queue q ON q.delivery_id = v.id JOIN endpoints e ON e.id = q.endpoint_id
+        WHERE q.claim_token = v.token AND q.lease_until >= v.now
+        FOR UPDATE OF q
+    ), ending AS (
+        SELECT id, inc, run_inc, last_status, last_error, now,
+            CASE WHEN enabled THEN status ELSE status_off END AS status,
+            CASE WHEN enabled THEN due_at ELSE due_at_off END AS due_at,
+            CASE WHEN enabled THEN give_up ELSE give_up_off END AS give_up,
+            CASE WHEN enabled THEN finished_at ELSE finished_at_off END AS finished_at
+        FROM held
+    ), requeued AS (
+        UPDATE delivery_queue q SET due_at = x.due_at, attempts = q.attempts + x.inc,
+            run_attempts = q.run_attempts + x.run_inc, manual = FALSE, claim_token = NULL, claimed_by = NULL,
+            lease_until = NULL
+        FROM ending x WHERE q.delivery_id = x.id AND x.due_at IS NOT NULL
+    ), removed AS (
+        DELETE FROM delivery_queue q USING ending x WHERE q.delivery_id = x.id AND x.due_at IS NULL
     ), written AS (
         UPDATE deliveries d SET
-            status = CASE WHEN e.enabled THEN v.status ELSE v.status_off END,
-            due_at = CASE WHEN e.enabled THEN v.due_at ELSE v.due_at_off END,
-            give_up_reason = CASE WHEN e.enabled THEN v.give_up ELSE v.give_up_off END,
-            finished_at = CASE WHEN e.enabled THEN v.finished_at ELSE v.finished_at_off END,
-            attempts = d.attempts + v.inc, run_attempts = d.run_attempts + v.run_inc, manual = FALSE,
-            claim_token = NULL, claimed_by = NULL, lease_until = NULL,
-            last_status = coalesce(v.last_status, d.last_status), last_error = v.last_error, updated_at = v.now
-        FROM v JOIN endpoints e ON TRUE
-        WHERE d.id = v.id AND e.id = d.endpoint_id AND d.claim_token = v.token AND d.lease_until >= v.now
+            status = x.status, give_up_reason = x.give_up, finished_at = x.finished_at,
+            attempts = d.attempts + x.inc, run_attempts = d.run_attempts + x.run_inc, manual = FALSE,
+            last_status = coalesce(x.last_status, d.last_status), last_error = x.last_error, updated_at = x.now
+        FROM ending x
+        WHERE d.id = x.id
         RETURNING d.id
     ), recorded AS (
         INSERT INTO attempts (delivery_id, endpoint_id, number, started_at, duration_ms, status, class, failure,
@@ -442,51 +511,19 @@ const COMPLETE: &str = "
     )
     SELECT id FROM written";
 
-macro_rules! claim_sql {
-    ($exclude:literal) => {
-        concat!(
-            "WITH due AS (
-                 SELECT ctid FROM deliveries
-                 WHERE status IN ('pending', 'retrying') AND due_at <= $4
-                   AND (claim_token IS NULL OR lease_until <= $4) ",
-            $exclude,
-            "
-                 ORDER BY due_at LIMIT $5
-                 FOR UPDATE SKIP LOCKED
-             ), claimed AS (
-                 UPDATE deliveries d SET claim_token = $1, claimed_by = $2, lease_until = $3
-                 FROM due WHERE d.ctid = due.ctid
-                 RETURNING d.id, d.message_id, d.message_seq, d.endpoint_id, d.event_type, d.attempts,
-                     d.run_attempts, d.run_started_at, d.manual
-             )
-             SELECT c.id, c.message_id, c.endpoint_id, c.event_type, c.attempts, c.run_attempts,
-                 c.run_started_at, c.manual, m.payload, e.version, e.enabled
-             FROM claimed c JOIN messages m ON m.seq = c.message_seq JOIN endpoints e ON e.id = c.endpoint_id"
-        )
-    };
-}
-
-/// The claim of up to `$5` due deliveries, leaving out the endpoints in `$6` when `excluding`
-/// (`$1` token, `$2` worker, `$3` lease end, `$4` now). The due time stays (an indexed column:
-/// leaving it makes the update HOT); a claimed delivery is skipped while its lease holds and due
-/// again once it ends. The rows are found by their physical address (`ctid`, stable while they
-/// are locked): no lookup in the id index. Payloads are read by the message's number in publish
-/// order (migration 4), not its random id: the oldest due deliveries' messages are neighbours.
+/// The claim (migration 5's `hookwire_claim`): up to `$5` deliveries due by `$4`, leaving out the
+/// endpoints in `$6`, leased to `$1` (token) of `$2` (worker) until `$3`. It writes only the
+/// queue, and only the lease (indexed columns stay, so the update is HOT); a delivery whose lease
+/// holds is skipped, and due again once the lease ends. It reads the queue, the messages by
+/// number and the endpoints, not `deliveries`. A function so that its statement is planned once
+/// per connection (the migration says why and how).
 ///
-/// Endpoints are left out with `ARRAY[endpoint_id] <@ $6`, and only by the second statement:
-/// PostgreSQL estimates `endpoint_id = ANY($n)` of a parameter array as ten values' worth of the
-/// column, which with one or a few endpoints keeps about no row, and the plan it made on that
-/// estimate sorted the whole due queue (a bitmap scan of 1,000,000 rows, 600 ms).
-fn claim_sql(excluding: bool) -> &'static str {
-    if excluding {
-        CLAIM_EXCLUDING
-    } else {
-        CLAIM
-    }
-}
-
-const CLAIM: &str = claim_sql!("");
-const CLAIM_EXCLUDING: &str = claim_sql!("AND NOT (ARRAY[endpoint_id] <@ $6::text[])");
+/// Endpoints are left out with `ARRAY[endpoint_id] <@ $6`, by a statement of the function's own
+/// used only when some are: PostgreSQL estimates `endpoint_id = ANY($n)` of a parameter array as
+/// ten values' worth of the column, which with one or a few endpoints keeps about no row, and the
+/// plan it made on that estimate sorted the whole due queue (a bitmap scan of 1,000,000 rows,
+/// 600 ms).
+const CLAIM: &str = "SELECT * FROM hookwire_claim($1, $2, $3, $4, $5, $6)";
 
 impl Store for PostgresStore {
     async fn add_endpoint(&self, row: EndpointRow) -> Result<()> {
@@ -546,8 +583,9 @@ impl Store for PostgresStore {
     async fn delete_endpoint(&self, id: &str) -> Result<()> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        // Deliveries before the endpoint row, the order a completing worker locks them in;
-        // attempts go with their deliveries (ON DELETE CASCADE).
+        // The queue, the deliveries, then the endpoint row: the order a completing worker
+        // locks them in; attempts go with their deliveries (ON DELETE CASCADE).
+        tx.execute("DELETE FROM delivery_queue WHERE endpoint_id = $1", &[&id]).await?;
         tx.execute("DELETE FROM deliveries WHERE endpoint_id = $1", &[&id]).await?;
         if tx.execute("DELETE FROM endpoints WHERE id = $1", &[&id]).await? == 0 {
             return Err(Error::not_found("endpoint", id));
@@ -615,11 +653,8 @@ impl Store for PostgresStore {
         let limit = i64::from(request.limit);
         let params: [&(dyn ToSql + Sync); 6] =
             [&request.token, &request.worker, &lease_until, &now, &limit, &request.exclude];
-        // Usually no endpoint is left out: then the statement has no exclusion filter at all.
-        let excluding = !request.exclude.is_empty();
-        let params = if excluding { &params[..] } else { &params[..5] };
-        let statement = client.prepare_cached(claim_sql(excluding)).await?;
-        let rows = client.query(&statement, params).await?;
+        let statement = client.prepare_cached(CLAIM).await?;
+        let rows = client.query(&statement, &params).await?;
         Ok(rows
             .iter()
             .map(|row| {
@@ -649,8 +684,8 @@ impl Store for PostgresStore {
         let client = self.pool.get().await?;
         let changed = client
             .execute(
-                "UPDATE deliveries SET lease_until = $3
-                 WHERE id = $1 AND claim_token = $2 AND lease_until >= $4",
+                "UPDATE delivery_queue SET lease_until = $3
+                 WHERE delivery_id = $1 AND claim_token = $2 AND lease_until >= $4",
                 &[&id, &token, &until.as_millis(), &now.as_millis()],
             )
             .await?;
@@ -661,8 +696,8 @@ impl Store for PostgresStore {
         let client = self.pool.get().await?;
         let changed = client
             .execute(
-                "UPDATE deliveries SET claim_token = NULL, claimed_by = NULL, lease_until = NULL, due_at = $3
-                 WHERE id = $1 AND claim_token = $2",
+                "UPDATE delivery_queue SET claim_token = NULL, claimed_by = NULL, lease_until = NULL, due_at = $3
+                 WHERE delivery_id = $1 AND claim_token = $2",
                 &[&id, &token, &due.as_millis()],
             )
             .await?;
@@ -802,13 +837,11 @@ impl Store for PostgresStore {
                 // Claimed deliveries sort before it (claims take due ones), and one sorting after
                 // it has a lease ending later still: only the front of the due index is read.
                 "WITH first AS (
-                     SELECT due_at FROM deliveries
-                     WHERE status IN ('pending', 'retrying') AND claim_token IS NULL
-                     ORDER BY due_at LIMIT 1
+                     SELECT due_at FROM delivery_queue WHERE claim_token IS NULL ORDER BY due_at LIMIT 1
                  )
                  SELECT least((SELECT due_at FROM first),
-                              (SELECT min(lease_until) FROM deliveries
-                               WHERE status IN ('pending', 'retrying') AND claim_token IS NOT NULL
+                              (SELECT min(lease_until) FROM delivery_queue
+                               WHERE claim_token IS NOT NULL
                                  AND due_at <= coalesce((SELECT due_at FROM first), 9223372036854775807)))",
                 &[],
             )
@@ -818,20 +851,18 @@ impl Store for PostgresStore {
 
     async fn active_count(&self) -> Result<u64> {
         let client = self.pool.get().await?;
-        let row = client
-            .query_one("SELECT count(*) FROM deliveries WHERE status IN ('pending', 'retrying')", &[])
-            .await?;
+        let row = client.query_one("SELECT count(*) FROM delivery_queue", &[]).await?;
         Ok(u64_of(row.get(0)))
     }
 
     async fn deliveries(&self, filter: DeliveryFilter) -> Result<Vec<DeliveryRecord>> {
         let client = self.pool.get().await?;
         let sql = format!(
-            "SELECT {DELIVERY_COLUMNS} FROM deliveries
-             WHERE ($1::text IS NULL OR endpoint_id = $1) AND ($2::text IS NULL OR message_id = $2)
-               AND ($3::text IS NULL OR status = $3) AND ($4::text IS NULL OR event_type = $4)
-               AND ($5::bigint IS NULL OR created_at >= $5) AND ($6::bigint IS NULL OR created_at < $6)
-             ORDER BY created_at DESC, id DESC LIMIT $7"
+            "SELECT {DELIVERY_COLUMNS} FROM {DELIVERY_TABLES}
+             WHERE ($1::text IS NULL OR d.endpoint_id = $1) AND ($2::text IS NULL OR d.message_id = $2)
+               AND ($3::text IS NULL OR d.status = $3) AND ($4::text IS NULL OR d.event_type = $4)
+               AND ($5::bigint IS NULL OR d.created_at >= $5) AND ($6::bigint IS NULL OR d.created_at < $6)
+             ORDER BY d.created_at DESC, d.id DESC LIMIT $7"
         );
         let rows = client
             .query(
@@ -906,29 +937,34 @@ impl Store for PostgresStore {
     async fn retry(&self, id: &str, now: UnixTime) -> Result<DeliveryRecord> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        lock_queued(&*tx, id).await?;
         let delivery = require_delivery(&*tx, id, true).await?;
         require_enabled(&*tx, &delivery.endpoint_id).await?;
         match delivery.status {
             DeliveryStatus::Pending | DeliveryStatus::Retrying => {
                 let changed = tx
                     .execute(
-                        "UPDATE deliveries SET due_at = $2, updated_at = $2
-                         WHERE id = $1 AND (claim_token IS NULL OR lease_until < $2)",
+                        "UPDATE delivery_queue SET due_at = $2, claim_token = NULL, claimed_by = NULL,
+                             lease_until = NULL
+                         WHERE delivery_id = $1 AND (claim_token IS NULL OR lease_until < $2)",
                         &[&id, &now.as_millis()],
                     )
                     .await?;
                 if changed == 0 {
                     return Err(Error::state(format!("delivery `{id}` is being attempted right now")));
                 }
+                tx.execute("UPDATE deliveries SET updated_at = $2 WHERE id = $1", &[&id, &now.as_millis()])
+                    .await?;
             }
             DeliveryStatus::Failed | DeliveryStatus::Cancelled => {
                 tx.execute(
-                    "UPDATE deliveries SET status = 'pending', due_at = $2, manual = TRUE, give_up_reason = NULL,
+                    "UPDATE deliveries SET status = 'pending', manual = TRUE, give_up_reason = NULL,
                          finished_at = NULL, updated_at = $2
                      WHERE id = $1",
                     &[&id, &now.as_millis()],
                 )
                 .await?;
+                requeue(&*tx, id, now).await?;
             }
             DeliveryStatus::Succeeded => return Err(retry_refusal(id, "succeeded")),
         }
@@ -967,12 +1003,13 @@ impl Store for PostgresStore {
             None => {
                 let id = crate::id::new_ordered_id("dlv", now);
                 tx.execute(
-                    "INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status, due_at,
+                    "INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status,
                          run_started_at, created_at, updated_at)
-                     VALUES ($1, $2, $6, $3, $4, 'pending', $5, $5, $5, $5)",
+                     VALUES ($1, $2, $6, $3, $4, 'pending', $5, $5, $5)",
                     &[&id, &message_id, &endpoint_id, &event_type, &now.as_millis(), &seq],
                 )
                 .await?;
+                requeue(&*tx, &id, now).await?;
                 id
             }
         };
@@ -1019,14 +1056,15 @@ impl Store for PostgresStore {
     async fn cancel(&self, id: &str, now: UnixTime) -> Result<DeliveryRecord> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
+        lock_queued(&*tx, id).await?;
         let delivery = require_delivery(&*tx, id, true).await?;
         if delivery.status.is_final() {
             return Err(Error::state(format!("delivery `{id}` is {}: nothing to cancel", delivery.status)));
         }
+        // A worker holding it loses its claim with the queue row: its completion writes nothing.
+        tx.execute("DELETE FROM delivery_queue WHERE delivery_id = $1", &[&id]).await?;
         tx.execute(
-            "UPDATE deliveries SET status = 'cancelled', due_at = NULL, claim_token = NULL, claimed_by = NULL,
-                 lease_until = NULL, finished_at = $2, updated_at = $2
-             WHERE id = $1",
+            "UPDATE deliveries SET status = 'cancelled', finished_at = $2, updated_at = $2 WHERE id = $1",
             &[&id, &now.as_millis()],
         )
         .await?;
@@ -1117,9 +1155,7 @@ impl Store for PostgresStore {
         let due = client
             .query_one(
                 "SELECT count(*), min(CASE WHEN claim_token IS NULL THEN due_at ELSE greatest(due_at, lease_until) END)
-                 FROM deliveries
-                 WHERE status IN ('pending', 'retrying') AND due_at <= $1
-                   AND (claim_token IS NULL OR lease_until <= $1)",
+                 FROM delivery_queue WHERE due_at <= $1 AND (claim_token IS NULL OR lease_until <= $1)",
                 &[&now.as_millis()],
             )
             .await?;

@@ -1,0 +1,5 @@
+-- PostgreSQL's migration 5 moves its due queue into a table of its own (see
+-- migrations/postgres/0005_due_queue.sql). SQLite keeps its queue in `deliveries`: its claims
+-- and completions run on one connection and do not pay for PostgreSQL's row versions and
+-- index entries. Schema versions are one sequence across both engines, so this one is empty:
+-- an SQLite database of the fourth schema is already one of the fifth.
