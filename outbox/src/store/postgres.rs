@@ -12,7 +12,7 @@ use std::time::Duration;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio::sync::Notify;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{AsyncMessage, GenericClient, NoTls, Row, Transaction};
+use tokio_postgres::{AsyncMessage, GenericClient, NoTls, Row, Statement, Transaction};
 
 use super::migrations::{LATEST, POSTGRES};
 use super::{
@@ -197,7 +197,7 @@ impl PostgresStore {
         message: NewMessage,
         matcher: &Matcher,
     ) -> Result<Published> {
-        publish_with(tx, message, matcher).await
+        publish_with(tx, message, matcher, None).await
     }
 
     /// Wakes `wake` on every notification until the returned task is aborted; reconnects
@@ -239,41 +239,83 @@ async fn listen_once(url: &str, wake: &Notify) -> Result<()> {
     }
 }
 
+const INSERT_MESSAGE: &str =
+    "INSERT INTO messages (id, event_type, payload, idempotency_key, tenant, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (idempotency_key) DO NOTHING RETURNING seq";
+const EXISTING_MESSAGE: &str = "SELECT id FROM messages WHERE idempotency_key = $1";
+const ROUTES: &str =
+    "SELECT id, version, url, config FROM endpoints WHERE enabled AND tenant IS NOT DISTINCT FROM $1";
+/// The deliveries, their places in the queue, and the wake-up (delivered at commit: NOTIFY is
+/// transactional, so workers wake when the rows exist).
+const INSERT_DELIVERIES: &str = "
+    WITH added AS (
+        INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status, run_started_at,
+            created_at, updated_at)
+        SELECT d.id, $3, $6, d.endpoint_id, $4, 'pending', $5, $5, $5
+        FROM unnest($1::text[], $2::text[]) AS d (id, endpoint_id)
+        RETURNING id, endpoint_id
+    ), queued AS (
+        INSERT INTO delivery_queue (delivery_id, endpoint_id, message_seq, due_at, attempts, run_attempts,
+            run_started_at, manual)
+        SELECT id, endpoint_id, $6, $5, 0, 0, $5, FALSE FROM added
+    )
+    SELECT pg_notify($7, '')";
+
+/// A publish's statements, prepared once per pooled connection (a statement given as text is
+/// parsed, described and planned on every call: a round trip more each).
+struct PublishStatements {
+    insert_message: Statement,
+    existing_message: Statement,
+    routes: Statement,
+    insert_deliveries: Statement,
+}
+
+impl PublishStatements {
+    async fn prepare(client: &deadpool_postgres::Client) -> Result<PublishStatements> {
+        let (insert_message, existing_message, routes, insert_deliveries) = tokio::try_join!(
+            client.prepare_cached(INSERT_MESSAGE),
+            client.prepare_cached(EXISTING_MESSAGE),
+            client.prepare_cached(ROUTES),
+            client.prepare_cached(INSERT_DELIVERIES),
+        )?;
+        Ok(PublishStatements { insert_message, existing_message, routes, insert_deliveries })
+    }
+}
+
+/// `client.$method` with the prepared statement when there is one, else with the text.
+macro_rules! run {
+    ($client:expr, $method:ident, $prepared:expr, $field:ident, $sql:expr, $params:expr) => {
+        match $prepared {
+            Some(prepared) => $client.$method(&prepared.$field, $params).await,
+            None => $client.$method($sql, $params).await,
+        }
+    };
+}
+
+/// Stores a message and its deliveries in `client`'s transaction: three round trips, the
+/// message's insert and the endpoints' read sent together (pipelined).
 async fn publish_with<C: GenericClient>(
     client: &C,
     message: NewMessage,
     matcher: &Matcher,
+    prepared: Option<&PublishStatements>,
 ) -> Result<Published> {
     let now = message.now.as_millis();
-    let inserted = client
-        .query_opt(
-            "INSERT INTO messages (id, event_type, payload, idempotency_key, tenant, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (idempotency_key) DO NOTHING RETURNING seq",
-            &[
-                &message.id,
-                &message.event_type,
-                &message.payload,
-                &message.idempotency_key,
-                &message.tenant,
-                &now,
-            ],
-        )
-        .await?;
+    let insert_params: [&(dyn ToSql + Sync); 6] =
+        [&message.id, &message.event_type, &message.payload, &message.idempotency_key, &message.tenant, &now];
+    let route_params: [&(dyn ToSql + Sync); 1] = [&message.tenant];
+    let (inserted, endpoints) = tokio::try_join!(
+        async { run!(client, query_opt, prepared, insert_message, INSERT_MESSAGE, &insert_params) },
+        async { run!(client, query, prepared, routes, ROUTES, &route_params) },
+    )?;
     let Some(inserted) = inserted else {
-        let message_id: String = client
-            .query_one("SELECT id FROM messages WHERE idempotency_key = $1", &[&message.idempotency_key])
-            .await?
-            .get(0);
+        let params: [&(dyn ToSql + Sync); 1] = [&message.idempotency_key];
+        let message_id: String =
+            run!(client, query_one, prepared, existing_message, EXISTING_MESSAGE, &params)?.get(0);
         return Ok(Published { message_id, deliveries: 0, duplicate: true });
     };
     let seq: i64 = inserted.get(0);
-    let endpoints = client
-        .query(
-            "SELECT id, version, url, config FROM endpoints WHERE enabled AND tenant IS NOT DISTINCT FROM $1",
-            &[&message.tenant],
-        )
-        .await?;
     let mut ids = Vec::new();
     let mut targets = Vec::new();
     for row in &endpoints {
@@ -284,23 +326,9 @@ async fn publish_with<C: GenericClient>(
         }
     }
     if !targets.is_empty() {
-        client
-            .execute(
-                "WITH added AS (
-                     INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status,
-                         run_started_at, created_at, updated_at)
-                     SELECT d.id, $3, $6, d.endpoint_id, $4, 'pending', $5, $5, $5
-                     FROM unnest($1::text[], $2::text[]) AS d (id, endpoint_id)
-                     RETURNING id, endpoint_id
-                 )
-                 INSERT INTO delivery_queue (delivery_id, endpoint_id, message_seq, due_at, attempts, run_attempts,
-                     run_started_at, manual)
-                 SELECT id, endpoint_id, $6, $5, 0, 0, $5, FALSE FROM added",
-                &[&ids, &targets, &message.id, &message.event_type, &now, &seq],
-            )
-            .await?;
-        // Delivered at commit (NOTIFY is transactional): workers wake when the rows exist.
-        client.execute("SELECT pg_notify($1, '')", &[&CHANNEL]).await?;
+        let params: [&(dyn ToSql + Sync); 7] =
+            [&ids, &targets, &message.id, &message.event_type, &now, &seq, &CHANNEL];
+        run!(client, query_one, prepared, insert_deliveries, INSERT_DELIVERIES, &params)?;
     }
     Ok(Published { message_id: message.id, deliveries: targets.len(), duplicate: false })
 }
@@ -640,8 +668,9 @@ impl Store for PostgresStore {
 
     async fn publish(&self, message: NewMessage, matcher: Arc<Matcher>) -> Result<Published> {
         let mut client = self.pool.get().await?;
+        let prepared = PublishStatements::prepare(&client).await?;
         let tx = client.transaction().await?;
-        let published = publish_with(&*tx, message, &matcher).await?;
+        let published = publish_with(&*tx, message, &matcher, Some(&prepared)).await?;
         tx.commit().await?;
         Ok(published)
     }
