@@ -417,6 +417,52 @@ async fn claims_leave_excluded_endpoints_and_future_retries_alone(outbox: Outbox
     assert_eq!(store.next_due().await.unwrap(), Some(now + ms(1) + ms(1_000)), "the lease's end");
 }
 
+/// The outcomes of one batch of completions all count toward their endpoint's health, in
+/// order, and a completion after the one that disabled the endpoint sees it disabled (its
+/// retry becomes `endpoint_disabled`), as when each was written on its own.
+async fn every_outcome_in_a_batch_counts_toward_the_endpoints_health(outbox: Outbox) {
+    let cases: [(usize, u32, bool, &str); 3] = [
+        // (failures in the batch, consecutive failures recorded, disabled, the last delivery's end)
+        (1, 1, false, "retrying"),
+        (2, 2, false, "retrying"),
+        (3, 3, true, "failed"),
+    ];
+    for (n, (failures, recorded, disabled, last)) in cases.into_iter().enumerate() {
+        let added =
+            outbox.add_endpoint(endpoint("http://127.0.0.1:9/").id(&format!("ep_health_{n}"))).await.unwrap();
+        for id in 0..=failures {
+            outbox.publish(order(id as u64)).await.unwrap();
+        }
+        let store = &outbox.inner.store;
+        let now = UnixTime::now();
+        let mut claimed = store.claim(claim("a", now, ms(60_000))).await.unwrap();
+        claimed.sort_by(|a, b| a.delivery_id.cmp(&b.delivery_id));
+        assert_eq!(claimed.len(), failures + 1, "case {n}");
+        let policy = hookwire::HealthPolicy::default().with_disable_after_failures(Some(3));
+        let mut batch = Vec::new();
+        for held in &claimed[..failures] {
+            let mut failed = done(held, now);
+            failed.outcome = Some(hookwire::Outcome::from_response(503, &http::HeaderMap::new(), ms(1)));
+            failed.health = policy;
+            failed.next = Next::Retry { at: now + ms(60_000) };
+            batch.push(failed);
+        }
+        // The last one has no outcome of its own (as when its endpoint was disabled meanwhile),
+        // so only what the batch's failures did decides its end.
+        let mut tail = done(&claimed[failures], now);
+        tail.next = Next::Retry { at: now + ms(60_000) };
+        batch.push(tail);
+        let results = store.complete(batch).await.unwrap();
+        assert!(results.iter().all(Result::is_ok), "case {n}: {results:?}");
+        let endpoint = outbox.endpoint(&added.id).await.unwrap();
+        assert_eq!((endpoint.consecutive_failures, !endpoint.enabled), (recorded, disabled), "case {n}");
+        let end = outbox.delivery(&claimed[failures].delivery_id).await.unwrap();
+        assert_eq!(end.status.name(), last, "case {n}");
+        // The endpoints of the earlier cases must not take this case's messages.
+        outbox.disable_endpoint(&added.id).await.unwrap();
+    }
+}
+
 async fn operations_refuse_bad_input_with_stable_codes(outbox: Outbox) {
     let cases: Vec<(NewEndpoint, &str)> = vec![
         (NewEndpoint::new("http://127.0.0.1:8080/", "standard-webhooks", SECRET), "blocked_url"),
@@ -765,6 +811,7 @@ cases![
     an_expired_lease_cannot_write_and_its_delivery_is_claimed_again,
     a_released_claim_is_due_again_without_an_attempt,
     claims_leave_excluded_endpoints_and_future_retries_alone,
+    every_outcome_in_a_batch_counts_toward_the_endpoints_health,
     operations_refuse_bad_input_with_stable_codes,
     a_slow_endpoint_does_not_hold_up_the_others,
     a_rate_limited_endpoint_is_paced_by_its_token_bucket,

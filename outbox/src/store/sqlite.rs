@@ -358,16 +358,68 @@ fn insert_attempt(
     Ok(())
 }
 
-/// One completion inside a batch's transaction (see [`Store::complete`]).
-fn complete_in(tx: &Transaction<'_>, c: Completion) -> Result<()> {
-    let endpoint: Option<(bool, String)> = tx
-        .prepare_cached("SELECT enabled, health FROM endpoints WHERE id = ?1")?
-        .query_row([&c.endpoint_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+/// An endpoint as a batch of completions sees it: read once per batch, its health written
+/// once at the end of the batch if it changed.
+struct BatchEndpoint {
+    enabled: bool,
+    health_text: String,
+    /// Parsed on the first outcome that needs it.
+    health: Option<hookwire::EndpointHealth>,
+    changed: bool,
+}
+
+/// Writes a batch of completions inside the caller's transaction (see [`Store::complete`]):
+/// one result per completion, `lease_lost` for those whose claim no longer holds.
+fn complete_batch(tx: &Transaction<'_>, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
+    let mut endpoints: Vec<(String, Option<BatchEndpoint>)> = Vec::new();
+    let mut results = Vec::with_capacity(batch.len());
+    for completion in batch {
+        match complete_in(tx, completion, &mut endpoints) {
+            Ok(()) => results.push(Ok(())),
+            Err(err @ Error::LeaseLost { .. }) => results.push(Err(err)),
+            // Anything else rolls the whole batch back.
+            Err(err) => return Err(err),
+        }
+    }
+    let mut write = tx.prepare_cached("UPDATE endpoints SET health = ?2 WHERE id = ?1")?;
+    for (id, endpoint) in &endpoints {
+        if let Some(BatchEndpoint { health: Some(health), changed: true, .. }) = endpoint {
+            write.execute(params![id, serde_json::to_string(health).unwrap_or_default()])?;
+        }
+    }
+    Ok(results)
+}
+
+/// One completion inside a batch's transaction; `endpoints` holds what the batch has read and
+/// changed of its endpoints so far.
+fn complete_in(
+    tx: &Transaction<'_>,
+    c: Completion,
+    endpoints: &mut Vec<(String, Option<BatchEndpoint>)>,
+) -> Result<()> {
+    let index = match endpoints.iter().position(|(id, _)| *id == c.endpoint_id) {
+        Some(index) => index,
+        None => {
+            let read = tx
+                .prepare_cached("SELECT enabled, health FROM endpoints WHERE id = ?1")?
+                .query_row([&c.endpoint_id], |r| {
+                    Ok(BatchEndpoint {
+                        enabled: r.get(0)?,
+                        health_text: r.get(1)?,
+                        health: None,
+                        changed: false,
+                    })
+                })
+                .optional()?;
+            endpoints.push((c.endpoint_id.clone(), read));
+            endpoints.len() - 1
+        }
+    };
     // Deleted while the attempt ran: its delivery went with it; there is nothing to record.
-    let Some((enabled, health_text)) = endpoint else {
+    let Some(endpoint) = &mut endpoints[index].1 else {
         return Err(Error::LeaseLost { delivery: c.delivery_id });
     };
+    let enabled = endpoint.enabled;
     let ending = c.columns(enabled);
     let status = c.attempt.as_ref().and_then(|a| a.status);
     let changed = tx
@@ -398,14 +450,15 @@ fn complete_in(tx: &Transaction<'_>, c: Completion) -> Result<()> {
         insert_attempt(tx, &c.delivery_id, &c.endpoint_id, attempt)?;
     }
     if let (Some(outcome), true) = (&c.outcome, enabled) {
-        let mut health: hookwire::EndpointHealth = serde_json::from_str(&health_text)
-            .map_err(|err| Error::store(format!("endpoint `{}`: unreadable health: {err}", c.endpoint_id)))?;
+        let health = match &mut endpoint.health {
+            Some(health) => health,
+            None => endpoint.health.insert(serde_json::from_str(&endpoint.health_text).map_err(|err| {
+                Error::store(format!("endpoint `{}`: unreadable health: {err}", c.endpoint_id))
+            })?),
+        };
         let before = health.clone();
-        let transition = decisions::record_health(&mut health, &c.health, outcome, c.now);
-        if health != before {
-            tx.prepare_cached("UPDATE endpoints SET health = ?2 WHERE id = ?1")?
-                .execute(params![c.endpoint_id, serde_json::to_string(&health).unwrap_or_default()])?;
-        }
+        let transition = decisions::record_health(health, &c.health, outcome, c.now);
+        endpoint.changed |= *health != before;
         if let Some((reason, at)) = transition.as_ref().and_then(decisions::disabled) {
             tracing::warn!(endpoint = %c.endpoint_id, reason, "endpoint disabled");
             tx.execute(
@@ -415,9 +468,108 @@ fn complete_in(tx: &Transaction<'_>, c: Completion) -> Result<()> {
                 params![c.endpoint_id, reason, at.as_millis()],
             )?;
             fail_active(tx, &c.endpoint_id, c.now, false)?;
+            // The rest of the batch sees the endpoint disabled, as it would read it.
+            endpoint.enabled = false;
         }
     }
     Ok(())
+}
+
+/// Claims due deliveries inside the caller's transaction (see [`Store::claim`]).
+///
+/// The due deliveries are read in one statement and each is then updated by its rowid: an
+/// `UPDATE … WHERE id IN (SELECT …) RETURNING …` makes SQLite build two temporary b-trees per
+/// claim (the `IN` list and the `RETURNING` rows), each with a page cache of its own whose
+/// first allocation the kernel pages in afresh every time (a third of a claim's CPU). The
+/// caller's `BEGIN IMMEDIATE` makes the read and the updates one atomic step, as the single
+/// statement was.
+fn claim_in(tx: &Transaction<'_>, request: &ClaimRequest) -> Result<Vec<Claimed>> {
+    let lease_until = (request.now + request.lease).as_millis();
+    let mut claimed = Vec::new();
+    // Each claimed delivery's rowid and message number (migration 4; none on a row a build
+    // before it wrote while this one ran).
+    let mut rows: Vec<(i64, Option<i64>)> = Vec::new();
+    {
+        // Usually no endpoint is left out: then the statement has no JSON to read. `LIMIT 0 + ?`,
+        // not `LIMIT ?`: SQLite re-prepares a statement whose LIMIT is a bare parameter every
+        // time a new value is bound to it, and the claim's limit (the worker's free slots)
+        // changes from one claim to the next.
+        let mut due = if request.exclude.is_empty() {
+            tx.prepare_cached(
+                "SELECT rowid, id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at,
+                     manual, message_seq
+                 FROM deliveries
+                 WHERE status IN ('pending', 'retrying') AND due_at <= ?1
+                 ORDER BY due_at LIMIT 0 + ?2",
+            )?
+        } else {
+            tx.prepare_cached(
+                "SELECT rowid, id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at,
+                     manual, message_seq
+                 FROM deliveries
+                 WHERE status IN ('pending', 'retrying') AND due_at <= ?1
+                   AND endpoint_id NOT IN (SELECT value FROM json_each(?3))
+                 ORDER BY due_at LIMIT 0 + ?2",
+            )?
+        };
+        let exclude = serde_json::to_string(&request.exclude).unwrap_or_else(|_| "[]".into());
+        let mut found = if request.exclude.is_empty() {
+            due.query(params![request.now.as_millis(), request.limit])?
+        } else {
+            due.query(params![request.now.as_millis(), request.limit, exclude])?
+        };
+        while let Some(row) = found.next()? {
+            let delivery_id: String = row.get(1)?;
+            rows.push((row.get(0)?, row.get(9)?));
+            claimed.push(Claimed {
+                run: Run {
+                    key: delivery_id.clone(),
+                    attempts: row.get(6)?,
+                    started_at: UnixTime::from_millis(row.get(7)?),
+                    manual: row.get(8)?,
+                },
+                delivery_id,
+                message_id: row.get(2)?,
+                endpoint_id: row.get(3)?,
+                event_type: row.get(4)?,
+                payload: Arc::default(),
+                attempts: row.get(5)?,
+                endpoint_version: 0,
+                endpoint_enabled: false,
+                token: request.token.clone(),
+            });
+        }
+    }
+    // The lease's end is the due time while claimed: a crashed worker's deliveries become due
+    // again when it passes (reclaim).
+    let mut take = tx.prepare_cached(
+        "UPDATE deliveries SET claim_token = ?2, claimed_by = ?3, lease_until = ?4, due_at = ?4 WHERE rowid = ?1",
+    )?;
+    // By the message's number in publish order, not its random id: the oldest due deliveries'
+    // messages are neighbours, pages the cache already holds.
+    let mut by_seq = tx.prepare_cached("SELECT payload FROM messages WHERE seq = ?1")?;
+    let mut by_id = tx.prepare_cached("SELECT payload FROM messages WHERE id = ?1")?;
+    let mut endpoint = tx.prepare_cached("SELECT version, enabled FROM endpoints WHERE id = ?1")?;
+    // A claim's deliveries mostly share a few endpoints: each is read once.
+    let mut endpoints: Vec<(String, (i64, bool))> = Vec::new();
+    for (claim, (rowid, seq)) in claimed.iter_mut().zip(rows) {
+        take.execute(params![rowid, request.token, request.worker, lease_until])?;
+        claim.payload = Arc::new(match seq {
+            Some(seq) => by_seq.query_row([seq], |r| r.get(0))?,
+            None => by_id.query_row([&claim.message_id], |r| r.get(0))?,
+        });
+        let known = endpoints.iter().find(|(id, _)| *id == claim.endpoint_id).map(|(_, e)| *e);
+        (claim.endpoint_version, claim.endpoint_enabled) = match known {
+            Some(known) => known,
+            None => {
+                let read: (i64, bool) =
+                    endpoint.query_row([&claim.endpoint_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                endpoints.push((claim.endpoint_id.clone(), read));
+                read
+            }
+        };
+    }
+    Ok(claimed)
 }
 
 impl Store for SqliteStore {
@@ -607,80 +759,7 @@ impl Store for SqliteStore {
     async fn claim(&self, request: ClaimRequest) -> Result<Vec<Claimed>> {
         self.call(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let lease_until = request.now + request.lease;
-            let exclude = serde_json::to_string(&request.exclude).unwrap_or_else(|_| "[]".into());
-            let mut claimed = Vec::new();
-            // Each claimed delivery's message number (migration 4; none on a row a build before
-            // it wrote while this one ran).
-            let mut seqs: Vec<Option<i64>> = Vec::new();
-            {
-                // Usually no endpoint is left out: then the statement has no JSON to read (`?5` is
-                // `[]`). `LIMIT 0 + ?6`, not `LIMIT ?6`: SQLite re-prepares a statement whose
-                // LIMIT is a bare parameter every time a new value is bound to it, and the claim's
-                // limit (the worker's free slots) changes from one claim to the next.
-                let mut stmt = tx.prepare_cached(if request.exclude.is_empty() {
-                    "UPDATE deliveries SET claim_token = ?1, claimed_by = ?2, lease_until = ?3, due_at = ?3
-                     WHERE id IN (
-                         SELECT id FROM deliveries
-                         WHERE status IN ('pending', 'retrying') AND due_at <= ?4 AND ?5 = '[]'
-                         ORDER BY due_at LIMIT 0 + ?6)
-                     RETURNING id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at, manual,
-                         message_seq"
-                } else {
-                    "UPDATE deliveries SET claim_token = ?1, claimed_by = ?2, lease_until = ?3, due_at = ?3
-                     WHERE id IN (
-                         SELECT id FROM deliveries
-                         WHERE status IN ('pending', 'retrying') AND due_at <= ?4
-                           AND endpoint_id NOT IN (SELECT value FROM json_each(?5))
-                         ORDER BY due_at LIMIT 0 + ?6)
-                     RETURNING id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at, manual,
-                         message_seq"
-                })?;
-                let mut rows = stmt.query(params![
-                    request.token,
-                    request.worker,
-                    lease_until.as_millis(),
-                    request.now.as_millis(),
-                    exclude,
-                    request.limit
-                ])?;
-                while let Some(row) = rows.next()? {
-                    let delivery_id: String = row.get(0)?;
-                    seqs.push(row.get::<_, Option<i64>>(8)?);
-                    claimed.push(Claimed {
-                        run: Run {
-                            key: delivery_id.clone(),
-                            attempts: row.get(5)?,
-                            started_at: UnixTime::from_millis(row.get(6)?),
-                            manual: row.get(7)?,
-                        },
-                        delivery_id,
-                        message_id: row.get(1)?,
-                        endpoint_id: row.get(2)?,
-                        event_type: row.get(3)?,
-                        payload: Arc::default(),
-                        attempts: row.get(4)?,
-                        endpoint_version: 0,
-                        endpoint_enabled: false,
-                        token: request.token.clone(),
-                    });
-                }
-            }
-            {
-                // By the message's number in publish order, not its random id: the oldest due
-                // deliveries' messages are neighbours, pages the cache already holds.
-                let mut by_seq = tx.prepare_cached("SELECT payload FROM messages WHERE seq = ?1")?;
-                let mut by_id = tx.prepare_cached("SELECT payload FROM messages WHERE id = ?1")?;
-                let mut endpoint = tx.prepare_cached("SELECT version, enabled FROM endpoints WHERE id = ?1")?;
-                for (claim, seq) in claimed.iter_mut().zip(seqs) {
-                    claim.payload = Arc::new(match seq {
-                        Some(seq) => by_seq.query_row([seq], |r| r.get(0))?,
-                        None => by_id.query_row([&claim.message_id], |r| r.get(0))?,
-                    });
-                    (claim.endpoint_version, claim.endpoint_enabled) =
-                        endpoint.query_row([&claim.endpoint_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                }
-            }
+            let claimed = claim_in(&tx, &request)?;
             tx.commit()?;
             Ok(claimed)
         })
@@ -717,15 +796,7 @@ impl Store for SqliteStore {
     async fn complete(&self, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
         self.call(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut results = Vec::with_capacity(batch.len());
-            for completion in batch {
-                match complete_in(&tx, completion) {
-                    Ok(()) => results.push(Ok(())),
-                    Err(err @ Error::LeaseLost { .. }) => results.push(Err(err)),
-                    // Anything else rolls the whole batch back.
-                    Err(err) => return Err(err),
-                }
-            }
+            let results = complete_batch(&tx, batch)?;
             tx.commit()?;
             Ok(results)
         })
