@@ -803,6 +803,28 @@ impl Store for SqliteStore {
         .await
     }
 
+    fn combines_claims(&self) -> bool {
+        true
+    }
+
+    async fn complete_and_claim(
+        &self,
+        batch: Vec<Completion>,
+        request: Option<ClaimRequest>,
+    ) -> Result<(Vec<Result<()>>, Vec<Claimed>)> {
+        self.call(move |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let results = complete_batch(&tx, batch)?;
+            let claimed = match &request {
+                Some(request) => claim_in(&tx, request)?,
+                None => Vec::new(),
+            };
+            tx.commit()?;
+            Ok((results, claimed))
+        })
+        .await
+    }
+
     async fn next_due(&self) -> Result<Option<UnixTime>> {
         self.call(move |conn| {
             let due: Option<i64> = conn

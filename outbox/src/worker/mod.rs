@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{mpsc, oneshot, watch, Notify};
 use tokio::task::{AbortHandle, JoinSet};
 use tracing::Instrument;
 
@@ -152,12 +152,14 @@ impl WorkerBuilder {
         let (stop, stop_rx) = watch::channel(false);
         let (deadline, deadline_rx) = watch::channel(Duration::ZERO);
         let (recorder, completions) = mpsc::channel(4 * self.concurrency);
+        let (claimer, asks) = mpsc::channel(1);
         let report = Arc::new(std::sync::Mutex::new(WorkerReport::default()));
         let written = Arc::new(Notify::new());
         let unwritten = Arc::new(AtomicUsize::new(0));
         let recorder_task = runtime.spawn(record_batches(
             Arc::clone(&self.outbox.inner),
             completions,
+            asks,
             Arc::clone(&report),
             self.lease,
             Arc::clone(&written),
@@ -165,6 +167,7 @@ impl WorkerBuilder {
         ));
         let shared = Arc::new(Shared {
             recorder,
+            claimer,
             written,
             unwritten,
             inner: Arc::clone(&self.outbox.inner),
@@ -245,6 +248,9 @@ struct Shared {
     inner: Arc<Inner>,
     /// Completions go through one recorder task that writes them in batches (group commit).
     recorder: mpsc::Sender<Record>,
+    /// Claims go through the recorder too when the store writes completions and claims in one
+    /// transaction ([`Store::combines_claims`]): the claim then rides with the next batch.
+    claimer: mpsc::Sender<Ask>,
     /// Signalled by the recorder after each batch: the endpoint slots it held are free again.
     written: Arc<Notify>,
     /// Completions handed to the recorder and not yet written: their requests are over but
@@ -322,9 +328,14 @@ async fn run(
                 exclude: shared.paces.saturated(now),
             };
             let excluding = !request.exclude.is_empty();
-            match store.claim(request).await {
-                Ok(claims) => {
-                    more = claims.len() == free;
+            let claimed = if store.combines_claims() {
+                claim_with_batch(&shared, request).await
+            } else {
+                store.claim(request).await.map(|claims| (claims, free))
+            };
+            match claimed {
+                Ok((claims, limit)) => {
+                    more = claims.len() == limit;
                     let claimed_some = !claims.is_empty();
                     for claim in claims {
                         if let Some((handle, delivery)) = dispatch(&shared, &mut tasks, claim).await {
@@ -374,6 +385,21 @@ async fn run(
 /// Largest number of completions written in one transaction.
 const BATCH: usize = 256;
 
+/// A claim handed to the recorder, to be made in the transaction of its next batch.
+struct Ask {
+    request: ClaimRequest,
+    /// The claimed deliveries and the limit they were claimed with.
+    reply: oneshot::Sender<Result<(Vec<Claimed>, usize)>>,
+}
+
+/// Claims through the recorder: with the completions waiting to be written, in one
+/// transaction, for the free slots and the ones those completions free.
+async fn claim_with_batch(shared: &Shared, request: ClaimRequest) -> Result<(Vec<Claimed>, usize)> {
+    let (reply, answer) = oneshot::channel();
+    shared.claimer.send(Ask { request, reply }).await.map_err(|_| Error::store("the recorder stopped"))?;
+    answer.await.map_err(|_| Error::store("the recorder stopped"))?
+}
+
 /// A completion on its way to the store, with the endpoint slot it keeps until it is written
 /// (so an endpoint that just answered 410 gets no further request before it is disabled).
 struct Record {
@@ -390,56 +416,104 @@ struct Record {
 async fn record_batches(
     inner: Arc<Inner>,
     mut records: mpsc::Receiver<Record>,
+    mut asks: mpsc::Receiver<Ask>,
     report: Arc<std::sync::Mutex<WorkerReport>>,
     lease: Duration,
     written: Arc<Notify>,
     unwritten: Arc<AtomicUsize>,
 ) {
-    while let Some(first) = records.recv().await {
-        let mut batch = vec![first];
+    loop {
+        let (mut batch, mut ask) = tokio::select! {
+            record = records.recv() => match record {
+                Some(record) => (vec![record], None),
+                // Every sender is gone with the attempts and the loop: nothing more will come.
+                None => break,
+            },
+            Some(ask) = asks.recv() => (Vec::new(), Some(ask)),
+        };
         while batch.len() < BATCH {
             match records.try_recv() {
                 Ok(next) => batch.push(next),
                 Err(_) => break,
             }
         }
-        let give_up_at = Instant::now() + lease;
-        let completions: Vec<Completion> = batch.iter().map(|r| r.completion.clone()).collect();
-        let results = loop {
-            match inner.store.complete(completions.clone()).await {
-                Ok(results) => break results,
-                Err(err) if Instant::now() < give_up_at => {
-                    tracing::warn!(error = %err, "could not record attempts; retrying");
-                    tokio::time::sleep(STORE_BACKOFF).await;
-                }
-                Err(err) => {
-                    tracing::error!(error = %err, "could not record attempts; their leases expire and they are sent again");
-                    break Vec::new();
-                }
-            }
-        };
-        if let Ok(mut report) = report.lock() {
-            for (record, result) in batch.iter().zip(&results) {
-                match result {
-                    Ok(()) if record.completion.attempt.is_some() => {
-                        report.attempts += 1;
-                        report.succeeded += u64::from(record.succeeded);
-                    }
-                    Ok(()) => {}
-                    Err(Error::LeaseLost { delivery }) => {
-                        report.lease_lost += 1;
-                        tracing::warn!(delivery, "lease lost before the attempt was recorded");
-                    }
-                    Err(_) => {}
-                }
-            }
+        if ask.is_none() {
+            ask = asks.try_recv().ok();
         }
-        let count = batch.len();
+        let completions: Vec<Completion> = batch.iter().map(|r| r.completion.clone()).collect();
+        let results = match ask {
+            Some(Ask { mut request, reply }) => {
+                // The batch's requests are over: their slots are free once it is written.
+                request.limit = request.limit.saturating_add(u32::try_from(batch.len()).unwrap_or(u32::MAX));
+                let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
+                match inner.store.complete_and_claim(completions.clone(), Some(request)).await {
+                    Ok((results, claimed)) => {
+                        let count = written_batch(&batch, &results, &report);
+                        drop(batch);
+                        unwritten.fetch_sub(count, Ordering::SeqCst);
+                        let _ = reply.send(Ok((claimed, limit)));
+                        written.notify_one();
+                        inner.progress.notify_waiters();
+                        continue;
+                    }
+                    Err(err) => {
+                        // The claim waits for no retry; the batch is written on its own below.
+                        let _ = reply.send(Err(err));
+                        if batch.is_empty() {
+                            continue;
+                        }
+                        write_batch(&inner, completions, lease).await
+                    }
+                }
+            }
+            None => write_batch(&inner, completions, lease).await,
+        };
+        let count = written_batch(&batch, &results, &report);
         drop(batch);
         unwritten.fetch_sub(count, Ordering::SeqCst);
         written.notify_one();
         inner.progress.notify_waiters();
     }
+}
+
+/// Writes a batch, trying again until the lease would have expired; after that the
+/// deliveries are simply claimed again (at least once). Empty when it could not be written.
+async fn write_batch(inner: &Inner, completions: Vec<Completion>, lease: Duration) -> Vec<Result<()>> {
+    let give_up_at = Instant::now() + lease;
+    loop {
+        match inner.store.complete(completions.clone()).await {
+            Ok(results) => break results,
+            Err(err) if Instant::now() < give_up_at => {
+                tracing::warn!(error = %err, "could not record attempts; retrying");
+                tokio::time::sleep(STORE_BACKOFF).await;
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "could not record attempts; their leases expire and they are sent again");
+                break Vec::new();
+            }
+        }
+    }
+}
+
+/// Counts a written batch into the report; returns its size.
+fn written_batch(batch: &[Record], results: &[Result<()>], report: &std::sync::Mutex<WorkerReport>) -> usize {
+    if let Ok(mut report) = report.lock() {
+        for (record, result) in batch.iter().zip(results) {
+            match result {
+                Ok(()) if record.completion.attempt.is_some() => {
+                    report.attempts += 1;
+                    report.succeeded += u64::from(record.succeeded);
+                }
+                Ok(()) => {}
+                Err(Error::LeaseLost { delivery }) => {
+                    report.lease_lost += 1;
+                    tracing::warn!(delivery, "lease lost before the attempt was recorded");
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    batch.len()
 }
 
 fn finished_id(done: &Result<(tokio::task::Id, ()), tokio::task::JoinError>) -> tokio::task::Id {
