@@ -87,3 +87,78 @@ pub async fn claim_cost(outbox: &Outbox, rounds: usize, batch: u32) -> Result<Du
     }
     Ok(total / u32::try_from(rounds.max(1)).unwrap_or(u32::MAX))
 }
+
+/// The store's own time per delivery as a worker spends it, without HTTP: every due delivery
+/// is claimed `claim` at a time and each claim's deliveries are completed (a 200 answer with a
+/// date and a length header) in batches of `batch`. With `combined`, each batch is written in
+/// one call with the next claim, as the worker does on an engine that combines them
+/// ([`Store::combines_claims`]); otherwise in separate calls. The connection of an SQLite
+/// outbox is held for about this long per delivery, whatever the HTTP side does.
+pub async fn store_cost(
+    outbox: &Outbox,
+    claim: u32,
+    batch: usize,
+    combined: bool,
+) -> Result<(Duration, usize)> {
+    let store = &outbox.inner.store;
+    let request = |limit: u32| ClaimRequest {
+        worker: "bench".into(),
+        token: crate::id::new_id("clm"),
+        now: UnixTime::now(),
+        lease: Duration::from_secs(60),
+        limit,
+        exclude: Vec::new(),
+    };
+    let completion = |claimed: &crate::store::Claimed| {
+        let now = UnixTime::now();
+        let outcome = decisions::response_outcome(200, &http::HeaderMap::new(), Duration::from_micros(300));
+        crate::store::Completion {
+            delivery_id: claimed.delivery_id.clone(),
+            endpoint_id: claimed.endpoint_id.clone(),
+            token: claimed.token.clone(),
+            now,
+            attempt: Some(crate::store::AttemptRow {
+                number: claimed.attempts + 1,
+                started_at: now,
+                duration: Duration::from_micros(300),
+                status: Some(200),
+                class: outcome.class().name(),
+                failure: None,
+                error: None,
+                response_headers: vec![
+                    ("content-length".into(), "0".into()),
+                    ("date".into(), "Mon, 30 Nov 2026 08:00:00 GMT".into()),
+                ],
+                response_body: String::new(),
+                response_truncated: false,
+                manual: false,
+                worker: "wrk_0123456789abcdef0123456789abcdef".into(),
+            }),
+            outcome: Some(outcome),
+            health: hookwire::HealthPolicy::default(),
+            next: decisions::Next::Succeeded,
+            last_error: None,
+        }
+    };
+    let mut done = 0;
+    let started = Instant::now();
+    let mut claimed = store.claim(request(claim)).await?;
+    while !claimed.is_empty() {
+        let chunks: Vec<Vec<crate::store::Completion>> =
+            claimed.chunks(batch.max(1)).map(|chunk| chunk.iter().map(completion).collect()).collect();
+        done += claimed.len();
+        let last = chunks.len() - 1;
+        let mut next = Vec::new();
+        for (n, chunk) in chunks.into_iter().enumerate() {
+            if combined && n == last {
+                let (results, more) = store.complete_and_claim(chunk, Some(request(claim))).await?;
+                results.into_iter().collect::<Result<Vec<()>>>()?;
+                next = more;
+            } else {
+                store.complete(chunk).await?.into_iter().collect::<Result<Vec<()>>>()?;
+            }
+        }
+        claimed = if combined { next } else { store.claim(request(claim)).await? };
+    }
+    Ok((started.elapsed(), done))
+}
