@@ -312,13 +312,19 @@ async fn run(
         // A request is in flight until its completion is written: claiming for slots whose
         // endpoint is still held would find nothing to take (a claim that walks the whole due
         // queue past the held endpoint's deliveries) or take what it must give back at once.
-        let free = config.concurrency.saturating_sub(tasks.len() + shared.unwritten.load(Ordering::SeqCst));
+        let busy = tasks.len() + shared.unwritten.load(Ordering::SeqCst);
+        let free = config.concurrency.saturating_sub(busy);
         let now = UnixTime::now();
         let mut more = false;
         let mut pause = config.poll_interval;
         // Claim in batches: wait for a quarter of the slots to free up, unless idle. A claim is
         // a round trip to the store; fewer, larger ones keep the loop from waiting on them.
-        if free > 0 && (free >= config.concurrency.div_ceil(4) || tasks.is_empty()) {
+        let worth_a_claim = free > 0 && (free >= config.concurrency.div_ceil(4) || tasks.is_empty());
+        // Where the claim rides with the next batch of completions, it is handed over whenever
+        // requests are in flight: it costs nothing until that batch comes, and then it claims
+        // for the slots the batch frees too.
+        let combined = store.combines_claims();
+        if worth_a_claim || (combined && busy > 0) {
             let request = ClaimRequest {
                 worker: shared.id.clone(),
                 token: crate::id::new_id("clm"),
@@ -328,8 +334,14 @@ async fn run(
                 exclude: shared.paces.saturated(now),
             };
             let excluding = !request.exclude.is_empty();
-            let claimed = if store.combines_claims() {
-                claim_with_batch(&shared, request).await
+            let claimed = if combined {
+                let ask = claim_with_batch(&shared, request, worth_a_claim);
+                tokio::select! {
+                    claimed = ask => claimed,
+                    // Waiting for a batch that may take as long as the slowest request: a stop
+                    // does not wait (the recorder gives back what it claims for nobody).
+                    _ = stop.changed() => break,
+                }
             } else {
                 store.claim(request).await.map(|claims| (claims, free))
             };
@@ -388,15 +400,25 @@ const BATCH: usize = 256;
 /// A claim handed to the recorder, to be made in the transaction of its next batch.
 struct Ask {
     request: ClaimRequest,
+    /// Worth a transaction of its own: made at once when no batch is waiting to be written.
+    alone: bool,
     /// The claimed deliveries and the limit they were claimed with.
     reply: oneshot::Sender<Result<(Vec<Claimed>, usize)>>,
 }
 
 /// Claims through the recorder: with the completions waiting to be written, in one
 /// transaction, for the free slots and the ones those completions free.
-async fn claim_with_batch(shared: &Shared, request: ClaimRequest) -> Result<(Vec<Claimed>, usize)> {
+async fn claim_with_batch(
+    shared: &Shared,
+    request: ClaimRequest,
+    alone: bool,
+) -> Result<(Vec<Claimed>, usize)> {
     let (reply, answer) = oneshot::channel();
-    shared.claimer.send(Ask { request, reply }).await.map_err(|_| Error::store("the recorder stopped"))?;
+    shared
+        .claimer
+        .send(Ask { request, alone, reply })
+        .await
+        .map_err(|_| Error::store("the recorder stopped"))?;
     answer.await.map_err(|_| Error::store("the recorder stopped"))?
 }
 
@@ -422,14 +444,23 @@ async fn record_batches(
     written: Arc<Notify>,
     unwritten: Arc<AtomicUsize>,
 ) {
+    // A claim waiting for the next batch.
+    let mut held: Option<Ask> = None;
     loop {
-        let (mut batch, mut ask) = tokio::select! {
+        let mut batch = tokio::select! {
             record = records.recv() => match record {
-                Some(record) => (vec![record], None),
+                Some(record) => vec![record],
                 // Every sender is gone with the attempts and the loop: nothing more will come.
                 None => break,
             },
-            Some(ask) = asks.recv() => (Vec::new(), Some(ask)),
+            Some(ask) = asks.recv(), if held.is_none() => {
+                let alone = ask.alone;
+                held = Some(ask);
+                if !alone {
+                    continue;
+                }
+                Vec::new()
+            }
         };
         while batch.len() < BATCH {
             match records.try_recv() {
@@ -437,21 +468,27 @@ async fn record_batches(
                 Err(_) => break,
             }
         }
-        if ask.is_none() {
-            ask = asks.try_recv().ok();
+        if held.is_none() {
+            held = asks.try_recv().ok();
         }
+        // A claim whose asker has stopped waiting is not made.
+        let ask = held.take().filter(|ask| !ask.reply.is_closed());
         let completions: Vec<Completion> = batch.iter().map(|r| r.completion.clone()).collect();
         let results = match ask {
-            Some(Ask { mut request, reply }) => {
-                // The batch's requests are over: their slots are free once it is written.
+            Some(Ask { mut request, reply, .. }) => {
+                // The batch's requests are over: their slots are free once it is written. The
+                // lease counts from now, not from when the claim was handed over.
                 request.limit = request.limit.saturating_add(u32::try_from(batch.len()).unwrap_or(u32::MAX));
+                request.now = UnixTime::now();
                 let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
                 match inner.store.complete_and_claim(completions.clone(), Some(request)).await {
                     Ok((results, claimed)) => {
                         let count = written_batch(&batch, &results, &report);
                         drop(batch);
                         unwritten.fetch_sub(count, Ordering::SeqCst);
-                        let _ = reply.send(Ok((claimed, limit)));
+                        if let Err(Ok((claimed, _))) = reply.send(Ok((claimed, limit))) {
+                            give_back(&inner, claimed).await;
+                        }
                         written.notify_one();
                         inner.progress.notify_waiters();
                         continue;
@@ -473,6 +510,16 @@ async fn record_batches(
         unwritten.fetch_sub(count, Ordering::SeqCst);
         written.notify_one();
         inner.progress.notify_waiters();
+    }
+}
+
+/// Gives back claims nobody is waiting for any more (the worker stopped meanwhile), due now.
+async fn give_back(inner: &Inner, claimed: Vec<Claimed>) {
+    let now = UnixTime::now();
+    for claim in claimed {
+        if let Err(err) = inner.store.release(&claim.delivery_id, &claim.token, now).await {
+            tracing::warn!(delivery = %claim.delivery_id, error = %err, "could not release; its lease will expire");
+        }
     }
 }
 
