@@ -302,6 +302,9 @@ async fn run(
     let mut tasks: JoinSet<()> = JoinSet::new();
     let mut held: HashMap<tokio::task::Id, (String, String)> = HashMap::new();
     tracing::info!(worker = %shared.id, concurrency = config.concurrency, "worker started");
+    let combined = shared.inner.store.combines_claims();
+    // A claim handed to the recorder before the last claims were dispatched (combined only).
+    let mut waiting: Option<Answer> = None;
     loop {
         if *stop.borrow() {
             break;
@@ -323,8 +326,7 @@ async fn run(
         // Where the claim rides with the next batch of completions, it is handed over whenever
         // requests are in flight: it costs nothing until that batch comes, and then it claims
         // for the slots the batch frees too.
-        let combined = store.combines_claims();
-        if worth_a_claim || (combined && busy > 0) {
+        if worth_a_claim || (combined && busy > 0) || waiting.is_some() {
             let request = ClaimRequest {
                 worker: shared.id.clone(),
                 token: crate::id::new_id("clm"),
@@ -334,13 +336,29 @@ async fn run(
                 exclude: shared.paces.saturated(now),
             };
             let excluding = !request.exclude.is_empty();
+            let mut alone = worth_a_claim;
             let claimed = if combined {
-                let ask = claim_with_batch(&shared, request, worth_a_claim);
-                tokio::select! {
-                    claimed = ask => claimed,
-                    // Waiting for a batch that may take as long as the slowest request: a stop
-                    // does not wait (the recorder gives back what it claims for nobody).
-                    _ = stop.changed() => break,
+                let answer = match waiting.take() {
+                    Some(answer) => {
+                        alone = answer.alone;
+                        Ok(answer)
+                    }
+                    None => hand_over(&shared, request, worth_a_claim).await,
+                };
+                match answer {
+                    Ok(mut answer) => tokio::select! {
+                        claimed = &mut answer.reply => claimed.unwrap_or_else(|_| Err(Error::store("the recorder stopped"))),
+                        // Waiting for a batch that may take as long as the slowest request: a
+                        // stop does not wait. What is claimed from now on is given back by the
+                        // recorder (nobody waits for it); what was claimed already, here.
+                        _ = stop.changed() => {
+                            if let Ok(Ok((claims, _))) = answer.reply.try_recv() {
+                                give_back(&shared.inner, claims).await;
+                            }
+                            break;
+                        }
+                    },
+                    Err(err) => Err(err),
                 }
             } else {
                 store.claim(request).await.map(|claims| (claims, free))
@@ -348,6 +366,26 @@ async fn run(
             match claimed {
                 Ok((claims, limit)) => {
                     more = claims.len() == limit;
+                    // The next claim is handed over before these are dispatched, so the batches
+                    // written meanwhile carry it too. Only after a claim that waited for a batch
+                    // or filled its limit: the next one waits for a batch in turn (unless worth
+                    // a transaction of its own), so the loop cannot spin.
+                    let in_flight = tasks.len() + shared.unwritten.load(Ordering::SeqCst) + claims.len();
+                    if combined && (more || !alone) && in_flight > 0 {
+                        let free = config.concurrency.saturating_sub(in_flight);
+                        let now = UnixTime::now();
+                        let request = ClaimRequest {
+                            worker: shared.id.clone(),
+                            token: crate::id::new_id("clm"),
+                            now,
+                            lease: shared.lease,
+                            limit: u32::try_from(free).unwrap_or(u32::MAX),
+                            exclude: shared.paces.saturated(now),
+                        };
+                        let alone = free >= config.concurrency.div_ceil(4);
+                        waiting = hand_over(&shared, request, alone).await.ok();
+                        more = waiting.is_some();
+                    }
                     let claimed_some = !claims.is_empty();
                     for claim in claims {
                         if let Some((handle, delivery)) = dispatch(&shared, &mut tasks, claim).await {
@@ -390,6 +428,13 @@ async fn run(
             _ = stop.changed() => {}
         }
     }
+    // A claim handed over and answered meanwhile is given back; one not yet made is given
+    // back by the recorder once it finds nobody waiting.
+    if let Some(mut answer) = waiting.take() {
+        if let Ok(Ok((claims, _))) = answer.reply.try_recv() {
+            give_back(&shared.inner, claims).await;
+        }
+    }
     let deadline = *deadline.borrow();
     shutdown(&shared, tasks, held, deadline).await;
 }
@@ -406,28 +451,30 @@ struct Ask {
     reply: oneshot::Sender<Result<(Vec<Claimed>, usize)>>,
 }
 
-/// Claims through the recorder: with the completions waiting to be written, in one
-/// transaction, for the free slots and the ones those completions free.
-async fn claim_with_batch(
-    shared: &Shared,
-    request: ClaimRequest,
+/// A claim handed to the recorder, on its way back.
+struct Answer {
+    reply: oneshot::Receiver<Result<(Vec<Claimed>, usize)>>,
     alone: bool,
-) -> Result<(Vec<Claimed>, usize)> {
+}
+
+/// Hands a claim to the recorder, to be made with the completions waiting to be written, in
+/// one transaction, for the free slots and the ones those completions free.
+async fn hand_over(shared: &Shared, request: ClaimRequest, alone: bool) -> Result<Answer> {
     let (reply, answer) = oneshot::channel();
     shared
         .claimer
         .send(Ask { request, alone, reply })
         .await
         .map_err(|_| Error::store("the recorder stopped"))?;
-    answer.await.map_err(|_| Error::store("the recorder stopped"))?
+    Ok(Answer { reply: answer, alone })
 }
 
 /// A completion on its way to the store, with the endpoint slot it keeps until it is written
 /// (so an endpoint that just answered 410 gets no further request before it is disabled).
 struct Record {
     completion: Completion,
-    /// Held, not read: dropping it frees the endpoint's slot.
-    _slot: Option<Slot>,
+    /// Dropping it frees the endpoint's slot.
+    slot: Option<Slot>,
     succeeded: bool,
 }
 
@@ -446,6 +493,9 @@ async fn record_batches(
 ) {
     // A claim waiting for the next batch.
     let mut held: Option<Ask> = None;
+    // A claim was just answered: the worker hands over the next one as soon as it has read the
+    // answer, unless the queue ran dry.
+    let mut expecting = false;
     loop {
         let mut batch = tokio::select! {
             record = records.recv() => match record {
@@ -471,6 +521,13 @@ async fn record_batches(
         if held.is_none() {
             held = asks.try_recv().ok();
         }
+        if held.is_none() && expecting {
+            // Without this wait the batch that queued up while the last claim was written goes
+            // out before the worker has read that claim's answer: a transaction more for every
+            // claim. The wait is a wake-up, or a millisecond when no claim comes.
+            held = tokio::time::timeout(Duration::from_millis(1), asks.recv()).await.ok().flatten();
+        }
+        expecting = false;
         // A claim whose asker has stopped waiting is not made.
         let ask = held.take().filter(|ask| !ask.reply.is_closed());
         let completions: Vec<Completion> = batch.iter().map(|r| r.completion.clone()).collect();
@@ -480,14 +537,22 @@ async fn record_batches(
                 // lease counts from now, not from when the claim was handed over.
                 request.limit = request.limit.saturating_add(u32::try_from(batch.len()).unwrap_or(u32::MAX));
                 request.now = UnixTime::now();
+                // An endpoint left out as saturated when the claim was handed over has slots in
+                // this batch, free once it is written: a claim that leaves out a queue's only
+                // endpoint walks the whole due queue to find nothing.
+                request
+                    .exclude
+                    .retain(|id| !batch.iter().any(|r| r.slot.is_some() && r.completion.endpoint_id == *id));
                 let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
                 match inner.store.complete_and_claim(completions.clone(), Some(request)).await {
                     Ok((results, claimed)) => {
                         let count = written_batch(&batch, &results, &report);
                         drop(batch);
                         unwritten.fetch_sub(count, Ordering::SeqCst);
-                        if let Err(Ok((claimed, _))) = reply.send(Ok((claimed, limit))) {
-                            give_back(&inner, claimed).await;
+                        match reply.send(Ok((claimed, limit))) {
+                            Ok(()) => expecting = true,
+                            Err(Ok((claimed, _))) => give_back(&inner, claimed).await,
+                            Err(Err(_)) => {}
                         }
                         written.notify_one();
                         inner.progress.notify_waiters();
@@ -786,7 +851,7 @@ where
 /// Hands a completion to the recorder (waiting only when it is behind: backpressure).
 async fn record(shared: &Shared, completion: Completion, slot: Option<Slot>, succeeded: bool) {
     shared.unwritten.fetch_add(1, Ordering::SeqCst);
-    if shared.recorder.send(Record { completion, _slot: slot, succeeded }).await.is_err() {
+    if shared.recorder.send(Record { completion, slot, succeeded }).await.is_err() {
         shared.unwritten.fetch_sub(1, Ordering::SeqCst);
         tracing::error!("the recorder stopped; the lease expires and the delivery is sent again");
     }
