@@ -486,9 +486,10 @@ fn complete_in(
 fn claim_in(tx: &Transaction<'_>, request: &ClaimRequest) -> Result<Vec<Claimed>> {
     let lease_until = (request.now + request.lease).as_millis();
     let mut claimed = Vec::new();
-    // Each claimed delivery's rowid and message number (migration 4; none on a row a build
-    // before it wrote while this one ran).
-    let mut rows: Vec<(i64, Option<i64>)> = Vec::new();
+    // Each claimed delivery's rowid. The payload comes with the row, read by the message's
+    // number in publish order (migration 4), not its random id: the oldest due deliveries'
+    // messages are neighbours, pages the cache already holds.
+    let mut rows: Vec<i64> = Vec::new();
     {
         // Usually no endpoint is left out: then the statement has no JSON to read. `LIMIT 0 + ?`,
         // not `LIMIT ?`: SQLite re-prepares a statement whose LIMIT is a bare parameter every
@@ -496,20 +497,20 @@ fn claim_in(tx: &Transaction<'_>, request: &ClaimRequest) -> Result<Vec<Claimed>
         // changes from one claim to the next.
         let mut due = if request.exclude.is_empty() {
             tx.prepare_cached(
-                "SELECT rowid, id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at,
-                     manual, message_seq
-                 FROM deliveries
-                 WHERE status IN ('pending', 'retrying') AND due_at <= ?1
-                 ORDER BY due_at LIMIT 0 + ?2",
+                "SELECT d.rowid, d.id, d.message_id, d.endpoint_id, d.event_type, d.attempts, d.run_attempts,
+                     d.run_started_at, d.manual, m.payload
+                 FROM deliveries AS d LEFT JOIN messages AS m ON m.seq = d.message_seq
+                 WHERE d.status IN ('pending', 'retrying') AND d.due_at <= ?1
+                 ORDER BY d.due_at LIMIT 0 + ?2",
             )?
         } else {
             tx.prepare_cached(
-                "SELECT rowid, id, message_id, endpoint_id, event_type, attempts, run_attempts, run_started_at,
-                     manual, message_seq
-                 FROM deliveries
-                 WHERE status IN ('pending', 'retrying') AND due_at <= ?1
-                   AND endpoint_id NOT IN (SELECT value FROM json_each(?3))
-                 ORDER BY due_at LIMIT 0 + ?2",
+                "SELECT d.rowid, d.id, d.message_id, d.endpoint_id, d.event_type, d.attempts, d.run_attempts,
+                     d.run_started_at, d.manual, m.payload
+                 FROM deliveries AS d LEFT JOIN messages AS m ON m.seq = d.message_seq
+                 WHERE d.status IN ('pending', 'retrying') AND d.due_at <= ?1
+                   AND d.endpoint_id NOT IN (SELECT value FROM json_each(?3))
+                 ORDER BY d.due_at LIMIT 0 + ?2",
             )?
         };
         let exclude = serde_json::to_string(&request.exclude).unwrap_or_else(|_| "[]".into());
@@ -520,7 +521,9 @@ fn claim_in(tx: &Transaction<'_>, request: &ClaimRequest) -> Result<Vec<Claimed>
         };
         while let Some(row) = found.next()? {
             let delivery_id: String = row.get(1)?;
-            rows.push((row.get(0)?, row.get(9)?));
+            rows.push(row.get(0)?);
+            // None: a row a build before migration 4 wrote while this one ran has no number.
+            let payload: Option<Vec<u8>> = row.get(9)?;
             claimed.push(Claimed {
                 run: Run {
                     key: delivery_id.clone(),
@@ -532,7 +535,7 @@ fn claim_in(tx: &Transaction<'_>, request: &ClaimRequest) -> Result<Vec<Claimed>
                 message_id: row.get(2)?,
                 endpoint_id: row.get(3)?,
                 event_type: row.get(4)?,
-                payload: Arc::default(),
+                payload: Arc::new(payload.unwrap_or_default()),
                 attempts: row.get(5)?,
                 endpoint_version: 0,
                 endpoint_enabled: false,
@@ -545,19 +548,16 @@ fn claim_in(tx: &Transaction<'_>, request: &ClaimRequest) -> Result<Vec<Claimed>
     let mut take = tx.prepare_cached(
         "UPDATE deliveries SET claim_token = ?2, claimed_by = ?3, lease_until = ?4, due_at = ?4 WHERE rowid = ?1",
     )?;
-    // By the message's number in publish order, not its random id: the oldest due deliveries'
-    // messages are neighbours, pages the cache already holds.
-    let mut by_seq = tx.prepare_cached("SELECT payload FROM messages WHERE seq = ?1")?;
     let mut by_id = tx.prepare_cached("SELECT payload FROM messages WHERE id = ?1")?;
     let mut endpoint = tx.prepare_cached("SELECT version, enabled FROM endpoints WHERE id = ?1")?;
     // A claim's deliveries mostly share a few endpoints: each is read once.
     let mut endpoints: Vec<(String, (i64, bool))> = Vec::new();
-    for (claim, (rowid, seq)) in claimed.iter_mut().zip(rows) {
+    for (claim, rowid) in claimed.iter_mut().zip(rows) {
         take.execute(params![rowid, request.token, request.worker, lease_until])?;
-        claim.payload = Arc::new(match seq {
-            Some(seq) => by_seq.query_row([seq], |r| r.get(0))?,
-            None => by_id.query_row([&claim.message_id], |r| r.get(0))?,
-        });
+        if claim.payload.is_empty() {
+            // No number, or a message whose payload is empty: read by id.
+            claim.payload = Arc::new(by_id.query_row([&claim.message_id], |r| r.get(0))?);
+        }
         let known = endpoints.iter().find(|(id, _)| *id == claim.endpoint_id).map(|(_, e)| *e);
         (claim.endpoint_version, claim.endpoint_enabled) = match known {
             Some(known) => known,
