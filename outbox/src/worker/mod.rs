@@ -5,7 +5,9 @@
 //! fresh timestamp, send, classify, decide, record, all fenced by the claim token. A slot is
 //! free again once the attempt's completion is written (group commit), not when the request
 //! ends: until then its lease and its endpoint's slot are held, and a claim for it would only
-//! find deliveries it has to give back. A lease is
+//! find deliveries it has to give back. On SQLite (one connection, one writer) the claim goes
+//! to the completion writer and is made in the transaction of its next batch, for the free
+//! slots and the ones that batch frees: one commit per round instead of two. A lease is
 //! renewed while its request runs; a worker that dies leaves leases that simply expire, and
 //! the deliveries become due again for any worker (at-least-once: a request that reached the
 //! receiver just before the crash is sent again, with the same webhook id).
