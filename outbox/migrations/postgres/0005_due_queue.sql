@@ -25,6 +25,10 @@ CREATE TABLE delivery_queue (
     lease_until    BIGINT
 ) WITH (fillfactor = 50);
 CREATE INDEX delivery_queue_due ON delivery_queue (due_at);
+-- An endpoint's queued deliveries, for disabling or deleting it (inside a completion when a
+-- worker disables it): without it both read the whole queue. Claims and renewals never change
+-- the column, so they stay HOT; it costs an entry per delivery at publish and per retry.
+CREATE INDEX delivery_queue_endpoint ON delivery_queue (endpoint_id);
 
 INSERT INTO delivery_queue (delivery_id, endpoint_id, message_seq, due_at, attempts, run_attempts, run_started_at,
                             manual, claim_token, claimed_by, lease_until)

@@ -432,10 +432,12 @@ async fn new_run<C: GenericClient>(client: &C, ids: &[String], now: UnixTime) ->
 }
 
 /// Locks a delivery's queue row, if it has one, before its `deliveries` row: the order a
-/// completion locks them in (the other order could deadlock with it).
-async fn lock_queued<C: GenericClient>(client: &C, id: &str) -> Result<()> {
-    client.query_opt("SELECT 1 FROM delivery_queue WHERE delivery_id = $1 FOR UPDATE", &[&id]).await?;
-    Ok(())
+/// completion locks them in (the other order could deadlock with it). Returns whether it had one.
+async fn lock_queued<C: GenericClient>(client: &C, id: &str) -> Result<bool> {
+    Ok(client
+        .query_opt("SELECT 1 FROM delivery_queue WHERE delivery_id = $1 FOR UPDATE", &[&id])
+        .await?
+        .is_some())
 }
 
 /// Puts one delivery (its row as it now is) in the queue, due at `now`: a new one, or a retry by
@@ -466,13 +468,21 @@ async fn fail_active<C: GenericClient>(
     now: UnixTime,
     skip_locked: bool,
 ) -> Result<()> {
+    client.execute(&fail_active_sql(skip_locked), &[&endpoint_id, &now.as_millis()]).await?;
+    Ok(())
+}
+
+/// [`fail_active`]'s statement. The queue rows are found by their endpoint's index (migration 5):
+/// through `deliveries`' endpoint index instead, PostgreSQL read the endpoint's whole history
+/// and still scanned the queue to join it.
+fn fail_active_sql(skip_locked: bool) -> String {
     let (claimed, lock) = if skip_locked {
         ("AND (claim_token IS NULL OR lease_until < $2)", "FOR UPDATE SKIP LOCKED")
     } else {
         ("", "FOR UPDATE")
     };
     // The queue rows first, then the deliveries: the order a completion locks them in.
-    let sql = format!(
+    format!(
         "WITH gone AS (
              DELETE FROM delivery_queue WHERE delivery_id IN (
                  SELECT delivery_id FROM delivery_queue WHERE endpoint_id = $1 {claimed} {lock})
@@ -481,10 +491,11 @@ async fn fail_active<C: GenericClient>(
          UPDATE deliveries SET status = 'failed', give_up_reason = '{}', finished_at = $2, updated_at = $2
          WHERE id IN (SELECT delivery_id FROM gone)",
         decisions::ENDPOINT_DISABLED
-    );
-    client.execute(&sql, &[&endpoint_id, &now.as_millis()]).await?;
-    Ok(())
+    )
 }
+
+/// An endpoint's queue rows, removed when it is deleted (by the queue's endpoint index).
+const DELETE_QUEUED: &str = "DELETE FROM delivery_queue WHERE endpoint_id = $1";
 
 /// Records a batch of completions in one statement: every delivery whose token and lease still
 /// hold (in the queue, locked first) gets the ending its endpoint's state calls for: a new due
@@ -613,7 +624,7 @@ impl Store for PostgresStore {
         let tx = client.transaction().await?;
         // The queue, the deliveries, then the endpoint row: the order a completing worker
         // locks them in; attempts go with their deliveries (ON DELETE CASCADE).
-        tx.execute("DELETE FROM delivery_queue WHERE endpoint_id = $1", &[&id]).await?;
+        tx.execute(DELETE_QUEUED, &[&id]).await?;
         tx.execute("DELETE FROM deliveries WHERE endpoint_id = $1", &[&id]).await?;
         if tx.execute("DELETE FROM endpoints WHERE id = $1", &[&id]).await? == 0 {
             return Err(Error::not_found("endpoint", id));
@@ -1228,5 +1239,69 @@ impl Store for PostgresStore {
     async fn schema_version(&self) -> Result<i64> {
         let client = self.pool.get().await?;
         Ok(client.query_one("SELECT max(version) FROM hookwire_schema", &[]).await?.get(0))
+    }
+}
+
+/// How this engine locks and plans, which the conformance suite cannot see (it checks what the
+/// engines do, the same for both).
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use tokio_postgres::types::ToSql;
+    use tokio_postgres::Client;
+
+    use super::{fail_active_sql, DELETE_QUEUED};
+    use crate::{NewEndpoint, Outbox, Publish};
+
+    const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+    async fn connect(url: &str) -> Client {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client
+    }
+
+    /// An outbox with `endpoints` endpoints and `messages` messages published to all of them.
+    async fn queued(url: &str, endpoints: usize, messages: u64) -> (Outbox, Vec<String>) {
+        let outbox = Outbox::open(url).await.unwrap();
+        let mut ids = Vec::new();
+        for _ in 0..endpoints {
+            let endpoint =
+                NewEndpoint::new("http://127.0.0.1:9/", "standard-webhooks", SECRET).allow_private(true);
+            ids.push(outbox.add_endpoint(endpoint).await.unwrap().id);
+        }
+        for id in 0..messages {
+            outbox.publish(Publish::event("order.created", json!({ "id": id }))).await.unwrap();
+        }
+        (outbox, ids)
+    }
+
+    /// Disabling or deleting an endpoint reaches its queued deliveries by the queue's endpoint
+    /// index: neither reads the whole queue (every endpoint's pending deliveries), which on
+    /// auto-disable happened inside a completion's transaction. Sequential scans are priced out
+    /// so that the plan says whether any other way exists at this size.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn disabling_or_deleting_an_endpoint_reads_only_its_own_queue_rows() {
+        let pg = tokio::task::spawn_blocking(hookwire_testkit::Postgres::start).await.unwrap().unwrap();
+        let (_outbox, endpoints) = queued(&pg.url(), 4, 50).await;
+        let client = connect(&pg.url()).await;
+        client.batch_execute("ANALYZE delivery_queue; SET enable_seqscan = off").await.unwrap();
+        let (id, now) = (&endpoints[0], 0_i64);
+        for (what, sql, params) in [
+            ("disable", fail_active_sql(false), vec![id as &(dyn ToSql + Sync), &now]),
+            ("auto-disable", fail_active_sql(true), vec![id, &now]),
+            ("delete", DELETE_QUEUED.to_owned(), vec![id]),
+        ] {
+            let plan: Vec<String> = client
+                .query(&format!("EXPLAIN {sql}"), &params)
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| row.get(0))
+                .collect();
+            let plan = plan.join("\n");
+            assert!(!plan.contains("Seq Scan on delivery_queue"), "{what} scans the whole queue:\n{plan}");
+            assert!(plan.contains("delivery_queue_endpoint"), "{what}:\n{plan}");
+        }
     }
 }
