@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio::sync::Notify;
+use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{AsyncMessage, GenericClient, NoTls, Row, Statement, Transaction};
 
@@ -438,6 +439,24 @@ async fn lock_queued<C: GenericClient>(client: &C, id: &str) -> Result<bool> {
         .query_opt("SELECT 1 FROM delivery_queue WHERE delivery_id = $1 FOR UPDATE", &[&id])
         .await?
         .is_some())
+}
+
+/// Locks the queue row of a delivery that was final when [`lock_queued`] looked and is pending
+/// now (a retry or recover committed in between, and a worker may have claimed it since), with
+/// its `deliveries` row already held. Waiting here would be the order opposite a completion's (a
+/// completion holds the queue row and waits for the delivery: 40P01, and its whole batch is
+/// rolled back), so a held queue row is refused as being attempted instead.
+async fn lock_requeued<C: GenericClient>(client: &C, id: &str) -> Result<()> {
+    match client
+        .query_opt("SELECT 1 FROM delivery_queue WHERE delivery_id = $1 FOR UPDATE NOWAIT", &[&id])
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) => {
+            Err(Error::state(format!("delivery `{id}` is being attempted right now")))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Puts one delivery (its row as it now is) in the queue, due at `now`: a new one, or a retry by
@@ -977,11 +996,14 @@ impl Store for PostgresStore {
     async fn retry(&self, id: &str, now: UnixTime) -> Result<DeliveryRecord> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        lock_queued(&*tx, id).await?;
+        let queued = lock_queued(&*tx, id).await?;
         let delivery = require_delivery(&*tx, id, true).await?;
         require_enabled(&*tx, &delivery.endpoint_id).await?;
         match delivery.status {
             DeliveryStatus::Pending | DeliveryStatus::Retrying => {
+                if !queued {
+                    lock_requeued(&*tx, id).await?;
+                }
                 let changed = tx
                     .execute(
                         "UPDATE delivery_queue SET due_at = $2, claim_token = NULL, claimed_by = NULL,
@@ -1096,10 +1118,13 @@ impl Store for PostgresStore {
     async fn cancel(&self, id: &str, now: UnixTime) -> Result<DeliveryRecord> {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
-        lock_queued(&*tx, id).await?;
+        let queued = lock_queued(&*tx, id).await?;
         let delivery = require_delivery(&*tx, id, true).await?;
         if delivery.status.is_final() {
             return Err(Error::state(format!("delivery `{id}` is {}: nothing to cancel", delivery.status)));
+        }
+        if !queued {
+            lock_requeued(&*tx, id).await?;
         }
         // A worker holding it loses its claim with the queue row: its completion writes nothing.
         tx.execute("DELETE FROM delivery_queue WHERE delivery_id = $1", &[&id]).await?;
@@ -1246,12 +1271,14 @@ impl Store for PostgresStore {
 /// engines do, the same for both).
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, Instant};
+
     use serde_json::json;
     use tokio_postgres::types::ToSql;
     use tokio_postgres::Client;
 
     use super::{fail_active_sql, DELETE_QUEUED};
-    use crate::{NewEndpoint, Outbox, Publish};
+    use crate::{DeliveryFilter, Error, NewEndpoint, Outbox, Publish};
 
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
@@ -1274,6 +1301,23 @@ mod tests {
             outbox.publish(Publish::event("order.created", json!({ "id": id }))).await.unwrap();
         }
         (outbox, ids)
+    }
+
+    /// Waits until `n` backends wait for a lock (the test's own clients wait on none).
+    async fn until_waiting(client: &Client, n: i64) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let waiting: i64 = client
+                .query_one("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", &[])
+                .await
+                .unwrap()
+                .get(0);
+            if waiting == n {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{waiting} backends wait for a lock, not {n}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     /// Disabling or deleting an endpoint reaches its queued deliveries by the queue's endpoint
@@ -1302,6 +1346,83 @@ mod tests {
             let plan = plan.join("\n");
             assert!(!plan.contains("Seq Scan on delivery_queue"), "{what} scans the whole queue:\n{plan}");
             assert!(plan.contains("delivery_queue_endpoint"), "{what}:\n{plan}");
+        }
+    }
+
+    /// A retry or cancel that found no queue row (the delivery was final) while a retry by hand
+    /// or a recover made the delivery pending and a worker took it: with the delivery's row held,
+    /// it must not wait for the queue row the worker's completion holds while that completion
+    /// waits for the delivery (40P01, the completion's whole batch rolled back). It is refused as
+    /// being attempted, and the completion goes on.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_retry_or_cancel_racing_a_requeue_and_its_completion_is_refused_not_deadlocked() {
+        let pg = tokio::task::spawn_blocking(hookwire_testkit::Postgres::start).await.unwrap().unwrap();
+        let (outbox, _) = queued(&pg.url(), 1, 2).await;
+        let admin = connect(&pg.url()).await;
+        let deliveries = outbox.deliveries(DeliveryFilter::default()).await.unwrap();
+        for (operation, delivery) in ["cancel", "retry"].into_iter().zip(&deliveries) {
+            let id = delivery.id.clone();
+            admin
+                .execute(
+                    "WITH gone AS (DELETE FROM delivery_queue WHERE delivery_id = $1)
+                     UPDATE deliveries SET status = 'failed', finished_at = 1 WHERE id = $1",
+                    &[&id],
+                )
+                .await
+                .unwrap();
+            // A retry by hand in two halves: the delivery pending again, its queue row.
+            let pending = connect(&pg.url()).await;
+            pending.batch_execute("BEGIN").await.unwrap();
+            pending
+                .execute("UPDATE deliveries SET status = 'pending', finished_at = NULL WHERE id = $1", &[&id])
+                .await
+                .unwrap();
+            let queue = connect(&pg.url()).await;
+            queue.batch_execute("BEGIN").await.unwrap();
+            queue
+                .execute(
+                    "INSERT INTO delivery_queue (delivery_id, endpoint_id, message_seq, due_at, attempts, run_attempts,
+                         run_started_at, manual)
+                     SELECT id, endpoint_id, message_seq, 0, attempts, run_attempts, run_started_at, manual
+                     FROM deliveries WHERE id = $1",
+                    &[&id],
+                )
+                .await
+                .unwrap();
+            // The operation finds no queue row and waits for the delivery.
+            let (store, target) = (outbox.clone(), id.clone());
+            let operation_done = tokio::spawn(async move {
+                if operation == "cancel" {
+                    store.cancel(&target).await
+                } else {
+                    store.retry(&target).await
+                }
+            });
+            until_waiting(&admin, 1).await;
+            queue.batch_execute("COMMIT").await.unwrap();
+            // A worker's completion: the queue row, then the delivery.
+            let worker = connect(&pg.url()).await;
+            worker.batch_execute("BEGIN").await.unwrap();
+            worker
+                .execute("SELECT 1 FROM delivery_queue WHERE delivery_id = $1 FOR UPDATE", &[&id])
+                .await
+                .unwrap();
+            let target = id.clone();
+            let completion = tokio::spawn(async move {
+                let written = worker
+                    .execute("UPDATE deliveries SET attempts = attempts + 1 WHERE id = $1", &[&target])
+                    .await;
+                (written, worker.batch_execute("COMMIT").await)
+            });
+            until_waiting(&admin, 2).await;
+            pending.batch_execute("COMMIT").await.unwrap();
+
+            let refused = operation_done.await.unwrap().unwrap_err();
+            assert_eq!(refused.code(), Error::state("").code(), "{operation}: {refused}");
+            assert!(refused.to_string().contains("being attempted right now"), "{operation}: {refused}");
+            let (written, committed) = completion.await.unwrap();
+            assert_eq!(written.unwrap(), 1, "{operation}: the completion writes");
+            committed.unwrap();
         }
     }
 }
