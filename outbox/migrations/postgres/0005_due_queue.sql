@@ -57,6 +57,8 @@ RETURNS TABLE (id TEXT, message_id TEXT, endpoint_id TEXT, event_type TEXT, atte
                enabled BOOLEAN)
 LANGUAGE plpgsql
 SET plan_cache_mode = force_generic_plan
+-- The tables it names are the ones of the schema it was made in, whatever the caller's path.
+SET search_path FROM CURRENT
 AS $$
 #variable_conflict use_column
 BEGIN

@@ -1425,4 +1425,23 @@ mod tests {
             committed.unwrap();
         }
     }
+
+    /// `hookwire_claim` names its tables without a schema: it finds them where the migration made
+    /// it, whatever the caller's `search_path` (here one without that schema).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_claim_finds_its_tables_whatever_the_callers_search_path() {
+        let pg = tokio::task::spawn_blocking(hookwire_testkit::Postgres::start).await.unwrap().unwrap();
+        let (_outbox, _) = queued(&pg.url(), 1, 3).await;
+        let client = connect(&pg.url()).await;
+        client.batch_execute("SET search_path = pg_catalog").await.unwrap();
+        let claimed = client
+            .query(
+                "SELECT id FROM public.hookwire_claim('clm_t', 'wrk_t', 4000000000000, 4000000000000, 10,
+                     ARRAY[]::text[])",
+                &[],
+            )
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 3);
+    }
 }
