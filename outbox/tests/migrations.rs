@@ -275,8 +275,10 @@ async fn a_postgres_database_of_the_third_schema_delivers_its_pending_deliveries
 }
 
 /// The fourth schema's queue, as its build left it in `deliveries` (PostgreSQL's migration 5 moves
-/// it to `delivery_queue`): `dlv_held` is claimed until `$HELD`, `dlv_lapsed`'s worker died,
-/// `dlv_later` waits for a retry at `$HELD`, `dlv_done` is final.
+/// it to `delivery_queue`): `dlv_held` is claimed until `$HELD`, `dlv_lapsed` (a retry by hand)
+/// was claimed by a worker that died, `dlv_later` waits for a retry at `$HELD`; `dlv_done`,
+/// `dlv_failed` and `dlv_cancelled` are final. Every queued one has its own attempt counts and
+/// run start, so that a backfill taking one for another shows.
 const FOURTH_POSTGRES_ROWS: &str = r#"
 INSERT INTO endpoints (id, url, scheme, secrets, config, tenant, enabled, health, created_at, updated_at, version)
 VALUES ('ep_old', '$URL', 'standard-webhooks', '["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]',
@@ -286,23 +288,31 @@ INSERT INTO messages (id, event_type, payload, idempotency_key, tenant, created_
 VALUES ('msg_held', 'order.created', $HELD_BODY, NULL, NULL, 1000),
        ('msg_lapsed', 'order.created', $LAPSED_BODY, NULL, NULL, 1000),
        ('msg_later', 'order.created', $LATER_BODY, NULL, NULL, 1000),
-       ('msg_done', 'order.created', $DONE_BODY, NULL, NULL, 1000);
+       ('msg_done', 'order.created', $DONE_BODY, NULL, NULL, 1000),
+       ('msg_failed', 'order.created', $FAILED_BODY, NULL, NULL, 1000),
+       ('msg_cancelled', 'order.created', $CANCELLED_BODY, NULL, NULL, 1000);
 INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status, due_at, attempts, run_attempts,
                         run_started_at, manual, claim_token, claimed_by, lease_until, created_at, updated_at,
                         finished_at)
-SELECT d.id, d.message_id, m.seq, 'ep_old', 'order.created', d.status, d.due_at, d.attempts, d.attempts, 1000, FALSE,
-       d.claim_token, d.claimed_by, d.lease_until, 1000, 1000, d.finished_at
-FROM (VALUES ('dlv_held', 'msg_held', 'pending', 1000, 0, 'clm_live', 'wrk_busy', $HELD, NULL),
-             ('dlv_lapsed', 'msg_lapsed', 'pending', 1000, 0, 'clm_dead', 'wrk_dead', 1500, NULL),
-             ('dlv_later', 'msg_later', 'retrying', $HELD, 1, NULL, NULL, NULL, NULL),
-             ('dlv_done', 'msg_done', 'succeeded', NULL, 1, NULL, NULL, NULL, 1100))
-    AS d (id, message_id, status, due_at, attempts, claim_token, claimed_by, lease_until, finished_at)
+SELECT d.id, d.message_id, m.seq, 'ep_old', 'order.created', d.status, d.due_at, d.attempts, d.run_attempts,
+       d.run_started_at, d.manual, d.claim_token, d.claimed_by, d.lease_until, 1000, 1000, d.finished_at
+FROM (VALUES ('dlv_held', 'msg_held', 'pending', 1000, 0, 0, 1000, FALSE, 'clm_live', 'wrk_busy', $HELD, NULL),
+             ('dlv_lapsed', 'msg_lapsed', 'pending', 1000, 4, 0, 1200, TRUE, 'clm_dead', 'wrk_dead', 1500, NULL),
+             ('dlv_later', 'msg_later', 'retrying', $HELD, 3, 2, 1300, FALSE, NULL, NULL, NULL, NULL),
+             ('dlv_done', 'msg_done', 'succeeded', NULL, 1, 1, 1000, FALSE, NULL, NULL, NULL, 1100),
+             ('dlv_failed', 'msg_failed', 'failed', NULL, 5, 5, 1000, FALSE, NULL, NULL, NULL, 1200),
+             ('dlv_cancelled', 'msg_cancelled', 'cancelled', 900, 1, 1, 1000, TRUE, NULL, NULL, NULL, 1300))
+    AS d (id, message_id, status, due_at, attempts, run_attempts, run_started_at, manual, claim_token, claimed_by,
+          lease_until, finished_at)
 JOIN messages m ON m.id = d.message_id;
 "#;
 
-/// PostgreSQL's migration 5 moves the due queue and the claims out of `deliveries`: a lease still
-/// running is left alone, a lapsed one is claimed and sent, a retry keeps its time, a final
-/// delivery stays out of the queue.
+/// A row of `delivery_queue`, all its columns in order.
+type QueueRow = (String, String, i64, i64, i32, i32, i64, bool, Option<String>, Option<String>, Option<i64>);
+
+/// PostgreSQL's migration 5 moves the due queue and the claims out of `deliveries`: each pending
+/// or retrying delivery's row, counts, run and claim as they were, and no final one; then a lease
+/// still running is left alone, a lapsed one is claimed and sent, a retry keeps its time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_database_of_the_fourth_schema_keeps_its_queue_and_claims() {
     let receiver = Receiver::answering(200).await;
@@ -326,11 +336,42 @@ async fn a_postgres_database_of_the_fourth_schema_keeps_its_queue_and_claims() {
         .replace("$LAPSED_BODY", &body("msg_lapsed", true))
         .replace("$LATER_BODY", &body("msg_later", true))
         .replace("$DONE_BODY", &body("msg_done", true))
+        .replace("$FAILED_BODY", &body("msg_failed", true))
+        .replace("$CANCELLED_BODY", &body("msg_cancelled", true))
         .replace("$HELD", &held.to_string());
     client.batch_execute(&rows).await.unwrap();
 
     let outbox = Outbox::open(&pg.url()).await.unwrap();
     assert_eq!(outbox.schema_version().await.unwrap(), SCHEMA_VERSION);
+    let queue: Vec<QueueRow> = client
+        .query("SELECT * FROM delivery_queue ORDER BY delivery_id", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.get(0),
+                r.get(1),
+                r.get(2),
+                r.get(3),
+                r.get(4),
+                r.get(5),
+                r.get(6),
+                r.get(7),
+                r.get(8),
+                r.get(9),
+                r.get(10),
+            )
+        })
+        .collect();
+    let (live, dead) = (Some("clm_live".to_owned()), Some("clm_dead".to_owned()));
+    let (busy, died) = (Some("wrk_busy".to_owned()), Some("wrk_dead".to_owned()));
+    let expected: Vec<QueueRow> = vec![
+        ("dlv_held".into(), "ep_old".into(), 1, 1000, 0, 0, 1000, false, live, busy, Some(held)),
+        ("dlv_lapsed".into(), "ep_old".into(), 2, 1000, 4, 0, 1200, true, dead, died, Some(1500)),
+        ("dlv_later".into(), "ep_old".into(), 3, held, 3, 2, 1300, false, None, None, None),
+    ];
+    assert_eq!(queue, expected, "the pending and retrying deliveries, as they were, and nothing final");
     let metrics = outbox.metrics().await.unwrap();
     assert_eq!((metrics.queue_depth, metrics.due_now), (3, 1), "held, lapsed (due) and later are queued");
     let worker = outbox
@@ -348,7 +389,7 @@ async fn a_postgres_database_of_the_fourth_schema_keeps_its_queue_and_claims() {
     worker.stop(Duration::from_secs(5)).await;
     let at = Some(hookwire_outbox::UnixTime::from_millis(held));
     for (id, status, attempts) in
-        [("dlv_held", DeliveryStatus::Pending, 0), ("dlv_later", DeliveryStatus::Retrying, 1)]
+        [("dlv_held", DeliveryStatus::Pending, 0), ("dlv_later", DeliveryStatus::Retrying, 3)]
     {
         let delivery = outbox.delivery(id).await.unwrap();
         assert_eq!(
@@ -357,8 +398,14 @@ async fn a_postgres_database_of_the_fourth_schema_keeps_its_queue_and_claims() {
             "{id}"
         );
     }
-    let done = outbox.delivery("dlv_done").await.unwrap();
-    assert_eq!((done.status, done.next_attempt_at), (DeliveryStatus::Succeeded, None));
+    for (id, status) in [
+        ("dlv_done", DeliveryStatus::Succeeded),
+        ("dlv_failed", DeliveryStatus::Failed),
+        ("dlv_cancelled", DeliveryStatus::Cancelled),
+    ] {
+        let delivery = outbox.delivery(id).await.unwrap();
+        assert_eq!((delivery.status, delivery.next_attempt_at), (status, None), "{id}");
+    }
     let sent: Vec<Option<String>> = receiver.seen().iter().map(|s| s.header("webhook-id")).collect();
     assert_eq!(sent, [Some("msg_lapsed".to_owned())]);
     let metrics = outbox.metrics().await.unwrap();
