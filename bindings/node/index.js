@@ -8,6 +8,7 @@ const http = require('./lib/http.js')
 const message = require('./lib/message.js')
 const event = require('./lib/event.js')
 const pending = require('./lib/pending.js')
+const { isAnyArrayBuffer } = require('node:util').types
 
 native.setErrorFactory(errors.fromCode)
 message.install(native)
@@ -15,21 +16,39 @@ event.install(native)
 pending.install(native)
 
 // `outbox.publish` of a data object: written here with JSON.stringify, a plain JS call, and read
-// by the addon (a call from Rust into JS costs more than the stringifying; issue 16). Bytes, a
-// string, other values and an object JSON.stringify refuses go to the addon's own `publish`,
-// which applies the body rule and names the error.
+// by the addon (a call from Rust into JS costs more than the stringifying; issue 16). When
+// JSON.stringify throws or gives nothing, the addon is handed that (its thrown reason, as napi
+// would write it) rather than the object, so a `toJSON` or getter runs once, and the addon names
+// the error. Bytes, a string, other values and array buffers (bytes the body rule refuses) go to
+// the addon's own `publish`, which applies the body rule and names the error.
 const publishData = native.Outbox.prototype.publish
 native.Outbox.prototype.publish = function publish(eventType, data, options) {
-  if (typeof data === 'object' && data !== null && !ArrayBuffer.isView(data) && this instanceof native.Outbox) {
+  if (
+    typeof data === 'object' &&
+    data !== null &&
+    !ArrayBuffer.isView(data) &&
+    !isAnyArrayBuffer(data) &&
+    this instanceof native.Outbox
+  ) {
     let json
+    let thrown
     try {
       json = JSON.stringify(data)
-    } catch {
-      json = undefined
+    } catch (error) {
+      thrown = reasonOf(error)
     }
-    if (typeof json === 'string') return native.outboxPublishJson(this, eventType, json, options)
+    return native.outboxPublishJson(this, eventType, typeof json === 'string' ? json : undefined, options, thrown)
   }
   return publishData.call(this, eventType, data, options)
+}
+
+// What napi makes of a thrown value (`String(value)` without its Symbol case; '' when that throws).
+function reasonOf(thrown) {
+  try {
+    return `${thrown}`
+  } catch {
+    return ''
+  }
 }
 
 /** `verifier.verifyRequest(request)`: the Fetch API helper as a method. */

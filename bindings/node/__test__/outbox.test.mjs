@@ -394,6 +394,53 @@ test('publish refuses data with the error and message of the addon, thrown at th
   assert.equal(await outbox.queueDepth(), 0)
 })
 
+// The body rule refuses an ArrayBuffer (input::body): JSON would write these as `{}` and publish it.
+test('publish refuses array buffers and DataViews (JSON would write them as {}), naming what it got', async () => {
+  const outbox = await Outbox.open(await databases.url('sqlite'))
+  const withNote = new ArrayBuffer(4)
+  withNote.note = 'x'
+  const cases = [
+    ['an ArrayBuffer', new ArrayBuffer(4), /got an ArrayBuffer: wrap its bytes in a Uint8Array$/],
+    ['an ArrayBuffer with a property of its own', withNote, /got an ArrayBuffer: /],
+    ['a SharedArrayBuffer', new SharedArrayBuffer(4), /got a SharedArrayBuffer: /],
+    ['a DataView', new DataView(new ArrayBuffer(4)), /got a DataView: /],
+  ]
+  for (const [what, data, message] of cases) {
+    assert.throws(
+      () => outbox.publish('order.created', data),
+      (error) => error instanceof InvalidArgument && /^invalid argument `data`: must be an object or a Buffer, /.test(error.message) && message.test(error.message),
+      what,
+    )
+  }
+})
+
+// index.js stringifies a data object once: the addon is handed what JSON.stringify did, never the
+// object to stringify again (a toJSON that throws once would then publish).
+test("publish runs data's toJSON and getters once, also when JSON.stringify refuses it", async () => {
+  const outbox = await Outbox.open(await databases.url('sqlite'))
+  const once = (first) => {
+    const counted = { calls: 0 }
+    counted.data = { toJSON: () => (counted.calls++ === 0 ? first() : { id: 1 }) }
+    return counted
+  }
+  const getter = { calls: 0 }
+  getter.data = {
+    get id() {
+      if (getter.calls++ === 0) throw new RangeError('not yet')
+      return 1
+    },
+  }
+  const cases = [
+    ['a toJSON that throws once', once(() => { throw new Error('once') }), /^invalid argument `data`: is not JSON: Error: once$/],
+    ['a toJSON that gives nothing once', once(() => undefined), /^invalid argument `data`: is not JSON: JSON.stringify gives nothing for it$/],
+    ['a getter that throws once', getter, /^invalid argument `data`: is not JSON: RangeError: not yet$/],
+  ]
+  for (const [what, counted, message] of cases) {
+    assert.throws(() => outbox.publish('order.created', counted.data), (error) => error instanceof InvalidArgument && message.test(error.message), what)
+    assert.equal(counted.calls, 1, what)
+  }
+})
+
 // The future is polled before its Promise is made (src/local.rs): one that is done at that first
 // poll still answers through its own Promise.
 test('a publish refused by the outbox itself rejects its own Promise, beside calls that resolve', async () => {

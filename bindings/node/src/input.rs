@@ -324,6 +324,25 @@ pub fn body<T: FromNapiValue>(env: &Env, value: &Unknown<'_>) -> napi::Result<Bo
     }
 }
 
+/// What an object holding bytes that are not a typed array is (`an ArrayBuffer`, `a
+/// SharedArrayBuffer`, `a DataView`), for refusing it by name: JSON would write it as `{}`.
+pub fn buffer_kind(env: &Env, value: &Unknown<'_>) -> napi::Result<Option<&'static str>> {
+    if value.is_arraybuffer()? {
+        return Ok(Some("an ArrayBuffer"));
+    }
+    if value.is_dataview()? {
+        return Ok(Some("a DataView"));
+    }
+    // napi has no test for it (before Node 24): `instanceof` the global constructor.
+    let shared: Unknown = env.get_global()?.get_named_property_unchecked("SharedArrayBuffer")?;
+    if shared.get_type()? == ValueType::Function
+        && value.instanceof(Function::<(), Unknown>::from_unknown(shared)?)?
+    {
+        return Ok(Some("a SharedArrayBuffer"));
+    }
+    Ok(None)
+}
+
 /// Text or bytes that are not a request body (a response body to log): a string or a
 /// `Uint8Array`/`Buffer`.
 pub fn bytes<'a>(env: &Env, name: &'static str, value: Unknown<'a>) -> napi::Result<Slice<'a>> {

@@ -789,7 +789,8 @@ fn publish_arg(
             let bytes = input::body::<napi::bindgen_prelude::Uint8ArraySlice>(env, &data)?;
             Publish::raw(&event_type, bytes.bytes().to_vec())
         }
-        ValueType::Object if data.is_typedarray()? || data.is_buffer()? => {
+        // A Buffer is a Uint8Array (napi's `is_buffer` also takes a DataView, refused below).
+        ValueType::Object if data.is_typedarray()? => {
             let bytes = input::body::<napi::bindgen_prelude::Uint8ArraySlice>(env, &data)?;
             Publish::raw(&event_type, bytes.bytes().to_vec())
         }
@@ -800,6 +801,15 @@ fn publish_arg(
                 format!("must be an object or a Buffer, got {}", input::type_of(&data)),
             ))
         }
+        // Bytes the body rule refuses (JSON would publish `{}` for them).
+        ValueType::Object => match input::buffer_kind(env, &data)? {
+            Some(got) => {
+                let reason =
+                    format!("must be an object or a Buffer, got {got}: wrap its bytes in a Uint8Array");
+                return Err(bad(env, "data", reason));
+            }
+            None => Publish::event(&event_type, json_data(env, data)?),
+        },
         _ => Publish::event(&event_type, json_data(env, data)?),
     };
     publish_options(env, publish, options)
@@ -828,13 +838,18 @@ fn json_data(env: &Env, data: Unknown<'_>) -> napi::Result<serde_json::Value> {
     let json: Object = env.get_global()?.get_named_property_unchecked("JSON")?;
     let stringify: napi::bindgen_prelude::Function<Unknown, Unknown> =
         json.get_named_property("stringify")?;
-    let not_json = |reason: String| bad(env, "data", format!("is not JSON: {reason}"));
     // A BigInt or a cycle makes JSON.stringify throw a TypeError: invalid_argument, named.
-    let text = stringify.call(data).map_err(|thrown| not_json(thrown.reason.clone()))?;
+    let text = stringify.call(data).map_err(|thrown| not_json(env, Some(thrown.reason.clone())))?;
     if text.get_type()? != ValueType::String {
-        return Err(not_json("JSON.stringify gives nothing for it".into()));
+        return Err(not_json(env, None));
     }
     json_text(env, &String::from_unknown(text)?)
+}
+
+/// `data` refused by `JSON.stringify`: it threw (`thrown`, the reason) or gave nothing.
+fn not_json(env: &Env, thrown: Option<String>) -> napi::Error {
+    let reason = thrown.unwrap_or_else(|| "JSON.stringify gives nothing for it".into());
+    bad(env, "data", format!("is not JSON: {reason}"))
 }
 
 /// `data`'s JSON text, as `JSON.stringify` wrote it, read by serde_json.
@@ -1332,16 +1347,20 @@ pub fn outbox_error_codes() -> Vec<&'static str> {
 /// `outbox.publish(eventType, data, options)` for a `data` object the package layer has already
 /// written with `JSON.stringify` (`index.js`): JS calls it in well under a microsecond, where the
 /// same call made from Rust took about 3 µs of a publish (issue 16). The same rules, errors and
-/// answer as `publish`.
+/// answer as `publish`. `json` is `undefined` when `JSON.stringify` threw (`thrown`: the reason)
+/// or gave nothing: the error is then `publish`'s, without stringifying the object again (its
+/// `toJSON` and getters run once).
 #[napi(ts_return_type = "Promise<string>")]
 pub fn outbox_publish_json<'env>(
     env: &'env Env,
     outbox: &Outbox,
     event_type: Unknown<'_>,
-    json: String,
+    json: Option<String>,
     options: Unknown<'_>,
+    thrown: Option<String>,
 ) -> napi::Result<PromiseRaw<'env, String>> {
     let event_type: String = input::arg(env, "eventType", event_type)?;
+    let json = json.ok_or_else(|| not_json(env, thrown))?;
     let publish = Publish::event(&event_type, json_text(env, &json)?);
     let publish = publish_options(env, publish, options)?;
     let outbox = outbox.outbox.clone();
