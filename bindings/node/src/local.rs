@@ -8,7 +8,8 @@
 //! Here the future is polled on the JS thread, inside the runtime's context: the outbox's work
 //! still runs off the event loop (SQLite on tokio's blocking pool, PostgreSQL's I/O on the
 //! runtime's workers), and what it wakes is this thread, through one threadsafe function per JS
-//! thread made once: two wake-ups, as in the Rust call. The Promise is made and settled by the
+//! thread made once (once per load of `index.js`, see [`Hooks`]): two wake-ups, as in the Rust
+//! call. The Promise is made and settled by the
 //! package layer (`lib/pending.js`, registered with [`set_promise_hooks`]), which also keeps the
 //! event loop alive while any is pending, as a pending napi Promise does.
 //!
@@ -34,6 +35,8 @@ use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::tokio::runtime::Handle;
 use napi::{Env, Status};
 use napi_derive::napi;
+
+use crate::errors::to_js;
 
 /// What a finished future leaves: made into the JS value (resolve) or error (reject) on the JS
 /// thread, where values can be made.
@@ -78,6 +81,10 @@ impl Wake for TaskWaker {
     }
 }
 
+/// One install of the package layer's hooks (one load of `index.js`). A thread can have
+/// several: `index.js` loaded again (a fresh module registry, as Jest makes per test file) installs
+/// its own, used by new tasks, while a task made under an older one is polled, woken and settled
+/// through that one (its `wake` reads its own `slot`, its Promise is in its own `pending`).
 struct Hooks {
     /// `defer(id)`: a new pending Promise, number `id`.
     defer: Hook,
@@ -92,9 +99,25 @@ struct Hooks {
 
 #[derive(Default)]
 struct Local {
-    hooks: Option<Hooks>,
-    tasks: HashMap<u32, Task>,
+    /// The installs by number: the current one (new tasks) and older ones with tasks pending.
+    installs: HashMap<u32, Hooks>,
+    current: Option<u32>,
+    next_install: u32,
+    /// Each task with the number of the install it was made under.
+    tasks: HashMap<u32, (u32, Task)>,
     next: u32,
+}
+
+impl Local {
+    /// Drops the older installs no task uses any more (their functions, slot and threadsafe
+    /// function), so a reloaded `index.js` does not keep the old one alive.
+    fn prune(&mut self) -> Vec<Hooks> {
+        let used: Vec<u32> = self.tasks.values().map(|(install, _)| *install).collect();
+        let unused: Vec<u32> = (self.installs.keys().copied())
+            .filter(|install| Some(*install) != self.current && !used.contains(install))
+            .collect();
+        unused.iter().filter_map(|install| self.installs.remove(install)).collect()
+    }
 }
 
 thread_local! {
@@ -114,10 +137,17 @@ pub fn set_promise_hooks(
 ) -> napi::Result<()> {
     let runtime = catch_unwind(|| napi::bindgen_prelude::within_runtime_if_available(Handle::current))
         .map_err(|_| napi::Error::from_reason("the async runtime is not available"))?;
+    let install = LOCAL.with(|local| {
+        let mut local = local.borrow_mut();
+        let install = local.next_install;
+        local.next_install = install.wrapping_add(1);
+        install
+    });
+    // The callback polls the tasks of its own install: its `wake` reads its own `slot`.
     let wakeup: Wakeup = wake
         .build_threadsafe_function::<()>()
         .weak::<true>()
-        .build_callback(|ctx| Ok(poll_woken(&ctx.env)))?;
+        .build_callback(move |ctx| Ok(poll_woken(&ctx.env, install)))?;
     let woken = Arc::new(Woken { ids: Mutex::new(Vec::new()), wakeup });
     let hooks = Hooks {
         defer: defer.create_ref()?,
@@ -126,14 +156,20 @@ pub fn set_promise_hooks(
         woken,
         runtime,
     };
-    LOCAL.with(|local| local.borrow_mut().hooks = Some(hooks));
+    let dropped = LOCAL.with(|local| {
+        let mut local = local.borrow_mut();
+        local.installs.insert(install, hooks);
+        local.current = Some(install);
+        local.prune()
+    });
+    drop(dropped);
     Ok(())
 }
 
 /// Whether the package layer registered its hooks (not when the addon is loaded without
 /// `index.js`: the caller then uses napi's own bridge).
 pub fn installed() -> bool {
-    LOCAL.with(|local| local.borrow().hooks.is_some())
+    LOCAL.with(|local| local.borrow().current.is_some())
 }
 
 /// Makes the closure higher-ranked over the `Env`'s lifetime, as [`Settle`] is.
@@ -162,62 +198,66 @@ where
             Err(error) => Err(reject(env, &error)),
         })
     });
-    let id = LOCAL.with(|local| -> napi::Result<_> {
+    let (id, install, dropped) = LOCAL.with(|local| -> napi::Result<_> {
         let mut local = local.borrow_mut();
-        if local.hooks.is_none() {
-            return Err(napi::Error::from_reason("promise hooks missing"));
-        }
+        let install = local.current.ok_or_else(|| napi::Error::from_reason("promise hooks missing"))?;
+        let dropped = local.prune();
         let id = local.next;
         local.next = id.wrapping_add(1);
-        local.tasks.insert(id, task);
-        Ok(id)
+        local.tasks.insert(id, (install, task));
+        Ok((id, install, dropped))
     })?;
+    drop(dropped);
     // Polled first: its work (an SQLite write on the blocking pool) runs while `defer` makes
     // the Promise. A wake-up cannot come before `defer`: it is handled on this thread, after
     // this call returns.
     let settled = poll(env, id);
-    let promise = LOCAL.with(|local| -> napi::Result<_> {
-        let local = local.borrow();
-        let hooks = local.hooks.as_ref().ok_or_else(|| napi::Error::from_reason("promise hooks missing"))?;
-        hooks.defer.borrow_back(env)?.call(FnArgs::from((id,)))
-    });
+    // Taken out of `LOCAL` before the call into JS, which may call the addon again.
+    let defer = hook(install, |hooks| hooks.defer.borrow_back(env));
+    let promise = defer.and_then(|defer| defer.call(FnArgs::from((id,))));
     let promise = promise.inspect_err(|_| {
         // No Promise to settle: the task is dropped (its work, if started, still completes).
         LOCAL.with(|local| local.borrow_mut().tasks.remove(&id));
     })?;
     if let Some((ok, value)) = settled {
-        settle(env, id, ok, value);
+        settle(env, install, id, ok, value);
     }
     Ok(promise)
 }
 
-/// Polls every task woken since the last time (the threadsafe function's callback): settles
-/// each finished one but the last through `settle`, and hands the last to the call of `wake`
-/// that follows (its value in `slot[0]`).
-fn poll_woken(env: &Env) -> WakeArgs {
-    let ids = LOCAL.with(|local| {
+/// `get` of install `install`'s hooks, read while `LOCAL` is borrowed: what it gives (a JS
+/// value) is used after, so that a call into JS never runs inside the borrow.
+fn hook<R>(install: u32, get: impl FnOnce(&Hooks) -> napi::Result<R>) -> napi::Result<R> {
+    LOCAL.with(|local| {
         let local = local.borrow();
-        let woken = local.hooks.as_ref().map(|hooks| Arc::clone(&hooks.woken));
-        woken.and_then(|woken| woken.ids.lock().ok().map(|mut ids| std::mem::take(&mut *ids)))
-    });
+        let hooks =
+            local.installs.get(&install).ok_or_else(|| napi::Error::from_reason("promise hooks missing"))?;
+        get(hooks)
+    })
+}
+
+/// Polls every task of install `install` woken since the last time (its threadsafe function's
+/// callback): settles each finished one but the last through `settle`, and hands the last to the
+/// call of `wake` that follows (its value in `slot[0]`).
+fn poll_woken(env: &Env, install: u32) -> WakeArgs {
+    let ids = hook(install, |hooks| Ok(Arc::clone(&hooks.woken)))
+        .ok()
+        .and_then(|woken| woken.ids.lock().ok().map(|mut ids| std::mem::take(&mut *ids)));
     let mut last: Option<(u32, bool, Unknown<'_>)> = None;
     for id in ids.unwrap_or_default() {
         if let Some((ok, value)) = poll(env, id) {
             if let Some((id, ok, value)) = last.replace((id, ok, value)) {
-                settle(env, id, ok, value);
+                settle(env, install, id, ok, value);
             }
         }
     }
     let handed = last.and_then(|(id, ok, value)| {
-        let placed = LOCAL.with(|local| -> napi::Result<()> {
-            let local = local.borrow();
-            let Some(hooks) = local.hooks.as_ref() else { return Ok(()) };
-            hooks.slot.get_value(env)?.set_element(0, value)
-        });
+        let placed =
+            hook(install, |hooks| hooks.slot.get_value(env)).and_then(|mut slot| slot.set_element(0, value));
         match placed {
             Ok(()) => Some((id, ok)),
             Err(_) => {
-                settle(env, id, ok, value);
+                settle(env, install, id, ok, value);
                 None
             }
         }
@@ -231,11 +271,11 @@ fn poll_woken(env: &Env) -> WakeArgs {
 /// Polls task `id` once, in the runtime's context: its answer (ok, value) when it is done.
 fn poll<'env>(env: &'env Env, id: u32) -> Option<(bool, Unknown<'env>)> {
     // The task is taken out while it runs, so that what it calls may start others.
-    let (mut task, woken, runtime) = LOCAL.with(|local| {
+    let (install, mut task, woken, runtime) = LOCAL.with(|local| {
         let mut local = local.borrow_mut();
-        let task = local.tasks.remove(&id)?;
-        let hooks = local.hooks.as_ref()?;
-        Some((task, Arc::clone(&hooks.woken), hooks.runtime.clone()))
+        let (install, task) = local.tasks.remove(&id)?;
+        let hooks = local.installs.get(&install)?;
+        Some((install, task, Arc::clone(&hooks.woken), hooks.runtime.clone()))
     })?;
     let waker = Waker::from(Arc::new(TaskWaker { id, woken }));
     let polled = catch_unwind(AssertUnwindSafe(|| {
@@ -244,7 +284,7 @@ fn poll<'env>(env: &'env Env, id: u32) -> Option<(bool, Unknown<'env>)> {
     }));
     let settle = match polled {
         Ok(Poll::Pending) => {
-            LOCAL.with(|local| local.borrow_mut().tasks.insert(id, task));
+            LOCAL.with(|local| local.borrow_mut().tasks.insert(id, (install, task)));
             return None;
         }
         Ok(Poll::Ready(settle)) => settle,
@@ -252,21 +292,24 @@ fn poll<'env>(env: &'env Env, id: u32) -> Option<(bool, Unknown<'env>)> {
             Err(napi::Error::from_reason("a bug in hookwire (caught panic); please report it"))
         }),
     };
-    match settle(env) {
-        Ok(value) => Some((true, value)),
-        Err(error) => error.into_unknown(env).ok().map(|value| (false, value)),
-    }
+    let error = match settle(env) {
+        Ok(value) => return Some((true, value)),
+        Err(error) => error,
+    };
+    // The task is gone: its Promise is rejected whatever happens here, never left pending.
+    let value = error.into_unknown(env).or_else(|error| {
+        let reason = format!("a bug in hookwire (the answer could not be made a JS value: {})", error.reason);
+        to_js(env, &hookwire::Error::Internal { reason: reason.into() }).into_unknown(env)
+    });
+    Some((false, value.or_else(|_| ().into_unknown(env)).ok()?))
 }
 
-/// Settles Promise `id` through the package layer's `settle`.
-fn settle(env: &Env, id: u32, ok: bool, value: Unknown<'_>) {
-    let _ = LOCAL.with(|local| -> napi::Result<()> {
-        let local = local.borrow();
-        let Some(hooks) = local.hooks.as_ref() else { return Ok(()) };
-        let settle = hooks.settle.borrow_back(env)?;
-        let settle: Function<FnArgs<(u32, bool, Unknown<'_>)>, Unknown<'_>> =
-            Function::from_unknown(settle.to_unknown())?;
-        settle.call(FnArgs::from((id, ok, value)))?;
-        Ok(())
+/// Settles Promise `id` of install `install` through its `settle`.
+fn settle(env: &Env, install: u32, id: u32, ok: bool, value: Unknown<'_>) {
+    let settle = hook(install, |hooks| hooks.settle.borrow_back(env)).and_then(|settle| {
+        Function::<FnArgs<(u32, bool, Unknown<'_>)>, Unknown<'_>>::from_unknown(settle.to_unknown())
     });
+    if let Ok(settle) = settle {
+        let _ = settle.call(FnArgs::from((id, ok, value)));
+    }
 }
