@@ -141,11 +141,9 @@ async fn a_postgres_database_of_the_first_schema_opens_under_the_current_one() {
     opens_and_uses_the_first_schema(&pg.url(), &receiver).await;
 }
 
-/// The second schema's claims keep their meaning: a lease still running is left alone (and its
-/// delivery reports the lease's end as its next attempt), a lapsed one is claimed and sent.
-async fn opens_the_second_schema_with_claims_in_flight(url: &str, receiver: &Receiver, held: i64) {
-    let outbox = Outbox::open(url).await.unwrap();
-    assert_eq!(outbox.schema_version().await.unwrap(), SCHEMA_VERSION);
+/// Runs a worker until the lapsed claim (`dlv_lapsed`) is sent again, then a little longer, so
+/// anything else it (wrongly) thinks is due would be taken too; then stops it.
+async fn sends_the_lapsed_claim_and_nothing_else_due(outbox: &Outbox) {
     let worker = outbox
         .worker()
         .poll_interval(Duration::from_millis(20))
@@ -156,9 +154,16 @@ async fn opens_the_second_schema_with_claims_in_flight(url: &str, receiver: &Rec
         assert!(std::time::Instant::now() < deadline, "the lapsed claim was never taken again");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    // Give the worker time to take anything else it (wrongly) thinks is due.
     tokio::time::sleep(Duration::from_millis(300)).await;
     worker.stop(Duration::from_secs(5)).await;
+}
+
+/// The second schema's claims keep their meaning: a lease still running is left alone (and its
+/// delivery reports the lease's end as its next attempt), a lapsed one is claimed and sent.
+async fn opens_the_second_schema_with_claims_in_flight(url: &str, receiver: &Receiver, held: i64) {
+    let outbox = Outbox::open(url).await.unwrap();
+    assert_eq!(outbox.schema_version().await.unwrap(), SCHEMA_VERSION);
+    sends_the_lapsed_claim_and_nothing_else_due(&outbox).await;
     let held_delivery = outbox.delivery("dlv_held").await.unwrap();
     assert_eq!(
         (held_delivery.status, held_delivery.attempts, held_delivery.next_attempt_at),
@@ -374,19 +379,7 @@ async fn a_postgres_database_of_the_fourth_schema_keeps_its_queue_and_claims() {
     assert_eq!(queue, expected, "the pending and retrying deliveries, as they were, and nothing final");
     let metrics = outbox.metrics().await.unwrap();
     assert_eq!((metrics.queue_depth, metrics.due_now), (3, 1), "held, lapsed (due) and later are queued");
-    let worker = outbox
-        .worker()
-        .poll_interval(Duration::from_millis(20))
-        .spawn(&tokio::runtime::Handle::current())
-        .unwrap();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while outbox.delivery("dlv_lapsed").await.unwrap().status != DeliveryStatus::Succeeded {
-        assert!(std::time::Instant::now() < deadline, "the lapsed claim was never taken again");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    // Give the worker time to take anything else it (wrongly) thinks is due.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    worker.stop(Duration::from_secs(5)).await;
+    sends_the_lapsed_claim_and_nothing_else_due(&outbox).await;
     let at = Some(hookwire_outbox::UnixTime::from_millis(held));
     for (id, status, attempts) in
         [("dlv_held", DeliveryStatus::Pending, 0), ("dlv_later", DeliveryStatus::Retrying, 3)]

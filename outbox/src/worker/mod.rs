@@ -329,14 +329,7 @@ async fn run(
         // requests are in flight: it costs nothing until that batch comes, and then it claims
         // for the slots the batch frees too.
         if worth_a_claim || (combined && busy > 0) || waiting.is_some() {
-            let request = ClaimRequest {
-                worker: shared.id.clone(),
-                token: crate::id::new_id("clm"),
-                now,
-                lease: shared.lease,
-                limit: u32::try_from(free).unwrap_or(u32::MAX),
-                exclude: shared.paces.saturated(now),
-            };
+            let request = claim_request(&shared, free, now);
             let excluding = !request.exclude.is_empty();
             let mut alone = worth_a_claim;
             let claimed = if combined {
@@ -376,14 +369,7 @@ async fn run(
                     if combined && (more || !alone) && in_flight > 0 {
                         let free = config.concurrency.saturating_sub(in_flight);
                         let now = UnixTime::now();
-                        let request = ClaimRequest {
-                            worker: shared.id.clone(),
-                            token: crate::id::new_id("clm"),
-                            now,
-                            lease: shared.lease,
-                            limit: u32::try_from(free).unwrap_or(u32::MAX),
-                            exclude: shared.paces.saturated(now),
-                        };
+                        let request = claim_request(&shared, free, now);
                         let alone = free >= config.concurrency.div_ceil(4);
                         waiting = hand_over(&shared, request, alone).await.ok();
                         more = waiting.is_some();
@@ -457,6 +443,18 @@ struct Ask {
 struct Answer {
     reply: oneshot::Receiver<Result<(Vec<Claimed>, usize)>>,
     alone: bool,
+}
+
+/// A claim for `free` slots, with a fresh token, leaving out the endpoints paced to a stop.
+fn claim_request(shared: &Shared, free: usize, now: UnixTime) -> ClaimRequest {
+    ClaimRequest {
+        worker: shared.id.clone(),
+        token: crate::id::new_id("clm"),
+        now,
+        lease: shared.lease,
+        limit: u32::try_from(free).unwrap_or(u32::MAX),
+        exclude: shared.paces.saturated(now),
+    }
 }
 
 /// Hands a claim to the recorder, to be made with the completions waiting to be written, in
