@@ -592,6 +592,27 @@ async fn a_rate_limited_endpoint_is_paced_by_its_token_bucket(outbox: Outbox) {
     );
 }
 
+async fn a_worker_of_one_slot_delivers_a_rate_limited_backlog(outbox: Outbox) {
+    // One slot and a bucket of one: each claim after the first finds the endpoint throttled and
+    // gives its delivery back, so no request is in flight and no completion comes. The worker
+    // must still claim again (a claim waiting for the next batch of completions would wait for
+    // ever: the stall the review of the combined claim found).
+    let receiver = Receiver::answering(200).await;
+    let paced = endpoint(&receiver.url("/")).rate_limit(crate::RateLimit::new(1, ms(300)));
+    outbox.add_endpoint(paced).await.unwrap();
+    for n in 0..3 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    outbox
+        .worker()
+        .concurrency(1)
+        .poll_interval(ms(10))
+        .run_until_idle(Duration::from_secs(10))
+        .await
+        .expect("the backlog delivered, one request at a time");
+    assert_eq!(receiver.count(), 3);
+}
+
 async fn a_lease_is_renewed_while_a_slow_request_runs(outbox: Outbox) {
     // The answer takes four leases; without renewal the delivery would be claimed again (and
     // sent twice) and the first attempt's record refused.
@@ -857,6 +878,7 @@ cases![
     operations_refuse_bad_input_with_stable_codes,
     a_slow_endpoint_does_not_hold_up_the_others,
     a_rate_limited_endpoint_is_paced_by_its_token_bucket,
+    a_worker_of_one_slot_delivers_a_rate_limited_backlog,
     a_lease_is_renewed_while_a_slow_request_runs,
     an_endpoint_keeps_the_id_the_application_chose,
     an_update_changes_what_is_sent_and_where,
