@@ -92,7 +92,7 @@ pub async fn claim_cost(outbox: &Outbox, rounds: usize, batch: u32) -> Result<Du
 /// is claimed `claim` at a time and each claim's deliveries are completed (a 200 answer with a
 /// date and a length header) in batches of `batch`. With `combined`, each batch is written in
 /// one call with the next claim, as the worker does on an engine that combines them
-/// ([`Store::combines_claims`]); otherwise in separate calls. The connection of an SQLite
+/// (`Store::combines_claims`); otherwise in separate calls. The connection of an SQLite
 /// outbox is held for about this long per delivery, whatever the HTTP side does.
 pub async fn store_cost(
     outbox: &Outbox,

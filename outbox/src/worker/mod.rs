@@ -5,9 +5,11 @@
 //! fresh timestamp, send, classify, decide, record, all fenced by the claim token. A slot is
 //! free again once the attempt's completion is written (group commit), not when the request
 //! ends: until then its lease and its endpoint's slot are held, and a claim for it would only
-//! find deliveries it has to give back. On SQLite (one connection, one writer) the claim goes
-//! to the completion writer and is made in the transaction of its next batch, for the free
-//! slots and the ones that batch frees: one commit per round instead of two. A lease is
+//! find deliveries it has to give back. A store that combines claims with completions
+//! ([`Store::combines_claims`]; none does today) has the claim go to the completion writer and be
+//! made in the transaction of its next batch, for the free slots and the ones that batch frees:
+//! one commit per round instead of two. SQLite had it on and has it off again: the hand-over
+//! stalls when no completion comes (see `combines_claims` there). A lease is
 //! renewed while its request runs; a worker that dies leaves leases that simply expire, and
 //! the deliveries become due again for any worker (at-least-once: a request that reached the
 //! receiver just before the crash is sent again, with the same webhook id).
