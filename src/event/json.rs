@@ -712,11 +712,15 @@ impl FromJson for Decimal {
 
 impl Serialize for Decimal {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        // Validated JSON number text: written verbatim, never through f64.
-        RawValue::from_string(self.as_str().to_owned())
-            .map_err(serde::ser::Error::custom)?
-            .serialize(serializer)
+        // Validated JSON number text: written verbatim, never through f64. The raw value borrows
+        // the digits (no copy on the heap per number written).
+        raw_number(self.as_str())?.serialize(serializer)
     }
+}
+
+/// A number's checked text as a raw JSON value, borrowed where it lies.
+fn raw_number<E: serde::ser::Error>(text: &str) -> Result<&RawValue, E> {
+    serde_json::from_str(text).map_err(E::custom)
 }
 
 /// An identifier that one system sends as a number (`1001`) and another as a string
@@ -817,9 +821,7 @@ impl Serialize for Id {
         match self {
             Id::Int(n) => serializer.serialize_i64(*n),
             // Validated integer text: written verbatim.
-            Id::BigInt(digits) => RawValue::from_string(digits.to_string())
-                .map_err(serde::ser::Error::custom)?
-                .serialize(serializer),
+            Id::BigInt(digits) => raw_number(digits)?.serialize(serializer),
             Id::Text(text) => serializer.serialize_str(text),
         }
     }

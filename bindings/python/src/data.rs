@@ -42,35 +42,7 @@ struct Class {
     new_args: Py<PyTuple>,
     /// JSON key, attribute name, kind: a list, as a payload type has a dozen fields or so (a
     /// scan of short keys beats hashing them).
-    fields: Vec<(Key, Py<PyString>, Kind)>,
-}
-
-/// A typed field's JSON key, with its first 16 bytes as one number: a key is told from the
-/// others by its length and that number, without a call to `memcmp` (a payload's keys are
-/// short; the rest of a longer one is compared as bytes).
-struct Key {
-    text: String,
-    head: u128,
-}
-
-impl Key {
-    fn of(text: String) -> Key {
-        Key { head: Key::head(&text), text }
-    }
-
-    fn head(text: &str) -> u128 {
-        let mut head = [0; 16];
-        let n = text.len().min(16);
-        head[..n].copy_from_slice(&text.as_bytes()[..n]);
-        u128::from_le_bytes(head)
-    }
-
-    /// Whether this is the key `text`, whose `head` is given.
-    fn is(&self, head: u128, text: &[u8]) -> bool {
-        self.head == head
-            && self.text.len() == text.len()
-            && (text.len() <= 16 || self.text.as_bytes()[16..] == text[16..])
-    }
+    fields: Vec<(String, Py<PyString>, Kind)>,
 }
 
 struct Tables {
@@ -120,7 +92,7 @@ fn load(py: Python<'_>) -> PyResult<Tables> {
         let mut fields = Vec::new();
         for row in cls.getattr("_FIELDS")?.try_iter()? {
             let (key, name, kind): (String, String, String) = row?.extract()?;
-            fields.push((Key::of(key), PyString::intern(py, &name).unbind(), kind_of(&kind, &index)?));
+            fields.push((key, PyString::intern(py, &name).unbind(), kind_of(&kind, &index)?));
         }
         let new_args = PyTuple::new(py, [cls])?.unbind();
         out.push(Class { new_args, fields });
@@ -216,12 +188,21 @@ impl<'a, 'py> Instance<'a, 'py> {
 
     /// The JSON key, attribute name and kind of `key`, when it is a typed field.
     fn field(&mut self, key: &str) -> Option<(&'a str, &'a Py<PyString>, &'a Kind)> {
-        let fields: &'a [(Key, Py<PyString>, Kind)] = &self.class.fields;
-        let (head, key) = (Key::head(key), key.as_bytes());
-        let at = (self.next..fields.len()).chain(0..self.next).find(|&at| fields[at].0.is(head, key))?;
-        self.next = at + 1;
-        let (key, name, kind) = &fields[at];
-        Some((&key.text, name, kind))
+        let fields: &'a [(String, Py<PyString>, Kind)] = &self.class.fields;
+        // Lengths first: most keys that are not this field are told apart without a compare.
+        let mut at = self.next;
+        for _ in 0..fields.len() {
+            if at >= fields.len() {
+                at = 0;
+            }
+            let (text, name, kind) = &fields[at];
+            if text.len() == key.len() && text.as_bytes() == key.as_bytes() {
+                self.next = at + 1;
+                return Some((text, name, kind));
+            }
+            at += 1;
+        }
+        None
     }
 
     fn set(
