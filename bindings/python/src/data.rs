@@ -55,7 +55,6 @@ struct Tables {
     /// `object.__new__`: a payload object is made without its `__init__`.
     new: Py<PyAny>,
     extra: Py<PyString>,
-    dict_name: Py<PyString>,
 }
 
 fn tables(py: Python<'_>) -> PyResult<&Tables> {
@@ -110,7 +109,6 @@ fn load(py: Python<'_>) -> PyResult<Tables> {
         int: py.import("builtins")?.getattr("int")?.unbind(),
         new: py.import("builtins")?.getattr("object")?.getattr("__new__")?.unbind(),
         extra: PyString::intern(py, "extra").unbind(),
-        dict_name: PyString::intern(py, "__dict__").unbind(),
     })
 }
 
@@ -164,12 +162,12 @@ type Out<'py> = Result<Bound<'py, PyAny>, Error>;
 
 /// An object of payload class `index`: its typed fields set, every other key (and a typed key
 /// sent as `null`) in `extra`. Made without `__init__` (the dataclass's defaults are class
-/// attributes), its attributes written into its `__dict__`: most of the time an `__init__` of a
-/// frozen dataclass would take is its `object.__setattr__` per field.
+/// attributes), its attributes set as `object.__setattr__` sets them: most of the time an
+/// `__init__` of a frozen dataclass would take is its Python call of `object.__setattr__` per
+/// field.
 struct Instance<'a, 'py> {
     class: &'a Class,
     object: Bound<'py, PyAny>,
-    attributes: Bound<'py, PyDict>,
     extra: Bound<'py, PyDict>,
     /// Where the next key's field is looked for first: the core writes a payload's fields in
     /// the order of its type, which is the order of `fields`, so the scan mostly hits at once.
@@ -180,10 +178,9 @@ impl<'a, 'py> Instance<'a, 'py> {
     fn new(py: Python<'py>, tables: &'a Tables, index: usize) -> PyResult<Self> {
         let class = &tables.classes[index];
         let object = tables.new.bind(py).call1(class.new_args.bind(py))?;
-        let attributes = object.getattr(tables.dict_name.bind(py))?.cast_into::<PyDict>()?;
         let extra = PyDict::new(py);
-        attributes.set_item(tables.extra.bind(py), &extra)?;
-        Ok(Instance { class, object, attributes, extra, next: 0 })
+        set_attribute(&object, tables.extra.bind(py), &extra)?;
+        Ok(Instance { class, object, extra, next: 0 })
     }
 
     /// The JSON key, attribute name and kind of `key`, when it is a typed field.
@@ -212,13 +209,35 @@ impl<'a, 'py> Instance<'a, 'py> {
         value: Bound<'py, PyAny>,
     ) -> PyResult<()> {
         match field {
-            Some((_, name, _)) if !value.is_none() => self.attributes.set_item(name.bind(key.py()), value),
+            Some((_, name, _)) if !value.is_none() => {
+                set_attribute(&self.object, name.bind(key.py()), &value)
+            }
             _ => self.extra.set_item(key, value),
         }
     }
 
     fn finish(self) -> Out<'py> {
         Ok(self.object)
+    }
+}
+
+/// Sets attribute `name` of `object` as `object.__setattr__` does, past a frozen dataclass's
+/// own `__setattr__`: into the instance's attribute values where CPython keeps them inline
+/// (3.11 and later), without making its `__dict__` and without a Python call per field.
+fn set_attribute(
+    object: &Bound<'_, PyAny>,
+    name: &Bound<'_, PyString>,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<()> {
+    // SAFETY: the three are live references (bound to the attached interpreter) for the call;
+    // `PyObject_GenericSetAttr` (stable ABI) borrows them and takes its own reference to
+    // `value`. On -1 it has set the exception, which `PyErr::fetch` takes.
+    let status =
+        unsafe { pyo3::ffi::PyObject_GenericSetAttr(object.as_ptr(), name.as_ptr(), value.as_ptr()) };
+    if status == 0 {
+        Ok(())
+    } else {
+        Err(PyErr::fetch(object.py()))
     }
 }
 
@@ -560,7 +579,7 @@ impl<'a, 'py> Map<'a, 'py> {
                 if value.is_none() {
                     instance.extra.set_item(key, value)?;
                 } else {
-                    instance.attributes.set_item(name.bind(py), value)?;
+                    set_attribute(&instance.object, name.bind(py), &value)?;
                 }
             }
             (Target::Dict(_), Slot::Field(..)) => return Err(ser::Error::custom("a field of no payload")),
