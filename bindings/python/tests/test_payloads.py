@@ -143,6 +143,36 @@ def test_data_built_from_the_cores_values_equals_the_json_reading_of_every_vecto
     assert checked > 100
 
 
+def test_data_objects_behave_as_the_dataclasses_their_constructor_makes():
+    # `.data` sets attributes as `object.__setattr__` does, without the constructor: every
+    # dataclass behaviour a user leans on must still match the constructor-made twin.
+    import copy
+    import pickle
+
+    checked = 0
+    for name, event in _events():
+        data, twin = event.data, _reference(event)
+        if not dataclasses.is_dataclass(data):
+            continue
+        # Fields not sent are left to the class defaults (None), not written per object.
+        assert vars(data).items() <= vars(twin).items(), name
+        assert all(twin_value is None for key, twin_value in vars(twin).items() if key not in vars(data)), name
+        assert pickle.loads(pickle.dumps(data)) == data == twin, name
+        assert copy.copy(data) == data and copy.deepcopy(data) == data, name
+        assert dataclasses.asdict(data) == dataclasses.asdict(twin), name
+        assert dataclasses.replace(data) == data, name
+        field = dataclasses.fields(data)[0].name
+        try:
+            setattr(data, field, None)
+        except dataclasses.FrozenInstanceError:
+            pass
+        else:
+            raise AssertionError(f"{name}: a frozen payload took an attribute")
+        assert getattr(data, field) == getattr(twin, field), name
+        checked += 1
+    assert checked > 30
+
+
 def test_data_is_built_once_without_json_text_in_between(monkeypatch):
     event = hookwire.parse_event(
         b'{"type":"order.created","data":{"id":1001,"total_amount":45.10,"items":[{"price":12.990,"gift":true}],'
