@@ -265,22 +265,18 @@ async fn main() {
     }
 
     // BENCH_STORE_COST=1: the SQLite store's own time per delivery, without HTTP (claims of
-    // 32, completions in batches of 11, as the worker was measured to make them), separate
-    // calls and combined (see `hookwire_outbox::bench::store_cost`); on stderr, not a table row.
+    // 32, completions in batches of 11, as the worker was measured to make them; see
+    // `hookwire_outbox::bench::store_cost`); on stderr, not a table row.
     if std::env::var("BENCH_STORE_COST").is_ok() {
-        for combined in [false, true] {
-            let url = sqlite(if combined { "cost-combined" } else { "cost" });
-            let (outbox, _) = setup(&url, &receiver).await;
-            for n in 0..deliveries {
-                outbox.publish(Publish::event("order.created", body(n))).await.unwrap();
-            }
-            let (took, done) =
-                hookwire_outbox::bench::store_cost(&outbox, 32, 11, combined).await.expect("store cost");
-            eprintln!(
-                "store_cost combined={combined}: {:.1} µs per delivery ({done} deliveries)",
-                took.as_secs_f64() * 1e6 / done as f64
-            );
+        let (outbox, _) = setup(&sqlite("cost"), &receiver).await;
+        for n in 0..deliveries {
+            outbox.publish(Publish::event("order.created", body(n))).await.unwrap();
         }
+        let (took, done) = hookwire_outbox::bench::store_cost(&outbox, 32, 11).await.expect("store cost");
+        eprintln!(
+            "store_cost: {:.1} µs per delivery ({done} deliveries)",
+            took.as_secs_f64() * 1e6 / done as f64
+        );
     }
     if runs_part("claims") {
         claim_growth("SQLite", AT_FILING_GROWTH_SQLITE, &sqlite, &receiver, 10_000, large).await;

@@ -90,16 +90,10 @@ pub async fn claim_cost(outbox: &Outbox, rounds: usize, batch: u32) -> Result<Du
 
 /// The store's own time per delivery as a worker spends it, without HTTP: every due delivery
 /// is claimed `claim` at a time and each claim's deliveries are completed (a 200 answer with a
-/// date and a length header) in batches of `batch`. With `combined`, each batch is written in
-/// one call with the next claim, as the worker does on an engine that combines them
-/// (`Store::combines_claims`); otherwise in separate calls. The connection of an SQLite
-/// outbox is held for about this long per delivery, whatever the HTTP side does.
-pub async fn store_cost(
-    outbox: &Outbox,
-    claim: u32,
-    batch: usize,
-    combined: bool,
-) -> Result<(Duration, usize)> {
+/// date and a length header) in batches of `batch`, each claim and batch a call of its own, as
+/// the worker makes them. The connection of an SQLite outbox is held for about this long per
+/// delivery, whatever the HTTP side does.
+pub async fn store_cost(outbox: &Outbox, claim: u32, batch: usize) -> Result<(Duration, usize)> {
     let store = &outbox.inner.store;
     let request = |limit: u32| ClaimRequest {
         worker: "bench".into(),
@@ -147,18 +141,10 @@ pub async fn store_cost(
         let chunks: Vec<Vec<crate::store::Completion>> =
             claimed.chunks(batch.max(1)).map(|chunk| chunk.iter().map(completion).collect()).collect();
         done += claimed.len();
-        let last = chunks.len() - 1;
-        let mut next = Vec::new();
-        for (n, chunk) in chunks.into_iter().enumerate() {
-            if combined && n == last {
-                let (results, more) = store.complete_and_claim(chunk, Some(request(claim))).await?;
-                results.into_iter().collect::<Result<Vec<()>>>()?;
-                next = more;
-            } else {
-                store.complete(chunk).await?.into_iter().collect::<Result<Vec<()>>>()?;
-            }
+        for chunk in chunks {
+            store.complete(chunk).await?.into_iter().collect::<Result<Vec<()>>>()?;
         }
-        claimed = if combined { next } else { store.claim(request(claim)).await? };
+        claimed = store.claim(request(claim)).await?;
     }
     Ok((started.elapsed(), done))
 }

@@ -417,47 +417,6 @@ async fn claims_leave_excluded_endpoints_and_future_retries_alone(outbox: Outbox
     assert_eq!(store.next_due().await.unwrap(), Some(now + ms(1) + ms(1_000)), "the lease's end");
 }
 
-/// A worker on SQLite writes a batch of completions and makes its next claim in one call:
-/// each completion is still fenced by its own claim token, and the claim sees what the batch
-/// wrote (a lapsed lease's delivery and one the batch made due again are taken, a finished
-/// one is not).
-async fn completions_and_the_next_claim_in_one_call_stay_fenced(outbox: Outbox) {
-    outbox.add_endpoint(endpoint("http://127.0.0.1:9/")).await.unwrap();
-    for n in 0..4 {
-        outbox.publish(order(n)).await.unwrap();
-    }
-    let store = &outbox.inner.store;
-    let t0 = UnixTime::now();
-    let mut short = claim("a", t0, ms(1_000));
-    short.limit = 1;
-    let lapsed = store.claim(short).await.unwrap().remove(0);
-    let mut long = claim("b", t0, ms(60_000));
-    long.limit = 2;
-    let mut held = store.claim(long).await.unwrap();
-    let (finished, retried) = (held.remove(0), held.remove(0));
-    let t1 = t0 + ms(1_001);
-    let mut again_now = done(&retried, t1);
-    again_now.next = Next::Retry { at: t1 };
-    let batch = vec![done(&lapsed, t1), done(&finished, t1), again_now];
-    let (results, claimed) = store.complete_and_claim(batch, Some(claim("c", t1, ms(60_000)))).await.unwrap();
-    let codes: Vec<&str> = results.iter().map(|r| r.as_ref().map_or_else(Error::code, |()| "ok")).collect();
-    assert_eq!(codes, ["lease_lost", "ok", "ok"], "each completion fenced by its own token");
-    assert_eq!(outbox.delivery(&finished.delivery_id).await.unwrap().status, DeliveryStatus::Succeeded);
-    let taken: Vec<&str> = claimed.iter().map(|c| c.delivery_id.as_str()).collect();
-    assert_eq!(taken.len(), 3, "{taken:?}");
-    assert!(taken.contains(&lapsed.delivery_id.as_str()), "the lapsed lease's delivery is taken again");
-    assert!(taken.contains(&retried.delivery_id.as_str()), "the claim sees the batch's retry, due now");
-    assert!(!taken.contains(&finished.delivery_id.as_str()), "a finished delivery is not claimed");
-    assert!(claimed.iter().all(|c| c.payload.starts_with(b"{") && c.endpoint_enabled));
-    // The old holder's token is spent; the new one writes.
-    let again = claimed.iter().find(|c| c.delivery_id == lapsed.delivery_id).unwrap();
-    assert_eq!(store.complete_one(done(&lapsed, t1)).await.unwrap_err().code(), "lease_lost");
-    store.complete_one(done(again, t1 + ms(1))).await.unwrap();
-    // Neither a batch nor a claim: nothing to do.
-    let (results, claimed) = store.complete_and_claim(Vec::new(), None).await.unwrap();
-    assert!(results.is_empty() && claimed.is_empty());
-}
-
 /// The outcomes of one batch of completions all count toward their endpoint's health, in
 /// order, and a completion after the one that disabled the endpoint sees it disabled (its
 /// retry becomes `endpoint_disabled`), as when each was written on its own.
@@ -873,7 +832,6 @@ cases![
     an_expired_lease_cannot_write_and_its_delivery_is_claimed_again,
     a_released_claim_is_due_again_without_an_attempt,
     claims_leave_excluded_endpoints_and_future_retries_alone,
-    completions_and_the_next_claim_in_one_call_stay_fenced,
     every_outcome_in_a_batch_counts_toward_the_endpoints_health,
     operations_refuse_bad_input_with_stable_codes,
     a_slow_endpoint_does_not_hold_up_the_others,

@@ -187,30 +187,6 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// transaction (group commit). Each completion is written only if its claim token still
     /// holds an unexpired lease; the others come back as `lease_lost` and write nothing.
     fn complete(&self, batch: Vec<Completion>) -> impl Future<Output = Result<Vec<Result<()>>>> + Send;
-    /// Whether [`complete_and_claim`](Store::complete_and_claim) writes and claims in one
-    /// transaction, so a worker should hand its claims to its completion writer.
-    fn combines_claims(&self) -> bool {
-        false
-    }
-    /// [`complete`](Store::complete) of `batch`, then [`claim`](Store::claim) with `request`.
-    /// SQLite does both in one transaction: one commit per round on its one connection instead
-    /// of two, and the slots the batch frees are claimed for at once. This default makes the
-    /// two calls (a failed claim then comes back as an error after the completions were
-    /// written; they are fenced, so writing them again is refused as `lease_lost`).
-    fn complete_and_claim(
-        &self,
-        batch: Vec<Completion>,
-        request: Option<ClaimRequest>,
-    ) -> impl Future<Output = Result<(Vec<Result<()>>, Vec<Claimed>)>> + Send {
-        async move {
-            let results = if batch.is_empty() { Vec::new() } else { self.complete(batch).await? };
-            let claimed = match request {
-                Some(request) => self.claim(request).await?,
-                None => Vec::new(),
-            };
-            Ok((results, claimed))
-        }
-    }
     /// [`complete`](Store::complete) for one.
     #[cfg(test)]
     fn complete_one(&self, completion: Completion) -> impl Future<Output = Result<()>> + Send {
@@ -360,19 +336,6 @@ impl Store for Engine {
     }
     async fn complete(&self, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
         dispatch!(self, s => s.complete(batch))
-    }
-    fn combines_claims(&self) -> bool {
-        match self {
-            Engine::Sqlite(store) => store.combines_claims(),
-            Engine::Postgres(store) => store.combines_claims(),
-        }
-    }
-    async fn complete_and_claim(
-        &self,
-        batch: Vec<Completion>,
-        request: Option<ClaimRequest>,
-    ) -> Result<(Vec<Result<()>>, Vec<Claimed>)> {
-        dispatch!(self, s => s.complete_and_claim(batch, request))
     }
     async fn next_due(&self) -> Result<Option<UnixTime>> {
         dispatch!(self, s => s.next_due())

@@ -803,33 +803,6 @@ impl Store for SqliteStore {
         .await
     }
 
-    // Off: the worker's hand-over of a claim to the next batch of completions stalls when no
-    // completion comes (every delivery of a claim given back as throttled, leases lost, a task
-    // that panicked): `a_worker_of_one_slot_delivers_a_rate_limited_backlog` times out with it
-    // on. The worker claims on its own until the hand-over also answers without a batch;
-    // `complete_and_claim` (one transaction for both) stays, tested by the conformance suite.
-    fn combines_claims(&self) -> bool {
-        false
-    }
-
-    async fn complete_and_claim(
-        &self,
-        batch: Vec<Completion>,
-        request: Option<ClaimRequest>,
-    ) -> Result<(Vec<Result<()>>, Vec<Claimed>)> {
-        self.call(move |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let results = complete_batch(&tx, batch)?;
-            let claimed = match &request {
-                Some(request) => claim_in(&tx, request)?,
-                None => Vec::new(),
-            };
-            tx.commit()?;
-            Ok((results, claimed))
-        })
-        .await
-    }
-
     async fn next_due(&self) -> Result<Option<UnixTime>> {
         self.call(move |conn| {
             let due: Option<i64> = conn

@@ -5,14 +5,14 @@
 //! fresh timestamp, send, classify, decide, record, all fenced by the claim token. A slot is
 //! free again once the attempt's completion is written (group commit), not when the request
 //! ends: until then its lease and its endpoint's slot are held, and a claim for it would only
-//! find deliveries it has to give back. A store that combines claims with completions
-//! ([`Store::combines_claims`]; none does today) has the claim go to the completion writer and be
-//! made in the transaction of its next batch, for the free slots and the ones that batch frees:
-//! one commit per round instead of two. SQLite had it on and has it off again: the hand-over
-//! stalls when no completion comes (see `combines_claims` there). A lease is
-//! renewed while its request runs; a worker that dies leaves leases that simply expire, and
-//! the deliveries become due again for any worker (at-least-once: a request that reached the
-//! receiver just before the crash is sent again, with the same webhook id).
+//! find deliveries it has to give back. Claims and batches of completions are separate calls to
+//! the store. A hand-over of the claim to the completion writer, made in the transaction of its
+//! next batch (one commit per round instead of two), ran on SQLite for a while: it stalled a
+//! worker when no completion came, was turned off in `c741174` and is gone since; its last
+//! version is in `f29b7e2`, and `outbox/PERFORMANCE.md` has the plan for bringing it back.
+//! A lease is renewed while its request runs; a worker that dies leaves leases that simply
+//! expire, and the deliveries become due again for any worker (at-least-once: a request that
+//! reached the receiver just before the crash is sent again, with the same webhook id).
 
 mod pacing;
 
@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, oneshot, watch, Notify};
+use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::{AbortHandle, JoinSet};
 use tracing::Instrument;
 
@@ -156,14 +156,12 @@ impl WorkerBuilder {
         let (stop, stop_rx) = watch::channel(false);
         let (deadline, deadline_rx) = watch::channel(Duration::ZERO);
         let (recorder, completions) = mpsc::channel(4 * self.concurrency);
-        let (claimer, asks) = mpsc::channel(1);
         let report = Arc::new(std::sync::Mutex::new(WorkerReport::default()));
         let written = Arc::new(Notify::new());
         let unwritten = Arc::new(AtomicUsize::new(0));
         let recorder_task = runtime.spawn(record_batches(
             Arc::clone(&self.outbox.inner),
             completions,
-            asks,
             Arc::clone(&report),
             self.lease,
             Arc::clone(&written),
@@ -171,7 +169,6 @@ impl WorkerBuilder {
         ));
         let shared = Arc::new(Shared {
             recorder,
-            claimer,
             written,
             unwritten,
             inner: Arc::clone(&self.outbox.inner),
@@ -252,9 +249,6 @@ struct Shared {
     inner: Arc<Inner>,
     /// Completions go through one recorder task that writes them in batches (group commit).
     recorder: mpsc::Sender<Record>,
-    /// Claims go through the recorder too when the store writes completions and claims in one
-    /// transaction ([`Store::combines_claims`]): the claim then rides with the next batch.
-    claimer: mpsc::Sender<Ask>,
     /// Signalled by the recorder after each batch: the endpoint slots it held are free again.
     written: Arc<Notify>,
     /// Completions handed to the recorder and not yet written: their requests are over but
@@ -306,9 +300,6 @@ async fn run(
     let mut tasks: JoinSet<()> = JoinSet::new();
     let mut held: HashMap<tokio::task::Id, (String, String)> = HashMap::new();
     tracing::info!(worker = %shared.id, concurrency = config.concurrency, "worker started");
-    let combined = shared.inner.store.combines_claims();
-    // A claim handed to the recorder before the last claims were dispatched (combined only).
-    let mut waiting: Option<Answer> = None;
     loop {
         if *stop.borrow() {
             break;
@@ -327,55 +318,13 @@ async fn run(
         // Claim in batches: wait for a quarter of the slots to free up, unless idle. A claim is
         // a round trip to the store; fewer, larger ones keep the loop from waiting on them.
         let worth_a_claim = free > 0 && (free >= config.concurrency.div_ceil(4) || tasks.is_empty());
-        // Where the claim rides with the next batch of completions, it is handed over whenever
-        // requests are in flight: it costs nothing until that batch comes, and then it claims
-        // for the slots the batch frees too.
-        if worth_a_claim || (combined && busy > 0) || waiting.is_some() {
+        if worth_a_claim {
             let request = claim_request(&shared, free, now);
             let excluding = !request.exclude.is_empty();
-            let mut alone = worth_a_claim;
-            let claimed = if combined {
-                let answer = match waiting.take() {
-                    Some(answer) => {
-                        alone = answer.alone;
-                        Ok(answer)
-                    }
-                    None => hand_over(&shared, request, worth_a_claim).await,
-                };
-                match answer {
-                    Ok(mut answer) => tokio::select! {
-                        claimed = &mut answer.reply => claimed.unwrap_or_else(|_| Err(Error::store("the recorder stopped"))),
-                        // Waiting for a batch that may take as long as the slowest request: a
-                        // stop does not wait. What is claimed from now on is given back by the
-                        // recorder (nobody waits for it); what was claimed already, here.
-                        _ = stop.changed() => {
-                            if let Ok(Ok((claims, _))) = answer.reply.try_recv() {
-                                give_back(&shared.inner, claims).await;
-                            }
-                            break;
-                        }
-                    },
-                    Err(err) => Err(err),
-                }
-            } else {
-                store.claim(request).await.map(|claims| (claims, free))
-            };
+            let claimed = store.claim(request).await;
             match claimed {
-                Ok((claims, limit)) => {
-                    more = claims.len() == limit;
-                    // The next claim is handed over before these are dispatched, so the batches
-                    // written meanwhile carry it too. Only after a claim that waited for a batch
-                    // or filled its limit: the next one waits for a batch in turn (unless worth
-                    // a transaction of its own), so the loop cannot spin.
-                    let in_flight = tasks.len() + shared.unwritten.load(Ordering::SeqCst) + claims.len();
-                    if combined && (more || !alone) && in_flight > 0 {
-                        let free = config.concurrency.saturating_sub(in_flight);
-                        let now = UnixTime::now();
-                        let request = claim_request(&shared, free, now);
-                        let alone = free >= config.concurrency.div_ceil(4);
-                        waiting = hand_over(&shared, request, alone).await.ok();
-                        more = waiting.is_some();
-                    }
+                Ok(claims) => {
+                    more = claims.len() == free;
                     let claimed_some = !claims.is_empty();
                     for claim in claims {
                         if let Some((handle, delivery)) = dispatch(&shared, &mut tasks, claim).await {
@@ -418,34 +367,12 @@ async fn run(
             _ = stop.changed() => {}
         }
     }
-    // A claim handed over and answered meanwhile is given back; one not yet made is given
-    // back by the recorder once it finds nobody waiting.
-    if let Some(mut answer) = waiting.take() {
-        if let Ok(Ok((claims, _))) = answer.reply.try_recv() {
-            give_back(&shared.inner, claims).await;
-        }
-    }
     let deadline = *deadline.borrow();
     shutdown(&shared, tasks, held, deadline).await;
 }
 
 /// Largest number of completions written in one transaction.
 const BATCH: usize = 256;
-
-/// A claim handed to the recorder, to be made in the transaction of its next batch.
-struct Ask {
-    request: ClaimRequest,
-    /// Worth a transaction of its own: made at once when no batch is waiting to be written.
-    alone: bool,
-    /// The claimed deliveries and the limit they were claimed with.
-    reply: oneshot::Sender<Result<(Vec<Claimed>, usize)>>,
-}
-
-/// A claim handed to the recorder, on its way back.
-struct Answer {
-    reply: oneshot::Receiver<Result<(Vec<Claimed>, usize)>>,
-    alone: bool,
-}
 
 /// A claim for `free` slots, with a fresh token, leaving out the endpoints paced to a stop.
 fn claim_request(shared: &Shared, free: usize, now: UnixTime) -> ClaimRequest {
@@ -459,24 +386,12 @@ fn claim_request(shared: &Shared, free: usize, now: UnixTime) -> ClaimRequest {
     }
 }
 
-/// Hands a claim to the recorder, to be made with the completions waiting to be written, in
-/// one transaction, for the free slots and the ones those completions free.
-async fn hand_over(shared: &Shared, request: ClaimRequest, alone: bool) -> Result<Answer> {
-    let (reply, answer) = oneshot::channel();
-    shared
-        .claimer
-        .send(Ask { request, alone, reply })
-        .await
-        .map_err(|_| Error::store("the recorder stopped"))?;
-    Ok(Answer { reply: answer, alone })
-}
-
 /// A completion on its way to the store, with the endpoint slot it keeps until it is written
 /// (so an endpoint that just answered 410 gets no further request before it is disabled).
 struct Record {
     completion: Completion,
-    /// Dropping it frees the endpoint's slot.
-    slot: Option<Slot>,
+    /// Held, never read: dropping it once the batch is written frees the endpoint's slot.
+    _slot: Option<Slot>,
     succeeded: bool,
 }
 
@@ -487,106 +402,27 @@ struct Record {
 async fn record_batches(
     inner: Arc<Inner>,
     mut records: mpsc::Receiver<Record>,
-    mut asks: mpsc::Receiver<Ask>,
     report: Arc<std::sync::Mutex<WorkerReport>>,
     lease: Duration,
     written: Arc<Notify>,
     unwritten: Arc<AtomicUsize>,
 ) {
-    // A claim waiting for the next batch.
-    let mut held: Option<Ask> = None;
-    // A claim was just answered: the worker hands over the next one as soon as it has read the
-    // answer, unless the queue ran dry.
-    let mut expecting = false;
-    loop {
-        let mut batch = tokio::select! {
-            record = records.recv() => match record {
-                Some(record) => vec![record],
-                // Every sender is gone with the attempts and the loop: nothing more will come.
-                None => break,
-            },
-            Some(ask) = asks.recv(), if held.is_none() => {
-                let alone = ask.alone;
-                held = Some(ask);
-                if !alone {
-                    continue;
-                }
-                Vec::new()
-            }
-        };
+    // Ends once every sender is gone with the attempts and the loop: nothing more will come.
+    while let Some(first) = records.recv().await {
+        let mut batch = vec![first];
         while batch.len() < BATCH {
             match records.try_recv() {
                 Ok(next) => batch.push(next),
                 Err(_) => break,
             }
         }
-        if held.is_none() {
-            held = asks.try_recv().ok();
-        }
-        if held.is_none() && expecting {
-            // Without this wait the batch that queued up while the last claim was written goes
-            // out before the worker has read that claim's answer: a transaction more for every
-            // claim. The wait is a wake-up, or a millisecond when no claim comes.
-            held = tokio::time::timeout(Duration::from_millis(1), asks.recv()).await.ok().flatten();
-        }
-        expecting = false;
-        // A claim whose asker has stopped waiting is not made.
-        let ask = held.take().filter(|ask| !ask.reply.is_closed());
         let completions: Vec<Completion> = batch.iter().map(|r| r.completion.clone()).collect();
-        let results = match ask {
-            Some(Ask { mut request, reply, .. }) => {
-                // The batch's requests are over: their slots are free once it is written. The
-                // lease counts from now, not from when the claim was handed over.
-                request.limit = request.limit.saturating_add(u32::try_from(batch.len()).unwrap_or(u32::MAX));
-                request.now = UnixTime::now();
-                // An endpoint left out as saturated when the claim was handed over has slots in
-                // this batch, free once it is written: a claim that leaves out a queue's only
-                // endpoint walks the whole due queue to find nothing.
-                request
-                    .exclude
-                    .retain(|id| !batch.iter().any(|r| r.slot.is_some() && r.completion.endpoint_id == *id));
-                let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
-                match inner.store.complete_and_claim(completions.clone(), Some(request)).await {
-                    Ok((results, claimed)) => {
-                        let count = written_batch(&batch, &results, &report);
-                        drop(batch);
-                        unwritten.fetch_sub(count, Ordering::SeqCst);
-                        match reply.send(Ok((claimed, limit))) {
-                            Ok(()) => expecting = true,
-                            Err(Ok((claimed, _))) => give_back(&inner, claimed).await,
-                            Err(Err(_)) => {}
-                        }
-                        written.notify_one();
-                        inner.progress.notify_waiters();
-                        continue;
-                    }
-                    Err(err) => {
-                        // The claim waits for no retry; the batch is written on its own below.
-                        let _ = reply.send(Err(err));
-                        if batch.is_empty() {
-                            continue;
-                        }
-                        write_batch(&inner, completions, lease).await
-                    }
-                }
-            }
-            None => write_batch(&inner, completions, lease).await,
-        };
+        let results = write_batch(&inner, completions, lease).await;
         let count = written_batch(&batch, &results, &report);
         drop(batch);
         unwritten.fetch_sub(count, Ordering::SeqCst);
         written.notify_one();
         inner.progress.notify_waiters();
-    }
-}
-
-/// Gives back claims nobody is waiting for any more (the worker stopped meanwhile), due now.
-async fn give_back(inner: &Inner, claimed: Vec<Claimed>) {
-    let now = UnixTime::now();
-    for claim in claimed {
-        if let Err(err) = inner.store.release(&claim.delivery_id, &claim.token, now).await {
-            tracing::warn!(delivery = %claim.delivery_id, error = %err, "could not release; its lease will expire");
-        }
     }
 }
 
@@ -853,7 +689,7 @@ where
 /// Hands a completion to the recorder (waiting only when it is behind: backpressure).
 async fn record(shared: &Shared, completion: Completion, slot: Option<Slot>, succeeded: bool) {
     shared.unwritten.fetch_add(1, Ordering::SeqCst);
-    if shared.recorder.send(Record { completion, slot, succeeded }).await.is_err() {
+    if shared.recorder.send(Record { completion, _slot: slot, succeeded }).await.is_err() {
         shared.unwritten.fetch_sub(1, Ordering::SeqCst);
         tracing::error!("the recorder stopped; the lease expires and the delivery is sent again");
     }
