@@ -806,6 +806,36 @@ async fn dropping_run_until_idle_stops_its_worker(outbox: Outbox) {
     );
 }
 
+/// A dropped handle leaves its worker running (as documented), and an idle worker then still
+/// sleeps between polls: the dropped stop channel does not read as a stop (nor wake the loop
+/// at once, again and again), and a message published later is still delivered.
+async fn a_worker_whose_handle_is_dropped_sleeps_between_polls_and_still_delivers(outbox: Outbox) {
+    let receiver = Receiver::answering(200).await;
+    outbox.add_endpoint(endpoint(&receiver.url("/"))).await.unwrap();
+    let id = crate::id::new_id("wrk");
+    let handle = outbox
+        .worker()
+        .id(&id)
+        .poll_interval(Duration::from_secs(30))
+        .spawn(&tokio::runtime::Handle::current())
+        .unwrap();
+    drop(handle);
+    tokio::time::sleep(ms(300)).await;
+    let claims = super::claims_made::by(&id);
+    assert!((1..=2).contains(&claims), "{claims} claims in 300 ms with nothing due and a 30 s poll");
+    // The publish wakes it (the poll is 30 s away).
+    outbox.publish(order(1)).await.unwrap();
+    for _ in 0..100 {
+        if outbox.queue_depth().await.unwrap() == 0 {
+            break;
+        }
+        tokio::time::sleep(ms(50)).await;
+    }
+    assert_eq!(receiver.count(), 1);
+    let delivery = &outbox.deliveries(DeliveryFilter::default()).await.unwrap()[0];
+    assert_eq!((delivery.status, delivery.attempts), (DeliveryStatus::Succeeded, 1));
+}
+
 // ---- the runner ------------------------------------------------------------------------
 
 type Case = fn(Outbox) -> Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -844,6 +874,7 @@ cases![
     publish_writes_the_envelope_of_a_dialect_and_filters_read_it,
     max_payload_refuses_larger_messages_at_publish,
     dropping_run_until_idle_stops_its_worker,
+    a_worker_whose_handle_is_dropped_sleeps_between_polls_and_still_delivers,
 ];
 
 /// Runs every case on a fresh outbox from `open`, each in its own task so one failure does

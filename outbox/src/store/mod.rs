@@ -303,6 +303,28 @@ impl Engine {
     }
 }
 
+/// Claims made by each worker id, counted in test builds only: a test sees how often a worker
+/// claims (an idle worker should not claim more often than it polls) through the engine every
+/// worker calls, whichever store is behind it.
+#[cfg(test)]
+pub(crate) mod claims_made {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    static CLAIMS: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+
+    pub(super) fn count(worker: &str) {
+        if let Ok(mut claims) = CLAIMS.lock() {
+            *claims.entry(worker.to_owned()).or_default() += 1;
+        }
+    }
+
+    /// Claims `worker` has made so far.
+    pub(crate) fn by(worker: &str) -> u64 {
+        CLAIMS.lock().map(|claims| claims.get(worker).copied().unwrap_or(0)).unwrap_or(0)
+    }
+}
+
 impl Store for Engine {
     async fn add_endpoint(&self, row: EndpointRow) -> Result<()> {
         dispatch!(self, s => s.add_endpoint(row))
@@ -326,6 +348,8 @@ impl Store for Engine {
         dispatch!(self, s => s.publish(message, matcher))
     }
     async fn claim(&self, request: ClaimRequest) -> Result<Vec<Claimed>> {
+        #[cfg(test)]
+        claims_made::count(&request.worker);
         dispatch!(self, s => s.claim(request))
     }
     async fn renew(&self, id: &str, token: &str, until: UnixTime, now: UnixTime) -> Result<bool> {

@@ -364,7 +364,10 @@ async fn run(
             // An endpoint left out as saturated may have room again.
             _ = shared.written.notified() => {}
             _ = tokio::time::sleep(pause) => {}
-            _ = stop.changed() => {}
+            // Only a sent stop: a dropped handle ("leaves the worker running") closes the
+            // channel, and `changed` then fails at once, every time, which would wake this
+            // loop again and again instead of letting it sleep its poll interval.
+            Ok(()) = stop.changed() => {}
         }
     }
     let deadline = *deadline.borrow();
