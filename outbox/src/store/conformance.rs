@@ -836,6 +836,46 @@ async fn a_worker_whose_handle_is_dropped_sleeps_between_polls_and_still_deliver
     assert_eq!((delivery.status, delivery.attempts), (DeliveryStatus::Succeeded, 1));
 }
 
+/// A worker of one slot whose attempt loses its lease (the delivery is cancelled while its
+/// request runs, so the renewal is refused) has no completion to write: its slot is free when
+/// the attempt's task ends, and the next delivery is claimed then, not a poll interval later.
+async fn a_slot_whose_lease_is_lost_is_free_again_at_once(outbox: Outbox) {
+    let receiver =
+        Receiver::start(
+            |seen| {
+                if seen.path == "/slow" {
+                    Reply::Slow(ms(1_500), 200)
+                } else {
+                    Reply::status(200)
+                }
+            },
+        )
+        .await;
+    outbox.add_endpoint(endpoint(&receiver.url("/slow")).events(["order.created"])).await.unwrap();
+    outbox.add_endpoint(endpoint(&receiver.url("/fast")).events(["user.created"])).await.unwrap();
+    let slow = outbox.publish(order(1)).await.unwrap();
+    let worker = outbox
+        .worker()
+        .concurrency(1)
+        .lease(ms(300))
+        .poll_interval(Duration::from_secs(30))
+        .spawn(&tokio::runtime::Handle::current())
+        .unwrap();
+    tokio::time::sleep(ms(200)).await;
+    assert_eq!(receiver.count(), 1, "the slow request is in flight");
+    outbox.publish(Publish::event("user.created", json!({"user_id": 2}))).await.unwrap();
+    let cancelled = outbox.deliveries(DeliveryFilter::default().message(&slow.message_id)).await.unwrap();
+    outbox.cancel(&cancelled[0].id).await.unwrap();
+    let started = std::time::Instant::now();
+    while outbox.queue_depth().await.unwrap() > 0 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(ms(20)).await;
+    }
+    let report = worker.stop(Duration::from_secs(5)).await;
+    assert_eq!(outbox.queue_depth().await.unwrap(), 0, "the next delivery waited for the poll");
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert_eq!((report.attempts, report.lease_lost), (1, 1));
+}
+
 // ---- the runner ------------------------------------------------------------------------
 
 type Case = fn(Outbox) -> Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -875,6 +915,7 @@ cases![
     max_payload_refuses_larger_messages_at_publish,
     dropping_run_until_idle_stops_its_worker,
     a_worker_whose_handle_is_dropped_sleeps_between_polls_and_still_delivers,
+    a_slot_whose_lease_is_lost_is_free_again_at_once,
 ];
 
 /// Runs every case on a fresh outbox from `open`, each in its own task so one failure does

@@ -158,19 +158,20 @@ impl WorkerBuilder {
         let (recorder, completions) = mpsc::channel(4 * self.concurrency);
         let report = Arc::new(std::sync::Mutex::new(WorkerReport::default()));
         let written = Arc::new(Notify::new());
-        let unwritten = Arc::new(AtomicUsize::new(0));
+        let in_flight = Arc::new(AtomicUsize::new(0));
         let recorder_task = runtime.spawn(record_batches(
             Arc::clone(&self.outbox.inner),
             completions,
             Arc::clone(&report),
             self.lease,
             Arc::clone(&written),
-            Arc::clone(&unwritten),
+            Arc::clone(&in_flight),
         ));
         let shared = Arc::new(Shared {
             recorder,
             written,
-            unwritten,
+            in_flight,
+            running: AtomicUsize::new(0),
             inner: Arc::clone(&self.outbox.inner),
             client,
             id: id.clone(),
@@ -249,11 +250,18 @@ struct Shared {
     inner: Arc<Inner>,
     /// Completions go through one recorder task that writes them in batches (group commit).
     recorder: mpsc::Sender<Record>,
-    /// Signalled by the recorder after each batch: the endpoint slots it held are free again.
+    /// Signalled by the recorder after each batch (the endpoint slots it held are free again),
+    /// and by an attempt's task that ends without a completion to write.
     written: Arc<Notify>,
-    /// Completions handed to the recorder and not yet written: their requests are over but
-    /// their leases and endpoint slots are still held, so they count against the concurrency.
-    unwritten: Arc<AtomicUsize>,
+    /// Attempts started and not yet written. An attempt whose request is over still holds its
+    /// lease and its endpoint's slot until its completion is written, so it counts against the
+    /// concurrency until then; one that ends without a completion (lease lost, a panic) stops
+    /// counting when its task ends. The loop reads this, not its tasks: a task's end frees no
+    /// slot of its own, so it does not wake the loop.
+    in_flight: Arc<AtomicUsize>,
+    /// Attempts whose task has not ended yet (their request may be over, their completion
+    /// not yet written): none left means the loop claims for whatever is free.
+    running: AtomicUsize,
     client: HttpClient,
     id: String,
     lease: Duration,
@@ -310,14 +318,15 @@ async fn run(
         // A request is in flight until its completion is written: claiming for slots whose
         // endpoint is still held would find nothing to take (a claim that walks the whole due
         // queue past the held endpoint's deliveries) or take what it must give back at once.
-        let busy = tasks.len() + shared.unwritten.load(Ordering::SeqCst);
+        let busy = shared.in_flight.load(Ordering::SeqCst);
         let free = config.concurrency.saturating_sub(busy);
         let now = UnixTime::now();
         let mut more = false;
         let mut pause = config.poll_interval;
         // Claim in batches: wait for a quarter of the slots to free up, unless idle. A claim is
         // a round trip to the store; fewer, larger ones keep the loop from waiting on them.
-        let worth_a_claim = free > 0 && (free >= config.concurrency.div_ceil(4) || tasks.is_empty());
+        let worth_a_claim = free > 0
+            && (free >= config.concurrency.div_ceil(4) || shared.running.load(Ordering::SeqCst) == 0);
         if worth_a_claim {
             let request = claim_request(&shared, free, now);
             let excluding = !request.exclude.is_empty();
@@ -357,9 +366,6 @@ async fn run(
             continue;
         }
         tokio::select! {
-            Some(done) = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                held.remove(&finished_id(&done));
-            }
             _ = shared.inner.wake.notified() => {}
             // An endpoint left out as saturated may have room again.
             _ = shared.written.notified() => {}
@@ -408,7 +414,7 @@ async fn record_batches(
     report: Arc<std::sync::Mutex<WorkerReport>>,
     lease: Duration,
     written: Arc<Notify>,
-    unwritten: Arc<AtomicUsize>,
+    in_flight: Arc<AtomicUsize>,
 ) {
     // Ends once every sender is gone with the attempts and the loop: nothing more will come.
     while let Some(first) = records.recv().await {
@@ -423,7 +429,7 @@ async fn record_batches(
         let results = write_batch(&inner, completions, lease).await;
         let count = written_batch(&batch, &results, &report);
         drop(batch);
-        unwritten.fetch_sub(count, Ordering::SeqCst);
+        in_flight.fetch_sub(count, Ordering::SeqCst);
         written.notify_one();
         inner.progress.notify_waiters();
     }
@@ -516,8 +522,12 @@ async fn dispatch(
     let now = UnixTime::now();
     let key = (claim.delivery_id.clone(), claim.token.clone());
     if !claim.endpoint_enabled {
-        let shared = Arc::clone(shared);
-        return Some((tasks.spawn(async move { finish_disabled(&shared, claim).await }), key));
+        let attempting = Attempting::start(shared);
+        let task = tasks.spawn(async move {
+            let recorded = finish_disabled(&attempting.shared, claim).await;
+            attempting.ended(recorded);
+        });
+        return Some((task, key));
     }
     let pace = match shared.pace(&claim.endpoint_id, claim.endpoint_version).await {
         Ok(pace) => pace,
@@ -529,7 +539,7 @@ async fn dispatch(
     };
     match pace.admit(now) {
         Ok(slot) => {
-            let shared = Arc::clone(shared);
+            let attempting = Attempting::start(shared);
             let span = tracing::info_span!(
                 "attempt",
                 delivery = %claim.delivery_id,
@@ -538,7 +548,13 @@ async fn dispatch(
                 number = claim.attempts + 1,
             );
             Some((
-                tasks.spawn(async move { attempt(&shared, pace, slot, claim).await }.instrument(span)),
+                tasks.spawn(
+                    async move {
+                        let recorded = attempt(&attempting.shared, pace, slot, claim).await;
+                        attempting.ended(recorded);
+                    }
+                    .instrument(span),
+                ),
                 key,
             ))
         }
@@ -554,7 +570,7 @@ async fn dispatch(
 }
 
 /// A claimed delivery whose endpoint was disabled meanwhile: it ends without an attempt.
-async fn finish_disabled(shared: &Shared, claim: Claimed) {
+async fn finish_disabled(shared: &Shared, claim: Claimed) -> bool {
     let completion = Completion {
         delivery_id: claim.delivery_id,
         endpoint_id: claim.endpoint_id,
@@ -566,11 +582,12 @@ async fn finish_disabled(shared: &Shared, claim: Claimed) {
         next: Next::GiveUp { reason: decisions::ENDPOINT_DISABLED },
         last_error: Some("endpoint disabled".into()),
     };
-    record(shared, completion, None, false).await;
+    record(shared, completion, None, false).await
 }
 
-/// One attempt: sign afresh, send (renewing the lease), classify, decide, record.
-async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
+/// One attempt: sign afresh, send (renewing the lease), classify, decide, record. `false` when
+/// nothing was handed to the recorder (the lease was lost).
+async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) -> bool {
     let started_at = UnixTime::now();
     let clock = Instant::now();
     let sent = match decisions::request(
@@ -592,7 +609,7 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
                 None => {
                     shared.count(|r| r.lease_lost += 1);
                     tracing::warn!("lease lost while sending; another worker owns the delivery now");
-                    return;
+                    return false;
                 }
             }
         }
@@ -662,7 +679,7 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
         next,
         last_error,
     };
-    record(shared, completion, Some(slot), succeeded).await;
+    record(shared, completion, Some(slot), succeeded).await
 }
 
 /// Runs `send` while renewing the lease every third of it; `None` when the lease was lost
@@ -689,12 +706,44 @@ where
     }
 }
 
-/// Hands a completion to the recorder (waiting only when it is behind: backpressure).
-async fn record(shared: &Shared, completion: Completion, slot: Option<Slot>, succeeded: bool) {
-    shared.unwritten.fetch_add(1, Ordering::SeqCst);
+/// Hands a completion to the recorder (waiting only when it is behind: backpressure); `false`
+/// when it could not.
+async fn record(shared: &Shared, completion: Completion, slot: Option<Slot>, succeeded: bool) -> bool {
     if shared.recorder.send(Record { completion, _slot: slot, succeeded }).await.is_err() {
-        shared.unwritten.fetch_sub(1, Ordering::SeqCst);
         tracing::error!("the recorder stopped; the lease expires and the delivery is sent again");
+        return false;
+    }
+    true
+}
+
+/// Held by an attempt's task: counts the attempt in flight from its start, and when the task
+/// ends without handing a completion to the recorder (its lease lost, the recorder gone, a
+/// panic, an abort at shutdown) stops counting it and wakes the loop, since no batch will.
+struct Attempting {
+    shared: Arc<Shared>,
+    recorded: bool,
+}
+
+impl Attempting {
+    fn start(shared: &Arc<Shared>) -> Attempting {
+        shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        shared.running.fetch_add(1, Ordering::SeqCst);
+        Attempting { shared: Arc::clone(shared), recorded: false }
+    }
+
+    /// The task's end: `recorded` when its completion went to the recorder.
+    fn ended(mut self, recorded: bool) {
+        self.recorded = recorded;
+    }
+}
+
+impl Drop for Attempting {
+    fn drop(&mut self) {
+        self.shared.running.fetch_sub(1, Ordering::SeqCst);
+        if !self.recorded {
+            self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
+            self.shared.written.notify_one();
+        }
     }
 }
 
