@@ -819,6 +819,8 @@ async fn a_worker_whose_handle_is_dropped_sleeps_between_polls_and_still_deliver
         .poll_interval(Duration::from_secs(30))
         .spawn(&tokio::runtime::Handle::current())
         .unwrap();
+    // Dropping the handle leaves this worker running for the rest of the suite (as documented);
+    // its 30 s poll and its own outbox keep it out of the other cases' way.
     drop(handle);
     tokio::time::sleep(ms(300)).await;
     let claims = super::claims_made::by(&id);
