@@ -16,6 +16,7 @@ const SECOND_POSTGRES: &str = include_str!("../migrations/postgres/0002_endpoint
 const THIRD_SQLITE: &str = include_str!("../migrations/sqlite/0003_hot_claims.sql");
 const THIRD_POSTGRES: &str = include_str!("../migrations/postgres/0003_hot_claims.sql");
 const FOURTH_POSTGRES: &str = include_str!("../migrations/postgres/0004_ordered_payloads.sql");
+const FIFTH_POSTGRES: &str = include_str!("../migrations/postgres/0005_due_queue.sql");
 
 const SCHEMA_TABLE: &str = "CREATE TABLE hookwire_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);
      INSERT INTO hookwire_schema VALUES (1, 'initial', 0);";
@@ -406,6 +407,86 @@ async fn a_postgres_database_of_the_fourth_schema_keeps_its_queue_and_claims() {
         (metrics.queue_depth, metrics.due_now),
         (2, 0),
         "a running lease and a later retry are not due"
+    );
+}
+
+/// A queue of the fifth schema: `$N` pending deliveries of one endpoint, due in publish order.
+const FIFTH_POSTGRES_QUEUE: &str = r#"
+INSERT INTO endpoints (id, url, scheme, secrets, config, tenant, enabled, health, created_at, updated_at, version)
+VALUES ('ep_old', 'http://127.0.0.1:9/old', 'standard-webhooks', '["whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"]',
+        '{"events":["*"],"retry":{"preset":"standard-webhooks"},"max_in_flight":16,"timeout_ms":5000,"allow_private":true}',
+        NULL, TRUE, '{"consecutive_failures":0,"failing_since":null,"disabled":null}', 1000, 1000, 1);
+INSERT INTO messages (id, event_type, payload, created_at)
+SELECT 'msg_' || i, 'order.created', '\x7b7d'::bytea, 1000 FROM generate_series(1, $N) i;
+INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status, run_started_at, created_at,
+                        updated_at)
+SELECT 'dlv_' || m.seq, m.id, m.seq, 'ep_old', 'order.created', 'pending', 1000, 1000, 1000 FROM messages m;
+INSERT INTO delivery_queue (delivery_id, endpoint_id, message_seq, due_at, attempts, run_attempts, run_started_at,
+                            manual)
+SELECT id, endpoint_id, message_seq, 1000 + message_seq, 0, 0, 1000, FALSE FROM deliveries;
+"#;
+
+/// How many times autovacuum has vacuumed the due queue.
+async fn queue_autovacuums(client: &tokio_postgres::Client) -> i64 {
+    let row = client
+        .query_one("SELECT autovacuum_count FROM pg_stat_user_tables WHERE relname = 'delivery_queue'", &[])
+        .await
+        .unwrap();
+    row.get(0)
+}
+
+/// PostgreSQL's migration 6: the due queue is vacuumed after a fixed count of dead rows, whatever
+/// its depth. Each claim steps over the dead entries completions leave at the front of the due
+/// index until a vacuum removes them; by PostgreSQL's default (50 rows and a fifth of the table)
+/// this queue of 50,000 would wait for 10,050 and keep the 4,000 dead rows below for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_database_of_the_fifth_schema_vacuums_its_queue_after_a_fixed_count_of_dead_rows() {
+    const QUEUED: i64 = 50_000;
+    const COMPLETED: i64 = 4_000;
+    let pg = hookwire_testkit::Postgres::start().unwrap();
+    let (client, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    for sql in
+        [FIRST_POSTGRES, SECOND_POSTGRES, THIRD_POSTGRES, FOURTH_POSTGRES, FIFTH_POSTGRES, SCHEMA_TABLE]
+    {
+        client.batch_execute(sql).await.unwrap();
+    }
+    client
+        .batch_execute(
+            "INSERT INTO hookwire_schema VALUES (2, 'endpoint_history', 0), (3, 'hot_claims', 0),
+                 (4, 'ordered_payloads', 0), (5, 'due_queue', 0)",
+        )
+        .await
+        .unwrap();
+    client.batch_execute(&FIFTH_POSTGRES_QUEUE.replace("$N", &QUEUED.to_string())).await.unwrap();
+
+    let outbox = Outbox::open(&pg.url()).await.unwrap();
+    assert_eq!(outbox.schema_version().await.unwrap(), SCHEMA_VERSION);
+    assert_eq!(outbox.metrics().await.unwrap().queue_depth, QUEUED as u64, "the queue is kept");
+    // As a queue that has been running: vacuumed once (its inserts do not call for another).
+    client.batch_execute("VACUUM ANALYZE delivery_queue").await.unwrap();
+    let before = queue_autovacuums(&client).await;
+    // The front of the queue completed: dead rows at the head of the due index.
+    let removed = client
+        .execute(
+            "DELETE FROM delivery_queue WHERE delivery_id IN (
+                 SELECT delivery_id FROM delivery_queue ORDER BY due_at LIMIT $1)",
+            &[&COMPLETED],
+        )
+        .await
+        .unwrap();
+    assert_eq!(removed, COMPLETED as u64);
+    client.batch_execute("SELECT pg_stat_force_next_flush()").await.unwrap();
+    // Autovacuum looks at each database every second instead of every minute, for the test.
+    client.batch_execute("ALTER SYSTEM SET autovacuum_naptime = 1").await.unwrap();
+    client.batch_execute("SELECT pg_reload_conf()").await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while queue_autovacuums(&client).await == before && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        queue_autovacuums(&client).await > before,
+        "{COMPLETED} dead rows in a queue of {QUEUED} were not vacuumed within 30 s"
     );
 }
 

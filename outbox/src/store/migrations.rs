@@ -10,9 +10,9 @@ pub(crate) struct Migration {
 }
 
 /// The newest schema version this build knows.
-pub(crate) const LATEST: i64 = 5;
+pub(crate) const LATEST: i64 = 6;
 
-pub(crate) const SQLITE: [Migration; 5] = [
+pub(crate) const SQLITE: [Migration; 6] = [
     Migration { version: 1, name: "initial", sql: include_str!("../../migrations/sqlite/0001_initial.sql") },
     Migration {
         version: 2,
@@ -35,9 +35,15 @@ pub(crate) const SQLITE: [Migration; 5] = [
         name: "due_queue",
         sql: include_str!("../../migrations/sqlite/0005_due_queue.sql"),
     },
+    // Empty: PostgreSQL's autovacuum settings for its due queue.
+    Migration {
+        version: 6,
+        name: "queue_vacuum",
+        sql: include_str!("../../migrations/sqlite/0006_queue_vacuum.sql"),
+    },
 ];
 
-pub(crate) const POSTGRES: [Migration; 5] = [
+pub(crate) const POSTGRES: [Migration; 6] = [
     Migration {
         version: 1,
         name: "initial",
@@ -62,6 +68,11 @@ pub(crate) const POSTGRES: [Migration; 5] = [
         version: 5,
         name: "due_queue",
         sql: include_str!("../../migrations/postgres/0005_due_queue.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "queue_vacuum",
+        sql: include_str!("../../migrations/postgres/0006_queue_vacuum.sql"),
     },
 ];
 

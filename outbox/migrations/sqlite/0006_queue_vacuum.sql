@@ -1,0 +1,4 @@
+-- PostgreSQL's migration 6 tunes autovacuum for its due queue (see
+-- migrations/postgres/0006_queue_vacuum.sql). SQLite has no such table and no vacuum to tune
+-- (its deleted b-tree cells are freed at once), so this one is empty: an SQLite database of
+-- the fifth schema is already one of the sixth.
