@@ -12,7 +12,7 @@ const { isAnyArrayBuffer } = require('node:util').types
 
 native.setErrorFactory(errors.fromCode)
 message.install(native)
-event.install(native)
+const events = event.install(native)
 pending.install(native)
 
 // `outbox.publish` of a data object: written here with JSON.stringify, a plain JS call, and read
@@ -74,7 +74,7 @@ exports.Scheduler = native.Scheduler
 exports.EndpointHealth = native.EndpointHealth
 exports.UrlGuard = native.UrlGuard
 exports.Outbox = native.Outbox
-exports.parseEvent = native.parseEvent
+exports.parseEvent = events.parseEvent
 exports.eventTypes = native.eventTypes
 exports.sampleEvent = native.sampleEvent
 exports.responseStatus = native.responseStatus

@@ -2,7 +2,34 @@
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 
-import { parseEvent, sampleEvent, eventTypes, Event, Subscription, DIALECTS, InvalidArgument, InvalidPayload, UnknownEventType, Signer, Verifier } from '../index.mjs'
+import { createRequire } from 'node:module'
+
+import { parseEvent, sampleEvent, eventTypes, Event, Subscription, Endpoint, DIALECTS, InvalidArgument, InvalidPayload, UnknownEventType, Signer, Verifier } from '../index.mjs'
+
+// The addon's own parseEvent (an instance of its Event class), beside which the package's
+// parseEvent (lib/event.js: a JS object over one addon call) must answer alike.
+const addon = createRequire(import.meta.url)('../native.js')
+
+/** Every member of Event (getters, and methods with the arguments of `calls`) on `event`: its
+ * answer, or the code or message of what it threw. */
+function members(event) {
+  const calls = { encode: DIALECTS.map((dialect) => [dialect]) }
+  const answers = {}
+  for (const name of Object.getOwnPropertyNames(Event.prototype)) {
+    if (name === 'constructor') continue
+    const member = Object.getOwnPropertyDescriptor(Event.prototype, name)
+    for (const args of member.get ? [null] : calls[name] ?? [[]]) {
+      const key = args === null ? name : `${name}(${args.join(', ')})`
+      try {
+        const value = args === null ? event[name] : event[name](...args)
+        answers[key] = Buffer.isBuffer(value) ? `bytes ${value.toString('base64')}` : value
+      } catch (error) {
+        answers[key] = `threw ${error.code ?? error.message}`
+      }
+    }
+  }
+  return answers
+}
 
 describe('parseEvent', () => {
   test('the native envelope: typed order data', () => {
@@ -71,6 +98,41 @@ describe('parseEvent', () => {
   })
   test('bodies: parsed objects are refused', () => {
     assert.throws(() => parseEvent({ type: 'order.created' }), InvalidArgument)
+  })
+  // parseEvent's event is made in JS (lib/event.js); each member of Event, read or called,
+  // answers as on the addon's own instance of the same parse (a member added to the addon's
+  // Event is covered too: the members are listed from its prototype).
+  test("an event of parseEvent answers every member of Event as the addon's own instance does", () => {
+    const cases = [
+      ['the native envelope', sampleEvent('order.created').toJson(), undefined],
+      ['an actor and envelope keys of its own', '{"id":"evt_2","type":"user.created","timestamp":1754647200,"actor":{"id":"usr_9","type":"user"},"trace":"t-1","data":{"user_id":7,"email":"a@b.c"}}', undefined],
+      ['a type outside the catalog, array data', '{"type":"widget.exploded","data":[1,"two",null,1.50]}', undefined],
+      ['a dialect with a type hint', Buffer.from('{"device_id":"dev_1","probes":[{"probe_id":1,"temperature":71.5,"unit":"F"}]}'), { dialect: 'device-service', typeHint: 'device.temperature' }],
+      ['strict, in the catalog', '{"type":"job.started","data":{"id":123,"status":"running"}}', { strict: true }],
+    ]
+    for (const [what, body, options] of cases) {
+      const ev = parseEvent(body, options)
+      assert.ok(ev instanceof Event, what)
+      assert.deepEqual(members(ev), members(addon.parseEvent(body, options)), what)
+      assert.deepEqual(Object.keys(ev), [], what)
+      assert.equal(JSON.stringify(ev), JSON.stringify(addon.parseEvent(body, options)), what)
+      for (const matcher of [new Subscription({ patterns: ['*'] }), new Endpoint('https://example.com/hook', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')]) {
+        assert.equal(matcher.matches(ev), true, what)
+      }
+    }
+  })
+  // What the event was parsed from is copied: the members made by parsing again later (toJson,
+  // encode, matches) see the bytes and options given at the call.
+  test('an event of parseEvent is unchanged when the caller reuses its Buffer or options object', () => {
+    const text = '{"id":"evt_3","type":"order.created","data":{"order_id":"ord_1","total_amount":45.99}}'
+    const body = Buffer.from(text)
+    const options = { dialect: 'hookwire' }
+    const ev = parseEvent(body, options)
+    body.fill(0x20)
+    options.dialect = 'device-service'
+    options.typeHint = 'device.temperature'
+    assert.deepEqual(members(ev), members(addon.parseEvent(text)))
+    assert.equal(new Subscription({ patterns: ['order.*'], filters: { order_id: 'ord_1' } }).matches(ev), true)
   })
 })
 

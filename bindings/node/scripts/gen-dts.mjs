@@ -14,7 +14,7 @@ const here = (path) => fileURLToPath(new URL(`../${path}`, import.meta.url))
 const require = createRequire(import.meta.url)
 
 // The addon's own functions that index.js turns into constants or keeps internal.
-const INTERNAL = /export declare (function (setErrorFactory|setPromiseHooks|outboxPublishJson|errorCodes|outboxErrorCodes|schemes|dialects|retryPolicies)\b|const __napiBindingTarget|class Claim\b)|export interface Verified\b/
+const INTERNAL = /export declare (function (setErrorFactory|setPromiseHooks|outboxPublishJson|parseEventParts|errorCodes|outboxErrorCodes|schemes|dialects|retryPolicies)\b|const __napiBindingTarget|class Claim\b)|export interface Verified\b/
 
 const SCALARS = {
   Decimal: 'Decimal',

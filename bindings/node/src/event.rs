@@ -1,7 +1,7 @@
 //! Events: parse (native envelope or a dialect), typed data, the catalog.
 
 use hookwire::Dialect;
-use napi::bindgen_prelude::{Buffer, Function, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{Array, Buffer, Function, JsObjectValue, Object, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
@@ -99,14 +99,19 @@ pub struct ParseOptions {
 /// Parses `body` as an event in `dialect` (default: hookwire's native envelope).
 #[napi(ts_args_type = "body: Uint8Array | string, options?: ParseOptions", ts_return_type = "WebhookEvent")]
 pub fn parse_event(env: Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<Event> {
-    let options = Options::read(&env, options, &["dialect", "typeHint", "strict"])?;
+    parse(&env, body, options).map(Event)
+}
+
+/// `parseEvent`'s parse: the options read and refused as `parseEvent` documents, then the core's.
+fn parse(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<hookwire::Event> {
+    let options = Options::read(env, options, &["dialect", "typeHint", "strict"])?;
     let ParseOptions { dialect, type_hint, strict } = ParseOptions {
         dialect: options.get("dialect")?,
         type_hint: options.get("typeHint")?,
         strict: options.get("strict")?,
     };
-    let body: Slice<'_> = input::body(&env, &body)?;
-    run(&env, || {
+    let body: Slice<'_> = input::body(env, &body)?;
+    run(env, || {
         let dialect = Dialect::from_name(dialect.as_deref().unwrap_or("hookwire"))?;
         if strict.unwrap_or(false) {
             dialect.parse_strict(body.bytes(), type_hint.as_deref())
@@ -114,7 +119,28 @@ pub fn parse_event(env: Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::R
             dialect.parse(body.bytes(), type_hint.as_deref())
         }
     })
-    .map(Event)
+}
+
+/// `parseEvent(body, options)` for the package layer (`lib/event.js`), which makes the event a
+/// JS object over what this gives: `[id, type, family, timestamp, dataJson]`, the data as the
+/// core's exact JSON text (`Event.dataJson()`). No handle to the parsed event is kept: a JS
+/// object with a finalizer (an instance of the `Event` class, or a napi external) costs more
+/// than the core's parse of an order event (issue 18). The same parse, rules and errors as
+/// `parseEvent`.
+#[napi(ts_return_type = "unknown[]")]
+pub fn parse_event_parts<'env>(
+    env: &'env Env,
+    body: Unknown<'_>,
+    options: Unknown<'_>,
+) -> napi::Result<Array<'env>> {
+    let event = parse(env, body, options)?;
+    let mut parts = env.create_array(5)?;
+    parts.set(0, event.id())?;
+    parts.set(1, event.event_type())?;
+    parts.set(2, event.family().as_str())?;
+    parts.set(3, event.timestamp().map(ToString::to_string))?;
+    parts.set(4, event.payload().to_json().get())?;
+    Ok(parts)
 }
 
 /// A catalog entry.
