@@ -3,6 +3,7 @@ import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 
 import { createRequire } from 'node:module'
+import { inspect } from 'node:util'
 
 import { parseEvent, sampleEvent, eventTypes, Event, Subscription, Endpoint, DIALECTS, InvalidArgument, InvalidPayload, UnknownEventType, Signer, Verifier } from '../index.mjs'
 
@@ -115,6 +116,7 @@ describe('parseEvent', () => {
       assert.ok(ev instanceof Event, what)
       assert.deepEqual(members(ev), members(addon.parseEvent(body, options)), what)
       assert.deepEqual(Object.keys(ev), [], what)
+      assert.equal(inspect(ev), inspect(addon.parseEvent(body, options)), what)
       assert.equal(JSON.stringify(ev), JSON.stringify(addon.parseEvent(body, options)), what)
       for (const matcher of [new Subscription({ patterns: ['*'] }), new Endpoint('https://example.com/hook', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')]) {
         assert.equal(matcher.matches(ev), true, what)

@@ -95,6 +95,13 @@ function install(native) {
     if ('value' in member) member.writable = true
   }
   ParsedEvent.prototype = Object.create(Event.prototype, own)
+  // Shown as the addon's instance is (`Event {}`), not with the symbols it keeps its parts under.
+  Object.defineProperty(ParsedEvent.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+    configurable: true,
+    value: function inspect(depth, options, inspect) {
+      return inspect(nativeOf(this), options)
+    },
+  })
 
   const parts = native.parseEventParts
   /** `parseEvent(body, options)`: an Event made here (see above). */
