@@ -2,6 +2,7 @@
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 
+import { Session } from 'node:inspector'
 import { createRequire } from 'node:module'
 import { inspect } from 'node:util'
 
@@ -31,6 +32,57 @@ function members(event) {
   }
   return answers
 }
+
+/** What `f()` gives: every member of the event it returns, or what it threw (class, code,
+ * message). */
+function outcome(f) {
+  try {
+    return { event: members(f()) }
+  } catch (error) {
+    return { threw: error.constructor.name, code: error.code, message: error.message }
+  }
+}
+
+/** Every typed array `value` holds in a property of its own (keyed by string or symbol) or a
+ * private field, as `[where, length, byteLength of its ArrayBuffer]`. Private fields are seen
+ * through the inspector protocol (the view a debugger or a heap snapshot has). */
+function heldBytes(value) {
+  const session = new Session()
+  session.connect()
+  const post = (method, params) => {
+    let answer
+    let failure
+    session.post(method, params, (error, result) => {
+      failure = error
+      answer = result
+    })
+    if (failure) throw failure
+    return answer
+  }
+  try {
+    globalThis.__heldBytes = value
+    const { result } = post('Runtime.evaluate', { expression: 'globalThis.__heldBytes' })
+    const { result: own, privateProperties = [] } = post('Runtime.getProperties', { objectId: result.objectId, ownProperties: true })
+    return [...own, ...privateProperties]
+      .filter((property) => property.value?.subtype === 'typedarray')
+      .map((property) => [
+        property.name,
+        ...post('Runtime.callFunctionOn', { objectId: property.value.objectId, functionDeclaration: 'function () { return [this.length, this.buffer.byteLength] }', returnByValue: true }).result.value,
+      ])
+  } finally {
+    delete globalThis.__heldBytes
+    session.disconnect()
+  }
+}
+
+/** parseEvent cases, each with the body and options it is given. */
+const PARSE_CASES = [
+  ['the native envelope', sampleEvent('order.created').toJson(), undefined],
+  ['an actor and envelope keys of its own', '{"id":"evt_2","type":"user.created","timestamp":1754647200,"actor":{"id":"usr_9","type":"user"},"trace":"t-1","data":{"user_id":7,"email":"a@b.c"}}', undefined],
+  ['a type outside the catalog, array data', '{"type":"widget.exploded","data":[1,"two",null,1.50]}', undefined],
+  ['a dialect with a type hint', Buffer.from('{"device_id":"dev_1","probes":[{"probe_id":1,"temperature":71.5,"unit":"F"}]}'), { dialect: 'device-service', typeHint: 'device.temperature' }],
+  ['strict, in the catalog', '{"type":"job.started","data":{"id":123,"status":"running"}}', { strict: true }],
+]
 
 describe('parseEvent', () => {
   test('the native envelope: typed order data', () => {
@@ -104,14 +156,7 @@ describe('parseEvent', () => {
   // answers as on the addon's own instance of the same parse (a member added to the addon's
   // Event is covered too: the members are listed from its prototype).
   test("an event of parseEvent answers every member of Event as the addon's own instance does", () => {
-    const cases = [
-      ['the native envelope', sampleEvent('order.created').toJson(), undefined],
-      ['an actor and envelope keys of its own', '{"id":"evt_2","type":"user.created","timestamp":1754647200,"actor":{"id":"usr_9","type":"user"},"trace":"t-1","data":{"user_id":7,"email":"a@b.c"}}', undefined],
-      ['a type outside the catalog, array data', '{"type":"widget.exploded","data":[1,"two",null,1.50]}', undefined],
-      ['a dialect with a type hint', Buffer.from('{"device_id":"dev_1","probes":[{"probe_id":1,"temperature":71.5,"unit":"F"}]}'), { dialect: 'device-service', typeHint: 'device.temperature' }],
-      ['strict, in the catalog', '{"type":"job.started","data":{"id":123,"status":"running"}}', { strict: true }],
-    ]
-    for (const [what, body, options] of cases) {
+    for (const [what, body, options] of PARSE_CASES) {
       const ev = parseEvent(body, options)
       assert.ok(ev instanceof Event, what)
       assert.deepEqual(members(ev), members(addon.parseEvent(body, options)), what)
@@ -135,6 +180,129 @@ describe('parseEvent', () => {
     options.typeHint = 'device.temperature'
     assert.deepEqual(members(ev), members(addon.parseEvent(text)))
     assert.equal(new Subscription({ patterns: ['order.*'], filters: { order_id: 'ord_1' } }).matches(ev), true)
+  })
+
+  // Nothing of what the event keeps (its parts, body, options, the addon's instance, the parsed
+  // data) is a property: a spread or Object.assign copies nothing, no symbol lists it, a log
+  // line of the event shows no body; the addon's own instances alike once `.data` is read.
+  test('an event keeps nothing a spread, Object.assign or a symbol listing can see', () => {
+    for (const [what, body, options] of PARSE_CASES) {
+      const ev = parseEvent(body, options)
+      const own = addon.parseEvent(body, options)
+      for (const event of [ev, own]) {
+        members(event)
+        JSON.stringify(event)
+        new Subscription({ patterns: ['*'] }).matches(event)
+        assert.deepEqual(Reflect.ownKeys(event), [], what)
+        assert.deepEqual(Object.getOwnPropertySymbols(event), [], what)
+        assert.deepEqual({ ...event }, {}, what)
+        assert.deepEqual(Object.assign({}, event), {}, what)
+      }
+      const listed = (event) => {
+        const keys = []
+        for (const key in event) keys.push(key)
+        return keys
+      }
+      assert.deepEqual(listed(ev), listed(own), what)
+      assert.equal(inspect(ev), inspect(own), what)
+      assert.equal(inspect(ev, { showHidden: true }), inspect(own, { showHidden: true }), what)
+    }
+  })
+  // Object.freeze(event) leaves every member working: the addon's instance a member needs is
+  // made and kept where a frozen object still takes it, and so is the parsed data.
+  test('a frozen event answers every member, toJSON and matches as an unfrozen one does', () => {
+    for (const [what, body, options] of PARSE_CASES) {
+      for (const [maker, parse] of [['package', parseEvent], ['addon', addon.parseEvent]]) {
+        const ev = Object.freeze(parse(body, options))
+        const label = `${what} (${maker})`
+        assert.deepEqual(members(ev), members(addon.parseEvent(body, options)), label)
+        assert.equal(JSON.stringify(ev), JSON.stringify(addon.parseEvent(body, options)), label)
+        assert.equal(new Subscription({ patterns: ['*'] }).matches(ev), true, label)
+        assert.equal(new Endpoint('https://example.com/hook', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw').matches(ev), true, label)
+        assert.ok(Object.isFrozen(ev), label)
+      }
+    }
+  })
+  // The options are read once, by the package, and the addon gets that copy: a getter or a
+  // Proxy that answers differently later changes nothing, and the members made later (by a
+  // second parse) see the first answers.
+  test('parseEvent reads each option once', () => {
+    const reads = []
+    const answers = { dialect: ['hookwire', 'device-service'], typeHint: [undefined, 'device.temperature'], strict: [false, true] }
+    const options = {}
+    for (const [key, [first, later]] of Object.entries(answers)) {
+      Object.defineProperty(options, key, {
+        enumerable: true,
+        get() {
+          reads.push(key)
+          return reads.filter((read) => read === key).length === 1 ? first : later
+        },
+      })
+    }
+    const body = '{"id":"evt_4","type":"widget.exploded","data":{"pieces":7}}'
+    const ev = parseEvent(body, options)
+    assert.deepEqual(reads, ['dialect', 'typeHint', 'strict'])
+    assert.deepEqual(members(ev), members(addon.parseEvent(body)))
+    assert.equal(new Subscription({ patterns: ['*'] }).matches(ev), true)
+    assert.deepEqual(reads, ['dialect', 'typeHint', 'strict'], 'not read again by the members made later')
+  })
+  // Reading the options once keeps the addon's checks: what is refused, with which error, and
+  // what is accepted (inherited, non-enumerable and symbol keys as the addon sees them).
+  test('parseEvent refuses and accepts options as the addon does', () => {
+    const body = '{"id":"evt_5","type":"order.created","data":{"order_id":"ord_1"}}'
+    class ProtoOptions {
+      get dialect() {
+        return 'hookwire'
+      }
+      get strict() {
+        return true
+      }
+    }
+    const cases = [
+      ['no options', undefined],
+      ['null', null],
+      ['an unknown key', { foo: 1 }],
+      ['a known and an unknown key', { dialect: 'hookwire', foo: 1 }],
+      ['an unknown key before a known one', { foo: 1, dialect: 'hookwire' }],
+      ['an unknown key whose getter throws', { get foo() { throw new Error('read foo') } }],
+      ['an inherited enumerable unknown key', Object.create({ foo: 1 })],
+      ['an inherited enumerable known key', Object.create({ strict: true })],
+      ['getters on a class prototype (not enumerable)', new ProtoOptions()],
+      ['a non-enumerable unknown key', Object.defineProperty({}, 'foo', { value: 1 })],
+      ['a symbol key', { [Symbol('foo')]: 1 }],
+      ['a Proxy', new Proxy({ dialect: 'hookwire' }, {})],
+      ['a Proxy of an array', new Proxy([], {})],
+      ['an array', []],
+      ['a string', 'hookwire'],
+      ['a number', 5],
+      ['a function', () => {}],
+      ['a dialect that is a number', { dialect: 5 }],
+      ['an unknown dialect', { dialect: 'nope' }],
+      ['strict that is text', { strict: 'yes' }],
+      ['a type hint that is a number', { typeHint: 7 }],
+      ['a getter that throws', { get dialect() { throw new Error('read dialect') } }],
+    ]
+    for (const [what, options] of cases) {
+      for (const [bodyWhat, input] of [['a good body', body], ['a parsed object', { type: 'order.created' }]]) {
+        assert.deepEqual(outcome(() => parseEvent(input, options)), outcome(() => addon.parseEvent(input, options)), `${what}, ${bodyWhat}`)
+      }
+    }
+  })
+  // A small Buffer (Buffer.from) is a view of Node's shared 8 KB pool, and a Uint8Array may be a
+  // view of a larger buffer: no typed array the event keeps holds more than its own bytes (a view
+  // would keep the whole buffer alive), and the copy it keeps gives back the exact bytes.
+  test("the bytes an event of parseEvent keeps are its own, not a view of a larger buffer", () => {
+    const text = '{"id":"evt_6","type":"order.created","data":{"order_id":"ord_é😀","note":"\\u00e9\\n","total_amount":1.10}}'
+    const large = new Uint8Array(65536)
+    large.set(Buffer.from(text), 100)
+    for (const [what, body] of [['Buffer.from of a string', Buffer.from(text)], ['a view into 64 KB', large.subarray(100, 100 + Buffer.byteLength(text))]]) {
+      const ev = parseEvent(body)
+      for (const [where, length, byteLength] of heldBytes(ev)) {
+        assert.equal(byteLength, length, `${what}: ${where} holds ${byteLength} bytes for ${length}`)
+      }
+      body.fill(0x20)
+      assert.deepEqual(members(ev), members(addon.parseEvent(text)), what)
+    }
   })
 })
 
