@@ -3,6 +3,7 @@
 // (§7), and [name, value] pairs are read in linear time (§4).
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
+import vm from 'node:vm'
 
 import * as hookwire from '../index.mjs'
 const {
@@ -112,6 +113,59 @@ describe('§8 wrong types are invalid_argument naming the argument', () => {
     }
   })
 
+  // The addon reads a Uint8Array or Buffer body in one napi call and everything else through its
+  // checks (src/input.rs `body`): each kind of body is taken, or refused with its message, alike
+  // by verify, parseEvent and sign (verify's ArrayBuffer is refused in JS, before the addon).
+  test('each kind of body is taken or refused by verify, parseEvent and sign as it always was', () => {
+    const text = '{"type":"order.created","data":{"order_id":"ord_1"}}'
+    const bytes = Buffer.from(text)
+    const shared = new Uint8Array(new SharedArrayBuffer(bytes.length))
+    shared.set(bytes)
+    const RAW = "pass the raw request body (a Buffer, Uint8Array or string, exactly as received), not a parsed object: with Express mount express.raw({ type: '*/*' }) instead of express.json() on the webhook route"
+    const KIND = 'invalid argument `body`: a typed array body must be a Uint8Array or Buffer'
+    const PARSED = `invalid argument \`body\`: got a parsed object: ${RAW}`
+    const ARRAY_BUFFER = `invalid argument \`body\`: got an ArrayBuffer: wrap it as new Uint8Array(buffer); ${RAW}`
+    const got = (what) => `invalid argument \`body\`: got ${what}: ${RAW}`
+    const cases = [
+      ['a string', text, 'ok', 'ok', 'ok'],
+      ['a Buffer', bytes, 'ok', 'ok', 'ok'],
+      ['a Uint8Array', new Uint8Array(bytes), 'ok', 'ok', 'ok'],
+      ['a Uint8Array of another realm', vm.runInNewContext('new Uint8Array(b)', { b: [...bytes] }), 'ok', 'ok', 'ok'],
+      ['a Uint8Array over a SharedArrayBuffer', shared, 'ok', 'ok', 'ok'],
+      ['a view into a larger buffer', Buffer.concat([Buffer.from('xx'), bytes, Buffer.from('yy')]).subarray(2, 2 + bytes.length), 'ok', 'ok', 'ok'],
+      ['an empty Uint8Array', new Uint8Array(0), 'ok', 'invalid payload: the body is not JSON: EOF while parsing a value at line 1 column 0', 'ok'],
+      ['a Uint8ClampedArray', new Uint8ClampedArray(bytes), KIND, KIND, KIND],
+      ['an Int8Array', new Int8Array(bytes), KIND, KIND, KIND],
+      ['a Float32Array', new Float32Array(4), KIND, KIND, KIND],
+      ['a DataView', new DataView(bytes.buffer, bytes.byteOffset, bytes.length), PARSED, PARSED, PARSED],
+      ['an ArrayBuffer', new Uint8Array(bytes).buffer, PARSED, ARRAY_BUFFER, ARRAY_BUFFER],
+      ['a parsed object', { type: 'order.created' }, PARSED, PARSED, PARSED],
+      ['an array', [1], PARSED, PARSED, PARSED],
+      ['a number', 5, got('number'), got('number'), got('number')],
+      ['null', null, got('null'), got('null'), got('null')],
+      ['undefined', undefined, got('undefined'), got('undefined'), got('undefined')],
+    ]
+    const signer = new Signer(SECRET)
+    const verifier = new Verifier(SECRET)
+    const answer = (run) => {
+      try {
+        run()
+        return 'ok'
+      } catch (error) {
+        assert.ok(error instanceof WebhookError, String(error))
+        return error.message
+      }
+    }
+    for (const [what, body, verify, parse, sign] of cases) {
+      // Signed over the body itself where it can be: verify then answers only on the body's kind.
+      const headers = signer.sign(sign === 'ok' ? body : text)
+      assert.deepEqual(
+        [answer(() => verifier.verify(body, headers)), answer(() => parseEvent(body)), answer(() => signer.sign(body))],
+        [verify, parse, sign],
+        what,
+      )
+    }
+  })
   test('a Map of headers holding numbers is read like an object of them', () => {
     const map = new Map(Object.entries({ ...signed, 'x-webhook-timestamp': NOW }))
     assert.equal(new Verifier(SECRET).verify(BODY, map, { now: NOW }).id, 'msg_1')
