@@ -164,7 +164,6 @@ impl WorkerBuilder {
             completions,
             Arc::clone(&report),
             self.lease,
-            Arc::clone(&written),
             Arc::clone(&in_flight),
         ));
         let shared = Arc::new(Shared {
@@ -402,6 +401,23 @@ struct Record {
     /// Held, never read: dropping it once the batch is written frees the endpoint's slot.
     _slot: Option<Slot>,
     succeeded: bool,
+    /// Dropped after the slot: the attempt stops counting in flight however the record ends
+    /// (written, refused by a recorder that is gone, or dropped with a recorder that panicked),
+    /// so a worker never waits for a slot no batch will free.
+    _counted: Counted,
+}
+
+/// An attempt's place in [`Shared::in_flight`], given up when dropped (and the loop woken).
+struct Counted {
+    in_flight: Arc<AtomicUsize>,
+    written: Arc<Notify>,
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.written.notify_one();
+    }
 }
 
 /// Writes completions as they come, batching whatever queued up while the previous batch was
@@ -413,7 +429,6 @@ async fn record_batches(
     mut records: mpsc::Receiver<Record>,
     report: Arc<std::sync::Mutex<WorkerReport>>,
     lease: Duration,
-    written: Arc<Notify>,
     in_flight: Arc<AtomicUsize>,
 ) {
     // Ends once every sender is gone with the attempts and the loop: nothing more will come.
@@ -436,10 +451,9 @@ async fn record_batches(
         }
         let completions: Vec<Completion> = batch.iter().map(|r| r.completion.clone()).collect();
         let results = write_batch(&inner, completions, lease).await;
-        let count = written_batch(&batch, &results, &report);
+        written_batch(&batch, &results, &report);
+        // Frees each record's endpoint slot and its place in flight, and wakes the loop.
         drop(batch);
-        in_flight.fetch_sub(count, Ordering::SeqCst);
-        written.notify_one();
         inner.progress.notify_waiters();
     }
 }
@@ -463,8 +477,8 @@ async fn write_batch(inner: &Inner, completions: Vec<Completion>, lease: Duratio
     }
 }
 
-/// Counts a written batch into the report; returns its size.
-fn written_batch(batch: &[Record], results: &[Result<()>], report: &std::sync::Mutex<WorkerReport>) -> usize {
+/// Counts a written batch into the report.
+fn written_batch(batch: &[Record], results: &[Result<()>], report: &std::sync::Mutex<WorkerReport>) {
     if let Ok(mut report) = report.lock() {
         for (record, result) in batch.iter().zip(results) {
             match result {
@@ -481,7 +495,6 @@ fn written_batch(batch: &[Record], results: &[Result<()>], report: &std::sync::M
             }
         }
     }
-    batch.len()
 }
 
 fn finished_id(done: &Result<(tokio::task::Id, ()), tokio::task::JoinError>) -> tokio::task::Id {
@@ -531,10 +544,10 @@ async fn dispatch(
     let now = UnixTime::now();
     let key = (claim.delivery_id.clone(), claim.token.clone());
     if !claim.endpoint_enabled {
-        let attempting = Attempting::start(shared);
+        let (attempting, counted) = Attempting::start(shared);
         let task = tasks.spawn(async move {
-            let recorded = finish_disabled(&attempting.shared, claim).await;
-            attempting.ended(recorded);
+            finish_disabled(&attempting.shared, counted, claim).await;
+            drop(attempting);
         });
         return Some((task, key));
     }
@@ -548,7 +561,7 @@ async fn dispatch(
     };
     match pace.admit(now) {
         Ok(slot) => {
-            let attempting = Attempting::start(shared);
+            let (attempting, counted) = Attempting::start(shared);
             let span = tracing::info_span!(
                 "attempt",
                 delivery = %claim.delivery_id,
@@ -559,8 +572,8 @@ async fn dispatch(
             Some((
                 tasks.spawn(
                     async move {
-                        let recorded = attempt(&attempting.shared, pace, slot, claim).await;
-                        attempting.ended(recorded);
+                        attempt(&attempting.shared, counted, pace, slot, claim).await;
+                        drop(attempting);
                     }
                     .instrument(span),
                 ),
@@ -579,7 +592,7 @@ async fn dispatch(
 }
 
 /// A claimed delivery whose endpoint was disabled meanwhile: it ends without an attempt.
-async fn finish_disabled(shared: &Shared, claim: Claimed) -> bool {
+async fn finish_disabled(shared: &Shared, counted: Counted, claim: Claimed) {
     let completion = Completion {
         delivery_id: claim.delivery_id,
         endpoint_id: claim.endpoint_id,
@@ -591,12 +604,12 @@ async fn finish_disabled(shared: &Shared, claim: Claimed) -> bool {
         next: Next::GiveUp { reason: decisions::ENDPOINT_DISABLED },
         last_error: Some("endpoint disabled".into()),
     };
-    record(shared, completion, None, false).await
+    record(shared, counted, completion, None, false).await;
 }
 
-/// One attempt: sign afresh, send (renewing the lease), classify, decide, record. `false` when
-/// nothing was handed to the recorder (the lease was lost).
-async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) -> bool {
+/// One attempt: sign afresh, send (renewing the lease), classify, decide, record. A lost lease
+/// records nothing: `counted` is dropped, and the slot is free again.
+async fn attempt(shared: &Shared, counted: Counted, pace: Arc<Pace>, slot: Slot, claim: Claimed) {
     let started_at = UnixTime::now();
     let clock = Instant::now();
     let sent = match decisions::request(
@@ -618,7 +631,7 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) -
                 None => {
                     shared.count(|r| r.lease_lost += 1);
                     tracing::warn!("lease lost while sending; another worker owns the delivery now");
-                    return false;
+                    return;
                 }
             }
         }
@@ -688,7 +701,7 @@ async fn attempt(shared: &Shared, pace: Arc<Pace>, slot: Slot, claim: Claimed) -
         next,
         last_error,
     };
-    record(shared, completion, Some(slot), succeeded).await
+    record(shared, counted, completion, Some(slot), succeeded).await;
 }
 
 /// Runs `send` while renewing the lease every third of it; `None` when the lease was lost
@@ -715,44 +728,42 @@ where
     }
 }
 
-/// Hands a completion to the recorder (waiting only when it is behind: backpressure); `false`
-/// when it could not.
-async fn record(shared: &Shared, completion: Completion, slot: Option<Slot>, succeeded: bool) -> bool {
-    if shared.recorder.send(Record { completion, _slot: slot, succeeded }).await.is_err() {
+/// Hands a completion to the recorder (waiting only when it is behind: backpressure). A
+/// recorder that is gone hands the record back, and dropping it frees the slot and the count.
+async fn record(
+    shared: &Shared,
+    counted: Counted,
+    completion: Completion,
+    slot: Option<Slot>,
+    succeeded: bool,
+) {
+    let record = Record { completion, _slot: slot, succeeded, _counted: counted };
+    if shared.recorder.send(record).await.is_err() {
         tracing::error!("the recorder stopped; the lease expires and the delivery is sent again");
-        return false;
     }
-    true
 }
 
-/// Held by an attempt's task: counts the attempt in flight from its start, and when the task
-/// ends without handing a completion to the recorder (its lease lost, the recorder gone, a
-/// panic, an abort at shutdown) stops counting it and wakes the loop, since no batch will.
+/// Held by an attempt's task while it runs (`Shared::running`). Its place in flight is the
+/// [`Counted`] it starts with, which travels with the attempt into its [`Record`]: dropped
+/// wherever the attempt ends (its lease lost, the recorder gone, a panic, an abort at
+/// shutdown, or its completion written), it stops counting the attempt and wakes the loop.
 struct Attempting {
     shared: Arc<Shared>,
-    recorded: bool,
 }
 
 impl Attempting {
-    fn start(shared: &Arc<Shared>) -> Attempting {
+    fn start(shared: &Arc<Shared>) -> (Attempting, Counted) {
         shared.in_flight.fetch_add(1, Ordering::SeqCst);
         shared.running.fetch_add(1, Ordering::SeqCst);
-        Attempting { shared: Arc::clone(shared), recorded: false }
-    }
-
-    /// The task's end: `recorded` when its completion went to the recorder.
-    fn ended(mut self, recorded: bool) {
-        self.recorded = recorded;
+        let counted =
+            Counted { in_flight: Arc::clone(&shared.in_flight), written: Arc::clone(&shared.written) };
+        (Attempting { shared: Arc::clone(shared) }, counted)
     }
 }
 
 impl Drop for Attempting {
     fn drop(&mut self) {
         self.shared.running.fetch_sub(1, Ordering::SeqCst);
-        if !self.recorded {
-            self.shared.in_flight.fetch_sub(1, Ordering::SeqCst);
-            self.shared.written.notify_one();
-        }
     }
 }
 
