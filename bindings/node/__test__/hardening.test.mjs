@@ -121,6 +121,9 @@ describe('§8 wrong types are invalid_argument naming the argument', () => {
     const bytes = Buffer.from(text)
     const shared = new Uint8Array(new SharedArrayBuffer(bytes.length))
     shared.set(bytes)
+    const detached = new Uint8Array(bytes)
+    structuredClone(detached.buffer, { transfer: [detached.buffer] })
+    assert.equal(detached.byteLength, 0, "the buffer is detached")
     const RAW = "pass the raw request body (a Buffer, Uint8Array or string, exactly as received), not a parsed object: with Express mount express.raw({ type: '*/*' }) instead of express.json() on the webhook route"
     const KIND = 'invalid argument `body`: a typed array body must be a Uint8Array or Buffer'
     const PARSED = `invalid argument \`body\`: got a parsed object: ${RAW}`
@@ -134,11 +137,14 @@ describe('§8 wrong types are invalid_argument naming the argument', () => {
       ['a Uint8Array over a SharedArrayBuffer', shared, 'ok', 'ok', 'ok'],
       ['a view into a larger buffer', Buffer.concat([Buffer.from('xx'), bytes, Buffer.from('yy')]).subarray(2, 2 + bytes.length), 'ok', 'ok', 'ok'],
       ['an empty Uint8Array', new Uint8Array(0), 'ok', 'invalid payload: the body is not JSON: EOF while parsing a value at line 1 column 0', 'ok'],
+      ['a subclass of Uint8Array', new (class Body extends Uint8Array {})(bytes), 'ok', 'ok', 'ok'],
+      ['a detached Uint8Array (reads as empty)', detached, 'ok', 'invalid payload: the body is not JSON: EOF while parsing a value at line 1 column 0', 'ok'],
       ['a Uint8ClampedArray', new Uint8ClampedArray(bytes), KIND, KIND, KIND],
       ['an Int8Array', new Int8Array(bytes), KIND, KIND, KIND],
       ['a Float32Array', new Float32Array(4), KIND, KIND, KIND],
       ['a DataView', new DataView(bytes.buffer, bytes.byteOffset, bytes.length), PARSED, PARSED, PARSED],
       ['an ArrayBuffer', new Uint8Array(bytes).buffer, PARSED, ARRAY_BUFFER, ARRAY_BUFFER],
+      ['a bare SharedArrayBuffer', shared.buffer, PARSED, PARSED, PARSED],
       ['a parsed object', { type: 'order.created' }, PARSED, PARSED, PARSED],
       ['an array', [1], PARSED, PARSED, PARSED],
       ['a number', 5, got('number'), got('number'), got('number')],
