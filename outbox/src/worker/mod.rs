@@ -164,6 +164,7 @@ impl WorkerBuilder {
             completions,
             Arc::clone(&report),
             self.lease,
+            Arc::clone(&written),
             Arc::clone(&in_flight),
         ));
         let shared = Arc::new(Shared {
@@ -404,19 +405,23 @@ struct Record {
     /// Dropped after the slot: the attempt stops counting in flight however the record ends
     /// (written, refused by a recorder that is gone, or dropped with a recorder that panicked),
     /// so a worker never waits for a slot no batch will free.
-    _counted: Counted,
+    counted: Counted,
 }
 
-/// An attempt's place in [`Shared::in_flight`], given up when dropped (and the loop woken).
+/// An attempt's place in [`Shared::in_flight`], given up when dropped; the loop is woken then,
+/// unless the recorder wakes it once for a whole written batch (`wake` false).
 struct Counted {
     in_flight: Arc<AtomicUsize>,
     written: Arc<Notify>,
+    wake: bool,
 }
 
 impl Drop for Counted {
     fn drop(&mut self) {
         self.in_flight.fetch_sub(1, Ordering::SeqCst);
-        self.written.notify_one();
+        if self.wake {
+            self.written.notify_one();
+        }
     }
 }
 
@@ -429,6 +434,7 @@ async fn record_batches(
     mut records: mpsc::Receiver<Record>,
     report: Arc<std::sync::Mutex<WorkerReport>>,
     lease: Duration,
+    written: Arc<Notify>,
     in_flight: Arc<AtomicUsize>,
 ) {
     // Ends once every sender is gone with the attempts and the loop: nothing more will come.
@@ -452,8 +458,12 @@ async fn record_batches(
         let completions: Vec<Completion> = batch.iter().map(|r| r.completion.clone()).collect();
         let results = write_batch(&inner, completions, lease).await;
         written_batch(&batch, &results, &report);
-        // Frees each record's endpoint slot and its place in flight, and wakes the loop.
+        // Frees each record's endpoint slot and its place in flight; one wake-up for them all.
+        for record in &mut batch {
+            record.counted.wake = false;
+        }
         drop(batch);
+        written.notify_one();
         inner.progress.notify_waiters();
     }
 }
@@ -737,7 +747,7 @@ async fn record(
     slot: Option<Slot>,
     succeeded: bool,
 ) {
-    let record = Record { completion, _slot: slot, succeeded, _counted: counted };
+    let record = Record { completion, _slot: slot, succeeded, counted };
     if shared.recorder.send(record).await.is_err() {
         tracing::error!("the recorder stopped; the lease expires and the delivery is sent again");
     }
@@ -755,8 +765,11 @@ impl Attempting {
     fn start(shared: &Arc<Shared>) -> (Attempting, Counted) {
         shared.in_flight.fetch_add(1, Ordering::SeqCst);
         shared.running.fetch_add(1, Ordering::SeqCst);
-        let counted =
-            Counted { in_flight: Arc::clone(&shared.in_flight), written: Arc::clone(&shared.written) };
+        let counted = Counted {
+            in_flight: Arc::clone(&shared.in_flight),
+            written: Arc::clone(&shared.written),
+            wake: true,
+        };
         (Attempting { shared: Arc::clone(shared) }, counted)
     }
 }
