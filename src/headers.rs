@@ -89,7 +89,7 @@ impl HeaderSource for HeaderMap {
         }
         // `iter` gives all the values of a name together, in the order they were appended.
         for (key, value) in self {
-            if let Some(index) = position(names, key.as_str().as_bytes(), <[u8]>::eq) {
+            if let Some(index) = position(names, key.as_str().as_bytes(), bytes_eq) {
                 found(index, value.as_bytes());
             }
         }
@@ -119,7 +119,24 @@ impl<N: AsRef<[u8]>, V: AsRef<[u8]>> HeaderSource for [(N, V)] {
 /// mostly come in lower case (HTTP/2, ASGI, most frameworks), compared at once; only another
 /// spelling is folded.
 fn same_name(name: &[u8], wanted: &[u8]) -> bool {
-    name == wanted || name.eq_ignore_ascii_case(wanted)
+    bytes_eq(name, wanted) || name.eq_ignore_ascii_case(wanted)
+}
+
+/// `a == b` for the short strings a verifier compares (header names, signature versions),
+/// eight bytes at a time in the caller instead of through a call to `memcmp`, whose call
+/// and dispatch cost more than the comparison of a dozen bytes. Not constant-time: for
+/// public text only.
+pub(crate) fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let Some(last) = a.len().checked_sub(8) else {
+        return a.iter().zip(b).fold(true, |same, (x, y)| same & (x == y));
+    };
+    // Whole words, then the last eight bytes (overlapping the last word when the length is
+    // not a multiple of eight).
+    let words = a.chunks_exact(8).zip(b.chunks_exact(8)).all(|(x, y)| as_word(x) == as_word(y));
+    words && as_word(&a[last..]) == as_word(&b[last..])
 }
 
 /// The index of `name` in `names` (lower case, each once), by `same` (given names of one
@@ -163,31 +180,26 @@ impl<T: HeaderSource + ?Sized> HeaderSource for &T {
     }
 }
 
-/// A header value as text, when it is what `http::HeaderValue::to_str` accepts (visible ASCII
+/// Whether a header value is text, as `http::HeaderValue::to_str` judges it (visible ASCII
 /// and tab): the one test every source goes through, so a pair list and a `HeaderMap` agree.
-pub(crate) fn text(value: &[u8]) -> Option<&str> {
-    if is_text(value) {
-        std::str::from_utf8(value).ok()
-    } else {
-        None
-    }
-}
-
-/// Whether [`text`] accepts `value`, without the UTF-8 check that gives it as a `str` (ASCII
-/// is UTF-8): for values that are only read as bytes, the signature header.
 pub(crate) fn is_text(value: &[u8]) -> bool {
-    let visible = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\t');
-    // Eight bytes at a time: a word of printable ASCII passes in one test; a word that fails
-    // it (a tab, or a byte that is not text) is judged byte by byte.
+    // Eight bytes at a time, the last eight as one more word when the length is not a multiple
+    // of eight (some bytes tested twice), the results or-ed and judged once: printable ASCII
+    // passes without a branch per word. A value that fails (a tab, or a byte that is not text)
+    // is judged again byte by byte.
     let words = value.chunks_exact(8);
     let tail = words.remainder();
-    let words_ok =
-        words.fold(true, |ok, word| ok & (word_printable(word) || word.iter().all(|&b| visible(b))));
-    words_ok && tail.iter().all(|&b| visible(b))
+    let mut flags = words.fold(0, |flags, word| flags | not_printable(as_word(word)));
+    match value.len().checked_sub(8) {
+        Some(last) if !tail.is_empty() => flags |= not_printable(as_word(&value[last..])),
+        Some(_) => {}
+        None => flags |= u64::from(tail.iter().any(|&b| !(0x20..0x7f).contains(&b))),
+    }
+    flags == 0 || value.iter().all(|&b| visible(b))
 }
 
 /// `0x01` and `0x80` in every byte of a word: the constants of the word-at-a-time byte tests
-/// (`word_printable` here, `word_has_any` in the scheme's signature splitting).
+/// (`not_printable` here, `may_separate` in the scheme's signature splitting).
 pub(crate) const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
 pub(crate) const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
 
@@ -198,14 +210,19 @@ pub(crate) fn as_word(word: &[u8]) -> u64 {
     u64::from_ne_bytes(bytes)
 }
 
-/// Whether every byte of the 8-byte `word` is in 0x20..=0x7e: `(x - 0x20..) & !x & 0x80..`
-/// is non-zero exactly when some byte is below 0x20, `((x + 0x01..) | x) & 0x80..` when some
-/// byte is 0x7f or above (a carry only leaves a byte of 0xff, which is caught itself).
-fn word_printable(word: &[u8]) -> bool {
-    let x = as_word(word);
+/// Whether a byte is text in a header value: visible ASCII or tab.
+pub(crate) fn visible(b: u8) -> bool {
+    (0x20..0x7f).contains(&b) | (b == b'\t')
+}
+
+/// Non-zero exactly when some byte of the 8-byte word `x` is outside 0x20..=0x7e:
+/// `(x - 0x20..) & !x & 0x80..` is non-zero exactly when some byte is below 0x20,
+/// `((x + 0x01..) | x) & 0x80..` when some byte is 0x7f or above (a carry only leaves a byte
+/// of 0xff, which is caught itself).
+fn not_printable(x: u64) -> u64 {
     let below = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
     let above = (x.wrapping_add(ONES) | x) & HIGH;
-    (below | above) == 0
+    below | above
 }
 
 #[cfg(test)]
@@ -218,7 +235,7 @@ mod tests {
         for byte in 0..=255u8 {
             let value = [b'a', byte, b'z'];
             let via_http = HeaderValue::from_bytes(&value).ok().map(|v| v.to_str().is_ok()).unwrap_or(false);
-            assert_eq!(text(&value).is_some(), via_http, "byte {byte:#04x}");
+            assert_eq!(is_text(&value), via_http, "byte {byte:#04x}");
         }
     }
 
@@ -234,7 +251,7 @@ mod tests {
                         value[place] = byte;
                         let via_http =
                             HeaderValue::from_bytes(&value).ok().map(|v| v.to_str().is_ok()).unwrap_or(false);
-                        assert_eq!(text(&value).is_some(), via_http, "{value:?}");
+                        assert_eq!(is_text(&value), via_http, "{value:?}");
                     }
                 }
             }

@@ -720,14 +720,21 @@ fn split_ascii(
     list: u8,
 ) -> Option<(Option<Range<usize>>, Range<usize>)> {
     let is_separator = |b: u8| b == list || b == b',' || b == b' ' || b == b'\t';
+    // The scheme's list separator when it is not one of the three every scheme splits on.
+    let own = (!matches!(list, b',' | b' ' | b'\t')).then_some(list);
     let token_end = |from: usize| {
         // A signature runs 44 to 88 characters without a separator: it is passed over eight
-        // bytes at a time, a word with no separator in one test, and only the bytes of the
-        // word that holds one are looked at one by one.
+        // bytes at a time, a word with no separator in one test, and only the bytes from the
+        // word that may hold one are looked at one by one.
         let bytes = &rest[from..];
-        let clear =
-            bytes.chunks_exact(8).take_while(|word| !word_has_any(word, [list, b',', b' ', b'\t'])).count()
-                * 8;
+        let clear = bytes.chunks_exact(8).take_while(|word| !may_separate(word, own)).count() * 8;
+        // No separator in the whole words: the bytes after them are tested as the last eight
+        // bytes, in one word too.
+        let tail_clear = bytes.len() - clear < 8
+            && bytes.len().checked_sub(8).is_some_and(|last| !may_separate(&bytes[last..], own));
+        if tail_clear {
+            return rest.len();
+        }
         from + clear + bytes[clear..].iter().position(|&b| is_separator(b)).unwrap_or(bytes.len() - clear)
     };
     let start = rest.iter().position(|&b| !is_separator(b))?;
@@ -783,16 +790,19 @@ impl Scheme {
     }
 }
 
-/// Whether any byte of the 8-byte `word` is one of `needles`, in a few word operations: a byte
-/// equal to the needle is zero after the xor, and `(x - 0x01..) & !x & 0x80..` is non-zero
-/// exactly when some byte of `x` is zero (a borrow only starts at a zero byte).
-fn word_has_any(word: &[u8], needles: [u8; 4]) -> bool {
+/// Whether the 8-byte `word` may hold a separator: `false` only when none of its bytes is `,`,
+/// space, tab or `own` (the scheme's other list separator), so that a word of signature text is
+/// passed in a few word operations; a word it holds true for is read byte by byte. Space and
+/// tab are the bytes below 0x21 it looks for: `(x - 0x21..) & !x & 0x80..` is non-zero when
+/// some byte is below 0x21 (it may also flag other control bytes, which are read byte by
+/// byte); a byte equal to a needle is zero after the xor, and `(x - 0x01..) & !x & 0x80..`
+/// is non-zero exactly when some byte of `x` is zero.
+fn may_separate(word: &[u8], own: Option<u8>) -> bool {
     use crate::headers::{as_word, HIGH, ONES};
     let word = as_word(word);
-    let hits = needles.iter().fold(0, |hits, &needle| {
-        let x = word ^ (ONES * u64::from(needle));
-        hits | (x.wrapping_sub(ONES) & !x & HIGH)
-    });
+    let below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH;
+    let equal = |needle: u8| below(word ^ (ONES * u64::from(needle)), 1);
+    let hits = below(word, 0x21) | equal(b',') | own.map_or(0, equal);
     hits != 0
 }
 
@@ -1150,16 +1160,25 @@ mod tests {
     }
 
     #[test]
-    fn word_test_finds_exactly_the_separator_bytes() {
-        // Every byte value at every place of a word, beside every other byte value there.
-        let needles = [b';', b',', b' ', b'\t'];
-        for place in 0..8 {
-            for byte in 0..=255u8 {
-                for other in [b'a', 0x00, 0x01, 0x80, 0xff, b','] {
-                    let mut word = [other; 8];
-                    word[place] = byte;
-                    let expected = word.iter().any(|b| needles.contains(b));
-                    assert_eq!(word_has_any(&word, needles), expected, "{word:?}");
+    fn word_test_never_misses_a_separator_and_passes_signature_text() {
+        // Every byte value at every place of a word, beside every other byte value there,
+        // under the presets' separators and a custom one.
+        for own in [None, Some(b';')] {
+            let separators: Vec<u8> = [b',', b' ', b'\t'].into_iter().chain(own).collect();
+            for place in 0..8 {
+                for byte in 0..=255u8 {
+                    for other in [b'a', b'=', b'+', 0x00, 0x01, 0x80, 0xff, b','] {
+                        let mut word = [other; 8];
+                        word[place] = byte;
+                        let separated = word.iter().any(|b| separators.contains(b));
+                        let text = word.iter().all(|&b| (0x21..0x7f).contains(&b) && !separated);
+                        if separated {
+                            assert!(may_separate(&word, own), "{word:?} {own:?}");
+                        }
+                        if text {
+                            assert!(!may_separate(&word, own), "{word:?} {own:?}");
+                        }
+                    }
                 }
             }
         }

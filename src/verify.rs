@@ -130,15 +130,32 @@ impl<'a> Seen<'a> {
     }
 
     /// [`once`](Seen::once), as non-empty text.
-    fn text(self, spec: &HeaderSpec) -> Result<Option<&'a str>, Error> {
+    fn text(self, spec: &HeaderSpec) -> Result<Option<Text<'a>>, Error> {
         match self.once(spec)? {
             None => Ok(None),
-            Some(value) => match headers::text(value) {
-                Some(text) if !text.is_empty() => Ok(Some(text)),
-                Some(_) => Err(malformed(spec, "the value is empty")),
-                None => Err(malformed(spec, "the value is not visible ASCII")),
-            },
+            Some(value) if !headers::is_text(value) => Err(malformed(spec, "the value is not visible ASCII")),
+            Some([]) => Err(malformed(spec, "the value is empty")),
+            Some(value) => Ok(Some(Text(value))),
         }
+    }
+}
+
+/// A header value checked to be text ([`headers::is_text`]: visible ASCII and tab), kept as
+/// bytes: it is read as a `str` only when asked for, so a caller that never reads the id or
+/// the event type does not pay for the UTF-8 check that proves again what was checked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Text<'a>(&'a [u8]);
+
+impl<'a> Text<'a> {
+    fn as_str(self) -> &'a str {
+        // ASCII is UTF-8: this never fails.
+        std::str::from_utf8(self.0).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
@@ -153,12 +170,12 @@ impl<'a> Seen<'a> {
 /// retry is accepted. A claim that is neither lapses after the verifier's claim time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified<'a> {
-    id: Option<&'a str>,
+    id: Option<Text<'a>>,
     timestamp: Option<i64>,
     /// The timestamp digits as signed; empty when the timestamp is absent or not signed.
     signed_timestamp: &'a [u8],
     id_signed: bool,
-    event_type: Option<&'a str>,
+    event_type: Option<Text<'a>>,
     body: &'a [u8],
     secret_index: usize,
     /// Until when the message would pass the timestamp check again (exclusive): how long a
@@ -224,7 +241,7 @@ impl Eq for Claim {}
 impl<'a> Verified<'a> {
     /// The message id from the scheme's id header, if it has one and it was sent.
     pub fn id(&self) -> Option<&'a str> {
-        self.id
+        self.id.map(Text::as_str)
     }
 
     /// The timestamp (unix seconds), if the scheme carries one.
@@ -240,7 +257,7 @@ impl<'a> Verified<'a> {
 
     /// The event type header, if the scheme has one and it was sent (not authenticated).
     pub fn event_type(&self) -> Option<&'a str> {
-        self.event_type
+        self.event_type.map(Text::as_str)
     }
 
     /// The raw body that was verified.
@@ -260,7 +277,7 @@ impl<'a> Verified<'a> {
     /// be changed by whoever replays the request, a signature list can be trimmed).
     pub fn replay_key(&self) -> String {
         if self.id_signed {
-            return self.id.unwrap_or_default().to_owned();
+            return self.id().unwrap_or_default().to_owned();
         }
         let mut digest = Sha256::new();
         digest.update(self.signed_timestamp);
@@ -322,7 +339,7 @@ impl<'a> Verified<'a> {
     /// # Ok::<(), hookwire::Error>(())
     /// ```
     pub fn event(&self) -> Result<Event, Error> {
-        crate::event::parse_sent(self.dialect, self.body, self.event_type)
+        crate::event::parse_sent(self.dialect, self.body, self.event_type())
     }
 
     /// The body as an event in `dialect`, with the event type header (if any) as the type hint.
@@ -338,7 +355,7 @@ impl<'a> Verified<'a> {
     /// # Ok::<(), hookwire::Error>(())
     /// ```
     pub fn event_as(&self, dialect: Dialect) -> Result<Event, Error> {
-        dialect.parse(self.body, self.event_type)
+        dialect.parse(self.body, self.event_type())
     }
 }
 
@@ -585,7 +602,7 @@ impl Verifier {
             match id {
                 None => return Err(missing(id_spec, scheme)),
                 // Without an early exit, which the compiler turns into wide compares.
-                Some(id) if id.bytes().fold(false, |dot, b| dot | (b == b'.')) => {
+                Some(id) if id.0.iter().fold(false, |dot, &b| dot | (b == b'.')) => {
                     return Err(malformed(
                         id_spec,
                         "the id contains `.`, which makes the signed content ambiguous",
@@ -610,7 +627,7 @@ impl Verifier {
 
         let content = Content {
             parts: &scheme.content,
-            id: id.unwrap_or_default().as_bytes(),
+            id: id.map_or(&[][..], |id| id.0),
             timestamp: timestamp.map(|(_, text)| text).unwrap_or_default(),
             body,
         };
@@ -722,11 +739,15 @@ impl Verifier {
         let mut buf = [0u8; ED25519_LEN + 2];
 
         // The usable entries, lazily: (is ed25519, encoded signature).
+        let same = |a: Option<&[u8]>, b: Option<&[u8]>| match (a, b) {
+            (Some(a), Some(b)) => headers::bytes_eq(a, b),
+            (a, b) => a.is_none() && b.is_none(),
+        };
         let entries = || {
             signatures.iter().filter_map(move |entry| {
-                if has_hmac_keys && entry.version == hmac_version {
+                if has_hmac_keys && same(entry.version, hmac_version) {
                     Some((false, entry.value))
-                } else if entry.version.is_some() && entry.version == ed25519_version {
+                } else if entry.version.is_some() && same(entry.version, ed25519_version) {
                     Some((true, entry.value))
                 } else {
                     None
@@ -863,8 +884,14 @@ fn ct_eq_bytes(computed: &[u8], received: &[u8]) -> bool {
         return false;
     }
     let (words, tail) = (computed.chunks_exact(8), received.chunks_exact(8));
-    let tails =
-        words.remainder().iter().zip(tail.remainder()).fold(0u64, |acc, (a, b)| acc | u64::from(a ^ b));
+    // The bytes past the last whole word are compared as the last eight bytes of each (some
+    // of them twice) when the values are that long: one word instead of up to seven bytes.
+    let tails = match computed.len().checked_sub(8) {
+        Some(last) if !words.remainder().is_empty() => {
+            headers::as_word(&computed[last..]) ^ headers::as_word(&received[last..])
+        }
+        _ => words.remainder().iter().zip(tail.remainder()).fold(0u64, |acc, (a, b)| acc | u64::from(a ^ b)),
+    };
     // The differences are or-ed together without a branch, and judged once.
     let difference =
         words.zip(tail).fold(tails, |acc, (a, b)| acc | (headers::as_word(a) ^ headers::as_word(b)));
