@@ -122,6 +122,7 @@ struct Seen<'a> {
 impl<'a> Seen<'a> {
     /// The value of a header the scheme reads once: repeats must agree, so the answer never
     /// depends on which copy a framework, a parser or a hash map would have kept.
+    #[inline(always)]
     fn once(self, spec: &HeaderSpec) -> Result<Option<&'a [u8]>, Error> {
         if self.differs {
             return Err(malformed(spec, "sent more than once with different values"));
@@ -130,6 +131,7 @@ impl<'a> Seen<'a> {
     }
 
     /// [`once`](Seen::once), as non-empty text.
+    #[inline(always)]
     fn text(self, spec: &HeaderSpec) -> Result<Option<Text<'a>>, Error> {
         match self.once(spec)? {
             None => Ok(None),
@@ -677,6 +679,7 @@ impl Verifier {
 
     /// The timestamp as a number and as the digits that were signed.
     /// `header` is the timestamp header and what was found of it, when the scheme has one.
+    #[inline(always)]
     fn timestamp<'a>(
         &self,
         header: Option<(&HeaderSpec, Seen<'a>)>,
