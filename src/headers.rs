@@ -211,7 +211,7 @@ pub(crate) fn as_word(word: &[u8]) -> u64 {
 }
 
 /// Whether a byte is text in a header value: visible ASCII or tab.
-pub(crate) fn visible(b: u8) -> bool {
+fn visible(b: u8) -> bool {
     (0x20..0x7f).contains(&b) | (b == b'\t')
 }
 
@@ -254,6 +254,25 @@ mod tests {
                         assert_eq!(is_text(&value), via_http, "{value:?}");
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn bytes_eq_is_byte_equality_at_every_length() {
+        // Lengths on both sides of a word and of two, with a difference in each byte: the
+        // inline comparison reads whole words and an overlapping last word.
+        for len in 0..=25usize {
+            let a: Vec<u8> = (0..len).map(|i| b'a' + (i % 26) as u8).collect();
+            assert!(bytes_eq(&a, &a.clone()), "{len}");
+            for place in 0..len {
+                let mut b = a.clone();
+                b[place] ^= 0x20;
+                assert!(!bytes_eq(&a, &b), "{len} {place}");
+            }
+            assert!(!bytes_eq(&a, &[&a[..], b"x"].concat()), "{len}");
+            if let Some((_, shorter)) = a.split_last() {
+                assert!(!bytes_eq(&a, shorter), "{len}");
             }
         }
     }

@@ -713,7 +713,7 @@ impl<'v> Entries<'v> {
 /// where the value ends. `None` when only separators are left. Splitting is where
 /// verification spends its time outside the hash, so it runs over bytes; see
 /// [`Scheme::signature_entries`] for the rules.
-fn split_ascii(
+pub(crate) fn split_ascii(
     rest: &[u8],
     versioned: bool,
     version: u8,
@@ -764,6 +764,19 @@ impl Scheme {
     /// [`signature_entries`](Scheme::signature_entries) of a value of visible ASCII given as
     /// bytes (the verifier checks that first): the same entries, with no UTF-8 check when
     /// both separators are ASCII (every preset).
+    /// Whether the scheme's separators are both ASCII (every preset), and then how
+    /// [`split_ascii`] splits its values: (versioned, version separator, list separator).
+    pub(crate) fn ascii_format(&self) -> Option<(bool, u8, u8)> {
+        let format = &self.format;
+        let (version, list) = (format.version_separator, format.list_separator);
+        // Both are ASCII here, so `as u8` keeps them whole.
+        (version.is_ascii() && list.is_ascii()).then_some((
+            format.version.is_some(),
+            version as u8,
+            list as u8,
+        ))
+    }
+
     pub(crate) fn raw_entries<'v>(&self, value: &'v [u8]) -> impl Iterator<Item = RawEntry<'v>> + 'v {
         let format = &self.format;
         let (versioned, version, list) =

@@ -14,7 +14,7 @@ use crate::headers::{self, HeaderSource};
 use crate::mac::{Content, PreparedKey, ED25519_LEN, MAC_LEN, MAX_ENCODED};
 use crate::replay::{ClaimRequest, ClaimToken, SeenStore, DEFAULT_CLAIM_TTL};
 use crate::scheme::{
-    Encoding, HeaderSpec, Names, Part, RawEntry, Scheme, TimestampSource, MAX_SIGNATURE_ENTRIES,
+    split_ascii, Encoding, HeaderSpec, Names, Part, RawEntry, Scheme, TimestampSource, MAX_SIGNATURE_ENTRIES,
 };
 use crate::time::{check_tolerance, parse_timestamp, DEFAULT_TOLERANCE};
 use crate::{Dialect, Error, Event, Secret, UnixTime};
@@ -503,12 +503,12 @@ impl Verifier {
         now_secs: i64,
         now: UnixTime,
     ) -> Result<Verified<'a>, Error> {
+        // Without a store the checks' result is the answer, handed on without a copy.
+        let Some(store) = &self.seen else { return self.check_secs(headers, body, now_secs) };
         let mut message = self.check_secs(headers, body, now_secs)?;
-        if let Some(store) = &self.seen {
-            let request = self.claim_request(&message, now);
-            request.resolve(store.claim(&request)?)?;
-            message.claim = Some(Claim { store: store.clone(), request });
-        }
+        let request = self.claim_request(&message, now);
+        request.resolve(store.claim(&request)?)?;
+        message.claim = Some(Claim { store: store.clone(), request });
         Ok(message)
     }
 
@@ -926,13 +926,31 @@ impl<'a> Entries<'a> {
         if self.overflow || !headers::is_text(value) {
             return;
         }
-        for entry in scheme.raw_entries(value) {
+        let mut push = |entry| {
             let Some(slot) = self.list.get_mut(self.len) else {
                 self.overflow = true;
-                return;
+                return false;
             };
             *slot = entry;
             self.len += 1;
+            true
+        };
+        // Every preset's separators are ASCII: its values are split here, in one loop.
+        let Some((versioned, version, list)) = scheme.ascii_format() else {
+            for entry in scheme.raw_entries(value) {
+                if !push(entry) {
+                    return;
+                }
+            }
+            return;
+        };
+        let mut rest = value;
+        while let Some((version_at, value_at)) = split_ascii(rest, versioned, version, list) {
+            let entry = RawEntry { version: version_at.map(|at| &rest[at]), value: &rest[value_at.clone()] };
+            if !push(entry) {
+                return;
+            }
+            rest = &rest[value_at.end..];
         }
     }
 
@@ -956,6 +974,23 @@ fn missing_id_spec(scheme: &Scheme) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verified_shows_its_id_and_event_type_as_text() {
+        // They are kept as checked bytes; `Debug` and the accessors still give text.
+        let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let headers = crate::Signer::new(Scheme::hookwire(), secret.clone())
+            .sign("msg_1", 1_700_000_000, b"{}")
+            .unwrap();
+        let mut headers = headers.clone();
+        headers.insert("x-webhook-event", http::HeaderValue::from_static("order.created"));
+        let verifier = Verifier::new(Scheme::hookwire(), [secret]);
+        let message = verifier.verify_at(&headers, b"{}", 1_700_000_000).unwrap();
+        assert_eq!((message.id(), message.event_type()), (Some("msg_1"), Some("order.created")));
+        let shown = format!("{message:?}");
+        assert!(shown.contains(r#"id: Some("msg_1")"#), "{shown}");
+        assert!(shown.contains(r#"event_type: Some("order.created")"#), "{shown}");
+    }
 
     #[test]
     fn ct_eq_bytes_finds_a_difference_in_any_byte_of_any_length() {
