@@ -242,8 +242,10 @@ mod tests {
     #[test]
     fn text_judges_every_byte_of_long_values_as_header_value_to_str() {
         // Values long enough to be read a word at a time: every byte value at every place of
-        // the first three words and of the tail, in printable text and beside a tab.
-        for len in [8, 15, 16, 23, 24, 47] {
+        // the first three words and of the tail, in printable text and beside a tab; every
+        // length up to 17 covers both sides of the short path and each overlap of the last word.
+        assert!(is_text(b""));
+        for len in (1..=17).chain([23, 24, 47]) {
             for place in 0..len {
                 for byte in 0..=255u8 {
                     for filler in [b'a', b'\t', b'~'] {

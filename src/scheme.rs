@@ -761,9 +761,6 @@ pub(crate) struct RawEntry<'a> {
 }
 
 impl Scheme {
-    /// [`signature_entries`](Scheme::signature_entries) of a value of visible ASCII given as
-    /// bytes (the verifier checks that first): the same entries, with no UTF-8 check when
-    /// both separators are ASCII (every preset).
     /// Whether the scheme's separators are both ASCII (every preset), and then how
     /// [`split_ascii`] splits its values: (versioned, version separator, list separator).
     pub(crate) fn ascii_format(&self) -> Option<(bool, u8, u8)> {
@@ -777,6 +774,9 @@ impl Scheme {
         ))
     }
 
+    /// [`signature_entries`](Scheme::signature_entries) of a value of visible ASCII given as
+    /// bytes (the verifier checks that first): the same entries, with no UTF-8 check when
+    /// both separators are ASCII (every preset).
     pub(crate) fn raw_entries<'v>(&self, value: &'v [u8]) -> impl Iterator<Item = RawEntry<'v>> + 'v {
         let format = &self.format;
         let (versioned, version, list) =

@@ -137,7 +137,11 @@ impl<'a> Seen<'a> {
             None => Ok(None),
             Some(value) if !headers::is_text(value) => Err(malformed(spec, "the value is not visible ASCII")),
             Some([]) => Err(malformed(spec, "the value is empty")),
-            Some(value) => Ok(Some(Text(value))),
+            Some(value) => {
+                // `as_str` relies on it (a later caller that skipped `is_text` is caught in tests).
+                debug_assert!(value.is_ascii());
+                Ok(Some(Text(value)))
+            }
         }
     }
 }
@@ -974,6 +978,40 @@ fn missing_id_spec(scheme: &Scheme) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_verifiers_split_gives_the_schemes_entries_up_to_the_limit() {
+        // `Entries::split` has its own loop for ASCII separators: it must give what
+        // `raw_entries` gives, cut at `MAX_SIGNATURE_ENTRIES` with `overflow` set past it.
+        let alphabet = ['v', '1', '=', ',', ' ', '\t', ';', 'a'];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> =
+                strings.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+            strings.extend(longer);
+        }
+        for count in MAX_SIGNATURE_ENTRIES - 1..=MAX_SIGNATURE_ENTRIES + 2 {
+            strings.push(vec!["v1,abc"; count].join(" "));
+            strings.push(vec!["v1=abc"; count].join(";"));
+        }
+        let custom = |list: char| {
+            let builder = Scheme::builder("custom").signature_header("X-Sig").list_separator(list);
+            builder.version("v1", '=').build().expect("a valid custom scheme")
+        };
+        let mut schemes: Vec<Scheme> =
+            Scheme::names().iter().map(|n| Scheme::from_name(n).unwrap()).collect();
+        schemes.extend([custom(';'), custom('§')]);
+        for scheme in &schemes {
+            for text in &strings {
+                let mut entries = Entries::new();
+                entries.split(scheme, text.as_bytes());
+                let all: Vec<RawEntry<'_>> = scheme.raw_entries(text.as_bytes()).collect();
+                let kept = all.len().min(MAX_SIGNATURE_ENTRIES);
+                assert_eq!(entries.as_slice(), &all[..kept], "{} {text:?}", scheme.name());
+                assert_eq!(entries.overflow, all.len() > MAX_SIGNATURE_ENTRIES, "{} {text:?}", scheme.name());
+            }
+        }
+    }
 
     #[test]
     fn verified_shows_its_id_and_event_type_as_text() {

@@ -265,6 +265,8 @@ fn the_verified_message_borrows_the_callers_values() {
     let message = verifier.verify_at(&text, BODY, NOW).unwrap();
     let id = text.iter().find(|(n, _)| n.eq_ignore_ascii_case("x-webhook-id")).unwrap().1;
     assert!(std::ptr::eq(message.id().unwrap(), id));
+    let event = text.iter().find(|(n, _)| n.eq_ignore_ascii_case("x-webhook-event")).unwrap().1;
+    assert!(std::ptr::eq(message.event_type().unwrap(), event));
     assert_eq!(message.event_type(), Some("order.created"));
     // Arrays, slices, vectors and references to them are all header sources.
     let array = <[(&str, &str); 4]>::try_from(text.as_slice()).unwrap();
