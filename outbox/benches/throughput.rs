@@ -1,6 +1,6 @@
 //! `make bench-outbox`: deliveries per second into a local keep-alive receiver for SQLite,
 //! PostgreSQL with one and with two workers, beside the ceiling (the same HTTP client sending
-//! the same signed requests with no store); publish latency; the cost of a claim with 10,000
+//! the same signed requests with no store; the best of three rounds); publish latency; the cost of a claim with 10,000
 //! versus 1,000,000 pending deliveries. Ratios within one run; the absolute numbers depend on
 //! the machine.
 
@@ -16,6 +16,8 @@ const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const DELIVERIES: usize = 5_000;
 const CONCURRENCY: usize = 64;
 const PUBLISHES: usize = 1_000;
+/// Rounds of the ceiling; the highest is the reference (`BENCH_CEILING_ROUNDS` to change).
+const CEILING_ROUNDS: usize = 3;
 
 /// The goals' figures recorded before this pass (issue 15, the run the task quotes: load average
 /// 6, ceiling 25,368/s), printed beside this run's. Ratios of one run each; they move with load.
@@ -221,13 +223,23 @@ async fn main() {
     let (ceiling_outbox, endpoint) = setup(&sqlite("ceiling"), &receiver).await;
     let message = ceiling_outbox.publish(Publish::event("order.created", body(0))).await.unwrap().message_id;
     hookwire_outbox::bench::ceiling(&ceiling_outbox, &endpoint, &message, 500, CONCURRENCY).await.unwrap();
-    perf_control("ceiling", "enable");
-    let took = hookwire_outbox::bench::ceiling(&ceiling_outbox, &endpoint, &message, deliveries, CONCURRENCY)
-        .await
-        .unwrap();
-    perf_control("ceiling", "disable");
-    let ceiling = deliveries as f64 / took.as_secs_f64();
-    println!("| none (ceiling) | deliveries/s | {ceiling:.0} | | 100 % (the reference) | |");
+    // The best of a few rounds: on quiet cores one round of the ceiling read anywhere from
+    // 35,639 to 54,855/s, and a round that dips raises every share with it. The highest round
+    // is the stricter reference, never a kinder one.
+    let rounds = env_usize("BENCH_CEILING_ROUNDS", CEILING_ROUNDS).max(1);
+    let mut ceiling = 0.0_f64;
+    for round in 1..=rounds {
+        perf_control("ceiling", "enable");
+        let took =
+            hookwire_outbox::bench::ceiling(&ceiling_outbox, &endpoint, &message, deliveries, CONCURRENCY)
+                .await
+                .unwrap();
+        perf_control("ceiling", "disable");
+        let rate = deliveries as f64 / took.as_secs_f64();
+        println!("| none (ceiling) | round {round} of {rounds}: deliveries/s | {rate:.0} | | | |");
+        ceiling = ceiling.max(rate);
+    }
+    println!("| none (ceiling) | deliveries/s, the best round | {ceiling:.0} | | 100 % (the reference) | |");
 
     // BENCH_ONLY=sqlite,pg1,pg2,claims runs those parts only (beside the ceiling), for profiling.
     let only = std::env::var("BENCH_ONLY").unwrap_or_default();
