@@ -888,6 +888,35 @@ async fn a_slot_whose_lease_is_lost_is_free_again_at_once(outbox: Outbox) {
     assert_eq!((report.attempts, report.lease_lost), (1, 1));
 }
 
+/// A request that ends after the stop's deadline but before the worker aborts what is left:
+/// its task hands its record to the recorder and ends by itself. Its delivery is not given
+/// back (a release would let the recorder's write be refused as a lost lease, leave the
+/// delivery due and send it again); the attempt is recorded and the delivery succeeds. The
+/// test-only hold keeps the recorder from writing until the worker has stopped and makes the
+/// stop wait past its deadline for the task to end, so the window is certain.
+async fn an_attempt_that_ends_between_the_deadline_and_the_abort_is_recorded_not_released(outbox: Outbox) {
+    let receiver = Receiver::start(|_| Reply::Slow(ms(400), 200)).await;
+    outbox.add_endpoint(endpoint(&receiver.url("/"))).await.unwrap();
+    outbox.publish(order(1)).await.unwrap();
+    let worker = outbox
+        .worker()
+        .concurrency(1)
+        .poll_interval(ms(10))
+        .hold_batches_until_stopped()
+        .spawn(&tokio::runtime::Handle::current())
+        .unwrap();
+    let sent = std::time::Instant::now();
+    while receiver.count() == 0 && sent.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(ms(5)).await;
+    }
+    assert_eq!(receiver.count(), 1, "the request is in flight");
+    let report = worker.stop(ms(20)).await;
+    assert_eq!((report.attempts, report.released, report.lease_lost), (1, 0, 0), "{report:?}");
+    let delivery = &outbox.deliveries(DeliveryFilter::default()).await.unwrap()[0];
+    assert_eq!((delivery.status, delivery.attempts), (DeliveryStatus::Succeeded, 1));
+    assert_eq!(outbox.queue_depth().await.unwrap(), 0);
+}
+
 // ---- the runner ------------------------------------------------------------------------
 
 type Case = fn(Outbox) -> Pin<Box<dyn Future<Output = ()> + Send>>;
@@ -928,6 +957,7 @@ cases![
     dropping_run_until_idle_stops_its_worker,
     a_worker_whose_handle_is_dropped_sleeps_between_polls_and_still_delivers,
     a_slot_whose_lease_is_lost_is_free_again_at_once,
+    an_attempt_that_ends_between_the_deadline_and_the_abort_is_recorded_not_released,
 ];
 
 /// Runs every case on a fresh outbox from `open`, each in its own task so one failure does

@@ -62,6 +62,11 @@ pub struct WorkerBuilder {
     poll_interval: Duration,
     resolver: Resolver,
     id: Option<String>,
+    /// Test only: the recorder writes nothing until the worker has stopped, and a stop waits
+    /// past its deadline for every attempt's task to end before it aborts the rest (the window
+    /// between the deadline and the abort, made wide and certain).
+    #[cfg(test)]
+    hold_batches_until_stopped: bool,
 }
 
 /// What a worker did.
@@ -114,6 +119,8 @@ impl WorkerBuilder {
             poll_interval: DEFAULT_POLL_INTERVAL,
             resolver: Resolver::system(),
             id: None,
+            #[cfg(test)]
+            hold_batches_until_stopped: false,
         }
     }
 
@@ -149,6 +156,12 @@ impl WorkerBuilder {
         self
     }
 
+    #[cfg(test)]
+    pub(crate) fn hold_batches_until_stopped(mut self) -> WorkerBuilder {
+        self.hold_batches_until_stopped = true;
+        self
+    }
+
     /// Starts the worker on `runtime`.
     pub fn spawn(self, runtime: &tokio::runtime::Handle) -> Result<WorkerHandle> {
         let id = self.id.clone().unwrap_or_else(|| crate::id::new_id("wrk"));
@@ -159,6 +172,8 @@ impl WorkerBuilder {
         let report = Arc::new(std::sync::Mutex::new(WorkerReport::default()));
         let written = Arc::new(Notify::new());
         let in_flight = Arc::new(AtomicUsize::new(0));
+        #[cfg(test)]
+        let (batches_open, batches_open_rx) = watch::channel(!self.hold_batches_until_stopped);
         let recorder_task = runtime.spawn(record_batches(
             Arc::clone(&self.outbox.inner),
             completions,
@@ -166,6 +181,8 @@ impl WorkerBuilder {
             self.lease,
             Arc::clone(&written),
             Arc::clone(&in_flight),
+            #[cfg(test)]
+            batches_open_rx,
         ));
         let shared = Arc::new(Shared {
             recorder,
@@ -178,6 +195,8 @@ impl WorkerBuilder {
             lease: self.lease,
             paces: Paces::default(),
             report,
+            #[cfg(test)]
+            batches_open,
         });
         let config = LoopConfig { concurrency: self.concurrency, poll_interval: self.poll_interval };
         let report_handle = Arc::clone(&shared.report);
@@ -267,6 +286,9 @@ struct Shared {
     lease: Duration,
     paces: Paces,
     report: Arc<std::sync::Mutex<WorkerReport>>,
+    /// Test only: see [`WorkerBuilder::hold_batches_until_stopped`].
+    #[cfg(test)]
+    batches_open: watch::Sender<bool>,
 }
 
 struct LoopConfig {
@@ -378,6 +400,8 @@ async fn run(
     }
     let deadline = *deadline.borrow();
     shutdown(&shared, tasks, held, deadline).await;
+    #[cfg(test)]
+    shared.batches_open.send_replace(true);
 }
 
 /// Largest number of completions written in one transaction.
@@ -436,9 +460,12 @@ async fn record_batches(
     lease: Duration,
     written: Arc<Notify>,
     in_flight: Arc<AtomicUsize>,
+    #[cfg(test)] mut batches_open: watch::Receiver<bool>,
 ) {
     // Ends once every sender is gone with the attempts and the loop: nothing more will come.
     while let Some(first) = records.recv().await {
+        #[cfg(test)]
+        let _ = batches_open.wait_for(|open| *open).await;
         let mut batch = vec![first];
         for round in 0..2 {
             while batch.len() < BATCH {
@@ -531,8 +558,22 @@ async fn shutdown(
     if drained.is_ok() {
         return;
     }
+    #[cfg(test)]
+    if !*shared.batches_open.borrow() {
+        while shared.running.load(Ordering::SeqCst) > 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
     tasks.abort_all();
-    while tasks.join_next().await.is_some() {}
+    // A task that ended by itself after the deadline, before the abort, has handed its record
+    // to the recorder (or lost its lease): its delivery is not this worker's to give back, and
+    // releasing it would let the recorder's write be refused and the attempt be sent again.
+    // Only an aborted task's (or a panicked one's) delivery is released.
+    while let Some(done) = tasks.join_next_with_id().await {
+        if let Ok((id, ())) = done {
+            held.remove(&id);
+        }
+    }
     let now = UnixTime::now();
     for (delivery, token) in held.values() {
         match shared.inner.store.release(delivery, token, now).await {
