@@ -17,6 +17,7 @@ const THIRD_SQLITE: &str = include_str!("../migrations/sqlite/0003_hot_claims.sq
 const THIRD_POSTGRES: &str = include_str!("../migrations/postgres/0003_hot_claims.sql");
 const FOURTH_POSTGRES: &str = include_str!("../migrations/postgres/0004_ordered_payloads.sql");
 const FIFTH_POSTGRES: &str = include_str!("../migrations/postgres/0005_due_queue.sql");
+const SIXTH_POSTGRES: &str = include_str!("../migrations/postgres/0006_queue_vacuum.sql");
 
 const SCHEMA_TABLE: &str = "CREATE TABLE hookwire_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);
      INSERT INTO hookwire_schema VALUES (1, 'initial', 0);";
@@ -525,6 +526,156 @@ async fn a_postgres_database_of_the_fifth_schema_vacuums_its_queue_after_a_fixed
         queue_autovacuums(&client).await > before,
         "{COMPLETED} dead rows in a queue of {QUEUED} were not vacuumed within 30 s"
     );
+}
+
+/// SQLite's migrations before the seventh, in order, with their names.
+const SQLITE_BEFORE_SEVENTH: [(&str, &str); 6] = [
+    ("initial", FIRST_SQLITE),
+    ("endpoint_history", SECOND_SQLITE),
+    ("hot_claims", THIRD_SQLITE),
+    ("ordered_payloads", include_str!("../migrations/sqlite/0004_ordered_payloads.sql")),
+    ("due_queue", include_str!("../migrations/sqlite/0005_due_queue.sql")),
+    ("queue_vacuum", include_str!("../migrations/sqlite/0006_queue_vacuum.sql")),
+];
+
+/// An SQLite database of every schema before the seventh gets `attempts` without AUTOINCREMENT
+/// (no `sqlite_sequence` row to write per attempt), keeps its attempts with their ids and
+/// indexes, and gives each new attempt an id above every attempt in the table, so the tie-break
+/// of "the last failure" (`started_at`, then id) still takes the later written. The newest
+/// attempt before the migration was deleted (as a purge or an endpoint's removal would): its id
+/// may be given again, and nothing that lists attempts mixes the two up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sqlite_database_of_every_earlier_schema_keeps_its_attempts_without_autoincrement() {
+    for schema in 1..=SQLITE_BEFORE_SEVENTH.len() {
+        let receiver = Receiver::answering(200).await;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(format!("v{schema}.db"));
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for (_, sql) in &SQLITE_BEFORE_SEVENTH[..schema] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(SCHEMA_TABLE).unwrap();
+        for (version, (name, _)) in SQLITE_BEFORE_SEVENTH.iter().enumerate().take(schema).skip(1) {
+            conn.execute(
+                "INSERT INTO hookwire_schema VALUES (?1, ?2, 0)",
+                rusqlite::params![version as i64 + 1, name],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(&rows(&receiver.url("/old"), false)).unwrap();
+        if schema >= 2 {
+            conn.execute_batch("UPDATE attempts SET endpoint_id = 'ep_old'").unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO attempts (delivery_id, number, started_at, duration_ms, status, class, response_headers,
+                                   response_body, response_truncated, manual, worker)
+             VALUES ('dlv_done', 2, 1050, 7, 200, 'success', '[]', '', 0, 0, 'wrk_old');
+             DELETE FROM attempts WHERE number = 2;",
+        )
+        .unwrap();
+        drop(conn);
+
+        let outbox = Outbox::open(&format!("sqlite://{}", path.display())).await.unwrap();
+        assert_eq!(outbox.schema_version().await.unwrap(), SCHEMA_VERSION, "schema {schema}");
+        let old = outbox.attempts("dlv_done").await.unwrap();
+        assert_eq!(
+            old.iter().map(|a| (a.number, a.duration, a.status, a.worker.as_str())).collect::<Vec<_>>(),
+            [(1, Duration::from_millis(42), Some(200), "wrk_old")],
+            "schema {schema}"
+        );
+        // One delivery at a time, so that the order of writing is the order of starting.
+        outbox.run_until_idle(Duration::from_secs(20)).await.unwrap();
+        for n in 0..3 {
+            outbox
+                .publish(hookwire_outbox::Publish::event(
+                    "order.created",
+                    serde_json::json!({ "id": n, "order_number": format!("ORD-{n}") }),
+                ))
+                .await
+                .unwrap();
+            outbox.run_until_idle(Duration::from_secs(20)).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        let todo = outbox.attempts("dlv_todo").await.unwrap();
+        assert_eq!(todo.iter().map(|a| (a.number, a.status)).collect::<Vec<_>>(), [(1, Some(200))]);
+        assert_eq!(outbox.stats().await.unwrap()[0].attempts, 5, "schema {schema}");
+        drop(outbox);
+
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let table: String = conn
+            .query_row("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'attempts'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(!table.to_uppercase().contains("AUTOINCREMENT"), "schema {schema}: {table}");
+        let sequences: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_sequence WHERE name = 'attempts'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(sequences, 0, "schema {schema}");
+        let mut indexes = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'attempts' ORDER BY name",
+            )
+            .unwrap();
+        let indexes: Vec<String> = indexes.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        assert_eq!(indexes, ["attempts_delivery", "attempts_endpoint"], "schema {schema}");
+        let mut ids = conn.prepare("SELECT id, delivery_id FROM attempts ORDER BY started_at").unwrap();
+        let ids: Vec<(i64, String)> =
+            ids.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+        assert_eq!(ids.len(), 5, "schema {schema}: {ids:?}");
+        assert_eq!(ids[0], (1, "dlv_done".to_owned()), "schema {schema}: the old attempt keeps its id");
+        assert!(
+            ids.windows(2).all(|w| w[0].0 < w[1].0),
+            "schema {schema}: ids in the order written: {ids:?}"
+        );
+    }
+}
+
+/// PostgreSQL's migration 7 changes nothing (its ids come from a sequence): a database of the
+/// sixth schema opens under the current one and records and lists attempts as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_database_of_the_sixth_schema_opens_under_the_current_one() {
+    let receiver = Receiver::answering(200).await;
+    let pg = hookwire_testkit::Postgres::start().unwrap();
+    let (client, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    for sql in [
+        FIRST_POSTGRES,
+        SECOND_POSTGRES,
+        THIRD_POSTGRES,
+        FOURTH_POSTGRES,
+        FIFTH_POSTGRES,
+        SIXTH_POSTGRES,
+        SCHEMA_TABLE,
+    ] {
+        client.batch_execute(sql).await.unwrap();
+    }
+    client
+        .batch_execute(
+            "INSERT INTO hookwire_schema VALUES (2, 'endpoint_history', 0), (3, 'hot_claims', 0),
+                 (4, 'ordered_payloads', 0), (5, 'due_queue', 0), (6, 'queue_vacuum', 0)",
+        )
+        .await
+        .unwrap();
+    let outbox = Outbox::open(&pg.url()).await.unwrap();
+    assert_eq!(outbox.schema_version().await.unwrap(), SCHEMA_VERSION);
+    outbox
+        .add_endpoint(
+            hookwire_outbox::NewEndpoint::new(
+                &receiver.url("/"),
+                "standard-webhooks",
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            )
+            .allow_private(true),
+        )
+        .await
+        .unwrap();
+    outbox.publish(hookwire_outbox::Publish::event("order.created", serde_json::json!({}))).await.unwrap();
+    outbox.run_until_idle(Duration::from_secs(20)).await.unwrap();
+    let delivery = &outbox.deliveries(DeliveryFilter::default()).await.unwrap()[0];
+    assert_eq!((delivery.status, delivery.attempts), (DeliveryStatus::Succeeded, 1));
+    let attempts = outbox.attempts(&delivery.id).await.unwrap();
+    assert_eq!(attempts.iter().map(|a| (a.number, a.status)).collect::<Vec<_>>(), [(1, Some(200))]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
