@@ -1,8 +1,10 @@
 //! The worker: claims due deliveries, sends them, records what happened.
 //!
 //! One loop claims as many deliveries as it has free slots (leaving out endpoints that are at
-//! their in-flight limit or out of tokens), and runs each attempt as its own task: sign with a
-//! fresh timestamp, send, classify, decide, record, all fenced by the claim token. A slot is
+//! their in-flight limit or out of tokens), and hands each to one of a fixed set of slot tasks
+//! (one per unit of concurrency, living as long as the worker: no task spawned per delivery),
+//! which attempts it: sign with a fresh timestamp, send, classify, decide, record, all fenced by
+//! the claim token. A slot is
 //! free again once the attempt's completion is written (group commit), not when the request
 //! ends: until then its lease and its endpoint's slot are held, and a claim for it would only
 //! find deliveries it has to give back. Claims and batches of completions are separate calls to
@@ -16,13 +18,13 @@
 
 mod pacing;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch, Notify};
-use tokio::task::{AbortHandle, JoinSet};
+use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use self::pacing::{Held, Pace, Paces, Slot};
@@ -63,7 +65,7 @@ pub struct WorkerBuilder {
     resolver: Resolver,
     id: Option<String>,
     /// Test only: the recorder writes nothing until the worker has stopped, and a stop waits
-    /// past its deadline for every attempt's task to end before it aborts the rest (the window
+    /// past its deadline for every attempt to end before it aborts the rest (the window
     /// between the deadline and the abort, made wide and certain).
     #[cfg(test)]
     hold_batches_until_stopped: bool,
@@ -195,6 +197,12 @@ impl WorkerBuilder {
             lease: self.lease,
             paces: Paces::default(),
             report,
+            jobs: std::sync::Mutex::new(Jobs {
+                queue: VecDeque::new(),
+                current: vec![None; self.concurrency],
+                closed: false,
+            }),
+            job_ready: Notify::new(),
             #[cfg(test)]
             batches_open,
         });
@@ -270,17 +278,21 @@ struct Shared {
     /// Completions go through one recorder task that writes them in batches (group commit).
     recorder: mpsc::Sender<Record>,
     /// Signalled by the recorder after each batch (the endpoint slots it held are free again),
-    /// and by an attempt's task that ends without a completion to write.
+    /// and by an attempt that ends without a completion to write.
     written: Arc<Notify>,
     /// Attempts started and not yet written. An attempt whose request is over still holds its
     /// lease and its endpoint's slot until its completion is written, so it counts against the
     /// concurrency until then; one that ends without a completion (lease lost, a panic) stops
-    /// counting when its task ends. The loop reads this, not its tasks: a task's end frees no
-    /// slot of its own, so it does not wake the loop.
+    /// counting when it ends. The loop reads this, not its slots: an attempt's end frees no
+    /// place of its own, so it does not wake the loop.
     in_flight: Arc<AtomicUsize>,
-    /// Attempts whose task has not ended yet (their request may be over, their completion
-    /// not yet written): none left means the loop claims for whatever is free.
+    /// Attempts handed to the slots and not ended yet (queued, or their request may be over and
+    /// their record not yet handed over): none left means the loop claims for whatever is free.
     running: AtomicUsize,
+    /// Claimed deliveries on their way to the slot tasks, and what each slot is attempting.
+    jobs: std::sync::Mutex<Jobs>,
+    /// Wakes a slot task waiting for a job (and all of them when the jobs are closed).
+    job_ready: Notify,
     client: HttpClient,
     id: String,
     lease: Duration,
@@ -327,15 +339,28 @@ async fn run(
     deadline: watch::Receiver<Duration>,
 ) {
     let store = &shared.inner.store;
+    // One long-lived task per slot, fed claimed deliveries: no task spawned per delivery.
     let mut tasks: JoinSet<()> = JoinSet::new();
-    let mut held: HashMap<tokio::task::Id, (String, String)> = HashMap::new();
+    let mut slots: HashMap<tokio::task::Id, usize> = HashMap::new();
+    for index in 0..config.concurrency {
+        let handle = tasks.spawn(run_slot(Arc::clone(&shared), index));
+        slots.insert(handle.id(), index);
+    }
     tracing::info!(worker = %shared.id, concurrency = config.concurrency, "worker started");
     loop {
         if *stop.borrow() {
             break;
         }
+        // A slot task ends before the stop only when an attempt panicked: its delivery's lease
+        // expires (as a task of its own per delivery left it), and the slot starts again.
         while let Some(done) = tasks.try_join_next_with_id() {
-            held.remove(&finished_id(&done));
+            if let Some(index) = slots.remove(&finished_id(&done)) {
+                if let Ok(mut jobs) = shared.jobs.lock() {
+                    jobs.current[index] = None;
+                }
+                let handle = tasks.spawn(run_slot(Arc::clone(&shared), index));
+                slots.insert(handle.id(), index);
+            }
         }
         // A request is in flight until its completion is written: claiming for slots whose
         // endpoint is still held would find nothing to take (a claim that walks the whole due
@@ -358,9 +383,7 @@ async fn run(
                     more = claims.len() == free;
                     let claimed_some = !claims.is_empty();
                     for claim in claims {
-                        if let Some((handle, delivery)) = dispatch(&shared, &mut tasks, claim).await {
-                            held.insert(handle.id(), delivery);
-                        }
+                        dispatch(&shared, claim).await;
                     }
                     if claimed_some && !more {
                         // Nothing else is due now; finishing tasks wake the loop anyway.
@@ -399,7 +422,7 @@ async fn run(
         }
     }
     let deadline = *deadline.borrow();
-    shutdown(&shared, tasks, held, deadline).await;
+    shutdown(&shared, tasks, deadline).await;
     #[cfg(test)]
     shared.batches_open.send_replace(true);
 }
@@ -541,20 +564,14 @@ fn finished_id(done: &Result<(tokio::task::Id, ()), tokio::task::JoinError>) -> 
     }
 }
 
-/// Lets attempts in flight finish until `deadline`, then aborts the rest and gives their
-/// deliveries back, due at once.
-async fn shutdown(
-    shared: &Shared,
-    mut tasks: JoinSet<()>,
-    mut held: HashMap<tokio::task::Id, (String, String)>,
-    deadline: Duration,
-) {
-    let drained = tokio::time::timeout(deadline, async {
-        while let Some(done) = tasks.join_next_with_id().await {
-            held.remove(&finished_id(&done));
-        }
-    })
-    .await;
+/// Lets the slots finish the attempts in flight and those already handed to them until
+/// `deadline`, then aborts the rest and gives their deliveries back, due at once.
+async fn shutdown(shared: &Shared, mut tasks: JoinSet<()>, deadline: Duration) {
+    if let Ok(mut jobs) = shared.jobs.lock() {
+        jobs.closed = true;
+    }
+    shared.job_ready.notify_waiters();
+    let drained = tokio::time::timeout(deadline, async { while tasks.join_next().await.is_some() {} }).await;
     if drained.is_ok() {
         return;
     }
@@ -565,17 +582,26 @@ async fn shutdown(
         }
     }
     tasks.abort_all();
-    // A task that ended by itself after the deadline, before the abort, has handed its record
-    // to the recorder (or lost its lease): its delivery is not this worker's to give back, and
-    // releasing it would let the recorder's write be refused and the attempt be sent again.
-    // Only an aborted task's (or a panicked one's) delivery is released.
-    while let Some(done) = tasks.join_next_with_id().await {
-        if let Ok((id, ())) = done {
-            held.remove(&id);
+    while tasks.join_next().await.is_some() {}
+    // What is left is exactly what no attempt handed to the recorder: a slot clears its
+    // delivery right after the hand-over, with no await between (an abort lands only at an
+    // await), and jobs still queued were never started. An attempt that ended between the
+    // deadline and the abort has cleared its slot, so its delivery, whose record the recorder
+    // is about to write, is not given back (a release would let that write be refused as a
+    // lost lease and the delivery be sent again).
+    let left: Vec<(String, String)> = match shared.jobs.lock() {
+        Ok(mut jobs) => {
+            let queued: Vec<Job> = jobs.queue.drain(..).collect();
+            let mut left: Vec<(String, String)> = jobs.current.iter_mut().filter_map(Option::take).collect();
+            left.extend(
+                queued.into_iter().map(|job| (job.claim.delivery_id.clone(), job.claim.token.clone())),
+            );
+            left
         }
-    }
+        Err(_) => Vec::new(),
+    };
     let now = UnixTime::now();
-    for (delivery, token) in held.values() {
+    for (delivery, token) in &left {
         match shared.inner.store.release(delivery, token, now).await {
             Ok(true) => shared.count(|r| r.released += 1),
             Ok(false) => {}
@@ -584,52 +610,104 @@ async fn shutdown(
     }
 }
 
-/// Starts the attempt of a claimed delivery, or gives the claim back when its endpoint
-/// cannot take it now.
-async fn dispatch(
-    shared: &Arc<Shared>,
-    tasks: &mut JoinSet<()>,
+/// Claimed deliveries waiting for a slot, and the delivery (id, claim token) each slot is
+/// attempting, under one lock.
+struct Jobs {
+    queue: VecDeque<Job>,
+    current: Vec<Option<(String, String)>>,
+    /// No more jobs: slots finish the queue and end.
+    closed: bool,
+}
+
+/// A claimed delivery handed to a slot, with its place in flight and its running count.
+struct Job {
     claim: Claimed,
-) -> Option<(AbortHandle, (String, String))> {
+    /// `None`: its endpoint was disabled meanwhile (it ends without an attempt).
+    paced: Option<(Arc<Pace>, Slot)>,
+    counted: Counted,
+    attempting: Attempting,
+}
+
+/// A slot: takes the next claimed delivery, attempts it, and takes the next, until the jobs
+/// are closed and none is left.
+async fn run_slot(shared: Arc<Shared>, index: usize) {
+    while let Some(job) = next_job(&shared, index).await {
+        let Job { claim, paced, counted, attempting } = job;
+        match paced {
+            None => finish_disabled(&shared, counted, claim).await,
+            Some((pace, slot)) => {
+                let span = tracing::info_span!(
+                    "attempt",
+                    delivery = %claim.delivery_id,
+                    message = %claim.message_id,
+                    endpoint = %claim.endpoint_id,
+                    number = claim.attempts + 1,
+                );
+                attempt(&shared, counted, pace, slot, claim).instrument(span).await;
+            }
+        }
+        drop(attempting);
+        // No await since the attempt handed its record over (or lost its lease): see `shutdown`.
+        if let Ok(mut jobs) = shared.jobs.lock() {
+            jobs.current[index] = None;
+        }
+    }
+}
+
+/// The next job for slot `index` (recorded as its current delivery), or `None` once the jobs
+/// are closed and the queue is empty.
+async fn next_job(shared: &Shared, index: usize) -> Option<Job> {
+    loop {
+        let ready = shared.job_ready.notified();
+        tokio::pin!(ready);
+        // Registered before the queue is read: a job pushed after the read still wakes it.
+        ready.as_mut().enable();
+        {
+            let mut jobs = shared.jobs.lock().ok()?;
+            if let Some(job) = jobs.queue.pop_front() {
+                jobs.current[index] = Some((job.claim.delivery_id.clone(), job.claim.token.clone()));
+                return Some(job);
+            }
+            if jobs.closed {
+                return None;
+            }
+        }
+        ready.await;
+    }
+}
+
+/// Hands a job to the slots.
+fn hand_to_slot(shared: &Shared, job: Job) {
+    match shared.jobs.lock() {
+        Ok(mut jobs) => jobs.queue.push_back(job),
+        // A slot panicked holding the lock: the job is dropped, its lease expires.
+        Err(_) => return,
+    }
+    shared.job_ready.notify_one();
+}
+
+/// Hands a claimed delivery to the slots, or gives the claim back when its endpoint cannot
+/// take it now.
+async fn dispatch(shared: &Arc<Shared>, claim: Claimed) {
     let store = &shared.inner.store;
     let now = UnixTime::now();
-    let key = (claim.delivery_id.clone(), claim.token.clone());
     if !claim.endpoint_enabled {
         let (attempting, counted) = Attempting::start(shared);
-        let task = tasks.spawn(async move {
-            finish_disabled(&attempting.shared, counted, claim).await;
-            drop(attempting);
-        });
-        return Some((task, key));
+        hand_to_slot(shared, Job { claim, paced: None, counted, attempting });
+        return;
     }
     let pace = match shared.pace(&claim.endpoint_id, claim.endpoint_version).await {
         Ok(pace) => pace,
         Err(err) => {
             tracing::warn!(endpoint = %claim.endpoint_id, error = %err, "endpoint unusable; delivery put back");
             let _ = store.release(&claim.delivery_id, &claim.token, now + STORE_BACKOFF).await;
-            return None;
+            return;
         }
     };
     match pace.admit(now) {
         Ok(slot) => {
             let (attempting, counted) = Attempting::start(shared);
-            let span = tracing::info_span!(
-                "attempt",
-                delivery = %claim.delivery_id,
-                message = %claim.message_id,
-                endpoint = %claim.endpoint_id,
-                number = claim.attempts + 1,
-            );
-            Some((
-                tasks.spawn(
-                    async move {
-                        attempt(&attempting.shared, counted, pace, slot, claim).await;
-                        drop(attempting);
-                    }
-                    .instrument(span),
-                ),
-                key,
-            ))
+            hand_to_slot(shared, Job { claim, paced: Some((pace, slot)), counted, attempting });
         }
         Err(held) => {
             let due = match held {
@@ -637,7 +715,6 @@ async fn dispatch(
                 Held::Throttled(wait) => now + wait,
             };
             let _ = store.release(&claim.delivery_id, &claim.token, due).await;
-            None
         }
     }
 }
@@ -794,8 +871,8 @@ async fn record(
     }
 }
 
-/// Held by an attempt's task while it runs (`Shared::running`). Its place in flight is the
-/// [`Counted`] it starts with, which travels with the attempt into its [`Record`]: dropped
+/// Held by an attempt from its dispatch until it ends in its slot (`Shared::running`). Its
+/// place in flight is the [`Counted`] it starts with, which travels with the attempt into its [`Record`]: dropped
 /// wherever the attempt ends (its lease lost, the recorder gone, a panic, an abort at
 /// shutdown, or its completion written), it stops counting the attempt and wakes the loop.
 struct Attempting {
