@@ -1,13 +1,13 @@
 //! The worker: claims due deliveries, sends them, records what happened.
 //!
-//! One loop claims as many deliveries as it has free slots (leaving out endpoints that are at
+//! One loop claims as many deliveries as it has free places (leaving out endpoints that are at
 //! their in-flight limit or out of tokens), and hands each to one of a fixed set of slot tasks
 //! (one per unit of concurrency, living as long as the worker: no task spawned per delivery),
 //! which attempts it: sign with a fresh timestamp, send, classify, decide, record, all fenced by
-//! the claim token. A slot is
-//! free again once the attempt's completion is written (group commit), not when the request
-//! ends: until then its lease and its endpoint's slot are held, and a claim for it would only
-//! find deliveries it has to give back. Claims and batches of completions are separate calls to
+//! the claim token. A place is free again once the attempt's completion is written (group
+//! commit), not when the request ends (its slot task is free then already): until then its
+//! lease and its endpoint's slot are held, and a claim for it would only find deliveries it has
+//! to give back. Claims and batches of completions are separate calls to
 //! the store. A hand-over of the claim to the completion writer, made in the transaction of its
 //! next batch (one commit per round instead of two), ran on SQLite for a while: it stalled a
 //! worker when no completion came, was turned off in `c741174` and is gone since; its last
@@ -158,6 +158,7 @@ impl WorkerBuilder {
         self
     }
 
+    /// Test only: see the field of the same name.
     #[cfg(test)]
     pub(crate) fn hold_batches_until_stopped(mut self) -> WorkerBuilder {
         self.hold_batches_until_stopped = true;
