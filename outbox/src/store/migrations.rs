@@ -10,9 +10,9 @@ pub(crate) struct Migration {
 }
 
 /// The newest schema version this build knows.
-pub(crate) const LATEST: i64 = 7;
+pub(crate) const LATEST: i64 = 6;
 
-pub(crate) const SQLITE: [Migration; 7] = [
+pub(crate) const SQLITE: [Migration; 6] = [
     Migration { version: 1, name: "initial", sql: include_str!("../../migrations/sqlite/0001_initial.sql") },
     Migration {
         version: 2,
@@ -41,14 +41,9 @@ pub(crate) const SQLITE: [Migration; 7] = [
         name: "queue_vacuum",
         sql: include_str!("../../migrations/sqlite/0006_queue_vacuum.sql"),
     },
-    Migration {
-        version: 7,
-        name: "attempt_rowids",
-        sql: include_str!("../../migrations/sqlite/0007_attempt_rowids.sql"),
-    },
 ];
 
-pub(crate) const POSTGRES: [Migration; 7] = [
+pub(crate) const POSTGRES: [Migration; 6] = [
     Migration {
         version: 1,
         name: "initial",
@@ -78,12 +73,6 @@ pub(crate) const POSTGRES: [Migration; 7] = [
         version: 6,
         name: "queue_vacuum",
         sql: include_str!("../../migrations/postgres/0006_queue_vacuum.sql"),
-    },
-    // Empty: SQLite's `attempts` without AUTOINCREMENT (PostgreSQL's sequence is not that cost).
-    Migration {
-        version: 7,
-        name: "attempt_rowids",
-        sql: include_str!("../../migrations/postgres/0007_attempt_rowids.sql"),
     },
 ];
 
