@@ -905,16 +905,54 @@ async fn an_attempt_that_ends_between_the_deadline_and_the_abort_is_recorded_not
         .hold_batches_until_stopped()
         .spawn(&tokio::runtime::Handle::current())
         .unwrap();
+    let probe = worker.probe();
     let sent = std::time::Instant::now();
     while receiver.count() == 0 && sent.elapsed() < Duration::from_secs(10) {
         tokio::time::sleep(ms(5)).await;
     }
     assert_eq!(receiver.count(), 1, "the request is in flight");
     let report = worker.stop(ms(20)).await;
+    // Not the drained path: the attempt was still running at the deadline (a request of
+    // 400 ms, a deadline of 20 ms), so what is checked below is the window before the abort.
+    assert!(probe.deadline_reached.load(std::sync::atomic::Ordering::SeqCst), "the stop drained in time");
     assert_eq!((report.attempts, report.released, report.lease_lost), (1, 0, 0), "{report:?}");
     let delivery = &outbox.deliveries(DeliveryFilter::default()).await.unwrap()[0];
     assert_eq!((delivery.status, delivery.attempts), (DeliveryStatus::Succeeded, 1));
     assert_eq!(outbox.queue_depth().await.unwrap(), 0);
+}
+
+/// Deliveries claimed and still queued for the slot tasks when the stop's deadline passes
+/// were never started: they are given back, due at once, and sent by the next worker (not left
+/// claimed until their leases expire). The test-only hold keeps the slots from taking them.
+async fn deliveries_still_queued_at_the_deadline_are_released(outbox: Outbox) {
+    let receiver = Receiver::start(|_| Reply::status(200)).await;
+    outbox.add_endpoint(endpoint(&receiver.url("/"))).await.unwrap();
+    for n in 1..=2 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    let worker = outbox
+        .worker()
+        .concurrency(2)
+        .lease(Duration::from_secs(60))
+        .poll_interval(ms(10))
+        .hold_slots()
+        .spawn(&tokio::runtime::Handle::current())
+        .unwrap();
+    let probe = worker.probe();
+    let started = std::time::Instant::now();
+    while probe.queued.load(std::sync::atomic::Ordering::SeqCst) < 2
+        && started.elapsed() < Duration::from_secs(10)
+    {
+        tokio::time::sleep(ms(5)).await;
+    }
+    assert_eq!(probe.queued.load(std::sync::atomic::Ordering::SeqCst), 2, "both deliveries are queued");
+    let report = worker.stop(ms(20)).await;
+    assert!(probe.deadline_reached.load(std::sync::atomic::Ordering::SeqCst), "the stop drained in time");
+    assert_eq!((report.attempts, report.released, report.lease_lost), (0, 2, 0), "{report:?}");
+    assert_eq!(receiver.count(), 0, "nothing was sent");
+    // Due at once, not after the 60 s lease: a plain claim takes both again.
+    let claimed = outbox.inner.store.claim(claim("wrk_next", UnixTime::now(), ms(1_000))).await.unwrap();
+    assert_eq!(claimed.len(), 2, "{claimed:?}");
 }
 
 // ---- the runner ------------------------------------------------------------------------
@@ -958,6 +996,7 @@ cases![
     a_worker_whose_handle_is_dropped_sleeps_between_polls_and_still_delivers,
     a_slot_whose_lease_is_lost_is_free_again_at_once,
     an_attempt_that_ends_between_the_deadline_and_the_abort_is_recorded_not_released,
+    deliveries_still_queued_at_the_deadline_are_released,
 ];
 
 /// Runs every case on a fresh outbox from `open`, each in its own task so one failure does

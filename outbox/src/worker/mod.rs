@@ -4,11 +4,12 @@
 //! their in-flight limit or out of tokens), and hands each to one of a fixed set of slot tasks
 //! (one per unit of concurrency, living as long as the worker: no task spawned per delivery),
 //! which attempts it: sign with a fresh timestamp, send, classify, decide, record, all fenced by
-//! the claim token. A place is free again once the attempt's completion is written (group
-//! commit), not when the request ends (its slot task is free then already): until then its
-//! lease and its endpoint's slot are held, and a claim for it would only find deliveries it has
-//! to give back. Claims and batches of completions are separate calls to
-//! the store. A hand-over of the claim to the completion writer, made in the transaction of its
+//! the claim token. A unit of concurrency (a place counted in flight) is free again once the
+//! attempt's completion is written (group commit), not when the request ends: until then its
+//! lease and its endpoint's in-flight allowance are held, and a claim for it would only find
+//! deliveries it has to give back. The slot task is free earlier, once it has handed the
+//! attempt's record to the completion writer. Claims and batches of completions are separate
+//! calls to the store. A hand-over of the claim to the completion writer, made in the transaction of its
 //! next batch (one commit per round instead of two), ran on SQLite for a while: it stalled a
 //! worker when no completion came, was turned off in `c741174` and is gone since; its last
 //! version is in `f29b7e2`, and `outbox/PERFORMANCE.md` has the plan for bringing it back.
@@ -20,7 +21,7 @@ mod pacing;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch, Notify};
@@ -69,6 +70,20 @@ pub struct WorkerBuilder {
     /// between the deadline and the abort, made wide and certain).
     #[cfg(test)]
     hold_batches_until_stopped: bool,
+    /// Test only: slot tasks never take a job, so whatever is claimed stays queued until the
+    /// stop's deadline.
+    #[cfg(test)]
+    hold_slots: bool,
+}
+
+/// Test only: what a worker's tests read of its inner state.
+#[cfg(test)]
+#[derive(Default)]
+pub(crate) struct Probe {
+    /// Jobs handed to the slot tasks' queue.
+    pub(crate) queued: AtomicUsize,
+    /// Whether a stop reached its deadline and aborted the slot tasks.
+    pub(crate) deadline_reached: std::sync::atomic::AtomicBool,
 }
 
 /// What a worker did.
@@ -90,6 +105,8 @@ pub struct WorkerHandle {
     task: tokio::task::JoinHandle<WorkerReport>,
     deadline: watch::Sender<Duration>,
     id: String,
+    #[cfg(test)]
+    probe: Arc<Probe>,
 }
 
 impl WorkerHandle {
@@ -110,6 +127,12 @@ impl WorkerHandle {
     pub fn is_finished(&self) -> bool {
         self.task.is_finished()
     }
+
+    /// Test only: see [`Probe`].
+    #[cfg(test)]
+    pub(crate) fn probe(&self) -> Arc<Probe> {
+        Arc::clone(&self.probe)
+    }
 }
 
 impl WorkerBuilder {
@@ -123,6 +146,8 @@ impl WorkerBuilder {
             id: None,
             #[cfg(test)]
             hold_batches_until_stopped: false,
+            #[cfg(test)]
+            hold_slots: false,
         }
     }
 
@@ -165,6 +190,13 @@ impl WorkerBuilder {
         self
     }
 
+    /// Test only: see the field of the same name.
+    #[cfg(test)]
+    pub(crate) fn hold_slots(mut self) -> WorkerBuilder {
+        self.hold_slots = true;
+        self
+    }
+
     /// Starts the worker on `runtime`.
     pub fn spawn(self, runtime: &tokio::runtime::Handle) -> Result<WorkerHandle> {
         let id = self.id.clone().unwrap_or_else(|| crate::id::new_id("wrk"));
@@ -177,6 +209,8 @@ impl WorkerBuilder {
         let in_flight = Arc::new(AtomicUsize::new(0));
         #[cfg(test)]
         let (batches_open, batches_open_rx) = watch::channel(!self.hold_batches_until_stopped);
+        #[cfg(test)]
+        let probe = Arc::new(Probe::default());
         let recorder_task = runtime.spawn(record_batches(
             Arc::clone(&self.outbox.inner),
             completions,
@@ -206,6 +240,10 @@ impl WorkerBuilder {
             job_ready: Notify::new(),
             #[cfg(test)]
             batches_open,
+            #[cfg(test)]
+            hold_slots: self.hold_slots,
+            #[cfg(test)]
+            probe: Arc::clone(&probe),
         });
         let config = LoopConfig { concurrency: self.concurrency, poll_interval: self.poll_interval };
         let report_handle = Arc::clone(&shared.report);
@@ -225,7 +263,14 @@ impl WorkerBuilder {
                 report
             }
         });
-        Ok(WorkerHandle { stop, task, deadline, id })
+        Ok(WorkerHandle {
+            stop,
+            task,
+            deadline,
+            id,
+            #[cfg(test)]
+            probe,
+        })
     }
 
     /// Runs a worker until every delivery is final (waiting for scheduled retries), then
@@ -302,6 +347,11 @@ struct Shared {
     /// Test only: see [`WorkerBuilder::hold_batches_until_stopped`].
     #[cfg(test)]
     batches_open: watch::Sender<bool>,
+    /// Test only: see [`WorkerBuilder::hold_slots`].
+    #[cfg(test)]
+    hold_slots: bool,
+    #[cfg(test)]
+    probe: Arc<Probe>,
 }
 
 struct LoopConfig {
@@ -310,6 +360,13 @@ struct LoopConfig {
 }
 
 impl Shared {
+    /// The jobs, whatever panicked while holding them before: nothing under this lock leaves
+    /// the queue or the slots' deliveries half-changed (a push, a pop, a store of one value),
+    /// and a worker that gave up on the lock would claim deliveries it can never send.
+    fn jobs(&self) -> MutexGuard<'_, Jobs> {
+        self.jobs.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn count(&self, update: impl FnOnce(&mut WorkerReport)) {
         if let Ok(mut report) = self.report.lock() {
             update(&mut report);
@@ -352,16 +409,26 @@ async fn run(
         if *stop.borrow() {
             break;
         }
-        // A slot task ends before the stop only when an attempt panicked: its delivery's lease
-        // expires (as a task of its own per delivery left it), and the slot starts again.
+        // A slot task ends before the stop when an attempt panicked: its delivery's lease
+        // expires (as a task of its own per delivery left it), and the slot starts again. One
+        // that ends by itself found the jobs closed, which only the stop does: the queue is
+        // broken, so the worker stops (releasing what it holds) instead of starting slots
+        // that would end again at once while it claims deliveries nobody sends.
+        let mut broken = false;
         while let Some(done) = tasks.try_join_next_with_id() {
             if let Some(index) = slots.remove(&finished_id(&done)) {
-                if let Ok(mut jobs) = shared.jobs.lock() {
-                    jobs.current[index] = None;
+                if done.is_ok() {
+                    broken = true;
+                    continue;
                 }
+                shared.jobs().current[index] = None;
                 let handle = tasks.spawn(run_slot(Arc::clone(&shared), index));
                 slots.insert(handle.id(), index);
             }
+        }
+        if broken {
+            tracing::error!(worker = %shared.id, "a slot task ended before the stop; the worker stops");
+            break;
         }
         // A request is in flight until its completion is written: claiming for slots whose
         // endpoint is still held would find nothing to take (a claim that walks the whole due
@@ -568,39 +635,36 @@ fn finished_id(done: &Result<(tokio::task::Id, ()), tokio::task::JoinError>) -> 
 /// Lets the slots finish the attempts in flight and those already handed to them until
 /// `deadline`, then aborts the rest and gives their deliveries back, due at once.
 async fn shutdown(shared: &Shared, mut tasks: JoinSet<()>, deadline: Duration) {
-    if let Ok(mut jobs) = shared.jobs.lock() {
-        jobs.closed = true;
-    }
+    shared.jobs().closed = true;
     shared.job_ready.notify_waiters();
     let drained = tokio::time::timeout(deadline, async { while tasks.join_next().await.is_some() {} }).await;
-    if drained.is_ok() {
-        return;
-    }
-    #[cfg(test)]
-    if !*shared.batches_open.borrow() {
-        while shared.running.load(Ordering::SeqCst) > 0 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
+    if drained.is_err() {
+        #[cfg(test)]
+        shared.probe.deadline_reached.store(true, Ordering::SeqCst);
+        #[cfg(test)]
+        if !*shared.batches_open.borrow() {
+            while shared.running.load(Ordering::SeqCst) > 0 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
         }
+        tasks.abort_all();
+        while tasks.join_next().await.is_some() {}
     }
-    tasks.abort_all();
-    while tasks.join_next().await.is_some() {}
-    // What is left is exactly what no attempt handed to the recorder: a slot clears its
+    // Drained or not, every slot task has ended here. Drained, the queue is empty and no slot
+    // holds a delivery, unless a slot panicked (its attempt never handed over) or the loop
+    // stopped on a broken queue (jobs left in it); those are released too, and dropping the
+    // queued jobs drops their hold on the worker (each keeps it alive until then). What is left is exactly what no attempt handed to the recorder: a slot clears its
     // delivery right after the hand-over, with no await between (an abort lands only at an
     // await), and jobs still queued were never started. An attempt that ended between the
     // deadline and the abort has cleared its slot, so its delivery, whose record the recorder
     // is about to write, is not given back (a release would let that write be refused as a
     // lost lease and the delivery be sent again).
-    let left: Vec<(String, String)> = match shared.jobs.lock() {
-        Ok(mut jobs) => {
-            let queued: Vec<Job> = jobs.queue.drain(..).collect();
-            let mut left: Vec<(String, String)> = jobs.current.iter_mut().filter_map(Option::take).collect();
-            left.extend(
-                queued.into_iter().map(|job| (job.claim.delivery_id.clone(), job.claim.token.clone())),
-            );
-            left
-        }
-        Err(_) => Vec::new(),
+    let (mut left, queued): (Vec<(String, String)>, Vec<Job>) = {
+        let mut jobs = shared.jobs();
+        let queued = jobs.queue.drain(..).collect();
+        (jobs.current.iter_mut().filter_map(Option::take).collect(), queued)
     };
+    left.extend(queued.into_iter().map(|job| (job.claim.delivery_id, job.claim.token)));
     let now = UnixTime::now();
     for (delivery, token) in &left {
         match shared.inner.store.release(delivery, token, now).await {
@@ -649,22 +713,24 @@ async fn run_slot(shared: Arc<Shared>, index: usize) {
         }
         drop(attempting);
         // No await since the attempt handed its record over (or lost its lease): see `shutdown`.
-        if let Ok(mut jobs) = shared.jobs.lock() {
-            jobs.current[index] = None;
-        }
+        shared.jobs().current[index] = None;
     }
 }
 
 /// The next job for slot `index` (recorded as its current delivery), or `None` once the jobs
 /// are closed and the queue is empty.
 async fn next_job(shared: &Shared, index: usize) -> Option<Job> {
+    #[cfg(test)]
+    if shared.hold_slots {
+        std::future::pending::<()>().await;
+    }
     loop {
         let ready = shared.job_ready.notified();
         tokio::pin!(ready);
         // Registered before the queue is read: a job pushed after the read still wakes it.
         ready.as_mut().enable();
         {
-            let mut jobs = shared.jobs.lock().ok()?;
+            let mut jobs = shared.jobs();
             if let Some(job) = jobs.queue.pop_front() {
                 jobs.current[index] = Some((job.claim.delivery_id.clone(), job.claim.token.clone()));
                 return Some(job);
@@ -677,13 +743,12 @@ async fn next_job(shared: &Shared, index: usize) -> Option<Job> {
     }
 }
 
-/// Hands a job to the slots.
+/// Hands a job to the slots. One of them is idle for it: a job counts in flight from its
+/// dispatch, and the loop claims no more than the places not in flight, one per slot task.
 fn hand_to_slot(shared: &Shared, job: Job) {
-    match shared.jobs.lock() {
-        Ok(mut jobs) => jobs.queue.push_back(job),
-        // A slot panicked holding the lock: the job is dropped, its lease expires.
-        Err(_) => return,
-    }
+    shared.jobs().queue.push_back(job);
+    #[cfg(test)]
+    shared.probe.queued.fetch_add(1, Ordering::SeqCst);
     shared.job_ready.notify_one();
 }
 
