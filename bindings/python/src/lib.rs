@@ -215,25 +215,37 @@ pub(crate) struct Read<'r> {
 
 impl<'r> Read<'r> {
     /// The values of `headers` named in `reads` (ASCII letters in any case); the other headers
-    /// of the request are skipped without being converted.
-    pub(crate) fn of(py: Python<'_>, headers: &Bound<'_, PyAny>, reads: &'r Reads) -> PyResult<Read<'r>> {
-        let names = reads.names.as_slice();
+    /// of the request are skipped without being converted. Made empty, then filled where it
+    /// lies: a `Read` is a few hundred bytes, and moving one out of a function that filled it
+    /// cost a copy on every verify.
+    pub(crate) fn of(reads: &'r Reads) -> Read<'r> {
+        Read::empty(&reads.names)
+    }
+
+    /// Reads the values of `headers` into this empty `Read` (see [`Read::of`]).
+    pub(crate) fn fill(&mut self, py: Python<'_>, headers: &Bound<'_, PyAny>, reads: &Reads) -> PyResult<()> {
         if let Ok(dict) = headers.cast::<PyDict>() {
-            if let Some(read) = Read::exact(py, dict, reads) {
-                return Ok(read);
+            if self.exact(py, dict, reads) {
+                return Ok(());
             }
+            self.clear();
         }
-        let mut read = Read::empty(names);
+        let names = self.names;
         each_header(py, headers, |name, value| {
             let Some(index) = wanted(py, name, names)? else { return Ok(()) };
-            read.push(index, header_value(py, name, value)?);
+            self.push(index, header_value(py, name, value)?);
             Ok(())
-        })?;
-        Ok(read)
+        })
     }
 
     fn empty(names: &'r [HeaderName]) -> Read<'r> {
         Read { names, inline: [None, None, None, None, None, None], len: 0, more: Vec::new() }
+    }
+
+    fn clear(&mut self) {
+        self.inline = [None, None, None, None, None, None];
+        self.len = 0;
+        self.more.clear();
     }
 
     fn push(&mut self, index: usize, value: Value) {
@@ -247,23 +259,28 @@ impl<'r> Read<'r> {
 
     /// The usual dict (a signer's output, a test's literal, a framework's headers lowered):
     /// only the scheme's names, in lower case. Each is looked up directly (a hash probe with the
-    /// interned name) instead of walking the dict and folding every key; `None` when the dict
+    /// interned name) instead of walking the dict and folding every key; false when the dict
     /// holds any other key (another header, another case, a name of another type) or a value
     /// the walk would refuse, and then the walk reads it, with its errors.
-    fn exact(py: Python<'_>, dict: &Bound<'_, PyDict>, reads: &'r Reads) -> Option<Read<'r>> {
+    fn exact(&mut self, py: Python<'_>, dict: &Bound<'_, PyDict>, reads: &Reads) -> bool {
         let size = dict.len();
         if size > reads.keys.len() {
-            return None;
+            return false;
         }
-        let (mut read, mut found) = (Read::empty(&reads.names), 0);
+        let mut found = 0;
         for (index, key) in reads.keys.iter().enumerate() {
             let key = key.bind(py);
-            let Some(value) = dict.get_item(key).ok()? else { continue };
-            read.push(index, header_value(py, key, &value).ok()?);
+            let value = match dict.get_item(key) {
+                Ok(Some(value)) => value,
+                Ok(None) => continue,
+                Err(_) => return false,
+            };
+            let Ok(value) = header_value(py, key, &value) else { return false };
+            self.push(index, value);
             found += 1;
         }
         // Every key was one of the names: no other key to fold, refuse or keep.
-        (found == size).then_some(read)
+        found == size
     }
 
     fn values(&self) -> impl Iterator<Item = &(usize, Value)> {
@@ -621,10 +638,11 @@ impl PyVerifier {
         let this = slf.get();
         let given: Option<i64> = args::optional("now", now)?;
         let bytes = body_bytes(py, body)?;
-        let headers = Read::of(py, headers, &this.reads)?;
+        let mut read = Read::of(&this.reads);
+        read.fill(py, headers, &this.reads)?;
         let (now_secs, now) = clock(given);
         let check = || {
-            let message = this.inner.check_at(&headers, &bytes, now_secs)?;
+            let message = this.inner.check_at(&read, &bytes, now_secs)?;
             let claim = match &this.store {
                 Some(store) => Some(Claim::acquire(store, this.inner.claim_request(&message, now))?),
                 None => None,
@@ -635,7 +653,7 @@ impl PyVerifier {
             bytes.len() >= RELEASE_GIL_FROM || this.store.as_ref().is_some_and(Claim::store_may_wait);
         // `detach` takes the GIL back before a panic continues, which `run` then catches.
         let (found, claim) = run(py, || if detach { py.detach(check) } else { check() })?;
-        let checked = found.checked(py, &headers);
+        let checked = found.checked(py, &read);
         let body = keep_body(py, body, &bytes);
         Ok(PyMessage { checked, body, verifier: slf.clone().unbind(), claim, now: given })
     }
@@ -655,14 +673,15 @@ impl PyVerifier {
             let given: Option<i64> = args::optional("now", now.as_ref().map(|now| now.bind(py)))?;
             let body = body.bind(py);
             let bytes = body_bytes(py, body)?;
-            let headers = Read::of(py, headers.bind(py), &this.reads)?;
+            let mut read = Read::of(&this.reads);
+            read.fill(py, headers.bind(py), &this.reads)?;
             let (now_secs, now) = clock(given);
             let (found, request) = run(py, || {
-                let message = this.inner.check_at(&headers, &bytes, now_secs)?;
+                let message = this.inner.check_at(&read, &bytes, now_secs)?;
                 let request = this.store.as_ref().map(|_| this.inner.claim_request(&message, now));
                 Ok((Found::of(&message), request))
             })?;
-            let checked = found.checked(py, &headers);
+            let checked = found.checked(py, &read);
             Ok((checked, keep_body(py, body, &bytes), request, given))
         })?;
         let claim = match (&this.store, request) {
