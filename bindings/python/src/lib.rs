@@ -644,7 +644,9 @@ impl PyVerifier {
         let check = || {
             let message = this.inner.check_at(&read, &bytes, now_secs)?;
             let claim = match &this.store {
-                Some(store) => Some(Claim::acquire(store, this.inner.claim_request(&message, now))?),
+                Some(store) => {
+                    Some(Box::new(Claim::acquire(store, this.inner.claim_request(&message, now))?))
+                }
                 None => None,
             };
             Ok((Found::of(&message), claim))
@@ -686,7 +688,7 @@ impl PyVerifier {
         })?;
         let claim = match (&this.store, request) {
             (Some(store), Some(request)) => {
-                Some(replay::awaited(Claim::acquire_async(store, request)).await?)
+                Some(Box::new(replay::awaited(Claim::acquire_async(store, request)).await?))
             }
             _ => None,
         };
@@ -771,7 +773,9 @@ struct PyMessage {
     body: Py<PyBytes>,
     /// The verifier whose scheme says which envelope the sender writes (`event`).
     verifier: Py<PyVerifier>,
-    claim: Option<Claim>,
+    /// Boxed: a claim is large, and most messages have none (a smaller object is cheaper to
+    /// make, move and free).
+    claim: Option<Box<Claim>>,
     /// The `now` verify was given, if any: the default instant of `commit`.
     now: Option<i64>,
 }
