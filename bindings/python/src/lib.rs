@@ -275,7 +275,18 @@ impl<'r> Read<'r> {
                 Ok(None) => continue,
                 Err(_) => return false,
             };
-            let Ok(value) = header_value(py, key, &value) else { return false };
+            // A `str`, the usual value, is kept as the reference the lookup gave (no second
+            // one taken); one holding a lone surrogate is left to the walk, which escapes it.
+            let value = match value.cast_into::<PyString>() {
+                Ok(text) => match PyBackedStr::try_from(text) {
+                    Ok(text) => Value::Text(text),
+                    Err(_) => return false,
+                },
+                Err(other) => match header_value(py, key, &other.into_inner()) {
+                    Ok(value) => value,
+                    Err(_) => return false,
+                },
+            };
             self.push(index, value);
             found += 1;
         }
