@@ -648,12 +648,21 @@ impl PyVerifier {
     ) -> PyResult<PyMessage> {
         let this = slf.get();
         let given: Option<i64> = args::optional("now", now)?;
-        let bytes = body_bytes(py, body)?;
+        // A `bytes` body, the usual one, is read in place from the caller's object (no second
+        // reference to take and drop); any other is read as `body_bytes` reads it.
+        let other;
+        let bytes: &[u8] = match body.cast::<PyBytes>() {
+            Ok(object) => object.as_bytes(),
+            Err(_) => {
+                other = body_bytes(py, body)?;
+                &other
+            }
+        };
         let mut read = Read::of(&this.reads);
         read.fill(py, headers, &this.reads)?;
         let (now_secs, now) = clock(given);
         let check = || {
-            let message = this.inner.check_at(&read, &bytes, now_secs)?;
+            let message = this.inner.check_at(&read, bytes, now_secs)?;
             let claim = match &this.store {
                 Some(store) => {
                     Some(Box::new(Claim::acquire(store, this.inner.claim_request(&message, now))?))
@@ -667,7 +676,7 @@ impl PyVerifier {
         // `detach` takes the GIL back before a panic continues, which `run` then catches.
         let (found, claim) = run(py, || if detach { py.detach(check) } else { check() })?;
         let checked = found.checked(py, &read);
-        let body = keep_body(py, body, &bytes);
+        let body = keep_body(py, body, bytes);
         Ok(PyMessage { checked, body, verifier: slf.clone().unbind(), claim, now: given })
     }
 
