@@ -224,6 +224,8 @@ impl<'r> Read<'r> {
 
     /// Reads the values of `headers` into this empty `Read` (see [`Read::of`]).
     pub(crate) fn fill(&mut self, py: Python<'_>, headers: &Bound<'_, PyAny>, reads: &Reads) -> PyResult<()> {
+        // `exact` appends: a `Read` filled twice would mix two requests' values.
+        debug_assert!(self.len == 0 && self.more.is_empty(), "fill takes an empty Read");
         if let Ok(dict) = headers.cast::<PyDict>() {
             if self.exact(py, dict, reads) {
                 return Ok(());
