@@ -132,7 +132,7 @@ for (const r of rows) {
   // read key by key, the answer an object of six properties), wrapped the same way.
   const read = message.reader(verifier.headerNames)
   const parts = (h) => ({ body, values: message.pick(h, read), now: undefined, options: undefined })
-  const before = time(() => new message.Message(null, verifier, body, verifier.verifyParts(parts(headers))))
+  const before = time(() => new message.Message(verifier, body, verifier.verifyParts(parts(headers))))
   const after = time(() => verifier.verify(body, headers))
   const rust = median(Array.from({ length: ROUNDS }, () => verifier.benchVerifyAt(body, message.pick(headers, read), now, N)))
   const goal = (met) => (met ? 'met' : '**not met**')
