@@ -146,9 +146,9 @@ for (const r of rows) {
   console.log(`| github scheme vs @octokit/webhooks-methods | 1.87 vs 2.62 | ${us(KB.hookwireGh)} | ${us(KB.octokit)} | 1.40× faster | ${x(KB.octokit / KB.hookwireGh)} faster | ≥ 2× | ${goal(KB.octokit / KB.hookwireGh >= 2)} |`)
   console.log(`| Verifier.verify vs the Rust verify_at (same script) | 2.25 vs 0.97 | ${us(KB.hookwire)} | ${us(rust)} | 2.32× the Rust | ${x(KB.hookwire / rust)} the Rust | ≤ 1.4× | ${goal(KB.hookwire / rust <= 1.4)} |`)
   console.log('')
-  console.log('A/B, same run, 1 KB hookwire scheme: verify through verifyParts (one object in, one out) vs verifyValues (the values as one string in, one number out)')
+  console.log('A/B, same run, 1 KB hookwire scheme: verify through verifyParts (one object in, one out) vs verifyDirect (the values as positional arguments, one number out)')
   console.log('')
-  console.log('| verifyParts | verifyValues | × |')
+  console.log('| verifyParts | verifyDirect | × |')
   console.log('|---|---|---|')
   console.log(`| ${us(before)} | ${us(after)} | ${x(before / after)} faster |`)
 }

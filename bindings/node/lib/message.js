@@ -2,10 +2,9 @@
 // The receive hot path in JS: pick only the headers the scheme reads (JS reads JS objects far
 // faster than napi calls can), hand them with the body to the addon in one call, and wrap its
 // answer in a plain JS `Message` (`AsyncMessage` for `verifyAsync`, whose claim is awaited). The
-// call is `verifyDirect` (the verifier's handle, the values as one string in, one number out:
-// `verifyValues` without the method call's cost) when the verifier has no store and every value
-// is one string without a line feed, `verifyParts` (one object in, one out) otherwise. Every
-// check is the core's.
+// call is `verifyDirect` (the verifier's handle, the body, `now` and the values as positional
+// arguments, one number out) when the verifier has no store and every value is one ASCII
+// string, `verifyParts` (one object in, one out) otherwise. Every check is the core's.
 
 const { InvalidArgument, InvalidPayload } = require('./errors.js')
 const { checkOptionsObject, checkNow } = require('../native.js')
@@ -62,12 +61,36 @@ function indexOfName(names, name) {
   return -1
 }
 
-/** What `pick` needs to know of a scheme: its header names, and their lengths (most of a
- * request's header names are skipped on their length alone). */
+/** `name` as V8 keeps property names (internalized): comparing two such strings is comparing
+ * two pointers, where a string made by the addon is compared character by character. */
+function keyed(name) {
+  if (name === null) return null
+  const holder = Object.create(null)
+  holder[name] = true
+  return Object.keys(holder)[0]
+}
+
+/** What `pick` needs to know of a scheme: its header names, their lengths (most of a request's
+ * header names are skipped on their length alone), and where each name is (`at`: a request's
+ * header named exactly so, lower case as Node gives them, is found by one Map lookup; any
+ * other spelling is compared ASCII-case-insensitively, as before). */
 function reader(names) {
   const lengths = new Uint8Array(256)
-  for (const name of names) if (name !== null && name.length < 256) lengths[name.length] = 1
-  return { names, lengths }
+  const at = new Map()
+  const own = names.map(keyed)
+  own.forEach((name, i) => {
+    if (name === null) return
+    if (name.length < 256) lengths[name.length] = 1
+    if (!at.has(name)) at.set(name, i)
+  })
+  return { names: own, lengths, at }
+}
+
+/** A fresh array of `count` nulls (`new Array(count).fill(null)` is a call into V8's C++). */
+function nulls(count) {
+  const values = []
+  for (let i = 0; i < count; i++) values.push(null)
+  return values
 }
 
 const BAD_HEADERS =
@@ -77,7 +100,7 @@ const BAD_HEADERS =
  * a header given several times (or spelled several ways) gives several values. */
 function pick(headers, read) {
   const { names, lengths } = read
-  const values = new Array(names.length).fill(null)
+  const values = nulls(names.length)
   if (headers === null || typeof headers !== 'object') throw new InvalidArgument(BAD_HEADERS, 'invalid_argument')
   if (Array.isArray(headers) || headers instanceof Map) {
     // [name, value] pairs (a Map's entries): a repeated header stays several values.
@@ -105,7 +128,8 @@ function pick(headers, read) {
   // is two values, which the core answers by its one rule for repeated headers.
   for (const key in headers) {
     if (lengths[key.length] !== 1) continue
-    const at = indexOfName(names, key)
+    let at = read.at.get(key)
+    if (at === undefined) at = indexOfName(names, key)
     if (at < 0 || !Object.hasOwn(headers, key)) continue
     const value = headers[key]
     if (value !== undefined && value !== null) add(values, at, headerText(key, value))
@@ -287,34 +311,14 @@ function onlyNow(options) {
 /** Whether `options` is a plain `{ now }`. */
 const nowAlone = (options) => options !== undefined && options !== null && typeof options === 'object' && onlyNow(options)
 
-/** Which of the values `joined` last joined are given: bit `i` for value `i`. */
-let present = 0
-
-/** The picked values joined by "\n" for verifyValues' one string (bits in `present`), or null
- * when one is not a single string or holds a line feed (a repeated header, or a value the core
- * refuses: both go by verifyParts, with their own errors). */
-function joined(values) {
-  let text = ''
-  present = 0
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]
-    if (i > 0) text += '\n'
-    if (value === null) continue
-    if (typeof value !== 'string' || value.indexOf('\n') !== -1) return null
-    present |= 1 << i
-    text += value
-  }
-  return text
-}
-
-/** The value the addon's slots point at: value `at` of verifyValues' header values (-1:
+/** The value the addon's slots point at: value `at` of verifyDirect's header values (-1:
  * none), whole (start -1) or its UTF-8 bytes start..end. */
 function part(values, at, start, end) {
   if (at < 0) return null
   return start < 0 ? values[at] : Buffer.from(values[at], 'utf8').toString('utf8', start, end)
 }
 
-/** What verifyValues' Float64Array says, as the object verifyParts answers. */
+/** What verifyDirect's Float64Array says, as the object verifyParts answers. */
 function fromSlots(slots, values) {
   return {
     secretIndex: slots[0],
@@ -334,7 +338,7 @@ function install(native) {
     let read = readers.get(verifier)
     if (read === undefined) {
       read = reader(verifier.headerNames)
-      // verifyValues takes at most eight values, and no verifier with a store (its claim).
+      // verifyDirect takes at most eight values, and no verifier with a store (its claim).
       read.direct = read.names.length <= 8 && verifier.seenStore == null
       // The verifier's handle for verifyDirect: one napi read per call, not a method call's
       // three (the wrap, the type tag, the borrow scope).
@@ -354,14 +358,15 @@ function install(native) {
   native.Verifier.prototype.verify = function verify(body, headers, options) {
     const read = readerOf(this)
     if (read.direct && (options === undefined || nowAlone(options))) {
-      // The hot path: four positional arguments, one number back (see verifyValues).
+      // The hot path: positional arguments, one number back (see verifyDirect).
       checkBody(body)
       const values = pick(headers, read)
-      const text = joined(values)
-      if (text !== null) {
-        const answer = native.verifyDirect(read.handle, body, options === undefined ? undefined : options.now, text, present)
-        return new Message(this, body, ArrayBuffer.isView(answer) ? fromSlots(answer, values) : answer, values)
-      }
+      const now = options === undefined ? undefined : options.now
+      const answer = values.length <= 4
+        ? native.verifyDirect(read.handle, body, now, values[0], values[1], values[2], values[3])
+        : native.verifyDirect(read.handle, body, now, values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7])
+      // -1: a value it does not take (a repeated header, a non-ASCII letter), for verifyParts.
+      if (answer !== -1) return new Message(this, body, ArrayBuffer.isView(answer) ? fromSlots(answer, values) : answer, values)
     }
     return new Message(this, body, this.verifyParts(parts(this, body, headers, options)))
   }

@@ -8,8 +8,9 @@ use hookwire::{ClaimRequest, Scheme, UnixTime};
 use hookwire_stores::Store;
 use napi::bindgen_prelude::{
     Either, Either3, External, Float64ArraySlice, FromNapiValue, JsObjectValue, Object, PromiseRaw, Unknown,
+    Utf16String,
 };
-use napi::Env;
+use napi::{Env, ValueType};
 use napi_derive::napi;
 
 use crate::errors::{argument, run, to_js};
@@ -261,30 +262,6 @@ impl Verifier {
         Ok(checked.with(claim))
     }
 
-    /// The hot form of `verifyParts`, for `verify` by a verifier without a replay store when
-    /// every header value is one string without a line feed (`lib/message.js` sends anything
-    /// else through `verifyParts`): four positional arguments (the body, borrowed; `now` in unix
-    /// seconds or undefined; the values of `headerNames` in order joined by `\n`, one string
-    /// read once; `present`, bit `i` set when value `i` is given), no object read key by key.
-    /// The answer is one number (see [`packed`]), a small `Float64Array` of [`SLOTS`] numbers,
-    /// or the [`Verified`] object when a value the core read is not part of a header value given.
-    #[napi(skip_typescript)]
-    pub fn verify_values<'env>(
-        &self,
-        env: &'env Env,
-        body: Unknown<'_>,
-        now: Unknown<'_>,
-        text: Unknown<'_>,
-        present: Unknown<'_>,
-    ) -> napi::Result<Either3<f64, Float64ArraySlice<'env>, Verified>> {
-        if self.store.is_some() {
-            // The claim would be skipped without a word: a store's verifier goes by verifyParts.
-            let reason = "a verifier with a seenStore verifies through verify()";
-            return Err(to_js(env, &argument("verifyValues", reason)));
-        }
-        values_answer(env, &self.inner, &self.reads, body, now, text, present)
-    }
-
     /// The handle of `verify`'s hot path for this verifier (`lib/message.js` keeps one per
     /// verifier): [`verify_direct`] reads it in one napi call, where a method call on the class
     /// costs three (the object's wrap, its type tag and napi's borrow scope), about a tenth of
@@ -408,59 +385,92 @@ pub struct Direct {
     reads: Arc<[Option<Wanted>]>,
 }
 
-/// `verifyValues` through the verifier's [`Direct`] handle: the same arguments after it, the
-/// same answer and errors (`lib/message.js` calls it for a verifier without a replay store).
+/// The hot form of `verifyParts`, for `verify` by a verifier without a replay store
+/// (`lib/message.js`): the verifier's [`Direct`] handle, the body (borrowed), `now` in unix
+/// seconds or undefined, then the values of `headerNames` in order, one argument each (a
+/// string, or null/undefined when absent; at most eight), no object read key by key. The answer
+/// is one number (see [`packed`]), a small `Float64Array` of [`SLOTS`] numbers, or the
+/// [`Verified`] object when a value the core read is not part of a header value given; or
+/// [`NOT_DIRECT`], nothing checked, for a value that is not one ASCII string (a repeated header
+/// as an array, a non-ASCII letter): `verify` then takes `verifyParts`, whose UTF-8 reading and
+/// errors are the one rule for those.
+///
+/// Each value is read as UTF-16, exact, and narrowed here when it is ASCII: V8's UTF-8 writer
+/// and the flattening of a joined string (how the values crossed before) cost more than a third
+/// of what `verify` adds to the core (issue 18).
 #[napi(skip_typescript)]
+#[allow(clippy::too_many_arguments)] // the values are positional: an array costs a napi call each
 pub fn verify_direct<'env>(
     env: &'env Env,
     handle: &External<Direct>,
     body: Unknown<'_>,
     now: Unknown<'_>,
-    text: Unknown<'_>,
-    present: Unknown<'_>,
+    v0: Unknown<'_>,
+    v1: Unknown<'_>,
+    v2: Unknown<'_>,
+    v3: Unknown<'_>,
+    v4: Unknown<'_>,
+    v5: Unknown<'_>,
+    v6: Unknown<'_>,
+    v7: Unknown<'_>,
 ) -> napi::Result<Either3<f64, Float64ArraySlice<'env>, Verified>> {
-    values_answer(env, &handle.inner, &handle.reads, body, now, text, present)
+    let values = [v0, v1, v2, v3, v4, v5, v6, v7];
+    Ok(direct_answer(env, &handle.inner, &handle.reads, body, now, values)?.unwrap_or(Either3::A(NOT_DIRECT)))
 }
 
-/// The body of `verifyValues` and `verifyDirect`: the values of `reads`, joined by `\n` in
-/// `text` (`present`: bit `i` set when value `i` is given), checked by `inner`.
-fn values_answer<'env>(
+/// `verifyDirect`'s answer for values it does not take: -1, never a [`packed`] answer (those
+/// are ≥ 0).
+const NOT_DIRECT: f64 = -1.0;
+
+/// The body of `verifyDirect`: the `values` of `reads` checked by `inner`. `None` when a value
+/// is not a string of ASCII, null or undefined.
+fn direct_answer<'env>(
     env: &'env Env,
     inner: &hookwire::Verifier,
     reads: &[Option<Wanted>],
     body: Unknown<'_>,
     now: Unknown<'_>,
-    text: Unknown<'_>,
-    present: Unknown<'_>,
-) -> napi::Result<Either3<f64, Float64ArraySlice<'env>, Verified>> {
+    values: [Unknown<'_>; 8],
+) -> napi::Result<Option<Either3<f64, Float64ArraySlice<'env>, Verified>>> {
     let given = input::optional::<f64>(env, "now", now)?;
     let body: Slice<'_> = input::body(env, &body)?;
-    let text: String = input::arg(env, "headers", text)?;
-    let present = input::whole(env, "present", input::arg::<f64>(env, "present", present)?)?;
-    let mut values = text.split('\n');
-    // On the stack: at most eight values (`headerNames`), each borrowed from `text`.
-    let mut pairs: [(&str, &str); 8] = [("", ""); 8];
-    // Which value each entry of `pairs` is, to point JS at it.
+    if reads.len() > values.len() {
+        return Err(to_js(env, &argument("verifyDirect", "at most eight header names")));
+    }
+    // Every value's bytes in one buffer: value `from[i]`, of the header `names[i]`, is at
+    // `ranges[i]`.
+    let mut bytes: Vec<u8> = Vec::with_capacity(256);
+    let mut names = [""; 8];
+    let mut ranges = [(0usize, 0usize); 8];
     let mut from = [0usize; 8];
     let mut count = 0;
-    for (at, want) in reads.iter().enumerate() {
-        let value = values.next();
-        let (Some(want), Some(value)) = (want, value) else { continue };
-        if present & (1 << at) != 0 && count < pairs.len() {
-            pairs[count] = (want.name.as_str(), value);
-            from[count] = at;
-            count += 1;
+    for ((at, want), value) in reads.iter().enumerate().zip(values) {
+        let Some(want) = want else { continue };
+        match value.get_type()? {
+            ValueType::Undefined | ValueType::Null => continue,
+            ValueType::String => {}
+            _ => return Ok(None),
         }
+        let units = Utf16String::from_unknown(value)?;
+        if units.iter().any(|&unit| unit >= 0x80) {
+            return Ok(None);
+        }
+        let start = bytes.len();
+        // ASCII: each UTF-16 unit is its byte.
+        bytes.extend(units.iter().map(|&unit| unit as u8));
+        (names[count], ranges[count], from[count]) = (want.name.as_str(), (start, bytes.len()), at);
+        count += 1;
     }
-    if values.next().is_some() || reads.len() > pairs.len() {
-        return Err(to_js(env, &argument("verifyValues", "one header value per name, no line feed in any")));
+    let mut pairs: [(&str, &[u8]); 8] = [("", &[]); 8];
+    for ((pair, name), &(start, end)) in pairs.iter_mut().zip(names).zip(&ranges).take(count) {
+        *pair = (name, &bytes[start..end]);
     }
     let (headers, from) = (&pairs[..count], &from[..count]);
     let (_, now_secs, _) = now_of(env, given)?;
     let answer = run(env, || {
         let m = inner.check_at(headers, body.bytes(), now_secs)?;
-        let id = m.id().map(|id| locate(headers, from, id));
-        let event = m.event_type().map(|event| locate(headers, from, event));
+        let id = m.id().map(|id| locate(headers, from, id.as_bytes()));
+        let event = m.event_type().map(|event| locate(headers, from, event.as_bytes()));
         let (Some(id), Some(event)) = (id.unwrap_or(Some(ABSENT)), event.unwrap_or(Some(ABSENT))) else {
             return Ok(Err(verified_of(&m)));
         };
@@ -471,16 +481,16 @@ fn values_answer<'env>(
             [index, timestamp, signed, id[0], id[1], id[2], event[0], event[1], event[2]];
         Ok(Ok(slots))
     })?;
-    match answer {
+    Ok(Some(match answer {
         Ok(slots) => match packed(&slots) {
-            Some(number) => Ok(Either3::A(number)),
-            None => Float64ArraySlice::copy_from(env, slots).map(Either3::B),
+            Some(number) => Either3::A(number),
+            None => Float64ArraySlice::copy_from(env, slots).map(Either3::B)?,
         },
-        Err(verified) => Ok(Either3::C(verified)),
-    }
+        Err(verified) => Either3::C(verified),
+    }))
 }
 
-/// How many numbers `verifyValues` answers: secret index, timestamp (NaN: none), whether it
+/// How many numbers `verifyDirect` answers: secret index, timestamp (NaN: none), whether it
 /// was signed (1/0), then for the id and the event type each: the argument it is in (-1:
 /// none), and its UTF-8 byte range there (-1, -1: the whole value).
 const SLOTS: usize = 9;
@@ -513,7 +523,7 @@ const ABSENT: [f64; 3] = [-1.0, -1.0, -1.0];
 
 /// Where `found` (a value the core read, borrowed from one of `headers`) is: the argument it
 /// came from (`from`) and its byte range in it, or `None` if it is in none of them.
-fn locate(headers: &[(&str, &str)], from: &[usize], found: &str) -> Option<[f64; 3]> {
+fn locate(headers: &[(&str, &[u8])], from: &[usize], found: &[u8]) -> Option<[f64; 3]> {
     let at = found.as_ptr() as usize;
     headers.iter().zip(from).find_map(|((_, text), &arg)| {
         let base = text.as_ptr() as usize;
