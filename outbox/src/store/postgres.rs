@@ -536,8 +536,11 @@ const DELETE_QUEUED: &str = "DELETE FROM delivery_queue WHERE endpoint_id = $1";
 /// Records a batch of completions in one statement: every delivery whose token and lease still
 /// hold (in the queue, locked first) gets the ending its endpoint's state calls for: a new due
 /// time in the queue, or out of it once final. Its attempt is inserted. Returns the ids written
-/// (the others lost their lease and write nothing). The update of `deliveries` changes no
-/// indexed column, so PostgreSQL writes it as a HOT update: no index entries.
+/// (the others lost their lease and write nothing), with `endpoint` false, and the endpoints of
+/// the deliveries held, with `endpoint` true, their `enabled` and `health` (read in the same
+/// snapshot, so a batch is one statement, not a second one that PostgreSQL planned again on
+/// every call for its array of ids). The update of `deliveries` changes no indexed column, so
+/// PostgreSQL writes it as a HOT update: no index entries.
 const COMPLETE: &str = "
     WITH v AS (
         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::bigint[],
@@ -546,7 +549,7 @@ const COMPLETE: &str = "
             AS v (id, token, status, due_at, give_up, finished_at, status_off, due_at_off, give_up_off,
                   finished_at_off, inc, run_inc, last_status, last_error, now)
     ), held AS (
-        SELECT v.*, e.enabled
+        SELECT v.*, q.endpoint_id, e.enabled
         FROM v JOIN delivery_queue q ON q.delivery_id = v.id JOIN endpoints e ON e.id = q.endpoint_id
         WHERE q.claim_token = v.token AND q.lease_until >= v.now
         FOR UPDATE OF q
@@ -584,7 +587,9 @@ const COMPLETE: &str = "
         WHERE a.delivery_id IN (SELECT id FROM written)
         ORDER BY a.n
     )
-    SELECT id FROM written";
+    SELECT FALSE AS endpoint, id, NULL::boolean AS enabled, NULL::text AS health FROM written
+    UNION ALL
+    SELECT TRUE, e.id, e.enabled, e.health FROM endpoints e WHERE e.id IN (SELECT endpoint_id FROM held)";
 
 /// A claim connection's settings: the URL's, with [`CLAIM_OPTIONS`] added to any options it has.
 fn claim_config(mut config: tokio_postgres::Config) -> tokio_postgres::Config {
@@ -847,12 +852,8 @@ impl Store for PostgresStore {
                 attempts.push(c, attempt);
             }
         }
-        let read_endpoints =
-            client.prepare_cached("SELECT id, enabled, health FROM endpoints WHERE id = ANY($1)").await?;
         let write = client.prepare_cached(COMPLETE).await?;
         let tx = client.transaction().await?;
-        // Both statements in one round trip (pipelined); the write reads the endpoints itself.
-        let read_params: [&(dyn ToSql + Sync); 1] = [&endpoint_ids];
         let write_params: [&(dyn ToSql + Sync); 29] = [
             &columns.id,
             &columns.token,
@@ -884,11 +885,15 @@ impl Store for PostgresStore {
             &attempts.manual,
             &attempts.worker,
         ];
-        let (endpoints, written) =
-            tokio::try_join!(tx.query(&read_endpoints, &read_params), tx.query(&write, &write_params))?;
-        let endpoints: HashMap<String, (bool, String)> =
-            endpoints.into_iter().map(|row| (row.get(0), (row.get(1), row.get(2)))).collect();
-        let written: HashSet<String> = written.into_iter().map(|row| row.get(0)).collect();
+        let mut endpoints: HashMap<String, (bool, String)> = HashMap::new();
+        let mut written: HashSet<String> = HashSet::new();
+        for row in tx.query(&write, &write_params).await? {
+            if row.get(0) {
+                endpoints.insert(row.get(1), (row.get(2), row.get(3)));
+            } else {
+                written.insert(row.get(1));
+            }
+        }
 
         // Health, per endpoint, in the order the outcomes came.
         for id in endpoint_ids {
