@@ -21,9 +21,8 @@ fuzz_target!(|text: &str| {
                 let after_scheme = &text[scheme_end + 3..];
                 if let Some(at) = after_scheme.rfind('@') {
                     let (userinfo, rest) = after_scheme.split_at(at);
-                    let elsewhere = |part: &str| {
-                        part.contains(userinfo) || part.escape_debug().to_string().contains(userinfo)
-                    };
+                    let elsewhere =
+                        |part: &str| part.contains(userinfo) || part.escape_debug().to_string().contains(userinfo);
                     let shown = err.to_string();
                     let echoed = match (shown.find('`'), shown.rfind('`')) {
                         (Some(open), Some(close)) if open < close => &shown[open + 1..close],
@@ -31,8 +30,7 @@ fuzz_target!(|text: &str| {
                     };
                     // Credentials are tokens; other text could coincide with the elision (`…`).
                     let token = userinfo.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_:".contains(&b));
-                    if token && userinfo.len() >= 8 && !elsewhere(rest) && !elsewhere(&text[..scheme_end + 3])
-                    {
+                    if token && userinfo.len() >= 8 && !elsewhere(rest) && !elsewhere(&text[..scheme_end + 3]) {
                         assert!(!echoed.contains(userinfo), "{text:?} shows its userinfo: {err}");
                     }
                 }
