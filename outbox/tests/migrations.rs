@@ -17,6 +17,7 @@ const THIRD_SQLITE: &str = include_str!("../migrations/sqlite/0003_hot_claims.sq
 const THIRD_POSTGRES: &str = include_str!("../migrations/postgres/0003_hot_claims.sql");
 const FOURTH_POSTGRES: &str = include_str!("../migrations/postgres/0004_ordered_payloads.sql");
 const FIFTH_POSTGRES: &str = include_str!("../migrations/postgres/0005_due_queue.sql");
+const SIXTH_POSTGRES: &str = include_str!("../migrations/postgres/0006_queue_vacuum.sql");
 
 const SCHEMA_TABLE: &str = "CREATE TABLE hookwire_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL);
      INSERT INTO hookwire_schema VALUES (1, 'initial', 0);";
@@ -525,6 +526,66 @@ async fn a_postgres_database_of_the_fifth_schema_vacuums_its_queue_after_a_fixed
         queue_autovacuums(&client).await > before,
         "{COMPLETED} dead rows in a queue of {QUEUED} were not vacuumed within 30 s"
     );
+}
+
+/// PostgreSQL's migration 7 locks `deliveries` and `attempts` (ACCESS EXCLUSIVE) to drop the key
+/// and add its triggers. Behind a transaction that holds either, it gives up after 5 s with an
+/// error that says so, instead of waiting with every statement on those tables queued behind it;
+/// the database stays at the sixth schema, and the next open migrates it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_migration_behind_a_held_table_gives_up_after_5_s_and_the_next_open_migrates() {
+    let pg = hookwire_testkit::Postgres::start().unwrap();
+    let (client, connection) = tokio_postgres::connect(&pg.url(), tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(connection);
+    for sql in [
+        FIRST_POSTGRES,
+        SECOND_POSTGRES,
+        THIRD_POSTGRES,
+        FOURTH_POSTGRES,
+        FIFTH_POSTGRES,
+        SIXTH_POSTGRES,
+        SCHEMA_TABLE,
+    ] {
+        client.batch_execute(sql).await.unwrap();
+    }
+    client
+        .batch_execute(
+            "INSERT INTO hookwire_schema VALUES (2, 'endpoint_history', 0), (3, 'hot_claims', 0),
+                 (4, 'ordered_payloads', 0), (5, 'due_queue', 0), (6, 'queue_vacuum', 0)",
+        )
+        .await
+        .unwrap();
+    // A transaction that has read attempts and stays open (a caller's, around `publish_in`).
+    client.batch_execute("BEGIN; SELECT count(*) FROM attempts").await.unwrap();
+
+    let started = std::time::Instant::now();
+    let opened = tokio::time::timeout(Duration::from_secs(30), Outbox::open(&pg.url())).await;
+    let waited = started.elapsed();
+    let err = opened.expect("the migration still waits after 30 s").unwrap_err();
+    assert!(waited >= Duration::from_secs(5) && waited < Duration::from_secs(15), "gave up after {waited:?}");
+    assert_eq!(err.code(), "store_error");
+    let message = err.to_string();
+    for part in
+        ["migration 7 (attempts_unchecked)", "held deliveries or attempts for 5 s", "open the database again"]
+    {
+        assert!(message.contains(part), "{part:?} not in {message}");
+    }
+    client.batch_execute("COMMIT").await.unwrap();
+    let version: i64 =
+        client.query_one("SELECT max(version) FROM hookwire_schema", &[]).await.unwrap().get(0);
+    assert_eq!(version, 6);
+
+    let outbox = Outbox::open(&pg.url()).await.unwrap();
+    assert_eq!(outbox.schema_version().await.unwrap(), SCHEMA_VERSION);
+    let keys: i64 = client
+        .query_one(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'attempts'::regclass AND contype = 'f'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(keys, 0, "attempts' foreign keys");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,9 +10,9 @@ pub(crate) struct Migration {
 }
 
 /// The newest schema version this build knows.
-pub(crate) const LATEST: i64 = 6;
+pub(crate) const LATEST: i64 = 7;
 
-pub(crate) const SQLITE: [Migration; 6] = [
+pub(crate) const SQLITE: [Migration; 7] = [
     Migration { version: 1, name: "initial", sql: include_str!("../../migrations/sqlite/0001_initial.sql") },
     Migration {
         version: 2,
@@ -41,9 +41,15 @@ pub(crate) const SQLITE: [Migration; 6] = [
         name: "queue_vacuum",
         sql: include_str!("../../migrations/sqlite/0006_queue_vacuum.sql"),
     },
+    // Empty: PostgreSQL's attempts lose their foreign key check.
+    Migration {
+        version: 7,
+        name: "attempts_unchecked",
+        sql: include_str!("../../migrations/sqlite/0007_attempts_unchecked.sql"),
+    },
 ];
 
-pub(crate) const POSTGRES: [Migration; 6] = [
+pub(crate) const POSTGRES: [Migration; 7] = [
     Migration {
         version: 1,
         name: "initial",
@@ -73,6 +79,11 @@ pub(crate) const POSTGRES: [Migration; 6] = [
         version: 6,
         name: "queue_vacuum",
         sql: include_str!("../../migrations/postgres/0006_queue_vacuum.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "attempts_unchecked",
+        sql: include_str!("../../migrations/postgres/0007_attempts_unchecked.sql"),
     },
 ];
 

@@ -711,7 +711,9 @@ impl Store for PostgresStore {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         // The queue, the deliveries, then the endpoint row: the order a completing worker
-        // locks them in; attempts go with their deliveries (ON DELETE CASCADE).
+        // locks them in. Attempts go with their deliveries by migration 7's trigger, which runs
+        // after the deliveries' delete with a snapshot of its own, so it also sees an attempt
+        // committed by a completion that delete waited for.
         tx.execute(DELETE_QUEUED, &[&id]).await?;
         tx.execute("DELETE FROM deliveries WHERE endpoint_id = $1", &[&id]).await?;
         if tx.execute("DELETE FROM endpoints WHERE id = $1", &[&id]).await? == 0 {

@@ -1,0 +1,5 @@
+-- PostgreSQL's migration 7 replaces the foreign key of each attempt's delivery by a trigger
+-- that deletes a deleted delivery's attempts (see migrations/postgres/0007_attempts_unchecked.sql):
+-- PostgreSQL checked the key with a query of its own per attempt inserted. SQLite checks it with
+-- a lookup in the deliveries' primary key inside the insert, so this one is empty: an SQLite
+-- database of the sixth schema is already one of the seventh.
