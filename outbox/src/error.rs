@@ -115,6 +115,10 @@ impl From<deadpool_postgres::PoolError> for Error {
     fn from(err: deadpool_postgres::PoolError) -> Error {
         match err {
             deadpool_postgres::PoolError::Backend(err) => Error::from(err),
+            // A claim connection's `SET` refused (a pooler that does not keep it, say).
+            deadpool_postgres::PoolError::PostCreateHook(deadpool_postgres::HookError::Backend(err)) => {
+                Error::from(err)
+            }
             other => Error::store(format!("postgres pool: {other}")),
         }
     }

@@ -1,7 +1,7 @@
 //! The PostgreSQL engine: many workers on many machines. Pending and retrying deliveries are
 //! also rows of a small queue table (`delivery_queue`, migration 5) that claims read and lease;
-//! a claim is one call with `FOR UPDATE SKIP LOCKED`, so workers never wait for each other's
-//! rows; `LISTEN/NOTIFY` only
+//! a claim is one statement with `FOR UPDATE SKIP LOCKED`, on connections of its own, so workers
+//! never wait for each other's rows; `LISTEN/NOTIFY` only
 //! wakes idle workers early (polling is the backstop, so a lost notification delays nothing
 //! by more than the poll interval); a publish can run inside the caller's own transaction.
 
@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use deadpool_postgres::{ClientWrapper, Hook, HookError, Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio::sync::Notify;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::types::ToSql;
@@ -35,13 +35,16 @@ pub(crate) const CHANNEL: &str = "hookwire_outbox";
 /// Connections per process.
 const POOL_SIZE: usize = 8;
 
-/// Connections per process that make claims (a worker makes one claim at a time).
+/// Connections per process that make claims (a worker makes one claim at a time). With
+/// [`POOL_SIZE`] and a worker's listener, a process holds up to 11 connections.
 const CLAIM_POOL_SIZE: usize = 2;
 
-/// What the claim connections run with: their one statement, the claim, planned once for any
-/// values (see [`CLAIM`]). Only those connections: a statement given as text elsewhere (a
-/// listing with filters, say) is planned for its values, as PostgreSQL does by default.
-const CLAIM_OPTIONS: &str = "-c plan_cache_mode=force_generic_plan";
+/// What each claim connection runs once it is made: their one statement, the claim, planned once
+/// for any values (see [`CLAIM`]). Only those connections: a statement given as text elsewhere (a
+/// listing with filters, say) is planned for its values, as PostgreSQL does by default. A `SET`
+/// and not the startup parameter `options=-c …`, which PgBouncer refuses (or drops, when told to
+/// ignore it); a `SET` is kept by the server connection in PgBouncer's session mode.
+const CLAIM_SETTINGS: &str = "SET plan_cache_mode = force_generic_plan";
 
 /// Serializes migrations of concurrent openers (an arbitrary, fixed advisory lock key).
 const MIGRATION_LOCK: i64 = 0x686f_6f6b_7769_7265;
@@ -51,7 +54,7 @@ const MIGRATION_LOCK: i64 = 0x686f_6f6b_7769_7265;
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: Pool,
-    /// Connections for claims only ([`CLAIM_OPTIONS`]).
+    /// Connections for claims only ([`CLAIM_SETTINGS`]).
     claims: Pool,
     url: Arc<str>,
 }
@@ -157,21 +160,29 @@ impl PostgresStore {
     pub(crate) async fn open(url: &str) -> Result<PostgresStore> {
         let config: tokio_postgres::Config =
             url.parse().map_err(|err| Error::argument("db", format!("not a PostgreSQL URL: {err}")))?;
-        let pool_of = |config: tokio_postgres::Config, size: usize| {
+        let pool_of = |config: tokio_postgres::Config, size: usize, setup: Option<&'static str>| {
             let manager = Manager::from_config(
                 config,
                 NoTls,
                 ManagerConfig { recycling_method: RecyclingMethod::Fast },
             );
-            Pool::builder(manager)
-                .max_size(size)
-                .build()
-                .map_err(|err| Error::store(format!("postgres pool: {err}")))
+            let mut builder = Pool::builder(manager).max_size(size);
+            if let Some(sql) = setup {
+                // Runs on every connection the pool makes, replacements for broken ones included;
+                // a connection whose `SET` fails is not handed out.
+                builder = builder.post_create(Hook::async_fn(move |client: &mut ClientWrapper, _| {
+                    Box::pin(async move { client.batch_execute(sql).await.map_err(HookError::Backend) })
+                }));
+            }
+            builder.build().map_err(|err| Error::store(format!("postgres pool: {err}")))
         };
-        let claims = pool_of(claim_config(config.clone()), CLAIM_POOL_SIZE)?;
-        let pool = pool_of(config, POOL_SIZE)?;
+        let claims = pool_of(config.clone(), CLAIM_POOL_SIZE, Some(CLAIM_SETTINGS))?;
+        let pool = pool_of(config, POOL_SIZE, None)?;
         let store = PostgresStore { pool, claims, url: url.into() };
         store.migrate().await?;
+        // Pools connect lazily: a claim connection the server (or a pooler in front of it) will
+        // not set up fails here, at open, and not in a worker that would retry it forever.
+        drop(store.claims.get().await?);
         Ok(store)
     }
 
@@ -591,23 +602,13 @@ const COMPLETE: &str = "
     UNION ALL
     SELECT TRUE, e.id, e.enabled, e.health FROM endpoints e WHERE e.id IN (SELECT endpoint_id FROM held)";
 
-/// A claim connection's settings: the URL's, with [`CLAIM_OPTIONS`] added to any options it has.
-fn claim_config(mut config: tokio_postgres::Config) -> tokio_postgres::Config {
-    let options = match config.get_options() {
-        Some(given) if !given.is_empty() => format!("{given} {CLAIM_OPTIONS}"),
-        _ => CLAIM_OPTIONS.to_owned(),
-    };
-    config.options(options);
-    config
-}
-
 /// The claim: up to `$5` deliveries due by `$4`, leased to `$1` (token) of `$2` (worker) until
 /// `$3`. It writes only the queue, and only the lease (indexed columns stay, so the update is
 /// HOT); a delivery whose lease holds is skipped, and due again once the lease ends. It reads the
 /// queue, the messages by number and the endpoints, not `deliveries`.
 ///
 /// Its plan is made once per connection, for any values: the claim connections run with
-/// `plan_cache_mode = force_generic_plan` ([`CLAIM_OPTIONS`]). Left to choose, PostgreSQL plans
+/// `plan_cache_mode = force_generic_plan` ([`CLAIM_SETTINGS`]). Left to choose, PostgreSQL plans
 /// it for its values on every call (0.15 ms of planning per claim): `LIMIT $5` of unknown value
 /// is taken to keep a tenth of the rows due, which makes the plan for any values look costlier
 /// than one for the actual ones, although it is the same plan (the front of the due index, the
@@ -1350,7 +1351,8 @@ mod tests {
     use tokio_postgres::types::ToSql;
     use tokio_postgres::Client;
 
-    use super::{claim_config, fail_active_sql, CLAIM, CLAIM_EXCLUDING, DELETE_QUEUED};
+    use super::{fail_active_sql, CLAIM, CLAIM_EXCLUDING, DELETE_QUEUED};
+    use crate::store::{ClaimRequest, Store};
     use crate::{DeliveryFilter, Error, NewEndpoint, Outbox, Publish};
 
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -1518,16 +1520,41 @@ mod tests {
         assert_eq!(claimed.len(), 3);
     }
 
-    /// The claim connections plan each claim statement once, for any values, and that plan is the
-    /// one for a deep queue's actual values: the front of the due index, the leased rows by
-    /// address, no scan or sort of the queue. Checked on a connection made as the store makes its
-    /// claim connections, after more executions than PostgreSQL's five plans for actual values
-    /// before it may switch, at 200,000 queued deliveries (the plan for any values is
-    /// the same at any depth; the statistics say how deep).
+    /// Pools connect lazily; open takes a claim connection, so a server (or a pooler) that will
+    /// not give one fails the open with the server's reason, not every claim of a worker that
+    /// retries forever. Here a role allowed one connection: the migration's, then the claim's.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn open_fails_when_no_claim_connection_can_be_made() {
+        let pg = tokio::task::spawn_blocking(hookwire_testkit::Postgres::start).await.unwrap().unwrap();
+        drop(Outbox::open(&pg.url()).await.unwrap());
+        let admin = connect(&pg.url()).await;
+        admin
+            .batch_execute(
+                "CREATE ROLE hw_one LOGIN CONNECTION LIMIT 1;
+                 GRANT ALL ON SCHEMA public TO hw_one;
+                 GRANT ALL ON ALL TABLES IN SCHEMA public TO hw_one;
+                 GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO hw_one;",
+            )
+            .await
+            .unwrap();
+        let url = pg.url().replace("postgres://postgres@", "postgres://hw_one@");
+        let err = super::PostgresStore::open(&url).await.err().expect("open with one connection allowed");
+        assert_eq!(err.code(), "store_error", "{err}");
+        assert!(err.to_string().contains("53300"), "{err}");
+    }
+
+    /// The store's claim connections plan each claim statement once, for any values, and that plan
+    /// is the one for a deep queue's actual values: the front of the due index, the leased rows by
+    /// address, no scan or sort of the queue. Checked through the store's own claims and claim
+    /// connections, after more claims than PostgreSQL's five plans for actual values before it may
+    /// switch, at 200,000 queued deliveries due in shuffled order, behind 20,000 of an endpoint
+    /// due first that the excluding claim leaves out (the plan for any values is the same at any
+    /// depth; the statistics say how deep).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_claim_is_planned_once_as_the_due_index_plan_at_any_queue_depth() {
         let pg = tokio::task::spawn_blocking(hookwire_testkit::Postgres::start).await.unwrap().unwrap();
-        let (_outbox, endpoints) = queued(&pg.url(), 1, 0).await;
+        let (_outbox, endpoints) = queued(&pg.url(), 2, 0).await;
+        let (front, rest) = (&endpoints[0], &endpoints[1]);
         let admin = connect(&pg.url()).await;
         admin
             .batch_execute(&format!(
@@ -1535,55 +1562,81 @@ mod tests {
                  SELECT 'msg_d' || i, 'order.created', '\\x7b7d'::bytea, 0 FROM generate_series(1, 200000) i;
                  INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status,
                      run_started_at, created_at, updated_at)
-                 SELECT 'dlv_d' || m.seq, m.id, m.seq, '{0}', 'order.created', 'pending', 0, 0, 0 FROM messages m;
+                 SELECT 'dlv_d' || m.seq, m.id, m.seq, '{rest}', 'order.created', 'pending', 0, 0, 0 FROM messages m;
+                 INSERT INTO deliveries (id, message_id, message_seq, endpoint_id, event_type, status,
+                     run_started_at, created_at, updated_at)
+                 SELECT 'dlv_f' || m.seq, m.id, m.seq, '{front}', 'order.created', 'pending', 0, 0, 0
+                 FROM messages m ORDER BY m.seq LIMIT 20000;
                  INSERT INTO delivery_queue (delivery_id, endpoint_id, message_seq, due_at, attempts, run_attempts,
                      run_started_at, manual)
-                 SELECT id, endpoint_id, message_seq, message_seq, 0, 0, 0, FALSE FROM deliveries;",
-                endpoints[0]
+                 SELECT id, endpoint_id, message_seq,
+                     CASE WHEN endpoint_id = '{front}' THEN message_seq ELSE 100000 + (random() * 1e6)::bigint END,
+                     0, 0, 0, FALSE
+                 FROM deliveries;"
             ))
             .await
             .unwrap();
-        for table in ["messages", "delivery_queue"] {
+        for table in ["messages", "deliveries", "delivery_queue"] {
             admin.batch_execute(&format!("VACUUM ANALYZE {table}")).await.unwrap();
         }
-        let config: tokio_postgres::Config = pg.url().parse().unwrap();
-        let (client, connection) = claim_config(config).connect(tokio_postgres::NoTls).await.unwrap();
-        tokio::spawn(connection);
-        for (name, sql, exclude) in
-            [("claim", CLAIM, ""), ("claim_excluding", CLAIM_EXCLUDING, ", ARRAY['ep_other']")]
-        {
-            client.batch_execute(&format!("PREPARE {name} AS {sql}")).await.unwrap();
-            let execute =
-                format!("EXECUTE {name}('clm_t', 'wrk_t', 4000000000000, 3000000000000, 32{exclude})");
-            for _ in 0..8 {
-                assert_eq!(client.query(&execute, &[]).await.unwrap().len(), 32, "{name}");
+        let store = super::PostgresStore::open(&pg.url()).await.unwrap();
+        let now = crate::UnixTime::from_millis(3_000_000_000_000);
+        for (sql, exclude) in [(CLAIM_EXCLUDING, vec![front.clone()]), (CLAIM, Vec::new())] {
+            for round in 0..9 {
+                let request = ClaimRequest {
+                    worker: "wrk_t".into(),
+                    token: format!("clm_t{round}"),
+                    now,
+                    lease: Duration::from_secs(3600),
+                    limit: 32,
+                    exclude: exclude.clone(),
+                };
+                let claimed = store.claim(request).await.unwrap();
+                assert_eq!(claimed.len(), 32);
+                if !exclude.is_empty() {
+                    assert!(
+                        claimed.iter().all(|c| &c.endpoint_id == rest),
+                        "an excluded endpoint's delivery was claimed"
+                    );
+                }
             }
-            let plan: Vec<String> = client
-                .query(&format!("EXPLAIN {execute}"), &[])
-                .await
-                .unwrap()
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            let plan = plan.join("\n");
-            assert!(
-                plan.contains("Index Scan using delivery_queue_due on delivery_queue"),
-                "{name}:\n{plan}"
-            );
-            assert!(plan.contains("Tid Scan on delivery_queue"), "{name}:\n{plan}");
-            assert!(plan.contains("Index Scan using messages_seq on messages"), "{name}:\n{plan}");
-            for absent in ["Seq Scan on delivery_queue", "Sort", "Seq Scan on messages"] {
-                assert!(!plan.contains(absent), "{name}: {absent}:\n{plan}");
+            // Both claim connections at once: whichever made the claims.
+            let connections = [store.claims.get().await.unwrap(), store.claims.get().await.unwrap()];
+            let (mut generic, mut custom, mut explained) = (0, 0, 0);
+            for client in &connections {
+                let mode: String = client.query_one("SHOW plan_cache_mode", &[]).await.unwrap().get(0);
+                assert_eq!(mode, "force_generic_plan");
+                for row in client
+                    .query(
+                        "SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+                        &[&sql],
+                    )
+                    .await
+                    .unwrap()
+                {
+                    let name: String = row.get(0);
+                    generic += row.get::<_, i64>(1);
+                    custom += row.get::<_, i64>(2);
+                    let args = if exclude.is_empty() { String::new() } else { format!(", ARRAY['{front}']") };
+                    let plan: Vec<String> = client
+                        .query(&format!("EXPLAIN EXECUTE {name}('clm_x', 'wrk_x', 4000000000000, 3000000000000, 32{args})"), &[])
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|r| r.get(0))
+                        .collect();
+                    let plan = plan.join("\n");
+                    assert!(plan.contains("Index Scan using delivery_queue_due on delivery_queue"), "{plan}");
+                    assert!(plan.contains("Tid Scan on delivery_queue"), "{plan}");
+                    assert!(plan.contains("Index Scan using messages_seq on messages"), "{plan}");
+                    for absent in ["Seq Scan on delivery_queue", "Sort", "Seq Scan on messages"] {
+                        assert!(!plan.contains(absent), "{absent}:\n{plan}");
+                    }
+                    explained += 1;
+                }
             }
-            let row = client
-                .query_one(
-                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = $1",
-                    &[&name],
-                )
-                .await
-                .unwrap();
-            let (generic, custom): (i64, i64) = (row.get(0), row.get(1));
-            assert_eq!((generic, custom), (9, 0), "{name}: plans for any values and for the actual ones");
+            assert!(explained > 0, "no claim statement prepared on the claim connections");
+            assert_eq!((generic, custom), (9, 0), "plans for any values and for the actual ones");
         }
     }
 }
