@@ -36,7 +36,7 @@ pub(crate) const CHANNEL: &str = "hookwire_outbox";
 const POOL_SIZE: usize = 8;
 
 /// Connections per process that make claims (a worker makes one claim at a time). With
-/// [`POOL_SIZE`] and a worker's listener, a process holds up to 11 connections.
+/// [`POOL_SIZE`] and a worker's listener, a process with one worker holds up to 11 connections.
 const CLAIM_POOL_SIZE: usize = 2;
 
 /// What each claim connection runs once it is made: their one statement, the claim, planned once
