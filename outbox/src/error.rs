@@ -20,9 +20,18 @@ use std::time::Duration;
 #[non_exhaustive]
 pub enum Error {
     /// An error with one of the core's codes: `invalid_argument`, `blocked_url`,
-    /// `invalid_state`, `store_error`, `invalid_secret`, `unknown_scheme`, `payload_too_large`, ...
+    /// `invalid_state`, `invalid_secret`, `unknown_scheme`, `payload_too_large`, ...
     #[error(transparent)]
     Core(#[from] hookwire::Error),
+
+    /// The outbox's database could not answer (unreachable, locked, a statement or a migration
+    /// refused). Its code is the core's `store_error`; its text names the outbox's store, not
+    /// the core's replay store (whose advice to answer 503 is a receiver's).
+    #[error("outbox store error: {reason}")]
+    Store {
+        /// What the database said (never a URL or a password).
+        reason: Cow<'static, str>,
+    },
 
     /// No endpoint, message or delivery has this id.
     #[error("{kind} `{id}` not found")]
@@ -67,6 +76,7 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Core(err) => err.code(),
+            Error::Store { .. } => "store_error",
             Error::NotFound { .. } => "not_found",
             Error::LeaseLost { .. } => "lease_lost",
             Error::SchemaTooNew { .. } => "schema_too_new",
@@ -74,11 +84,12 @@ impl Error {
         }
     }
 
-    /// The codes only the outbox has (the others are [`hookwire::Error::CODES`]).
+    /// The codes only the outbox has (the others, `store_error` included, are
+    /// [`hookwire::Error::CODES`]).
     pub const CODES: &'static [&'static str] = &["not_found", "lease_lost", "schema_too_new", "timeout"];
 
     pub(crate) fn store(reason: impl Into<Cow<'static, str>>) -> Error {
-        Error::Core(hookwire::Error::Store { reason: reason.into() })
+        Error::Store { reason: reason.into() }
     }
 
     pub(crate) fn argument(name: &'static str, reason: impl Into<Cow<'static, str>>) -> Error {
@@ -102,12 +113,16 @@ impl From<rusqlite::Error> for Error {
 
 impl From<tokio_postgres::Error> for Error {
     fn from(err: tokio_postgres::Error) -> Error {
-        // The Display of a database error is only its severity; the source says what happened.
-        let detail = match err.as_db_error() {
-            Some(db) => format!("{}: {}", db.code().code(), db.message()),
-            None => err.to_string(),
-        };
-        Error::store(format!("postgres: {detail}"))
+        Error::store(format!("postgres: {}", postgres_detail(&err)))
+    }
+}
+
+/// What a PostgreSQL error says: its SQLSTATE and message for a database error (whose Display
+/// is only its severity), else its text.
+pub(crate) fn postgres_detail(err: &tokio_postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => err.to_string(),
     }
 }
 
@@ -145,5 +160,7 @@ mod tests {
             assert!(!hookwire::Error::CODES.contains(code), "{code} is already a core code");
         }
         assert_eq!(Error::store("down").code(), "store_error");
+        // The outbox's store is named as itself, without the replay store's advice to a receiver.
+        assert_eq!(Error::store("down").to_string(), "outbox store error: down");
     }
 }

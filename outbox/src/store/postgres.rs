@@ -202,11 +202,10 @@ impl PostgresStore {
         }
         for migration in POSTGRES.iter().filter(|m| m.version > current) {
             tx.batch_execute(migration.sql).await.map_err(|err| {
+                let detail = crate::error::postgres_detail(&err);
                 Error::store(format!(
-                    "migration {} ({}): {}",
-                    migration.version,
-                    migration.name,
-                    Error::from(err)
+                    "migration {} ({}): postgres: {detail}",
+                    migration.version, migration.name
                 ))
             })?;
             tx.execute(
