@@ -80,6 +80,7 @@ pub use store::{PostgresStore, SqliteStore};
 pub use transport::{HttpClient, HttpResponse, Resolver, SendError};
 pub use worker::{
     WorkerBuilder, WorkerHandle, WorkerReport, DEFAULT_CONCURRENCY, DEFAULT_LEASE, DEFAULT_POLL_INTERVAL,
+    MAX_CONCURRENCY,
 };
 
 /// The PostgreSQL client crate this outbox speaks, for [`Outbox::publish_in`].

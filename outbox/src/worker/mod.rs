@@ -37,6 +37,11 @@ use crate::{Error, Outbox, Resolver, Result, UnixTime};
 
 /// Default number of requests a worker has in flight at once.
 pub const DEFAULT_CONCURRENCY: usize = 32;
+
+/// The most requests in flight a worker takes ([`WorkerBuilder::concurrency`]): each unit
+/// is a task made when the worker starts, so a number no machine can hold is refused with
+/// `invalid_argument` at [`spawn`](WorkerBuilder::spawn) rather than aborting the process.
+pub const MAX_CONCURRENCY: usize = 65_536;
 /// Default lease on a claimed delivery (renewed while its request runs).
 pub const DEFAULT_LEASE: Duration = Duration::from_secs(30);
 /// Default time between polls when nothing wakes the worker.
@@ -151,7 +156,8 @@ impl WorkerBuilder {
         }
     }
 
-    /// At most `count` requests in flight (default 32).
+    /// At most `count` requests in flight (default 32; more than [`MAX_CONCURRENCY`] is
+    /// refused by [`spawn`](WorkerBuilder::spawn) with `invalid_argument`).
     pub fn concurrency(mut self, count: usize) -> WorkerBuilder {
         self.concurrency = count.max(1);
         self
@@ -199,6 +205,10 @@ impl WorkerBuilder {
 
     /// Starts the worker on `runtime`.
     pub fn spawn(self, runtime: &tokio::runtime::Handle) -> Result<WorkerHandle> {
+        if self.concurrency > MAX_CONCURRENCY {
+            let reason = format!("at most {MAX_CONCURRENCY} requests in flight, got {}", self.concurrency);
+            return Err(Error::argument("concurrency", reason));
+        }
         let id = self.id.clone().unwrap_or_else(|| crate::id::new_id("wrk"));
         let client = HttpClient::new(self.resolver.clone())?;
         let (stop, stop_rx) = watch::channel(false);
@@ -967,4 +977,25 @@ impl Drop for Attempting {
 /// A wake-up shared by an outbox's publishes and its workers.
 pub(crate) fn wake() -> Arc<Notify> {
     Arc::new(Notify::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_worker_refuses_more_requests_in_flight_than_it_can_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("outbox.db").display());
+        let outbox = crate::Outbox::open(&url).await.unwrap();
+        let runtime = tokio::runtime::Handle::current();
+        for count in [MAX_CONCURRENCY + 1, usize::MAX] {
+            let refused = outbox.worker().concurrency(count).spawn(&runtime).err().map(|err| err.code());
+            assert_eq!(refused, Some("invalid_argument"), "{count}");
+            let refused = outbox.worker().concurrency(count).run_until_idle(Duration::from_secs(1)).await;
+            assert_eq!(refused.err().map(|err| err.code()), Some("invalid_argument"), "{count}");
+        }
+        let worker = outbox.worker().concurrency(MAX_CONCURRENCY).spawn(&runtime).unwrap();
+        worker.stop(Duration::from_secs(5)).await;
+    }
 }
