@@ -601,6 +601,29 @@ const COMPLETE: &str = "
     UNION ALL
     SELECT TRUE, e.id, e.enabled, e.health FROM endpoints e WHERE e.id IN (SELECT endpoint_id FROM held)";
 
+/// [`CLAIM`] with `$filter` (SQL beginning with `AND`) added to the choice of due rows: the two
+/// claims are one statement, written once.
+macro_rules! claim_sql {
+    ($filter:literal) => {
+        concat!(
+            "
+    WITH leased AS (
+        UPDATE delivery_queue q SET claim_token = $1, claimed_by = $2, lease_until = $3
+        WHERE q.ctid = ANY (ARRAY(
+            SELECT f.ctid FROM delivery_queue f
+            WHERE f.due_at <= $4 AND (f.claim_token IS NULL OR f.lease_until <= $4)",
+            $filter,
+            "
+            ORDER BY f.due_at LIMIT $5 FOR UPDATE SKIP LOCKED))
+        RETURNING q.*
+    )
+    SELECT l.delivery_id, m.id, l.endpoint_id, m.event_type, l.attempts, l.run_attempts, l.run_started_at,
+        l.manual, m.payload, e.version, e.enabled
+    FROM leased l JOIN messages m ON m.seq = l.message_seq JOIN endpoints e ON e.id = l.endpoint_id"
+        )
+    };
+}
+
 /// The claim: up to `$5` deliveries due by `$4`, leased to `$1` (token) of `$2` (worker) until
 /// `$3`. It writes only the queue, and only the lease (indexed columns stay, so the update is
 /// HOT); a delivery whose lease holds is skipped, and due again once the lease ends. It reads the
@@ -620,37 +643,17 @@ const COMPLETE: &str = "
 /// It is the statement of migration 5's `hookwire_claim`, which stays for a worker of an earlier
 /// build; calling the function cost 0.03–0.13 ms more per claim (its `SET` clauses, the rows
 /// gathered into a tuple store and read again).
-const CLAIM: &str = "
-    WITH leased AS (
-        UPDATE delivery_queue q SET claim_token = $1, claimed_by = $2, lease_until = $3
-        WHERE q.ctid = ANY (ARRAY(
-            SELECT f.ctid FROM delivery_queue f
-            WHERE f.due_at <= $4 AND (f.claim_token IS NULL OR f.lease_until <= $4)
-            ORDER BY f.due_at LIMIT $5 FOR UPDATE SKIP LOCKED))
-        RETURNING q.*
-    )
-    SELECT l.delivery_id, m.id, l.endpoint_id, m.event_type, l.attempts, l.run_attempts, l.run_started_at,
-        l.manual, m.payload, e.version, e.enabled
-    FROM leased l JOIN messages m ON m.seq = l.message_seq JOIN endpoints e ON e.id = l.endpoint_id";
+const CLAIM: &str = claim_sql!("");
 
 /// [`CLAIM`] leaving out the endpoints in `$6`, used only when some are. They are left out with
 /// `ARRAY[endpoint_id] <@ $6`: PostgreSQL estimates `endpoint_id = ANY($n)` of a parameter array
 /// as ten values' worth of the column, which with one or a few endpoints keeps about no row, and
 /// the plan it made on that estimate sorted the whole due queue (a bitmap scan of 1,000,000 rows,
 /// 600 ms).
-const CLAIM_EXCLUDING: &str = "
-    WITH leased AS (
-        UPDATE delivery_queue q SET claim_token = $1, claimed_by = $2, lease_until = $3
-        WHERE q.ctid = ANY (ARRAY(
-            SELECT f.ctid FROM delivery_queue f
-            WHERE f.due_at <= $4 AND (f.claim_token IS NULL OR f.lease_until <= $4)
-              AND NOT (ARRAY[f.endpoint_id] <@ $6::text[])
-            ORDER BY f.due_at LIMIT $5 FOR UPDATE SKIP LOCKED))
-        RETURNING q.*
-    )
-    SELECT l.delivery_id, m.id, l.endpoint_id, m.event_type, l.attempts, l.run_attempts, l.run_started_at,
-        l.manual, m.payload, e.version, e.enabled
-    FROM leased l JOIN messages m ON m.seq = l.message_seq JOIN endpoints e ON e.id = l.endpoint_id";
+const CLAIM_EXCLUDING: &str = claim_sql!(
+    "
+              AND NOT (ARRAY[f.endpoint_id] <@ $6::text[])"
+);
 
 impl Store for PostgresStore {
     async fn add_endpoint(&self, row: EndpointRow) -> Result<()> {
