@@ -370,8 +370,9 @@ errors! {
         reason: Cow<'static, str>,
     } = "invalid_state" => 400,
 
-    /// A [`SeenStore`](crate::SeenStore) could not answer (full, unreachable, ...): answer 503
-    /// so the sender retries later.
+    /// A store could not answer: a replay store ([`SeenStore`](crate::SeenStore): full,
+    /// unreachable, ...), so a receiver answers 503 and the sender retries later; from the
+    /// bindings, also the outbox's database (`outbox store error: …`).
     #[error("replay store error: {reason}; answer 503 so the sender retries")]
     Store {
         /// What the store reported.
