@@ -36,7 +36,8 @@ pub(crate) const CHANNEL: &str = "hookwire_outbox";
 const POOL_SIZE: usize = 8;
 
 /// Connections per process that make claims (a worker makes one claim at a time). With
-/// [`POOL_SIZE`] and a worker's listener, a process with one worker holds up to 11 connections.
+/// [`POOL_SIZE`] and a worker's listener, a process with one worker holds up to 11 connections;
+/// one that only publishes, up to 8 (no claim connection is kept until a worker claims).
 const CLAIM_POOL_SIZE: usize = 2;
 
 /// What each claim connection runs once it is made: their one statement, the claim, planned once
@@ -181,8 +182,11 @@ impl PostgresStore {
         let store = PostgresStore { pool, claims, url: url.into() };
         store.migrate().await?;
         // Pools connect lazily: a claim connection the server (or a pooler in front of it) will
-        // not set up fails here, at open, and not in a worker that would retry it forever.
-        drop(store.claims.get().await?);
+        // not set up fails here, at open, and not in a worker that would retry it forever. The
+        // probe is then closed, not kept in the pool: a process that only publishes (a web app
+        // beside its workers) holds no claim connection; a worker makes its own at its first
+        // claim.
+        drop(deadpool_postgres::Object::take(store.claims.get().await?));
         Ok(store)
     }
 
@@ -1543,6 +1547,25 @@ mod tests {
         let err = super::PostgresStore::open(&url).await.err().expect("open with one connection allowed");
         assert_eq!(err.code(), "store_error", "{err}");
         assert!(err.to_string().contains("53300"), "{err}");
+    }
+
+    /// The claim connection open makes to check the server is closed again: an outbox that only
+    /// publishes holds none, and the first claim makes one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn open_keeps_no_claim_connection_until_a_claim() {
+        let pg = tokio::task::spawn_blocking(hookwire_testkit::Postgres::start).await.unwrap().unwrap();
+        let store = super::PostgresStore::open(&pg.url()).await.unwrap();
+        assert_eq!(store.claims.status().size, 0, "a claim connection kept after open");
+        let request = ClaimRequest {
+            worker: "wrk_t".into(),
+            token: "clm_t".into(),
+            now: hookwire::UnixTime::now(),
+            lease: Duration::from_secs(30),
+            limit: 1,
+            exclude: Vec::new(),
+        };
+        assert!(store.claim(request).await.unwrap().is_empty());
+        assert_eq!(store.claims.status().size, 1, "the first claim makes one claim connection");
     }
 
     /// The store's claim connections plan each claim statement once, for any values, and that plan
