@@ -7,19 +7,6 @@ use std::time::Duration;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hookwire::{Dialect, Event};
 
-fn order_event() -> Vec<u8> {
-    let items: Vec<String> = (0..9)
-        .map(|i| {
-            format!(r#"{{"id":{i},"menu_item_id":{},"quantity":2,"price":12.99,"modifiers":[]}}"#, 10 + i)
-        })
-        .collect();
-    let body = format!(
-        r#"{{"id":"evt_2KWPBgLlAfxdpx2AI54pPJ85f4W","type":"order.created","timestamp":"2025-08-08T10:00:00Z","data":{{"id":1001,"order_number":"ORD-2025-001","restaurant_id":1,"customer_id":456,"chef_id":"chef_789","status":"pending","total_amount":116.91,"items":[{}],"created_at":"2025-08-08T10:00:00Z","notes":"ring twice"}}}}"#,
-        items.join(",")
-    );
-    body.into_bytes()
-}
-
 fn device_event() -> Vec<u8> {
     let probes: Vec<String> = (0..200)
         .map(|i| {
@@ -37,7 +24,7 @@ fn device_event() -> Vec<u8> {
 }
 
 fn bench(c: &mut Criterion) {
-    let order = order_event();
+    let order = hookwire_benches::order_event();
     let device = device_event();
     for (name, body, parse) in [
         (

@@ -21,20 +21,6 @@ const MSG_ID: &str = "msg_2KxQ4pZ9bRzq7WnTfY3c";
 const TS: i64 = 1_700_000_000;
 const ROUND: Duration = Duration::from_millis(2);
 
-/// The order event of `benches/events.rs` (933 bytes), the issue's typed-parse row.
-fn order_event() -> Vec<u8> {
-    let items: Vec<String> = (0..9)
-        .map(|i| {
-            format!(r#"{{"id":{i},"menu_item_id":{},"quantity":2,"price":12.99,"modifiers":[]}}"#, 10 + i)
-        })
-        .collect();
-    format!(
-        r#"{{"id":"evt_2KWPBgLlAfxdpx2AI54pPJ85f4W","type":"order.created","timestamp":"2025-08-08T10:00:00Z","data":{{"id":1001,"order_number":"ORD-2025-001","restaurant_id":1,"customer_id":456,"chef_id":"chef_789","status":"pending","total_amount":116.91,"items":[{}],"created_at":"2025-08-08T10:00:00Z","notes":"ring twice"}}}}"#,
-        items.join(",")
-    )
-    .into_bytes()
-}
-
 /// One row: the fastest round's per-call time (ns) of each, and their ratio ours / reference.
 struct Measured {
     ours_ns: f64,
@@ -207,7 +193,7 @@ fn main() {
         );
     }
 
-    let order = order_event();
+    let order = hookwire_benches::order_event();
     assert_eq!(order.len(), 933, "the issue's order event is 933 bytes");
     let event = Event::from_json(&order).expect("the order event parses");
     assert_eq!(event.event_type(), "order.created");

@@ -79,3 +79,18 @@ pub fn json_body(len: usize) -> Vec<u8> {
     assert_eq!(out.len(), len);
     out.into_bytes()
 }
+
+/// The order event of issue 18's typed-parse row (933 bytes): a HomeChef-style order with nine
+/// line items in the native envelope (`events`, `speed`, the `parse_loop` example).
+pub fn order_event() -> Vec<u8> {
+    let items: Vec<String> = (0..9)
+        .map(|i| {
+            format!(r#"{{"id":{i},"menu_item_id":{},"quantity":2,"price":12.99,"modifiers":[]}}"#, 10 + i)
+        })
+        .collect();
+    format!(
+        r#"{{"id":"evt_2KWPBgLlAfxdpx2AI54pPJ85f4W","type":"order.created","timestamp":"2025-08-08T10:00:00Z","data":{{"id":1001,"order_number":"ORD-2025-001","restaurant_id":1,"customer_id":456,"chef_id":"chef_789","status":"pending","total_amount":116.91,"items":[{}],"created_at":"2025-08-08T10:00:00Z","notes":"ring twice"}}}}"#,
+        items.join(",")
+    )
+    .into_bytes()
+}
