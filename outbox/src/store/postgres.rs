@@ -1526,7 +1526,7 @@ mod tests {
         assert_eq!(claimed.len(), 3);
     }
 
-    /// Pools connect lazily; open takes a claim connection, so a server (or a pooler) that will
+    /// Pools connect lazily; open makes a claim connection, so a server (or a pooler) that will
     /// not give one fails the open with the server's reason, not every claim of a worker that
     /// retries forever. Here a role allowed one connection: the migration's, then the claim's.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
