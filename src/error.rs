@@ -371,8 +371,8 @@ errors! {
     } = "invalid_state" => 400,
 
     /// A store could not answer: a replay store ([`SeenStore`](crate::SeenStore): full,
-    /// unreachable, ...), so a receiver answers 503 and the sender retries later; from the
-    /// bindings, also the outbox's database (`outbox store error: …`).
+    /// unreachable, ...), so a receiver answers 503 and the sender retries later. The outbox's
+    /// database errors (`hookwire-outbox`, `outbox store error: …`) share the code.
     #[error("replay store error: {reason}; answer 503 so the sender retries")]
     Store {
         /// What the store reported.

@@ -1008,7 +1008,7 @@ export declare class BlockedUrl extends WebhookError {
 export declare class InvalidState extends WebhookError {
   readonly code: 'invalid_state'
 }
-/** A store could not answer: a replay store ([`SeenStore`](crate::SeenStore): full, unreachable, ...), so a receiver answers 503 and the sender retries later; from the bindings, also the outbox's database (`outbox store error: …`). HTTP 503. */
+/** A store could not answer: a replay store ([`SeenStore`](crate::SeenStore): full, unreachable, ...), so a receiver answers 503 and the sender retries later. The outbox's database errors (`hookwire-outbox`, `outbox store error: …`) share the code. HTTP 503. */
 export declare class StoreError extends WebhookError {
   readonly code: 'store_error'
 }
