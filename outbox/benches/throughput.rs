@@ -324,7 +324,8 @@ async fn main() {
             goal * 100.0,
             met(rate / ceiling >= goal)
         );
-        let mut ratios: Vec<f64> = part.rates.iter().zip(&ceilings).map(|(rate, ceiling)| rate / ceiling).collect();
+        let mut ratios: Vec<f64> =
+            part.rates.iter().zip(&ceilings).map(|(rate, ceiling)| rate / ceiling).collect();
         ratios.sort_by(f64::total_cmp);
         println!(
             "| {name} | the rounds' own ratios, median (a check) | | | {:.1} % | |",

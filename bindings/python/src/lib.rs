@@ -271,6 +271,11 @@ impl<'r> Read<'r> {
         }
         let mut found = 0;
         for (index, key) in reads.keys.iter().enumerate() {
+            // Every key of the dict is placed: the names left (a scheme's fallbacks, read after
+            // its own names) cannot be in it, and a probe for a missing key is the dearest.
+            if found == size {
+                break;
+            }
             let key = key.bind(py);
             let value = match dict.get_item(key) {
                 Ok(Some(value)) => value,
