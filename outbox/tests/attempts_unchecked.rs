@@ -15,34 +15,14 @@ use tokio_postgres::Client;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
+include!("support/pg.rs");
+
 /// An attempt for every delivery of one endpoint (all of them when `$1` is NULL), numbered
 /// past the delivery's earlier ones.
 const ATTEMPT: &str = "INSERT INTO attempts (delivery_id, endpoint_id, number, started_at, duration_ms, status, class,
                            response_headers, response_body, response_truncated, manual, worker)
                        SELECT id, endpoint_id, attempts + 1, 0, 1, 200, 'success', '[]', '', FALSE, FALSE, 'wrk_t'
                        FROM deliveries WHERE $1::text IS NULL OR endpoint_id = $1";
-
-async fn connect(url: &str) -> Client {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
-    client
-}
-
-/// An outbox with `endpoints` endpoints (nothing listens) and `messages` messages published to
-/// all of them, queued: no worker runs.
-async fn queued(pg: &Postgres, endpoints: usize, messages: u64) -> (Outbox, Vec<String>) {
-    let outbox = Outbox::open(&pg.url()).await.unwrap();
-    let mut ids = Vec::new();
-    for _ in 0..endpoints {
-        let endpoint =
-            NewEndpoint::new("http://127.0.0.1:9/", "standard-webhooks", SECRET).allow_private(true);
-        ids.push(outbox.add_endpoint(endpoint).await.unwrap().id);
-    }
-    for id in 0..messages {
-        outbox.publish(Publish::event("order.created", json!({ "id": id }))).await.unwrap();
-    }
-    (outbox, ids)
-}
 
 async fn attempts_of(client: &Client, endpoints: &[String]) -> Vec<i64> {
     let mut counts = Vec::new();
@@ -56,23 +36,6 @@ async fn attempts_of(client: &Client, endpoints: &[String]) -> Vec<i64> {
     counts
 }
 
-/// Waits until `n` backends wait for a lock (the test's own clients wait on none).
-async fn until_waiting(client: &Client, n: i64) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let waiting: i64 = client
-            .query_one("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", &[])
-            .await
-            .unwrap()
-            .get(0);
-        if waiting == n {
-            return;
-        }
-        assert!(Instant::now() < deadline, "{waiting} backends wait for a lock, not {n}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 /// Inserting an attempt runs no foreign key check of its delivery (a query of its own per row
 /// before), and every way of removing deliveries removes their attempts: the store's endpoint
 /// deletion and purge, a plain `DELETE` as an earlier build's deletion or purge makes (which
@@ -80,7 +43,7 @@ async fn until_waiting(client: &Client, n: i64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_attempt_is_inserted_without_a_key_check_and_removed_with_its_delivery() {
     let pg = tokio::task::spawn_blocking(Postgres::start).await.unwrap().unwrap();
-    let (outbox, endpoints) = queued(&pg, 4, 2).await;
+    let (outbox, endpoints) = queued(&pg.url(), 4, 2).await;
     let client = connect(&pg.url()).await;
     let plan: Vec<String> = client
         .query(&format!("EXPLAIN (ANALYZE, COSTS OFF) {ATTEMPT}"), &[&None::<String>])
@@ -129,7 +92,7 @@ async fn an_attempt_is_inserted_without_a_key_check_and_removed_with_its_deliver
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_attempt_committed_by_a_completion_the_endpoint_deletion_waited_for_is_deleted() {
     let pg = tokio::task::spawn_blocking(Postgres::start).await.unwrap().unwrap();
-    let (outbox, endpoints) = queued(&pg, 2, 2).await;
+    let (outbox, endpoints) = queued(&pg.url(), 2, 2).await;
     let admin = connect(&pg.url()).await;
     let doomed = endpoints[0].clone();
     let completion = connect(&pg.url()).await;

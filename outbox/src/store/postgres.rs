@@ -1351,11 +1351,9 @@ impl Store for PostgresStore {
 /// engines do, the same for both).
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
-    use serde_json::json;
     use tokio_postgres::types::ToSql;
-    use tokio_postgres::Client;
 
     use super::{fail_active_sql, CLAIM, CLAIM_EXCLUDING, DELETE_QUEUED};
     use crate::store::{ClaimRequest, Store};
@@ -1363,43 +1361,7 @@ mod tests {
 
     const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
-    async fn connect(url: &str) -> Client {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
-        tokio::spawn(connection);
-        client
-    }
-
-    /// An outbox with `endpoints` endpoints and `messages` messages published to all of them.
-    async fn queued(url: &str, endpoints: usize, messages: u64) -> (Outbox, Vec<String>) {
-        let outbox = Outbox::open(url).await.unwrap();
-        let mut ids = Vec::new();
-        for _ in 0..endpoints {
-            let endpoint =
-                NewEndpoint::new("http://127.0.0.1:9/", "standard-webhooks", SECRET).allow_private(true);
-            ids.push(outbox.add_endpoint(endpoint).await.unwrap().id);
-        }
-        for id in 0..messages {
-            outbox.publish(Publish::event("order.created", json!({ "id": id }))).await.unwrap();
-        }
-        (outbox, ids)
-    }
-
-    /// Waits until `n` backends wait for a lock (the test's own clients wait on none).
-    async fn until_waiting(client: &Client, n: i64) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let waiting: i64 = client
-                .query_one("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", &[])
-                .await
-                .unwrap()
-                .get(0);
-            if waiting == n {
-                return;
-            }
-            assert!(Instant::now() < deadline, "{waiting} backends wait for a lock, not {n}");
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
+    include!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/pg.rs"));
 
     /// Disabling or deleting an endpoint reaches its queued deliveries by the queue's endpoint
     /// index: neither reads the whole queue (every endpoint's pending deliveries), which on
