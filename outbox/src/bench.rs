@@ -142,7 +142,7 @@ pub async fn store_cost(outbox: &Outbox, claim: u32, batch: usize) -> Result<(Du
             claimed.chunks(batch.max(1)).map(|chunk| chunk.iter().map(completion).collect()).collect();
         done += claimed.len();
         for chunk in chunks {
-            store.complete(chunk).await?.into_iter().collect::<Result<Vec<()>>>()?;
+            store.complete(chunk.into()).await?.into_iter().collect::<Result<Vec<()>>>()?;
         }
         claimed = store.claim(request(claim)).await?;
     }

@@ -452,7 +452,7 @@ async fn every_outcome_in_a_batch_counts_toward_the_endpoints_health(outbox: Out
         let mut tail = done(&claimed[failures], now);
         tail.next = Next::Retry { at: now + ms(60_000) };
         batch.push(tail);
-        let results = store.complete(batch).await.unwrap();
+        let results = store.complete(batch.into()).await.unwrap();
         assert!(results.iter().all(Result::is_ok), "case {n}: {results:?}");
         let endpoint = outbox.endpoint(&added.id).await.unwrap();
         assert_eq!((endpoint.consecutive_failures, !endpoint.enabled), (recorded, disabled), "case {n}");

@@ -186,12 +186,13 @@ pub(crate) trait Store: Send + Sync + 'static {
     /// Records attempts, the deliveries' next states and the endpoints' health, in one
     /// transaction (group commit). Each completion is written only if its claim token still
     /// holds an unexpired lease; the others come back as `lease_lost` and write nothing.
-    fn complete(&self, batch: Vec<Completion>) -> impl Future<Output = Result<Vec<Result<()>>>> + Send;
+    /// The batch is shared, not moved: the worker tries a failed write again with the same one.
+    fn complete(&self, batch: Arc<[Completion]>) -> impl Future<Output = Result<Vec<Result<()>>>> + Send;
     /// [`complete`](Store::complete) for one.
     #[cfg(test)]
     fn complete_one(&self, completion: Completion) -> impl Future<Output = Result<()>> + Send {
         async move {
-            let mut results = self.complete(vec![completion]).await?;
+            let mut results = self.complete(Arc::from([completion])).await?;
             results.pop().unwrap_or(Ok(()))
         }
     }
@@ -358,7 +359,7 @@ impl Store for Engine {
     async fn release(&self, id: &str, token: &str, due: UnixTime) -> Result<bool> {
         dispatch!(self, s => s.release(id, token, due))
     }
-    async fn complete(&self, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
+    async fn complete(&self, batch: Arc<[Completion]>) -> Result<Vec<Result<()>>> {
         dispatch!(self, s => s.complete(batch))
     }
     async fn next_due(&self) -> Result<Option<UnixTime>> {

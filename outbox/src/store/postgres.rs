@@ -848,14 +848,14 @@ impl Store for PostgresStore {
         Ok(changed == 1)
     }
 
-    async fn complete(&self, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
+    async fn complete(&self, batch: Arc<[Completion]>) -> Result<Vec<Result<()>>> {
         let mut client = self.pool.get().await?;
         let mut endpoint_ids: Vec<&str> = batch.iter().map(|c| c.endpoint_id.as_str()).collect();
         endpoint_ids.sort_unstable();
         endpoint_ids.dedup();
         let mut columns = DeliveryColumns::default();
         let mut attempts = AttemptColumns::default();
-        for c in &batch {
+        for c in batch.iter() {
             columns.push(c);
             if let Some(attempt) = &c.attempt {
                 attempts.push(c, attempt);
@@ -962,12 +962,12 @@ impl Store for PostgresStore {
         }
         tx.commit().await?;
         Ok(batch
-            .into_iter()
+            .iter()
             .map(|c| {
                 if written.contains(&c.delivery_id) {
                     Ok(())
                 } else {
-                    Err(Error::LeaseLost { delivery: c.delivery_id })
+                    Err(Error::LeaseLost { delivery: c.delivery_id.clone() })
                 }
             })
             .collect())

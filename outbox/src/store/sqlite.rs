@@ -370,7 +370,7 @@ struct BatchEndpoint {
 
 /// Writes a batch of completions inside the caller's transaction (see [`Store::complete`]):
 /// one result per completion, `lease_lost` for those whose claim no longer holds.
-fn complete_batch(tx: &Transaction<'_>, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
+fn complete_batch(tx: &Transaction<'_>, batch: &[Completion]) -> Result<Vec<Result<()>>> {
     let mut endpoints: Vec<(String, Option<BatchEndpoint>)> = Vec::new();
     let mut results = Vec::with_capacity(batch.len());
     for completion in batch {
@@ -394,7 +394,7 @@ fn complete_batch(tx: &Transaction<'_>, batch: Vec<Completion>) -> Result<Vec<Re
 /// changed of its endpoints so far.
 fn complete_in(
     tx: &Transaction<'_>,
-    c: Completion,
+    c: &Completion,
     endpoints: &mut Vec<(String, Option<BatchEndpoint>)>,
 ) -> Result<()> {
     let index = match endpoints.iter().position(|(id, _)| *id == c.endpoint_id) {
@@ -417,7 +417,7 @@ fn complete_in(
     };
     // Deleted while the attempt ran: its delivery went with it; there is nothing to record.
     let Some(endpoint) = &mut endpoints[index].1 else {
-        return Err(Error::LeaseLost { delivery: c.delivery_id });
+        return Err(Error::LeaseLost { delivery: c.delivery_id.clone() });
     };
     let enabled = endpoint.enabled;
     let ending = c.columns(enabled);
@@ -444,7 +444,7 @@ fn complete_in(
             ending.finished_at.map(UnixTime::as_millis),
         ])?;
     if changed == 0 {
-        return Err(Error::LeaseLost { delivery: c.delivery_id });
+        return Err(Error::LeaseLost { delivery: c.delivery_id.clone() });
     }
     if let Some(attempt) = &c.attempt {
         insert_attempt(tx, &c.delivery_id, &c.endpoint_id, attempt)?;
@@ -793,10 +793,10 @@ impl Store for SqliteStore {
         .await
     }
 
-    async fn complete(&self, batch: Vec<Completion>) -> Result<Vec<Result<()>>> {
+    async fn complete(&self, batch: Arc<[Completion]>) -> Result<Vec<Result<()>>> {
         self.call(move |conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let results = complete_batch(&tx, batch)?;
+            let results = complete_batch(&tx, &batch)?;
             tx.commit()?;
             Ok(results)
         })

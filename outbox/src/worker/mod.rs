@@ -533,6 +533,24 @@ struct Record {
     counted: Counted,
 }
 
+impl Record {
+    /// The completion to write, and what waits for the write (the slot, the count in flight).
+    fn split(self) -> (Completion, Waiting) {
+        let Record { completion, _slot, succeeded, counted } = self;
+        let attempted = completion.attempt.is_some();
+        (completion, Waiting { _slot, succeeded, attempted, counted })
+    }
+}
+
+/// A record whose completion went to the store: its slot and count, held until the write ends
+/// (the slot dropped first, as in [`Record`]).
+struct Waiting {
+    _slot: Option<Slot>,
+    succeeded: bool,
+    attempted: bool,
+    counted: Counted,
+}
+
 /// An attempt's place in [`Shared::in_flight`], given up when dropped; the loop is woken then,
 /// unless the recorder wakes it once for a whole written batch (`wake` false).
 struct Counted {
@@ -583,14 +601,17 @@ async fn record_batches(
                 break;
             }
         }
-        let completions: Vec<Completion> = batch.iter().map(|r| r.completion.clone()).collect();
-        let results = write_batch(&inner, completions, lease).await;
-        written_batch(&batch, &results, &report);
+        // The completions move to the store, written without a copy however often the write
+        // is tried; what waits for it stays here.
+        let (completions, mut waiting): (Vec<Completion>, Vec<Waiting>) =
+            batch.into_iter().map(Record::split).unzip();
+        let results = write_batch(&inner, completions.into(), lease).await;
+        written_batch(&waiting, &results, &report);
         // Frees each record's endpoint slot and its place in flight; one wake-up for them all.
-        for record in &mut batch {
+        for record in &mut waiting {
             record.counted.wake = false;
         }
-        drop(batch);
+        drop(waiting);
         written.notify_one();
         inner.progress.notify_waiters();
     }
@@ -598,10 +619,10 @@ async fn record_batches(
 
 /// Writes a batch, trying again until the lease would have expired; after that the
 /// deliveries are simply claimed again (at least once). Empty when it could not be written.
-async fn write_batch(inner: &Inner, completions: Vec<Completion>, lease: Duration) -> Vec<Result<()>> {
+async fn write_batch(inner: &Inner, completions: Arc<[Completion]>, lease: Duration) -> Vec<Result<()>> {
     let give_up_at = Instant::now() + lease;
     loop {
-        match inner.store.complete(completions.clone()).await {
+        match inner.store.complete(Arc::clone(&completions)).await {
             Ok(results) => break results,
             Err(err) if Instant::now() < give_up_at => {
                 tracing::warn!(error = %err, "could not record attempts; retrying");
@@ -616,11 +637,11 @@ async fn write_batch(inner: &Inner, completions: Vec<Completion>, lease: Duratio
 }
 
 /// Counts a written batch into the report.
-fn written_batch(batch: &[Record], results: &[Result<()>], report: &std::sync::Mutex<WorkerReport>) {
+fn written_batch(batch: &[Waiting], results: &[Result<()>], report: &std::sync::Mutex<WorkerReport>) {
     if let Ok(mut report) = report.lock() {
         for (record, result) in batch.iter().zip(results) {
             match result {
-                Ok(()) if record.completion.attempt.is_some() => {
+                Ok(()) if record.attempted => {
                     report.attempts += 1;
                     report.succeeded += u64::from(record.succeeded);
                 }
