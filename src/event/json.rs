@@ -891,6 +891,14 @@ impl Timestamp {
     pub fn is_unix(&self) -> bool {
         self.text.is_none()
     }
+
+    /// Parses RFC 3339 text (or the offset-less form), keeping `text` as it is.
+    fn from_text(text: String) -> Result<Timestamp, Error> {
+        let at = OffsetDateTime::parse(&text, &Rfc3339)
+            .or_else(|_| PrimitiveDateTime::parse(&text, NAIVE).map(PrimitiveDateTime::assume_utc))
+            .map_err(|_| invalid_body(format!("`{text}` is not an RFC 3339 timestamp")))?;
+        Ok(Timestamp { at, text: Some(text) })
+    }
 }
 
 impl From<OffsetDateTime> for Timestamp {
@@ -904,16 +912,6 @@ impl FromStr for Timestamp {
     type Err = Error;
     fn from_str(text: &str) -> Result<Self, Error> {
         Timestamp::from_text(text.to_owned())
-    }
-}
-
-impl Timestamp {
-    /// Parses RFC 3339 text (or the offset-less form), keeping `text` as it is.
-    fn from_text(text: String) -> Result<Timestamp, Error> {
-        let at = OffsetDateTime::parse(&text, &Rfc3339)
-            .or_else(|_| PrimitiveDateTime::parse(&text, NAIVE).map(PrimitiveDateTime::assume_utc))
-            .map_err(|_| invalid_body(format!("`{text}` is not an RFC 3339 timestamp")))?;
-        Ok(Timestamp { at, text: Some(text) })
     }
 }
 

@@ -601,7 +601,7 @@ async fn record_batches(
                 break;
             }
         }
-        // The completions move to the store, written without a copy however often the write
+        // The completions move to the store, written without a clone however often the write
         // is tried; what waits for it stays here.
         let (completions, mut waiting): (Vec<Completion>, Vec<Waiting>) =
             batch.into_iter().map(Record::split).unzip();
