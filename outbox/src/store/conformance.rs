@@ -921,6 +921,55 @@ async fn an_attempt_that_ends_between_the_deadline_and_the_abort_is_recorded_not
     assert_eq!(outbox.queue_depth().await.unwrap(), 0);
 }
 
+/// A success frees its place in flight and its endpoint's slot when it is answered; any other
+/// answer holds its endpoint's slot until its completion is written, so an endpoint that just
+/// failed (or answered 410) gets no further request before its new state is recorded. The
+/// test-only hold keeps every write back until the worker has stopped: one place and an
+/// endpoint of one in flight send three successes all the same; two places and an endpoint of
+/// one that answers 500 send one request, and the next waits.
+async fn a_success_frees_its_place_at_the_answer_other_endings_once_written(outbox: Outbox) {
+    let ok = Receiver::start(|_| Reply::status(200)).await;
+    let failing = Receiver::start(|_| Reply::status(500)).await;
+    let one_at_a_time = |url: &str, event: &str| endpoint(url).max_in_flight(1).events([event]);
+    outbox.add_endpoint(one_at_a_time(&ok.url("/"), "order.created")).await.unwrap();
+    outbox.add_endpoint(one_at_a_time(&failing.url("/"), "order.updated")).await.unwrap();
+    let held_worker = |places: usize| {
+        outbox
+            .worker()
+            .concurrency(places)
+            .poll_interval(ms(10))
+            .hold_batches_until_stopped()
+            .spawn(&tokio::runtime::Handle::current())
+            .unwrap()
+    };
+
+    for n in 1..=3 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    let worker = held_worker(1);
+    let started = std::time::Instant::now();
+    while ok.count() < 3 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(ms(5)).await;
+    }
+    assert_eq!(ok.count(), 3, "successes sent one after the other with nothing written yet");
+    let report = worker.stop(Duration::from_secs(5)).await;
+    assert_eq!((report.attempts, report.succeeded), (3, 3), "{report:?}");
+
+    for n in 1..=2 {
+        outbox.publish(Publish::event("order.updated", json!({"id": n}))).await.unwrap();
+    }
+    let worker = held_worker(2);
+    let started = std::time::Instant::now();
+    while failing.count() == 0 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(ms(5)).await;
+    }
+    // Thirty polls of the loop, a free place each time, and the endpoint's slot still held.
+    tokio::time::sleep(ms(300)).await;
+    assert_eq!(failing.count(), 1, "a request went to the endpoint before its failure was written");
+    let report = worker.stop(Duration::from_secs(5)).await;
+    assert_eq!((report.attempts, report.succeeded), (1, 0), "{report:?}");
+}
+
 /// Deliveries claimed and still queued for the slot tasks when the stop's deadline passes
 /// were never started: they are given back, due at once, and sent by the next worker (not left
 /// claimed until their leases expire). The test-only hold keeps the slots from taking them.
@@ -997,6 +1046,7 @@ cases![
     a_slot_whose_lease_is_lost_is_free_again_at_once,
     an_attempt_that_ends_between_the_deadline_and_the_abort_is_recorded_not_released,
     deliveries_still_queued_at_the_deadline_are_released,
+    a_success_frees_its_place_at_the_answer_other_endings_once_written,
 ];
 
 /// Runs every case on a fresh outbox from `open`, each in its own task so one failure does

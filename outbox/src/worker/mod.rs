@@ -4,12 +4,18 @@
 //! their in-flight limit or out of tokens), and hands each to one of a fixed set of slot tasks
 //! (one per unit of concurrency, living as long as the worker: no task spawned per delivery),
 //! which attempts it: sign with a fresh timestamp, send, classify, decide, record, all fenced by
-//! the claim token. A unit of concurrency (a place counted in flight) is free again once the
-//! attempt's completion is written (group commit), not when the request ends: until then its
-//! lease and its endpoint's in-flight allowance are held, and a claim for it would only find
-//! deliveries it has to give back. The slot task is free earlier, once it has handed the
-//! attempt's record to the completion writer. Claims and batches of completions are separate
-//! calls to the store. A hand-over of the claim to the completion writer, made in the transaction of its
+//! the claim token. A unit of concurrency (a place counted in flight) and the endpoint's
+//! in-flight allowance are free again when a **success** is answered: nothing about the endpoint
+//! changes with it, so the next request need not wait for the write. Any other ending (a
+//! failure, a 410, a transport error) holds both until its completion is written (group
+//! commit): the endpoint's new state (disabled, its health) is recorded before another request
+//! goes to it, and a claim for the place would only find deliveries it has to give back. Until
+//! a success was freed at its answer (2026-12-01), every attempt held its place until written,
+//! and a worker of 64 places had about 26 requests on the wire: the rest waited for a batch
+//! (outbox/PERFORMANCE.md, "Eighth look"). The slot task is free once it has handed the
+//! attempt's record to the completion writer; a writer that falls behind makes the slots wait
+//! (its queue holds four records per place), so answered but unwritten attempts stay bounded.
+//! Claims and batches of completions are separate calls to the store. A hand-over of the claim to the completion writer, made in the transaction of its
 //! next batch (one commit per round instead of two), ran on SQLite for a while: it stalled a
 //! worker when no completion came, was turned off in `c741174` and is gone since; its last
 //! version is in `f29b7e2`, and `outbox/PERFORMANCE.md` has the plan for bringing it back.
@@ -334,13 +340,13 @@ struct Shared {
     /// Completions go through one recorder task that writes them in batches (group commit).
     recorder: mpsc::Sender<Record>,
     /// Signalled by the recorder after each batch (the endpoint slots it held are free again),
-    /// and by an attempt that ends without a completion to write.
+    /// by a success's answer, and by an attempt that ends without a completion to write.
     written: Arc<Notify>,
-    /// Attempts started and not yet written. An attempt whose request is over still holds its
-    /// lease and its endpoint's slot until its completion is written, so it counts against the
-    /// concurrency until then; one that ends without a completion (lease lost, a panic) stops
-    /// counting when it ends. The loop reads this, not its slots: an attempt's end frees no
-    /// place of its own, so it does not wake the loop.
+    /// Attempts dispatched and still holding their place: until a success's answer, or until
+    /// any other ending is written (it holds its lease and its endpoint's slot until then, and
+    /// counts against the concurrency); one that ends without a completion (lease lost, a
+    /// panic) stops counting when it ends. The loop reads this, not its slots: an attempt's
+    /// end frees no place of its own, so it does not wake the loop.
     in_flight: Arc<AtomicUsize>,
     /// Attempts handed to the slots and not ended yet (queued, or their request may be over and
     /// their record not yet handed over): none left means the loop claims for whatever is free.
@@ -520,8 +526,9 @@ fn claim_request(shared: &Shared, free: usize, now: UnixTime) -> ClaimRequest {
     }
 }
 
-/// A completion on its way to the store, with the endpoint slot it keeps until it is written
-/// (so an endpoint that just answered 410 gets no further request before it is disabled).
+/// A completion on its way to the store, with the endpoint slot and the place in flight it
+/// keeps until it is written when it is not a success (so an endpoint that just answered 410
+/// gets no further request before it is disabled); a success freed both at its answer.
 struct Record {
     completion: Completion,
     /// Held, never read: dropping it once the batch is written frees the endpoint's slot.
@@ -530,7 +537,7 @@ struct Record {
     /// Dropped after the slot: the attempt stops counting in flight however the record ends
     /// (written, refused by a recorder that is gone, or dropped with a recorder that panicked),
     /// so a worker never waits for a slot no batch will free.
-    counted: Counted,
+    counted: Option<Counted>,
 }
 
 impl Record {
@@ -548,7 +555,7 @@ struct Waiting {
     _slot: Option<Slot>,
     succeeded: bool,
     attempted: bool,
-    counted: Counted,
+    counted: Option<Counted>,
 }
 
 /// An attempt's place in [`Shared::in_flight`], given up when dropped; the loop is woken then,
@@ -608,8 +615,8 @@ async fn record_batches(
         let results = write_batch(&inner, completions.into(), lease).await;
         written_batch(&waiting, &results, &report);
         // Frees each record's endpoint slot and its place in flight; one wake-up for them all.
-        for record in &mut waiting {
-            record.counted.wake = false;
+        for counted in waiting.iter_mut().filter_map(|record| record.counted.as_mut()) {
+            counted.wake = false;
         }
         drop(waiting);
         written.notify_one();
@@ -829,7 +836,7 @@ async fn finish_disabled(shared: &Shared, counted: Counted, claim: Claimed) {
         next: Next::GiveUp { reason: decisions::ENDPOINT_DISABLED },
         last_error: Some("endpoint disabled".into()),
     };
-    record(shared, counted, completion, None, false).await;
+    record(shared, Some(counted), completion, None, false).await;
 }
 
 /// One attempt: sign afresh, send (renewing the lease), classify, decide, record. A lost lease
@@ -915,6 +922,15 @@ async fn attempt(shared: &Shared, counted: Counted, pace: Arc<Pace>, slot: Slot,
     let next = decisions::next(pace.endpoint.retry_policy(), &claim.run, &outcome, now);
     tracing::debug!(class = outcome.class().name(), status = ?outcome.status(), next = ?next, "attempt done");
     let succeeded = outcome.is_success();
+    // A success changes nothing its endpoint's next request must wait for: the endpoint's slot,
+    // then the place in flight (waking the loop, which finds the slot free), go at once.
+    let (slot, counted) = if succeeded {
+        drop(slot);
+        drop(counted);
+        (None, None)
+    } else {
+        (Some(slot), Some(counted))
+    };
     let completion = Completion {
         delivery_id: claim.delivery_id,
         endpoint_id: claim.endpoint_id,
@@ -926,7 +942,7 @@ async fn attempt(shared: &Shared, counted: Counted, pace: Arc<Pace>, slot: Slot,
         next,
         last_error,
     };
-    record(shared, counted, completion, Some(slot), succeeded).await;
+    record(shared, counted, completion, slot, succeeded).await;
 }
 
 /// Runs `send` while renewing the lease every third of it; `None` when the lease was lost
@@ -957,7 +973,7 @@ where
 /// recorder that is gone hands the record back, and dropping it frees the slot and the count.
 async fn record(
     shared: &Shared,
-    counted: Counted,
+    counted: Option<Counted>,
     completion: Completion,
     slot: Option<Slot>,
     succeeded: bool,
