@@ -192,7 +192,11 @@ async fn fill(url: &str, endpoint: &str, count: usize) {
     }
 }
 
-/// Claim cost with `small` and with `large` pending deliveries (fresh databases from `url_for`).
+/// Claim cost with `small` and with `large` pending deliveries (fresh databases from `url_for`):
+/// both queues are filled first, then measured in turns (`CLAIM_TURNS` of 40 claims each, the
+/// sides alternating), and each side's figure is the median of its turns. Measured one after the
+/// other (200 claims each), a burst of load on the machine fell on one side: the same build read
+/// 1.08× and 1.53× for SQLite in two runs (the 10,000 side 0.224 and 0.133 ms).
 async fn claim_growth(
     name: &str,
     at_filing: &str,
@@ -201,17 +205,33 @@ async fn claim_growth(
     small: usize,
     large: usize,
 ) {
-    let mut costs = Vec::new();
+    const CLAIM_TURNS: usize = 7;
+    let mut outboxes = Vec::new();
     for pending in [small, large] {
         let url = url_for(&format!("claims{pending}"));
         let (outbox, endpoint) = setup(&url, receiver).await;
         fill(&url, &endpoint, pending).await;
         claim_cost_warm(&outbox).await;
-        let cost = hookwire_outbox::bench::claim_cost(&outbox, 200, 32).await.expect("claims");
-        costs.push(cost);
-        println!("| {name} | claim 32 with {pending} pending | {:.3} ms | | | |", cost.as_secs_f64() * 1e3);
+        outboxes.push(outbox);
     }
-    let growth = costs[1].as_secs_f64() / costs[0].as_secs_f64();
+    let mut turns = [Vec::new(), Vec::new()];
+    for _ in 0..CLAIM_TURNS {
+        for (side, outbox) in outboxes.iter().enumerate() {
+            let cost = hookwire_outbox::bench::claim_cost(outbox, 40, 32).await.expect("claims");
+            turns[side].push(cost.as_secs_f64());
+        }
+    }
+    let costs = turns.map(|mut side| {
+        side.sort_by(f64::total_cmp);
+        side[side.len() / 2]
+    });
+    for (pending, cost) in [small, large].into_iter().zip(costs) {
+        println!(
+            "| {name} | claim 32 with {pending} pending, median of {CLAIM_TURNS} turns | {:.3} ms | | | |",
+            cost * 1e3
+        );
+    }
+    let growth = costs[1] / costs[0];
     println!(
         "| {name} | claim cost growth {small} → {large} | | {at_filing} | **{growth:.2}×** (goal ≤ 1.5×) | {} |",
         met(growth <= 1.5)
