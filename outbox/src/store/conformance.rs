@@ -970,6 +970,46 @@ async fn a_success_frees_its_place_at_the_answer_other_endings_once_written(outb
     assert_eq!((report.attempts, report.succeeded), (1, 0), "{report:?}");
 }
 
+/// A success's place in flight stays held while its hand-over to the recorder waits: a
+/// recorder that falls behind stops the claims, rather than letting the loop claim deliveries
+/// no slot is idle to send (they would wait without their leases renewed). With the writes held
+/// and one place, the recorder's queue (four records) fills: one record taken by the recorder,
+/// four queued and one waiting to be handed over make six requests, and nothing more is claimed.
+async fn a_recorder_that_falls_behind_stops_the_claims(outbox: Outbox) {
+    let ok = Receiver::start(|_| Reply::status(200)).await;
+    outbox.add_endpoint(endpoint(&ok.url("/"))).await.unwrap();
+    for n in 1..=8 {
+        outbox.publish(order(n)).await.unwrap();
+    }
+    let worker = outbox
+        .worker()
+        .concurrency(1)
+        .poll_interval(ms(10))
+        .hold_batches_until_stopped()
+        .spawn(&tokio::runtime::Handle::current())
+        .unwrap();
+    let probe = worker.probe();
+    let started = std::time::Instant::now();
+    while ok.count() < 6 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(ms(5)).await;
+    }
+    // Thirty polls of the loop with every slot waiting on the recorder.
+    tokio::time::sleep(ms(300)).await;
+    assert_eq!(ok.count(), 6, "requests sent while nothing could be written");
+    assert_eq!(
+        probe.queued.load(std::sync::atomic::Ordering::SeqCst),
+        6,
+        "claimed for a slot that was not idle"
+    );
+    probe.open_batches();
+    let started = std::time::Instant::now();
+    while outbox.queue_depth().await.unwrap() > 0 && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(ms(10)).await;
+    }
+    let report = worker.stop(Duration::from_secs(5)).await;
+    assert_eq!((report.attempts, report.succeeded, ok.count()), (8, 8, 8), "{report:?}");
+}
+
 /// Deliveries claimed and still queued for the slot tasks when the stop's deadline passes
 /// were never started: they are given back, due at once, and sent by the next worker (not left
 /// claimed until their leases expire). The test-only hold keeps the slots from taking them.
@@ -1047,6 +1087,7 @@ cases![
     an_attempt_that_ends_between_the_deadline_and_the_abort_is_recorded_not_released,
     deliveries_still_queued_at_the_deadline_are_released,
     a_success_frees_its_place_at_the_answer_other_endings_once_written,
+    a_recorder_that_falls_behind_stops_the_claims,
 ];
 
 /// Runs every case on a fresh outbox from `open`, each in its own task so one failure does

@@ -4,18 +4,20 @@
 //! their in-flight limit or out of tokens), and hands each to one of a fixed set of slot tasks
 //! (one per unit of concurrency, living as long as the worker: no task spawned per delivery),
 //! which attempts it: sign with a fresh timestamp, send, classify, decide, record, all fenced by
-//! the claim token. A unit of concurrency (a place counted in flight) and the endpoint's
-//! in-flight allowance are free again when a **success** is answered: nothing about the endpoint
-//! changes with it, so the next request need not wait for the write. Any other ending (a
-//! failure, a 410, a transport error) holds both until its completion is written (group
-//! commit): the endpoint's new state (disabled, its health) is recorded before another request
-//! goes to it, and a claim for the place would only find deliveries it has to give back. Until
-//! a success was freed at its answer (2026-12-01), every attempt held its place until written,
-//! and a worker of 64 places had about 26 requests on the wire: the rest waited for a batch
-//! (outbox/PERFORMANCE.md, "Eighth look"). The slot task is free once it has handed the
-//! attempt's record to the completion writer; a writer that falls behind makes the slots wait
-//! (its queue holds four records per place), so answered but unwritten attempts stay bounded.
-//! Claims and batches of completions are separate calls to the store. A hand-over of the claim to the completion writer, made in the transaction of its
+//! the claim token. When a **success** is answered, its endpoint's in-flight allowance is free
+//! at once, and its unit of concurrency (a place counted in flight) once the completion writer
+//! has its record: nothing about the endpoint changes with a success, so the next request need
+//! not wait for the write. Any other ending (a failure, a 410, a transport error) holds both
+//! until its completion is written (group commit): the endpoint's new state (disabled, its
+//! health) is recorded before another request goes to it, and a claim for the place would only
+//! find deliveries it has to give back. Until a success was freed before its write
+//! (2026-12-01), every attempt held its place until written, and a worker of 64 places had
+//! about 26 requests on the wire: the rest waited for a batch (outbox/PERFORMANCE.md, "Eighth
+//! look"). The slot task is free once it has handed the record over. The writer's queue holds
+//! four records per place; when it is full, hand-overs wait, and a success's place stays held
+//! meanwhile, so a writer that falls behind stops the claims. Answered but unwritten attempts
+//! are at most that queue, the batch being written (up to 256) and one waiting hand-over per
+//! place. Claims and batches of completions are separate calls to the store. A hand-over of the claim to the completion writer, made in the transaction of its
 //! next batch (one commit per round instead of two), ran on SQLite for a while: it stalled a
 //! worker when no completion came, was turned off in `c741174` and is gone since; its last
 //! version is in `f29b7e2`, and `outbox/PERFORMANCE.md` has the plan for bringing it back.
@@ -89,12 +91,21 @@ pub struct WorkerBuilder {
 
 /// Test only: what a worker's tests read of its inner state.
 #[cfg(test)]
-#[derive(Default)]
 pub(crate) struct Probe {
     /// Jobs handed to the slot tasks' queue.
     pub(crate) queued: AtomicUsize,
     /// Whether a stop reached its deadline and aborted the slot tasks.
     pub(crate) deadline_reached: std::sync::atomic::AtomicBool,
+    /// Opens the writes held by [`WorkerBuilder::hold_batches_until_stopped`] before the stop.
+    batches_open: Arc<watch::Sender<bool>>,
+}
+
+#[cfg(test)]
+impl Probe {
+    /// Lets the recorder write the batches it holds, and every later one.
+    pub(crate) fn open_batches(&self) {
+        self.batches_open.send_replace(true);
+    }
 }
 
 /// What a worker did.
@@ -226,7 +237,13 @@ impl WorkerBuilder {
         #[cfg(test)]
         let (batches_open, batches_open_rx) = watch::channel(!self.hold_batches_until_stopped);
         #[cfg(test)]
-        let probe = Arc::new(Probe::default());
+        let batches_open = Arc::new(batches_open);
+        #[cfg(test)]
+        let probe = Arc::new(Probe {
+            queued: AtomicUsize::new(0),
+            deadline_reached: std::sync::atomic::AtomicBool::new(false),
+            batches_open: Arc::clone(&batches_open),
+        });
         let recorder_task = runtime.spawn(record_batches(
             Arc::clone(&self.outbox.inner),
             completions,
@@ -340,10 +357,10 @@ struct Shared {
     /// Completions go through one recorder task that writes them in batches (group commit).
     recorder: mpsc::Sender<Record>,
     /// Signalled by the recorder after each batch (the endpoint slots it held are free again),
-    /// by a success's answer, and by an attempt that ends without a completion to write.
+    /// by a success handed to the recorder, and by an attempt that ends without a completion to write.
     written: Arc<Notify>,
-    /// Attempts dispatched and still holding their place: until a success's answer, or until
-    /// any other ending is written (it holds its lease and its endpoint's slot until then, and
+    /// Attempts dispatched and still holding their place: until a success's record is handed to
+    /// the recorder, or until any other ending is written (it holds its lease and its endpoint's slot until then, and
     /// counts against the concurrency); one that ends without a completion (lease lost, a
     /// panic) stops counting when it ends. The loop reads this, not its slots: an attempt's
     /// end frees no place of its own, so it does not wake the loop.
@@ -362,7 +379,7 @@ struct Shared {
     report: Arc<std::sync::Mutex<WorkerReport>>,
     /// Test only: see [`WorkerBuilder::hold_batches_until_stopped`].
     #[cfg(test)]
-    batches_open: watch::Sender<bool>,
+    batches_open: Arc<watch::Sender<bool>>,
     /// Test only: see [`WorkerBuilder::hold_slots`].
     #[cfg(test)]
     hold_slots: bool,
@@ -446,9 +463,10 @@ async fn run(
             tracing::error!(worker = %shared.id, "a slot task ended before the stop; the worker stops");
             break;
         }
-        // A request is in flight until its completion is written: claiming for slots whose
-        // endpoint is still held would find nothing to take (a claim that walks the whole due
-        // queue past the held endpoint's deliveries) or take what it must give back at once.
+        // A request holds its place until a success's record is handed over or any other
+        // ending's completion is written: claiming for slots whose endpoint is still held would
+        // find nothing to take (a claim that walks the whole due queue past the held endpoint's
+        // deliveries) or take what it must give back at once.
         let busy = shared.in_flight.load(Ordering::SeqCst);
         let free = config.concurrency.saturating_sub(busy);
         let now = UnixTime::now();
@@ -528,7 +546,8 @@ fn claim_request(shared: &Shared, free: usize, now: UnixTime) -> ClaimRequest {
 
 /// A completion on its way to the store, with the endpoint slot and the place in flight it
 /// keeps until it is written when it is not a success (so an endpoint that just answered 410
-/// gets no further request before it is disabled); a success freed both at its answer.
+/// gets no further request before it is disabled); a success freed its slot at its answer and
+/// its place when the record was handed over.
 struct Record {
     completion: Completion,
     /// Held, never read: dropping it once the batch is written frees the endpoint's slot.
@@ -602,7 +621,9 @@ async fn record_batches(
             }
             // Other attempts are out: let the tasks already woken (answers arrived) run first,
             // so their completions join this batch instead of costing a transaction each.
-            if round == 0 && in_flight.load(Ordering::SeqCst) > batch.len() {
+            // (A success no longer counts in flight: only the records that hold their place do.)
+            let holding = batch.iter().filter(|record| record.counted.is_some()).count();
+            if round == 0 && in_flight.load(Ordering::SeqCst) > holding {
                 tokio::task::yield_now().await;
             } else {
                 break;
@@ -836,7 +857,7 @@ async fn finish_disabled(shared: &Shared, counted: Counted, claim: Claimed) {
         next: Next::GiveUp { reason: decisions::ENDPOINT_DISABLED },
         last_error: Some("endpoint disabled".into()),
     };
-    record(shared, Some(counted), completion, None, false).await;
+    record(shared, counted, completion, None, false).await;
 }
 
 /// One attempt: sign afresh, send (renewing the lease), classify, decide, record. A lost lease
@@ -922,14 +943,13 @@ async fn attempt(shared: &Shared, counted: Counted, pace: Arc<Pace>, slot: Slot,
     let next = decisions::next(pace.endpoint.retry_policy(), &claim.run, &outcome, now);
     tracing::debug!(class = outcome.class().name(), status = ?outcome.status(), next = ?next, "attempt done");
     let succeeded = outcome.is_success();
-    // A success changes nothing its endpoint's next request must wait for: the endpoint's slot,
-    // then the place in flight (waking the loop, which finds the slot free), go at once.
-    let (slot, counted) = if succeeded {
+    // A success changes nothing its endpoint's next request must wait for: the endpoint's slot
+    // goes at once, the place in flight once the record is with the recorder (`record`).
+    let slot = if succeeded {
         drop(slot);
-        drop(counted);
-        (None, None)
+        None
     } else {
-        (Some(slot), Some(counted))
+        Some(slot)
     };
     let completion = Completion {
         delivery_id: claim.delivery_id,
@@ -970,24 +990,32 @@ where
 }
 
 /// Hands a completion to the recorder (waiting only when it is behind: backpressure). A
-/// recorder that is gone hands the record back, and dropping it frees the slot and the count.
+/// success's place in flight is free once the recorder has its record; any other ending's
+/// travels with the record and is free once it is written. Held while the hand-over waits, a
+/// success's place keeps a recorder that falls behind from letting the loop claim for slots
+/// that are not idle (their deliveries would wait, their leases not renewed). A recorder that
+/// is gone hands the record back, and dropping it frees the slot and the count.
 async fn record(
     shared: &Shared,
-    counted: Option<Counted>,
+    counted: Counted,
     completion: Completion,
     slot: Option<Slot>,
     succeeded: bool,
 ) {
-    let record = Record { completion, _slot: slot, succeeded, counted };
+    let (held, handed) = if succeeded { (None, Some(counted)) } else { (Some(counted), None) };
+    let record = Record { completion, _slot: slot, succeeded, counted: held };
     if shared.recorder.send(record).await.is_err() {
         tracing::error!("the recorder stopped; the lease expires and the delivery is sent again");
     }
+    drop(handed);
 }
 
 /// Held by an attempt from its dispatch until it ends in its slot (`Shared::running`). Its
-/// place in flight is the [`Counted`] it starts with, which travels with the attempt into its [`Record`]: dropped
-/// wherever the attempt ends (its lease lost, the recorder gone, a panic, an abort at
-/// shutdown, or its completion written), it stops counting the attempt and wakes the loop.
+/// place in flight is the [`Counted`] it starts with, which travels with the attempt (into its
+/// [`Record`] unless it is a success, whose place is free once the record is handed over):
+/// dropped wherever the attempt ends (its lease lost, the recorder gone, a panic, an abort at
+/// shutdown, a success handed over, or its completion written), it stops counting the attempt
+/// and wakes the loop.
 struct Attempting {
     shared: Arc<Shared>,
 }
