@@ -898,13 +898,7 @@ async fn an_attempt_that_ends_between_the_deadline_and_the_abort_is_recorded_not
     let receiver = Receiver::start(|_| Reply::Slow(ms(400), 200)).await;
     outbox.add_endpoint(endpoint(&receiver.url("/"))).await.unwrap();
     outbox.publish(order(1)).await.unwrap();
-    let worker = outbox
-        .worker()
-        .concurrency(1)
-        .poll_interval(ms(10))
-        .hold_batches_until_stopped()
-        .spawn(&tokio::runtime::Handle::current())
-        .unwrap();
+    let worker = worker_with_writes_held(&outbox, 1);
     let probe = worker.probe();
     let sent = std::time::Instant::now();
     while receiver.count() == 0 && sent.elapsed() < Duration::from_secs(10) {
@@ -921,6 +915,26 @@ async fn an_attempt_that_ends_between_the_deadline_and_the_abort_is_recorded_not
     assert_eq!(outbox.queue_depth().await.unwrap(), 0);
 }
 
+/// A worker of `places` whose writes are held back until it stops (or until
+/// `Probe::open_batches`).
+fn worker_with_writes_held(outbox: &Outbox, places: usize) -> crate::WorkerHandle {
+    outbox
+        .worker()
+        .concurrency(places)
+        .poll_interval(ms(10))
+        .hold_batches_until_stopped()
+        .spawn(&tokio::runtime::Handle::current())
+        .unwrap()
+}
+
+/// Waits (up to 10 s) until `receiver` has had `count` requests.
+async fn until_received(receiver: &Receiver, count: usize) {
+    let started = std::time::Instant::now();
+    while receiver.count() < count && started.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(ms(5)).await;
+    }
+}
+
 /// A success frees its place in flight and its endpoint's slot when it is answered; any other
 /// answer holds its endpoint's slot until its completion is written, so an endpoint that just
 /// failed (or answered 410) gets no further request before its new state is recorded. The
@@ -933,24 +947,11 @@ async fn a_success_frees_its_place_at_the_answer_other_endings_once_written(outb
     let one_at_a_time = |url: &str, event: &str| endpoint(url).max_in_flight(1).events([event]);
     outbox.add_endpoint(one_at_a_time(&ok.url("/"), "order.created")).await.unwrap();
     outbox.add_endpoint(one_at_a_time(&failing.url("/"), "order.updated")).await.unwrap();
-    let held_worker = |places: usize| {
-        outbox
-            .worker()
-            .concurrency(places)
-            .poll_interval(ms(10))
-            .hold_batches_until_stopped()
-            .spawn(&tokio::runtime::Handle::current())
-            .unwrap()
-    };
-
     for n in 1..=3 {
         outbox.publish(order(n)).await.unwrap();
     }
-    let worker = held_worker(1);
-    let started = std::time::Instant::now();
-    while ok.count() < 3 && started.elapsed() < Duration::from_secs(10) {
-        tokio::time::sleep(ms(5)).await;
-    }
+    let worker = worker_with_writes_held(&outbox, 1);
+    until_received(&ok, 3).await;
     assert_eq!(ok.count(), 3, "successes sent one after the other with nothing written yet");
     let report = worker.stop(Duration::from_secs(5)).await;
     assert_eq!((report.attempts, report.succeeded), (3, 3), "{report:?}");
@@ -958,11 +959,8 @@ async fn a_success_frees_its_place_at_the_answer_other_endings_once_written(outb
     for n in 1..=2 {
         outbox.publish(Publish::event("order.updated", json!({"id": n}))).await.unwrap();
     }
-    let worker = held_worker(2);
-    let started = std::time::Instant::now();
-    while failing.count() == 0 && started.elapsed() < Duration::from_secs(10) {
-        tokio::time::sleep(ms(5)).await;
-    }
+    let worker = worker_with_writes_held(&outbox, 2);
+    until_received(&failing, 1).await;
     // Thirty polls of the loop, a free place each time, and the endpoint's slot still held.
     tokio::time::sleep(ms(300)).await;
     assert_eq!(failing.count(), 1, "a request went to the endpoint before its failure was written");
@@ -981,18 +979,9 @@ async fn a_recorder_that_falls_behind_stops_the_claims(outbox: Outbox) {
     for n in 1..=8 {
         outbox.publish(order(n)).await.unwrap();
     }
-    let worker = outbox
-        .worker()
-        .concurrency(1)
-        .poll_interval(ms(10))
-        .hold_batches_until_stopped()
-        .spawn(&tokio::runtime::Handle::current())
-        .unwrap();
+    let worker = worker_with_writes_held(&outbox, 1);
     let probe = worker.probe();
-    let started = std::time::Instant::now();
-    while ok.count() < 6 && started.elapsed() < Duration::from_secs(10) {
-        tokio::time::sleep(ms(5)).await;
-    }
+    until_received(&ok, 6).await;
     // Thirty polls of the loop with every slot waiting on the recorder.
     tokio::time::sleep(ms(300)).await;
     assert_eq!(ok.count(), 6, "requests sent while nothing could be written");
