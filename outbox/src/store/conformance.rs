@@ -870,10 +870,7 @@ async fn a_slot_whose_lease_is_lost_is_free_again_at_once(outbox: Outbox) {
         .poll_interval(Duration::from_secs(30))
         .spawn(&tokio::runtime::Handle::current())
         .unwrap();
-    let sent = std::time::Instant::now();
-    while receiver.count() == 0 && sent.elapsed() < Duration::from_secs(10) {
-        tokio::time::sleep(ms(10)).await;
-    }
+    receiver.until_count(1).await;
     assert_eq!(receiver.count(), 1, "the slow request is in flight");
     outbox.publish(Publish::event("user.created", json!({"user_id": 2}))).await.unwrap();
     let cancelled = outbox.deliveries(DeliveryFilter::default().message(&slow.message_id)).await.unwrap();
@@ -900,10 +897,7 @@ async fn an_attempt_that_ends_between_the_deadline_and_the_abort_is_recorded_not
     outbox.publish(order(1)).await.unwrap();
     let worker = worker_with_writes_held(&outbox, 1);
     let probe = worker.probe();
-    let sent = std::time::Instant::now();
-    while receiver.count() == 0 && sent.elapsed() < Duration::from_secs(10) {
-        tokio::time::sleep(ms(5)).await;
-    }
+    receiver.until_count(1).await;
     assert_eq!(receiver.count(), 1, "the request is in flight");
     let report = worker.stop(ms(20)).await;
     // Not the drained path: the attempt was still running at the deadline (a request of
@@ -927,21 +921,14 @@ fn worker_with_writes_held(outbox: &Outbox, places: usize) -> crate::WorkerHandl
         .unwrap()
 }
 
-/// Waits (up to 10 s) until `receiver` has had `count` requests.
-async fn until_received(receiver: &Receiver, count: usize) {
-    let started = std::time::Instant::now();
-    while receiver.count() < count && started.elapsed() < Duration::from_secs(10) {
-        tokio::time::sleep(ms(5)).await;
-    }
-}
-
-/// A success frees its place in flight and its endpoint's slot when it is answered; any other
-/// answer holds its endpoint's slot until its completion is written, so an endpoint that just
-/// failed (or answered 410) gets no further request before its new state is recorded. The
+/// A success frees its endpoint's slot when it is answered and its place in flight once its
+/// record is handed to the recorder, neither waiting for the write; any other answer holds its
+/// endpoint's slot until its completion is written, so an endpoint that just failed (or
+/// answered 410) gets no further request before its new state is recorded. The
 /// test-only hold keeps every write back until the worker has stopped: one place and an
 /// endpoint of one in flight send three successes all the same; two places and an endpoint of
 /// one that answers 500 send one request, and the next waits.
-async fn a_success_frees_its_place_at_the_answer_other_endings_once_written(outbox: Outbox) {
+async fn a_success_does_not_wait_for_its_write_other_endings_do(outbox: Outbox) {
     let ok = Receiver::start(|_| Reply::status(200)).await;
     let failing = Receiver::start(|_| Reply::status(500)).await;
     let one_at_a_time = |url: &str, event: &str| endpoint(url).max_in_flight(1).events([event]);
@@ -951,7 +938,7 @@ async fn a_success_frees_its_place_at_the_answer_other_endings_once_written(outb
         outbox.publish(order(n)).await.unwrap();
     }
     let worker = worker_with_writes_held(&outbox, 1);
-    until_received(&ok, 3).await;
+    ok.until_count(3).await;
     assert_eq!(ok.count(), 3, "successes sent one after the other with nothing written yet");
     let report = worker.stop(Duration::from_secs(5)).await;
     assert_eq!((report.attempts, report.succeeded), (3, 3), "{report:?}");
@@ -960,7 +947,7 @@ async fn a_success_frees_its_place_at_the_answer_other_endings_once_written(outb
         outbox.publish(Publish::event("order.updated", json!({"id": n}))).await.unwrap();
     }
     let worker = worker_with_writes_held(&outbox, 2);
-    until_received(&failing, 1).await;
+    failing.until_count(1).await;
     // Thirty polls of the loop, a free place each time, and the endpoint's slot still held.
     tokio::time::sleep(ms(300)).await;
     assert_eq!(failing.count(), 1, "a request went to the endpoint before its failure was written");
@@ -981,7 +968,7 @@ async fn a_recorder_that_falls_behind_stops_the_claims(outbox: Outbox) {
     }
     let worker = worker_with_writes_held(&outbox, 1);
     let probe = worker.probe();
-    until_received(&ok, 6).await;
+    ok.until_count(6).await;
     // Thirty polls of the loop with every slot waiting on the recorder.
     tokio::time::sleep(ms(300)).await;
     assert_eq!(ok.count(), 6, "requests sent while nothing could be written");
@@ -1075,7 +1062,7 @@ cases![
     a_slot_whose_lease_is_lost_is_free_again_at_once,
     an_attempt_that_ends_between_the_deadline_and_the_abort_is_recorded_not_released,
     deliveries_still_queued_at_the_deadline_are_released,
-    a_success_frees_its_place_at_the_answer_other_endings_once_written,
+    a_success_does_not_wait_for_its_write_other_endings_do,
     a_recorder_that_falls_behind_stops_the_claims,
 ];
 

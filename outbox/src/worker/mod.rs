@@ -17,10 +17,11 @@
 //! four records per place; when it is full, hand-overs wait, and a success's place stays held
 //! meanwhile, so a writer that falls behind stops the claims. Answered but unwritten attempts
 //! are at most that queue, the batch being written (up to 256) and one waiting hand-over per
-//! place. Claims and batches of completions are separate calls to the store. A hand-over of the claim to the completion writer, made in the transaction of its
-//! next batch (one commit per round instead of two), ran on SQLite for a while: it stalled a
-//! worker when no completion came, was turned off in `c741174` and is gone since; its last
-//! version is in `f29b7e2`, and `outbox/PERFORMANCE.md` has the plan for bringing it back.
+//! place. Claims and batches of completions are separate calls to the store. A hand-over of
+//! the claim to the completion writer, made in the transaction of its next batch (one commit
+//! per round instead of two), ran on SQLite for a while: it stalled a worker when no
+//! completion came, was turned off in `c741174` and is gone since; its last version is in
+//! `f29b7e2`, and `outbox/PERFORMANCE.md` has the plan for bringing it back.
 //! A lease is renewed while its request runs; a worker that dies leaves leases that simply
 //! expire, and the deliveries become due again for any worker (at-least-once: a request that
 //! reached the receiver just before the crash is sent again, with the same webhook id).
@@ -357,12 +358,13 @@ struct Shared {
     /// Completions go through one recorder task that writes them in batches (group commit).
     recorder: mpsc::Sender<Record>,
     /// Signalled by the recorder after each batch (the endpoint slots it held are free again),
-    /// by a success handed to the recorder, and by an attempt that ends without a completion to write.
+    /// by a success handed to the recorder, and by an attempt that ends without a completion
+    /// to write.
     written: Arc<Notify>,
     /// Attempts dispatched and still holding their place: until a success's record is handed to
-    /// the recorder, or until any other ending is written (it holds its lease and its endpoint's slot until then, and
-    /// counts against the concurrency); one that ends without a completion (lease lost, a
-    /// panic) stops counting when it ends. The loop reads this, not its slots: an attempt's
+    /// the recorder, or until any other ending is written (it holds its lease and its
+    /// endpoint's slot until then, and counts against the concurrency); one that ends without a
+    /// completion (lease lost, a panic) stops counting when it ends. The loop reads this, not its slots: an attempt's
     /// end frees no place of its own, so it does not wake the loop.
     in_flight: Arc<AtomicUsize>,
     /// Attempts handed to the slots and not ended yet (queued, or their request may be over and

@@ -138,6 +138,14 @@ impl Receiver {
     pub fn count(&self) -> usize {
         self.seen.lock().expect("seen").len()
     }
+
+    /// Waits (up to 10 s) until `count` requests have arrived; the caller asserts what it got.
+    pub async fn until_count(&self, count: usize) {
+        let started = Instant::now();
+        while self.count() < count && started.elapsed() < Duration::from_secs(10) {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
 }
 
 impl Drop for Receiver {
