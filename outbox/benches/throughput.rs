@@ -51,6 +51,17 @@ fn met(ok: bool) -> &'static str {
     }
 }
 
+/// The median of `values` (the mean of the middle two for an even count).
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[middle]
+    } else {
+        (values[middle - 1] + values[middle]) / 2.0
+    }
+}
+
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -221,10 +232,7 @@ async fn claim_growth(
             turns[side].push(cost.as_secs_f64());
         }
     }
-    let costs = turns.map(|mut side| {
-        side.sort_by(f64::total_cmp);
-        side[side.len() / 2]
-    });
+    let costs = turns.map(median);
     for (pending, cost) in [small, large].into_iter().zip(costs) {
         println!(
             "| {name} | claim 32 with {pending} pending, median of {CLAIM_TURNS} turns | {:.3} ms | | | |",
@@ -364,12 +372,7 @@ async fn main() {
     for (part, (p50, p99)) in parts.iter().zip(latencies) {
         let (name, goal) = (part.name, part.goal);
         let rate = part.rates.iter().copied().fold(0.0, f64::max);
-        let mut ratios: Vec<f64> =
-            part.rates.iter().zip(&ceilings).map(|(rate, ceiling)| rate / ceiling).collect();
-        ratios.sort_by(f64::total_cmp);
-        let middle = ratios.len() / 2;
-        let median =
-            if ratios.len() % 2 == 1 { ratios[middle] } else { (ratios[middle - 1] + ratios[middle]) / 2.0 };
+        let median = median(part.rates.iter().zip(&ceilings).map(|(rate, ceiling)| rate / ceiling).collect());
         let best = rate / ceiling;
         println!(
             "| {name} | deliveries/s, the best round | {rate:.0} | {} | **{:.1} %** of the best ceiling, **{:.1} %** the rounds' median (goal ≥ {:.0} %, both) | {} |",
