@@ -3,6 +3,8 @@ import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import v8 from 'node:v8'
+import vm from 'node:vm'
 
 import * as hookwire from '../index.mjs'
 const {
@@ -271,6 +273,62 @@ describe('Verifier', () => {
     throwsCode(() => guarded.verify(BODY, headers, { now: NOW }), Replayed, 'replayed')
     // It gives no handle of the store-less path (verifyDirect would skip the claim).
     throwsCode(() => guarded.directHandle(), InvalidArgument, 'invalid_argument')
+  })
+  // verifyDirect reads the header values into a buffer of 1,024 UTF-16 units on the stack; a
+  // request whose values are longer goes by verifyParts, read whole, and reads the same.
+  for (const scheme of SCHEMES) {
+    test(`${scheme}: header values longer than verify's fast path holds are read as verifyAsync reads them`, async () => {
+      const verifier = new Verifier(SECRET, { scheme })
+      const [signature, idName] = verifier.headerNames
+      const headers = signed(BODY, { scheme, eventType: 'order.created' })
+      const long = [
+        // The signature header with its valid entry after 1,100 characters of padding (spaces,
+        // which every list format skips or refuses alike on both paths).
+        { ...headers, [signature]: ' '.repeat(1100) + headers[signature] },
+        ...(idName !== null && idName in headers ? [{ ...headers, [idName]: 'm'.repeat(1100) }] : []),
+      ]
+      for (const request of long) {
+        const sync = await outcome(() => verifier.verify(BODY, request, { now: NOW }))
+        assert.deepEqual(sync, await outcome(() => verifier.verifyAsync(BODY, request, { now: NOW })))
+      }
+      // At the buffer's edge: a value of 1,023 units and of 1,022 read alike too.
+      for (const length of [1022, 1023, 1024]) {
+        const request = { ...headers, [signature]: headers[signature].padStart(length, ' ') }
+        const sync = await outcome(() => verifier.verify(BODY, request, { now: NOW }))
+        assert.deepEqual(sync, await outcome(() => verifier.verifyAsync(BODY, request, { now: NOW })), String(length))
+      }
+    })
+  }
+  test('verifyDirect takes the live handle of a verifier, and no other number', async () => {
+    const native = createRequire(import.meta.url)('../native.js')
+    const verifier = new Verifier(SECRET)
+    const handle = verifier.directHandle()
+    assert.equal(typeof handle, 'number')
+    assert.equal(verifier.directHandle(), handle, 'one handle per verifier')
+    const headers = signed()
+    const values = verifier.headerNames.map((name) => (name === null ? null : headers[name] ?? null))
+    assert.ok(native.verifyDirect(handle, BODY, NOW, ...values) >= 0)
+    // The same slot in its next generation (what the handle of a verifier made after this one
+    // was collected would be), numbers that are no handle, and what is not a number.
+    for (const bad of [handle + 2 ** 24, -1, 0.5, 2 ** 60, NaN, Infinity, String(handle), undefined, null, {}]) {
+      throwsCode(() => native.verifyDirect(bad, BODY, NOW, ...values), InvalidArgument, 'invalid_argument')
+    }
+    // A collected verifier's handle names nothing (its slot is freed for the next verifier).
+    v8.setFlagsFromString('--expose-gc')
+    const gc = vm.runInNewContext('gc')
+    let gone = (() => new Verifier(SECRET).directHandle())()
+    for (let i = 0; i < 50; i++) {
+      gc()
+      await new Promise((resolve) => setImmediate(resolve))
+      try {
+        native.verifyDirect(gone, BODY, NOW, ...values)
+      } catch (error) {
+        assert.equal(error.code, 'invalid_argument')
+        gone = null
+        break
+      }
+    }
+    assert.equal(gone, null, 'the handle of a collected verifier still verified')
   })
 })
 

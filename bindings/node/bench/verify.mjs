@@ -134,6 +134,9 @@ for (const r of rows) {
   const parts = (h) => ({ body, values: message.pick(h, read), now: undefined, options: undefined })
   const before = time(() => new message.Message(verifier, body, verifier.verifyParts(parts(headers))))
   const after = time(() => verifier.verify(body, headers))
+  // Given \`now\`, as the Rust verify_at is given it (and as Python's row passes now=): the
+  // ratio is the crossing alone, without the clock read (about 25 ns) the Rust loop does not do.
+  const given = time(() => verifier.verify(body, headers, { now }))
   const rust = median(Array.from({ length: ROUNDS }, () => verifier.benchVerifyAt(body, message.pick(headers, read), now, N)))
   const goal = (met) => (met ? 'met' : '**not met**')
   const x = (ratio) => `${ratio.toFixed(2)}×`
@@ -144,7 +147,8 @@ for (const r of rows) {
   console.log('|---|---|---|---|---|---|---|---|')
   console.log(`| Verifier.verify vs createHmac + timingSafeEqual | 2.25 vs 1.99 | ${us(KB.hookwire)} | ${us(KB.hand)} | 0.88× faster | ${x(KB.hand / KB.hookwire)} faster | ≥ 1.5× | ${goal(KB.hand / KB.hookwire >= 1.5)} |`)
   console.log(`| github scheme vs @octokit/webhooks-methods | 1.87 vs 2.62 | ${us(KB.hookwireGh)} | ${us(KB.octokit)} | 1.40× faster | ${x(KB.octokit / KB.hookwireGh)} faster | ≥ 2× | ${goal(KB.octokit / KB.hookwireGh >= 2)} |`)
-  console.log(`| Verifier.verify vs the Rust verify_at (same script) | 2.25 vs 0.97 | ${us(KB.hookwire)} | ${us(rust)} | 2.32× the Rust | ${x(KB.hookwire / rust)} the Rust | ≤ 1.4× | ${goal(KB.hookwire / rust <= 1.4)} |`)
+  console.log(`| Verifier.verify({ now }) vs the Rust verify_at given the same now (same script) | 2.25 vs 0.97 | ${us(given)} | ${us(rust)} | 2.32× the Rust | ${x(given / rust)} the Rust | ≤ 1.4× | ${goal(given / rust <= 1.4)} |`)
+  console.log(`| Verifier.verify reading the clock vs the same | | ${us(KB.hookwire)} | ${us(rust)} | | ${x(KB.hookwire / rust)} the Rust | | |`)
   console.log('')
   console.log('A/B, same run, 1 KB hookwire scheme: verify through verifyParts (one object in, one out) vs verifyDirect (the values as positional arguments, one number out)')
   console.log('')

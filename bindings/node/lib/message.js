@@ -70,27 +70,25 @@ function keyed(name) {
   return Object.keys(holder)[0]
 }
 
-/** What `pick` needs to know of a scheme: its header names, their lengths (most of a request's
- * header names are skipped on their length alone), and where each name is (`at`: a request's
- * header named exactly so, lower case as Node gives them, is found by one Map lookup; any
- * other spelling is compared ASCII-case-insensitively, as before). */
-function reader(names) {
-  const lengths = new Uint8Array(256)
-  const at = new Map()
-  const own = names.map(keyed)
-  own.forEach((name, i) => {
-    if (name === null) return
-    if (name.length < 256) lengths[name.length] = 1
-    if (!at.has(name)) at.set(name, i)
-  })
-  return { names: own, lengths, at }
+/** Where `name` is in `names` compared as V8 compares two property names (`keyed`): by
+ * pointer, nearly always; -1 when it is not. */
+function exactIndexOf(names, name) {
+  for (let i = 0; i < names.length; i++) if (names[i] === name) return i
+  return -1
 }
 
-/** A fresh array of `count` nulls (`new Array(count).fill(null)` is a call into V8's C++). */
-function nulls(count) {
-  const values = []
-  for (let i = 0; i < count; i++) values.push(null)
-  return values
+/** What `pick` needs to know of a scheme: its header names (property names, `keyed`), their
+ * lengths (most of a request's header names are skipped on their length alone), and `empty`,
+ * a null per name, which each call copies (`slice` of a ready array costs half of filling a
+ * new one). A request's header named exactly so, lower case as Node gives them, is found by
+ * comparing pointers; any other spelling is compared ASCII-case-insensitively. */
+function reader(names) {
+  const lengths = new Uint8Array(256)
+  const own = names.map(keyed)
+  for (const name of own) if (name !== null && name.length < 256) lengths[name.length] = 1
+  const empty = []
+  for (let i = 0; i < own.length; i++) empty.push(null)
+  return { names: own, lengths, empty }
 }
 
 const BAD_HEADERS =
@@ -100,7 +98,7 @@ const BAD_HEADERS =
  * a header given several times (or spelled several ways) gives several values. */
 function pick(headers, read) {
   const { names, lengths } = read
-  const values = nulls(names.length)
+  const values = read.empty.slice()
   if (headers === null || typeof headers !== 'object') throw new InvalidArgument(BAD_HEADERS, 'invalid_argument')
   if (Array.isArray(headers) || headers instanceof Map) {
     // [name, value] pairs (a Map's entries): a repeated header stays several values.
@@ -128,8 +126,8 @@ function pick(headers, read) {
   // is two values, which the core answers by its one rule for repeated headers.
   for (const key in headers) {
     if (lengths[key.length] !== 1) continue
-    let at = read.at.get(key)
-    if (at === undefined) at = indexOfName(names, key)
+    let at = exactIndexOf(names, key)
+    if (at < 0) at = indexOfName(names, key)
     if (at < 0 || !Object.hasOwn(headers, key)) continue
     const value = headers[key]
     if (value !== undefined && value !== null) add(values, at, headerText(key, value))

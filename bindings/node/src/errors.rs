@@ -99,6 +99,11 @@ pub fn run<T>(env: &Env, f: impl FnOnce() -> Result<T, Error>) -> napi::Result<T
     }
 }
 
+/// The JS error of a caught panic (`internal`), for a callback that catches its own.
+pub fn panicked(env: &Env) -> napi::Error {
+    to_js(env, &internal())
+}
+
 fn internal() -> Error {
     Error::Internal { reason: "a bug in hookwire (caught panic); please report it".into() }
 }

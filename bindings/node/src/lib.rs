@@ -9,6 +9,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod delivery;
+mod direct;
 mod endpoint;
 mod errors;
 mod event;
@@ -22,6 +23,14 @@ mod url_guard;
 mod verify;
 
 use napi_derive::napi;
+
+/// The addon's exports beside the `#[napi]` ones: `verifyDirect`, a plain Node-API callback
+/// (`direct.rs`).
+#[napi(module_exports)]
+pub fn exports(mut exports: napi::bindgen_prelude::Object<'_>, env: napi::Env) -> napi::Result<()> {
+    let verify_direct = env.create_function::<(), ()>("verifyDirect", direct::verify_direct)?;
+    napi::bindgen_prelude::JsObjectValue::set_named_property(&mut exports, "verifyDirect", verify_direct)
+}
 
 /// The stable error codes, in the core's order.
 #[napi]

@@ -1,5 +1,6 @@
 //! Secret, Signer, Verifier and Message: the receive and send paths.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,12 +8,12 @@ use std::time::Duration;
 use hookwire::{ClaimRequest, Scheme, UnixTime};
 use hookwire_stores::Store;
 use napi::bindgen_prelude::{
-    Either, Either3, External, Float64ArraySlice, FromNapiValue, JsObjectValue, Object, PromiseRaw, Unknown,
-    Utf16String,
+    Either, Either3, Float64ArraySlice, FromNapiValue, JsObjectValue, Object, PromiseRaw, Unknown,
 };
-use napi::{Env, ValueType};
+use napi::Env;
 use napi_derive::napi;
 
+use crate::direct;
 use crate::errors::{argument, run, to_js};
 use crate::event::Event;
 use crate::input::{self, Options, Slice, Wanted};
@@ -170,6 +171,16 @@ pub struct Verifier {
     reads: Arc<[Option<Wanted>]>,
     /// Where verified messages are claimed; `None`: no replay protection.
     store: Option<Store>,
+    /// Its `directHandle()`, once made.
+    handle: OnceCell<f64>,
+}
+
+impl Drop for Verifier {
+    fn drop(&mut self) {
+        if let Some(&handle) = self.handle.get() {
+            direct::unregister(handle);
+        }
+    }
 }
 
 #[napi]
@@ -226,7 +237,7 @@ impl Verifier {
             .chain(fallback)
             .map(|name| name.and_then(Wanted::new))
             .collect();
-        Ok(Verifier { inner: Arc::new(verifier), reads: reads.into(), store })
+        Ok(Verifier { inner: Arc::new(verifier), reads: reads.into(), store, handle: OnceCell::new() })
     }
 
     /// The lower-case names of the headers the scheme reads: signature, id, timestamp, event
@@ -262,17 +273,20 @@ impl Verifier {
         Ok(checked.with(claim))
     }
 
-    /// The handle of `verify`'s hot path for this verifier (`lib/message.js` keeps one per
-    /// verifier): [`verify_direct`] reads it in one napi call, where a method call on the class
-    /// costs three (the object's wrap, its type tag and napi's borrow scope), about a tenth of
-    /// a 1 KB verification (issue 18). Not for a verifier with a replay store (its claim).
+    /// The handle of `verify`'s hot path for this verifier (`lib/message.js` keeps it per
+    /// verifier): a number naming the verifier in `direct.rs`'s table for this thread, made on
+    /// the first call and forgotten when the verifier is collected. `verifyDirect` finds the
+    /// verifier by it without napi-rs's per-call checks of a class instance or an `External`
+    /// (issue 18). Not for a verifier with a replay store (its claim).
     #[napi(skip_typescript)]
-    pub fn direct_handle(&self, env: Env) -> napi::Result<External<Direct>> {
+    pub fn direct_handle(&self, env: Env) -> napi::Result<f64> {
         if self.store.is_some() {
             let reason = "a verifier with a seenStore verifies through verify()";
             return Err(to_js(&env, &argument("directHandle", reason)));
         }
-        Ok(External::new(Direct { inner: Arc::clone(&self.inner), reads: Arc::clone(&self.reads) }))
+        Ok(*self.handle.get_or_init(|| {
+            direct::register(Direct { inner: Arc::clone(&self.inner), reads: Arc::clone(&self.reads) })
+        }))
     }
 
     /// `verifyParts` for `verifyAsync`: the checks run at once (a failure throws), the claim is
@@ -381,94 +395,30 @@ impl Verifier {
 
 /// What `verify`'s hot path shares with its verifier: the core's verifier and the names it reads.
 pub struct Direct {
-    inner: Arc<hookwire::Verifier>,
-    reads: Arc<[Option<Wanted>]>,
-}
-
-/// The hot form of `verifyParts`, for `verify` by a verifier without a replay store
-/// (`lib/message.js`): the verifier's [`Direct`] handle, the body (borrowed), `now` in unix
-/// seconds or undefined, then the values of `headerNames` in order, one argument each (a
-/// string, or null/undefined when absent; at most eight), no object read key by key. The answer
-/// is one number (see [`packed`]), a small `Float64Array` of [`SLOTS`] numbers, or the
-/// [`Verified`] object when a value the core read is not part of a header value given; or
-/// [`NOT_DIRECT`], nothing checked, for a value that is not one ASCII string (a repeated header
-/// as an array, a non-ASCII letter): `verify` then takes `verifyParts`, whose UTF-8 reading and
-/// errors are the one rule for those.
-///
-/// Each value is read as UTF-16, exact, and narrowed here when it is ASCII: V8's UTF-8 writer
-/// and the flattening of a joined string (how the values crossed before) cost more than a third
-/// of what `verify` adds to the core (issue 18).
-#[napi(skip_typescript)]
-#[allow(clippy::too_many_arguments)] // the values are positional: an array costs a napi call each
-pub fn verify_direct<'env>(
-    env: &'env Env,
-    handle: &External<Direct>,
-    body: Unknown<'_>,
-    now: Unknown<'_>,
-    v0: Unknown<'_>,
-    v1: Unknown<'_>,
-    v2: Unknown<'_>,
-    v3: Unknown<'_>,
-    v4: Unknown<'_>,
-    v5: Unknown<'_>,
-    v6: Unknown<'_>,
-    v7: Unknown<'_>,
-) -> napi::Result<Either3<f64, Float64ArraySlice<'env>, Verified>> {
-    let values = [v0, v1, v2, v3, v4, v5, v6, v7];
-    Ok(direct_answer(env, &handle.inner, &handle.reads, body, now, values)?.unwrap_or(Either3::A(NOT_DIRECT)))
+    pub(crate) inner: Arc<hookwire::Verifier>,
+    pub(crate) reads: Arc<[Option<Wanted>]>,
 }
 
 /// `verifyDirect`'s answer for values it does not take: -1, never a [`packed`] answer (those
 /// are ≥ 0).
-const NOT_DIRECT: f64 = -1.0;
+pub(crate) const NOT_DIRECT: f64 = -1.0;
 
-/// The body of `verifyDirect`: the `values` of `reads` checked by `inner`. `None` when a value
-/// is not a string of ASCII, null or undefined.
-fn direct_answer<'env>(
+/// The answer of `verifyDirect` (`direct.rs`, which read the arguments): the header values
+/// `headers` (value `i` from the argument `from[i]`) and `body` checked by `inner` at `now`
+/// (unix seconds; `None`: the clock). One number (see [`packed`]), a small `Float64Array` of
+/// [`SLOTS`] numbers, or the [`Verified`] object when a value the core read is not part of a
+/// header value given. The body is not used once a JS value (an error, the answer) is made.
+pub(crate) fn direct_answer<'env>(
     env: &'env Env,
     inner: &hookwire::Verifier,
-    reads: &[Option<Wanted>],
-    body: Unknown<'_>,
-    now: Unknown<'_>,
-    values: [Unknown<'_>; 8],
-) -> napi::Result<Option<Either3<f64, Float64ArraySlice<'env>, Verified>>> {
-    let given = input::optional::<f64>(env, "now", now)?;
-    let body: Slice<'_> = input::body(env, &body)?;
-    if reads.len() > values.len() {
-        return Err(to_js(env, &argument("verifyDirect", "at most eight header names")));
-    }
-    // Every value's bytes in one buffer: value `from[i]`, of the header `names[i]`, is at
-    // `ranges[i]`.
-    let mut bytes: Vec<u8> = Vec::with_capacity(256);
-    let mut names = [""; 8];
-    let mut ranges = [(0usize, 0usize); 8];
-    let mut from = [0usize; 8];
-    let mut count = 0;
-    for ((at, want), value) in reads.iter().enumerate().zip(values) {
-        let Some(want) = want else { continue };
-        match value.get_type()? {
-            ValueType::Undefined | ValueType::Null => continue,
-            ValueType::String => {}
-            _ => return Ok(None),
-        }
-        let units = Utf16String::from_unknown(value)?;
-        if units.iter().any(|&unit| unit >= 0x80) {
-            return Ok(None);
-        }
-        let start = bytes.len();
-        // ASCII: each UTF-16 unit is its byte.
-        bytes.extend(units.iter().map(|&unit| unit as u8));
-        (names[count], ranges[count], from[count]) = (want.name.as_str(), (start, bytes.len()), at);
-        count += 1;
-    }
-    let mut pairs: [(&str, &[u8]); 8] = [("", &[]); 8];
-    for ((pair, name), &(start, end)) in pairs.iter_mut().zip(names).zip(&ranges).take(count) {
-        *pair = (name, &bytes[start..end]);
-    }
-    let (headers, from) = (&pairs[..count], &from[..count]);
-    let (_, now_secs, _) = now_of(env, given)?;
+    headers: &[(&str, &[u8])],
+    from: &[usize],
+    body: &[u8],
+    now: Option<f64>,
+) -> napi::Result<Either3<f64, Float64ArraySlice<'env>, Verified>> {
+    let (_, now_secs, _) = now_of(env, now)?;
     let answer = run(env, || {
-        let m = inner.check_at(headers, body.bytes(), now_secs)?;
+        let m = inner.check_at(headers, body, now_secs)?;
         let id = m.id().map(|id| locate(headers, from, id.as_bytes()));
         let event = m.event_type().map(|event| locate(headers, from, event.as_bytes()));
         let (Some(id), Some(event)) = (id.unwrap_or(Some(ABSENT)), event.unwrap_or(Some(ABSENT))) else {
@@ -481,13 +431,13 @@ fn direct_answer<'env>(
             [index, timestamp, signed, id[0], id[1], id[2], event[0], event[1], event[2]];
         Ok(Ok(slots))
     })?;
-    Ok(Some(match answer {
+    Ok(match answer {
         Ok(slots) => match packed(&slots) {
             Some(number) => Either3::A(number),
             None => Float64ArraySlice::copy_from(env, slots).map(Either3::B)?,
         },
         Err(verified) => Either3::C(verified),
-    }))
+    })
 }
 
 /// How many numbers `verifyDirect` answers: secret index, timestamp (NaN: none), whether it

@@ -1,0 +1,294 @@
+//! `verifyDirect`, the hot path of `verify` (a verifier without a replay store), as a plain
+//! Node-API callback: the one place this crate calls Node-API itself.
+//!
+//! Every `#[napi]` function pays napi-rs's per-call bookkeeping before its body runs: a borrow
+//! scope (an `Arc<Mutex<…>>` allocated and freed per call, thread-local stacks pushed and
+//! popped), and for an `External` argument two look-ups in process-wide `Mutex<HashMap>`s (the
+//! payload's type, the borrow), and each string read allocates a `Vec` after a call for its
+//! length. On a 1 KB `verify` that was a quarter of the time beside the core's own work (a perf
+//! profile: allocator 10 %, napi-rs 8 %; issue 18). None of it protects anything here: the
+//! callback borrows no class instance (the verifier comes from a thread-local table of
+//! reference-counted handles, below), and no JS runs while a value it read is in use.
+//!
+//! So this callback reads its arguments with the plain Node-API calls, into stack buffers: the
+//! handle (a number), the body (a `Uint8Array`'s bytes in place, or a string's UTF-8), `now`,
+//! and each header value as UTF-16, narrowed when it is ASCII. Anything else (a value that is
+//! not one ASCII string, a longer one than the buffer holds, a body of another kind, a `now`
+//! that is not a number) answers [`NOT_DIRECT`] with nothing checked, and `verify` takes
+//! `verifyParts`, whose reading and errors are the one rule for those. What it read goes to
+//! [`crate::verify::direct_answer`], safe code shared with nothing else, which runs the core and
+//! makes the answer.
+//!
+//! Panics are caught here and become the `internal` error, as [`crate::errors::run`] does for
+//! the core's calls: none reaches Node.
+
+use std::cell::RefCell;
+use std::mem::MaybeUninit;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::ptr;
+use std::rc::Rc;
+
+use napi::bindgen_prelude::{Either3, FromNapiValue, ToNapiValue};
+use napi::{sys, Env, JsError};
+
+use crate::errors::{argument, panicked, to_js};
+use crate::verify::{direct_answer, Direct, NOT_DIRECT};
+
+/// The most header values `verifyDirect` takes (its arguments after the handle, body and `now`).
+pub const MAX_VALUES: usize = 8;
+/// UTF-16 units of the header values read on the stack, all values together: a request whose
+/// values are longer goes by `verifyParts` (signature lists of a few dozen secrets fit).
+const UNITS: usize = 1024;
+
+thread_local! {
+    // One table per JS thread: a verifier lives, and is collected, on the thread that made it.
+    static HANDLES: RefCell<Handles> = RefCell::new(Handles::default());
+}
+
+/// The verifiers `verifyDirect` can be handed, by number: `slot + generation × 2^24`, so a
+/// number kept after its verifier was collected names nothing rather than the verifier that
+/// reused the slot.
+#[derive(Default)]
+struct Handles {
+    slots: Vec<(u32, Option<Rc<Direct>>)>,
+    free: Vec<usize>,
+}
+
+const SLOT_BITS: u32 = 24;
+
+/// A handle of `direct` for `verifyDirect`, in the current thread's table.
+pub fn register(direct: Direct) -> f64 {
+    HANDLES.with(|handles| {
+        let mut handles = handles.borrow_mut();
+        let slot = match handles.free.pop() {
+            Some(slot) => slot,
+            None => {
+                handles.slots.push((0, None));
+                handles.slots.len() - 1
+            }
+        };
+        let entry = &mut handles.slots[slot];
+        entry.1 = Some(Rc::new(direct));
+        f64::from(entry.0) * f64::from(1u32 << SLOT_BITS) + slot as f64
+    })
+}
+
+/// Forgets `handle` (its verifier is being collected). Never panics: during the thread's
+/// teardown the table may be gone already, and nothing holds it borrowed across a napi call.
+pub fn unregister(handle: f64) {
+    let _ = HANDLES.try_with(|handles| {
+        let Ok(mut handles) = handles.try_borrow_mut() else { return };
+        let Some(slot) = slot_of(&handles, handle) else { return };
+        let entry = &mut handles.slots[slot];
+        entry.0 = entry.0.wrapping_add(1) % (1 << (52 - SLOT_BITS));
+        entry.1 = None;
+        handles.free.push(slot);
+    });
+}
+
+fn slot_of(handles: &Handles, handle: f64) -> Option<usize> {
+    if !(0.0..4_503_599_627_370_496.0).contains(&handle) || handle.fract() != 0.0 {
+        return None;
+    }
+    let bits = handle as u64;
+    let slot = (bits & ((1 << SLOT_BITS) - 1)) as usize;
+    let generation = bits >> SLOT_BITS;
+    match handles.slots.get(slot) {
+        Some((current, Some(_))) if u64::from(*current) == generation => Some(slot),
+        _ => None,
+    }
+}
+
+fn lookup(handle: f64) -> Option<Rc<Direct>> {
+    HANDLES.with(|handles| {
+        let handles = handles.borrow();
+        slot_of(&handles, handle).and_then(|slot| handles.slots[slot].1.clone())
+    })
+}
+
+/// `verifyDirect(handle, body, now, v0, …, v7)`: see the module's documentation and
+/// [`direct_answer`]. Registered by `lib.rs` as the addon's `verifyDirect`.
+///
+/// # Safety
+/// Called by Node-API only, with the `env` and `info` of a call on the JS thread.
+pub unsafe extern "C" fn verify_direct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: `env` and `info` are this callback's, as Node-API passed them.
+        let result = unsafe { call(env, info) };
+        result.unwrap_or_else(|error| {
+            // SAFETY: throwing into the callback's own env; nothing is returned with it.
+            unsafe { JsError::from(error).throw_into(env) };
+            ptr::null_mut()
+        })
+    }));
+    outcome.unwrap_or_else(|_| {
+        // A panic outside the core's own call (which `direct_answer` runs under `run`).
+        let _ = catch_unwind(AssertUnwindSafe(|| {
+            let error = panicked(&Env::from_raw(env));
+            // SAFETY: as above.
+            unsafe { JsError::from(error).throw_into(env) };
+        }));
+        ptr::null_mut()
+    })
+}
+
+/// A Node-API status as a result.
+fn ok(status: sys::napi_status) -> napi::Result<()> {
+    if status == sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(napi::Error::new(napi::Status::from(status), "a Node-API call of verifyDirect failed"))
+    }
+}
+
+/// # Safety
+/// `env` and `info` are those of a Node-API callback running now.
+unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Result<sys::napi_value> {
+    let not_direct = || {
+        let mut value = ptr::null_mut();
+        // SAFETY: `env` is live; `value` is written by the call.
+        ok(unsafe { sys::napi_create_double(env, NOT_DIRECT, &mut value) }).map(|()| value)
+    };
+    let mut argv = [ptr::null_mut(); 3 + MAX_VALUES];
+    let mut argc = argv.len();
+    // SAFETY: `argv` holds `argc` values; Node-API fills the ones not passed with `undefined`.
+    ok(unsafe {
+        sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut())
+    })?;
+    let js = Env::from_raw(env);
+    let bad_handle =
+        || to_js(&js, &argument("verifyDirect", "the first argument must be a verifier's directHandle()"));
+
+    // SAFETY (each call below): `env` is live and every value is one of this call's arguments,
+    // alive until it returns. A read of the wrong kind fails without throwing (Node-API's
+    // `napi_*_expected`): the kind is asked only then, which most calls never need.
+    let handle = unsafe { number(env, argv[0]) }.ok_or_else(bad_handle)?;
+    let direct = lookup(handle).ok_or_else(bad_handle)?;
+
+    // The body: a Uint8Array's (or Buffer's) bytes where they are, or a string's UTF-8.
+    let text: Vec<u8>;
+    let body: &[u8] = match unsafe { uint8_bytes(env, argv[1]) } {
+        Some(bytes) => bytes,
+        None if unsafe { type_of(env, argv[1]) }? == sys::ValueType::napi_string => {
+            text = unsafe { String::from_napi_value(env, argv[1]) }?.into_bytes();
+            &text
+        }
+        None => return not_direct(),
+    };
+    let now = match unsafe { number(env, argv[2]) } {
+        Some(now) => Some(now),
+        None if unsafe { type_of(env, argv[2]) }? == sys::ValueType::napi_undefined => None,
+        None => return not_direct(),
+    };
+
+    // Every value's UTF-16 units, one after the other; value `from[i]` (of the header
+    // `names[i]`) is `ranges[i]` of them. Not zeroed first: Node-API writes the units read.
+    let reads = &direct.reads;
+    if reads.len() > MAX_VALUES {
+        return Err(to_js(&js, &argument("verifyDirect", "at most eight header names")));
+    }
+    let mut units = [MaybeUninit::<u16>::uninit(); UNITS];
+    let mut names = [""; MAX_VALUES];
+    let mut ranges = [(0usize, 0usize); MAX_VALUES];
+    let mut from = [0usize; MAX_VALUES];
+    let (mut used, mut count) = (0, 0);
+    for (at, want) in reads.iter().enumerate() {
+        let Some(want) = want else { continue };
+        let value = argv[3 + at];
+        let room = &mut units[used..];
+        let mut copied = 0;
+        // SAFETY: `room` has `room.len()` units; Node-API writes at most `room.len() - 1` and a
+        // terminating zero, and says how many it wrote (a value that is not a string: none).
+        let status = unsafe {
+            sys::napi_get_value_string_utf16(env, value, room.as_mut_ptr().cast(), room.len(), &mut copied)
+        };
+        if status != sys::Status::napi_ok {
+            match unsafe { type_of(env, value) }? {
+                sys::ValueType::napi_undefined | sys::ValueType::napi_null => continue,
+                _ => return not_direct(),
+            }
+        }
+        // A full buffer may hold a cut value: the slow path reads it whole.
+        if copied + 1 >= room.len() {
+            return not_direct();
+        }
+        (names[count], ranges[count], from[count]) = (want.name.as_str(), (used, used + copied), at);
+        used += copied;
+        count += 1;
+    }
+    // SAFETY: Node-API wrote the first `used` units (each value's, back to back).
+    let units: &[u16] = unsafe { std::slice::from_raw_parts(units.as_ptr().cast(), used) };
+    // Narrowed to bytes, and all units OR-ed together: ASCII (each unit its byte) when that is
+    // below 0x80. One pass without an early exit, which the compiler vectorises.
+    let mut bytes = [0u8; UNITS];
+    let mut all = 0u16;
+    for (byte, &unit) in bytes.iter_mut().zip(units) {
+        *byte = unit as u8;
+        all |= unit;
+    }
+    if all >= 0x80 {
+        return not_direct();
+    }
+    let mut pairs: [(&str, &[u8]); MAX_VALUES] = [("", &[]); MAX_VALUES];
+    for ((pair, name), &(start, end)) in pairs.iter_mut().zip(names).zip(&ranges).take(count) {
+        *pair = (name, &bytes[start..end]);
+    }
+    let answer = direct_answer(&js, &direct.inner, &pairs[..count], &from[..count], body, now)?;
+    match answer {
+        Either3::A(number) => {
+            let mut value = ptr::null_mut();
+            // SAFETY: `env` is live; `value` is written by the call.
+            ok(unsafe { sys::napi_create_double(env, number, &mut value) })?;
+            Ok(value)
+        }
+        // SAFETY: converting this call's answer in its own env.
+        other => unsafe { Either3::to_napi_value(env, other) },
+    }
+}
+
+/// # Safety
+/// `env` is live and `value` one of its values.
+unsafe fn type_of(env: sys::napi_env, value: sys::napi_value) -> napi::Result<sys::napi_valuetype> {
+    let mut kind = 0;
+    // SAFETY: as the caller promises; `kind` is written by the call.
+    ok(unsafe { sys::napi_typeof(env, value, &mut kind) })?;
+    Ok(kind)
+}
+
+/// `value` when it is a number (`None`, nothing thrown, when it is not).
+///
+/// # Safety
+/// `env` is live and `value` one of its values.
+unsafe fn number(env: sys::napi_env, value: sys::napi_value) -> Option<f64> {
+    let mut number = 0.0;
+    // SAFETY: as the caller promises; `number` is written by the call.
+    let status = unsafe { sys::napi_get_value_double(env, value, &mut number) };
+    (status == sys::Status::napi_ok).then_some(number)
+}
+
+/// The bytes of `value` when it is a `Uint8Array` (a `Buffer` is one); `None` for any other
+/// object.
+///
+/// # Safety
+/// `env` is live and `value` an argument of the running callback. The slice borrows the typed
+/// array's memory: it must not be used after JS code has run (which could detach or resize its
+/// buffer), and is not: `direct_answer` is done with the body before it makes an error or an
+/// answer object.
+unsafe fn uint8_bytes<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<&'a [u8]> {
+    let (mut kind, mut length, mut data) = (0, 0, ptr::null_mut());
+    let (mut buffer, mut offset) = (ptr::null_mut(), 0);
+    // SAFETY: as the caller promises; every out-pointer is a local. Fails (not napi_ok) for an
+    // object that is not a typed array.
+    let status = unsafe {
+        sys::napi_get_typedarray_info(env, value, &mut kind, &mut length, &mut data, &mut buffer, &mut offset)
+    };
+    if status != sys::Status::napi_ok || kind != sys::TypedarrayType::uint8_array {
+        return None;
+    }
+    if length == 0 || data.is_null() {
+        return Some(&[]);
+    }
+    // SAFETY: Node-API's `data` points at the array's first element (the offset applied), and a
+    // Uint8Array of `length` elements holds `length` bytes from there.
+    Some(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), length) })
+}
