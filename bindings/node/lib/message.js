@@ -338,8 +338,8 @@ function install(native) {
       read = reader(verifier.headerNames)
       // verifyDirect takes at most eight values, and no verifier with a store (its claim).
       read.direct = read.names.length <= 8 && verifier.seenStore == null
-      // The verifier's handle for verifyDirect: one napi read per call, not a method call's
-      // three (the wrap, the type tag, the borrow scope).
+      // The verifier's handle for verifyDirect (a number naming it in the addon's table): the
+      // addon finds the verifier by it, without a method call's checks of the instance.
       read.handle = read.direct ? verifier.directHandle() : null
       readers.set(verifier, read)
     }
@@ -363,7 +363,8 @@ function install(native) {
       const answer = values.length <= 4
         ? native.verifyDirect(read.handle, body, now, values[0], values[1], values[2], values[3])
         : native.verifyDirect(read.handle, body, now, values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7])
-      // -1: a value it does not take (a repeated header, a non-ASCII letter), for verifyParts.
+      // -1: what it does not take (a repeated header, a non-ASCII letter, values longer than
+      // its buffer, a body of another kind), for verifyParts.
       if (answer !== -1) return new Message(this, body, ArrayBuffer.isView(answer) ? fromSlots(answer, values) : answer, values)
     }
     return new Message(this, body, this.verifyParts(parts(this, body, headers, options)))
