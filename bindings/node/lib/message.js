@@ -341,6 +341,7 @@ function install(native) {
       // The verifier's handle for verifyDirect (a number naming it in the addon's table): the
       // addon finds the verifier by it, without a method call's checks of the instance.
       read.handle = read.direct ? verifier.directHandle() : null
+      if (read.handle === null) read.direct = false
       readers.set(verifier, read)
     }
     return read

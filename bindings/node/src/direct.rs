@@ -16,8 +16,8 @@
 //! not one ASCII string, a longer one than the buffer holds, a body of another kind, a `now`
 //! that is not a number) answers [`NOT_DIRECT`] with nothing checked, and `verify` takes
 //! `verifyParts`, whose reading and errors are the one rule for those. What it read goes to
-//! [`crate::verify::direct_answer`], safe code shared with nothing else, which runs the core and
-//! makes the answer.
+//! [`crate::verify::direct_check`] (the core's check, no JS value made while the body is
+//! borrowed), then [`crate::verify::direct_answer`] makes the answer or the error.
 //!
 //! Panics are caught here and become the `internal` error, as [`crate::errors::run`] does for
 //! the core's calls: none reaches Node.
@@ -31,8 +31,8 @@ use std::rc::Rc;
 use napi::bindgen_prelude::{Either3, FromNapiValue, ToNapiValue};
 use napi::{sys, Env, JsError};
 
-use crate::errors::{argument, panicked, to_js};
-use crate::verify::{direct_answer, Direct, NOT_DIRECT};
+use crate::errors::{argument, caught, panicked, to_js};
+use crate::verify::{direct_answer, direct_check, now_secs, Direct, NOT_DIRECT};
 
 /// The most header values `verifyDirect` takes (its arguments after the handle, body and `now`).
 pub const MAX_VALUES: usize = 8;
@@ -47,7 +47,10 @@ thread_local! {
 
 /// The verifiers `verifyDirect` can be handed, by number: `slot + generation × 2^24`, so a
 /// number kept after its verifier was collected names nothing rather than the verifier that
-/// reused the slot.
+/// reused the slot (until that slot's generation wraps, after 2^28 reuses). A handle is a plain
+/// number, not a capability: code that can call the addon directly can name any live verifier
+/// of its thread, as it could call the verifier itself; `lib/message.js` keeps each handle with
+/// its verifier.
 #[derive(Default)]
 struct Handles {
     slots: Vec<(u32, Option<Rc<Direct>>)>,
@@ -56,20 +59,23 @@ struct Handles {
 
 const SLOT_BITS: u32 = 24;
 
-/// A handle of `direct` for `verifyDirect`, in the current thread's table.
-pub fn register(direct: Direct) -> f64 {
+/// A handle of `direct` for `verifyDirect`, in the current thread's table; `None` when the
+/// table is full (2^24 verifiers with a handle alive in one thread: `verify` then goes by
+/// `verifyParts`).
+pub fn register(direct: Direct) -> Option<f64> {
     HANDLES.with(|handles| {
         let mut handles = handles.borrow_mut();
         let slot = match handles.free.pop() {
             Some(slot) => slot,
-            None => {
+            None if handles.slots.len() < 1 << SLOT_BITS => {
                 handles.slots.push((0, None));
                 handles.slots.len() - 1
             }
+            None => return None,
         };
         let entry = &mut handles.slots[slot];
         entry.1 = Some(Rc::new(direct));
-        f64::from(entry.0) * f64::from(1u32 << SLOT_BITS) + slot as f64
+        Some(f64::from(entry.0) * f64::from(1u32 << SLOT_BITS) + slot as f64)
     })
 }
 
@@ -77,7 +83,12 @@ pub fn register(direct: Direct) -> f64 {
 /// teardown the table may be gone already, and nothing holds it borrowed across a napi call.
 pub fn unregister(handle: f64) {
     let _ = HANDLES.try_with(|handles| {
-        let Ok(mut handles) = handles.try_borrow_mut() else { return };
+        let Ok(mut handles) = handles.try_borrow_mut() else {
+            // Unreachable: the table is never borrowed across a napi call, so no finalizer runs
+            // while it is. Were it reached, the slot would stay taken (the verifier's memory kept).
+            debug_assert!(false, "the handle table is borrowed while a verifier is collected");
+            return;
+        };
         let Some(slot) = slot_of(&handles, handle) else { return };
         let entry = &mut handles.slots[slot];
         entry.0 = entry.0.wrapping_add(1) % (1 << (52 - SLOT_BITS));
@@ -164,6 +175,14 @@ unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Resul
     // `napi_*_expected`): the kind is asked only then, which most calls never need.
     let handle = unsafe { number(env, argv[0]) }.ok_or_else(bad_handle)?;
     let direct = lookup(handle).ok_or_else(bad_handle)?;
+    // `now` first: refusing it makes a JS error (the error factory runs), which must happen
+    // before the body is borrowed.
+    let now = match unsafe { number(env, argv[2]) } {
+        Some(now) => Some(now),
+        None if unsafe { type_of(env, argv[2]) }? == sys::ValueType::napi_undefined => None,
+        None => return not_direct(),
+    };
+    let now_secs = now_secs(&js, now)?;
 
     // The body: a Uint8Array's (or Buffer's) bytes where they are, or a string's UTF-8.
     let text: Vec<u8>;
@@ -173,11 +192,6 @@ unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Resul
             text = unsafe { String::from_napi_value(env, argv[1]) }?.into_bytes();
             &text
         }
-        None => return not_direct(),
-    };
-    let now = match unsafe { number(env, argv[2]) } {
-        Some(now) => Some(now),
-        None if unsafe { type_of(env, argv[2]) }? == sys::ValueType::napi_undefined => None,
         None => return not_direct(),
     };
 
@@ -233,7 +247,10 @@ unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Resul
     for ((pair, name), &(start, end)) in pairs.iter_mut().zip(names).zip(&ranges).take(count) {
         *pair = (name, &bytes[start..end]);
     }
-    let answer = direct_answer(&js, &direct.inner, &pairs[..count], &from[..count], body, now)?;
+    let checked = caught(|| direct_check(&direct.inner, &pairs[..count], &from[..count], body, now_secs));
+    // The body's last use was the line above: JS may run from here on (the error factory, the
+    // answer's objects).
+    let answer = direct_answer(&js, checked)?;
     match answer {
         Either3::A(number) => {
             let mut value = ptr::null_mut();
@@ -271,9 +288,9 @@ unsafe fn number(env: sys::napi_env, value: sys::napi_value) -> Option<f64> {
 ///
 /// # Safety
 /// `env` is live and `value` an argument of the running callback. The slice borrows the typed
-/// array's memory: it must not be used after JS code has run (which could detach or resize its
-/// buffer), and is not: `direct_answer` is done with the body before it makes an error or an
-/// answer object.
+/// array's memory: no JS may run while it is in use (JS could detach or resize its buffer), and
+/// none does: between this read and the core's check ([`direct_check`], which makes no JS value)
+/// only Node-API reads of strings run, and every error or answer is made after it.
 unsafe fn uint8_bytes<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<&'a [u8]> {
     let (mut kind, mut length, mut data) = (0, 0, ptr::null_mut());
     let (mut buffer, mut offset) = (ptr::null_mut(), 0);

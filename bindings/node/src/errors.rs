@@ -92,11 +92,13 @@ fn built(env: &Env, code: &'static str, message: String, details: serde_json::Va
 
 /// Runs a core call: its error becomes the JS error of its code, a panic becomes `internal`.
 pub fn run<T>(env: &Env, f: impl FnOnce() -> Result<T, Error>) -> napi::Result<T> {
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(to_js(env, &error)),
-        Err(_) => Err(to_js(env, &internal())),
-    }
+    caught(f).map_err(|error| to_js(env, &error))
+}
+
+/// Runs a core call, a panic becoming the `internal` error; no JS value is made (for a call
+/// whose arguments borrow JS memory, converted once they are no longer used).
+pub fn caught<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(internal()))
 }
 
 /// The JS error of a caught panic (`internal`), for a callback that catches its own.

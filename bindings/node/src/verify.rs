@@ -171,13 +171,13 @@ pub struct Verifier {
     reads: Arc<[Option<Wanted>]>,
     /// Where verified messages are claimed; `None`: no replay protection.
     store: Option<Store>,
-    /// Its `directHandle()`, once made.
-    handle: OnceCell<f64>,
+    /// Its `directHandle()`, once made (`None`: the table was full).
+    handle: OnceCell<Option<f64>>,
 }
 
 impl Drop for Verifier {
     fn drop(&mut self) {
-        if let Some(&handle) = self.handle.get() {
+        if let Some(&Some(handle)) = self.handle.get() {
             direct::unregister(handle);
         }
     }
@@ -277,9 +277,10 @@ impl Verifier {
     /// verifier): a number naming the verifier in `direct.rs`'s table for this thread, made on
     /// the first call and forgotten when the verifier is collected. `verifyDirect` finds the
     /// verifier by it without napi-rs's per-call checks of a class instance or an `External`
-    /// (issue 18). Not for a verifier with a replay store (its claim).
+    /// (issue 18). Not for a verifier with a replay store (its claim). `null` when this thread's
+    /// table is full: `verify` then takes `verifyParts`.
     #[napi(skip_typescript)]
-    pub fn direct_handle(&self, env: Env) -> napi::Result<f64> {
+    pub fn direct_handle(&self, env: Env) -> napi::Result<Option<f64>> {
         if self.store.is_some() {
             let reason = "a verifier with a seenStore verifies through verify()";
             return Err(to_js(&env, &argument("directHandle", reason)));
@@ -403,41 +404,50 @@ pub struct Direct {
 /// are ≥ 0).
 pub(crate) const NOT_DIRECT: f64 = -1.0;
 
-/// The answer of `verifyDirect` (`direct.rs`, which read the arguments): the header values
-/// `headers` (value `i` from the argument `from[i]`) and `body` checked by `inner` at `now`
-/// (unix seconds; `None`: the clock). One number (see [`packed`]), a small `Float64Array` of
-/// [`SLOTS`] numbers, or the [`Verified`] object when a value the core read is not part of a
-/// header value given. The body is not used once a JS value (an error, the answer) is made.
-pub(crate) fn direct_answer<'env>(
-    env: &'env Env,
+/// What the core read for `verifyDirect`: the [`SLOTS`] numbers, or the [`Verified`] object
+/// when a value the core read is not part of a header value given.
+pub(crate) type DirectRead = Result<[f64; SLOTS], Verified>;
+
+/// The core's check for `verifyDirect` (`direct.rs`, which read the arguments): the header values
+/// `headers` (value `i` from the argument `from[i]`) and `body` checked by `inner` at `now_secs`.
+/// Makes no JS value and runs no JS: `body` may be borrowed from a JS typed array.
+pub(crate) fn direct_check(
     inner: &hookwire::Verifier,
     headers: &[(&str, &[u8])],
     from: &[usize],
     body: &[u8],
-    now: Option<f64>,
-) -> napi::Result<Either3<f64, Float64ArraySlice<'env>, Verified>> {
-    let (_, now_secs, _) = now_of(env, now)?;
-    let answer = run(env, || {
-        let m = inner.check_at(headers, body, now_secs)?;
-        let id = m.id().map(|id| locate(headers, from, id.as_bytes()));
-        let event = m.event_type().map(|event| locate(headers, from, event.as_bytes()));
-        let (Some(id), Some(event)) = (id.unwrap_or(Some(ABSENT)), event.unwrap_or(Some(ABSENT))) else {
-            return Ok(Err(verified_of(&m)));
-        };
-        let timestamp = m.timestamp().map_or(f64::NAN, |t| t as f64);
-        let signed = f64::from(u8::from(m.timestamp_signed()));
-        let index = m.secret_index() as f64;
-        let slots: [f64; SLOTS] =
-            [index, timestamp, signed, id[0], id[1], id[2], event[0], event[1], event[2]];
-        Ok(Ok(slots))
-    })?;
-    Ok(match answer {
+    now_secs: i64,
+) -> Result<DirectRead, hookwire::Error> {
+    let m = inner.check_at(headers, body, now_secs)?;
+    let id = m.id().map(|id| locate(headers, from, id.as_bytes()));
+    let event = m.event_type().map(|event| locate(headers, from, event.as_bytes()));
+    let (Some(id), Some(event)) = (id.unwrap_or(Some(ABSENT)), event.unwrap_or(Some(ABSENT))) else {
+        return Ok(Err(verified_of(&m)));
+    };
+    let timestamp = m.timestamp().map_or(f64::NAN, |t| t as f64);
+    let signed = f64::from(u8::from(m.timestamp_signed()));
+    let index = m.secret_index() as f64;
+    Ok(Ok([index, timestamp, signed, id[0], id[1], id[2], event[0], event[1], event[2]]))
+}
+
+/// [`direct_check`]'s outcome as `verifyDirect`'s answer: one number (see [`packed`]), a small
+/// `Float64Array` of the slots, the [`Verified`] object, or the core's error as its JS error.
+pub(crate) fn direct_answer(
+    env: &Env,
+    checked: Result<DirectRead, hookwire::Error>,
+) -> napi::Result<Either3<f64, Float64ArraySlice<'_>, Verified>> {
+    Ok(match checked.map_err(|error| to_js(env, &error))? {
         Ok(slots) => match packed(&slots) {
             Some(number) => Either3::A(number),
             None => Float64ArraySlice::copy_from(env, slots).map(Either3::B)?,
         },
         Err(verified) => Either3::C(verified),
     })
+}
+
+/// The caller's `now` (unix seconds) checked, or the clock's.
+pub(crate) fn now_secs(env: &Env, now: Option<f64>) -> napi::Result<i64> {
+    now_of(env, now).map(|(_, secs, _)| secs)
 }
 
 /// How many numbers `verifyDirect` answers: secret index, timestamp (NaN: none), whether it
