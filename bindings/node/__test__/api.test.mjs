@@ -317,6 +317,45 @@ describe('Verifier', () => {
     assert.equal(native.verifyDirect(handle, BODY, NOW, ' ' + fits, id, timestamp, null), -1)
     assert.equal(verifier.verify(BODY, { ...headers, 'x-webhook-signature': ' ' + fits }, { now: NOW }).id, id)
   })
+  test('verify in worker threads: each thread its own handles, a worker ended mid-verify leaves the others verifying', async () => {
+    const { Worker } = await import('node:worker_threads')
+    const index = new URL('../index.js', import.meta.url).pathname
+    // Each worker makes verifiers of its own (their handles count from the same numbers as this
+    // thread's), verifies a valid and a forged message many times, and reports what it read.
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads')
+      const { Verifier, Signer } = require(workerData.index)
+      const body = Buffer.from('{"type":"order.created"}')
+      const verifiers = Array.from({ length: 3 }, () => new Verifier(workerData.secret))
+      const headers = new Signer(workerData.secret).sign(body, { id: 'msg_' + workerData.name, timestamp: workerData.now })
+      let read = 0, refused = 0
+      for (let i = 0; i < 2000; i++) {
+        const verifier = verifiers[i % 3]
+        if (verifier.verify(body, headers, { now: workerData.now }).id === 'msg_' + workerData.name) read++
+        try { verifier.verify(Buffer.from('{"type":"order.forged"}'), headers, { now: workerData.now }) } catch (error) { if (error.code === 'invalid_signature') refused++ }
+      }
+      parentPort.postMessage({ read, refused, handles: verifiers.map((v) => v.directHandle()) })
+      if (workerData.spin) for (;;) verifiers[0].verify(body, headers, { now: workerData.now })
+    `
+    const run = (name, spin = false) => new Worker(code, { eval: true, workerData: { index, secret: SECRET, now: NOW, name, spin } })
+    const spinning = run('spin', true)
+    const first = await new Promise((resolve, reject) => { spinning.once('message', resolve); spinning.once('error', reject) })
+    await spinning.terminate()
+    const results = await Promise.all(['a', 'b'].map((name) => new Promise((resolve, reject) => {
+      const worker = run(name)
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })))
+    for (const result of [first, ...results]) {
+      assert.equal(result.read, 2000)
+      assert.equal(result.refused, 2000)
+    }
+    // The same numbers name different verifiers in different threads (each read its own id).
+    assert.deepEqual(results[0].handles, results[1].handles)
+    // This thread's verifiers still verify after the workers' tables came and went.
+    const verifier = new Verifier(SECRET)
+    assert.equal(verifier.verify(BODY, signed(), { now: NOW }).id, 'msg_1')
+  })
   test('verify takes verifyDirect (its answer is not -1) for every scheme and every body kind it reads', () => {
     const native = createRequire(import.meta.url)('../native.js')
     for (const scheme of SCHEMES) {
