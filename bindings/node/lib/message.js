@@ -336,12 +336,12 @@ function install(native) {
     let read = readers.get(verifier)
     if (read === undefined) {
       read = reader(verifier.headerNames)
-      // verifyDirect takes at most eight values, and no verifier with a store (its claim).
-      read.direct = read.names.length <= 8 && verifier.seenStore == null
       // The verifier's handle for verifyDirect (a number naming it in the addon's table): the
-      // addon finds the verifier by it, without a method call's checks of the instance.
-      read.handle = read.direct ? verifier.directHandle() : null
-      if (read.handle === null) read.direct = false
+      // addon finds the verifier by it, without a method call's checks of the instance. None
+      // for a verifier with a store (its claim), and null where verifyDirect does not serve it
+      // (more header names than it takes values).
+      read.handle = verifier.seenStore == null ? verifier.directHandle() : null
+      read.direct = read.handle !== null
       readers.set(verifier, read)
     }
     return read

@@ -6,9 +6,10 @@
 //! popped), and for an `External` argument two look-ups in process-wide `Mutex<HashMap>`s (the
 //! payload's type, the borrow), and each string read allocates a `Vec` after a call for its
 //! length. On a 1 KB `verify` that was a quarter of the time beside the core's own work (a perf
-//! profile: malloc and free 8 % of the samples, napi-rs's own code 6 %; issue 18). None of it protects anything here: the
-//! callback borrows no class instance (the verifier comes from a thread-local table of
-//! reference-counted handles, below), and no JS runs while a value it read is in use.
+//! profile: malloc and free 8 % of the samples, napi-rs's own code 6 %; issue 18). None of it
+//! protects anything here: the callback borrows no class instance (the verifier comes from a
+//! thread-local table of reference-counted handles, below), and no JS runs while a value it read
+//! is in use.
 //!
 //! So this callback reads its arguments with the plain Node-API calls, into stack buffers: the
 //! handle (a number), the body (a `Uint8Array`'s bytes in place, or a string's UTF-8), `now`,
@@ -58,11 +59,16 @@ struct Handles {
 }
 
 const SLOT_BITS: u32 = 24;
+/// A handle's bits in all: an `f64` holds every integer below 2^52 exactly.
+const HANDLE_BITS: u32 = 52;
 
-/// A handle of `direct` for `verifyDirect`, in the current thread's table; `None` when the
-/// table is full (2^24 verifiers with a handle alive in one thread: `verify` then goes by
-/// `verifyParts`).
+/// A handle of `direct` for `verifyDirect`, in the current thread's table; `None` (`verify`
+/// then goes by `verifyParts`) when its scheme reads more headers than `verifyDirect` takes
+/// values, or the table is full (2^24 verifiers with a handle alive in one thread).
 pub fn register(direct: Direct) -> Option<f64> {
+    if direct.reads.len() > MAX_VALUES {
+        return None;
+    }
     HANDLES.with(|handles| {
         let mut handles = handles.borrow_mut();
         let slot = match handles.free.pop() {
@@ -91,14 +97,14 @@ pub fn unregister(handle: f64) {
         };
         let Some(slot) = slot_of(&handles, handle) else { return };
         let entry = &mut handles.slots[slot];
-        entry.0 = entry.0.wrapping_add(1) % (1 << (52 - SLOT_BITS));
+        entry.0 = entry.0.wrapping_add(1) % (1 << (HANDLE_BITS - SLOT_BITS));
         entry.1 = None;
         handles.free.push(slot);
     });
 }
 
 fn slot_of(handles: &Handles, handle: f64) -> Option<usize> {
-    if !(0.0..4_503_599_627_370_496.0).contains(&handle) || handle.fract() != 0.0 {
+    if !(0.0..(1u64 << HANDLE_BITS) as f64).contains(&handle) || handle.fract() != 0.0 {
         return None;
     }
     let bits = handle as u64;
@@ -198,10 +204,8 @@ unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Resul
 
     // Every value's UTF-16 units, one after the other; value `from[i]` (of the header
     // `names[i]`) is `ranges[i]` of them. Not zeroed first: Node-API writes the units read.
+    // The table holds no verifier reading more than `MAX_VALUES` headers (`register`).
     let reads = &direct.reads;
-    if reads.len() > MAX_VALUES {
-        return Err(to_js(&js, &argument("verifyDirect", "at most eight header names")));
-    }
     let mut units = [MaybeUninit::<u16>::uninit(); UNITS];
     let mut names = [""; MAX_VALUES];
     let mut ranges = [(0usize, 0usize); MAX_VALUES];

@@ -171,7 +171,7 @@ pub struct Verifier {
     reads: Arc<[Option<Wanted>]>,
     /// Where verified messages are claimed; `None`: no replay protection.
     store: Option<Store>,
-    /// Its `directHandle()`, once made (`None`: the table was full).
+    /// Its `directHandle()`, once made (`None`: `verifyDirect` does not serve it).
     handle: OnceCell<Option<f64>>,
 }
 
@@ -277,8 +277,9 @@ impl Verifier {
     /// verifier): a number naming the verifier in `direct.rs`'s table for this thread, made on
     /// the first call and forgotten when the verifier is collected. `verifyDirect` finds the
     /// verifier by it without napi-rs's per-call checks of a class instance or an `External`
-    /// (issue 18). Not for a verifier with a replay store (its claim). `null` when this thread's
-    /// table is full: `verify` then takes `verifyParts`.
+    /// (issue 18). Not for a verifier with a replay store (its claim). `null` where
+    /// `verifyDirect` does not serve it (see `direct::register`): `verify` then takes
+    /// `verifyParts`.
     #[napi(skip_typescript)]
     pub fn direct_handle(&self, env: Env) -> napi::Result<Option<f64>> {
         if self.store.is_some() {
