@@ -702,7 +702,7 @@ impl fmt::Display for Decimal {
 impl FromJson for Decimal {
     fn from_json(raw: &RawValue, path: &Path<'_>) -> Result<Self, Error> {
         // A raw value is valid JSON, where only numbers start with `-` or a digit.
-        if raw.get().starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        if raw.get().as_bytes().first().is_some_and(|&b| b == b'-' || b.is_ascii_digit()) {
             Ok(Decimal::from_checked(raw.get()))
         } else {
             Err(invalid(path, "must be a number"))
@@ -796,24 +796,39 @@ impl FromJson for Id {
         if text.starts_with('"') {
             return String::from_json(raw, path).map(Id::Text);
         }
-        if !is_json_integer(text) {
-            return Err(invalid(path, "must be a string or an integer"));
-        }
-        // An i64 only where it writes back the same digits: the grammar above has no leading
-        // zeros, so of the integers an i64 holds only `-0` would be written differently.
-        match text.parse::<i64>() {
-            Ok(n) if text != "-0" => Ok(Id::Int(n)),
-            _ => Ok(Id::BigInt(text.into())),
+        match json_integer(text) {
+            Some(Some(n)) => Ok(Id::Int(n)),
+            Some(None) => Ok(Id::BigInt(text.into())),
+            None => Err(invalid(path, "must be a string or an integer")),
         }
     }
 }
 
-/// JSON integer grammar: `-?(0|[1-9][0-9]*)`.
-fn is_json_integer(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    !digits.is_empty()
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits == "0" || !digits.starts_with('0'))
+/// `text` read as a JSON integer, `-?(0|[1-9][0-9]*)`, checked and converted in one pass (an
+/// order holds two dozen ids): `None` when it is not one; `Some(None)` when an `i64` cannot
+/// hold it as written (beyond its range, or `-0`, the one integer an `i64` would write back
+/// differently); else its value.
+fn json_integer(text: &str) -> Option<Option<i64>> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(digits) => (true, digits.as_bytes()),
+        None => (false, text.as_bytes()),
+    };
+    if digits.is_empty() || (digits[0] == b'0' && digits.len() > 1) {
+        return None;
+    }
+    // Summed as a negative number, so that `i64::MIN` fits; `None` once out of range.
+    let mut sum = Some(0i64);
+    for &byte in digits {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        sum = sum.and_then(|n| n.checked_mul(10)).and_then(|n| n.checked_sub(i64::from(byte - b'0')));
+    }
+    Some(match sum {
+        Some(0) if negative => None,
+        Some(n) if negative => Some(n),
+        sum => sum.and_then(i64::checked_neg),
+    })
 }
 
 impl Serialize for Id {
@@ -962,6 +977,28 @@ mod tests {
         }
         for bad in ["1.0", "1e3", "-0.0", "true", "null", "[1]", "-1e0", "0.5"] {
             assert!(Id::from_json(&raw(bad), &root).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn integer_grammar_and_value_in_one_pass() {
+        for (text, expected) in [
+            ("7", Some(Some(7))),
+            ("-7", Some(Some(-7))),
+            ("100", Some(Some(100))),
+            ("-0", Some(None)),
+            ("99999999999999999999", Some(None)),
+            ("-9223372036854775808", Some(Some(i64::MIN))),
+            ("9223372036854775807", Some(Some(i64::MAX))),
+        ] {
+            assert_eq!(json_integer(text), expected, "{text}");
+            // The one-pass reading agrees with the standard library wherever it takes a value.
+            if let Some(Some(n)) = expected {
+                assert_eq!(text.parse::<i64>(), Ok(n));
+            }
+        }
+        for bad in ["", "-", "01", "-01", "00", "1-", "1.5", "+1", " 1", "1 ", "--1", "1e2", "١"] {
+            assert_eq!(json_integer(bad), None, "{bad}");
         }
     }
 
