@@ -411,11 +411,60 @@ describe('Verifier', () => {
     }
     assert.equal(gone, null, 'the handle of a collected verifier still verified')
   })
+  test('verifyDirect reads null and undefined as an absent header, and hands other values back', () => {
+    const native = createRequire(import.meta.url)('../native.js')
+    const verifier = new Verifier(SECRET)
+    const handle = verifier.directHandle()
+    const headers = signed(BODY, { eventType: 'order.created' })
+    const values = verifier.headerNames.map((name) => headers[name])
+    const event = verifier.headerNames.indexOf('x-webhook-event')
+    assert.ok(event >= 0 && typeof values[event] === 'string')
+    const given = native.verifyDirect(handle, BODY, NOW, ...values)
+    assert.equal(new Message(verifier, BODY, given, values).eventType, 'order.created')
+    for (const absent of [null, undefined]) {
+      const without = values.with(event, absent)
+      const answer = native.verifyDirect(handle, BODY, NOW, ...without)
+      assert.ok(answer >= 0, String(absent))
+      assert.equal(new Message(verifier, BODY, answer, without).eventType, null, String(absent))
+    }
+    // Not passed at all: undefined too.
+    assert.ok(native.verifyDirect(handle, BODY, NOW, ...values.slice(0, event)) >= 0)
+    // Anything else where a value goes is not read here: verify takes its general path.
+    for (const other of [0, false, {}, [], Symbol('x'), 1n]) {
+      assert.equal(native.verifyDirect(handle, BODY, NOW, ...values.with(event, other)), -1, String(typeof other))
+    }
+  })
+  test('a frozen verifier verifies, and its reader is no property anyone sees', () => {
+    const verifier = Object.freeze(new Verifier(SECRET))
+    assert.equal(verifier.verify(BODY, signed(), { now: NOW }).id, 'msg_1')
+    throwsCode(() => verifier.verify(BODY, { ...signed(), 'x-webhook-signature': 'sha256=' + '0'.repeat(64) }, { now: NOW }), InvalidSignature, 'invalid_signature')
+    const open = new Verifier(SECRET)
+    const before = Reflect.ownKeys(open).filter((key) => typeof key === 'string')
+    open.verify(BODY, signed(), { now: NOW })
+    assert.deepEqual(Object.keys(open), Object.keys(new Verifier(SECRET)))
+    assert.deepEqual(Reflect.ownKeys(open).filter((key) => typeof key === 'string'), before)
+    assert.deepEqual({ ...open }, { ...new Verifier(SECRET) })
+  })
 })
 
 describe('headers', () => {
   const verifier = new Verifier(SECRET)
   const headers = signed()
+  test('only own keys count: an inherited header (a polluted prototype) is never read', () => {
+    const { 'x-webhook-signature': signature, ...rest } = headers
+    const inherited = Object.assign(Object.create({ 'x-webhook-signature': signature }), rest)
+    throwsCode(() => verifier.verify(BODY, inherited, { now: NOW }), MissingHeader, 'missing_header')
+    const polluted = Object.assign(Object.create({ 'x-webhook-id': 'msg_forged' }), headers)
+    assert.equal(verifier.verify(BODY, polluted, { now: NOW }).id, 'msg_1')
+    // Object.prototype itself (the options object would inherit it too: verified without one).
+    const { 'x-webhook-signature': current, ...others } = signed(BODY, { timestamp: Math.floor(Date.now() / 1000) })
+    Object.prototype['x-webhook-signature'] = current
+    try {
+      throwsCode(() => verifier.verify(BODY, { ...others }), MissingHeader, 'missing_header')
+    } finally {
+      delete Object.prototype['x-webhook-signature']
+    }
+  })
   test('any case of the names', () => {
     const upper = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toUpperCase(), v]))
     assert.equal(verifier.verify(BODY, upper, { now: NOW }).id, 'msg_1')

@@ -77,19 +77,37 @@ function exactIndexOf(names, name) {
   return -1
 }
 
-/** What `pick` needs to know of a scheme: its header names (property names, `keyed`), their
- * lengths (most of a request's header names are skipped on their length alone), and `empty`,
- * a null per name, which each call copies (`slice` of a ready array costs half of filling a
- * new one). A request's header named exactly so, lower case as Node gives them, is found by
- * comparing pointers; any other spelling is compared ASCII-case-insensitively. */
+/** A fresh array of `count` nulls: an array literal (V8 copies a ready boilerplate inline, a
+ * quarter of what `slice` of a ready array costs; schemes read one to eight headers). */
+function nulls(count) {
+  switch (count) {
+    case 1: return [null]
+    case 2: return [null, null]
+    case 3: return [null, null, null]
+    case 4: return [null, null, null, null]
+    case 5: return [null, null, null, null, null]
+    case 6: return [null, null, null, null, null, null]
+    case 7: return [null, null, null, null, null, null, null]
+    case 8: return [null, null, null, null, null, null, null, null]
+    default: return new Array(count).fill(null)
+  }
+}
+
+/** What `pick` needs to know of a scheme: its header names (property names, `keyed`) and their
+ * lengths (most of a request's header names are skipped on their length alone). A request's
+ * header named exactly so, lower case as Node gives them, is found by comparing pointers; any
+ * other spelling is compared ASCII-case-insensitively. */
 function reader(names) {
   const lengths = new Uint8Array(256)
   const own = names.map(keyed)
   for (const name of own) if (name !== null && name.length < 256) lengths[name.length] = 1
-  const empty = []
-  for (let i = 0; i < own.length; i++) empty.push(null)
-  return { names: own, lengths, empty }
+  return { names: own, lengths }
 }
+
+/** `Object.prototype.hasOwnProperty`, taken once: called on a `for...in` object and its key,
+ * V8 answers it from the object's shape without a look-up (`Object.hasOwn` is a real call:
+ * three of them were a third of `pick`). */
+const hasOwnProperty = Object.prototype.hasOwnProperty
 
 const BAD_HEADERS =
   'invalid argument `headers`: must be an object, a Map, a fetch Headers or a list of [name, value] pairs'
@@ -98,7 +116,7 @@ const BAD_HEADERS =
  * a header given several times (or spelled several ways) gives several values. */
 function pick(headers, read) {
   const { names, lengths } = read
-  const values = read.empty.slice()
+  const values = nulls(names.length)
   if (headers === null || typeof headers !== 'object') throw new InvalidArgument(BAD_HEADERS, 'invalid_argument')
   if (Array.isArray(headers) || headers instanceof Map) {
     // [name, value] pairs (a Map's entries): a repeated header stays several values.
@@ -125,10 +143,10 @@ function pick(headers, read) {
   // Every own key is looked at: a header spelled two ways (`X-Webhook-Id` and `x-webhook-id`)
   // is two values, which the core answers by its one rule for repeated headers.
   for (const key in headers) {
-    if (lengths[key.length] !== 1) continue
+    if (lengths[key.length] !== 1 || !hasOwnProperty.call(headers, key)) continue
     let at = exactIndexOf(names, key)
     if (at < 0) at = indexOfName(names, key)
-    if (at < 0 || !Object.hasOwn(headers, key)) continue
+    if (at < 0) continue
     const value = headers[key]
     if (value !== undefined && value !== null) add(values, at, headerText(key, value))
   }
@@ -331,19 +349,23 @@ function fromSlots(slots, values) {
 /** Installs `verify` and `verifyAsync` on the addon's Verifier. */
 function install(native) {
   addon = native
-  const readers = new WeakMap()
+  // Each verifier's reader, in a property of its own under a symbol only this module holds
+  // (non-enumerable, so neither inspection nor copies show it): a WeakMap look-up per call
+  // cost twice as much. A verifier the caller froze keeps its reader in the WeakMap.
+  const READER = Symbol('hookwire.reader')
+  const frozen = new WeakMap()
   function readerOf(verifier) {
-    let read = readers.get(verifier)
-    if (read === undefined) {
-      read = reader(verifier.headerNames)
-      // The verifier's handle for verifyDirect (a number naming it in the addon's table): the
-      // addon finds the verifier by it, without a method call's checks of the instance. None
-      // for a verifier with a store (its claim), and null where verifyDirect does not serve it
-      // (more header names than it takes values).
-      read.handle = verifier.seenStore == null ? verifier.directHandle() : null
-      read.direct = read.handle !== null
-      readers.set(verifier, read)
-    }
+    const known = verifier[READER] ?? frozen.get(verifier)
+    if (known !== undefined) return known
+    const read = reader(verifier.headerNames)
+    // The verifier's handle for verifyDirect (a number naming it in the addon's table): the
+    // addon finds the verifier by it, without a method call's checks of the instance. None
+    // for a verifier with a store (its claim), and null where verifyDirect does not serve it
+    // (more header names than it takes values).
+    read.handle = verifier.seenStore == null ? verifier.directHandle() : null
+    read.direct = read.handle !== null
+    if (Object.isExtensible(verifier)) Object.defineProperty(verifier, READER, { value: read })
+    else frozen.set(verifier, read)
     return read
   }
   // One object for the addon's one call: `{ now }` alone goes as its value (reading an object
@@ -366,7 +388,7 @@ function install(native) {
         : native.verifyDirect(read.handle, body, now, values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7])
       // -1: what it does not take (a repeated header, a non-ASCII letter, values longer than
       // its buffer, a body of another kind), for verifyParts.
-      if (answer !== -1) return new Message(this, body, ArrayBuffer.isView(answer) ? fromSlots(answer, values) : answer, values)
+      if (answer !== -1) return new Message(this, body, typeof answer === 'number' ? answer : fromSlots(answer, values), values)
     }
     return new Message(this, body, this.verifyParts(parts(this, body, headers, options)))
   }
