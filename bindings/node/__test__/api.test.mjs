@@ -203,7 +203,7 @@ describe('Verifier', () => {
     verifier.verify(BODY, headers, { now: NOW })
   })
   // verify without a store takes the values as positional ASCII strings and answers a number
-  // or, when a value the core read is part of a header value, a Float64Array (verifyDirect);
+  // or, when a value the core read is part of a header value, a Float64Array (the verify function's);
   // any other value, and verifyAsync, take the one-object path (verifyParts). Both must read
   // the same message.
   const outcome = async (run) => {
@@ -271,10 +271,10 @@ describe('Verifier', () => {
     assert.equal(message.claimed, true)
     assert.equal(message.commit({ now: NOW }), true)
     throwsCode(() => guarded.verify(BODY, headers, { now: NOW }), Replayed, 'replayed')
-    // It gives no handle of the store-less path (verifyDirect would skip the claim).
-    throwsCode(() => guarded.directHandle(), InvalidArgument, 'invalid_argument')
+    // It gives no verify function of the store-less path (which would skip the claim).
+    throwsCode(() => guarded.directFunction(), InvalidArgument, 'invalid_argument')
   })
-  // verifyDirect reads the header values into a buffer of 1,024 UTF-16 units on the stack; a
+  // The verify function reads the header values into a buffer of 1,024 UTF-16 units on the stack; a
   // request whose values are longer goes by verifyParts, read whole, and reads the same.
   for (const scheme of SCHEMES) {
     test(`${scheme}: header values longer than verify's fast path holds are read as verifyAsync reads them`, async () => {
@@ -300,10 +300,9 @@ describe('Verifier', () => {
       }
     })
   }
-  test('verifyDirect reads values of up to 1,022 UTF-16 units in all (its buffer, less a terminator) and hands longer ones back', () => {
-    const native = createRequire(import.meta.url)('../native.js')
+  test('the verify function reads values of up to 1,022 UTF-16 units in all (its buffer, less a terminator) and hands longer ones back', () => {
     const verifier = new Verifier(SECRET) // hookwire: signature, id, timestamp, event (none here)
-    const handle = verifier.directHandle()
+    const direct = verifier.directFunction()
     const headers = signed()
     const id = headers['x-webhook-id']
     const timestamp = headers['x-webhook-timestamp']
@@ -312,16 +311,16 @@ describe('Verifier', () => {
     // handed back (-1) for verifyParts, which then verifies it too.
     const exact = 1022 - id.length - timestamp.length
     const fits = headers['x-webhook-signature'].padStart(exact, ' ')
-    const answer = native.verifyDirect(handle, BODY, NOW, fits, id, timestamp, null)
+    const answer = direct(BODY, NOW, fits, id, timestamp, null)
     assert.ok(typeof answer === 'number' && answer >= 0, String(answer))
-    assert.equal(native.verifyDirect(handle, BODY, NOW, ' ' + fits, id, timestamp, null), -1)
+    assert.equal(direct(BODY, NOW, ' ' + fits, id, timestamp, null), -1)
     assert.equal(verifier.verify(BODY, { ...headers, 'x-webhook-signature': ' ' + fits }, { now: NOW }).id, id)
   })
-  test('verify in worker threads: each thread its own handles, a worker ended mid-verify leaves the others verifying', async () => {
+  test('verify in worker threads: each thread its own verify functions, a worker ended mid-verify leaves the others verifying', async () => {
     const { Worker } = await import('node:worker_threads')
     const index = new URL('../index.js', import.meta.url).pathname
-    // Each worker makes verifiers of its own (their handles count from the same numbers as this
-    // thread's), verifies a valid and a forged message many times, and reports what it read.
+    // Each worker makes verifiers of its own (and counts its own verify functions alone),
+    // verifies a valid and a forged message many times, and reports what it read.
     const code = `
       const { parentPort, workerData } = require('node:worker_threads')
       const { Verifier, Signer } = require(workerData.index)
@@ -334,10 +333,10 @@ describe('Verifier', () => {
         if (verifier.verify(body, headers, { now: workerData.now }).id === 'msg_' + workerData.name) read++
         try { verifier.verify(Buffer.from('{"type":"order.forged"}'), headers, { now: workerData.now }) } catch (error) { if (error.code === 'invalid_signature') refused++ }
       }
-      parentPort.postMessage({ read, refused, handles: verifiers.map((v) => v.directHandle()) })
+      parentPort.postMessage({ read, refused, alive: require(workerData.native).directFunctionsAlive() })
       if (workerData.spin) for (;;) verifiers[0].verify(body, headers, { now: workerData.now })
     `
-    const run = (name, spin = false) => new Worker(code, { eval: true, workerData: { index, secret: SECRET, now: NOW, name, spin } })
+    const run = (name, spin = false) => new Worker(code, { eval: true, workerData: { index, native: new URL('../native.js', import.meta.url).pathname, secret: SECRET, now: NOW, name, spin } })
     const spinning = run('spin', true)
     const first = await new Promise((resolve, reject) => { spinning.once('message', resolve); spinning.once('error', reject) })
     await spinning.terminate()
@@ -350,28 +349,27 @@ describe('Verifier', () => {
       assert.equal(result.read, 2000)
       assert.equal(result.refused, 2000)
     }
-    // The same numbers name different verifiers in different threads (each read its own id).
-    assert.deepEqual(results[0].handles, results[1].handles)
+    // Each thread counts its own: the three verifiers' functions, whatever this thread holds.
+    for (const result of [first, ...results]) assert.equal(result.alive, 3)
     // This thread's verifiers still verify after the workers' tables came and went.
     const verifier = new Verifier(SECRET)
     assert.equal(verifier.verify(BODY, signed(), { now: NOW }).id, 'msg_1')
   })
-  test('verify takes verifyDirect (its answer is not -1) for every scheme and every body kind it reads', () => {
-    const native = createRequire(import.meta.url)('../native.js')
+  test('verify takes its verify function (the answer is not -1) for every scheme and every body kind it reads', () => {
     for (const scheme of SCHEMES) {
       const verifier = new Verifier(SECRET, { scheme })
-      const handle = verifier.directHandle()
+      const direct = verifier.directFunction()
       const headers = signed(BODY, { scheme, eventType: 'order.created' })
       const values = verifier.headerNames.map((name) => (name === null ? null : headers[name] ?? null))
       assert.ok(values.length <= 8, scheme)
       const view = Buffer.concat([Buffer.from('xx'), BODY]).subarray(2)
       for (const [kind, body] of [['Buffer', BODY], ['Uint8Array', new Uint8Array(BODY)], ['a view', view], ['string', BODY.toString()]]) {
-        assert.notEqual(native.verifyDirect(handle, body, NOW, ...values), -1, `${scheme}, ${kind}`)
+        assert.notEqual(direct(body, NOW, ...values), -1, `${scheme}, ${kind}`)
         // Without \`now\` the clock's is used: the core answers (the 2023 timestamp of the
         // schemes that sign one is refused as too old), never -1.
         let answer
         try {
-          answer = native.verifyDirect(handle, body, undefined, ...values)
+          answer = direct(body, undefined, ...values)
         } catch (error) {
           assert.equal(error.code, 'timestamp_too_old', `${scheme}, ${kind}: ${error.message}`)
           continue
@@ -380,58 +378,61 @@ describe('Verifier', () => {
       }
     }
   })
-  test('verifyDirect takes the live handle of a verifier, and no other number', async () => {
+  test("a verifier's verify function is bound to it, keeps it alive, and is freed when collected", async () => {
     const native = createRequire(import.meta.url)('../native.js')
     const verifier = new Verifier(SECRET)
-    const handle = verifier.directHandle()
-    assert.equal(typeof handle, 'number')
-    assert.equal(verifier.directHandle(), handle, 'one handle per verifier')
+    const direct = verifier.directFunction()
+    assert.equal(typeof direct, 'function')
     const headers = signed()
     const values = verifier.headerNames.map((name) => (name === null ? null : headers[name] ?? null))
-    assert.ok(native.verifyDirect(handle, BODY, NOW, ...values) >= 0)
-    // The same slot in its next generation (what the handle of a verifier made after this one
-    // was collected would be), numbers that are no handle, and what is not a number.
-    for (const bad of [handle + 2 ** 24, -1, 0.5, 2 ** 60, NaN, Infinity, String(handle), undefined, null, {}]) {
-      throwsCode(() => native.verifyDirect(bad, BODY, NOW, ...values), InvalidArgument, 'invalid_argument')
-    }
-    // A collected verifier's handle names nothing (its slot is freed for the next verifier).
+    assert.ok(direct(BODY, NOW, ...values) >= 0)
+    // Each call makes another function of the same verifier.
+    const again = verifier.directFunction()
+    assert.notEqual(again, direct)
+    assert.ok(again(BODY, NOW, ...values) >= 0)
+    // Another verifier's function checks with its own secret.
+    const other = new Verifier('whsec_' + Buffer.alloc(32, 7).toString('base64')).directFunction()
+    throwsCode(() => other(BODY, NOW, ...values), InvalidSignature, 'invalid_signature')
     v8.setFlagsFromString('--expose-gc')
     const gc = vm.runInNewContext('gc')
-    let gone = (() => new Verifier(SECRET).directHandle())()
-    for (let i = 0; i < 50; i++) {
+    const collect = async () => {
       gc()
       await new Promise((resolve) => setImmediate(resolve))
-      try {
-        native.verifyDirect(gone, BODY, NOW, ...values)
-      } catch (error) {
-        assert.equal(error.code, 'invalid_argument')
-        gone = null
-        break
-      }
     }
-    assert.equal(gone, null, 'the handle of a collected verifier still verified')
+    // A function outlives the verifier object it came from, and still verifies with it.
+    const orphan = (() => new Verifier(SECRET).directFunction())()
+    for (let i = 0; i < 3; i++) await collect()
+    assert.ok(orphan(BODY, NOW, ...values) >= 0)
+    // Collected functions free their verifiers (the finalizers run).
+    const before = native.directFunctionsAlive()
+    ;(() => {
+      const made = Array.from({ length: 100 }, () => new Verifier(SECRET).directFunction())
+      assert.equal(native.directFunctionsAlive(), before + 100)
+      assert.ok(made.every((f) => typeof f === 'function'))
+    })()
+    for (let i = 0; i < 50 && native.directFunctionsAlive() > before; i++) await collect()
+    assert.ok(native.directFunctionsAlive() <= before, `${native.directFunctionsAlive()} alive, ${before} before`)
   })
-  test('verifyDirect reads null and undefined as an absent header, and hands other values back', () => {
-    const native = createRequire(import.meta.url)('../native.js')
+  test('the verify function reads null and undefined as an absent header, and hands other values back', () => {
     const verifier = new Verifier(SECRET)
-    const handle = verifier.directHandle()
+    const direct = verifier.directFunction()
     const headers = signed(BODY, { eventType: 'order.created' })
     const values = verifier.headerNames.map((name) => headers[name])
     const event = verifier.headerNames.indexOf('x-webhook-event')
     assert.ok(event >= 0 && typeof values[event] === 'string')
-    const given = native.verifyDirect(handle, BODY, NOW, ...values)
+    const given = direct(BODY, NOW, ...values)
     assert.equal(new Message(verifier, BODY, given, values).eventType, 'order.created')
     for (const absent of [null, undefined]) {
       const without = values.with(event, absent)
-      const answer = native.verifyDirect(handle, BODY, NOW, ...without)
+      const answer = direct(BODY, NOW, ...without)
       assert.ok(answer >= 0, String(absent))
       assert.equal(new Message(verifier, BODY, answer, without).eventType, null, String(absent))
     }
     // Not passed at all: undefined too.
-    assert.ok(native.verifyDirect(handle, BODY, NOW, ...values.slice(0, event)) >= 0)
+    assert.ok(direct(BODY, NOW, ...values.slice(0, event)) >= 0)
     // Anything else where a value goes is not read here: verify takes its general path.
     for (const other of [0, false, {}, [], Symbol('x'), 1n]) {
-      assert.equal(native.verifyDirect(handle, BODY, NOW, ...values.with(event, other)), -1, String(typeof other))
+      assert.equal(direct(BODY, NOW, ...values.with(event, other)), -1, String(typeof other))
     }
   })
   test('a frozen verifier verifies, and its reader is no property anyone sees', () => {

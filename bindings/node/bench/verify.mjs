@@ -162,9 +162,9 @@ for (const r of rows) {
   console.log(`| Verifier.verify({ now }) vs the Rust verify_at given the same now (same script) | 2.25 vs 0.97 | ${us(given)} | ${us(rust)} | 2.32× the Rust | ${x(given / rust)} the Rust | ≤ 1.4× | ${goal(given / rust <= 1.4)} |`)
   console.log(`| Verifier.verify reading the clock vs the same | | ${us(KB.hookwire)} | ${us(rust)} | | ${x(KB.hookwire / rust)} the Rust | | |`)
   console.log('')
-  console.log('A/B, same run, 1 KB hookwire scheme: verify through verifyParts (one object in, one out) vs verifyDirect (the values as positional arguments, one number out)')
+  console.log('A/B, same run, 1 KB hookwire scheme: verify through verifyParts (one object in, one out) vs the verifier\'s verify function (the values as positional arguments, one number out)')
   console.log('')
-  console.log('| verifyParts | verifyDirect | × |')
+  console.log('| verifyParts | verify function | × |')
   console.log('|---|---|---|')
   console.log(`| ${us(before)} | ${us(after)} | ${x(before / after)} faster |`)
 }

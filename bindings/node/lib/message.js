@@ -2,9 +2,10 @@
 // The receive hot path in JS: pick only the headers the scheme reads (JS reads JS objects far
 // faster than napi calls can), hand them with the body to the addon in one call, and wrap its
 // answer in a plain JS `Message` (`AsyncMessage` for `verifyAsync`, whose claim is awaited). The
-// call is `verifyDirect` (the verifier's handle, the body, `now` and the values as positional
-// arguments, one number out) when the verifier has no store and every value is one ASCII
-// string, `verifyParts` (one object in, one out) otherwise. Every check is the core's.
+// call is the verifier's own verify function (`directFunction()`: the body, `now` and the
+// values as positional arguments, one number out) when the verifier has no store and every
+// value is one ASCII string, `verifyParts` (one object in, one out) otherwise. Every check is
+// the core's.
 
 const { InvalidArgument, InvalidPayload } = require('./errors.js')
 const { checkOptionsObject, checkNow } = require('../native.js')
@@ -178,7 +179,7 @@ class VerifiedMessage {
   // inline the field initializer of a base class), a sixth of what `verify` adds to the
   // core. The hidden state is the two classes' own field, read through `hidden`.
   /** `read`: what the addon read (lib/message.js's own use only): the object `verifyParts`
-   * answers, or `verifyDirect`'s number (`packed` in src/verify.rs: its bits point into the
+   * answers, or the verify function's number (`packed` in src/verify.rs: its bits point into the
    * header `values` it was given). */
   constructor(read, values) {
     if (typeof read === 'number') {
@@ -327,14 +328,14 @@ function onlyNow(options) {
 /** Whether `options` is a plain `{ now }`. */
 const nowAlone = (options) => options !== undefined && options !== null && typeof options === 'object' && onlyNow(options)
 
-/** The value the addon's slots point at: value `at` of verifyDirect's header values (-1:
+/** The value the addon's slots point at: value `at` of the verify function's header values (-1:
  * none), whole (start -1) or its UTF-8 bytes start..end. */
 function part(values, at, start, end) {
   if (at < 0) return null
   return start < 0 ? values[at] : Buffer.from(values[at], 'utf8').toString('utf8', start, end)
 }
 
-/** What verifyDirect's Float64Array says, as the object verifyParts answers. */
+/** What the verify function's Float64Array says, as the object verifyParts answers. */
 function fromSlots(slots, values) {
   return {
     secretIndex: slots[0],
@@ -358,12 +359,11 @@ function install(native) {
     const known = verifier[READER] ?? frozen.get(verifier)
     if (known !== undefined) return known
     const read = reader(verifier.headerNames)
-    // The verifier's handle for verifyDirect (a number naming it in the addon's table): the
-    // addon finds the verifier by it, without a method call's checks of the instance. None
-    // for a verifier with a store (its claim), and null where verifyDirect does not serve it
-    // (more header names than it takes values).
-    read.handle = verifier.seenStore == null ? verifier.directHandle() : null
-    read.direct = read.handle !== null
+    // The verifier's own verify function (the addon's plain Node-API function bound to it,
+    // without a method call's checks of the instance). None for a verifier with a store (its
+    // claim), and null where it would not serve the scheme (more header names than it takes
+    // values).
+    read.direct = verifier.seenStore == null ? verifier.directFunction() : null
     if (Object.isExtensible(verifier)) Object.defineProperty(verifier, READER, { value: read })
     else frozen.set(verifier, read)
     return read
@@ -378,14 +378,14 @@ function install(native) {
   }
   native.Verifier.prototype.verify = function verify(body, headers, options) {
     const read = readerOf(this)
-    if (read.direct && (options === undefined || nowAlone(options))) {
-      // The hot path: positional arguments, one number back (see verifyDirect).
+    if (read.direct !== null && (options === undefined || nowAlone(options))) {
+      // The hot path: positional arguments, one number back (see src/direct.rs).
       checkBody(body)
       const values = pick(headers, read)
       const now = options === undefined ? undefined : options.now
       const answer = values.length <= 4
-        ? native.verifyDirect(read.handle, body, now, values[0], values[1], values[2], values[3])
-        : native.verifyDirect(read.handle, body, now, values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7])
+        ? read.direct(body, now, values[0], values[1], values[2], values[3])
+        : read.direct(body, now, values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7])
       // -1: what it does not take (a repeated header, a non-ASCII letter, values longer than
       // its buffer, a body of another kind), for verifyParts.
       if (answer !== -1) return new Message(this, body, typeof answer === 'number' ? answer : fromSlots(answer, values), values)

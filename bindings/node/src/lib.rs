@@ -24,12 +24,11 @@ mod verify;
 
 use napi_derive::napi;
 
-/// The addon's exports beside the `#[napi]` ones: `verifyDirect`, a plain Node-API callback
-/// (`direct.rs`).
-#[napi(module_exports)]
-pub fn exports(mut exports: napi::bindgen_prelude::Object<'_>, env: napi::Env) -> napi::Result<()> {
-    let verify_direct = env.create_function::<(), ()>("verifyDirect", direct::verify_direct)?;
-    napi::bindgen_prelude::JsObjectValue::set_named_property(&mut exports, "verifyDirect", verify_direct)
+/// How many verify functions (`Verifier.directFunction()`) of this thread are alive: the tests
+/// see a collected one free its verifier.
+#[napi(skip_typescript)]
+pub fn direct_functions_alive() -> u32 {
+    direct::alive()
 }
 
 /// The stable error codes, in the core's order.

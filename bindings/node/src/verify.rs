@@ -1,6 +1,5 @@
 //! Secret, Signer, Verifier and Message: the receive and send paths.
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -164,23 +163,13 @@ impl Checked {
 
 #[napi]
 pub struct Verifier {
-    /// Shared with the [`Direct`] handle of `verify`'s hot path.
+    /// Shared with the [`Direct`] of each verify function (`verify`'s hot path).
     inner: Arc<hookwire::Verifier>,
     /// The headers the scheme reads (signature, id, timestamp, event, then the scheme's
     /// fallback names where it has them); a request's other headers are never converted.
     reads: Arc<[Option<Wanted>]>,
     /// Where verified messages are claimed; `None`: no replay protection.
     store: Option<Store>,
-    /// Its `directHandle()`, once made (`None`: `verifyDirect` does not serve it).
-    handle: OnceCell<Option<f64>>,
-}
-
-impl Drop for Verifier {
-    fn drop(&mut self) {
-        if let Some(&Some(handle)) = self.handle.get() {
-            direct::unregister(handle);
-        }
-    }
 }
 
 #[napi]
@@ -237,7 +226,7 @@ impl Verifier {
             .chain(fallback)
             .map(|name| name.and_then(Wanted::new))
             .collect();
-        Ok(Verifier { inner: Arc::new(verifier), reads: reads.into(), store, handle: OnceCell::new() })
+        Ok(Verifier { inner: Arc::new(verifier), reads: reads.into(), store })
     }
 
     /// The lower-case names of the headers the scheme reads: signature, id, timestamp, event
@@ -273,22 +262,23 @@ impl Verifier {
         Ok(checked.with(claim))
     }
 
-    /// The handle of `verify`'s hot path for this verifier (`lib/message.js` keeps it per
-    /// verifier): a number naming the verifier in `direct.rs`'s table for this thread, made on
-    /// the first call and forgotten when the verifier is collected. `verifyDirect` finds the
-    /// verifier by it without napi-rs's per-call checks of a class instance or an `External`
-    /// (issue 18). Not for a verifier with a replay store (its claim). `null` where
-    /// `verifyDirect` does not serve it (see `direct::register`): `verify` then takes
-    /// `verifyParts`.
+    /// The function of `verify`'s hot path for this verifier, `(body, now, ...values)` (see
+    /// `direct.rs`; `lib/message.js` keeps one per verifier): a plain Node-API function bound to
+    /// the verifier, without napi-rs's per-call checks of a class instance (issue 18). Not for a
+    /// verifier with a replay store (its claim). `null` where it would not serve the scheme
+    /// (see `direct::function`): `verify` then takes `verifyParts`.
     #[napi(skip_typescript)]
-    pub fn direct_handle(&self, env: Env) -> napi::Result<Option<f64>> {
+    pub fn direct_function<'env>(&self, env: &'env Env) -> napi::Result<Option<Unknown<'env>>> {
         if self.store.is_some() {
             let reason = "a verifier with a seenStore verifies through verify()";
-            return Err(to_js(&env, &argument("directHandle", reason)));
+            return Err(to_js(env, &argument("directFunction", reason)));
         }
-        Ok(*self.handle.get_or_init(|| {
-            direct::register(Direct { inner: Arc::clone(&self.inner), reads: Arc::clone(&self.reads) })
-        }))
+        let direct = Direct { inner: Arc::clone(&self.inner), reads: Arc::clone(&self.reads) };
+        match direct::function(env, direct)? {
+            // SAFETY: a value just made in this env.
+            Some(made) => Ok(Some(unsafe { Unknown::from_napi_value(env.raw(), made) }?)),
+            None => Ok(None),
+        }
     }
 
     /// `verifyParts` for `verifyAsync`: the checks run at once (a failure throws), the claim is
