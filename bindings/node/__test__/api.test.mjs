@@ -451,6 +451,46 @@ describe('Verifier', () => {
 describe('headers', () => {
   const verifier = new Verifier(SECRET)
   const headers = signed()
+  test('pick reads what a plain case-insensitive reading reads, for every scheme and many spellings', () => {
+    const { pick, reader } = createRequire(import.meta.url)('../lib/message.js')
+    // ASCII case folding only: header names are ASCII (the Kelvin sign is not a `k`).
+    const fold = (name) => name.replace(/[A-Z]/g, (c) => c.toLowerCase())
+    const plain = (object, names) => {
+      const values = names.map(() => null)
+      for (const key of Object.keys(object)) {
+        const at = names.findIndex((name) => name !== null && name === fold(key))
+        if (at < 0) continue
+        const had = values[at]
+        values[at] = had === null ? object[key] : [].concat(had, object[key])
+      }
+      return values
+    }
+    let seed = 7
+    const random = (n) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n)
+    const flipCase = (name) => [...name].map((c) => (random(2) ? c.toUpperCase() : c)).join('')
+    // Same length as a name, a character changed (the first one as often as any other).
+    const near = (name) => {
+      const at = random(2) ? 0 : random(name.length)
+      const other = '_^-09azAZ\u212a\u00e9x'[random(12)]
+      return name.slice(0, at) + other + name.slice(at + 1)
+    }
+    // Every scheme's names, and names of one length beginning differently (no scheme has them).
+    const lists = SCHEMES.map((scheme) => [scheme, new Verifier(SECRET, { scheme }).headerNames])
+    lists.push(['made up', ['x-sig', 'y-sig', null, 'z-id', 'svix-id']])
+    for (const [scheme, names] of lists) {
+      const read = reader(names)
+      const real = names.filter((name) => name !== null)
+      for (let round = 0; round < 300; round++) {
+        const object = {}
+        for (let i = random(6); i > 0; i--) object[near(real[random(real.length)])] = `near ${i}`
+        for (const name of real) if (random(3)) object[random(2) ? name : flipCase(name)] = `value of ${name}`
+        if (random(4) === 0) object[flipCase(real[0])] = 'again'
+        object['content-type'] = 'application/json'
+        assert.deepEqual(pick(object, read), plain(object, names), `${scheme}: ${JSON.stringify(object)}`)
+        assert.deepEqual(pick(Object.entries(object), read), plain(object, names), `${scheme} as pairs`)
+      }
+    }
+  })
   test('only own keys count: an inherited header (a polluted prototype) is never read', () => {
     const { 'x-webhook-signature': signature, ...rest } = headers
     const inherited = Object.assign(Object.create({ 'x-webhook-signature': signature }), rest)

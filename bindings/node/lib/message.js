@@ -94,15 +94,31 @@ function nulls(count) {
   }
 }
 
-/** What `pick` needs to know of a scheme: its header names (property names, `keyed`) and their
- * lengths (most of a request's header names are skipped on their length alone). A request's
- * header named exactly so, lower case as Node gives them, is found by comparing pointers; any
- * other spelling is compared ASCII-case-insensitively. */
+/** What `pick` needs to know of a scheme: its header names (property names, `keyed`) and, per
+ * name length, the first character its names of that length have (`| 0x20`: ASCII letters in
+ * either case alike; `MIXED` where they differ, 0 where no name is that long). Most of a
+ * request's header names are skipped on those two alone (`content-type` is as long as
+ * `x-webhook-id`). A request's header named exactly so, lower case as Node gives them, is
+ * found by comparing pointers; any other spelling is compared ASCII-case-insensitively. */
 function reader(names) {
-  const lengths = new Uint8Array(256)
+  const firsts = new Uint16Array(256)
   const own = names.map(keyed)
-  for (const name of own) if (name !== null && name.length < 256) lengths[name.length] = 1
-  return { names: own, lengths }
+  for (const name of own) {
+    if (name === null || name.length === 0 || name.length >= 256) continue
+    const first = name.charCodeAt(0) | 0x20
+    const had = firsts[name.length]
+    firsts[name.length] = had === 0 || had === first ? first : MIXED
+  }
+  return { names: own, firsts }
+}
+
+/** In `firsts`: names of this length begin with different characters. */
+const MIXED = 0xffff
+
+/** Whether `key` may be one of the names `firsts` describes (`reader`): never false for one. */
+function mayBe(firsts, key) {
+  const first = firsts[key.length] // undefined past 255
+  return first > 0 && (first === MIXED || (key.charCodeAt(0) | 0x20) === first)
 }
 
 /** `Object.prototype.hasOwnProperty`, taken once: called on a `for...in` object and its key,
@@ -116,7 +132,7 @@ const BAD_HEADERS =
 /** The values of the headers `read` names (`reader`) in `headers`, case-insensitively, in order:
  * a header given several times (or spelled several ways) gives several values. */
 function pick(headers, read) {
-  const { names, lengths } = read
+  const { names, firsts } = read
   const values = nulls(names.length)
   if (headers === null || typeof headers !== 'object') throw new InvalidArgument(BAD_HEADERS, 'invalid_argument')
   if (Array.isArray(headers) || headers instanceof Map) {
@@ -125,7 +141,7 @@ function pick(headers, read) {
       if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
         throw new InvalidArgument('invalid argument `headers`: expected [name, value] pairs with string names', 'invalid_argument')
       }
-      if (lengths[pair[0].length] !== 1) continue
+      if (!mayBe(firsts, pair[0])) continue
       const at = indexOfName(names, pair[0])
       if (at >= 0) add(values, at, headerText(names[at], pair[1]))
     }
@@ -144,7 +160,7 @@ function pick(headers, read) {
   // Every own key is looked at: a header spelled two ways (`X-Webhook-Id` and `x-webhook-id`)
   // is two values, which the core answers by its one rule for repeated headers.
   for (const key in headers) {
-    if (lengths[key.length] !== 1 || !hasOwnProperty.call(headers, key)) continue
+    if (!mayBe(firsts, key) || !hasOwnProperty.call(headers, key)) continue
     let at = exactIndexOf(names, key)
     if (at < 0) at = indexOfName(names, key)
     if (at < 0) continue
