@@ -82,6 +82,12 @@ const PARSE_CASES = [
   ['a type outside the catalog, array data', '{"type":"widget.exploded","data":[1,"two",null,1.50]}', undefined],
   ['a dialect with a type hint', Buffer.from('{"device_id":"dev_1","probes":[{"probe_id":1,"temperature":71.5,"unit":"F"}]}'), { dialect: 'device-service', typeHint: 'device.temperature' }],
   ['strict, in the catalog', '{"type":"job.started","data":{"id":123,"status":"running"}}', { strict: true }],
+  // The addon answers the parts as one string separated by U+0001 (an array where a part holds one).
+  ['an id, no timestamp', '{"id":"evt_3","type":"job.started","data":{}}', undefined],
+  ['a timestamp, no id', '{"type":"job.started","timestamp":"2025-08-08T10:00:00+02:00","data":{"id":5}}', undefined],
+  ['an empty id', '{"id":"","type":"user.login","timestamp":1754647200,"data":{"user_id":1}}', undefined],
+  ["U+0001 in the id and the data", '{"id":"a\\u0001b","type":"widget.noted","timestamp":1754647200,"data":{"note":"c\\u0001d"}}', undefined],
+  ['U+0001 in the data only', '{"id":"evt_4","type":"widget.noted","data":{"note":"\\u0001","\\u0001":1}}', undefined],
 ]
 
 describe('parseEvent', () => {

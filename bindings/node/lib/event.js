@@ -137,7 +137,27 @@ function install(native) {
   }
   Object.setPrototypeOf(own, Event.prototype)
 
-  const parts = native.parseEventParts
+  const parseEventParts = native.parseEventParts
+  /** The addon's parts of an event: `[id, type, family, timestamp, data JSON]`, from one string
+   * (a digit saying whether the id and the timestamp are present, then the five parts after
+   * U+0001 each) or, where a part holds U+0001, the array itself. */
+  function parts(body, read) {
+    const given = parseEventParts(body, read)
+    if (typeof given !== 'string') return given
+    const present = given.charCodeAt(0) - 48
+    const a = 2
+    const b = given.indexOf('\u0001', a)
+    const c = given.indexOf('\u0001', b + 1)
+    const d = given.indexOf('\u0001', c + 1)
+    const e = given.indexOf('\u0001', d + 1)
+    return [
+      present & 1 ? given.slice(a, b) : null,
+      given.slice(b + 1, c),
+      given.slice(c + 1, d),
+      present & 2 ? given.slice(d + 1, e) : null,
+      given.slice(e + 1),
+    ]
+  }
   /** `parseEvent(body, options)`: an Event made here (see above). */
   function parseEvent(body, options) {
     const read = readOptions(options)

@@ -1,7 +1,7 @@
 //! Events: parse (native envelope or a dialect), typed data, the catalog.
 
 use hookwire::Dialect;
-use napi::bindgen_prelude::{Array, Buffer, Function, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{Array, Buffer, Either, Function, JsObjectValue, Object, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
@@ -127,21 +127,44 @@ fn parse(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<hoo
 /// object with a finalizer (an instance of the `Event` class, or a napi external) costs more
 /// than the core's parse of an order event (issue 18). The same parse, rules and errors as
 /// `parseEvent`.
-#[napi(ts_return_type = "unknown[]")]
+#[napi(ts_return_type = "string | unknown[]")]
 pub fn parse_event_parts<'env>(
     env: &'env Env,
     body: Unknown<'_>,
     options: Unknown<'_>,
-) -> napi::Result<Array<'env>> {
+) -> napi::Result<Either<String, Array<'env>>> {
     let event = parse(env, body, options)?;
-    let mut parts = env.create_array(5)?;
-    parts.set(0, event.id())?;
-    parts.set(1, event.event_type())?;
-    parts.set(2, event.family().as_str())?;
-    parts.set(3, event.timestamp().map(ToString::to_string))?;
-    parts.set(4, event.payload().to_json().get())?;
-    Ok(parts)
+    let timestamp = event.timestamp().map(ToString::to_string);
+    let (id, event_type, family) = (event.id(), event.event_type(), event.family().as_str());
+    let data = event.payload().to_json();
+    // One string, its parts after a mark of which are present and separated by U+0001, which
+    // JSON text never holds (the data's, last) and the other parts seldom do: one string made
+    // where an array of five cost five property sets (a tenth of the call).
+    let parted = [id.unwrap_or(""), event_type, family, timestamp.as_deref().unwrap_or("")];
+    if parted.iter().any(|part| part.contains(SEPARATOR)) {
+        let mut parts = env.create_array(5)?;
+        parts.set(0, id)?;
+        parts.set(1, event_type)?;
+        parts.set(2, family)?;
+        parts.set(3, timestamp)?;
+        parts.set(4, data.get())?;
+        return Ok(Either::B(parts));
+    }
+    let present = char::from(b'0' + u8::from(id.is_some()) + 2 * u8::from(timestamp.is_some()));
+    let mut text =
+        String::with_capacity(8 + parted.iter().map(|part| part.len()).sum::<usize>() + data.get().len());
+    text.push(present);
+    for part in parted {
+        text.push(SEPARATOR);
+        text.push_str(part);
+    }
+    text.push(SEPARATOR);
+    text.push_str(data.get());
+    Ok(Either::A(text))
 }
+
+/// What separates the parts of `parseEventParts`'s string.
+const SEPARATOR: char = '\u{1}';
 
 /// A catalog entry.
 #[napi(object)]
