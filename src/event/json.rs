@@ -990,6 +990,8 @@ mod tests {
             ("99999999999999999999", Some(None)),
             ("-9223372036854775808", Some(Some(i64::MIN))),
             ("9223372036854775807", Some(Some(i64::MAX))),
+            ("9223372036854775808", Some(None)),
+            ("-9223372036854775809", Some(None)),
         ] {
             assert_eq!(json_integer(text), expected, "{text}");
             // The one-pass reading agrees with the standard library wherever it takes a value.
@@ -997,7 +999,11 @@ mod tests {
                 assert_eq!(text.parse::<i64>(), Ok(n));
             }
         }
-        for bad in ["", "-", "01", "-01", "00", "1-", "1.5", "+1", " 1", "1 ", "--1", "1e2", "١"] {
+        // Past the range, every byte is still checked.
+        let past = ["99999999999999999999x", "-99999999999999999999.5", "9223372036854775808 "];
+        for bad in
+            ["", "-", "01", "-01", "00", "1-", "1.5", "+1", " 1", "1 ", "--1", "1e2", "١"].iter().chain(&past)
+        {
             assert_eq!(json_integer(bad), None, "{bad}");
         }
     }

@@ -413,6 +413,30 @@ describe('Verifier', () => {
     for (let i = 0; i < 50 && native.directFunctionsAlive() > before; i++) await collect()
     assert.ok(native.directFunctionsAlive() <= before, `${native.directFunctionsAlive()} alive, ${before} before`)
   })
+  test("a verifier's reader serves that verifier only: not an object inheriting from it, nor another verifier", () => {
+    const outcome = (run) => {
+      try {
+        return `answered ${run().id}`
+      } catch (error) {
+        return `threw ${error.constructor.name}: ${error.message}`
+      }
+    }
+    const parent = new Verifier(SECRET)
+    const child = Object.create(parent)
+    const proxy = new Proxy(parent, {})
+    // The same answer before and after the parent verified (its reader then exists).
+    const before = [outcome(() => child.verify(BODY, signed(), { now: NOW })), outcome(() => proxy.verify(BODY, signed(), { now: NOW }))]
+    assert.equal(parent.verify(BODY, signed(), { now: NOW }).id, 'msg_1')
+    const after = [outcome(() => child.verify(BODY, signed(), { now: NOW })), outcome(() => proxy.verify(BODY, signed(), { now: NOW }))]
+    assert.deepEqual(after, before)
+    for (const answer of after) assert.match(answer, /^threw /)
+    // A reader copied onto a verifier of another secret is not used by it.
+    const other = new Verifier('whsec_' + Buffer.alloc(32, 9).toString('base64'))
+    const symbol = Object.getOwnPropertySymbols(parent).find((key) => String(key) === 'Symbol(hookwire.reader)')
+    assert.ok(symbol, 'the reader is kept under its symbol')
+    Object.defineProperty(other, symbol, { value: parent[symbol] })
+    throwsCode(() => other.verify(BODY, signed(), { now: NOW }), InvalidSignature, 'invalid_signature')
+  })
   test('the verify function reads null and undefined as an absent header, and hands other values back', () => {
     const verifier = new Verifier(SECRET)
     const direct = verifier.directFunction()
@@ -435,7 +459,7 @@ describe('Verifier', () => {
       assert.equal(direct(BODY, NOW, ...values.with(event, other)), -1, String(typeof other))
     }
   })
-  test('a frozen verifier verifies, and its reader is no property anyone sees', () => {
+  test('a frozen verifier verifies, and its reader adds no string key to a verifier', () => {
     const verifier = Object.freeze(new Verifier(SECRET))
     assert.equal(verifier.verify(BODY, signed(), { now: NOW }).id, 'msg_1')
     throwsCode(() => verifier.verify(BODY, { ...signed(), 'x-webhook-signature': 'sha256=' + '0'.repeat(64) }, { now: NOW }), InvalidSignature, 'invalid_signature')

@@ -368,20 +368,26 @@ function install(native) {
   addon = native
   // Each verifier's reader, in a property of its own under a symbol only this module holds
   // (non-enumerable, so neither inspection nor copies show it): a WeakMap look-up per call
-  // cost twice as much. A verifier the caller froze keeps its reader in the WeakMap.
+  // cost twice as much. A reader serves its owner only: one found on an object inheriting from
+  // a verifier (`Object.create`, a Proxy), or copied onto another verifier, is not used. A
+  // verifier that cannot take the property (frozen, or holding another's reader) keeps its own
+  // reader in the WeakMap.
   const READER = Symbol('hookwire.reader')
-  const frozen = new WeakMap()
+  const elsewhere = new WeakMap()
   function readerOf(verifier) {
-    const known = verifier[READER] ?? frozen.get(verifier)
-    if (known !== undefined) return known
+    const found = verifier[READER]
+    if (found !== undefined && found.owner === verifier) return found
+    const kept = elsewhere.get(verifier)
+    if (kept !== undefined) return kept
     const read = reader(verifier.headerNames)
+    read.owner = verifier
     // The verifier's own verify function (the addon's plain Node-API function bound to it,
     // without a method call's checks of the instance). None for a verifier with a store (its
     // claim), and null where it would not serve the scheme (more header names than it takes
     // values).
     read.direct = verifier.seenStore == null ? verifier.directFunction() : null
-    if (Object.isExtensible(verifier)) Object.defineProperty(verifier, READER, { value: read })
-    else frozen.set(verifier, read)
+    if (found === undefined && Object.isExtensible(verifier)) Object.defineProperty(verifier, READER, { value: read })
+    else elsewhere.set(verifier, read)
     return read
   }
   // One object for the addon's one call: `{ now }` alone goes as its value (reading an object
@@ -404,7 +410,7 @@ function install(native) {
         : read.direct(body, now, values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7])
       // -1: what it does not take (a repeated header, a non-ASCII letter, values longer than
       // its buffer, a body of another kind), for verifyParts.
-      if (answer !== -1) return new Message(this, body, typeof answer === 'number' ? answer : fromSlots(answer, values), values)
+      if (answer !== -1) return new Message(this, body, typeof answer === 'number' || !ArrayBuffer.isView(answer) ? answer : fromSlots(answer, values), values)
     }
     return new Message(this, body, this.verifyParts(parts(this, body, headers, options)))
   }

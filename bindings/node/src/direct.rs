@@ -190,7 +190,8 @@ unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Resul
 
     // Every value's UTF-16 units, one after the other; value `from[i]` (of the header
     // `names[i]`) is `ranges[i]` of them. Not zeroed first: Node-API writes the units read.
-    // The table holds no verifier reading more than `MAX_VALUES` headers (`register`).
+    // No verify function is made for a verifier reading more than `MAX_VALUES` headers
+    // (`function`).
     let reads = &direct.reads;
     let mut units = [MaybeUninit::<u16>::uninit(); UNITS];
     let mut names = [""; MAX_VALUES];
@@ -208,12 +209,10 @@ unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Resul
             sys::napi_get_value_string_utf16(env, value, room.as_mut_ptr().cast(), room.len(), &mut copied)
         };
         if status != sys::Status::napi_ok {
-            // Not a string: `null` (the header is absent) is the usual case, asked first (one
-            // comparison; `napi_typeof` asks ten questions before it answers `null`).
-            if unsafe { is_absent(env, value) }? {
-                continue;
+            match unsafe { type_of(env, value) }? {
+                sys::ValueType::napi_undefined | sys::ValueType::napi_null => continue,
+                _ => return not_direct(),
             }
-            return not_direct();
         }
         // A full buffer may hold a cut value: the slow path reads it whole.
         if copied + 1 >= room.len() {
@@ -266,21 +265,6 @@ unsafe fn type_of(env: sys::napi_env, value: sys::napi_value) -> napi::Result<sy
     // SAFETY: as the caller promises; `kind` is written by the call.
     ok(unsafe { sys::napi_typeof(env, value, &mut kind) })?;
     Ok(kind)
-}
-
-/// Whether `value` is `null` or `undefined`.
-///
-/// # Safety
-/// `env` is live and `value` one of its values.
-unsafe fn is_absent(env: sys::napi_env, value: sys::napi_value) -> napi::Result<bool> {
-    let (mut null, mut same) = (ptr::null_mut(), false);
-    // SAFETY: as the caller promises; the out-pointers are locals.
-    ok(unsafe { sys::napi_get_null(env, &mut null) })?;
-    ok(unsafe { sys::napi_strict_equals(env, value, null, &mut same) })?;
-    if same {
-        return Ok(true);
-    }
-    Ok(unsafe { type_of(env, value) }? == sys::ValueType::napi_undefined)
 }
 
 /// `value` when it is a number (`None`, nothing thrown, when it is not).

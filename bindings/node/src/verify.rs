@@ -391,15 +391,15 @@ pub struct Direct {
     pub(crate) reads: Arc<[Option<Wanted>]>,
 }
 
-/// `verifyDirect`'s answer for values it does not take: -1, never a [`packed`] answer (those
+/// The verify function's answer for values it does not take: -1, never a [`packed`] answer (those
 /// are ≥ 0).
 pub(crate) const NOT_DIRECT: f64 = -1.0;
 
-/// What the core read for `verifyDirect`: the [`SLOTS`] numbers, or the [`Verified`] object
+/// What the core read for the verify function: the [`SLOTS`] numbers, or the [`Verified`] object
 /// when a value the core read is not part of a header value given.
 pub(crate) type DirectRead = Result<[f64; SLOTS], Verified>;
 
-/// The core's check for `verifyDirect` (`direct.rs`, which read the arguments): the header values
+/// The core's check for the verify function (`direct.rs`, which read the arguments): the header values
 /// `headers` (value `i` from the argument `from[i]`) and `body` checked by `inner` at `now_secs`.
 /// Makes no JS value and runs no JS: `body` may be borrowed from a JS typed array.
 pub(crate) fn direct_check(
@@ -421,7 +421,7 @@ pub(crate) fn direct_check(
     Ok(Ok([index, timestamp, signed, id[0], id[1], id[2], event[0], event[1], event[2]]))
 }
 
-/// [`direct_check`]'s outcome as `verifyDirect`'s answer: one number (see [`packed`]), a small
+/// [`direct_check`]'s outcome as the verify function's answer: one number (see [`packed`]), a small
 /// `Float64Array` of the slots, the [`Verified`] object, or the core's error as its JS error.
 pub(crate) fn direct_answer(
     env: &Env,
@@ -441,7 +441,7 @@ pub(crate) fn now_secs(env: &Env, now: Option<f64>) -> napi::Result<i64> {
     now_of(env, now).map(|(_, secs, _)| secs)
 }
 
-/// How many numbers `verifyDirect` answers: secret index, timestamp (NaN: none), whether it
+/// How many numbers the verify function answers: secret index, timestamp (NaN: none), whether it
 /// was signed (1/0), then for the id and the event type each: the argument it is in (-1:
 /// none), and its UTF-8 byte range there (-1, -1: the whole value).
 const SLOTS: usize = 9;
