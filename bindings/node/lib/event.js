@@ -138,24 +138,23 @@ function install(native) {
   Object.setPrototypeOf(own, Event.prototype)
 
   const parseEventParts = native.parseEventParts
-  /** The addon's parts of an event: `[id, type, family, timestamp, data JSON]`, from one string
-   * (a digit saying whether the id and the timestamp are present, then the five parts after
-   * U+0001 each) or, where a part holds U+0001, the array itself. */
+  /** The addon's parts of an event, `[id, type, family, timestamp, data JSON]`, from its one
+   * string (`parseEventParts` in src/event.rs): a digit saying whether the id and the timestamp
+   * are present, then the type, family, timestamp and data, each ended by U+0001, and the id
+   * last (the only part that may hold the character). */
   function parts(body, read) {
     const given = parseEventParts(body, read)
-    if (typeof given !== 'string') return given
     const present = given.charCodeAt(0) - 48
-    const a = 2
-    const b = given.indexOf('\u0001', a)
+    const b = given.indexOf('\u0001', 1)
     const c = given.indexOf('\u0001', b + 1)
     const d = given.indexOf('\u0001', c + 1)
     const e = given.indexOf('\u0001', d + 1)
     return [
-      present & 1 ? given.slice(a, b) : null,
+      present & 1 ? given.slice(e + 1) : null,
+      given.slice(1, b),
       given.slice(b + 1, c),
-      given.slice(c + 1, d),
-      present & 2 ? given.slice(d + 1, e) : null,
-      given.slice(e + 1),
+      present & 2 ? given.slice(c + 1, d) : null,
+      given.slice(d + 1, e),
     ]
   }
   /** `parseEvent(body, options)`: an Event made here (see above). */

@@ -1,7 +1,7 @@
 //! Events: parse (native envelope or a dialect), typed data, the catalog.
 
 use hookwire::Dialect;
-use napi::bindgen_prelude::{Array, Buffer, Either, Function, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{Buffer, Function, JsObjectValue, Object, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
@@ -122,48 +122,38 @@ fn parse(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<hoo
 }
 
 /// `parseEvent(body, options)` for the package layer (`lib/event.js`), which makes the event a
-/// JS object over what this gives: `[id, type, family, timestamp, dataJson]`, the data as the
-/// core's exact JSON text (`Event.dataJson()`). No handle to the parsed event is kept: a JS
+/// JS object over what this gives: the id, type, family, timestamp and the data as the core's
+/// exact JSON text (`Event.dataJson()`), in one string (below). No handle to the parsed event is kept: a JS
 /// object with a finalizer (an instance of the `Event` class, or a napi external) costs more
 /// than the core's parse of an order event (issue 18). The same parse, rules and errors as
 /// `parseEvent`.
-#[napi(ts_return_type = "string | unknown[]")]
-pub fn parse_event_parts<'env>(
-    env: &'env Env,
-    body: Unknown<'_>,
-    options: Unknown<'_>,
-) -> napi::Result<Either<String, Array<'env>>> {
+#[napi(ts_return_type = "string")]
+pub fn parse_event_parts(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<String> {
     let event = parse(env, body, options)?;
     let timestamp = event.timestamp().map(ToString::to_string);
-    let (id, event_type, family) = (event.id(), event.event_type(), event.family().as_str());
     let data = event.payload().to_json();
-    // One string, its parts after a mark of which are present and separated by U+0001, which
-    // JSON text never holds (the data's, last) and the other parts seldom do: one string made
-    // where an array of five cost five property sets (a tenth of the call).
-    let parted = [id.unwrap_or(""), event_type, family, timestamp.as_deref().unwrap_or("")];
-    if parted.iter().any(|part| part.contains(SEPARATOR)) {
-        let mut parts = env.create_array(5)?;
-        parts.set(0, id)?;
-        parts.set(1, event_type)?;
-        parts.set(2, family)?;
-        parts.set(3, timestamp)?;
-        parts.set(4, data.get())?;
-        return Ok(Either::B(parts));
-    }
+    // One string where an array of five cost five property sets (a tenth of the call): which
+    // of the id and the timestamp are present, then the parts each ended by U+0001, which none
+    // of them holds (the core's event types are visible ASCII, its timestamps RFC 3339 text or
+    // digits, the family a name, JSON text escapes control characters), and the id last, which
+    // may hold anything.
+    let ended = [event.event_type(), event.family().as_str(), timestamp.as_deref().unwrap_or(""), data.get()];
+    debug_assert!(ended.iter().all(|part| !part.contains(SEPARATOR)));
+    let id = event.id();
     let present = char::from(b'0' + u8::from(id.is_some()) + 2 * u8::from(timestamp.is_some()));
-    let mut text =
-        String::with_capacity(8 + parted.iter().map(|part| part.len()).sum::<usize>() + data.get().len());
+    let mut text = String::with_capacity(
+        1 + ended.iter().map(|part| part.len() + 1).sum::<usize>() + id.map_or(0, str::len),
+    );
     text.push(present);
-    for part in parted {
-        text.push(SEPARATOR);
+    for part in ended {
         text.push_str(part);
+        text.push(SEPARATOR);
     }
-    text.push(SEPARATOR);
-    text.push_str(data.get());
-    Ok(Either::A(text))
+    text.push_str(id.unwrap_or(""));
+    Ok(text)
 }
 
-/// What separates the parts of `parseEventParts`'s string.
+/// What ends each part but the last of `parseEventParts`'s string.
 const SEPARATOR: char = '\u{1}';
 
 /// A catalog entry.
