@@ -310,6 +310,18 @@ describe('parseEvent', () => {
       assert.deepEqual(members(ev), members(addon.parseEvent(text)), what)
     }
   })
+
+  test("the bench's floor hook parses as parseEvent does: a time for a body it takes, its error for one it refuses", () => {
+    const body = Buffer.from(sampleEvent('order.created').toJson())
+    const ns = addon.benchParseEvent(body, 10)
+    assert.ok(Number.isFinite(ns) && ns > 0, `${ns}`)
+    for (const bad of ['{"type":"order.created","data":{"total_amount":"lots"}}', '{"data":{}}', 'not json']) {
+      const expected = (() => { try { parseEvent(bad) } catch (error) { return error.code } })()
+      assert.ok(expected, `parseEvent took ${bad}`)
+      assert.throws(() => addon.benchParseEvent(Buffer.from(bad), 10), (error) => error.code === expected, bad)
+    }
+    assert.throws(() => addon.benchParseEvent(body, -1), (error) => error.code === 'invalid_argument')
+  })
 })
 
 describe('catalog', () => {
