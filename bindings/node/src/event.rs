@@ -1,5 +1,7 @@
 //! Events: parse (native envelope or a dialect), typed data, the catalog.
 
+use std::io::Write as _;
+
 use hookwire::Dialect;
 use napi::bindgen_prelude::{Buffer, Function, JsObjectValue, Object, Unknown};
 use napi::Env;
@@ -130,28 +132,40 @@ fn parse(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<hoo
 #[napi(ts_return_type = "string")]
 pub fn parse_event_parts(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<String> {
     let event = parse(env, body, options)?;
-    let timestamp = event.timestamp().map(ToString::to_string);
-    let data = event.payload().to_json();
+    let (id, timestamp) = (event.id(), event.timestamp());
     // One string where an array of five cost five property sets (a tenth of the call): which
     // of the id and the timestamp are present, then the parts each ended by U+0001, which none
     // of them holds (the core's event types are visible ASCII, its timestamps RFC 3339 text or
     // digits, the family a name, JSON text escapes control characters), and the id last, which
-    // may hold anything.
-    let ended = [event.event_type(), event.family().as_str(), timestamp.as_deref().unwrap_or(""), data.get()];
-    debug_assert!(ended.iter().all(|part| !part.contains(SEPARATOR)));
-    let id = event.id();
-    let present = char::from(b'0' + u8::from(id.is_some()) + 2 * u8::from(timestamp.is_some()));
-    let mut text = String::with_capacity(
-        1 + ended.iter().map(|part| part.len() + 1).sum::<usize>() + id.map_or(0, str::len),
-    );
-    text.push(present);
-    for part in ended {
-        text.push_str(part);
+    // may hold anything. Each part is written where it goes, the data's JSON too (the core's
+    // `Payload::to_json` text, without the buffer of its own that text is first written into).
+    let mut text = Vec::with_capacity(FIRST_ROOM);
+    text.push(b'0' + u8::from(id.is_some()) + 2 * u8::from(timestamp.is_some()));
+    for part in [event.event_type(), event.family().as_str()] {
+        text.extend_from_slice(part.as_bytes());
         text.push(SEPARATOR);
     }
-    text.push_str(id.unwrap_or(""));
-    Ok(text)
+    let written =
+        |error: std::io::Error| napi::Error::from_reason(format!("writing the event's parts: {error}"));
+    if let Some(timestamp) = timestamp {
+        write!(text, "{timestamp}").map_err(written)?;
+    }
+    text.push(SEPARATOR);
+    serde_json::to_writer(&mut text, event.payload()).map_err(|error| written(error.into()))?;
+    // None of the parts before the id holds the separator: the three written after them only.
+    debug_assert_eq!(text[1..].iter().filter(|&&byte| byte == SEPARATOR).count(), 3);
+    text.push(SEPARATOR);
+    text.extend_from_slice(id.unwrap_or("").as_bytes());
+    // Every part is text, written as UTF-8: the check cannot fail (a scan of the bytes, ASCII
+    // eight at a time).
+    String::from_utf8(text).map_err(|error| napi::Error::from_reason(format!("the event's parts: {error}")))
 }
+
+/// What ends each part but the last of `parseEventParts`'s string (U+0001 as UTF-8).
+const SEPARATOR: u8 = 0x01;
+
+/// The first room for `parseEventParts`'s string (a webhook's event, as a rule, fits).
+const FIRST_ROOM: usize = 512;
 
 /// Not for use: the benchmark's floor (bench/parse.mjs), the core's typed parse of `body` (the
 /// native envelope, no options: what `parseEvent(body)` asks the core) run `iterations` times
@@ -171,9 +185,6 @@ pub fn bench_parse_event(env: Env, body: Unknown<'_>, iterations: Unknown<'_>) -
         Ok(started.elapsed().as_nanos() as f64 / f64::from(iterations))
     })
 }
-
-/// What ends each part but the last of `parseEventParts`'s string.
-const SEPARATOR: char = '\u{1}';
 
 /// A catalog entry.
 #[napi(object)]
