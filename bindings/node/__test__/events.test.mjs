@@ -311,6 +311,43 @@ describe('parseEvent', () => {
     }
   })
 
+  test('the plain parts function answers as parseEventParts for byte bodies, and -1 for any other', () => {
+    const direct = addon.partsFunction()
+    const bodies = [
+      sampleEvent('order.created').toJson().toString(),
+      '{"id":"evt_1","type":"order.created","timestamp":"2025-08-08T10:00:00Z","data":{"note":"é😀 \\u0001","total_amount":1.10}}',
+      '{"id":"a\\u0001b","type":"user.login","data":{}}',
+      '{"type":"custom.thing","timestamp":1754647200,"data":[1,{"k":null}]}',
+      '{"id":"","type":"order.created","data":{}}',
+      '{"type":"order.created","data":{"total_amount":"lots"}}',
+      '{"type":"order.created","type":"order.updated","data":{}}',
+      '{"data":{}}',
+      '[]',
+      'not json',
+      '',
+      '{"type":"order.created","data":{"id":99999999999999999999999}}',
+    ]
+    const answer = (fn) => { try { return fn() } catch (error) { return `threw ${error.code}: ${error.message}` } }
+    for (const text of bodies) {
+      const bytes = Buffer.from(text)
+      const large = new Uint8Array(bytes.length + 64)
+      large.set(bytes, 32)
+      const expected = answer(() => addon.parseEventParts(bytes, undefined))
+      assert.equal(answer(() => direct(bytes)), expected, text)
+      assert.equal(answer(() => direct(large.subarray(32, 32 + bytes.length))), expected, `${text} (a view)`)
+      assert.equal(answer(() => direct(new Uint8Array(bytes))), expected, `${text} (a Uint8Array)`)
+    }
+    const text = sampleEvent('order.created').toJson().toString()
+    for (const other of [text, new DataView(Buffer.from(text).buffer), new Int16Array(4), null, undefined, {}, 7]) {
+      assert.equal(direct(other), -1, inspect(other))
+    }
+    // parseEvent goes by it for bytes without options, by parseEventParts otherwise: alike.
+    for (const body of bodies.slice(0, 5)) {
+      assert.deepEqual(members(parseEvent(Buffer.from(body))), members(parseEvent(body)), body)
+      assert.deepEqual(members(parseEvent(Buffer.from(body))), members(parseEvent(Buffer.from(body), {})), body)
+    }
+  })
+
   test("the bench's floor hook parses as parseEvent does: a time for a body it takes, its error for one it refuses", () => {
     const body = Buffer.from(sampleEvent('order.created').toJson())
     const ns = addon.benchParseEvent(body, 10)

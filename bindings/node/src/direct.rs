@@ -1,6 +1,6 @@
-//! The hot path of `verify` (a verifier without a replay store): each verifier's own verify
-//! function, a plain Node-API function bound to it. The one place this crate calls Node-API
-//! itself.
+//! The hot paths as plain Node-API functions: each verifier's own verify function (`verify` by
+//! a verifier without a replay store), and `parseEventParts` for a byte body without options
+//! ([`parts_function`], at the end). The one place this crate calls Node-API itself.
 //!
 //! Every `#[napi]` function pays napi-rs's per-call bookkeeping before its body runs: a borrow
 //! scope (an `Arc<Mutex<…>>` allocated and freed per call, thread-local stacks pushed and
@@ -114,9 +114,24 @@ pub fn alive() -> u32 {
 /// Called by Node-API only, as the callback of a function made by [`function`] (its data a
 /// live `Direct`), with the `env` and `info` of a call on the JS thread.
 pub unsafe extern "C" fn verify_direct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: as this function's caller promises.
+    unsafe { guarded(env, info, call) }
+}
+
+/// Runs `body` (a callback's body) with its error thrown into JS and its panic caught as the
+/// `internal` error: nothing unwinds into Node.
+///
+/// # Safety
+/// `env` and `info` are those of a Node-API callback running now, and `body` may be called
+/// with them.
+unsafe fn guarded(
+    env: sys::napi_env,
+    info: sys::napi_callback_info,
+    body: unsafe fn(sys::napi_env, sys::napi_callback_info) -> napi::Result<sys::napi_value>,
+) -> sys::napi_value {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         // SAFETY: `env` and `info` are this callback's, as Node-API passed them.
-        let result = unsafe { call(env, info) };
+        let result = unsafe { body(env, info) };
         result.unwrap_or_else(|error| {
             // SAFETY: throwing into the callback's own env; nothing is returned with it.
             unsafe { JsError::from(error).throw_into(env) };
@@ -147,11 +162,8 @@ fn ok(status: sys::napi_status) -> napi::Result<()> {
 /// # Safety
 /// `env` and `info` are those of a Node-API callback running now.
 unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Result<sys::napi_value> {
-    let not_direct = || {
-        let mut value = ptr::null_mut();
-        // SAFETY: `env` is live; `value` is written by the call.
-        ok(unsafe { sys::napi_create_double(env, NOT_DIRECT, &mut value) }).map(|()| value)
-    };
+    // SAFETY: `env` is this callback's.
+    let not_direct = || unsafe { double(env, NOT_DIRECT) };
     let mut argv = [ptr::null_mut(); 2 + MAX_VALUES];
     let mut argc = argv.len();
     let mut data = ptr::null_mut();
@@ -247,15 +259,21 @@ unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Resul
     // answer's objects).
     let answer = direct_answer(&js, checked)?;
     match answer {
-        Either3::A(number) => {
-            let mut value = ptr::null_mut();
-            // SAFETY: `env` is live; `value` is written by the call.
-            ok(unsafe { sys::napi_create_double(env, number, &mut value) })?;
-            Ok(value)
-        }
+        // SAFETY: `env` is this callback's.
+        Either3::A(number) => unsafe { double(env, number) },
         // SAFETY: converting this call's answer in its own env.
         other => unsafe { Either3::to_napi_value(env, other) },
     }
+}
+
+/// `number` as a JS number.
+///
+/// # Safety
+/// `env` is live.
+unsafe fn double(env: sys::napi_env, number: f64) -> napi::Result<sys::napi_value> {
+    let mut value = ptr::null_mut();
+    // SAFETY: as the caller promises; `value` is written by the call.
+    ok(unsafe { sys::napi_create_double(env, number, &mut value) }).map(|()| value)
 }
 
 /// # Safety
@@ -303,4 +321,71 @@ unsafe fn uint8_bytes<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<
     // SAFETY: Node-API's `data` points at the array's first element (the offset applied), and a
     // Uint8Array of `length` elements holds `length` bytes from there.
     Some(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), length) })
+}
+
+/// `parseEventParts(body)` as a plain Node-API function, made once (`partsFunction()` in
+/// src/event.rs): a `Uint8Array` (or `Buffer`) body is read where it lies and parsed in the
+/// native envelope, the parts answered as one string (one-byte when ASCII, as it nearly always
+/// is, which V8 copies without decoding). Any other body answers [`NOT_DIRECT`] with nothing
+/// read, and `lib/event.js` asks `parseEventParts`, as it does for a call with options. Measured
+/// against the `#[napi]` function on the order event: napi-rs's per-call borrow scope, its
+/// mutex and its UTF-8 decoding of the answer were about a tenth of the call beside the core.
+pub fn parts_function(env: &Env) -> napi::Result<sys::napi_value> {
+    let name = "parseEventPartsDirect";
+    let mut made = ptr::null_mut();
+    // SAFETY: `env` is live; the name is `name.len()` bytes; the function has no data.
+    ok(unsafe {
+        sys::napi_create_function(
+            env.raw(),
+            name.as_ptr().cast(),
+            name.len() as isize,
+            Some(parts_direct),
+            ptr::null_mut(),
+            &mut made,
+        )
+    })?;
+    Ok(made)
+}
+
+/// The body of [`parts_function`]'s function.
+///
+/// # Safety
+/// Called by Node-API only, as the callback of a function made by [`parts_function`], with the
+/// `env` and `info` of a call on the JS thread.
+unsafe extern "C" fn parts_direct(env: sys::napi_env, info: sys::napi_callback_info) -> sys::napi_value {
+    // SAFETY: as this function's caller promises.
+    unsafe { guarded(env, info, parts_call) }
+}
+
+/// # Safety
+/// `env` and `info` are those of a Node-API callback running now.
+unsafe fn parts_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Result<sys::napi_value> {
+    let mut argv = [ptr::null_mut(); 1];
+    let mut argc = argv.len();
+    // SAFETY: `argv` holds `argc` values; Node-API fills one not passed with `undefined`.
+    ok(unsafe {
+        sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut())
+    })?;
+    // SAFETY: `env` is live and `argv[0]` this call's argument; no JS runs while the bytes are
+    // read: the parse below makes no JS value, and every answer or error is made after it.
+    let Some(body) = (unsafe { uint8_bytes(env, argv[0]) }) else {
+        // SAFETY: `env` is this callback's.
+        return unsafe { double(env, NOT_DIRECT) };
+    };
+    let parsed = caught(|| crate::event::parse_bytes(body, None, None, false));
+    // The body's last use was the line above: JS may run from here on (the error factory).
+    let js = Env::from_raw(env);
+    let event = parsed.map_err(|error| crate::errors::to_js(&js, &error))?;
+    let text = crate::event::parts_of(&event).map_err(napi::Error::from_reason)?;
+    let mut value = ptr::null_mut();
+    // SAFETY: `env` is live; the text is `text.len()` bytes, one-byte (latin1, which ASCII is)
+    // only when every byte is ASCII, UTF-8 otherwise; `value` is written by the call.
+    ok(unsafe {
+        if text.is_ascii() {
+            sys::napi_create_string_latin1(env, text.as_ptr().cast(), text.len() as isize, &mut value)
+        } else {
+            sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut value)
+        }
+    })?;
+    Ok(value)
 }

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 
 use hookwire::Dialect;
-use napi::bindgen_prelude::{Buffer, Function, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{Buffer, FromNapiValue, Function, JsObjectValue, Object, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
@@ -113,14 +113,22 @@ fn parse(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<hoo
         strict: options.get("strict")?,
     };
     let body: Slice<'_> = input::body(env, &body)?;
-    run(env, || {
-        let dialect = Dialect::from_name(dialect.as_deref().unwrap_or("hookwire"))?;
-        if strict.unwrap_or(false) {
-            dialect.parse_strict(body.bytes(), type_hint.as_deref())
-        } else {
-            dialect.parse(body.bytes(), type_hint.as_deref())
-        }
-    })
+    run(env, || parse_bytes(body.bytes(), dialect.as_deref(), type_hint.as_deref(), strict.unwrap_or(false)))
+}
+
+/// The core's parse of `body` with `parseEvent`'s options read (no dialect: the native one).
+pub(crate) fn parse_bytes(
+    body: &[u8],
+    dialect: Option<&str>,
+    type_hint: Option<&str>,
+    strict: bool,
+) -> Result<hookwire::Event, hookwire::Error> {
+    let dialect = Dialect::from_name(dialect.unwrap_or("hookwire"))?;
+    if strict {
+        dialect.parse_strict(body, type_hint)
+    } else {
+        dialect.parse(body, type_hint)
+    }
 }
 
 /// `parseEvent(body, options)` for the package layer (`lib/event.js`), which makes the event a
@@ -132,33 +140,49 @@ fn parse(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<hoo
 #[napi(ts_return_type = "string")]
 pub fn parse_event_parts(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<String> {
     let event = parse(env, body, options)?;
+    parts_of(&event).map_err(napi::Error::from_reason)
+}
+
+/// `parseEventParts` as a plain Node-API function for the usual call, a `Uint8Array` (or
+/// `Buffer`) body and no options, without napi-rs's per-call bookkeeping (see
+/// `crate::direct`); anything else it answers -1, for `parseEventParts`. Made once, by
+/// `lib/event.js`.
+#[napi(skip_typescript)]
+pub fn parts_function(env: &Env) -> napi::Result<Unknown<'_>> {
+    let made = crate::direct::parts_function(env)?;
+    // SAFETY: a value just made in this env.
+    unsafe { Unknown::from_napi_value(env.raw(), made) }
+}
+
+/// The parts of `event` as `parseEventParts` answers them, as UTF-8: which of the id and the
+/// timestamp are present, then the parts each ended by U+0001, which none of them holds (the
+/// core's event types are visible ASCII, its timestamps RFC 3339 text or digits, the family a
+/// name, JSON text escapes control characters), and the id last, which may hold anything. One
+/// string where an array of five cost five property sets (a tenth of the call). Each part is
+/// written where it goes, the data's JSON too (the core's `Payload::to_json` text, without the
+/// buffer of its own that text is first written into).
+pub(crate) fn parts_of(event: &hookwire::Event) -> Result<String, String> {
     let (id, timestamp) = (event.id(), event.timestamp());
-    // One string where an array of five cost five property sets (a tenth of the call): which
-    // of the id and the timestamp are present, then the parts each ended by U+0001, which none
-    // of them holds (the core's event types are visible ASCII, its timestamps RFC 3339 text or
-    // digits, the family a name, JSON text escapes control characters), and the id last, which
-    // may hold anything. Each part is written where it goes, the data's JSON too (the core's
-    // `Payload::to_json` text, without the buffer of its own that text is first written into).
     let mut text = Vec::with_capacity(FIRST_ROOM);
     text.push(b'0' + u8::from(id.is_some()) + 2 * u8::from(timestamp.is_some()));
     for part in [event.event_type(), event.family().as_str()] {
         text.extend_from_slice(part.as_bytes());
         text.push(SEPARATOR);
     }
-    let written =
-        |error: std::io::Error| napi::Error::from_reason(format!("writing the event's parts: {error}"));
+    // Writing into a Vec does not fail, nor does a payload's serialization (every leaf is a
+    // string, a number already checked as JSON, or raw JSON: `Payload::to_json`).
+    let failed = |error: &dyn std::fmt::Display| format!("writing the event's parts: {error}");
     if let Some(timestamp) = timestamp {
-        write!(text, "{timestamp}").map_err(written)?;
+        write!(text, "{timestamp}").map_err(|error| failed(&error))?;
     }
     text.push(SEPARATOR);
-    serde_json::to_writer(&mut text, event.payload()).map_err(|error| written(error.into()))?;
+    serde_json::to_writer(&mut text, event.payload()).map_err(|error| failed(&error))?;
     // None of the parts before the id holds the separator: the three written after them only.
     debug_assert_eq!(text[1..].iter().filter(|&&byte| byte == SEPARATOR).count(), 3);
     text.push(SEPARATOR);
     text.extend_from_slice(id.unwrap_or("").as_bytes());
-    // Every part is text, written as UTF-8: the check cannot fail (a scan of the bytes, ASCII
-    // eight at a time).
-    String::from_utf8(text).map_err(|error| napi::Error::from_reason(format!("the event's parts: {error}")))
+    // Every part is text written as UTF-8: the check (ASCII eight bytes at a time) passes.
+    String::from_utf8(text).map_err(|error| failed(&error))
 }
 
 /// What ends each part but the last of `parseEventParts`'s string (U+0001 as UTF-8).
