@@ -145,8 +145,27 @@ impl Payload {
     /// The payload as JSON text.
     pub fn to_json(&self) -> Json {
         // Serializing these types into JSON cannot fail: every leaf is a string, a number
-        // already validated as JSON, or raw JSON.
+        // already validated as JSON, or raw JSON. `write_json` writes the same text.
         Json::from_serializable(self).unwrap_or_else(|_| Json::parse("null").expect("null is JSON"))
+    }
+
+    /// Writes the payload's JSON text (the text of [`Payload::to_json`]) at the end of `out`,
+    /// where a caller gathering several parts wants it, without a buffer of its own.
+    ///
+    /// ```
+    /// let event = hookwire::sample("order.created")?;
+    /// let mut out = b"data: ".to_vec();
+    /// event.payload().write_json(&mut out);
+    /// assert_eq!(&out[6..], event.payload().to_json().get().as_bytes());
+    /// # Ok::<(), hookwire::Error>(())
+    /// ```
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        // As in `to_json`: this does not fail, and would write `null` if it could.
+        if serde_json::to_writer(&mut *out, self).is_err() {
+            out.truncate(start);
+            out.extend_from_slice(b"null");
+        }
     }
 }
 

@@ -337,14 +337,31 @@ describe('parseEvent', () => {
       assert.equal(answer(() => direct(large.subarray(32, 32 + bytes.length))), expected, `${text} (a view)`)
       assert.equal(answer(() => direct(new Uint8Array(bytes))), expected, `${text} (a Uint8Array)`)
     }
+    // Bytes held otherwise: shared memory, a detached buffer (empty), a Uint8Array subclass.
     const text = sampleEvent('order.created').toJson().toString()
-    for (const other of [text, new DataView(Buffer.from(text).buffer), new Int16Array(4), null, undefined, {}, 7]) {
-      assert.equal(direct(other), -1, inspect(other))
+    const shared = new Uint8Array(new SharedArrayBuffer(Buffer.byteLength(text)))
+    shared.set(Buffer.from(text))
+    const detached = new Uint8Array(Buffer.from(text))
+    structuredClone(detached.buffer, { transfer: [detached.buffer] })
+    class Bytes extends Uint8Array {}
+    for (const held of [shared, detached, Bytes.from(Buffer.from(text))]) {
+      assert.equal(answer(() => direct(held)), answer(() => addon.parseEventParts(held, undefined)), inspect(held))
     }
+    // Anything but a Uint8Array is not taken, the nearest kinds of typed array too.
+    const bytes = Buffer.from(text)
+    const others = [
+      text, new DataView(bytes.buffer), new Int16Array(4), Uint8ClampedArray.from(bytes), Int8Array.from(bytes),
+      bytes.buffer, null, undefined, {}, 7,
+    ]
+    for (const other of others) assert.equal(direct(other), -1, inspect(other))
     // parseEvent goes by it for bytes without options, by parseEventParts otherwise: alike.
     for (const body of bodies.slice(0, 5)) {
-      assert.deepEqual(members(parseEvent(Buffer.from(body))), members(parseEvent(body)), body)
-      assert.deepEqual(members(parseEvent(Buffer.from(body))), members(parseEvent(Buffer.from(body), {})), body)
+      const taken = addon.partsDirectCalls()
+      const fast = parseEvent(Buffer.from(body))
+      assert.equal(addon.partsDirectCalls(), taken + 1, 'parseEvent of a Buffer goes by the parts function')
+      assert.deepEqual(members(fast), members(parseEvent(body)), body)
+      assert.deepEqual(members(fast), members(parseEvent(Buffer.from(body), {})), body)
+      assert.equal(addon.partsDirectCalls(), taken + 1, 'a string body and options go by parseEventParts')
     }
   })
 

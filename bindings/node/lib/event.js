@@ -139,14 +139,14 @@ function install(native) {
 
   const parseEventParts = native.parseEventParts
   /** `parseEventParts` for a byte body without options, as a plain Node-API function
-   * (src/direct.rs): any other body it answers -1. */
+   * (src/direct.rs): any other body it answers -1 (a string is not handed to it). */
   const partsDirect = native.partsFunction()
   /** The addon's parts of an event, `[id, type, family, timestamp, data JSON]`, from its one
    * string (`parseEventParts` in src/event.rs): a digit saying whether the id and the timestamp
    * are present, then the type, family, timestamp and data, each ended by U+0001, and the id
    * last (the only part that may hold the character). */
   function parts(body, read) {
-    let given = read === undefined ? partsDirect(body) : -1
+    let given = read === undefined && typeof body !== 'string' ? partsDirect(body) : -1
     if (given === -1) given = parseEventParts(body, read)
     const present = given.charCodeAt(0) - 48
     const b = given.indexOf('\u0001', 1)

@@ -36,7 +36,7 @@ use std::mem::MaybeUninit;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use napi::bindgen_prelude::{Either3, FromNapiValue, ToNapiValue};
+use napi::bindgen_prelude::{Either3, FromNapiValue, ToNapiValue, Unknown};
 use napi::{sys, Env, JsError};
 
 use crate::errors::{caught, panicked};
@@ -59,39 +59,59 @@ thread_local! {
 /// else names the verifier (no table, no number to forge or to outlive it), and it is alive for
 /// as long as anything can call it. `None` (`verify` then goes by `verifyParts`) when its
 /// scheme reads more headers than the function takes values.
-pub fn function(env: &Env, direct: Direct) -> napi::Result<Option<sys::napi_value>> {
+pub fn function<'env>(env: &'env Env, direct: Direct) -> napi::Result<Option<Unknown<'env>>> {
     if direct.reads.len() > MAX_VALUES {
         return Ok(None);
     }
     let raw = env.raw();
     let data = Box::into_raw(Box::new(direct)).cast::<c_void>();
-    let name = "verifyDirect";
-    let mut made = ptr::null_mut();
-    // SAFETY: `env` is live; the name is `name.len()` bytes; `data` outlives the function (it is
-    // freed by the function's finalizer, added next, or below when that could not be added).
-    let status = unsafe {
-        sys::napi_create_function(
-            raw,
-            name.as_ptr().cast(),
-            name.len() as isize,
-            Some(verify_direct),
-            data,
-            &mut made,
-        )
-    };
-    let finalized = ok(status).and_then(|()| {
+    // SAFETY: `data` outlives the function: it is freed by the function's finalizer, added
+    // next, or below when that could not be added.
+    let made = unsafe { make_function(raw, "verifyDirect", verify_direct, data) };
+    let finalized = made.and_then(|made| {
         // SAFETY: `made` is the function just made; `finalize` frees `data` once, when it goes.
         ok(unsafe {
             sys::napi_add_finalizer(raw, made, data, Some(finalize), ptr::null_mut(), ptr::null_mut())
         })
+        .map(|()| made)
     });
-    if let Err(error) = finalized {
-        // SAFETY: no finalizer owns `data`, and the function (if made) is never handed out.
-        drop(unsafe { Box::from_raw(data.cast::<Direct>()) });
-        return Err(error);
-    }
+    let made = match finalized {
+        Ok(made) => made,
+        Err(error) => {
+            // SAFETY: no finalizer owns `data`, and the function (if made) is never handed out.
+            drop(unsafe { Box::from_raw(data.cast::<Direct>()) });
+            return Err(error);
+        }
+    };
     ALIVE.with(|alive| alive.set(alive.get() + 1));
-    Ok(Some(made))
+    // SAFETY: a value just made in this env.
+    unsafe { Unknown::from_napi_value(raw, made) }.map(Some)
+}
+
+/// A JS function named `name` whose calls run `callback`, with `data` as its Node-API data.
+///
+/// # Safety
+/// `env` is live, and `data` is what `callback` expects, alive for as long as the function is.
+unsafe fn make_function(
+    env: sys::napi_env,
+    name: &str,
+    callback: unsafe extern "C" fn(sys::napi_env, sys::napi_callback_info) -> sys::napi_value,
+    data: *mut c_void,
+) -> napi::Result<sys::napi_value> {
+    let mut made = ptr::null_mut();
+    // SAFETY: as the caller promises; the name is `name.len()` bytes; `made` is written by the
+    // call.
+    ok(unsafe {
+        sys::napi_create_function(
+            env,
+            name.as_ptr().cast(),
+            name.len() as isize,
+            Some(callback),
+            data,
+            &mut made,
+        )
+    })?;
+    Ok(made)
 }
 
 /// Frees a verify function's [`Direct`] (the function was collected).
@@ -155,7 +175,7 @@ fn ok(status: sys::napi_status) -> napi::Result<()> {
     if status == sys::Status::napi_ok {
         Ok(())
     } else {
-        Err(napi::Error::new(napi::Status::from(status), "a Node-API call of verifyDirect failed"))
+        Err(napi::Error::new(napi::Status::from(status), "a Node-API call of the addon failed"))
     }
 }
 
@@ -301,9 +321,10 @@ unsafe fn number(env: sys::napi_env, value: sys::napi_value) -> Option<f64> {
 ///
 /// # Safety
 /// `env` is live and `value` an argument of the running callback. The slice borrows the typed
-/// array's memory: no JS may run while it is in use (JS could detach or resize its buffer), and
-/// none does: between this read and the core's check ([`direct_check`], which makes no JS value)
-/// only Node-API reads of strings run, and every error or answer is made after it.
+/// array's memory: no JS may run while it is in use (JS could detach or resize its buffer). The
+/// callers keep to that: between this read and their core call ([`direct_check`], the parse of
+/// [`parts_call`]), neither of which makes a JS value, only Node-API reads of strings and
+/// numbers run, and every error or answer is made after it.
 unsafe fn uint8_bytes<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<&'a [u8]> {
     let (mut kind, mut length, mut data) = (0, 0, ptr::null_mut());
     let (mut buffer, mut offset) = (ptr::null_mut(), 0);
@@ -327,24 +348,24 @@ unsafe fn uint8_bytes<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<
 /// src/event.rs): a `Uint8Array` (or `Buffer`) body is read where it lies and parsed in the
 /// native envelope, the parts answered as one string (one-byte when ASCII, as it nearly always
 /// is, which V8 copies without decoding). Any other body answers [`NOT_DIRECT`] with nothing
-/// read, and `lib/event.js` asks `parseEventParts`, as it does for a call with options. Measured
-/// against the `#[napi]` function on the order event: napi-rs's per-call borrow scope, its
-/// mutex and its UTF-8 decoding of the answer were about a tenth of the call beside the core.
-pub fn parts_function(env: &Env) -> napi::Result<sys::napi_value> {
-    let name = "parseEventPartsDirect";
-    let mut made = ptr::null_mut();
-    // SAFETY: `env` is live; the name is `name.len()` bytes; the function has no data.
-    ok(unsafe {
-        sys::napi_create_function(
-            env.raw(),
-            name.as_ptr().cast(),
-            name.len() as isize,
-            Some(parts_direct),
-            ptr::null_mut(),
-            &mut made,
-        )
-    })?;
-    Ok(made)
+/// read, and `lib/event.js` asks `parseEventParts`, as it does for a call with options. Against
+/// the `#[napi]` function on the order event (napi-rs's per-call borrow scope and mutex, its
+/// UTF-8 decoding of the answer) it saves about 0.1 µs, 5–6 % of `parseEvent`.
+pub fn parts_function(env: &Env) -> napi::Result<Unknown<'_>> {
+    // SAFETY: `env` is live; the callback takes no data.
+    let made = unsafe { make_function(env.raw(), "parseEventPartsDirect", parts_direct, ptr::null_mut()) }?;
+    // SAFETY: a value just made in this env.
+    unsafe { Unknown::from_napi_value(env.raw(), made) }
+}
+
+thread_local! {
+    // How many bodies this thread's parts function took (the tests see `parseEvent` use it).
+    static PARTS_TAKEN: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many bodies the parts function took on this thread (for the tests).
+pub fn parts_taken() -> u64 {
+    PARTS_TAKEN.with(Cell::get)
 }
 
 /// The body of [`parts_function`]'s function.
@@ -372,6 +393,7 @@ unsafe fn parts_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi:
         // SAFETY: `env` is this callback's.
         return unsafe { double(env, NOT_DIRECT) };
     };
+    PARTS_TAKEN.with(|taken| taken.set(taken.get() + 1));
     let parsed = caught(|| crate::event::parse_bytes(body, None, None, false));
     // The body's last use was the line above: JS may run from here on (the error factory).
     let js = Env::from_raw(env);

@@ -3,7 +3,7 @@
 use std::io::Write as _;
 
 use hookwire::Dialect;
-use napi::bindgen_prelude::{Buffer, FromNapiValue, Function, JsObjectValue, Object, Unknown};
+use napi::bindgen_prelude::{Buffer, Function, JsObjectValue, Object, Unknown};
 use napi::Env;
 use napi_derive::napi;
 
@@ -149,9 +149,7 @@ pub fn parse_event_parts(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> 
 /// `lib/event.js`.
 #[napi(skip_typescript)]
 pub fn parts_function(env: &Env) -> napi::Result<Unknown<'_>> {
-    let made = crate::direct::parts_function(env)?;
-    // SAFETY: a value just made in this env.
-    unsafe { Unknown::from_napi_value(env.raw(), made) }
+    crate::direct::parts_function(env)
 }
 
 /// The parts of `event` as `parseEventParts` answers them, as UTF-8: which of the id and the
@@ -159,8 +157,8 @@ pub fn parts_function(env: &Env) -> napi::Result<Unknown<'_>> {
 /// core's event types are visible ASCII, its timestamps RFC 3339 text or digits, the family a
 /// name, JSON text escapes control characters), and the id last, which may hold anything. One
 /// string where an array of five cost five property sets (a tenth of the call). Each part is
-/// written where it goes, the data's JSON too (the core's `Payload::to_json` text, without the
-/// buffer of its own that text is first written into).
+/// written where it goes, the data's JSON too (`Payload::write_json`: the text of `to_json`,
+/// without a buffer of its own).
 pub(crate) fn parts_of(event: &hookwire::Event) -> Result<String, String> {
     let (id, timestamp) = (event.id(), event.timestamp());
     let mut text = Vec::with_capacity(FIRST_ROOM);
@@ -169,14 +167,12 @@ pub(crate) fn parts_of(event: &hookwire::Event) -> Result<String, String> {
         text.extend_from_slice(part.as_bytes());
         text.push(SEPARATOR);
     }
-    // Writing into a Vec does not fail, nor does a payload's serialization (every leaf is a
-    // string, a number already checked as JSON, or raw JSON: `Payload::to_json`).
     let failed = |error: &dyn std::fmt::Display| format!("writing the event's parts: {error}");
     if let Some(timestamp) = timestamp {
         write!(text, "{timestamp}").map_err(|error| failed(&error))?;
     }
     text.push(SEPARATOR);
-    serde_json::to_writer(&mut text, event.payload()).map_err(|error| failed(&error))?;
+    event.payload().write_json(&mut text);
     // None of the parts before the id holds the separator: the three written after them only.
     debug_assert_eq!(text[1..].iter().filter(|&&byte| byte == SEPARATOR).count(), 3);
     text.push(SEPARATOR);

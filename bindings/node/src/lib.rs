@@ -31,6 +31,13 @@ pub fn direct_functions_alive() -> u32 {
     direct::alive()
 }
 
+/// How many bodies `parseEvent`'s plain Node-API function (`partsFunction()`) took on this
+/// thread: the tests see `parseEvent` go by it.
+#[napi(skip_typescript)]
+pub fn parts_direct_calls() -> f64 {
+    direct::parts_taken() as f64
+}
+
 /// The stable error codes, in the core's order.
 #[napi]
 pub fn error_codes() -> Vec<&'static str> {

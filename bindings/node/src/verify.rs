@@ -274,11 +274,7 @@ impl Verifier {
             return Err(to_js(env, &argument("directFunction", reason)));
         }
         let direct = Direct { inner: Arc::clone(&self.inner), reads: Arc::clone(&self.reads) };
-        match direct::function(env, direct)? {
-            // SAFETY: a value just made in this env.
-            Some(made) => Ok(Some(unsafe { Unknown::from_napi_value(env.raw(), made) }?)),
-            None => Ok(None),
-        }
+        direct::function(env, direct)
     }
 
     /// `verifyParts` for `verifyAsync`: the checks run at once (a failure throws), the claim is
