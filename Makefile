@@ -56,6 +56,7 @@ include tests/dist/rules.mk
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --quiet --no-deps -p hookwire -p hookwire-stores -p hookwire-outbox -p hookwire-cli
 
 # The core (README.md's Rust blocks are its doctests) and the README's axum recipe, run over HTTP.
 test-rust:

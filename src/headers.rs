@@ -9,7 +9,7 @@ use http::{HeaderMap, HeaderName};
 /// Implemented for [`http::HeaderMap`] and for lists of `(name, value)` pairs — slices, arrays
 /// and `Vec`s whose names and values are `&str`, `String`, `&[u8]`, `Vec<u8>`,
 /// `http::HeaderName`/`HeaderValue` or anything else that is `AsRef<[u8]>` — so a caller that
-/// already holds the three or four values a scheme reads ([`Scheme::read_headers`]) passes them
+/// already holds the three or four values a scheme reads ([`crate::Scheme::read_headers`]) passes them
 /// as they are. Every rule of verification holds the same for each form: repeated headers,
 /// the Svix fallback names, the signature entry cap, and the errors with their codes.
 ///
