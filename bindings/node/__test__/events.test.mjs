@@ -354,14 +354,52 @@ describe('parseEvent', () => {
       bytes.buffer, null, undefined, {}, 7,
     ]
     for (const other of others) assert.equal(direct(other), -1, inspect(other))
-    // parseEvent goes by it for bytes without options, by parseEventParts otherwise: alike.
+    // parseEvent goes by it for bytes, by parseEventParts for a string: alike.
     for (const body of bodies.slice(0, 5)) {
       const taken = addon.partsDirectCalls()
       const fast = parseEvent(Buffer.from(body))
       assert.equal(addon.partsDirectCalls(), taken + 1, 'parseEvent of a Buffer goes by the parts function')
       assert.deepEqual(members(fast), members(parseEvent(body)), body)
+      assert.equal(addon.partsDirectCalls(), taken + 1, 'a string body goes by parseEventParts')
       assert.deepEqual(members(fast), members(parseEvent(Buffer.from(body), {})), body)
-      assert.equal(addon.partsDirectCalls(), taken + 1, 'a string body and options go by parseEventParts')
+      assert.equal(addon.partsDirectCalls(), taken + 2, 'options read by parseEvent go by the parts function')
+    }
+  })
+
+  test('the plain parts function takes the options as parseEventParts reads them, and -1 for the ones it does not', () => {
+    const direct = addon.partsFunction()
+    const answer = (fn) => { try { return fn() } catch (error) { return `threw ${error.code}: ${error.message}` } }
+    const bodies = [
+      '{"id":"evt_1","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1001,"total_amount":45.99}}}',
+      '{"type":"order.created","data":{"id":1001,"total_amount":45.99}}',
+      '{"type":"made.up","data":{}}',
+      '{"device_id":"d1","temperature":71.5}',
+      'not json',
+    ]
+    // Every dialect, no dialect and an unknown one; a type hint or none; strict either way.
+    const dialects = [undefined, ...DIALECTS, 'no-such-dialect', 'é']
+    for (const text of bodies) {
+      const bytes = Buffer.from(text)
+      for (const dialect of dialects) {
+        for (const typeHint of [undefined, 'order.created', 'device.temperature', 'x y']) {
+          for (const strict of [undefined, false, true]) {
+            const expected = answer(() => addon.parseEventParts(bytes, { dialect, typeHint, strict }))
+            assert.equal(answer(() => direct(bytes, dialect, typeHint, strict)), expected, `${text} ${dialect} ${typeHint} ${strict}`)
+          }
+        }
+      }
+    }
+    // What parseEventParts alone reads (and refuses, or reads whole): not taken.
+    const bytes = Buffer.from(bodies[1])
+    for (const args of [[null], [5], [{}], ['x'.repeat(64)], [undefined, null], [undefined, 7], [undefined, 'x'.repeat(256)],
+      [undefined, undefined, 'yes'], [undefined, undefined, 1], [undefined, undefined, null]]) {
+      assert.equal(direct(bytes, ...args), -1, inspect(args))
+    }
+    // parseEvent with each of those answers as the addon's own parseEvent.
+    for (const options of [{ dialect: null }, { dialect: 5 }, { typeHint: 7 }, { strict: 'yes' }, { dialect: 'x'.repeat(64) }, { typeHint: 'x'.repeat(300) }]) {
+      const ours = answer(() => members(parseEvent(bytes, options)))
+      const addons = answer(() => members(addon.parseEvent(bytes, options)))
+      assert.deepEqual(ours, addons, inspect(options))
     }
   })
 
@@ -448,8 +486,20 @@ describe('message.event', () => {
         const ev = message.event
         assert.equal(ev.type, 'order.created')
         assert.equal(ev.family === 'order' && ev.data.total_amount, expected)
+        // The core's `Scheme::parse_event` (the addon's sentEvent), member by member; and by
+        // the plain parts function.
+        const verifier = new Verifier(SECRET, { scheme })
+        assert.deepEqual(members(ev), members(verifier.sentEvent(Buffer.from(body), message.eventType ?? undefined)))
+        const taken = addon.partsDirectCalls()
+        void message.event
+        assert.equal(addon.partsDirectCalls(), taken + 1)
       } else {
         assert.throws(() => message.event, expected)
+      }
+      // eventAs: the addon's own parse in that dialect, member by member.
+      for (const dialect of DIALECTS) {
+        const answer = (fn) => { try { return members(fn()) } catch (error) { return `threw ${error.code}: ${error.message}` } }
+        assert.deepEqual(answer(() => message.eventAs(dialect)), answer(() => addon.parseEvent(Buffer.from(body), { dialect, typeHint: message.eventType ?? undefined })), dialect)
       }
     })
   }

@@ -138,15 +138,19 @@ function install(native) {
   Object.setPrototypeOf(own, Event.prototype)
 
   const parseEventParts = native.parseEventParts
-  /** `parseEventParts` for a byte body without options, as a plain Node-API function
-   * (src/direct.rs): any other body it answers -1 (a string is not handed to it). */
+  /** `parseEventParts` for a byte body and the options `readOptions` read, as a plain Node-API
+   * function (src/direct.rs): -1 for what it does not take (a string is not handed to it). */
   const partsDirect = native.partsFunction()
   /** The addon's parts of an event, `[id, type, family, timestamp, data JSON]`, from its one
    * string (`parseEventParts` in src/event.rs): a digit saying whether the id and the timestamp
    * are present, then the type, family, timestamp and data, each ended by U+0001, and the id
    * last (the only part that may hold the character). */
   function parts(body, read) {
-    let given = read === undefined && typeof body !== 'string' ? partsDirect(body) : -1
+    let given = -1
+    if (typeof body !== 'string') {
+      if (read === undefined) given = partsDirect(body)
+      else if (read instanceof Known) given = partsDirect(body, read.dialect, read.typeHint, read.strict)
+    }
     if (given === -1) given = parseEventParts(body, read)
     const present = given.charCodeAt(0) - 48
     const b = given.indexOf('\u0001', 1)
@@ -196,7 +200,17 @@ function readOptions(options) {
   for (const key in options) {
     if (!KNOWN.includes(key)) return { [key]: undefined }
   }
-  return { dialect: options.dialect, typeHint: options.typeHint, strict: options.strict }
+  return new Known(options.dialect, options.typeHint, options.strict)
+}
+
+/** The known options, read once (`readOptions`): own enumerable fields, as the addon lists an
+ * object's keys; an instance tells `parts` its values may go to the plain function as they are. */
+class Known {
+  constructor(dialect, typeHint, strict) {
+    this.dialect = dialect
+    this.typeHint = typeHint
+    this.strict = strict
+  }
 }
 
 /**

@@ -178,8 +178,10 @@ function checkBody(body) {
   throw new InvalidArgument(`invalid argument \`body\`: ${what}: ${RAW_BODY}`, 'invalid_argument')
 }
 
-/** The addon, for `eventAs` (set by `install`). */
-let addon = null
+/** The package's `parseEvent` (lib/event.js), for `event` and `eventAs` (set by
+ * `useParseEvent`), and the dialect a verifier's senders write (set by `install`). */
+let parseEvent = null
+let dialectOf = null
 
 /** A message's hidden state (`{ verifier, body, claim }`), from the class that made it. */
 let hiddenOfMessage
@@ -246,13 +248,19 @@ class VerifiedMessage {
    * another envelope, or a scheme whose senders write their own JSON (github, stripe, shopify,
    * slack), is InvalidPayload. */
   get event() {
-    return hidden(this).verifier.sentEvent(this.body, this.eventType ?? undefined)
+    const { verifier } = hidden(this)
+    const dialect = dialectOf(verifier)
+    const typeHint = this.eventType ?? undefined
+    // The core's `Scheme::parse_event` is its dialect's parse (the addon's `sentEvent`, which
+    // makes an instance of its Event class, costs three times `parseEvent`); a scheme without
+    // one is the addon's refusal.
+    return dialect === null ? verifier.sentEvent(this.body, typeHint) : parseEvent(this.body, { dialect, typeHint })
   }
 
   /** The body in another system's envelope (DIALECTS), the event header as type hint. */
   eventAs(dialect) {
     hidden(this)
-    return addon.parseEvent(this.body, { dialect, typeHint: this.eventType ?? undefined })
+    return parseEvent(this.body, { dialect, typeHint: this.eventType ?? undefined })
   }
 
   /** Whether the message is claimed in a replay store (false when the verifier has none). */
@@ -367,7 +375,6 @@ function fromSlots(slots, values) {
 
 /** Installs `verify` and `verifyAsync` on the addon's Verifier. */
 function install(native) {
-  addon = native
   // Each verifier's reader, in a property of its own under a symbol only this module holds
   // (non-enumerable, so neither inspection nor copies show it): a WeakMap look-up per call
   // cost twice as much. A reader serves its owner only: one found on an object inheriting from
@@ -388,6 +395,8 @@ function install(native) {
     // claim), and null where it would not serve the scheme (more header names than it takes
     // values).
     read.direct = verifier.seenStore == null ? verifier.directFunction() : null
+    /** The dialect the scheme's senders write, null where they write their own JSON. */
+    read.dialect = verifier.senderDialect()
     if (found === undefined && Object.isExtensible(verifier)) Object.defineProperty(verifier, READER, { value: read })
     else elsewhere.set(verifier, read)
     return read
@@ -400,6 +409,7 @@ function install(native) {
     const values = pick(headers, readerOf(verifier))
     return nowAlone(options) ? { body, values, now: options.now, options: undefined } : { body, values, now: undefined, options }
   }
+  dialectOf = (verifier) => readerOf(verifier).dialect
   native.Verifier.prototype.verify = function verify(body, headers, options) {
     const read = readerOf(this)
     if (read.direct !== null && (options === undefined || nowAlone(options))) {
@@ -421,4 +431,10 @@ function install(native) {
   }
 }
 
-module.exports = { VerifiedMessage, Message, AsyncMessage, install, pick, reader }
+/** Hands this module the package's `parseEvent` (made by lib/event.js's install, after this
+ * one's). */
+function useParseEvent(parse) {
+  parseEvent = parse
+}
+
+module.exports = { VerifiedMessage, Message, AsyncMessage, install, useParseEvent, pick, reader }

@@ -344,13 +344,16 @@ unsafe fn uint8_bytes<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<
     Some(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), length) })
 }
 
-/// `parseEventParts(body)` as a plain Node-API function, made once (`partsFunction()` in
-/// src/event.rs): a `Uint8Array` (or `Buffer`) body is read where it lies and parsed in the
-/// native envelope, the parts answered as one string (one-byte when ASCII, as it nearly always
-/// is, which V8 copies without decoding). Any other body answers [`NOT_DIRECT`] with nothing
-/// read, and `lib/event.js` asks `parseEventParts`, as it does for a call with options. Against
-/// the `#[napi]` function on the order event (napi-rs's per-call borrow scope and mutex, its
-/// UTF-8 decoding of the answer) it saves about 0.1 µs, 5–6 % of `parseEvent`.
+/// `parseEventParts` as a plain Node-API function, made once (`partsFunction()` in
+/// src/event.rs), called `(body, dialect, typeHint, strict)` with the options as `parseEvent`
+/// read them: a `Uint8Array` (or `Buffer`) body is read where it lies and parsed, the parts
+/// answered as one string (one-byte when ASCII, as it nearly always is, which V8 copies without
+/// decoding). Anything it does not take (a body of another kind; an option that is neither
+/// absent nor a string, or a boolean for `strict`; a name longer than its buffer) answers
+/// [`NOT_DIRECT`] with nothing parsed, and `lib/event.js` asks `parseEventParts`, whose reading
+/// and errors are the one rule for those. Against the `#[napi]` function on the order event it
+/// saves about 0.1 µs without options (napi-rs's per-call borrow scope and mutex, its UTF-8
+/// decoding of the answer), 1.5 µs with them (napi-rs reads an options object key by key).
 pub fn parts_function(env: &Env) -> napi::Result<Unknown<'_>> {
     // SAFETY: `env` is live; the callback takes no data.
     let made = unsafe { make_function(env.raw(), "parseEventPartsDirect", parts_direct, ptr::null_mut()) }?;
@@ -381,20 +384,42 @@ unsafe extern "C" fn parts_direct(env: sys::napi_env, info: sys::napi_callback_i
 /// # Safety
 /// `env` and `info` are those of a Node-API callback running now.
 unsafe fn parts_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Result<sys::napi_value> {
-    let mut argv = [ptr::null_mut(); 1];
+    // SAFETY: `env` is this callback's.
+    let not_direct = || unsafe { double(env, NOT_DIRECT) };
+    let mut argv = [ptr::null_mut(); 4];
     let mut argc = argv.len();
-    // SAFETY: `argv` holds `argc` values; Node-API fills one not passed with `undefined`.
+    // SAFETY: `argv` holds `argc` values; Node-API fills the ones not passed with `undefined`.
     ok(unsafe {
         sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut())
     })?;
-    // SAFETY: `env` is live and `argv[0]` this call's argument; no JS runs while the bytes are
-    // read: the parse below makes no JS value, and every answer or error is made after it.
+    // The options first, as `parseEvent` reads them (before the body). Names and types are
+    // short: a longer one is read by `parseEventParts`.
+    let mut dialect_room = [0u8; 64];
+    let mut hint_room = [0u8; 256];
+    // SAFETY (each): `env` is live and every value is one of this call's arguments.
+    let Some(dialect) = (unsafe { absent_or_text(env, argv[1], &mut dialect_room) })? else {
+        return not_direct();
+    };
+    let Some(type_hint) = (unsafe { absent_or_text(env, argv[2], &mut hint_room) })? else {
+        return not_direct();
+    };
+    let strict = match unsafe { type_of(env, argv[3]) }? {
+        sys::ValueType::napi_undefined => false,
+        sys::ValueType::napi_boolean => {
+            let mut value = false;
+            // SAFETY: as above; `value` is written by the call.
+            ok(unsafe { sys::napi_get_value_bool(env, argv[3], &mut value) })?;
+            value
+        }
+        _ => return not_direct(),
+    };
+    // SAFETY: as above; no JS runs while the bytes are read: the parse below makes no JS
+    // value, and every answer or error is made after it.
     let Some(body) = (unsafe { uint8_bytes(env, argv[0]) }) else {
-        // SAFETY: `env` is this callback's.
-        return unsafe { double(env, NOT_DIRECT) };
+        return not_direct();
     };
     PARTS_TAKEN.with(|taken| taken.set(taken.get() + 1));
-    let parsed = caught(|| crate::event::parse_bytes(body, None, None, false));
+    let parsed = caught(|| crate::event::parse_bytes(body, dialect, type_hint, strict));
     // The body's last use was the line above: JS may run from here on (the error factory).
     let js = Env::from_raw(env);
     let event = parsed.map_err(|error| crate::errors::to_js(&js, &error))?;
@@ -410,4 +435,32 @@ unsafe fn parts_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi:
         }
     })?;
     Ok(value)
+}
+
+/// `Some(None)` for `undefined`, `Some(Some(text))` for a string whose UTF-8 fits `room` (read
+/// into it), `None` for anything else: what the caller hands on.
+///
+/// # Safety
+/// `env` is live and `value` one of its values.
+unsafe fn absent_or_text(
+    env: sys::napi_env,
+    value: sys::napi_value,
+    room: &mut [u8],
+) -> napi::Result<Option<Option<&str>>> {
+    let mut written = 0;
+    // SAFETY: as the caller promises; Node-API writes at most `room.len() - 1` bytes and a
+    // terminating zero, and says how many it wrote; a value that is not a string fails.
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(env, value, room.as_mut_ptr().cast(), room.len(), &mut written)
+    };
+    if status != sys::Status::napi_ok {
+        // SAFETY: as the caller promises.
+        return Ok((unsafe { type_of(env, value) }? == sys::ValueType::napi_undefined).then_some(None));
+    }
+    // A full buffer may hold a cut value (and a cut character): the slow path reads it whole.
+    if written + 1 >= room.len() {
+        return Ok(None);
+    }
+    // Node-API wrote UTF-8 (lone surrogates as U+FFFD, as napi-rs's reading does).
+    Ok(std::str::from_utf8(&room[..written]).ok().map(Some))
 }

@@ -350,6 +350,13 @@ impl Verifier {
     pub fn scheme(&self) -> String {
         self.inner.scheme().name().to_owned()
     }
+
+    /// The dialect the scheme's senders write (the core's `Scheme::dialect`), `null` for a
+    /// scheme whose senders write their own JSON: `message.event` parses in it (lib/message.js).
+    #[napi(skip_typescript)]
+    pub fn sender_dialect(&self) -> Option<&'static str> {
+        self.inner.scheme().dialect().map(hookwire::Dialect::name)
+    }
 }
 
 impl Verifier {
