@@ -391,12 +391,21 @@ describe('parseEvent', () => {
     }
     // What parseEventParts alone reads (and refuses, or reads whole): not taken.
     const bytes = Buffer.from(bodies[1])
-    for (const args of [[null], [5], [{}], ['x'.repeat(64)], [undefined, null], [undefined, 7], [undefined, 'x'.repeat(256)],
+    // Past 63 and 255 bytes, and a value Node-API would cut short before a character that
+    // does not fit (a cut `hookwire` + spaces would be read as `hookwire`).
+    const cut = 'hookwire' + ' '.repeat(54) + 'é'
+    for (const args of [[null], [5], [{}], ['x'.repeat(64)], ['x'.repeat(62) + 'é'], [cut], [undefined, null], [undefined, 7],
+      [undefined, 'x'.repeat(256)], [undefined, 'x'.repeat(254) + 'é'], [undefined, 'x'.repeat(253) + '😀'],
       [undefined, undefined, 'yes'], [undefined, undefined, 1], [undefined, undefined, null]]) {
       assert.equal(direct(bytes, ...args), -1, inspect(args))
     }
+    // At the limits, taken, and answered as parseEventParts.
+    for (const args of [['x'.repeat(63)], ['hookwire', 'x'.repeat(255)], ['hookwire', 'x'.repeat(251) + '😀'], ['hookwire', 'é'.repeat(127)]]) {
+      assert.equal(answer(() => direct(bytes, ...args)), answer(() => addon.parseEventParts(bytes, { dialect: args[0], typeHint: args[1] })), inspect(args))
+    }
     // parseEvent with each of those answers as the addon's own parseEvent.
-    for (const options of [{ dialect: null }, { dialect: 5 }, { typeHint: 7 }, { strict: 'yes' }, { dialect: 'x'.repeat(64) }, { typeHint: 'x'.repeat(300) }]) {
+    for (const options of [{ dialect: null }, { dialect: 5 }, { typeHint: 7 }, { strict: 'yes' }, { dialect: 'x'.repeat(64) }, { typeHint: 'x'.repeat(300) },
+      { dialect: cut }, { dialect: 'device-service', typeHint: 'a'.repeat(254) + 'é' }, { dialect: 'device-service', typeHint: 'a'.repeat(254) + '\ud800' }]) {
       const ours = answer(() => members(parseEvent(bytes, options)))
       const addons = answer(() => members(addon.parseEvent(bytes, options)))
       assert.deepEqual(ours, addons, inspect(options))
@@ -464,6 +473,20 @@ describe('Subscription', () => {
 })
 
 describe('message.event', () => {
+  test('a key someone added to Object.prototype is no option of message.event or eventAs', () => {
+    const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
+    const body = '{"type":"order.created","data":{"id":1001,"total_amount":45.99}}'
+    const message = new Verifier(SECRET).verify(body, new Signer(SECRET).sign(body))
+    Object.prototype.polluted = 1 // eslint-disable-line no-extend-native
+    try {
+      assert.equal(message.event.data.total_amount, 45.99)
+      assert.equal(message.eventAs('hookwire').type, 'order.created')
+      assert.equal(message.event.toJson().length > 0, true) // the addon's second parse too
+    } finally {
+      delete Object.prototype.polluted
+    }
+  })
+
   const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
   const NATIVE = '{"type":"order.created","data":{"id":1001,"total_amount":45.99}}'
   const AURA = '{"id":"evt_1","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1001,"total_amount":45.99}}}'
@@ -480,7 +503,7 @@ describe('message.event', () => {
   ]
   for (const [scheme, body, expected] of cases) {
     test(`${scheme}: ${body.slice(0, 40)}…`, () => {
-      const headers = new Signer(SECRET, { scheme }).sign(body, { id: 'm5', timestamp: 1_700_000_000 })
+      const headers = new Signer(SECRET, { scheme }).sign(body, { id: 'm5', timestamp: 1_700_000_000, eventType: 'order.created' })
       const message = new Verifier(SECRET, { scheme }).verify(body, headers, { now: 1_700_000_000 })
       if (typeof expected === 'number') {
         const ev = message.event
@@ -495,6 +518,9 @@ describe('message.event', () => {
         assert.equal(addon.partsDirectCalls(), taken + 1)
       } else {
         assert.throws(() => message.event, expected)
+        const verifier = new Verifier(SECRET, { scheme })
+        const refusal = (fn) => { try { fn() } catch (error) { return [error.constructor.name, error.code, error.message] } }
+        assert.deepEqual(refusal(() => message.event), refusal(() => verifier.sentEvent(Buffer.from(body), message.eventType ?? undefined)))
       }
       // eventAs: the addon's own parse in that dialect, member by member.
       for (const dialect of DIALECTS) {

@@ -18,7 +18,7 @@
 // options object the caller reuses changes nothing. The addon's `matches` methods are handed
 // that instance.
 
-/** The parsed data of the addon's own events (`sampleEvent`, `message.event`): kept beside the
+/** The parsed data of the addon's own events (`sampleEvent`, the addon's `parseEvent`): kept beside the
  * event, not on it, so the event has no property of its own and a frozen one still takes it. */
 const KEPT = new WeakMap()
 
@@ -204,7 +204,9 @@ function readOptions(options) {
 }
 
 /** The known options, read once (`readOptions`): own enumerable fields, as the addon lists an
- * object's keys; an instance tells `parts` its values may go to the plain function as they are. */
+ * object's keys; an instance tells `parts` its values may go to the plain function as they are.
+ * Nothing above it (no `Object.prototype`): a key added there later is not listed by the
+ * addon's second parse of the event (`nativeOf`). */
 class Known {
   constructor(dialect, typeHint, strict) {
     this.dialect = dialect
@@ -212,6 +214,7 @@ class Known {
     this.strict = strict
   }
 }
+Object.setPrototypeOf(Known.prototype, null)
 
 /**
  * A copy of the bytes of `body` (a Buffer or Uint8Array the addon has accepted) for the second

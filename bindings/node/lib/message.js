@@ -254,13 +254,15 @@ class VerifiedMessage {
     // The core's `Scheme::parse_event` is its dialect's parse (the addon's `sentEvent`, which
     // makes an instance of its Event class, costs three times `parseEvent`); a scheme without
     // one is the addon's refusal.
-    return dialect === null ? verifier.sentEvent(this.body, typeHint) : parseEvent(this.body, { dialect, typeHint })
+    // The options object without a prototype: `parseEvent` lists inherited keys as the addon
+    // does, and a key someone added to `Object.prototype` is no option of ours.
+    return dialect === null ? verifier.sentEvent(this.body, typeHint) : parseEvent(this.body, { __proto__: null, dialect, typeHint })
   }
 
   /** The body in another system's envelope (DIALECTS), the event header as type hint. */
   eventAs(dialect) {
     hidden(this)
-    return parseEvent(this.body, { dialect, typeHint: this.eventType ?? undefined })
+    return parseEvent(this.body, { __proto__: null, dialect, typeHint: this.eventType ?? undefined })
   }
 
   /** Whether the message is claimed in a replay store (false when the verifier has none). */

@@ -393,9 +393,9 @@ unsafe fn parts_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi:
         sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut())
     })?;
     // The options first, as `parseEvent` reads them (before the body). Names and types are
-    // short: a longer one is read by `parseEventParts`.
-    let mut dialect_room = [0u8; 64];
-    let mut hint_room = [0u8; 256];
+    // short: a longer one (past 63 and 255 bytes) is read by `parseEventParts`.
+    let mut dialect_room = [0u8; 63 + CUT_MARGIN + 1];
+    let mut hint_room = [0u8; 255 + CUT_MARGIN + 1];
     // SAFETY (each): `env` is live and every value is one of this call's arguments.
     let Some(dialect) = (unsafe { absent_or_text(env, argv[1], &mut dialect_room) })? else {
         return not_direct();
@@ -437,6 +437,9 @@ unsafe fn parts_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi:
     Ok(value)
 }
 
+/// The longest UTF-8 character: what a value cut by Node-API may leave unwritten of `room`.
+const CUT_MARGIN: usize = 4;
+
 /// `Some(None)` for `undefined`, `Some(Some(text))` for a string whose UTF-8 fits `room` (read
 /// into it), `None` for anything else: what the caller hands on.
 ///
@@ -457,8 +460,10 @@ unsafe fn absent_or_text(
         // SAFETY: as the caller promises.
         return Ok((unsafe { type_of(env, value) }? == sys::ValueType::napi_undefined).then_some(None));
     }
-    // A full buffer may hold a cut value (and a cut character): the slow path reads it whole.
-    if written + 1 >= room.len() {
+    // Node-API writes at most `room.len() - 1` bytes and stops before a character that does
+    // not fit: a value it cut has at least `room.len() - CUT_MARGIN` bytes written. Such a one
+    // (or a value as long) is read whole by the slow path.
+    if written + CUT_MARGIN >= room.len() {
         return Ok(None);
     }
     // Node-API wrote UTF-8 (lone surrogates as U+FFFD, as napi-rs's reading does).
