@@ -251,11 +251,11 @@ class VerifiedMessage {
     const { verifier } = hidden(this)
     const dialect = dialectOf(verifier)
     const typeHint = this.eventType ?? undefined
-    // The core's `Scheme::parse_event` is its dialect's parse (the addon's `sentEvent`, which
-    // makes an instance of its Event class, costs three times `parseEvent`); a scheme without
-    // one is the addon's refusal.
-    // The options object without a prototype: `parseEvent` lists inherited keys as the addon
-    // does, and a key someone added to `Object.prototype` is no option of ours.
+    // The core's `Scheme::parse_event` is its dialect's parse: `parseEvent` in it (the addon's
+    // `sentEvent` makes an instance of its Event class, which costs three times as much); a
+    // scheme without one is the addon's refusal. The options object has no prototype:
+    // `parseEvent` lists inherited keys as the addon does, and a key someone added to
+    // `Object.prototype` is no option of ours.
     return dialect === null ? verifier.sentEvent(this.body, typeHint) : parseEvent(this.body, { __proto__: null, dialect, typeHint })
   }
 
