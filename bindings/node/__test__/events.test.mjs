@@ -43,6 +43,15 @@ function outcome(f) {
   }
 }
 
+/** What `f()` gives: its answer, or what it threw (class, code, message). */
+function settled(f) {
+  try {
+    return { answer: f() }
+  } catch (error) {
+    return { threw: error.constructor.name, code: error.code, message: error.message }
+  }
+}
+
 /** Every typed array `value` holds in a property of its own (keyed by string or symbol) or a
  * private field, as `[where, length, byteLength of its ArrayBuffer]`. Private fields are seen
  * through the inspector protocol (the view a debugger or a heap snapshot has). */
@@ -327,15 +336,14 @@ describe('parseEvent', () => {
       '',
       '{"type":"order.created","data":{"id":99999999999999999999999}}',
     ]
-    const answer = (fn) => { try { return fn() } catch (error) { return `threw ${error.code}: ${error.message}` } }
     for (const text of bodies) {
       const bytes = Buffer.from(text)
       const large = new Uint8Array(bytes.length + 64)
       large.set(bytes, 32)
-      const expected = answer(() => addon.parseEventParts(bytes, undefined))
-      assert.equal(answer(() => direct(bytes)), expected, text)
-      assert.equal(answer(() => direct(large.subarray(32, 32 + bytes.length))), expected, `${text} (a view)`)
-      assert.equal(answer(() => direct(new Uint8Array(bytes))), expected, `${text} (a Uint8Array)`)
+      const expected = settled(() => addon.parseEventParts(bytes, undefined))
+      assert.deepEqual(settled(() => direct(bytes)), expected, text)
+      assert.deepEqual(settled(() => direct(large.subarray(32, 32 + bytes.length))), expected, `${text} (a view)`)
+      assert.deepEqual(settled(() => direct(new Uint8Array(bytes))), expected, `${text} (a Uint8Array)`)
     }
     // Bytes held otherwise: shared memory, a detached buffer (empty), a Uint8Array subclass.
     const text = sampleEvent('order.created').toJson().toString()
@@ -345,7 +353,7 @@ describe('parseEvent', () => {
     structuredClone(detached.buffer, { transfer: [detached.buffer] })
     class Bytes extends Uint8Array {}
     for (const held of [shared, detached, Bytes.from(Buffer.from(text))]) {
-      assert.equal(answer(() => direct(held)), answer(() => addon.parseEventParts(held, undefined)), inspect(held))
+      assert.deepEqual(settled(() => direct(held)), settled(() => addon.parseEventParts(held, undefined)), inspect(held))
     }
     // Anything but a Uint8Array is not taken, the nearest kinds of typed array too.
     const bytes = Buffer.from(text)
@@ -368,7 +376,6 @@ describe('parseEvent', () => {
 
   test('the plain parts function takes the options as parseEventParts reads them, and -1 for the ones it does not', () => {
     const direct = addon.partsFunction()
-    const answer = (fn) => { try { return fn() } catch (error) { return `threw ${error.code}: ${error.message}` } }
     const bodies = [
       '{"id":"evt_1","type":"order.created","created":"2025-08-08T10:00:00Z","data":{"object":{"id":1001,"total_amount":45.99}}}',
       '{"type":"order.created","data":{"id":1001,"total_amount":45.99}}',
@@ -383,8 +390,8 @@ describe('parseEvent', () => {
       for (const dialect of dialects) {
         for (const typeHint of [undefined, 'order.created', 'device.temperature', 'x y']) {
           for (const strict of [undefined, false, true]) {
-            const expected = answer(() => addon.parseEventParts(bytes, { dialect, typeHint, strict }))
-            assert.equal(answer(() => direct(bytes, dialect, typeHint, strict)), expected, `${text} ${dialect} ${typeHint} ${strict}`)
+            const expected = settled(() => addon.parseEventParts(bytes, { dialect, typeHint, strict }))
+            assert.deepEqual(settled(() => direct(bytes, dialect, typeHint, strict)), expected, `${text} ${dialect} ${typeHint} ${strict}`)
           }
         }
       }
@@ -401,13 +408,13 @@ describe('parseEvent', () => {
     }
     // At the limits, taken, and answered as parseEventParts.
     for (const args of [['x'.repeat(63)], ['hookwire', 'x'.repeat(255)], ['hookwire', 'x'.repeat(251) + '😀'], ['hookwire', 'é'.repeat(127)]]) {
-      assert.equal(answer(() => direct(bytes, ...args)), answer(() => addon.parseEventParts(bytes, { dialect: args[0], typeHint: args[1] })), inspect(args))
+      assert.deepEqual(settled(() => direct(bytes, ...args)), settled(() => addon.parseEventParts(bytes, { dialect: args[0], typeHint: args[1] })), inspect(args))
     }
     // parseEvent with each of those answers as the addon's own parseEvent.
     for (const options of [{ dialect: null }, { dialect: 5 }, { typeHint: 7 }, { strict: 'yes' }, { dialect: 'x'.repeat(64) }, { typeHint: 'x'.repeat(300) },
       { dialect: cut }, { dialect: 'device-service', typeHint: 'a'.repeat(254) + 'é' }, { dialect: 'device-service', typeHint: 'a'.repeat(254) + '\ud800' }]) {
-      const ours = answer(() => members(parseEvent(bytes, options)))
-      const addons = answer(() => members(addon.parseEvent(bytes, options)))
+      const ours = outcome(() => parseEvent(bytes, options))
+      const addons = outcome(() => addon.parseEvent(bytes, options))
       assert.deepEqual(ours, addons, inspect(options))
     }
   })
@@ -519,13 +526,11 @@ describe('message.event', () => {
       } else {
         assert.throws(() => message.event, expected)
         const verifier = new Verifier(SECRET, { scheme })
-        const refusal = (fn) => { try { fn() } catch (error) { return [error.constructor.name, error.code, error.message] } }
-        assert.deepEqual(refusal(() => message.event), refusal(() => verifier.sentEvent(Buffer.from(body), message.eventType ?? undefined)))
+        assert.deepEqual(outcome(() => message.event), outcome(() => verifier.sentEvent(Buffer.from(body), message.eventType ?? undefined)))
       }
       // eventAs: the addon's own parse in that dialect, member by member.
       for (const dialect of DIALECTS) {
-        const answer = (fn) => { try { return members(fn()) } catch (error) { return `threw ${error.code}: ${error.message}` } }
-        assert.deepEqual(answer(() => message.eventAs(dialect)), answer(() => addon.parseEvent(Buffer.from(body), { dialect, typeHint: message.eventType ?? undefined })), dialect)
+        assert.deepEqual(outcome(() => message.eventAs(dialect)), outcome(() => addon.parseEvent(Buffer.from(body), { dialect, typeHint: message.eventType ?? undefined })), dialect)
       }
     })
   }

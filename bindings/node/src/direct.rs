@@ -1,6 +1,6 @@
 //! The hot paths as plain Node-API functions: each verifier's own verify function (`verify` by
-//! a verifier without a replay store), and `parseEventParts` for a byte body without options
-//! ([`parts_function`], at the end). The one place this crate calls Node-API itself.
+//! a verifier without a replay store), and `parseEventParts` for a byte body, its options given
+//! as values ([`parts_function`], at the end). The one place this crate calls Node-API itself.
 //!
 //! Every `#[napi]` function pays napi-rs's per-call bookkeeping before its body runs: a borrow
 //! scope (an `Arc<Mutex<…>>` allocated and freed per call, thread-local stacks pushed and

@@ -143,10 +143,9 @@ pub fn parse_event_parts(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> 
     parts_of(&event).map_err(napi::Error::from_reason)
 }
 
-/// `parseEventParts` as a plain Node-API function for the usual call, a `Uint8Array` (or
-/// `Buffer`) body and no options, without napi-rs's per-call bookkeeping (see
-/// `crate::direct`); anything else it answers -1, for `parseEventParts`. Made once, by
-/// `lib/event.js`.
+/// `parseEventParts` as a plain Node-API function for a `Uint8Array` (or `Buffer`) body, the
+/// options given as values, without napi-rs's per-call bookkeeping (see `crate::direct`);
+/// anything else it answers -1, for `parseEventParts`. Made once, by `lib/event.js`.
 #[napi(skip_typescript)]
 pub fn parts_function(env: &Env) -> napi::Result<Unknown<'_>> {
     crate::direct::parts_function(env)
