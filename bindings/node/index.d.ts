@@ -118,8 +118,9 @@ export declare class Event {
   /** The timestamp as written (RFC 3339 text or unix seconds), if any. */
   get timestamp(): string | null
   /**
-   * The data as JSON text, exactly (numbers keep their digits). `data` (lib/event.js) is
-   * this text parsed once by JS.
+   * The data as JSON text, exactly (numbers keep their digits). `data` (lib/event.js) holds
+   * the values `JSON.parse` gives for it. For an event of `parseEvent` whose data came on
+   * the tape (as a rule), the text is asked for when first read: a second parse.
    */
   dataJson(): string
   /** The native envelope as JSON bytes. */
@@ -130,8 +131,9 @@ export declare class Event {
   encode(dialect: string): Buffer
   /**
    * The data as JS values (keys as in the JSON), exactly what `JSON.parse(ev.dataJson())`
-   * gives: numbers are JS numbers, so read `dataJson()` for the exact digits. Built on the first
-   * read and kept: every read gives the same object.
+   * gives: numbers are JS numbers, so read `dataJson()` for the exact digits. Built once (by
+   * `parseEvent` as it makes the event, else on the first read) and kept: every read gives
+   * the same object.
    */
   get data(): unknown
 }

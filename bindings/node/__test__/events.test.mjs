@@ -2,6 +2,8 @@
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 
+import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
 import { createRequire } from 'node:module'
 import { inspect } from 'node:util'
@@ -367,10 +369,16 @@ describe('parseEvent', () => {
       const taken = addon.partsDirectCalls()
       const fast = parseEvent(Buffer.from(body))
       assert.equal(addon.partsDirectCalls(), taken + 1, 'parseEvent of a Buffer goes by the parts function')
-      assert.deepEqual(members(fast), members(parseEvent(body)), body)
-      assert.equal(addon.partsDirectCalls(), taken + 1, 'a string body goes by parseEventParts')
-      assert.deepEqual(members(fast), members(parseEvent(Buffer.from(body), {})), body)
-      assert.equal(addon.partsDirectCalls(), taken + 2, 'options read by parseEvent go by the parts function')
+      // Its dataJson() (a data built from the tape) asks the parts function again.
+      const answers = members(fast)
+      const asked = addon.partsDirectCalls()
+      assert.deepEqual(answers, members(parseEvent(body)), body)
+      assert.equal(addon.partsDirectCalls(), asked, 'a string body goes by parseEventParts')
+      const written = addon.tapesWritten()
+      const withOptions = parseEvent(Buffer.from(body), {})
+      const onTape = addon.tapesWritten() - written
+      assert.deepEqual(answers, members(withOptions), body)
+      assert.equal(addon.partsDirectCalls(), asked + 1 + onTape, 'options read by parseEvent go by the parts function (and dataJson again when the data came on the tape)')
     }
   })
 
@@ -391,7 +399,7 @@ describe('parseEvent', () => {
         for (const typeHint of [undefined, 'order.created', 'device.temperature', 'x y']) {
           for (const strict of [undefined, false, true]) {
             const expected = settled(() => addon.parseEventParts(bytes, { dialect, typeHint, strict }))
-            assert.deepEqual(settled(() => direct(bytes, dialect, typeHint, strict)), expected, `${text} ${dialect} ${typeHint} ${strict}`)
+            assert.deepEqual(settled(() => direct(bytes, undefined, dialect, typeHint, strict)), expected, `${text} ${dialect} ${typeHint} ${strict}`)
           }
         }
       }
@@ -404,11 +412,11 @@ describe('parseEvent', () => {
     for (const args of [[null], [5], [{}], ['x'.repeat(64)], ['x'.repeat(62) + 'é'], [cut], [undefined, null], [undefined, 7],
       [undefined, 'x'.repeat(256)], [undefined, 'x'.repeat(254) + 'é'], [undefined, 'x'.repeat(253) + '😀'],
       [undefined, undefined, 'yes'], [undefined, undefined, 1], [undefined, undefined, null]]) {
-      assert.equal(direct(bytes, ...args), -1, inspect(args))
+      assert.equal(direct(bytes, undefined, ...args), -1, inspect(args))
     }
     // At the limits, taken, and answered as parseEventParts.
     for (const args of [['x'.repeat(63)], ['hookwire', 'x'.repeat(255)], ['hookwire', 'x'.repeat(251) + '😀'], ['hookwire', 'é'.repeat(127)]]) {
-      assert.deepEqual(settled(() => direct(bytes, ...args)), settled(() => addon.parseEventParts(bytes, { dialect: args[0], typeHint: args[1] })), inspect(args))
+      assert.deepEqual(settled(() => direct(bytes, undefined, ...args)), settled(() => addon.parseEventParts(bytes, { dialect: args[0], typeHint: args[1] })), inspect(args))
     }
     // parseEvent with each of those answers as the addon's own parseEvent.
     for (const options of [{ dialect: null }, { dialect: 5 }, { typeHint: 7 }, { strict: 'yes' }, { dialect: 'x'.repeat(64) }, { typeHint: 'x'.repeat(300) },
@@ -429,6 +437,129 @@ describe('parseEvent', () => {
       assert.throws(() => addon.benchParseEvent(Buffer.from(bad), 10), (error) => error.code === expected, bad)
     }
     assert.throws(() => addon.benchParseEvent(body, -1), (error) => error.code === 'invalid_argument')
+  })
+})
+
+/** Whether `a` and `b` are the same JSON values as `JSON.parse` makes them: the same kind and
+ * prototype, the same own keys in the same order (`__proto__` included), numbers by
+ * `Object.is` (-0 is not 0); the first difference as a path, else null. */
+function difference(a, b, path = 'data') {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) {
+    return Object.is(a, b) ? null : `${path}: ${inspect(a)} vs ${inspect(b)}`
+  }
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return `${path}: another prototype`
+  const [keysA, keysB] = [Reflect.ownKeys(a), Reflect.ownKeys(b)]
+  if (keysA.join('\u0000') !== keysB.join('\u0000')) return `${path}: keys ${inspect(keysA)} vs ${inspect(keysB)}`
+  for (const key of keysA) {
+    const [x, y] = [Object.getOwnPropertyDescriptor(a, key), Object.getOwnPropertyDescriptor(b, key)]
+    if (x.writable !== y.writable || x.enumerable !== y.enumerable || x.configurable !== y.configurable) {
+      return `${path}.${String(key)}: attributes`
+    }
+    const found = difference(x.value, y.value, `${path}.${String(key)}`)
+    if (found !== null) return found
+  }
+  return null
+}
+
+/** Bodies the tape must write as JSON.parse reads the core's text: what it leaves to JSON.parse
+ * (escapes, objects in extra fields), keys Object.prototype has, integer keys, repeats, kept
+ * nulls, numbers at the edges, every kind of raw data, records in arrays, text that is not
+ * ASCII (the data then goes as JSON text). */
+const TAPE_EDGES = [
+  '{"type":"order.created","data":{"status":null,"id":1,"__proto__":{"x":1},"constructor":2,"toString":"s","hasOwnProperty":[1],"0":"zero","12":1,"a":1,"a":2,"b":null,"a":3}}',
+  '{"type":"order.created","data":{"total_amount":-0,"id":-0,"customer_id":18446744073709551616,"chef_id":-9223372036854775809,"restaurant_id":9007199254740993,"order_number":"tab\\there \\"q\\" \\/","status":"","items":[{"price":0.1},{"price":1e400,"modifiers":[{"a":[1,2]},"x",null,true,false,-1.5e-7,"\\u0041"]},{}],"created_at":1754647200,"preparation_time":-12}}',
+  '{"type":"order.created","data":{"items":[],"updated_fields":["a","b"],"total_amount":12345678901234567890.123456789,"x":{"y":{"z":[[],{}]}}}}',
+  '{"type":"order.created","data":{"updated_fields":["b\\u00e9"]}}',
+  '{"type":"order.created","data":{"status":"é"}}',
+  '{"type":"order.created","data":{"id":1,"é":1}}',
+  '{"id":"évt","type":"order.created","data":{"id":1}}',
+  '{"id":"e😀","type":"order.created","note":"é","data":{"order_number":"😀é","status":"ok","ключ":"значение","z":"\\u00e9"}}',
+  '{"type":"order.created","note":"é","data":{"id":1}}',
+  '{"type":"order.created","data":{"order_number":"\\u0001\\u001f"}}',
+  '{"type":"order.created","data":{"note":"x","id":5,"status":"late after an extra"}}',
+  '{"type":"order.created","data":{"id":null,"order_id":null,"items":null}}',
+  '{"type":"order.created","data":{}}',
+  '{"type":"widget.x","data":"text"}',
+  '{"type":"widget.x","data":"t\\"ext"}',
+  '{"type":"widget.x","data":12.5}',
+  '{"type":"widget.x","data":null}',
+  '{"type":"widget.x","data":true}',
+  '{"type":"widget.x","data":[]}',
+  '{"type":"widget.x","data":{"__proto__":1,"a":[{"__proto__":{}}]}}',
+  '{"type":"widget.x","data": { "spaced" : [ 1 , 2 ] } }',
+  '{"type":"device.temperature","data":{"probes":[{"unit":"C","temperature":21.5,"timestamp":"2025-08-08T10:00:00.123456+05:30"},{"probe_id":"p-2","unit":"F","extra":{}}],"is_online":true,"battery_level":0.0,"last_seen":0}}',
+  '{"type":"job.completed","data":{"type":"backup","target_summary":{"n":1},"result_summary":[1],"requested_at":"2025-08-08T10:00:00Z"}}',
+  '{"type":"user.login","actor":{"id":1,"username":"u","role":"admin"},"data":{"user_id":"u_1","email":"a@b.c","created_at":"2025-08-08T10:00:00-00:00"}}',
+  // More numbers than the tape holds: the data goes as JSON text.
+  `{"type":"order.created","data":{"items":[${Array.from({ length: 1500 }, (_, i) => `{"id":${i},"price":${i}.5}`).join(',')}]}}`,
+]
+
+describe('the tape (.data built without JSON text)', () => {
+  /** Every body the repository holds: the fuzz seeds of `event_parse`, the dialect fixtures,
+   * the shared vectors' bodies, and the edges above. */
+  function corpus() {
+    const root = new URL('../../../', import.meta.url)
+    const bodies = []
+    for (const dir of ['fuzz/seeds/event_parse/', 'tests/fixtures/dialects/']) {
+      for (const name of readdirSync(new URL(dir, root))) bodies.push(readFileSync(new URL(dir + name, root)))
+    }
+    for (const vector of JSON.parse(readFileSync(new URL('tests/vectors/events.json', root), 'utf8')).cases) {
+      bodies.push(Buffer.from(typeof vector.body === 'string' ? vector.body : JSON.stringify(vector.body)))
+    }
+    for (const text of TAPE_EDGES) bodies.push(Buffer.from(text))
+    assert.ok(bodies.length > 2000, `the seeds are missing: ${bodies.length} bodies`)
+    return bodies
+  }
+
+  test('data is JSON.parse of dataJson(), member by member and in order, for every body the repository holds in every dialect', () => {
+    let [events, taped] = [0, 0]
+    for (const body of corpus()) {
+      for (const options of [undefined, ...DIALECTS.map((dialect) => ({ dialect })), { dialect: 'device-service', typeHint: 'device.temperature' }]) {
+        let event
+        const written = addon.tapesWritten()
+        try {
+          event = parseEvent(body, options)
+        } catch {
+          continue
+        }
+        events += 1
+        taped += addon.tapesWritten() - written
+        const found = difference(event.data, JSON.parse(event.dataJson()))
+        assert.equal(found, null, `${inspect(options)} ${body.toString().slice(0, 300)}`)
+        // The JSON text asked for later is the addon's own.
+        assert.equal(event.dataJson(), addon.parseEvent(body, options).dataJson())
+      }
+    }
+    // Most events go by the tape; some (text that is not ASCII, a tape too long) by JSON text.
+    assert.ok(events > 1000 && taped > events * 0.9 && taped < events, `${taped} of ${events} events on the tape`)
+  })
+
+  test("what the tape takes: text that is not ASCII (the answer then UTF-8), the body's bytes; not more numbers than it holds", () => {
+    for (const text of TAPE_EDGES) {
+      const written = addon.tapesWritten()
+      const event = parseEvent(Buffer.from(text))
+      assert.equal(addon.tapesWritten() - written, text === TAPE_EDGES.at(-1) ? 0 : 1, text.slice(0, 100))
+      assert.equal(difference(event.data, JSON.parse(event.dataJson())), null, text.slice(0, 100))
+      // The bytes the event keeps (in the answer when it is ASCII, else a copy of its own)
+      // serve its other members, as the addon's own instance answers them.
+      assert.deepEqual(members(event), members(addon.parseEvent(Buffer.from(text))), text.slice(0, 100))
+    }
+    // A key Object.prototype has is the data's own, as JSON.parse makes it.
+    const data = parseEvent(Buffer.from(TAPE_EDGES[0])).data
+    assert.equal(Object.getPrototypeOf(data), Object.prototype)
+    assert.deepEqual(Object.getOwnPropertyDescriptor(data, '__proto__').value, { x: 1 })
+    assert.equal(data.toString, 's')
+    assert.equal(data.a, 3)
+  })
+
+  test('keys Object.prototype has are defined, not assigned: the data is built where the prototypes are frozen', () => {
+    const index = new URL('../index.js', import.meta.url).pathname
+    const script = `
+      const { parseEvent } = require(${JSON.stringify(index)})
+      const data = parseEvent(Buffer.from(${JSON.stringify(TAPE_EDGES[0])})).data
+      process.stdout.write(JSON.stringify([Object.isFrozen(Object.prototype), data.constructor, data.toString, Object.keys(data)]))`
+    const out = execFileSync(process.execPath, ['--frozen-intrinsics', '--no-warnings', '-e', script], { encoding: 'utf8' })
+    assert.deepEqual(JSON.parse(out), [true, 2, 's', ['0', '12', 'id', 'status', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'a', 'b']])
   })
 })
 

@@ -104,8 +104,9 @@ export interface VerifierOptions {
 // @members Event
   /**
    * The data as JS values (keys as in the JSON), exactly what `JSON.parse(ev.dataJson())`
-   * gives: numbers are JS numbers, so read `dataJson()` for the exact digits. Built on the first
-   * read and kept: every read gives the same object.
+   * gives: numbers are JS numbers, so read `dataJson()` for the exact digits. Built once (by
+   * `parseEvent` as it makes the event, else on the first read) and kept: every read gives
+   * the same object.
    */
   get data(): unknown
 // @end

@@ -1,11 +1,17 @@
 'use strict'
 // Events in JS.
 //
-// `event.data`: the core's exact JSON text of the data parsed by V8's own JSON.parse on the
-// first read, and kept with the event (a private field, or a WeakMap for the addon's own
-// instances): later reads give the same object, with no napi call and no parse, and the event
-// has no property of its own. (Building the values from Rust instead costs two or three napi
-// calls per member, more than the parse of the text.)
+// `event.data` of `parseEvent`'s events: built here from the tape the addon wrote (src/tape.rs:
+// the payload's members as tags and numbers in a Float64Array this module owns, the text of
+// strings and keys in the answer string), by a function per payload type made from the core's
+// field list (`builders`), when the event is made. Where the addon did not take the data on
+// the tape (a string body, an option it reads by napi-rs, text that is not ASCII), the data
+// comes as the core's exact JSON text and `.data` is V8's JSON.parse of it on the first read.
+// Either way the same values, members and order (the tests hold the two to each other), kept
+// with the event: later reads give the same object, and the event has no property of its own.
+// (Building the values from Rust by Node-API calls costs two or three per member, more than
+// either.) The addon's own instances (`sampleEvent`, the addon's `parseEvent`) parse their JSON
+// text on the first read and keep it in a WeakMap.
 //
 // `parseEvent(body, options)` makes its event here, from what one addon call gives: the id,
 // type, family and timestamp, and the data's exact JSON text. The addon keeps nothing: an object
@@ -47,25 +53,60 @@ function install(native) {
   let isParsed
 
   /**
-   * An event from `parseEvent`: `parts` from the addon, and the body and options it was parsed
-   * from, for the addon's instance. Private fields: nothing is a property (a spread, a symbol
-   * listing or a log line sees none of it), and a frozen event still takes what it makes later.
-   * Named `Event`: `util.inspect` shows it as it shows the addon's instance (`Event {}`).
+   * An event from `parseEvent`: the addon's answer (`ask`), read here, and the body and options
+   * it was parsed from, for the addon's instance. Private fields: nothing is a property (a
+   * spread, a symbol listing or a log line sees none of it), and a frozen event still takes
+   * what it makes later. Named `Event`: `util.inspect` shows it as it shows the addon's instance
+   * (`Event {}`).
    */
   const ParsedEvent = class Event {
-    #parts
+    #id
+    #type
+    #family
+    #timestamp
+    /** The data's JSON text: null until asked for when the data came on the tape. */
+    #json
+    /** The data: built from the tape, or undefined until the first read of its JSON text. */
+    #data
     /** A string body as given (text, which the addon reads as UTF-8), else undefined. */
     #text
     /** Bytes given as a Buffer or Uint8Array: their copy as a one-byte (latin1) string. */
     #bytes
     #options
-    #data = undefined
     #native = undefined
 
-    constructor(parts, body, options) {
-      this.#parts = parts
+    /**
+     * Reads `given`, the addon's one string (`parseEventParts` in src/event.rs): a digit saying
+     * whether the id and the timestamp are present (1, 2) and whether the data is on the tape
+     * (4), then the type, family and timestamp, each ended by U+0001; then either the data's
+     * JSON text, U+0001 and the id (the only part that may hold the character), or, with the
+     * tape, the id, the tape's text and, when all of it is ASCII, the body's bytes as latin1
+     * characters (the copy the event keeps, else made by `ownBytes`), where the id ends and the
+     * bytes begin (-1: not there) in the tape's first two slots. Data on the tape is built now
+     * (the tape is the next call's).
+     */
+    constructor(given, body, options) {
+      const flags = given.charCodeAt(0) - 48
+      const b = given.indexOf('\u0001', 1)
+      const c = given.indexOf('\u0001', b + 1)
+      const d = given.indexOf('\u0001', c + 1)
+      this.#type = given.slice(1, b)
+      this.#family = given.slice(b + 1, c)
+      this.#timestamp = flags & 2 ? given.slice(c + 1, d) : null
+      if (flags & 4) {
+        const idEnd = tape.slots[0]
+        this.#id = flags & 1 ? given.slice(d + 1, idEnd) : null
+        this.#json = null
+        this.#data = tape.read(given, idEnd)
+        const bytesAt = tape.slots[1]
+        this.#bytes = bytesAt < 0 ? ownBytes(body) : given.slice(bytesAt)
+      } else {
+        const e = given.indexOf('\u0001', d + 1)
+        this.#id = flags & 1 ? given.slice(e + 1) : null
+        this.#json = given.slice(d + 1, e)
+        if (typeof body !== 'string') this.#bytes = ownBytes(body)
+      }
       if (typeof body === 'string') this.#text = body
-      else this.#bytes = ownBytes(body)
       this.#options = options
     }
 
@@ -82,29 +123,38 @@ function install(native) {
     }
 
     get id() {
-      return this.#parts[0]
+      return this.#id
     }
 
     get type() {
-      return this.#parts[1]
+      return this.#type
     }
 
     get family() {
-      return this.#parts[2]
+      return this.#family
     }
 
     get timestamp() {
-      return this.#parts[3]
+      return this.#timestamp
     }
 
     dataJson() {
-      return this.#parts[4]
+      let json = this.#json
+      if (json === null) {
+        // On the tape the data came without its JSON text: the same bytes parsed again, the
+        // text asked for this time (no tape given), and kept.
+        const given = ask(this.#text ?? Buffer.from(this.#bytes, 'latin1'), this.#options, undefined)
+        const d = given.indexOf('\u0001', given.indexOf('\u0001', given.indexOf('\u0001', 1) + 1) + 1)
+        json = given.slice(d + 1, given.indexOf('\u0001', d + 1))
+        this.#json = json
+      }
+      return json
     }
 
     get data() {
       let data = this.#data
       if (data === undefined) {
-        data = JSON.parse(this.#parts[4])
+        data = JSON.parse(this.#json)
         this.#data = data
       }
       return data
@@ -141,34 +191,29 @@ function install(native) {
   /** `parseEventParts` for a byte body and the options `readOptions` read, as a plain Node-API
    * function (src/direct.rs): -1 for what it does not take (a string is not handed to it). */
   const partsDirect = native.partsFunction()
-  /** The addon's parts of an event, `[id, type, family, timestamp, data JSON]`, from its one
-   * string (`parseEventParts` in src/event.rs): a digit saying whether the id and the timestamp
-   * are present, then the type, family, timestamp and data, each ended by U+0001, and the id
-   * last (the only part that may hold the character). */
-  function parts(body, read) {
+  const tape = tapeReader(native.tapeLayout())
+  /** The addon's answer for `body` and the options `readOptions` read (see the constructor
+   * above): by the plain function for bytes (the data on the tape when `memory` is given), by
+   * `parseEventParts` for the rest. */
+  function ask(body, read, memory) {
     let given = -1
     if (typeof body !== 'string') {
-      if (read === undefined) given = partsDirect(body)
-      else if (read instanceof Known) given = partsDirect(body, read.dialect, read.typeHint, read.strict)
+      if (read === undefined) given = partsDirect(body, memory)
+      else if (read instanceof Known) given = partsDirect(body, memory, read.dialect, read.typeHint, read.strict)
     }
-    if (given === -1) given = parseEventParts(body, read)
-    const present = given.charCodeAt(0) - 48
-    const b = given.indexOf('\u0001', 1)
-    const c = given.indexOf('\u0001', b + 1)
-    const d = given.indexOf('\u0001', c + 1)
-    const e = given.indexOf('\u0001', d + 1)
-    return [
-      present & 1 ? given.slice(e + 1) : null,
-      given.slice(1, b),
-      given.slice(b + 1, c),
-      present & 2 ? given.slice(c + 1, d) : null,
-      given.slice(d + 1, e),
-    ]
+    return given === -1 ? parseEventParts(body, read) : given
   }
   /** `parseEvent(body, options)`: an Event made here (see above). */
   function parseEvent(body, options) {
     const read = readOptions(options)
-    return new ParsedEvent(parts(body, read), body, read)
+    return new ParsedEvent(ask(body, read, tape.memory), body, read)
+  }
+  /** `parseEvent(body, { dialect, typeHint })` for a verified message (lib/message.js), the
+   * options as `readOptions` reads those two (a `Known` made here: no options object is
+   * listed, so a key someone added to `Object.prototype` joins nothing). */
+  function parseEventIn(body, dialect, typeHint) {
+    const read = new Known(dialect, typeHint, undefined)
+    return new ParsedEvent(ask(body, read, tape.memory), body, read)
   }
 
   /** An event as the addon's methods take it (one of parseEvent: the addon's instance). */
@@ -181,7 +226,99 @@ function install(native) {
       return addonMatches.call(this, forAddon(event))
     }
   }
-  return { parseEvent }
+  return { parseEvent, parseEventIn }
+}
+
+/** How many numbers the tape holds (32 KB): an event whose data needs more goes as JSON text. */
+const TAPE_SLOTS = 4096
+
+/**
+ * The reader of the tape (src/tape.rs; `layout` is the addon's `tapeLayout()`: the tags, and
+ * the keys of each payload type's typed fields): `slots`, the array the addon writes, and
+ * `read(text, at)`, the data whose strings and keys are `text` from `at` on.
+ *
+ * A typed record is built by its type's own function, made here from its keys: one store of a
+ * constant key per field present, in the field list's order (the order the core writes them),
+ * then the record's extra members, each stored under its key as it comes. A store of a constant
+ * key is what V8 makes fast (a function that stores variable keys was five times slower), and
+ * the keys are the core's, never the body's: the source made is `JSON.stringify` of each. Values
+ * are as `JSON.parse` makes them: a key that `Object.prototype` has (`__proto__`, `toString`)
+ * is defined on the object, as `JSON.parse` does, not assigned (which would set the prototype,
+ * or fail where the prototype is frozen).
+ */
+function tapeReader(layout) {
+  const { NUM, STR, TRUE, FALSE, NULL, RAW, ARR, REC, KEY, FIELD, END } = layout.tags
+  const slots = new Float64Array(TAPE_SLOTS)
+  const define = (object, key, value) =>
+    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
+  /** Where the reading is: the slot `p`, the text `s` from `q`. */
+  const reader = {
+    t: slots,
+    s: '',
+    p: 0,
+    q: 0,
+    builders: [],
+    text() {
+      const n = this.t[this.p++]
+      const q = this.q
+      this.q = q + n
+      return this.s.slice(q, q + n)
+    },
+    value() {
+      return this.tagged(this.t[this.p++])
+    },
+    /** The value whose tag was just read. */
+    tagged(tag) {
+      const t = this.t
+      if (tag === NUM) return t[this.p++]
+      if (tag === STR) return this.text()
+      if (tag === REC) return this.builders[t[this.p++]](this)
+      if (tag === ARR) {
+        const items = []
+        for (let n = t[this.p++]; n > 0; n--) items.push(this.value())
+        return items
+      }
+      if (tag === NULL) return null
+      if (tag === TRUE) return true
+      if (tag === FALSE) return false
+      if (tag === RAW) return JSON.parse(this.text())
+      throw new Error(`hookwire: tag ${tag} on the tape (a bug; please report it)`)
+    },
+    /** An extra member (after its KEY tag) onto `object`. */
+    extra(object) {
+      const key = this.text()
+      const value = this.value()
+      if (key in Object.prototype) define(object, key, value)
+      else object[key] = value
+    },
+    define,
+  }
+  reader.builders = layout.keys.map((keys) => {
+    let source = 'const t = r.t\nconst o = {}\nlet k = t[r.p++]\n'
+    keys.forEach((key, i) => {
+      const name = JSON.stringify(key)
+      // A number (the most frequent typed value) read here, any other value by `tagged`.
+      const value = `(g === ${NUM} ? t[r.p++] : r.tagged(g))`
+      const store = key in Object.prototype ? `r.define(o, ${name}, ${value})` : `o[${name}] = ${value}`
+      source += `if (k === ${FIELD + i}) { const g = t[r.p++]; ${store}; k = t[r.p++] }\n`
+    })
+    source += `while (k === ${KEY}) { r.extra(o); k = t[r.p++] }\n`
+    source += `if (k !== ${END}) throw new Error('hookwire: tag ' + k + ' in a record on the tape (a bug; please report it)')\n`
+    return new Function('r', `${source}return o`)
+  })
+  return {
+    slots,
+    /** The slots' memory, which the addon writes. */
+    memory: slots.buffer,
+    read(text, at) {
+      reader.s = text
+      reader.p = 2
+      reader.q = at
+      const data = reader.value()
+      reader.s = ''
+      return data
+    },
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 //! The hot paths as plain Node-API functions: each verifier's own verify function (`verify` by
 //! a verifier without a replay store), and `parseEventParts` for a byte body, its options given
-//! as values ([`parts_function`], at the end). The one place this crate calls Node-API itself.
+//! as values and its data written on the package's tape ([`parts_function`], at the end). The
+//! one place this crate calls Node-API itself.
 //!
 //! Every `#[napi]` function pays napi-rs's per-call bookkeeping before its body runs: a borrow
 //! scope (an `Arc<Mutex<…>>` allocated and freed per call, thread-local stacks pushed and
@@ -323,8 +324,9 @@ unsafe fn number(env: sys::napi_env, value: sys::napi_value) -> Option<f64> {
 /// `env` is live and `value` an argument of the running callback. The slice borrows the typed
 /// array's memory: no JS may run while it is in use (JS could detach or resize its buffer). The
 /// callers keep to that: between this read and their core call ([`direct_check`], the parse of
-/// [`parts_call`]), neither of which makes a JS value, only Node-API reads of strings and
-/// numbers run, and every error or answer is made after it.
+/// [`parts_call`] and the copy of the body into its answer), none of which makes a JS value,
+/// only Node-API reads of strings, numbers and the tape's array run, and every error or answer
+/// is made after it.
 unsafe fn uint8_bytes<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<&'a [u8]> {
     let (mut kind, mut length, mut data) = (0, 0, ptr::null_mut());
     let (mut buffer, mut offset) = (ptr::null_mut(), 0);
@@ -344,16 +346,35 @@ unsafe fn uint8_bytes<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<
     Some(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), length) })
 }
 
+/// The memory of `value`, in doubles, when it is an `ArrayBuffer` whose memory holds doubles
+/// (the package's tape, see `crate::tape`); `None` for anything else.
+///
+/// # Safety
+/// `env` is live and `value` an argument of the running callback. The memory is the buffer's:
+/// written only while no JS runs (JS could detach it).
+unsafe fn tape_memory(env: sys::napi_env, value: sys::napi_value) -> Option<(*mut f64, usize)> {
+    let (mut data, mut length) = (ptr::null_mut(), 0);
+    // SAFETY: as the caller promises; the out-pointers are locals. Fails (not napi_ok) for a
+    // value that is not an ArrayBuffer.
+    let status = unsafe { sys::napi_get_arraybuffer_info(env, value, &mut data, &mut length) };
+    let aligned = data.cast::<f64>().is_aligned();
+    (status == sys::Status::napi_ok && !data.is_null() && aligned)
+        .then(|| (data.cast::<f64>(), length / std::mem::size_of::<f64>()))
+}
+
 /// `parseEventParts` as a plain Node-API function, made once (`partsFunction()` in
-/// src/event.rs), called `(body, dialect, typeHint, strict)` with the options as `parseEvent`
-/// read them: a `Uint8Array` (or `Buffer`) body is read where it lies and parsed, the parts
-/// answered as one string (one-byte when ASCII, as it nearly always is, which V8 copies without
-/// decoding). Anything it does not take (a body of another kind; an option that is neither
-/// absent nor a string, or a boolean for `strict`; a name longer than its buffer) answers
-/// [`NOT_DIRECT`] with nothing parsed, and `lib/event.js` asks `parseEventParts`, whose reading
-/// and errors are the one rule for those. Against the `#[napi]` function on the order event it
-/// saves about 0.1 µs without options (napi-rs's per-call borrow scope and mutex, its UTF-8
-/// decoding of the answer), 1.5 µs with them (napi-rs reads an options object key by key).
+/// src/event.rs), called `(body, tape)` or `(body, tape, dialect, typeHint, strict)` with the
+/// options as `parseEvent` read them (two arguments: none to read). A `Uint8Array` (or
+/// `Buffer`) body is read where it lies and parsed. With `tape`, the `ArrayBuffer` of the
+/// package's `Float64Array`, the data goes on it (`crate::tape`; the answer as
+/// [`crate::event::parts_on_tape`] writes it), else the parts are `parseEventParts`'s string:
+/// one-byte when ASCII, as it nearly always is, which V8 copies without decoding. Anything it
+/// does not take (a body of another kind; an option that is neither absent nor a string, or a
+/// boolean for `strict`; a name longer than its buffer) answers [`NOT_DIRECT`] with nothing
+/// parsed, and `lib/event.js` asks `parseEventParts`, whose reading and errors are the one rule
+/// for those. Against the `#[napi]` function on the order event it saved about 0.1 µs without
+/// options (napi-rs's per-call borrow scope and mutex, its UTF-8 decoding of the answer),
+/// 1.5 µs with them (napi-rs reads an options object key by key).
 pub fn parts_function(env: &Env) -> napi::Result<Unknown<'_>> {
     // SAFETY: `env` is live; the callback takes no data.
     let made = unsafe { make_function(env.raw(), "parseEventPartsDirect", parts_direct, ptr::null_mut()) }?;
@@ -362,8 +383,18 @@ pub fn parts_function(env: &Env) -> napi::Result<Unknown<'_>> {
 }
 
 thread_local! {
+    // The tape's slots as written, before they are copied into the package's array (one
+    // `Vec` kept, not one per call).
+    static SLOTS: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
     // How many bodies this thread's parts function took (the tests see `parseEvent` use it).
     static PARTS_TAKEN: Cell<u64> = const { Cell::new(0) };
+    // How many of them it answered with the data on the tape (the tests see the tape used).
+    static TAPES_WRITTEN: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How many events' data the parts function wrote on the tape on this thread (for the tests).
+pub fn tapes_written() -> u64 {
+    TAPES_WRITTEN.with(Cell::get)
 }
 
 /// How many bodies the parts function took on this thread (for the tests).
@@ -386,49 +417,79 @@ unsafe extern "C" fn parts_direct(env: sys::napi_env, info: sys::napi_callback_i
 unsafe fn parts_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Result<sys::napi_value> {
     // SAFETY: `env` is this callback's.
     let not_direct = || unsafe { double(env, NOT_DIRECT) };
-    let mut argv = [ptr::null_mut(); 4];
+    let mut argv = [ptr::null_mut(); 5];
     let mut argc = argv.len();
     // SAFETY: `argv` holds `argc` values; Node-API fills the ones not passed with `undefined`.
     ok(unsafe {
         sys::napi_get_cb_info(env, info, &mut argc, argv.as_mut_ptr(), ptr::null_mut(), ptr::null_mut())
     })?;
-    // The options first, as `parseEvent` reads them (before the body). Names and types are
-    // short: a longer one (past 63 and 255 bytes) is read by `parseEventParts`.
+    // The options first, as `parseEvent` reads them (before the body), when there are any (a
+    // call without them passes two arguments). Names and types are short: a longer one (past
+    // 63 and 255 bytes) is read by `parseEventParts`.
     let mut dialect_room = [0u8; 63 + CUT_MARGIN + 1];
     let mut hint_room = [0u8; 255 + CUT_MARGIN + 1];
-    // SAFETY (each): `env` is live and every value is one of this call's arguments.
-    let Some(dialect) = (unsafe { absent_or_text(env, argv[1], &mut dialect_room) })? else {
-        return not_direct();
-    };
-    let Some(type_hint) = (unsafe { absent_or_text(env, argv[2], &mut hint_room) })? else {
-        return not_direct();
-    };
-    let strict = match unsafe { type_of(env, argv[3]) }? {
-        sys::ValueType::napi_undefined => false,
-        sys::ValueType::napi_boolean => {
-            let mut value = false;
-            // SAFETY: as above; `value` is written by the call.
-            ok(unsafe { sys::napi_get_value_bool(env, argv[3], &mut value) })?;
-            value
-        }
-        _ => return not_direct(),
+    let (dialect, type_hint, strict) = if argc > 2 {
+        // SAFETY (each): `env` is live and every value is one of this call's arguments.
+        let Some(dialect) = (unsafe { absent_or_text(env, argv[2], &mut dialect_room) })? else {
+            return not_direct();
+        };
+        let Some(type_hint) = (unsafe { absent_or_text(env, argv[3], &mut hint_room) })? else {
+            return not_direct();
+        };
+        let strict = match unsafe { type_of(env, argv[4]) }? {
+            sys::ValueType::napi_undefined => false,
+            sys::ValueType::napi_boolean => {
+                let mut value = false;
+                // SAFETY: as above; `value` is written by the call.
+                ok(unsafe { sys::napi_get_value_bool(env, argv[4], &mut value) })?;
+                value
+            }
+            _ => return not_direct(),
+        };
+        (dialect, type_hint, strict)
+    } else {
+        (None, None, false)
     };
     // SAFETY: as above; no JS runs while the bytes are read: the parse below makes no JS
     // value, and every answer or error is made after it.
     let Some(body) = (unsafe { uint8_bytes(env, argv[0]) }) else {
         return not_direct();
     };
+    // SAFETY: as above; written below before any JS runs.
+    let tape = unsafe { tape_memory(env, argv[1]) };
     PARTS_TAKEN.with(|taken| taken.set(taken.get() + 1));
     let parsed = caught(|| crate::event::parse_bytes(body, dialect, type_hint, strict));
-    // The body's last use was the line above: JS may run from here on (the error factory).
+    // On a refusal JS runs (the error factory) and the body is not read again; an event's
+    // answer is written (the body copied into it) before any JS runs.
     let js = Env::from_raw(env);
     let event = parsed.map_err(|error| crate::errors::to_js(&js, &error))?;
-    let text = crate::event::parts_of(&event).map_err(napi::Error::from_reason)?;
+    // The answer: on the tape when the package gave one and the data goes on it (a one-byte
+    // string when ASCII, the body's bytes at its end as latin1 characters; else UTF-8), else
+    // `parseEventParts`'s string. Written before any JS runs: the body is still borrowed.
+    let on_tape = tape.and_then(|(at, room)| {
+        SLOTS.with_borrow_mut(|slots| {
+            let answer = crate::event::parts_on_tape(&event, slots, room, body)?;
+            // SAFETY: `at` holds `room` doubles (`tape_memory`), and no JS has run since it
+            // was read (the parse and the writing above make no JS value).
+            unsafe { ptr::copy_nonoverlapping(slots.as_ptr(), at, slots.len()) };
+            TAPES_WRITTEN.with(|written| written.set(written.get() + 1));
+            Some(answer)
+        })
+    });
+    let (text, one_byte) = match on_tape {
+        Some((text, wide)) => (text, !wide),
+        None => {
+            let text = crate::event::parts_of(&event).map_err(napi::Error::from_reason)?;
+            let ascii = text.is_ascii();
+            (text.into_bytes(), ascii)
+        }
+    };
     let mut value = ptr::null_mut();
-    // SAFETY: `env` is live; the text is `text.len()` bytes, one-byte (latin1, which ASCII is)
-    // only when every byte is ASCII, UTF-8 otherwise; `value` is written by the call.
+    // SAFETY: `env` is live; the text is `text.len()` bytes, made a one-byte (latin1) string
+    // when it is ASCII or an ASCII tape's (whose body bytes are latin1 characters by design),
+    // UTF-8 otherwise; `value` is written by the call.
     ok(unsafe {
-        if text.is_ascii() {
+        if one_byte {
             sys::napi_create_string_latin1(env, text.as_ptr().cast(), text.len() as isize, &mut value)
         } else {
             sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut value)

@@ -53,8 +53,9 @@ impl Event {
         self.0.timestamp().map(ToString::to_string)
     }
 
-    /// The data as JSON text, exactly (numbers keep their digits). `data` (lib/event.js) is
-    /// this text parsed once by JS.
+    /// The data as JSON text, exactly (numbers keep their digits). `data` (lib/event.js) holds
+    /// the values `JSON.parse` gives for it. For an event of `parseEvent` whose data came on
+    /// the tape (as a rule), the text is asked for when first read: a second parse.
     #[napi]
     pub fn data_json(&self) -> String {
         self.0.payload().to_json().get().to_owned()
@@ -133,10 +134,12 @@ pub(crate) fn parse_bytes(
 
 /// `parseEvent(body, options)` for the package layer (`lib/event.js`), which makes the event a
 /// JS object over what this gives: the id, type, family, timestamp and the data as the core's
-/// exact JSON text (`Event.dataJson()`), in one string (below). No handle to the parsed event is kept: a JS
-/// object with a finalizer (an instance of the `Event` class, or a napi external) costs more
-/// than the core's parse of an order event (issue 18). The same parse, rules and errors as
-/// `parseEvent`.
+/// exact JSON text (`Event.dataJson()`), in one string (below). No handle to the parsed event
+/// is kept: a JS object with a finalizer (an instance of the `Event` class, or a napi external)
+/// costs more than the core's parse of an order event (issue 18). The same parse, rules and
+/// errors as `parseEvent`. The package asks this for a string body and options it does not
+/// hand the plain function (`crate::direct`), which serves byte bodies and writes their data
+/// on the tape.
 #[napi(ts_return_type = "string")]
 pub fn parse_event_parts(env: &Env, body: Unknown<'_>, options: Unknown<'_>) -> napi::Result<String> {
     let event = parse(env, body, options)?;
@@ -159,37 +162,79 @@ pub fn parts_function(env: &Env) -> napi::Result<Unknown<'_>> {
 /// written where it goes, the data's JSON too (`Payload::write_json`: the text of `to_json`,
 /// without a buffer of its own).
 pub(crate) fn parts_of(event: &hookwire::Event) -> Result<String, String> {
-    let (id, timestamp) = (event.id(), event.timestamp());
-    let mut text = Vec::with_capacity(FIRST_ROOM);
-    text.push(b'0' + u8::from(id.is_some()) + 2 * u8::from(timestamp.is_some()));
-    for part in [event.event_type(), event.family().as_str()] {
-        text.extend_from_slice(part.as_bytes());
-        text.push(SEPARATOR);
-    }
-    let failed = |error: &dyn std::fmt::Display| format!("writing the event's parts: {error}");
-    if let Some(timestamp) = timestamp {
-        write!(text, "{timestamp}").map_err(|error| failed(&error))?;
-    }
-    text.push(SEPARATOR);
+    let mut text = parts_head(event, 0)?;
     event.payload().write_json(&mut text);
     // None of the parts before the id holds the separator: the three written after them only.
     debug_assert_eq!(text[1..].iter().filter(|&&byte| byte == SEPARATOR).count(), 3);
     text.push(SEPARATOR);
-    text.extend_from_slice(id.unwrap_or("").as_bytes());
+    text.extend_from_slice(event.id().unwrap_or("").as_bytes());
     // Every part is text written as UTF-8: the check (ASCII eight bytes at a time) passes.
-    String::from_utf8(text).map_err(|error| failed(&error))
+    String::from_utf8(text).map_err(|error| format!("writing the event's parts: {error}"))
+}
+
+/// The parts of `event` with its data on the tape (`crate::tape`), for the plain function
+/// (`crate::direct`): the first digit as in [`parts_of`] with 4 added, the type, family and
+/// timestamp as there, then the id and the tape's text; and when all of it is ASCII, `body`
+/// itself (the copy the package keeps for the event's other members: here one copy of bytes
+/// within the answer, where the package made a string of its own). The tape's two slots
+/// before the data's say where the id ends and where the body begins (-1: not there), in
+/// UTF-16 code units; the tape holds at most `room` slots. With the answer, whether it is wide
+/// (not ASCII: made a UTF-8 string, else a one-byte one, the body's bytes its latin1
+/// characters). `None` when the tape does not take the data: it then goes as [`parts_of`]
+/// writes it.
+pub(crate) fn parts_on_tape(
+    event: &hookwire::Event,
+    slots: &mut Vec<f64>,
+    room: usize,
+    body: &[u8],
+) -> Option<(Vec<u8>, bool)> {
+    let id = event.id().unwrap_or("");
+    let mut text = parts_head(event, 4).ok()?;
+    // The head is ASCII (types are visible ASCII, timestamps RFC 3339 text or digits).
+    let mut wide = false;
+    let id_end = text.len() + crate::tape::utf16_len(id, &mut wide);
+    text.extend_from_slice(id.as_bytes());
+    slots.clear();
+    slots.extend_from_slice(&[id_end as f64, -1.0]);
+    let mut tape = crate::tape::Tape { slots: &mut *slots, text: &mut text, wide, room };
+    if !crate::tape::write(event.payload(), &mut tape) {
+        return None;
+    }
+    let wide = tape.wide;
+    if !wide {
+        slots[1] = text.len() as f64;
+        text.extend_from_slice(body);
+    }
+    Some((text, wide))
+}
+
+/// The parts before the data: the digit saying which of the id and timestamp are present (plus
+/// `flags`), then the type, family and timestamp, each ended by the separator.
+fn parts_head(event: &hookwire::Event, flags: u8) -> Result<Vec<u8>, String> {
+    let mut text = Vec::with_capacity(FIRST_ROOM);
+    let timestamp = event.timestamp();
+    text.push(b'0' + flags + u8::from(event.id().is_some()) + 2 * u8::from(timestamp.is_some()));
+    for part in [event.event_type(), event.family().as_str()] {
+        text.extend_from_slice(part.as_bytes());
+        text.push(SEPARATOR);
+    }
+    if let Some(timestamp) = timestamp {
+        write!(text, "{timestamp}").map_err(|error| format!("writing the event's parts: {error}"))?;
+    }
+    text.push(SEPARATOR);
+    Ok(text)
 }
 
 /// What ends each part but the last of `parseEventParts`'s string (U+0001 as UTF-8).
 const SEPARATOR: u8 = 0x01;
 
 /// The first room for `parseEventParts`'s string (a webhook's event, as a rule, fits).
-const FIRST_ROOM: usize = 512;
+const FIRST_ROOM: usize = 1024;
 
 /// Not for use: the benchmark's floor (bench/parse.mjs), the core's typed parse of `body` (the
 /// native envelope, no options: what `parseEvent(body)` asks the core) run `iterations` times
-/// in Rust, nothing handed to JS. Nanoseconds per parse: with `JSON.parse` of the data's text,
-/// which `.data` cannot do without, the least any `parseEvent(body).data` can cost.
+/// in Rust, nothing handed to JS. Nanoseconds per parse: the least any `parseEvent(body).data`
+/// can cost while the core checks the data's types.
 #[napi(skip_typescript)]
 pub fn bench_parse_event(env: Env, body: Unknown<'_>, iterations: Unknown<'_>) -> napi::Result<f64> {
     let body: Slice<'_> = input::body(&env, &body)?;
@@ -267,4 +312,19 @@ pub fn payload_types() -> std::collections::HashMap<String, Vec<PayloadField>> {
             ((*name).to_owned(), fields)
         })
         .collect()
+}
+
+/// The tape's layout for `lib/event.js` (`crate::tape`): its tags by name, and the JSON keys of
+/// each payload type's typed fields, by the index the tape names a type with.
+#[napi(skip_typescript)]
+pub fn tape_layout() -> serde_json::Value {
+    use crate::tape::tag;
+    serde_json::json!({
+        "tags": {
+            "END": tag::END, "NUM": tag::NUM, "STR": tag::STR, "TRUE": tag::TRUE, "FALSE": tag::FALSE,
+            "NULL": tag::NULL, "RAW": tag::RAW, "ARR": tag::ARR, "REC": tag::REC, "KEY": tag::KEY,
+            "FIELD": tag::FIELD,
+        },
+        "keys": crate::tape::type_keys(),
+    })
 }

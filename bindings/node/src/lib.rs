@@ -19,6 +19,7 @@ mod outbox;
 mod replay;
 mod secret;
 mod subscription;
+mod tape;
 mod url_guard;
 mod verify;
 
@@ -36,6 +37,13 @@ pub fn direct_functions_alive() -> u32 {
 #[napi(skip_typescript)]
 pub fn parts_direct_calls() -> f64 {
     direct::parts_taken() as f64
+}
+
+/// How many events' data `parseEvent`'s plain function wrote on the tape on this thread: the
+/// tests see `.data` built from it.
+#[napi(skip_typescript)]
+pub fn tapes_written() -> f64 {
+    direct::tapes_written() as f64
 }
 
 /// The stable error codes, in the core's order.

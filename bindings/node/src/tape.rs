@@ -1,0 +1,553 @@
+//! `event.data` for JS without JSON text: the typed payload handed over as a tape of numbers
+//! and one string, from which `lib/event.js` builds the objects with a function per payload
+//! type (issue 18).
+//!
+//! The data's JS value was `JSON.parse` of the core's JSON text of the data: the core wrote the
+//! text (escaping every key and string, a tenth of the call) and V8 parsed it again (a third).
+//! Here the payload's own `Serialize` (the code that writes that text, so the members, their
+//! order, the kept `null`s and the extra fields are the same by construction) drives a
+//! serializer that writes each value as a tag and its number into a `Float64Array` the package
+//! owns, and the text of strings and keys, unescaped, into the answer string. A typed field is
+//! named by its index in its type's field list (the core's [`hookwire::payload_types`]), which
+//! the package's function for that type turns into a store of a constant key; an extra field
+//! carries its key as text.
+//!
+//! The JS value is the one `JSON.parse` gives for the JSON text, member for member and in the
+//! same order: numbers are the nearest doubles of their digits (Rust's parse and
+//! ECMAScript's both round correctly, an `i64` to the nearest double as well), strings the
+//! same characters, raw JSON (extra fields, `Json` fields, strings with escapes) handed to
+//! `JSON.parse` as written. Lengths are in UTF-16 code units, as JS counts: text that is not
+//! ASCII makes the answer a UTF-8 string (V8 decodes it), ASCII text a one-byte one. A payload
+//! the tape does not take (more numbers than the package's array holds; a shape the payload
+//! types never serialize) is refused with nothing written, and the data goes as JSON text.
+
+use std::sync::OnceLock;
+
+use hookwire::{payload_types, Payload, PayloadField};
+use serde::ser::{self, Impossible, Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
+
+/// The tags of the tape, each followed by what it says (`lib/event.js` reads the same).
+pub mod tag {
+    /// The end of an object's members.
+    pub const END: f64 = 0.0;
+    /// A number: the next slot.
+    pub const NUM: f64 = 1.0;
+    /// A string: the next slot is its length in the text.
+    pub const STR: f64 = 2.0;
+    pub const TRUE: f64 = 3.0;
+    pub const FALSE: f64 = 4.0;
+    pub const NULL: f64 = 5.0;
+    /// JSON text for `JSON.parse`: the next slot is its length in the text.
+    pub const RAW: f64 = 6.0;
+    /// An array: the next slot is how many values follow.
+    pub const ARR: f64 = 7.0;
+    /// A typed record: the next slot is its type's index in [`super::type_keys`], then its
+    /// members, then [`END`].
+    pub const REC: f64 = 8.0;
+    /// An extra member: its key's length in the text, then its value.
+    pub const KEY: f64 = 9.0;
+    /// A typed member: `FIELD + i` for the type's field `i`, then its value.
+    pub const FIELD: f64 = 16.0;
+}
+
+/// The payload types, in the order of [`hookwire::payload_types`]: each one's typed fields, and
+/// for each field the index of the record type it holds (itself or in a `Vec`), if any.
+struct Types {
+    names: Vec<&'static str>,
+    fields: Vec<&'static [PayloadField]>,
+    records: Vec<Vec<Option<usize>>>,
+}
+
+fn types() -> &'static Types {
+    static TYPES: OnceLock<Types> = OnceLock::new();
+    TYPES.get_or_init(|| {
+        let all = payload_types();
+        let names: Vec<&'static str> = all.iter().map(|(name, _)| *name).collect();
+        let record = |ty: &str| {
+            let inner = ty.strip_prefix("Vec<").and_then(|rest| rest.strip_suffix('>')).unwrap_or(ty);
+            names.iter().position(|name| *name == inner)
+        };
+        let fields = all.iter().map(|(_, fields)| *fields).collect();
+        let records =
+            all.iter().map(|(_, fields)| fields.iter().map(|field| record(field.ty)).collect()).collect();
+        Types { names, fields, records }
+    })
+}
+
+/// The JSON keys of each payload type's typed fields, by type index: what the package's
+/// builders are made from.
+pub fn type_keys() -> Vec<Vec<&'static str>> {
+    types().fields.iter().map(|fields| fields.iter().map(|field| field.key).collect()).collect()
+}
+
+/// Where a payload is written: the tape's numbers, and the text after `text_start` in the
+/// answer string.
+pub struct Tape<'o> {
+    pub slots: &'o mut Vec<f64>,
+    pub text: &'o mut Vec<u8>,
+    /// Whether the text holds a character that is not ASCII: the answer is then UTF-8, which
+    /// JS reads as UTF-16 (the lengths on the tape are in its code units).
+    pub wide: bool,
+    /// The most slots the package's array holds.
+    pub room: usize,
+}
+
+/// Writes `payload` onto the tape; `false` (and the tape and text as they were) when it does
+/// not take it (see the module's doc).
+pub fn write(payload: &Payload, tape: &mut Tape<'_>) -> bool {
+    let name = match payload {
+        Payload::Device(_) => Some("Device"),
+        Payload::Order(_) => Some("Order"),
+        Payload::Job(_) => Some("Job"),
+        Payload::User(_) => Some("User"),
+        _ => None,
+    };
+    let record = name.and_then(|name| types().names.iter().position(|known| *known == name));
+    let (slots, text) = (tape.slots.len(), tape.text.len());
+    let written = payload.serialize(Value { tape, record }).is_ok();
+    if !written {
+        tape.slots.truncate(slots);
+        tape.text.truncate(text);
+    }
+    written
+}
+
+/// Why a payload was not taken (never shown: the data then goes as JSON text).
+#[derive(Debug)]
+pub struct Refused;
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not written on the tape")
+    }
+}
+
+impl std::error::Error for Refused {}
+
+impl ser::Error for Refused {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        Refused
+    }
+}
+
+impl Tape<'_> {
+    /// `values` onto the slots; refused past `room` (the package's array holds no more, and
+    /// the slots are kept for the next call: they stay as small as the array).
+    fn put(&mut self, values: &[f64]) -> Result<(), Refused> {
+        if self.slots.len() + values.len() > self.room {
+            return Err(Refused);
+        }
+        self.slots.extend_from_slice(values);
+        Ok(())
+    }
+
+    /// `text` after a tag: its length in UTF-16 code units (JS's), and its bytes in the text.
+    fn text(&mut self, tag: f64, text: &str) -> Result<(), Refused> {
+        let len = utf16_len(text, &mut self.wide);
+        self.put(&[tag, len as f64])?;
+        self.text.extend_from_slice(text.as_bytes());
+        Ok(())
+    }
+
+    /// A raw JSON value as written: a number, `true`, `false`, `null` and a string without
+    /// escapes as themselves, anything else as text for `JSON.parse`.
+    fn raw(&mut self, json: &str) -> Result<(), Refused> {
+        let json = json.trim_matches([' ', '\t', '\n', '\r']);
+        match json.as_bytes().first() {
+            Some(b'-' | b'0'..=b'9') => {
+                let number: f64 = json.parse().map_err(|_| Refused)?;
+                self.put(&[tag::NUM, number])
+            }
+            Some(b'"') if json.len() >= 2 && !json.contains('\\') => {
+                self.text(tag::STR, &json[1..json.len() - 1])
+            }
+            _ => match json {
+                "true" => self.put(&[tag::TRUE]),
+                "false" => self.put(&[tag::FALSE]),
+                "null" => self.put(&[tag::NULL]),
+                _ => self.text(tag::RAW, json),
+            },
+        }
+    }
+}
+
+/// The methods of a serializer that takes a string only (a key, a raw value's text): every
+/// other kind is refused.
+macro_rules! refuse_all_but_str {
+    ($ok:ty) => {
+        refuse_all_but_str!(@scalars $ok; serialize_bool(bool), serialize_i8(i8), serialize_i16(i16),
+            serialize_i32(i32), serialize_i64(i64), serialize_u8(u8), serialize_u16(u16),
+            serialize_u32(u32), serialize_u64(u64), serialize_f32(f32), serialize_f64(f64),
+            serialize_char(char), serialize_bytes(&[u8]), serialize_unit_struct(&'static str));
+        fn serialize_none(self) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
+        fn serialize_unit(self) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
+        fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
+        fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
+        fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
+        fn serialize_newtype_variant<T: ?Sized + Serialize>(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: &T,
+        ) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
+        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Refused> {
+            Err(Refused)
+        }
+        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Refused> {
+            Err(Refused)
+        }
+        fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Refused> {
+            Err(Refused)
+        }
+        fn serialize_tuple_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeTupleVariant, Refused> {
+            Err(Refused)
+        }
+        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Refused> {
+            Err(Refused)
+        }
+        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Refused> {
+            Err(Refused)
+        }
+        fn serialize_struct_variant(
+            self,
+            _: &'static str,
+            _: u32,
+            _: &'static str,
+            _: usize,
+        ) -> Result<Self::SerializeStructVariant, Refused> {
+            Err(Refused)
+        }
+    };
+    (@scalars $ok:ty; $($method:ident($arg:ty)),*) => {
+        $(
+            fn $method(self, _: $arg) -> Result<$ok, Refused> {
+                Err(Refused)
+            }
+        )*
+    };
+}
+
+/// The length of `text` in UTF-16 code units: its bytes when ASCII, else counted (`wide` set).
+pub fn utf16_len(text: &str, wide: &mut bool) -> usize {
+    if text.is_ascii() {
+        return text.len();
+    }
+    *wide = true;
+    text.chars().map(char::len_utf16).sum()
+}
+
+/// A value to write, and the record type it is when it is one.
+struct Value<'t, 'o> {
+    tape: &'t mut Tape<'o>,
+    record: Option<usize>,
+}
+
+/// The name serde_json's `RawValue` serializes under (a struct of one field, its text).
+const RAW_VALUE: &str = "$serde_json::private::RawValue";
+
+impl<'t, 'o> Serializer for Value<'t, 'o> {
+    type Ok = ();
+    type Error = Refused;
+    type SerializeSeq = Elements<'t, 'o>;
+    type SerializeTuple = Impossible<(), Refused>;
+    type SerializeTupleStruct = Impossible<(), Refused>;
+    type SerializeTupleVariant = Impossible<(), Refused>;
+    type SerializeMap = Members<'t, 'o>;
+    type SerializeStruct = Raw<'t, 'o>;
+    type SerializeStructVariant = Impossible<(), Refused>;
+
+    fn serialize_bool(self, v: bool) -> Result<(), Refused> {
+        self.tape.put(&[if v { tag::TRUE } else { tag::FALSE }])
+    }
+    fn serialize_i8(self, v: i8) -> Result<(), Refused> {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result<(), Refused> {
+        self.serialize_i64(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result<(), Refused> {
+        self.serialize_i64(v.into())
+    }
+    // The nearest double, as `JSON.parse` reads the digits.
+    #[allow(clippy::cast_precision_loss)]
+    fn serialize_i64(self, v: i64) -> Result<(), Refused> {
+        self.tape.put(&[tag::NUM, v as f64])
+    }
+    fn serialize_u8(self, v: u8) -> Result<(), Refused> {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result<(), Refused> {
+        self.serialize_u64(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result<(), Refused> {
+        self.serialize_u64(v.into())
+    }
+    #[allow(clippy::cast_precision_loss)]
+    fn serialize_u64(self, v: u64) -> Result<(), Refused> {
+        self.tape.put(&[tag::NUM, v as f64])
+    }
+    // Never written by a payload (its numbers are digits or integers); JSON has no NaN.
+    fn serialize_f32(self, _: f32) -> Result<(), Refused> {
+        Err(Refused)
+    }
+    fn serialize_f64(self, _: f64) -> Result<(), Refused> {
+        Err(Refused)
+    }
+    fn serialize_char(self, _: char) -> Result<(), Refused> {
+        Err(Refused)
+    }
+    fn serialize_str(self, v: &str) -> Result<(), Refused> {
+        self.tape.text(tag::STR, v)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), Refused> {
+        Err(Refused)
+    }
+    fn serialize_none(self) -> Result<(), Refused> {
+        self.tape.put(&[tag::NULL])
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, value: &T) -> Result<(), Refused> {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result<(), Refused> {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Refused> {
+        Err(Refused)
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<(), Refused> {
+        Err(Refused)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<(), Refused> {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<(), Refused> {
+        Err(Refused)
+    }
+    fn serialize_seq(self, len: Option<usize>) -> Result<Elements<'t, 'o>, Refused> {
+        let len = len.ok_or(Refused)?;
+        self.tape.put(&[tag::ARR, len as f64])?;
+        Ok(Elements { tape: self.tape, record: self.record, left: len })
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Refused> {
+        Err(Refused)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Refused> {
+        Err(Refused)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Refused> {
+        Err(Refused)
+    }
+    /// A typed record (the only maps a payload writes).
+    fn serialize_map(self, _: Option<usize>) -> Result<Members<'t, 'o>, Refused> {
+        let record = self.record.ok_or(Refused)?;
+        let types = types();
+        self.tape.put(&[tag::REC, record as f64])?;
+        Ok(Members {
+            tape: self.tape,
+            fields: types.fields[record],
+            records: &types.records[record],
+            next: 0,
+            extras: false,
+        })
+    }
+    /// serde_json's `RawValue` (the only struct a payload writes): its text.
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<Raw<'t, 'o>, Refused> {
+        if name != RAW_VALUE {
+            return Err(Refused);
+        }
+        Ok(Raw { tape: self.tape, written: false })
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Refused> {
+        Err(Refused)
+    }
+}
+
+/// The elements of an array (records of the same type when the field holds them).
+struct Elements<'t, 'o> {
+    tape: &'t mut Tape<'o>,
+    record: Option<usize>,
+    left: usize,
+}
+
+impl SerializeSeq for Elements<'_, '_> {
+    type Ok = ();
+    type Error = Refused;
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, value: &T) -> Result<(), Refused> {
+        // As many as announced: the count is already on the tape.
+        self.left = self.left.checked_sub(1).ok_or(Refused)?;
+        value.serialize(Value { tape: self.tape, record: self.record })
+    }
+    fn end(self) -> Result<(), Refused> {
+        if self.left == 0 {
+            Ok(())
+        } else {
+            Err(Refused)
+        }
+    }
+}
+
+/// The members of a typed record: its typed fields in their order (each named by its index),
+/// then the extra ones (each with its key). A member named like a typed field after a later
+/// one or after an extra (a kept `null`) goes as an extra: the builder stores each member in
+/// the order it comes, so the object is the same either way.
+struct Members<'t, 'o> {
+    tape: &'t mut Tape<'o>,
+    /// The record type's typed fields, and the record type each holds.
+    fields: &'static [PayloadField],
+    records: &'static [Option<usize>],
+    /// The index of the next typed field a member may name.
+    next: usize,
+    /// Whether an extra member came: every later one goes as an extra too.
+    extras: bool,
+}
+
+impl SerializeMap for Members<'_, '_> {
+    type Ok = ();
+    type Error = Refused;
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, _: &T) -> Result<(), Refused> {
+        // `serialize_entry` is what the payloads call.
+        Err(Refused)
+    }
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, _: &T) -> Result<(), Refused> {
+        Err(Refused)
+    }
+    fn serialize_entry<K: ?Sized + Serialize, V: ?Sized + Serialize>(
+        &mut self,
+        key: &K,
+        value: &V,
+    ) -> Result<(), Refused> {
+        let record = key.serialize(KeyOf { members: self })?;
+        value.serialize(Value { tape: self.tape, record })
+    }
+    fn end(self) -> Result<(), Refused> {
+        self.tape.put(&[tag::END])
+    }
+}
+
+/// Writes a member's key: the typed field's index, or the key's text; answers the record type
+/// its value is.
+struct KeyOf<'m, 't, 'o> {
+    members: &'m mut Members<'t, 'o>,
+}
+
+impl Serializer for KeyOf<'_, '_, '_> {
+    type Ok = Option<usize>;
+    type Error = Refused;
+    type SerializeSeq = Impossible<Option<usize>, Refused>;
+    type SerializeTuple = Impossible<Option<usize>, Refused>;
+    type SerializeTupleStruct = Impossible<Option<usize>, Refused>;
+    type SerializeTupleVariant = Impossible<Option<usize>, Refused>;
+    type SerializeMap = Impossible<Option<usize>, Refused>;
+    type SerializeStruct = Impossible<Option<usize>, Refused>;
+    type SerializeStructVariant = Impossible<Option<usize>, Refused>;
+
+    fn serialize_str(self, key: &str) -> Result<Option<usize>, Refused> {
+        let members = self.members;
+        if !members.extras {
+            let rest = members.fields.get(members.next..).unwrap_or_default();
+            if let Some(at) = rest.iter().position(|field| field.key == key) {
+                let field = members.next + at;
+                members.next = field + 1;
+                members.tape.put(&[tag::FIELD + field as f64])?;
+                return Ok(members.records.get(field).copied().flatten());
+            }
+            members.extras = true;
+        }
+        members.tape.text(tag::KEY, key)?;
+        Ok(None)
+    }
+
+    refuse_all_but_str!(Option<usize>);
+}
+
+/// serde_json's `RawValue`: one field, its JSON text.
+struct Raw<'t, 'o> {
+    tape: &'t mut Tape<'o>,
+    written: bool,
+}
+
+impl SerializeStruct for Raw<'_, '_> {
+    type Ok = ();
+    type Error = Refused;
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, _: &'static str, value: &T) -> Result<(), Refused> {
+        if std::mem::replace(&mut self.written, true) {
+            return Err(Refused);
+        }
+        value.serialize(RawText { tape: self.tape })
+    }
+    fn end(self) -> Result<(), Refused> {
+        if self.written {
+            Ok(())
+        } else {
+            Err(Refused)
+        }
+    }
+}
+
+/// The text of a `RawValue`, written as [`Tape::raw`] does.
+struct RawText<'t, 'o> {
+    tape: &'t mut Tape<'o>,
+}
+
+impl Serializer for RawText<'_, '_> {
+    type Ok = ();
+    type Error = Refused;
+    type SerializeSeq = Impossible<(), Refused>;
+    type SerializeTuple = Impossible<(), Refused>;
+    type SerializeTupleStruct = Impossible<(), Refused>;
+    type SerializeTupleVariant = Impossible<(), Refused>;
+    type SerializeMap = Impossible<(), Refused>;
+    type SerializeStruct = Impossible<(), Refused>;
+    type SerializeStructVariant = Impossible<(), Refused>;
+
+    fn serialize_str(self, json: &str) -> Result<(), Refused> {
+        self.tape.raw(json)
+    }
+
+    refuse_all_but_str!(());
+}
