@@ -13,7 +13,7 @@ const { isAnyArrayBuffer } = require('node:util').types
 native.setErrorFactory(errors.fromCode)
 message.install(native)
 const events = event.install(native)
-message.useParseEvent(events.parseEvent)
+message.useParseEvent(events.parseEventIn)
 pending.install(native)
 
 // `outbox.publish` of a data object: written here with JSON.stringify, a plain JS call, and read

@@ -178,9 +178,10 @@ function checkBody(body) {
   throw new InvalidArgument(`invalid argument \`body\`: ${what}: ${RAW_BODY}`, 'invalid_argument')
 }
 
-/** The package's `parseEvent` (lib/event.js), for `event` and `eventAs` (set by
- * `useParseEvent`), and the dialect a verifier's senders write (set by `install`). */
-let parseEvent = null
+/** The package's `parseEvent` in a dialect (lib/event.js's `parseEventIn`), for `event` and
+ * `eventAs` (set by `useParseEvent`), and the dialect a verifier's senders write (set by
+ * `install`). */
+let parseEventIn = null
 let dialectOf = null
 
 /** A message's hidden state (`{ verifier, body, claim }`), from the class that made it. */
@@ -253,16 +254,14 @@ class VerifiedMessage {
     const typeHint = this.eventType ?? undefined
     // The core's `Scheme::parse_event` is its dialect's parse: `parseEvent` in it (the addon's
     // `sentEvent` makes an instance of its Event class, which costs three times as much); a
-    // scheme without one is the addon's refusal. The options object has no prototype:
-    // `parseEvent` lists inherited keys as the addon does, and a key someone added to
-    // `Object.prototype` is no option of ours.
-    return dialect === null ? verifier.sentEvent(this.body, typeHint) : parseEvent(this.body, { __proto__: null, dialect, typeHint })
+    // scheme without one is the addon's refusal.
+    return dialect === null ? verifier.sentEvent(this.body, typeHint) : parseEventIn(this.body, dialect, typeHint)
   }
 
   /** The body in another system's envelope (DIALECTS), the event header as type hint. */
   eventAs(dialect) {
     hidden(this)
-    return parseEvent(this.body, { __proto__: null, dialect, typeHint: this.eventType ?? undefined })
+    return parseEventIn(this.body, dialect, this.eventType ?? undefined)
   }
 
   /** Whether the message is claimed in a replay store (false when the verifier has none). */
@@ -433,10 +432,10 @@ function install(native) {
   }
 }
 
-/** Hands this module the package's `parseEvent` (made by lib/event.js's install, after this
- * one's). */
+/** Hands this module the package's `parseEvent` in a dialect (made by lib/event.js's install,
+ * after this one's). */
 function useParseEvent(parse) {
-  parseEvent = parse
+  parseEventIn = parse
 }
 
 module.exports = { VerifiedMessage, Message, AsyncMessage, install, useParseEvent, pick, reader }
