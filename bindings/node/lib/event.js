@@ -5,22 +5,23 @@
 // the payload's members as tags and numbers in a Float64Array this module owns, the text of
 // strings and keys in the answer string), by a function per payload type made from the core's
 // field list (`builders`), when the event is made. Where the addon did not take the data on
-// the tape (a string body, an option it reads by napi-rs, text that is not ASCII), the data
-// comes as the core's exact JSON text and `.data` is V8's JSON.parse of it on the first read.
-// Either way the same values, members and order (the tests hold the two to each other), kept
-// with the event: later reads give the same object, and the event has no property of its own.
+// the tape (a string body, an option it reads by napi-rs, more numbers than the tape holds),
+// the data comes as the core's exact JSON text and `.data` is V8's JSON.parse of it on the first
+// read. Either way the same values, members and order (the tests hold the two to each other),
+// kept with the event: later reads give the same object, and the event has no property of its own.
 // (Building the values from Rust by Node-API calls costs two or three per member, more than
 // either.) The addon's own instances (`sampleEvent`, the addon's `parseEvent`) parse their JSON
 // text on the first read and keep it in a WeakMap.
 //
 // `parseEvent(body, options)` makes its event here, from what one addon call gives: the id,
-// type, family and timestamp, and the data's exact JSON text. The addon keeps nothing: an object
-// with a finalizer (an instance of the addon's `Event` class, or a napi external) costs more
-// than the core's parse of an order event (issue 18). The event is an `Event` (its prototype
-// inherits the addon's): its own getters read what the call gave, and every other member of
-// `Event` (`toJson`, `encode`, `toJSON`, ...) runs on an instance of the addon's class made when
-// first needed, by the addon parsing the same bytes with the same options again: a second core
-// parse, once per event. The options are read once and the bytes copied, so a Buffer or an
+// type, family and timestamp, and the data (on the tape, or as its exact JSON text). The addon
+// keeps nothing: an object with a finalizer (an instance of the addon's `Event` class, or a napi
+// external) costs more than the core's parse of an order event (issue 18). The event is an
+// `Event` (its prototype inherits the addon's): its own getters read what the call gave, and
+// every other member of `Event` (`toJson`, `encode`, `toJSON`, ...) runs on an instance of the
+// addon's class made when first needed, by the addon parsing the same bytes with the same
+// options again: a second core parse, once per event (and one more for `dataJson()` when the
+// data came on the tape). The options are read once and the bytes copied, so a Buffer or an
 // options object the caller reuses changes nothing. The addon's `matches` methods are handed
 // that instance.
 
@@ -95,11 +96,11 @@ function install(native) {
       this.#timestamp = flags & 2 ? given.slice(c + 1, d) : null
       if (flags & 4) {
         const idEnd = tape.slots[0]
+        const bytesAt = tape.slots[1]
         this.#id = flags & 1 ? given.slice(d + 1, idEnd) : null
         this.#json = null
-        this.#data = tape.read(given, idEnd)
-        const bytesAt = tape.slots[1]
         this.#bytes = bytesAt < 0 ? ownBytes(body) : given.slice(bytesAt)
+        this.#data = tape.read(given, idEnd)
       } else {
         const e = given.indexOf('\u0001', d + 1)
         this.#id = flags & 1 ? given.slice(e + 1) : null
@@ -206,14 +207,14 @@ function install(native) {
   /** `parseEvent(body, options)`: an Event made here (see above). */
   function parseEvent(body, options) {
     const read = readOptions(options)
-    return new ParsedEvent(ask(body, read, tape.memory), body, read)
+    return new ParsedEvent(ask(body, read, tape.free()), body, read)
   }
   /** `parseEvent(body, { dialect, typeHint })` for a verified message (lib/message.js), the
    * options as `readOptions` reads those two (a `Known` made here: no options object is
    * listed, so a key someone added to `Object.prototype` joins nothing). */
   function parseEventIn(body, dialect, typeHint) {
     const read = new Known(dialect, typeHint, undefined)
-    return new ParsedEvent(ask(body, read, tape.memory), body, read)
+    return new ParsedEvent(ask(body, read, tape.free()), body, read)
   }
 
   /** An event as the addon's methods take it (one of parseEvent: the addon's instance). */
@@ -258,6 +259,8 @@ function tapeReader(layout) {
     p: 0,
     q: 0,
     builders: [],
+    /** `Object.prototype`, as it was when the package loaded (the global may be replaced). */
+    proto: Object.prototype,
     text() {
       const n = this.t[this.p++]
       const q = this.q
@@ -288,7 +291,7 @@ function tapeReader(layout) {
     extra(object) {
       const key = this.text()
       const value = this.value()
-      if (key in Object.prototype) define(object, key, value)
+      if (key in this.proto) define(object, key, value)
       else object[key] = value
     },
     define,
@@ -299,24 +302,37 @@ function tapeReader(layout) {
       const name = JSON.stringify(key)
       // A number (the most frequent typed value) read here, any other value by `tagged`.
       const value = `(g === ${NUM} ? t[r.p++] : r.tagged(g))`
-      const store = key in Object.prototype ? `r.define(o, ${name}, ${value})` : `o[${name}] = ${value}`
+      // Asked at each store, not once here: a key added to Object.prototype later (a setter,
+      // a read-only value) must not catch the store, as it does not catch JSON.parse's.
+      const store = `if (${name} in r.proto) r.define(o, ${name}, ${value}); else o[${name}] = ${value}`
       source += `if (k === ${FIELD + i}) { const g = t[r.p++]; ${store}; k = t[r.p++] }\n`
     })
     source += `while (k === ${KEY}) { r.extra(o); k = t[r.p++] }\n`
     source += `if (k !== ${END}) throw new Error('hookwire: tag ' + k + ' in a record on the tape (a bug; please report it)')\n`
     return new Function('r', `${source}return o`)
   })
+  const memory = slots.buffer
+  /** Whether data is being built from the tape: JS may run meanwhile (an overridden builtin
+   * such as `Array.prototype.push` or `JSON.parse`) and call `parseEvent`, which must then leave
+   * the tape and the reader as they are (it asks for the data as JSON text). */
+  let reading = false
   return {
     slots,
-    /** The slots' memory, which the addon writes. */
-    memory: slots.buffer,
+    /** The slots' memory for the addon to write, or undefined while they are being read. */
+    free() {
+      return reading ? undefined : memory
+    },
     read(text, at) {
-      reader.s = text
-      reader.p = 2
-      reader.q = at
-      const data = reader.value()
-      reader.s = ''
-      return data
+      reading = true
+      try {
+        reader.s = text
+        reader.p = 2
+        reader.q = at
+        return reader.value()
+      } finally {
+        reader.s = ''
+        reading = false
+      }
     },
   }
 }

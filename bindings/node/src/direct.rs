@@ -212,7 +212,8 @@ unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Resul
 
     // The body: a Uint8Array's (or Buffer's) bytes where they are, or a string's UTF-8.
     let text: Vec<u8>;
-    let body: &[u8] = match unsafe { uint8_bytes(env, argv[0]) } {
+    let mut shared = Vec::new();
+    let body: &[u8] = match unsafe { uint8_bytes(env, argv[0], &mut shared) } {
         Some(bytes) => bytes,
         None if unsafe { type_of(env, argv[0]) }? == sys::ValueType::napi_string => {
             text = unsafe { String::from_napi_value(env, argv[0]) }?.into_bytes();
@@ -317,8 +318,24 @@ unsafe fn number(env: sys::napi_env, value: sys::napi_value) -> Option<f64> {
     (status == sys::Status::napi_ok).then_some(number)
 }
 
+/// A copy of the bytes of `value` when it is a `Uint8Array` over a `SharedArrayBuffer`, read
+/// once (see [`uint8_bytes`]); `None` for anything else. For the `#[napi]` functions' bodies
+/// (`crate::input::body`), which napi-rs would otherwise borrow where they lie.
+pub fn shared_copy(env: &Env, value: &Unknown<'_>) -> Option<Vec<u8>> {
+    let mut shared = Vec::new();
+    // SAFETY: `env` is live and `value` one of its values (an argument of the running call);
+    // the slice is not kept: only whether it is the copy is asked.
+    let read = unsafe { uint8_bytes(env.raw(), napi::JsValue::raw(value), &mut shared) }
+        .filter(|bytes| !bytes.is_empty())
+        .map(|bytes| bytes.as_ptr());
+    (read == Some(shared.as_ptr())).then_some(shared)
+}
+
 /// The bytes of `value` when it is a `Uint8Array` (a `Buffer` is one); `None` for any other
-/// object.
+/// object. The bytes of an array over a `SharedArrayBuffer` are copied into `shared` first:
+/// another thread may write that memory at any time, and the core reads a body more than once
+/// (its UTF-8 checked, then its text sliced and copied), so a borrowed one could change between
+/// the two (a `str` that is not UTF-8: `chars()` read past its end).
 ///
 /// # Safety
 /// `env` is live and `value` an argument of the running callback. The slice borrows the typed
@@ -327,7 +344,7 @@ unsafe fn number(env: sys::napi_env, value: sys::napi_value) -> Option<f64> {
 /// [`parts_call`] and the copy of the body into its answer), none of which makes a JS value,
 /// only Node-API reads of strings, numbers and the tape's array run, and every error or answer
 /// is made after it.
-unsafe fn uint8_bytes<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<&'a [u8]> {
+unsafe fn uint8_bytes(env: sys::napi_env, value: sys::napi_value, shared: &mut Vec<u8>) -> Option<&[u8]> {
     let (mut kind, mut length, mut data) = (0, 0, ptr::null_mut());
     let (mut buffer, mut offset) = (ptr::null_mut(), 0);
     // SAFETY: as the caller promises; every out-pointer is a local. Fails (not napi_ok) for an
@@ -340,6 +357,21 @@ unsafe fn uint8_bytes<'a>(env: sys::napi_env, value: sys::napi_value) -> Option<
     }
     if length == 0 || data.is_null() {
         return Some(&[]);
+    }
+    // A `SharedArrayBuffer` is not an `ArrayBuffer` to Node-API.
+    let mut unshared = false;
+    // SAFETY: as the caller promises; `buffer` is the array's buffer, `unshared` a local.
+    let status = unsafe { sys::napi_is_arraybuffer(env, buffer, &mut unshared) };
+    if status != sys::Status::napi_ok || !unshared {
+        shared.clear();
+        shared.reserve_exact(length);
+        // SAFETY: as below for the source; `shared` has room for `length` bytes, which the copy
+        // writes (no reference to the shared memory is made: it is read once, by the copy).
+        unsafe {
+            ptr::copy_nonoverlapping(data.cast::<u8>().cast_const(), shared.as_mut_ptr(), length);
+            shared.set_len(length);
+        }
+        return Some(shared.as_slice());
     }
     // SAFETY: Node-API's `data` points at the array's first element (the offset applied), and a
     // Uint8Array of `length` elements holds `length` bytes from there.
@@ -452,7 +484,8 @@ unsafe fn parts_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi:
     };
     // SAFETY: as above; no JS runs while the bytes are read: the parse below makes no JS
     // value, and every answer or error is made after it.
-    let Some(body) = (unsafe { uint8_bytes(env, argv[0]) }) else {
+    let mut shared = Vec::new();
+    let Some(body) = (unsafe { uint8_bytes(env, argv[0], &mut shared) }) else {
         return not_direct();
     };
     // SAFETY: as above; written below before any JS runs.
@@ -469,8 +502,14 @@ unsafe fn parts_call(env: sys::napi_env, info: sys::napi_callback_info) -> napi:
     let on_tape = tape.and_then(|(at, room)| {
         SLOTS.with_borrow_mut(|slots| {
             let answer = crate::event::parts_on_tape(&event, slots, room, body)?;
-            // SAFETY: `at` holds `room` doubles (`tape_memory`), and no JS has run since it
-            // was read (the parse and the writing above make no JS value).
+            // `Tape::put` keeps to `room` (the two slots before the data's are pushed without
+            // it): checked again where the memory is written, so that the copy's bound does not
+            // rest on the serializer.
+            if slots.len() > room {
+                return None;
+            }
+            // SAFETY: `at` holds `room` doubles (`tape_memory`), at least `slots.len()`, and no
+            // JS has run since it was read (the parse and the writing above make no JS value).
             unsafe { ptr::copy_nonoverlapping(slots.as_ptr(), at, slots.len()) };
             TAPES_WRITTEN.with(|written| written.set(written.get() + 1));
             Some(answer)

@@ -291,7 +291,8 @@ pub fn signed(env: &Env, name: &'static str, value: f64) -> napi::Result<i64> {
     }
 }
 
-/// Bytes borrowed from the caller's `Buffer`/`Uint8Array`, or the UTF-8 of a string.
+/// Bytes borrowed from the caller's `Buffer`/`Uint8Array`, or owned: the UTF-8 of a string, or a
+/// copy of bytes in shared memory.
 pub enum Body<T> {
     Js(T),
     Text(Vec<u8>),
@@ -309,6 +310,11 @@ impl<T: std::ops::Deref<Target = [u8]>> Body<T> {
 /// The raw body, without copying a `Buffer`/`Uint8Array`. A parsed object or array is refused
 /// with the advice to pass the raw request body.
 pub fn body<T: FromNapiValue>(env: &Env, value: &Unknown<'_>) -> napi::Result<Body<T>> {
+    // Bytes in shared memory, which another thread may write while the core reads them twice:
+    // a copy, read once.
+    if let Some(copy) = crate::direct::shared_copy(env, value) {
+        return Ok(Body::Text(copy));
+    }
     // A Uint8Array or Buffer, nearly every body, in one napi call (its typed-array info) where the
     // checks below make three (issue 18: a tenth of a 1 KB verify). Anything else fails it and
     // goes through the checks below, which accept and refuse exactly as before.

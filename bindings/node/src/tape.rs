@@ -80,8 +80,8 @@ pub fn type_keys() -> Vec<Vec<&'static str>> {
     types().fields.iter().map(|fields| fields.iter().map(|field| field.key).collect()).collect()
 }
 
-/// Where a payload is written: the tape's numbers, and the text after `text_start` in the
-/// answer string.
+/// Where a payload is written: the tape's numbers, and the text of its strings and keys, added
+/// at the end of the answer string.
 pub struct Tape<'o> {
     pub slots: &'o mut Vec<f64>,
     pub text: &'o mut Vec<u8>,
