@@ -29,6 +29,18 @@
  * event, not on it, so the event has no property of its own and a frozen one still takes it. */
 const KEPT = new WeakMap()
 
+// The built-ins called from the addon's answer to the event's data, as they were when this
+// module loaded (as Node's own library keeps its "primordials"): no JS of anyone else's runs
+// in between (one replaced later, `Array.prototype.push` or `String.prototype.slice`, is not
+// called), so nothing can call `parseEvent` while the tape is still to be read, nor change the
+// data, as nothing changes what JSON.parse makes.
+/** `call(f, that, ...args)`: `f` called on `that`, `Function.prototype.call` as it was. */
+const call = Function.prototype.call.bind(Function.prototype.call)
+const { charCodeAt, indexOf, slice } = String.prototype
+const { push } = Array.prototype
+const { parse } = JSON
+const { defineProperty } = Object
+
 /** The options `parseEvent` reads, in the order the addon reads them. */
 const KNOWN = ['dialect', 'typeHint', 'strict']
 
@@ -87,24 +99,25 @@ function install(native) {
      * (the tape is the next call's).
      */
     constructor(given, body, options) {
-      const flags = given.charCodeAt(0) - 48
-      const b = given.indexOf('\u0001', 1)
-      const c = given.indexOf('\u0001', b + 1)
-      const d = given.indexOf('\u0001', c + 1)
-      this.#type = given.slice(1, b)
-      this.#family = given.slice(b + 1, c)
-      this.#timestamp = flags & 2 ? given.slice(c + 1, d) : null
+      const flags = call(charCodeAt, given, 0) - 48
+      const b = call(indexOf, given, '\u0001', 1)
+      const c = call(indexOf, given, '\u0001', b + 1)
+      const d = call(indexOf, given, '\u0001', c + 1)
+      this.#type = call(slice, given, 1, b)
+      this.#family = call(slice, given, b + 1, c)
+      this.#timestamp = flags & 2 ? call(slice, given, c + 1, d) : null
       if (flags & 4) {
         const idEnd = tape.slots[0]
         const bytesAt = tape.slots[1]
-        this.#id = flags & 1 ? given.slice(d + 1, idEnd) : null
+        this.#id = flags & 1 ? call(slice, given, d + 1, idEnd) : null
         this.#json = null
-        this.#bytes = bytesAt < 0 ? ownBytes(body) : given.slice(bytesAt)
         this.#data = tape.read(given, idEnd)
+        // After the tape is read: `ownBytes` calls Buffer's methods, which may run JS.
+        this.#bytes = bytesAt < 0 ? ownBytes(body) : call(slice, given, bytesAt)
       } else {
-        const e = given.indexOf('\u0001', d + 1)
-        this.#id = flags & 1 ? given.slice(e + 1) : null
-        this.#json = given.slice(d + 1, e)
+        const e = call(indexOf, given, '\u0001', d + 1)
+        this.#id = flags & 1 ? call(slice, given, e + 1) : null
+        this.#json = call(slice, given, d + 1, e)
         if (typeof body !== 'string') this.#bytes = ownBytes(body)
       }
       if (typeof body === 'string') this.#text = body
@@ -207,14 +220,14 @@ function install(native) {
   /** `parseEvent(body, options)`: an Event made here (see above). */
   function parseEvent(body, options) {
     const read = readOptions(options)
-    return new ParsedEvent(ask(body, read, tape.free()), body, read)
+    return new ParsedEvent(ask(body, read, tape.memory), body, read)
   }
   /** `parseEvent(body, { dialect, typeHint })` for a verified message (lib/message.js), the
    * options as `readOptions` reads those two (a `Known` made here: no options object is
    * listed, so a key someone added to `Object.prototype` joins nothing). */
   function parseEventIn(body, dialect, typeHint) {
     const read = new Known(dialect, typeHint, undefined)
-    return new ParsedEvent(ask(body, read, tape.free()), body, read)
+    return new ParsedEvent(ask(body, read, tape.memory), body, read)
   }
 
   /** An event as the addon's methods take it (one of parseEvent: the addon's instance). */
@@ -250,8 +263,7 @@ const TAPE_SLOTS = 4096
 function tapeReader(layout) {
   const { NUM, STR, TRUE, FALSE, NULL, RAW, ARR, REC, KEY, FIELD, END } = layout.tags
   const slots = new Float64Array(TAPE_SLOTS)
-  const define = (object, key, value) =>
-    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
+  const define = (object, key, value) => defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
   /** Where the reading is: the slot `p`, the text `s` from `q`. */
   const reader = {
     t: slots,
@@ -265,7 +277,7 @@ function tapeReader(layout) {
       const n = this.t[this.p++]
       const q = this.q
       this.q = q + n
-      return this.s.slice(q, q + n)
+      return call(slice, this.s, q, q + n)
     },
     value() {
       return this.tagged(this.t[this.p++])
@@ -278,13 +290,13 @@ function tapeReader(layout) {
       if (tag === REC) return this.builders[t[this.p++]](this)
       if (tag === ARR) {
         const items = []
-        for (let n = t[this.p++]; n > 0; n--) items.push(this.value())
+        for (let n = t[this.p++]; n > 0; n--) call(push, items, this.value())
         return items
       }
       if (tag === NULL) return null
       if (tag === TRUE) return true
       if (tag === FALSE) return false
-      if (tag === RAW) return JSON.parse(this.text())
+      if (tag === RAW) return parse(this.text())
       throw new Error(`hookwire: tag ${tag} on the tape (a bug; please report it)`)
     },
     /** An extra member (after its KEY tag) onto `object`. */
@@ -311,28 +323,17 @@ function tapeReader(layout) {
     source += `if (k !== ${END}) throw new Error('hookwire: tag ' + k + ' in a record on the tape (a bug; please report it)')\n`
     return new Function('r', `${source}return o`)
   })
-  const memory = slots.buffer
-  /** Whether data is being built from the tape: JS may run meanwhile (an overridden builtin
-   * such as `Array.prototype.push` or `JSON.parse`) and call `parseEvent`, which must then leave
-   * the tape and the reader as they are (it asks for the data as JSON text). */
-  let reading = false
   return {
     slots,
-    /** The slots' memory for the addon to write, or undefined while they are being read. */
-    free() {
-      return reading ? undefined : memory
-    },
+    /** The slots' memory, which the addon writes. */
+    memory: slots.buffer,
     read(text, at) {
-      reading = true
-      try {
-        reader.s = text
-        reader.p = 2
-        reader.q = at
-        return reader.value()
-      } finally {
-        reader.s = ''
-        reading = false
-      }
+      reader.s = text
+      reader.p = 2
+      reader.q = at
+      const data = reader.value()
+      reader.s = ''
+      return data
     },
   }
 }
