@@ -191,7 +191,10 @@ macro_rules! typed_object {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 let mut map = serializer.serialize_map(None)?;
                 $( if let Some(value) = &self.$field { map.serialize_entry($key, value)?; } )*
-                self.extra.write(&mut map, &[$(($key, self.$field.is_some())),*])?;
+                // The typed fields' names are asked for only when there are extra ones.
+                if !self.extra.is_empty() {
+                    self.extra.write(&mut map, &[$(($key, self.$field.is_some())),*])?;
+                }
                 map.end()
             }
         }
