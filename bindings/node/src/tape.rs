@@ -150,15 +150,15 @@ impl Tape<'_> {
     }
 
     /// A raw JSON value as written: a number, `true`, `false`, `null` and a string without
-    /// escapes as themselves, anything else as text for `JSON.parse`.
+    /// escapes as themselves, anything else (whitespace around one of those too, which
+    /// serde_json's raw values do not keep) as text for `JSON.parse`.
     fn raw(&mut self, json: &str) -> Result<(), Refused> {
-        let json = json.trim_matches([' ', '\t', '\n', '\r']);
         match json.as_bytes().first() {
-            Some(b'-' | b'0'..=b'9') => {
-                let number: f64 = json.parse().map_err(|_| Refused)?;
-                self.put(&[tag::NUM, number])
-            }
-            Some(b'"') if json.len() >= 2 && !json.contains('\\') => {
+            Some(b'-' | b'0'..=b'9') => match json.parse::<f64>() {
+                Ok(number) => self.put(&[tag::NUM, number]),
+                Err(_) => self.text(tag::RAW, json),
+            },
+            Some(b'"') if json.len() >= 2 && json.ends_with('"') && !json.contains('\\') => {
                 self.text(tag::STR, &json[1..json.len() - 1])
             }
             _ => match json {
