@@ -171,29 +171,24 @@ impl Tape<'_> {
     }
 }
 
-/// The methods of a serializer that takes a string only (a key, a raw value's text): every
-/// other kind is refused.
-macro_rules! refuse_all_but_str {
-    ($ok:ty) => {
-        refuse_all_but_str!(@scalars $ok; serialize_bool(bool), serialize_i8(i8), serialize_i16(i16),
-            serialize_i32(i32), serialize_i64(i64), serialize_u8(u8), serialize_u16(u16),
-            serialize_u32(u32), serialize_u64(u64), serialize_f32(f32), serialize_f64(f64),
-            serialize_char(char), serialize_bytes(&[u8]), serialize_unit_struct(&'static str));
-        fn serialize_none(self) -> Result<$ok, Refused> {
-            Err(Refused)
-        }
-        fn serialize_unit(self) -> Result<$ok, Refused> {
-            Err(Refused)
-        }
+/// A serializer that takes a string only (a member's key, a raw value's JSON text) and hands it
+/// to its function: every other kind is refused.
+struct Text<F>(F);
+
+/// Methods of a serializer (`Ok` type `$ok`) that refuse their kind of value, by name.
+macro_rules! refuse {
+    ($ok:ty; $($method:ident),* $(,)?) => {$( refuse!(@ $ok; $method); )*};
+    (@ $ok:ty; serialize_some) => {
         fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Result<$ok, Refused> {
             Err(Refused)
         }
-        fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<$ok, Refused> {
-            Err(Refused)
-        }
+    };
+    (@ $ok:ty; serialize_newtype_struct) => {
         fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Result<$ok, Refused> {
             Err(Refused)
         }
+    };
+    (@ $ok:ty; serialize_newtype_variant) => {
         fn serialize_newtype_variant<T: ?Sized + Serialize>(
             self,
             _: &'static str,
@@ -203,15 +198,23 @@ macro_rules! refuse_all_but_str {
         ) -> Result<$ok, Refused> {
             Err(Refused)
         }
+    };
+    (@ $ok:ty; serialize_seq) => {
         fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Refused> {
             Err(Refused)
         }
+    };
+    (@ $ok:ty; serialize_tuple) => {
         fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Refused> {
             Err(Refused)
         }
+    };
+    (@ $ok:ty; serialize_tuple_struct) => {
         fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct, Refused> {
             Err(Refused)
         }
+    };
+    (@ $ok:ty; serialize_tuple_variant) => {
         fn serialize_tuple_variant(
             self,
             _: &'static str,
@@ -221,12 +224,18 @@ macro_rules! refuse_all_but_str {
         ) -> Result<Self::SerializeTupleVariant, Refused> {
             Err(Refused)
         }
+    };
+    (@ $ok:ty; serialize_map) => {
         fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Refused> {
             Err(Refused)
         }
+    };
+    (@ $ok:ty; serialize_struct) => {
         fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, Refused> {
             Err(Refused)
         }
+    };
+    (@ $ok:ty; serialize_struct_variant) => {
         fn serialize_struct_variant(
             self,
             _: &'static str,
@@ -237,13 +246,74 @@ macro_rules! refuse_all_but_str {
             Err(Refused)
         }
     };
-    (@scalars $ok:ty; $($method:ident($arg:ty)),*) => {
-        $(
-            fn $method(self, _: $arg) -> Result<$ok, Refused> {
-                Err(Refused)
-            }
-        )*
+    (@ $ok:ty; serialize_unit_variant) => {
+        fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
     };
+    (@ $ok:ty; serialize_unit_struct) => {
+        fn serialize_unit_struct(self, _: &'static str) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
+    };
+    (@ $ok:ty; serialize_none) => {
+        fn serialize_none(self) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
+    };
+    (@ $ok:ty; serialize_unit) => {
+        fn serialize_unit(self) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
+    };
+    (@ $ok:ty; serialize_bytes) => {
+        fn serialize_bytes(self, _: &[u8]) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
+    };
+    (@ $ok:ty; serialize_char) => {
+        fn serialize_char(self, _: char) -> Result<$ok, Refused> {
+            Err(Refused)
+        }
+    };
+    (@ $ok:ty; $method:ident) => {
+        // The numbers and `bool`: one argument of the kind the name says.
+        refuse!(@scalar $ok; $method);
+    };
+    (@scalar $ok:ty; serialize_bool) => { fn serialize_bool(self, _: bool) -> Result<$ok, Refused> { Err(Refused) } };
+    (@scalar $ok:ty; serialize_i8) => { fn serialize_i8(self, _: i8) -> Result<$ok, Refused> { Err(Refused) } };
+    (@scalar $ok:ty; serialize_i16) => { fn serialize_i16(self, _: i16) -> Result<$ok, Refused> { Err(Refused) } };
+    (@scalar $ok:ty; serialize_i32) => { fn serialize_i32(self, _: i32) -> Result<$ok, Refused> { Err(Refused) } };
+    (@scalar $ok:ty; serialize_i64) => { fn serialize_i64(self, _: i64) -> Result<$ok, Refused> { Err(Refused) } };
+    (@scalar $ok:ty; serialize_u8) => { fn serialize_u8(self, _: u8) -> Result<$ok, Refused> { Err(Refused) } };
+    (@scalar $ok:ty; serialize_u16) => { fn serialize_u16(self, _: u16) -> Result<$ok, Refused> { Err(Refused) } };
+    (@scalar $ok:ty; serialize_u32) => { fn serialize_u32(self, _: u32) -> Result<$ok, Refused> { Err(Refused) } };
+    (@scalar $ok:ty; serialize_u64) => { fn serialize_u64(self, _: u64) -> Result<$ok, Refused> { Err(Refused) } };
+    (@scalar $ok:ty; serialize_f32) => { fn serialize_f32(self, _: f32) -> Result<$ok, Refused> { Err(Refused) } };
+    (@scalar $ok:ty; serialize_f64) => { fn serialize_f64(self, _: f64) -> Result<$ok, Refused> { Err(Refused) } };
+}
+
+impl<O, F: FnOnce(&str) -> Result<O, Refused>> Serializer for Text<F> {
+    type Ok = O;
+    type Error = Refused;
+    type SerializeSeq = Impossible<O, Refused>;
+    type SerializeTuple = Impossible<O, Refused>;
+    type SerializeTupleStruct = Impossible<O, Refused>;
+    type SerializeTupleVariant = Impossible<O, Refused>;
+    type SerializeMap = Impossible<O, Refused>;
+    type SerializeStruct = Impossible<O, Refused>;
+    type SerializeStructVariant = Impossible<O, Refused>;
+
+    fn serialize_str(self, text: &str) -> Result<O, Refused> {
+        (self.0)(text)
+    }
+
+    refuse!(O; serialize_bool, serialize_i8, serialize_i16, serialize_i32, serialize_i64, serialize_u8,
+        serialize_u16, serialize_u32, serialize_u64, serialize_f32, serialize_f64, serialize_char,
+        serialize_bytes, serialize_none, serialize_unit, serialize_unit_struct, serialize_unit_variant,
+        serialize_some, serialize_newtype_struct, serialize_newtype_variant, serialize_seq,
+        serialize_tuple, serialize_tuple_struct, serialize_tuple_variant, serialize_map,
+        serialize_struct, serialize_struct_variant);
 }
 
 /// The length of `text` in UTF-16 code units: its bytes when ASCII, else counted (`wide` set).
@@ -253,6 +323,16 @@ pub fn utf16_len(text: &str, wide: &mut bool) -> usize {
     }
     *wide = true;
     text.chars().map(char::len_utf16).sum()
+}
+
+/// Methods of [`Value`] writing an integer of each width as the nearest double.
+macro_rules! integers {
+    ($($method:ident($ty:ty)),*) => {$(
+        #[allow(clippy::cast_precision_loss, clippy::cast_lossless)]
+        fn $method(self, v: $ty) -> Result<(), Refused> {
+            self.tape.put(&[tag::NUM, v as f64])
+        }
+    )*};
 }
 
 /// A value to write, and the record type it is when it is one.
@@ -278,48 +358,11 @@ impl<'t, 'o> Serializer for Value<'t, 'o> {
     fn serialize_bool(self, v: bool) -> Result<(), Refused> {
         self.tape.put(&[if v { tag::TRUE } else { tag::FALSE }])
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Refused> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Refused> {
-        self.serialize_i64(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Refused> {
-        self.serialize_i64(v.into())
-    }
-    // The nearest double, as `JSON.parse` reads the digits.
-    #[allow(clippy::cast_precision_loss)]
-    fn serialize_i64(self, v: i64) -> Result<(), Refused> {
-        self.tape.put(&[tag::NUM, v as f64])
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Refused> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Refused> {
-        self.serialize_u64(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Refused> {
-        self.serialize_u64(v.into())
-    }
-    #[allow(clippy::cast_precision_loss)]
-    fn serialize_u64(self, v: u64) -> Result<(), Refused> {
-        self.tape.put(&[tag::NUM, v as f64])
-    }
-    // Never written by a payload (its numbers are digits or integers); JSON has no NaN.
-    fn serialize_f32(self, _: f32) -> Result<(), Refused> {
-        Err(Refused)
-    }
-    fn serialize_f64(self, _: f64) -> Result<(), Refused> {
-        Err(Refused)
-    }
-    fn serialize_char(self, _: char) -> Result<(), Refused> {
-        Err(Refused)
-    }
+    // Every integer as the nearest double, as `JSON.parse` reads its digits.
+    integers!(serialize_i8(i8), serialize_i16(i16), serialize_i32(i32), serialize_i64(i64));
+    integers!(serialize_u8(u8), serialize_u16(u16), serialize_u32(u32), serialize_u64(u64));
     fn serialize_str(self, v: &str) -> Result<(), Refused> {
         self.tape.text(tag::STR, v)
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<(), Refused> {
-        Err(Refused)
     }
     fn serialize_none(self) -> Result<(), Refused> {
         self.tape.put(&[tag::NULL])
@@ -330,12 +373,6 @@ impl<'t, 'o> Serializer for Value<'t, 'o> {
     fn serialize_unit(self) -> Result<(), Refused> {
         self.serialize_none()
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<(), Refused> {
-        Err(Refused)
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<(), Refused> {
-        Err(Refused)
-    }
     fn serialize_newtype_struct<T: ?Sized + Serialize>(
         self,
         _: &'static str,
@@ -343,38 +380,10 @@ impl<'t, 'o> Serializer for Value<'t, 'o> {
     ) -> Result<(), Refused> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<(), Refused> {
-        Err(Refused)
-    }
     fn serialize_seq(self, len: Option<usize>) -> Result<Elements<'t, 'o>, Refused> {
         let len = len.ok_or(Refused)?;
         self.tape.put(&[tag::ARR, len as f64])?;
         Ok(Elements { tape: self.tape, record: self.record, left: len })
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Refused> {
-        Err(Refused)
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Refused> {
-        Err(Refused)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Refused> {
-        Err(Refused)
     }
     /// A typed record (the only maps a payload writes).
     fn serialize_map(self, _: Option<usize>) -> Result<Members<'t, 'o>, Refused> {
@@ -396,15 +405,11 @@ impl<'t, 'o> Serializer for Value<'t, 'o> {
         }
         Ok(Raw { tape: self.tape, written: false })
     }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Refused> {
-        Err(Refused)
-    }
+
+    // Never written by a payload: its numbers are digits or integers (and JSON has no NaN).
+    refuse!((); serialize_f32, serialize_f64, serialize_char, serialize_bytes, serialize_unit_struct,
+        serialize_unit_variant, serialize_newtype_variant, serialize_tuple, serialize_tuple_struct,
+        serialize_tuple_variant, serialize_struct_variant);
 }
 
 /// The elements of an array (records of the same type when the field holds them).
@@ -461,7 +466,7 @@ impl SerializeMap for Members<'_, '_> {
         key: &K,
         value: &V,
     ) -> Result<(), Refused> {
-        let record = key.serialize(KeyOf { members: self })?;
+        let record = key.serialize(Text(|key: &str| self.key(key)))?;
         value.serialize(Value { tape: self.tape, record })
     }
     fn end(self) -> Result<(), Refused> {
@@ -469,40 +474,23 @@ impl SerializeMap for Members<'_, '_> {
     }
 }
 
-/// Writes a member's key: the typed field's index, or the key's text; answers the record type
-/// its value is.
-struct KeyOf<'m, 't, 'o> {
-    members: &'m mut Members<'t, 'o>,
-}
-
-impl Serializer for KeyOf<'_, '_, '_> {
-    type Ok = Option<usize>;
-    type Error = Refused;
-    type SerializeSeq = Impossible<Option<usize>, Refused>;
-    type SerializeTuple = Impossible<Option<usize>, Refused>;
-    type SerializeTupleStruct = Impossible<Option<usize>, Refused>;
-    type SerializeTupleVariant = Impossible<Option<usize>, Refused>;
-    type SerializeMap = Impossible<Option<usize>, Refused>;
-    type SerializeStruct = Impossible<Option<usize>, Refused>;
-    type SerializeStructVariant = Impossible<Option<usize>, Refused>;
-
-    fn serialize_str(self, key: &str) -> Result<Option<usize>, Refused> {
-        let members = self.members;
-        if !members.extras {
-            let rest = members.fields.get(members.next..).unwrap_or_default();
+impl Members<'_, '_> {
+    /// Writes a member's key: the typed field's index, or the key's text; answers the record
+    /// type its value is.
+    fn key(&mut self, key: &str) -> Result<Option<usize>, Refused> {
+        if !self.extras {
+            let rest = self.fields.get(self.next..).unwrap_or_default();
             if let Some(at) = rest.iter().position(|field| field.key == key) {
-                let field = members.next + at;
-                members.next = field + 1;
-                members.tape.put(&[tag::FIELD + field as f64])?;
-                return Ok(members.records.get(field).copied().flatten());
+                let field = self.next + at;
+                self.next = field + 1;
+                self.tape.put(&[tag::FIELD + field as f64])?;
+                return Ok(self.records.get(field).copied().flatten());
             }
-            members.extras = true;
+            self.extras = true;
         }
-        members.tape.text(tag::KEY, key)?;
+        self.tape.text(tag::KEY, key)?;
         Ok(None)
     }
-
-    refuse_all_but_str!(Option<usize>);
 }
 
 /// serde_json's `RawValue`: one field, its JSON text.
@@ -518,7 +506,7 @@ impl SerializeStruct for Raw<'_, '_> {
         if std::mem::replace(&mut self.written, true) {
             return Err(Refused);
         }
-        value.serialize(RawText { tape: self.tape })
+        value.serialize(Text(|json: &str| self.tape.raw(json)))
     }
     fn end(self) -> Result<(), Refused> {
         if self.written {
@@ -527,27 +515,4 @@ impl SerializeStruct for Raw<'_, '_> {
             Err(Refused)
         }
     }
-}
-
-/// The text of a `RawValue`, written as [`Tape::raw`] does.
-struct RawText<'t, 'o> {
-    tape: &'t mut Tape<'o>,
-}
-
-impl Serializer for RawText<'_, '_> {
-    type Ok = ();
-    type Error = Refused;
-    type SerializeSeq = Impossible<(), Refused>;
-    type SerializeTuple = Impossible<(), Refused>;
-    type SerializeTupleStruct = Impossible<(), Refused>;
-    type SerializeTupleVariant = Impossible<(), Refused>;
-    type SerializeMap = Impossible<(), Refused>;
-    type SerializeStruct = Impossible<(), Refused>;
-    type SerializeStructVariant = Impossible<(), Refused>;
-
-    fn serialize_str(self, json: &str) -> Result<(), Refused> {
-        self.tape.raw(json)
-    }
-
-    refuse_all_but_str!(());
 }
