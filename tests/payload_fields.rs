@@ -12,11 +12,10 @@ fn generated() -> String {
             fields.iter().map(|f| json!({"key": f.key, "name": f.name, "type": f.ty})).collect();
         types.insert(name.to_owned(), Value::Array(fields));
     }
-    let families: Map<String, Value> =
-        [("device", "Device"), ("order", "Order"), ("job", "Job"), ("user", "User")]
-            .into_iter()
-            .map(|(family, ty)| (family.to_owned(), Value::from(ty)))
-            .collect();
+    let families: Map<String, Value> = hookwire::Family::ALL
+        .into_iter()
+        .filter_map(|family| Some((family.as_str().to_owned(), Value::from(family.payload_type()?))))
+        .collect();
     let doc = json!({
         "about": "Generated from the Rust payload types by tests/payload_fields.rs (HOOKWIRE_BLESS=1 to rewrite). Every field is optional; fields not listed are kept as extra.",
         "scalars": {

@@ -51,6 +51,27 @@ impl Family {
         lookup(event_type).map_or(Family::Other, |info| info.family)
     }
 
+    /// The payload type of this family's events, as [`payload_types`] names it (`Order`);
+    /// `None` for [`Family::Other`], whose data is raw JSON.
+    ///
+    /// ```
+    /// use hookwire::{payload_types, Family};
+    /// assert_eq!(Family::Order.payload_type(), Some("Order"));
+    /// for family in Family::ALL.into_iter().filter(|family| *family != Family::Other) {
+    ///     let name = family.payload_type().unwrap();
+    ///     assert!(payload_types().iter().any(|(typed, _)| *typed == name));
+    /// }
+    /// ```
+    pub fn payload_type(self) -> Option<&'static str> {
+        match self {
+            Family::Device => Some("Device"),
+            Family::Order => Some("Order"),
+            Family::Job => Some("Job"),
+            Family::User => Some("User"),
+            Family::Other => None,
+        }
+    }
+
     /// `device`, `order`, `job`, `user` or `other`.
     pub fn as_str(self) -> &'static str {
         match self {

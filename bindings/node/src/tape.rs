@@ -95,13 +95,7 @@ pub struct Tape<'o> {
 /// Writes `payload` onto the tape; `false` (and the tape and text as they were) when it does
 /// not take it (see the module's doc).
 pub fn write(payload: &Payload, tape: &mut Tape<'_>) -> bool {
-    let name = match payload {
-        Payload::Device(_) => Some("Device"),
-        Payload::Order(_) => Some("Order"),
-        Payload::Job(_) => Some("Job"),
-        Payload::User(_) => Some("User"),
-        _ => None,
-    };
+    let name = payload.family().payload_type();
     let record = name.and_then(|name| types().names.iter().position(|known| *known == name));
     let (slots, text) = (tape.slots.len(), tape.text.len());
     let written = payload.serialize(Value { tape, record }).is_ok();
