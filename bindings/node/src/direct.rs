@@ -322,13 +322,12 @@ unsafe fn number(env: sys::napi_env, value: sys::napi_value) -> Option<f64> {
 /// once (see [`uint8_bytes`]); `None` for anything else. For the `#[napi]` functions' bodies
 /// (`crate::input::body`), which napi-rs would otherwise borrow where they lie.
 pub fn shared_copy(env: &Env, value: &Unknown<'_>) -> Option<Vec<u8>> {
-    let mut shared = Vec::new();
-    // SAFETY: `env` is live and `value` one of its values (an argument of the running call);
-    // the slice is not kept: only whether it is the copy is asked.
-    let read = unsafe { uint8_bytes(env.raw(), napi::JsValue::raw(value), &mut shared) }
-        .filter(|bytes| !bytes.is_empty())
-        .map(|bytes| bytes.as_ptr());
-    (read == Some(shared.as_ptr())).then_some(shared)
+    // SAFETY: `env` is live and `value` one of its values (an argument of the running call).
+    match unsafe { uint8_view(env.raw(), napi::JsValue::raw(value)) }? {
+        // SAFETY: as `uint8_view` says of a view it finds.
+        View::Shared(data, length) => Some(unsafe { copy_of(data, length) }),
+        View::Own(..) => None,
+    }
 }
 
 /// The bytes of `value` when it is a `Uint8Array` (a `Buffer` is one); `None` for any other
@@ -345,6 +344,35 @@ pub fn shared_copy(env: &Env, value: &Unknown<'_>) -> Option<Vec<u8>> {
 /// only Node-API reads of strings, numbers and the tape's array run, and every error or answer
 /// is made after it.
 unsafe fn uint8_bytes(env: sys::napi_env, value: sys::napi_value, shared: &mut Vec<u8>) -> Option<&[u8]> {
+    // SAFETY: as the caller promises.
+    Some(match unsafe { uint8_view(env, value) }? {
+        // SAFETY: Node-API's `data` points at the array's first element (the offset applied),
+        // and a Uint8Array of `length` elements holds `length` bytes from there; the caller
+        // keeps to the borrow's rule above.
+        View::Own(data, length) => unsafe { std::slice::from_raw_parts(data, length) },
+        View::Shared(data, length) => {
+            // SAFETY: as `uint8_view` says of a view it finds.
+            *shared = unsafe { copy_of(data, length) };
+            shared.as_slice()
+        }
+    })
+}
+
+/// Where a `Uint8Array`'s bytes lie, and whether another thread may write them.
+enum View {
+    /// In an `ArrayBuffer` (or none: an empty array, its pointer dangling but never read).
+    Own(*const u8, usize),
+    /// In a `SharedArrayBuffer`.
+    Shared(*const u8, usize),
+}
+
+/// The bytes of `value` when it is a `Uint8Array` (a `Buffer` is one); `None` for any other
+/// object. The pointer is Node-API's `data` (the array's first element, its offset applied),
+/// valid for `length` bytes while no JS runs; an empty array's is a dangling non-null one.
+///
+/// # Safety
+/// `env` is live and `value` an argument of the running callback.
+unsafe fn uint8_view(env: sys::napi_env, value: sys::napi_value) -> Option<View> {
     let (mut kind, mut length, mut data) = (0, 0, ptr::null_mut());
     let (mut buffer, mut offset) = (ptr::null_mut(), 0);
     // SAFETY: as the caller promises; every out-pointer is a local. Fails (not napi_ok) for an
@@ -356,26 +384,34 @@ unsafe fn uint8_bytes(env: sys::napi_env, value: sys::napi_value, shared: &mut V
         return None;
     }
     if length == 0 || data.is_null() {
-        return Some(&[]);
+        return Some(View::Own(ptr::NonNull::dangling().as_ptr(), 0));
     }
     // A `SharedArrayBuffer` is not an `ArrayBuffer` to Node-API.
     let mut unshared = false;
     // SAFETY: as the caller promises; `buffer` is the array's buffer, `unshared` a local.
     let status = unsafe { sys::napi_is_arraybuffer(env, buffer, &mut unshared) };
-    if status != sys::Status::napi_ok || !unshared {
-        shared.clear();
-        shared.reserve_exact(length);
-        // SAFETY: as below for the source; `shared` has room for `length` bytes, which the copy
-        // writes (no reference to the shared memory is made: it is read once, by the copy).
-        unsafe {
-            ptr::copy_nonoverlapping(data.cast::<u8>().cast_const(), shared.as_mut_ptr(), length);
-            shared.set_len(length);
-        }
-        return Some(shared.as_slice());
+    let data = data.cast::<u8>().cast_const();
+    Some(if status == sys::Status::napi_ok && unshared {
+        View::Own(data, length)
+    } else {
+        View::Shared(data, length)
+    })
+}
+
+/// `length` bytes from `data`, read once into a `Vec` of their own (no reference to the memory
+/// is made: another thread may write it).
+///
+/// # Safety
+/// `data` is valid for reads of `length` bytes.
+unsafe fn copy_of(data: *const u8, length: usize) -> Vec<u8> {
+    let mut copy = Vec::with_capacity(length);
+    // SAFETY: `data` holds `length` bytes (as the caller promises), `copy` has room for them,
+    // which the copy writes.
+    unsafe {
+        ptr::copy_nonoverlapping(data, copy.as_mut_ptr(), length);
+        copy.set_len(length);
     }
-    // SAFETY: Node-API's `data` points at the array's first element (the offset applied), and a
-    // Uint8Array of `length` elements holds `length` bytes from there.
-    Some(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), length) })
+    copy
 }
 
 /// The memory of `value`, in doubles, when it is an `ArrayBuffer` whose memory holds doubles
