@@ -10,7 +10,7 @@ FUZZ_LONG_RUNS ?= 10000000
 # Release builds of the bindings all name the host triple, as napi's CLI always does, so the
 # Python, Node and uniffi libraries share one set of compiled dependencies in target/<triple>.
 HOST_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
-RELEASE_DIR := target/$(HOST_TRIPLE)/release
+BINDINGS_DIR := target/$(HOST_TRIPLE)/bindings
 FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard retry_policy
 
 .PHONY: demo demo-cli test lint readme-check test-rust test-stores test-outbox test-cli test-python vectors vectors-check fuzz-smoke fuzz-long fuzz-seeds bench bench-stores bench-outbox bench-bindings-outbox build-python constant-time tools-python tools-cli tools-fuzz tools-servers testkit
@@ -88,14 +88,14 @@ TESTKIT := $(CURDIR)/target/debug/hookwire-testkit
 testkit: tools-servers
 	$(CARGO) build --quiet -p hookwire-testkit --bin hookwire-testkit
 
-# Builds the extension once (release, into the venv, sharing target/) and runs its suite,
+# Builds the extension once (the `bindings` profile, into the venv, sharing target/) and runs its suite,
 # interop with the providers' own libraries included; the replay claims on all four stores;
 # the outbox on SQLite and PostgreSQL (crash tests included); the Ops Center example app
 # (examples/python/ops_center).
 test-python: tools-python testkit
 	@$(PYTHON) -c 'import maturin, pytest, standardwebhooks, stripe, slack_sdk, fastapi, httpx, flask, django, mypy' 2>/dev/null || \
 	  $(PYTHON) -m pip install --quiet maturin pytest standardwebhooks stripe slack_sdk fastapi httpx flask django mypy
-	cd bindings/python && VIRTUAL_ENV=$(CURDIR)/$(VENV) $(CURDIR)/$(VENV)/bin/maturin develop --release --target $(HOST_TRIPLE) --quiet
+	cd bindings/python && VIRTUAL_ENV=$(CURDIR)/$(VENV) $(CURDIR)/$(VENV)/bin/maturin develop --profile bindings --target $(HOST_TRIPLE) --quiet
 	HOOKWIRE_TESTKIT=$(TESTKIT) $(PYTHON) -m pytest -q bindings/python/tests
 	$(PYTHON) -m pytest -q examples/python/ops_center
 
@@ -159,10 +159,10 @@ bench-outbox: tools-servers
 bench-bindings-outbox: tools-servers build-python build-node
 	HOOKWIRE_PYTHON=$(CURDIR)/$(PYTHON) $(CARGO) bench -p hookwire-outbox --bench bindings
 
-# The Python extension, built into the venv (release, sharing target/).
+# The Python extension, built into the venv (the `bindings` profile, sharing target/).
 build-python: tools-python
 	@$(PYTHON) -c 'import maturin' 2>/dev/null || $(PYTHON) -m pip install --quiet maturin
-	cd bindings/python && VIRTUAL_ENV=$(CURDIR)/$(VENV) $(CURDIR)/$(VENV)/bin/maturin develop --release --target $(HOST_TRIPLE) --quiet
+	cd bindings/python && VIRTUAL_ENV=$(CURDIR)/$(VENV) $(CURDIR)/$(VENV)/bin/maturin develop --profile bindings --target $(HOST_TRIPLE) --quiet
 
 constant-time:
 	$(CARGO) bench -p hookwire-benches --bench constant_time

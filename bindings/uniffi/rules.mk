@@ -1,14 +1,14 @@
 # Kotlin and Swift bindings (uniffi). Included from the root Makefile, run from the repo root;
 # CARGO is defined there.
-#   make bindings      build the cdylib (release) and generate Kotlin (target/uniffi/kotlin) and
-#                      Swift (bindings/uniffi/swift, committed)
+#   make bindings      build the cdylib (`bindings` profile) and generate Kotlin
+#                      (target/uniffi/kotlin) and Swift (bindings/uniffi/swift, committed)
 #   make test-kotlin   the above, the crate's Rust tests (surface of every binding), then compile
 #                      and run the Kotlin suite with the README's Kotlin blocks (Readme.kt drives
 #                      them); also checks that the committed Swift is what the library generates
 
 UNIFFI_DIR := bindings/uniffi
-UNIFFI_LIB := $(RELEASE_DIR)/libhookwire_ffi.so
-UNIFFI_BINDGEN := $(RELEASE_DIR)/uniffi-bindgen
+UNIFFI_LIB := $(BINDINGS_DIR)/libhookwire_ffi.so
+UNIFFI_BINDGEN := $(BINDINGS_DIR)/uniffi-bindgen
 UNIFFI_OUT := target/uniffi
 UNIFFI_SWIFT := $(UNIFFI_DIR)/swift
 KOTLIN_HOME := .tools/kotlin/node_modules/kotlin-compiler
@@ -17,9 +17,9 @@ JNA_JAR := /usr/share/java/jna.jar
 
 .PHONY: bindings uniffi-lib uniffi-kotlin uniffi-swift-check test-kotlin tools-kotlin
 
-# One release build of the crate gives both the library and the bindgen binary.
+# One build of the crate (the `bindings` profile) gives both the library and the bindgen binary.
 uniffi-lib:
-	$(CARGO) build --quiet --release --target $(HOST_TRIPLE) -p hookwire-ffi
+	$(CARGO) build --quiet --profile bindings --target $(HOST_TRIPLE) -p hookwire-ffi
 
 uniffi-kotlin: uniffi-lib
 	rm -rf $(UNIFFI_OUT)/kotlin
@@ -53,13 +53,13 @@ tools-kotlin:
 	@test -f $(JNA_JAR) || { apt-get update && apt-get install -y libjna-java; }
 
 # The crate's Rust tests (error codes, payload records, the surface of every binding) run in
-# release too, reusing the library build.
+# the `bindings` profile too, reusing the library build.
 test-kotlin: tools-kotlin uniffi-kotlin uniffi-swift-check
-	$(CARGO) test --quiet --release --target $(HOST_TRIPLE) -p hookwire-ffi
+	$(CARGO) test --quiet --profile bindings --target $(HOST_TRIPLE) -p hookwire-ffi
 	rm -rf $(UNIFFI_OUT)/kotlin-classes $(UNIFFI_OUT)/readme
 	python3 tests/readme/snippets.py extract kotlin $(UNIFFI_OUT)/readme
 	$(KOTLINC) -nowarn -cp $(JNA_JAR) -d $(UNIFFI_OUT)/kotlin-classes \
 	  $$(find $(UNIFFI_OUT)/kotlin -name '*.kt') $(UNIFFI_OUT)/readme/*.kt $(UNIFFI_DIR)/kotlin/*.kt
-	WEBHOOK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw REPLAY_STORE=sqlite://$(abspath $(UNIFFI_OUT))/readme/replay.db java -Djna.library.path=$(RELEASE_DIR) \
+	WEBHOOK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw REPLAY_STORE=sqlite://$(abspath $(UNIFFI_OUT))/readme/replay.db java -Djna.library.path=$(BINDINGS_DIR) \
 	  -cp $(UNIFFI_OUT)/kotlin-classes:$(JNA_JAR):$(KOTLIN_HOME)/lib/kotlin-stdlib.jar \
 	  hookwire.tests.MainKt tests/vectors

@@ -6,11 +6,12 @@
 #   make test-dist   the above, then each artifact installed and used in an empty temporary place
 #                    with cargo and rustc hidden from PATH (tests/dist/*.sh), and the versions check
 #
-# The wheel, the addon and the uniffi library are the release builds the language suites make
-# (target/<host triple>/release): with test-python, test-node and test-kotlin run first, building
-# them again here is a no-op for cargo. What test-dist compiles of its own: the four crates'
-# verification (debug), the CLI's release build (its own target dir: target/dist/cli-target) and
-# the generated Kotlin once more (kotlinc); about 9 CPU-minutes from cold, 1 when warm.
+# The wheel, the addon and the uniffi library are the builds the language suites make (Cargo's
+# `bindings` profile: target/<host triple>/bindings, the addon target/bindings): with
+# test-python, test-node and test-kotlin run first, building them again here is a no-op for
+# cargo. What test-dist compiles of its own: the four crates' verification (debug), the CLI's
+# release build (its own target dir: target/dist/cli-target) and the generated Kotlin once more
+# (kotlinc); about 9 CPU-minutes from cold, 1 when warm.
 
 DIST := dist
 # The one version (the workspace's); every manifest is checked against it by versions-check.
@@ -43,21 +44,22 @@ dist-crates:
 	$(CARGO) package --allow-dirty --locked $(addprefix -p ,$(PUBLISHED_CRATES))
 	cp $(foreach c,$(PUBLISHED_CRATES),target/package/$(c)-$(VERSION).crate) $(DIST)/crates/
 
-# The same release build as test-python (maturin develop): one abi3 wheel for CPython >= 3.10.
+# The same build as test-python (maturin develop, the `bindings` profile): one abi3 wheel for
+# CPython >= 3.10.
 # Its extension is stripped afterwards (unpacked and packed again by `wheel`, which writes the
 # RECORD): `maturin build --strip` would change the link flags and rebuild the crate test-python
 # just built.
 dist-python: tools-python
 	@$(PYTHON) -c 'import maturin, wheel' 2>/dev/null || $(PYTHON) -m pip install --quiet maturin wheel
 	rm -rf $(DIST)/python target/dist/python && mkdir -p $(DIST)/python target/dist/python
-	cd bindings/python && $(CURDIR)/$(VENV)/bin/maturin build --quiet --release --target $(HOST_TRIPLE) --out $(CURDIR)/target/dist/python
+	cd bindings/python && $(CURDIR)/$(VENV)/bin/maturin build --quiet --profile bindings --target $(HOST_TRIPLE) --out $(CURDIR)/target/dist/python
 	$(PYTHON) -m wheel unpack --dest target/dist/python/unpacked target/dist/python/hookwire-$(VERSION)-*.whl
 	strip target/dist/python/unpacked/hookwire-$(VERSION)/hookwire/_hookwire.abi3.so
 	$(PYTHON) -m wheel pack --dest-dir $(DIST)/python target/dist/python/unpacked/hookwire-$(VERSION)
 	cd bindings/python && $(CURDIR)/$(VENV)/bin/maturin sdist --out $(CURDIR)/$(DIST)/python
 
 # The addon test-node builds, packed by `npm pack` from a staging copy: the licenses added, the
-# addon stripped (the release profile keeps line tables for benchmarks: 15 MB instead of 2 MB).
+# addon stripped (the `bindings` profile keeps line tables for benchmarks: 15 MB instead of 2 MB).
 dist-node: build-node
 	rm -rf $(DIST)/node target/dist/node && mkdir -p $(DIST)/node target/dist/node
 	cd $(NODE_DIR) && cp -r package.json README.md index.js index.mjs index.d.ts native.js lib *.node $(CURDIR)/target/dist/node/

@@ -13,18 +13,18 @@ targets=(aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios aarch64-apple-
 rustup target add "${targets[@]}"
 for target in "${targets[@]}"; do
   # A static library for Apple platforms (the crate's own types are cdylib + lib).
-  cargo rustc --release -p hookwire-ffi --lib --target "$target" --crate-type staticlib
+  cargo rustc --profile bindings -p hookwire-ffi --lib --target "$target" --crate-type staticlib
 done
 
 out="target/xcframework"
 rm -rf "$out" "$here/HookwireFFI.xcframework"
 mkdir -p "$out/ios-sim" "$out/macos"
 lib=libhookwire_ffi.a
-lipo -create target/aarch64-apple-ios-sim/release/$lib target/x86_64-apple-ios/release/$lib -output "$out/ios-sim/$lib"
-lipo -create target/aarch64-apple-darwin/release/$lib target/x86_64-apple-darwin/release/$lib -output "$out/macos/$lib"
+lipo -create target/aarch64-apple-ios-sim/bindings/$lib target/x86_64-apple-ios/bindings/$lib -output "$out/ios-sim/$lib"
+lipo -create target/aarch64-apple-darwin/bindings/$lib target/x86_64-apple-darwin/bindings/$lib -output "$out/macos/$lib"
 
 xcodebuild -create-xcframework \
-  -library target/aarch64-apple-ios/release/$lib -headers "$here/Headers" \
+  -library target/aarch64-apple-ios/bindings/$lib -headers "$here/Headers" \
   -library "$out/ios-sim/$lib" -headers "$here/Headers" \
   -library "$out/macos/$lib" -headers "$here/Headers" \
   -output "$here/HookwireFFI.xcframework"
