@@ -1156,7 +1156,16 @@ async fn postgres_claims_renewals_and_completions_are_hot_updates() {
             .await
             .unwrap();
         let counts: Vec<(i64, i64, i64)> = rows.iter().map(|r| (r.get(1), r.get(2), r.get(3))).collect();
-        if counts.len() == 2 && (counts[1].2 >= 10 || started.elapsed() > Duration::from_secs(20)) {
+        // Each backend of the pool hands its own counts over when it ends, not all at once (the
+        // deletions have been seen before another backend's renewals): the counters only grow,
+        // so the wait is for every one to reach its figure, then they are compared exactly.
+        let reached = |(upd, hot, del): (i64, i64, i64), want: (i64, i64, i64)| {
+            upd >= want.0 && hot >= want.1 && del >= want.2
+        };
+        if counts.len() == 2
+            && ((reached(counts[0], (10, 10, 0)) && reached(counts[1], (20, 20, 10)))
+                || started.elapsed() > Duration::from_secs(20))
+        {
             break (counts[0], counts[1]);
         }
         tokio::time::sleep(ms(100)).await;
