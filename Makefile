@@ -7,8 +7,9 @@ VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 FUZZ_SECONDS ?= 30
 FUZZ_LONG_RUNS ?= 10000000
-# Release builds of the bindings all name the host triple, as napi's CLI always does, so the
-# Python, Node and uniffi libraries share one set of compiled dependencies in target/<triple>.
+# The bindings' builds (Cargo's `bindings` profile) all name the host triple, as napi's CLI
+# always does, so the Python, Node and uniffi libraries share one set of compiled dependencies
+# in target/<triple>/bindings.
 HOST_TRIPLE := $(shell rustc -vV | sed -n 's/^host: //p')
 BINDINGS_DIR := target/$(HOST_TRIPLE)/bindings
 FUZZ_TARGETS := verify secret_parse signature_header event_parse retry_after_parse url_guard retry_policy
@@ -88,10 +89,10 @@ TESTKIT := $(CURDIR)/target/debug/hookwire-testkit
 testkit: tools-servers
 	$(CARGO) build --quiet -p hookwire-testkit --bin hookwire-testkit
 
-# Builds the extension once (the `bindings` profile, into the venv, sharing target/) and runs its suite,
-# interop with the providers' own libraries included; the replay claims on all four stores;
-# the outbox on SQLite and PostgreSQL (crash tests included); the Ops Center example app
-# (examples/python/ops_center).
+# Builds the extension once (the `bindings` profile, into the venv, sharing target/) and runs
+# its suite, interop with the providers' own libraries included; the replay claims on all four
+# stores; the outbox on SQLite and PostgreSQL (crash tests included); the Ops Center example
+# app (examples/python/ops_center).
 test-python: tools-python testkit
 	@$(PYTHON) -c 'import maturin, pytest, standardwebhooks, stripe, slack_sdk, fastapi, httpx, flask, django, mypy' 2>/dev/null || \
 	  $(PYTHON) -m pip install --quiet maturin pytest standardwebhooks stripe slack_sdk fastapi httpx flask django mypy

@@ -1,8 +1,9 @@
 # Node binding (bindings/node): included from the root Makefile, run from the repository root.
 #   make test-node    install npm dev dependencies when needed, build the addon (`bindings`
-#                     profile, shared target/, only -p hookwire-node) and hookwire-testkit (the suite's PostgreSQL
-#                     and Redis servers), run `npm test` (node --test + tsc; the outbox suite on
-#                     both engines), then the AuraConnect example app (examples/node/auraconnect)
+#                     profile, shared target/, only -p hookwire-node) and hookwire-testkit (the
+#                     suite's PostgreSQL and Redis servers), run `npm test` (node --test + tsc;
+#                     the outbox suite on both engines), then the AuraConnect example app
+#                     (examples/node/auraconnect)
 #   make bench-node   the verify and typed-parse benchmarks (bench/verify.mjs, bench/parse.mjs)
 NODE_DIR := bindings/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.install-stamp

@@ -7,11 +7,11 @@
 #                    with cargo and rustc hidden from PATH (tests/dist/*.sh), and the versions check
 #
 # The wheel, the addon and the uniffi library are the builds the language suites make (Cargo's
-# `bindings` profile: target/<host triple>/bindings, the addon target/bindings): with
-# test-python, test-node and test-kotlin run first, building them again here is a no-op for
-# cargo. What test-dist compiles of its own: the four crates' verification (debug), the CLI's
-# release build (its own target dir: target/dist/cli-target) and the generated Kotlin once more
-# (kotlinc); about 9 CPU-minutes from cold, 1 when warm.
+# `bindings` profile, all three in target/<host triple>/bindings): with test-python, test-node
+# and test-kotlin run first, building them again here is a no-op for cargo. What test-dist
+# compiles of its own: the four crates' verification (debug), the CLI's release build (its own
+# target dir: target/dist/cli-target) and the generated Kotlin once more (kotlinc); about 9
+# CPU-minutes from cold, 1 when warm.
 
 DIST := dist
 # The one version (the workspace's); every manifest is checked against it by versions-check.
@@ -59,7 +59,7 @@ dist-python: tools-python
 	cd bindings/python && $(CURDIR)/$(VENV)/bin/maturin sdist --out $(CURDIR)/$(DIST)/python
 
 # The addon test-node builds, packed by `npm pack` from a staging copy: the licenses added, the
-# addon stripped (the `bindings` profile keeps line tables for benchmarks: 15 MB instead of 2 MB).
+# addon stripped (the `bindings` profile keeps line tables for benchmarks: 10 MB instead of 68 MB).
 dist-node: build-node
 	rm -rf $(DIST)/node target/dist/node && mkdir -p $(DIST)/node target/dist/node
 	cd $(NODE_DIR) && cp -r package.json README.md index.js index.mjs index.d.ts native.js lib *.node $(CURDIR)/target/dist/node/
