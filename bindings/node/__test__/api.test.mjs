@@ -25,6 +25,11 @@ const BODY = Buffer.from('{"id":"evt_1","type":"order.created","data":{"total_am
 const signed = (body = BODY, { secret = SECRET, scheme, id = 'msg_1', timestamp = NOW, eventType } = {}) =>
   new Signer(secret, { scheme }).sign(body, { id, timestamp, eventType })
 
+/** A verifier's verify function called as `verify` calls it: `(body, now, given, ...values)`,
+ * `given` saying which are passed (bit 8 `now`, bit `i` value `i`; null and undefined are not). */
+const callDirect = (direct, body, now, values) =>
+  direct(body, now, values.reduce((bits, value, i) => (value == null ? bits : bits | (1 << i)), now === undefined ? 0 : 256), ...values)
+
 function throwsCode(run, cls, code) {
   assert.throws(run, (error) => {
     assert.ok(error instanceof cls, `${error?.constructor?.name}: ${error?.message}`)
@@ -214,6 +219,37 @@ describe('Verifier', () => {
       return { code: error.code }
     }
   }
+  test('options holding `now` in any shape read by the one rule for options (a plain `{ now }` goes as its value)', async () => {
+    const verifier = new Verifier(SECRET)
+    const headers = signed()
+    class Options {
+      constructor() {
+        this.now = NOW
+      }
+    }
+    const withNow = (object) => Object.assign(object, { now: NOW })
+    // What the addon's rule answers: an object (not an array) whose keys, own and inherited
+    // enumerable ones, are all known; `now` a number (undefined: the clock's, which refuses the
+    // 2023 timestamp).
+    const shapes = [
+      ['a plain object', { now: NOW }, 'msg_1'],
+      ['now undefined (the clock)', { now: undefined }, 'timestamp_too_old'],
+      ['no prototype', withNow(Object.create(null)), 'msg_1'],
+      ['an object under a plain one', withNow(Object.create({})), 'msg_1'],
+      ['a class instance', new Options(), 'msg_1'],
+      ['an inherited enumerable now', Object.create({ now: NOW }), 'msg_1'],
+      ['a Proxy of a plain object', new Proxy({ now: NOW }, {}), 'msg_1'],
+      ['an array', withNow([]), 'invalid_argument'],
+      ['an array that says it is an Object', withNow(Object.defineProperty([], 'constructor', { value: Object })), 'invalid_argument'],
+      ['now and an unknown key', { now: NOW, tolerance: 5 }, 'invalid_argument'],
+      ['a now that is text', { now: String(NOW) }, 'invalid_argument'],
+    ]
+    for (const [what, options, expected] of shapes) {
+      const sync = await outcome(() => verifier.verify(BODY, headers, options))
+      assert.equal(sync.id ?? sync.code, expected, what)
+      assert.deepEqual(await outcome(() => verifier.verifyAsync(BODY, headers, options)), sync, what)
+    }
+  })
   const idCases = [['a plain id', 'msg_1'], ['an id with spaces around it', '  msg_1  '], ['an id with a non-ASCII letter', 'msg_\u00e9t\u00e9'], ['an empty id', ''], ['an id with a line feed', 'msg_\n1'], ['an id with a lone surrogate', 'msg_\ud800']]
   for (const scheme of SCHEMES) {
     for (const [what, id] of idCases) {
@@ -311,9 +347,9 @@ describe('Verifier', () => {
     // handed back (-1) for verifyParts, which then verifies it too.
     const exact = 1022 - id.length - timestamp.length
     const fits = headers['x-webhook-signature'].padStart(exact, ' ')
-    const answer = direct(BODY, NOW, fits, id, timestamp, null)
+    const answer = callDirect(direct, BODY, NOW, [fits, id, timestamp, null])
     assert.ok(typeof answer === 'number' && answer >= 0, String(answer))
-    assert.equal(direct(BODY, NOW, ' ' + fits, id, timestamp, null), -1)
+    assert.equal(callDirect(direct, BODY, NOW, [' ' + fits, id, timestamp, null]), -1)
     assert.equal(verifier.verify(BODY, { ...headers, 'x-webhook-signature': ' ' + fits }, { now: NOW }).id, id)
   })
   test('verify in worker threads: each thread its own verify functions, a worker ended mid-verify leaves the others verifying', async () => {
@@ -364,12 +400,12 @@ describe('Verifier', () => {
       assert.ok(values.length <= 8, scheme)
       const view = Buffer.concat([Buffer.from('xx'), BODY]).subarray(2)
       for (const [kind, body] of [['Buffer', BODY], ['Uint8Array', new Uint8Array(BODY)], ['a view', view], ['string', BODY.toString()]]) {
-        assert.notEqual(direct(body, NOW, ...values), -1, `${scheme}, ${kind}`)
+        assert.notEqual(callDirect(direct, body, NOW, values), -1, `${scheme}, ${kind}`)
         // Without \`now\` the clock's is used: the core answers (the 2023 timestamp of the
         // schemes that sign one is refused as too old), never -1.
         let answer
         try {
-          answer = direct(body, undefined, ...values)
+          answer = callDirect(direct, body, undefined, values)
         } catch (error) {
           assert.equal(error.code, 'timestamp_too_old', `${scheme}, ${kind}: ${error.message}`)
           continue
@@ -385,14 +421,14 @@ describe('Verifier', () => {
     assert.equal(typeof direct, 'function')
     const headers = signed()
     const values = verifier.headerNames.map((name) => (name === null ? null : headers[name] ?? null))
-    assert.ok(direct(BODY, NOW, ...values) >= 0)
+    assert.ok(callDirect(direct, BODY, NOW, values) >= 0)
     // Each call makes another function of the same verifier.
     const again = verifier.directFunction()
     assert.notEqual(again, direct)
-    assert.ok(again(BODY, NOW, ...values) >= 0)
+    assert.ok(callDirect(again, BODY, NOW, values) >= 0)
     // Another verifier's function checks with its own secret.
     const other = new Verifier('whsec_' + Buffer.alloc(32, 7).toString('base64')).directFunction()
-    throwsCode(() => other(BODY, NOW, ...values), InvalidSignature, 'invalid_signature')
+    throwsCode(() => callDirect(other, BODY, NOW, values), InvalidSignature, 'invalid_signature')
     v8.setFlagsFromString('--expose-gc')
     const gc = vm.runInNewContext('gc')
     const collect = async () => {
@@ -402,7 +438,7 @@ describe('Verifier', () => {
     // A function outlives the verifier object it came from, and still verifies with it.
     const orphan = (() => new Verifier(SECRET).directFunction())()
     for (let i = 0; i < 3; i++) await collect()
-    assert.ok(orphan(BODY, NOW, ...values) >= 0)
+    assert.ok(callDirect(orphan, BODY, NOW, values) >= 0)
     // Collected functions free their verifiers (the finalizers run).
     const before = native.directFunctionsAlive()
     ;(() => {
@@ -437,26 +473,40 @@ describe('Verifier', () => {
     Object.defineProperty(other, symbol, { value: parent[symbol] })
     throwsCode(() => other.verify(BODY, signed(), { now: NOW }), InvalidSignature, 'invalid_signature')
   })
-  test('the verify function reads null and undefined as an absent header, and hands other values back', () => {
+  test("the verify function reads what `given` says is passed, and hands anything else back", () => {
     const verifier = new Verifier(SECRET)
     const direct = verifier.directFunction()
     const headers = signed(BODY, { eventType: 'order.created' })
     const values = verifier.headerNames.map((name) => headers[name])
     const event = verifier.headerNames.indexOf('x-webhook-event')
     assert.ok(event >= 0 && typeof values[event] === 'string')
-    const given = direct(BODY, NOW, ...values)
-    assert.equal(new Message(verifier, BODY, given, values).eventType, 'order.created')
-    for (const absent of [null, undefined]) {
-      const without = values.with(event, absent)
-      const answer = direct(BODY, NOW, ...without)
+    const all = 256 | (2 ** values.length - 1)
+    const answer = direct(BODY, NOW, all, ...values)
+    assert.equal(new Message(verifier, BODY, answer, values).eventType, 'order.created')
+    // A value whose bit is clear is not read: an absent header, whatever is in its place.
+    const without = all & ~(1 << event)
+    for (const absent of [null, undefined, 'order.forged', 0, {}]) {
+      const passed = values.with(event, absent)
+      const answer = direct(BODY, NOW, without, ...passed)
       assert.ok(answer >= 0, String(absent))
-      assert.equal(new Message(verifier, BODY, answer, without).eventType, null, String(absent))
+      assert.equal(new Message(verifier, BODY, answer, passed).eventType, null, String(absent))
     }
-    // Not passed at all: undefined too.
-    assert.ok(direct(BODY, NOW, ...values.slice(0, event)) >= 0)
-    // Anything else where a value goes is not read here: verify takes its general path.
-    for (const other of [0, false, {}, [], Symbol('x'), 1n]) {
-      assert.equal(direct(BODY, NOW, ...values.with(event, other)), -1, String(typeof other))
+    assert.ok(direct(BODY, NOW, without, ...values.slice(0, event)) >= 0, 'not passed at all')
+    // The signature's bit clear: no signature header, the core's error (not -1).
+    throwsCode(() => direct(BODY, NOW, all & ~1, ...values), MissingHeader, 'missing_header')
+    // A value given that is not one string (null, a repeated header's array, anything else) is
+    // not read here: verify takes its general path.
+    for (const other of [null, undefined, 0, false, {}, [], [values[event]], Symbol('x'), 1n]) {
+      assert.equal(direct(BODY, NOW, all, ...values.with(event, other)), -1, String(typeof other))
+    }
+    // `now`: its bit clear, the clock's (a 2023 timestamp is too old, whatever `now` says); set,
+    // a `now` that is not a number is handed back.
+    throwsCode(() => direct(BODY, NOW, all & ~256, ...values), TimestampTooOld, 'timestamp_too_old')
+    throwsCode(() => direct(BODY, 'soon', all & ~256, ...values), TimestampTooOld, 'timestamp_too_old')
+    for (const other of [undefined, null, String(NOW), BigInt(NOW)]) assert.equal(direct(BODY, other, all, ...values), -1, String(other))
+    // `given` itself: a whole number below 512, or everything is handed back.
+    for (const other of [undefined, null, String(all), -1, 512, all + 0.5, NaN, Infinity]) {
+      assert.equal(direct(BODY, NOW, other, ...values), -1, String(other))
     }
   })
   test('a frozen verifier verifies, and its reader adds no string key to a verifier', () => {

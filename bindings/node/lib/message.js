@@ -2,10 +2,10 @@
 // The receive hot path in JS: pick only the headers the scheme reads (JS reads JS objects far
 // faster than napi calls can), hand them with the body to the addon in one call, and wrap its
 // answer in a plain JS `Message` (`AsyncMessage` for `verifyAsync`, whose claim is awaited). The
-// call is the verifier's own verify function (`directFunction()`: the body, `now` and the
-// values as positional arguments, one number out) when the verifier has no store and every
-// value is one ASCII string, `verifyParts` (one object in, one out) otherwise. Every check is
-// the core's.
+// call is the verifier's own verify function (`directFunction()`: the body, `now`, which are
+// given and the values as positional arguments, one number out) when the verifier has no store
+// and every value is one ASCII string, `verifyParts` (one object in, one out) otherwise. Every
+// check is the core's.
 
 const { InvalidArgument, InvalidPayload } = require('./errors.js')
 const { checkOptionsObject, checkNow } = require('../native.js')
@@ -53,11 +53,11 @@ function sameName(wanted, name) {
   return true
 }
 
-/** Where `name` is in `names` (lower case, null = not read). */
-function indexOfName(names, name) {
-  for (let i = 0; i < names.length; i++) {
-    const wanted = names[i]
-    if (wanted !== null && wanted.length === name.length && (wanted === name || sameName(wanted, name))) return i
+/** Where `name` is in `keys` (lower case). */
+function indexOfName(keys, name) {
+  for (let i = 0; i < keys.length; i++) {
+    const wanted = keys[i]
+    if (wanted.length === name.length && (wanted === name || sameName(wanted, name))) return i
   }
   return -1
 }
@@ -65,16 +65,15 @@ function indexOfName(names, name) {
 /** `name` as V8 keeps property names (internalized): comparing two such strings is comparing
  * two pointers, where a string made by the addon is compared character by character. */
 function keyed(name) {
-  if (name === null) return null
   const holder = Object.create(null)
   holder[name] = true
   return Object.keys(holder)[0]
 }
 
-/** Where `name` is in `names` compared as V8 compares two property names (`keyed`): by
+/** Where `name` is in `keys` compared as V8 compares two property names (`keyed`): by
  * pointer, nearly always; -1 when it is not. */
-function exactIndexOf(names, name) {
-  for (let i = 0; i < names.length; i++) if (names[i] === name) return i
+function exactIndexOf(keys, name) {
+  for (let i = 0; i < keys.length; i++) if (keys[i] === name) return i
   return -1
 }
 
@@ -94,22 +93,28 @@ function nulls(count) {
   }
 }
 
-/** What `pick` needs to know of a scheme: its header names (property names, `keyed`) and, per
- * name length, the first character its names of that length have (`| 0x20`: ASCII letters in
+/** What `pick` needs to know of a scheme: how many values it reads (`count`), the names it
+ * reads (`keys`: property names, `keyed`; no null among them, so that every comparison with a
+ * request's key compares two strings, which V8 keeps fast where a call site sees many schemes)
+ * and the value each goes to (`slots`), and, per name length, the first character its names of that length have (`| 0x20`: ASCII letters in
  * either case alike; `MIXED` where they differ, 0 where no name is that long). Most of a
  * request's header names are skipped on those two alone (`content-type` is as long as
  * `x-webhook-id`). A request's header named exactly so, lower case as Node gives them, is
  * found by comparing pointers; any other spelling is compared ASCII-case-insensitively. */
 function reader(names) {
   const firsts = new Uint16Array(256)
-  const own = names.map(keyed)
-  for (const name of own) {
-    if (name === null || name.length === 0 || name.length >= 256) continue
+  const keys = []
+  const slots = []
+  names.forEach((name, slot) => {
+    if (name === null) return
+    keys.push(keyed(name))
+    slots.push(slot)
+    if (name.length === 0 || name.length >= 256) return
     const first = name.charCodeAt(0) | 0x20
     const had = firsts[name.length]
     firsts[name.length] = had === 0 || had === first ? first : MIXED
-  }
-  return { names: own, firsts }
+  })
+  return { count: names.length, keys, slots, firsts }
 }
 
 /** In `firsts`: names of this length begin with different characters. */
@@ -132,8 +137,8 @@ const BAD_HEADERS =
 /** The values of the headers `read` names (`reader`) in `headers`, case-insensitively, in order:
  * a header given several times (or spelled several ways) gives several values. */
 function pick(headers, read) {
-  const { names, firsts } = read
-  const values = nulls(names.length)
+  const { keys, slots, firsts } = read
+  const values = nulls(read.count)
   if (headers === null || typeof headers !== 'object') throw new InvalidArgument(BAD_HEADERS, 'invalid_argument')
   if (Array.isArray(headers) || headers instanceof Map) {
     // [name, value] pairs (a Map's entries): a repeated header stays several values.
@@ -142,18 +147,17 @@ function pick(headers, read) {
         throw new InvalidArgument('invalid argument `headers`: expected [name, value] pairs with string names', 'invalid_argument')
       }
       if (!mayBe(firsts, pair[0])) continue
-      const at = indexOfName(names, pair[0])
-      if (at >= 0) add(values, at, headerText(names[at], pair[1]))
+      const at = indexOfName(keys, pair[0])
+      if (at >= 0) add(values, slots[at], headerText(keys[at], pair[1]))
     }
     return values
   }
   if (typeof headers.get === 'function') {
     // fetch Headers: `get` is case-insensitive and joins repeated headers with ", " (RFC 9110),
     // which the core's signature-list parser reads like the separate values.
-    for (let i = 0; i < names.length; i++) {
-      if (names[i] === null) continue
-      const value = headers.get(names[i])
-      if (value !== null && value !== undefined) values[i] = headerText(names[i], value)
+    for (let i = 0; i < keys.length; i++) {
+      const value = headers.get(keys[i])
+      if (value !== null && value !== undefined) values[slots[i]] = headerText(keys[i], value)
     }
     return values
   }
@@ -163,11 +167,11 @@ function pick(headers, read) {
     if (!mayBe(firsts, key) || !hasOwnProperty.call(headers, key)) continue
     // Pointers first: `indexOfName` alone (which compares lengths and text) made `pick` twice
     // as slow for the lower-case names Node gives.
-    let at = exactIndexOf(names, key)
-    if (at < 0) at = indexOfName(names, key)
+    let at = exactIndexOf(keys, key)
+    if (at < 0) at = indexOfName(keys, key)
     if (at < 0) continue
     const value = headers[key]
-    if (value !== undefined && value !== null) add(values, at, headerText(key, value))
+    if (value !== undefined && value !== null) add(values, slots[at], headerText(key, value))
   }
   return values
 }
@@ -344,12 +348,15 @@ class AsyncMessage extends VerifiedMessage {
   }
 }
 
-/** Whether `options` is a plain object whose only own key is `now`. */
+/** Whether `options` is a plain object whose only key is `now`: its keys first (what the
+ * addon's rule reads, a Proxy's traps as theirs), then its class (`Object`, not an array).
+ * `constructor` is read only from an object without an enumerable one of its own; it is
+ * found on the prototype, as `Object.getPrototypeOf` would (which took the runtime's slow
+ * path: 8 ns of the call). */
 function onlyNow(options) {
-  if (Object.getPrototypeOf(options) !== Object.prototype) return false
   let keys = 0
   for (const key in options) if (key !== 'now' || ++keys > 1) return false
-  return true
+  return options.constructor === Object && !Array.isArray(options)
 }
 
 /** Whether `options` is a plain `{ now }`. */
@@ -372,6 +379,13 @@ function fromSlots(slots, values) {
     eventType: part(values, slots[6], slots[7], slots[8]),
     claim: null,
   }
+}
+
+/** The verify function's `given`: which of `now` (bit 8) and `values` (bit `i`) it reads. */
+function given(now, values) {
+  let bits = now === undefined ? 0 : 256
+  for (let i = 0; i < values.length; i++) if (values[i] !== null) bits |= 1 << i
+  return bits
 }
 
 /** Installs `verify` and `verifyAsync` on the addon's Verifier. */
@@ -419,8 +433,8 @@ function install(native) {
       const values = pick(headers, read)
       const now = options === undefined ? undefined : options.now
       const answer = values.length <= 4
-        ? read.direct(body, now, values[0], values[1], values[2], values[3])
-        : read.direct(body, now, values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7])
+        ? read.direct(body, now, given(now, values), values[0], values[1], values[2], values[3])
+        : read.direct(body, now, given(now, values), values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7])
       // -1: what it does not take (a repeated header, a non-ASCII letter, values longer than
       // its buffer, a body of another kind), for verifyParts.
       if (answer !== -1) return new Message(this, body, ArrayBuffer.isView(answer) ? fromSlots(answer, values) : answer, values)

@@ -19,12 +19,14 @@
 //! verifiers' functions costs back about 20 of them) and it is a capability: no number names a
 //! verifier, and a function keeps its verifier alive for as long as it can be called.
 //!
-//! The function reads its arguments with the plain Node-API calls, into stack buffers: the body
-//! (a `Uint8Array`'s bytes in place, or a string's UTF-8), `now`, and each header value as
-//! UTF-16, narrowed when it is ASCII. Anything else (a value that is not one ASCII string, a
-//! longer one than the buffer holds, a body of another kind, a `now` that is not a number)
-//! answers [`NOT_DIRECT`] with nothing checked, and `verify` takes `verifyParts`, whose reading
-//! and errors are the one rule for those. What it read goes to
+//! The function is called `(body, now, given, v0, …, v7)`: `given` says which of `now` and the
+//! values are passed (its bit 8 `now`, bit `i` value `i`; the others are not read, so an absent
+//! header costs nothing). It reads them with the plain Node-API calls, into stack buffers: the
+//! body (a `Uint8Array`'s bytes in place, or a string's UTF-8), `now`, and each header value as
+//! UTF-16, narrowed when it is ASCII. Anything else (a value given that is not one ASCII string,
+//! a longer one than the buffer holds, a body of another kind, a `now` or `given` that is not a
+//! number) answers [`NOT_DIRECT`] with nothing checked, and `verify` takes `verifyParts`, whose
+//! reading and errors are the one rule for those. What it read goes to
 //! [`crate::verify::direct_check`] (the core's check, no JS value made while the body is
 //! borrowed), then [`crate::verify::direct_answer`] makes the answer or the error.
 //!
@@ -43,8 +45,12 @@ use napi::{sys, Env, JsError};
 use crate::errors::{caught, panicked};
 use crate::verify::{direct_answer, direct_check, now_secs, Direct, NOT_DIRECT};
 
-/// The most header values a verify function takes (its arguments after the body and `now`).
+/// The most header values a verify function takes (its arguments after the body, `now` and
+/// which are given).
 pub const MAX_VALUES: usize = 8;
+/// The bit of a verify function's `given` argument that says `now` is given (bits 0 to 7: the
+/// values).
+const NOW_GIVEN: u32 = 1 << 8;
 /// UTF-16 units of the header values read on the stack, all values together: a request whose
 /// values are longer goes by `verifyParts` (signature lists of a few dozen secrets fit).
 const UNITS: usize = 1024;
@@ -128,7 +134,7 @@ pub fn alive() -> u32 {
     ALIVE.with(Cell::get)
 }
 
-/// A verify function's body, `(body, now, v0, …, v7)`: see the module's documentation and
+/// A verify function's body, `(body, now, given, v0, …, v7)`: see the module's documentation and
 /// [`direct_check`].
 ///
 /// # Safety
@@ -185,7 +191,7 @@ fn ok(status: sys::napi_status) -> napi::Result<()> {
 unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Result<sys::napi_value> {
     // SAFETY: `env` is this callback's.
     let not_direct = || unsafe { double(env, NOT_DIRECT) };
-    let mut argv = [ptr::null_mut(); 2 + MAX_VALUES];
+    let mut argv = [ptr::null_mut(); 3 + MAX_VALUES];
     let mut argc = argv.len();
     let mut data = ptr::null_mut();
     // SAFETY: `argv` holds `argc` values; Node-API fills the ones not passed with `undefined`.
@@ -200,13 +206,22 @@ unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Resul
 
     // SAFETY (each call below): `env` is live and every value is one of this call's arguments,
     // alive until it returns. A read of the wrong kind fails without throwing (Node-API's
-    // `napi_*_expected`): the kind is asked only then, which most calls never need.
-    // `now` first: refusing it makes a JS error (the error factory runs), which must happen
-    // before the body is borrowed.
-    let now = match unsafe { number(env, argv[1]) } {
-        Some(now) => Some(now),
-        None if unsafe { type_of(env, argv[1]) }? == sys::ValueType::napi_undefined => None,
-        None => return not_direct(),
+    // `napi_*_expected`): the kind is asked only of the body when it is not a typed array.
+    // Which arguments are given first: `now` (bit 8) and each value (bit `i`), one number read,
+    // where asking an absent one's kind (`napi_typeof`, whose last question is `null`) cost
+    // 15 ns each. Then `now`: refusing it makes a JS error (the error factory runs), which must
+    // happen before the body is borrowed.
+    let given = match unsafe { number(env, argv[2]) } {
+        Some(given) if (0.0..512.0).contains(&given) && given.fract() == 0.0 => given as u32,
+        _ => return not_direct(),
+    };
+    let now = if given & NOW_GIVEN == 0 {
+        None
+    } else {
+        match unsafe { number(env, argv[1]) } {
+            Some(now) => Some(now),
+            None => return not_direct(),
+        }
     };
     let now_secs = now_secs(&js, now)?;
 
@@ -233,8 +248,8 @@ unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Resul
     let mut from = [0usize; MAX_VALUES];
     let (mut used, mut count) = (0, 0);
     for (at, want) in reads.iter().enumerate() {
-        let Some(want) = want else { continue };
-        let value = argv[2 + at];
+        let Some(want) = want.as_ref().filter(|_| given & 1 << at != 0) else { continue };
+        let value = argv[3 + at];
         let room = &mut units[used..];
         let mut copied = 0;
         // SAFETY: `room` has `room.len()` units; Node-API writes at most `room.len() - 1` and a
@@ -243,10 +258,7 @@ unsafe fn call(env: sys::napi_env, info: sys::napi_callback_info) -> napi::Resul
             sys::napi_get_value_string_utf16(env, value, room.as_mut_ptr().cast(), room.len(), &mut copied)
         };
         if status != sys::Status::napi_ok {
-            match unsafe { type_of(env, value) }? {
-                sys::ValueType::napi_undefined | sys::ValueType::napi_null => continue,
-                _ => return not_direct(),
-            }
+            return not_direct();
         }
         // A full buffer may hold a cut value: the slow path reads it whole.
         if copied + 1 >= room.len() {
