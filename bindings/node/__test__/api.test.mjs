@@ -473,6 +473,27 @@ describe('Verifier', () => {
     Object.defineProperty(other, symbol, { value: parent[symbol] })
     throwsCode(() => other.verify(BODY, signed(), { now: NOW }), InvalidSignature, 'invalid_signature')
   })
+  test("the verify function's one-number answer carries every timestamp it can, exactly; a later one comes as its slots", async () => {
+    // 34 bits of timestamp in the answer (up to 2^34 - 1, the year 2514); from 2^34 the answer
+    // is the Float64Array of the slots. Each read as verifyAsync (verifyParts) reads it. The
+    // ninth secret matches: its index (8) sets the answer's highest bit below the timestamp.
+    const others = Array.from({ length: 8 }, (_, i) => 'whsec_' + Buffer.alloc(32, i + 1).toString('base64'))
+    const verifier = new Verifier([...others, SECRET])
+    const direct = verifier.directFunction()
+    for (const timestamp of [1, 2 ** 14 - 1, 2 ** 14, NOW, 2 ** 31, 2 ** 33 + 12_345, 2 ** 34 - 1, 2 ** 34, 2 ** 40 + 7]) {
+      const headers = signed(BODY, { timestamp, eventType: 'order.created' })
+      const values = verifier.headerNames.map((name) => headers[name] ?? null)
+      const answer = callDirect(direct, BODY, timestamp, values)
+      assert.equal(typeof answer, timestamp < 2 ** 34 ? 'number' : 'object', String(timestamp))
+      const message = verifier.verify(BODY, headers, { now: timestamp })
+      assert.deepEqual(
+        { id: message.id, timestamp: message.timestamp, eventType: message.eventType, secretIndex: message.secretIndex },
+        { id: 'msg_1', timestamp, eventType: 'order.created', secretIndex: 8 },
+        String(timestamp),
+      )
+      assert.deepEqual(await outcome(() => verifier.verify(BODY, headers, { now: timestamp })), await outcome(() => verifier.verifyAsync(BODY, headers, { now: timestamp })))
+    }
+  })
   test("the verify function reads what `given` says is passed, and hands anything else back", () => {
     const verifier = new Verifier(SECRET)
     const direct = verifier.directFunction()

@@ -208,11 +208,14 @@ class VerifiedMessage {
    * header `values` it was given). */
   constructor(read, values) {
     if (typeof read === 'number') {
-      const low = read % 16384
+      // The 48 bits split by a division by 2^14, its floor and a product, all exact on these
+      // doubles (`read % 16384` is a call of C's fmod: 5 ns).
+      const time = Math.floor(read / 16384)
+      const low = read - time * 16384
       const id = low & 15
       const event = (low >> 4) & 15
       this.id = id === 15 ? null : values[id]
-      this.timestamp = low & 512 ? (read - low) / 16384 : null
+      this.timestamp = low & 512 ? time : null
       this.timestampSigned = (low & 256) !== 0
       this.eventType = event === 15 ? null : values[event]
       this.secretIndex = (low >> 10) & 15
