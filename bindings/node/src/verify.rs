@@ -398,13 +398,18 @@ pub struct Direct {
 /// are ≥ 0).
 pub(crate) const NOT_DIRECT: f64 = -1.0;
 
-/// What the core read for the verify function: the [`SLOTS`] numbers, or the [`Verified`] object
-/// when a value the core read is not part of a header value given.
-pub(crate) type DirectRead = Result<[f64; SLOTS], Verified>;
+/// What the core read for the verify function: the [`packed`] number (nearly always), the
+/// [`SLOTS`] numbers (a value part of a header value given, or a number that does not fit), or
+/// the [`Verified`] object (a value the core read that is in none of the values given).
+pub(crate) enum DirectRead {
+    Packed(f64),
+    Slots([f64; SLOTS]),
+    Verified(Verified),
+}
 
-/// The core's check for the verify function (`direct.rs`, which read the arguments): the header values
-/// `headers` (value `i` from the argument `from[i]`) and `body` checked by `inner` at `now_secs`.
-/// Makes no JS value and runs no JS: `body` may be borrowed from a JS typed array.
+/// The core's check for the verify function (`direct.rs`, which read the arguments): the header
+/// values `headers` (value `i` from the argument `from[i]`) and `body` checked by `inner` at
+/// `now_secs`. Makes no JS value and runs no JS: `body` may be borrowed from a JS typed array.
 pub(crate) fn direct_check(
     inner: &hookwire::Verifier,
     headers: &[(&str, &[u8])],
@@ -413,15 +418,17 @@ pub(crate) fn direct_check(
     now_secs: i64,
 ) -> Result<DirectRead, hookwire::Error> {
     let m = inner.check_at(headers, body, now_secs)?;
-    let id = m.id().map(|id| locate(headers, from, id.as_bytes()));
-    let event = m.event_type().map(|event| locate(headers, from, event.as_bytes()));
-    let (Some(id), Some(event)) = (id.unwrap_or(Some(ABSENT)), event.unwrap_or(Some(ABSENT))) else {
-        return Ok(Err(verified_of(&m)));
+    let id = m.id().map_or(Some(Place::Absent), |id| locate(headers, from, id.as_bytes()));
+    let event = m.event_type().map_or(Some(Place::Absent), |event| locate(headers, from, event.as_bytes()));
+    let (Some(id), Some(event)) = (id, event) else {
+        return Ok(DirectRead::Verified(verified_of(&m)));
     };
-    let timestamp = m.timestamp().map_or(f64::NAN, |t| t as f64);
-    let signed = f64::from(u8::from(m.timestamp_signed()));
-    let index = m.secret_index() as f64;
-    Ok(Ok([index, timestamp, signed, id[0], id[1], id[2], event[0], event[1], event[2]]))
+    let read =
+        Read { index: m.secret_index(), timestamp: m.timestamp(), signed: m.timestamp_signed(), id, event };
+    Ok(match packed(&read) {
+        Some(number) => DirectRead::Packed(number),
+        None => DirectRead::Slots(read.slots()),
+    })
 }
 
 /// [`direct_check`]'s outcome as the verify function's answer: one number (see [`packed`]), a small
@@ -431,11 +438,9 @@ pub(crate) fn direct_answer(
     checked: Result<DirectRead, hookwire::Error>,
 ) -> napi::Result<Either3<f64, Float64ArraySlice<'_>, Verified>> {
     Ok(match checked.map_err(|error| to_js(env, &error))? {
-        Ok(slots) => match packed(&slots) {
-            Some(number) => Either3::A(number),
-            None => Float64ArraySlice::copy_from(env, slots).map(Either3::B)?,
-        },
-        Err(verified) => Either3::C(verified),
+        DirectRead::Packed(number) => Either3::A(number),
+        DirectRead::Slots(slots) => Float64ArraySlice::copy_from(env, slots).map(Either3::B)?,
+        DirectRead::Verified(verified) => Either3::C(verified),
     })
 }
 
@@ -444,40 +449,76 @@ pub(crate) fn now_secs(env: &Env, now: Option<f64>) -> napi::Result<i64> {
     now_of(env, now).map(|(_, secs, _)| secs)
 }
 
-/// How many numbers the verify function answers: secret index, timestamp (NaN: none), whether it
-/// was signed (1/0), then for the id and the event type each: the argument it is in (-1:
-/// none), and its UTF-8 byte range there (-1, -1: the whole value).
+/// How many numbers the verify function answers when they are not [`packed`]: secret index,
+/// timestamp (NaN: none), whether it was signed (1/0), then for the id and the event type each:
+/// the argument it is in (-1: none), and its UTF-8 byte range there (-1, -1: the whole value).
 const SLOTS: usize = 9;
 
-/// The usual slots as one number, when they fit: no typed array made per verification (its
-/// backing store's allocation and sweeping cost about as much as the rest of the crossing).
-/// Bits from the lowest: the argument of the id (4 bits, 15: none), of the event type (4 bits),
-/// signed (1 bit), timestamp present (1 bit), secret index (4 bits), then the timestamp (34 bits:
-/// up to the year 2514), 48 bits in all, exact in an f64. `None` (the array is made) when a
-/// value is part of an argument rather than all of it, or a number does not fit.
-fn packed(slots: &[f64; SLOTS]) -> Option<f64> {
-    let [index, timestamp, signed, id_at, id_start, _, event_at, event_start, _] = *slots;
-    let at = |arg: f64, start: f64| match (arg, start) {
-        (a, _) if a < 0.0 => Some(15u64),
-        (a, s) if s < 0.0 && a < 15.0 => Some(a as u64),
-        _ => None,
-    };
-    let (id, event) = (at(id_at, id_start)?, at(event_at, event_start)?);
-    let present = !timestamp.is_nan();
-    let time = if present { timestamp } else { 0.0 };
-    if !(0.0..17_179_869_184.0).contains(&time) || !(0.0..16.0).contains(&index) {
-        return None;
-    }
-    let bits = id | event << 4 | (signed as u64) << 8 | u64::from(present) << 9 | (index as u64) << 10;
-    Some((bits + ((time as u64) << 14)) as f64)
+/// What the core read of a verified message, its id and event type placed in the arguments.
+struct Read {
+    index: usize,
+    timestamp: Option<i64>,
+    signed: bool,
+    id: Place,
+    event: Place,
 }
 
-/// The slots of a value the core did not find.
-const ABSENT: [f64; 3] = [-1.0, -1.0, -1.0];
+/// Where a value the core read lies among the verify function's arguments.
+#[derive(Clone, Copy)]
+enum Place {
+    /// The scheme has none, or the message gave none.
+    Absent,
+    /// All of the argument `.0`.
+    Whole(usize),
+    /// Bytes `.1..2` of the argument `.0`'s UTF-8.
+    Part(usize, usize, usize),
+}
+
+impl Read {
+    /// The [`SLOTS`] numbers.
+    fn slots(&self) -> [f64; SLOTS] {
+        let place = |place: Place| match place {
+            Place::Absent => [-1.0, -1.0, -1.0],
+            Place::Whole(arg) => [arg as f64, -1.0, -1.0],
+            Place::Part(arg, start, end) => [arg as f64, start as f64, end as f64],
+        };
+        let ([id_at, id_start, id_end], [event_at, event_start, event_end]) =
+            (place(self.id), place(self.event));
+        let timestamp = self.timestamp.map_or(f64::NAN, |t| t as f64);
+        let (index, signed) = (self.index as f64, f64::from(u8::from(self.signed)));
+        [index, timestamp, signed, id_at, id_start, id_end, event_at, event_start, event_end]
+    }
+}
+
+/// The usual read as one number, when it fits: no typed array made per verification (its
+/// backing store's allocation and sweeping cost about as much as the rest of the crossing), and
+/// made from the integers the core answers (going through the slots' doubles cost 10 ns).
+/// Bits from the lowest: the argument of the id (4 bits, 15: none), of the event type (4 bits),
+/// signed (1 bit), timestamp present (1 bit), secret index (4 bits), then the timestamp (34 bits:
+/// up to the year 2514), 48 bits in all, exact in an f64. `None` (the slots are answered) when a
+/// value is part of an argument rather than all of it, or a number does not fit.
+fn packed(read: &Read) -> Option<f64> {
+    let at = |place: Place| match place {
+        Place::Absent => Some(15u64),
+        Place::Whole(arg) if arg < 15 => Some(arg as u64),
+        _ => None,
+    };
+    let (id, event) = (at(read.id)?, at(read.event)?);
+    let time = match read.timestamp {
+        None => 0,
+        Some(t) => u64::try_from(t).ok().filter(|&t| t < 1 << 34)?,
+    };
+    if read.index >= 16 {
+        return None;
+    }
+    let present = u64::from(read.timestamp.is_some());
+    let bits = id | event << 4 | u64::from(read.signed) << 8 | present << 9 | (read.index as u64) << 10;
+    Some((bits | time << 14) as f64)
+}
 
 /// Where `found` (a value the core read, borrowed from one of `headers`) is: the argument it
 /// came from (`from`) and its byte range in it, or `None` if it is in none of them.
-fn locate(headers: &[(&str, &[u8])], from: &[usize], found: &[u8]) -> Option<[f64; 3]> {
+fn locate(headers: &[(&str, &[u8])], from: &[usize], found: &[u8]) -> Option<Place> {
     let at = found.as_ptr() as usize;
     headers.iter().zip(from).find_map(|((_, text), &arg)| {
         let base = text.as_ptr() as usize;
@@ -485,10 +526,10 @@ fn locate(headers: &[(&str, &[u8])], from: &[usize], found: &[u8]) -> Option<[f6
             return None;
         }
         if found.len() == text.len() {
-            return Some([arg as f64, -1.0, -1.0]);
+            return Some(Place::Whole(arg));
         }
         let start = at - base;
-        Some([arg as f64, start as f64, (start + found.len()) as f64])
+        Some(Place::Part(arg, start, start + found.len()))
     })
 }
 
