@@ -495,17 +495,22 @@ describe('Verifier', () => {
     }
   })
   test('a message has the same properties in the same order whichever path read it', async () => {
-    // The verify function's number, its slots (a value part of a header), verifyParts's object
-    // (a repeated header, verifyAsync): one shape of message for code that spreads or logs it.
+    // The verify function's number, its slots (a timestamp past 34 bits), verifyParts's object
+    // (a repeated header; verifyAsync): one shape of message for code that spreads or logs it.
     const verifier = new Verifier(SECRET)
-    const headers = signed(BODY, { eventType: 'order.created' })
-    const direct = verifier.verify(BODY, headers, { now: NOW })
-    const parts = verifier.verify(BODY, { ...headers, 'x-webhook-signature': [headers['x-webhook-signature']] }, { now: NOW })
-    const later = await verifier.verifyAsync(BODY, headers, { now: NOW })
     const keys = ['id', 'timestamp', 'timestampSigned', 'eventType', 'secretIndex']
-    for (const message of [direct, parts, later]) {
-      assert.deepEqual(Object.keys(message), keys)
-      assert.deepEqual({ ...message }, { id: 'msg_1', timestamp: NOW, timestampSigned: true, eventType: 'order.created', secretIndex: 0 })
+    for (const timestamp of [NOW, 2 ** 34]) {
+      const headers = signed(BODY, { timestamp, eventType: 'order.created' })
+      const signature = headers['x-webhook-signature']
+      const messages = [
+        verifier.verify(BODY, headers, { now: timestamp }),
+        verifier.verify(BODY, { ...headers, 'x-webhook-signature': [signature, signature] }, { now: timestamp }),
+        await verifier.verifyAsync(BODY, headers, { now: timestamp }),
+      ]
+      for (const message of messages) {
+        assert.deepEqual(Object.keys(message), keys)
+        assert.deepEqual({ ...message }, { id: 'msg_1', timestamp, timestampSigned: true, eventType: 'order.created', secretIndex: 0 })
+      }
     }
   })
   test("the verify function reads what `given` says is passed, and hands anything else back", () => {
