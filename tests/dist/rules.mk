@@ -3,15 +3,16 @@
 #                    sdist), node/ (npm pack tarball with the prebuilt addon), kotlin/ (jar with
 #                    the generated Kotlin, compiled, and the native library), cli/ (`cargo install`
 #                    from a clean copy, as a tarball)
-#   make test-dist   the above, then each artifact installed and used in an empty temporary place
-#                    with cargo and rustc hidden from PATH (tests/dist/*.sh), and the versions check
+#   make test-dist   the above, then each crate built from its package alone, each other
+#                    artifact installed and used in an empty temporary place with cargo and rustc
+#                    hidden from PATH (tests/dist/*.sh), and the versions check
 #
 # The wheel, the addon and the uniffi library are the builds the language suites make (Cargo's
 # `bindings` profile, all three in target/<host triple>/bindings): with test-python, test-node
 # and test-kotlin run first, building them again here is a no-op for cargo. What test-dist
-# compiles of its own: the four crates' verification (debug), the CLI's release build (its own
-# target dir: target/dist/cli-target) and the generated Kotlin once more (kotlinc); about 9
-# CPU-minutes from cold, 1 when warm.
+# compiles of its own: the four crates from their packages (debug, without debug info, in
+# target/dist/crates-target), the CLI's release build (its own target dir:
+# target/dist/cli-target) and the generated Kotlin once more (kotlinc).
 
 DIST := dist
 # The one version (the workspace's); every manifest is checked against it by versions-check.
@@ -31,17 +32,18 @@ versions-check:
 	python3 tests/dist/check_versions.py
 
 # `cargo package` of the publishable crates in one command: cargo (>= 1.90, where workspace
-# packaging is stable; `-Zpackage-workspace` before) packages them in dependency order and
-# verifies each one (unpacked, built on its own) against a temporary local registry overlaying
-# crates.io with the crates just packaged: hookwire-outbox builds from the packaged hookwire, not
-# from ../src, although neither is on crates.io yet. One at a time, `cargo package -p
-# hookwire-stores` fails even with --no-verify: the package's Cargo.lock is resolved against
-# crates.io, where there is "no matching package named `hookwire`".
-# --allow-dirty: `make dist` in a working tree with local edits packages those edits (a release
-# is made from a clean tag; the .crate records whether the tree was dirty).
+# packaging is stable; `-Zpackage-workspace` before) packages them in dependency order, writing
+# the CLI's Cargo.lock against a temporary local registry overlaying crates.io with the crates
+# just packaged (one at a time, `cargo package -p hookwire-stores` fails even with --no-verify:
+# the package's Cargo.lock is resolved against crates.io, where there is "no matching package
+# named `hookwire`"). --no-verify: test-dist builds each package on its own from the packages
+# (tests/dist/test_crates.sh), with one target dir for the four; cargo's verification builds
+# each in a build of its own, 6.5 minutes of CI. --allow-dirty: `make dist` in a working tree
+# with local edits packages those edits (a release is made from a clean tag; the .crate records
+# whether the tree was dirty).
 dist-crates:
 	rm -rf $(DIST)/crates && mkdir -p $(DIST)/crates
-	$(CARGO) package --allow-dirty --locked $(addprefix -p ,$(PUBLISHED_CRATES))
+	$(CARGO) package --allow-dirty --locked --no-verify $(addprefix -p ,$(PUBLISHED_CRATES))
 	cp $(foreach c,$(PUBLISHED_CRATES),target/package/$(c)-$(VERSION).crate) $(DIST)/crates/
 
 # The same build as test-python (maturin develop, the `bindings` profile): one abi3 wheel for
