@@ -8,7 +8,9 @@
 
 UNIFFI_DIR := bindings/uniffi
 UNIFFI_LIB := $(BINDINGS_DIR)/libhookwire_ffi.so
-UNIFFI_BINDGEN := $(BINDINGS_DIR)/uniffi-bindgen
+# uniffi's generator, a crate of its own (bindgen/) built in the dev profile: it reads the
+# library's metadata, so it need not be built as the library is.
+UNIFFI_BINDGEN := target/debug/uniffi-bindgen
 UNIFFI_OUT := target/uniffi
 UNIFFI_SWIFT := $(UNIFFI_DIR)/swift
 KOTLIN_HOME := .tools/kotlin/node_modules/kotlin-compiler
@@ -17,9 +19,10 @@ JNA_JAR := /usr/share/java/jna.jar
 
 .PHONY: bindings uniffi-lib uniffi-kotlin uniffi-swift-check test-kotlin tools-kotlin
 
-# One build of the crate (the `bindings` profile) gives both the library and the bindgen binary.
+# The library in the `bindings` profile (the one the jar ships), the generator beside it.
 uniffi-lib:
 	$(CARGO) build --quiet --profile bindings --target $(HOST_TRIPLE) -p hookwire-ffi
+	$(CARGO) build --quiet -p hookwire-uniffi-bindgen
 
 uniffi-kotlin: uniffi-lib
 	rm -rf $(UNIFFI_OUT)/kotlin
@@ -52,10 +55,12 @@ tools-kotlin:
 	@test -x $(KOTLINC) || npm install --prefix .tools/kotlin --no-audit --no-fund kotlin-compiler
 	@test -f $(JNA_JAR) || { apt-get update && apt-get install -y libjna-java; }
 
-# The crate's Rust tests (error codes, payload records, the surface of every binding) run in
-# the `bindings` profile too, reusing the library build.
+# The crate's Rust tests (error codes, payload records, the surface of every binding) in the dev
+# profile: they read the names and types the library exports from its uniffi metadata, which the
+# proc-macros write the same in every profile; the Kotlin suite below runs the `bindings` build.
+# (In the `bindings` profile each test binary was a whole-program link with uniffi's generator.)
 test-kotlin: tools-kotlin uniffi-kotlin uniffi-swift-check
-	$(CARGO) test --quiet --profile bindings --target $(HOST_TRIPLE) -p hookwire-ffi
+	$(CARGO) test --quiet -p hookwire-ffi
 	rm -rf $(UNIFFI_OUT)/kotlin-classes $(UNIFFI_OUT)/readme
 	python3 tests/readme/snippets.py extract kotlin $(UNIFFI_OUT)/readme
 	$(KOTLINC) -nowarn -cp $(JNA_JAR) -d $(UNIFFI_OUT)/kotlin-classes \
