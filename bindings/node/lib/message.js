@@ -96,11 +96,12 @@ function nulls(count) {
 /** What `pick` needs to know of a scheme: how many values it reads (`count`), the names it
  * reads (`keys`: property names, `keyed`; no null among them, so that every comparison with a
  * request's key compares two strings, which V8 keeps fast where a call site sees many schemes)
- * and the value each goes to (`slots`), and, per name length, the first character its names of that length have (`| 0x20`: ASCII letters in
- * either case alike; `MIXED` where they differ, 0 where no name is that long). Most of a
- * request's header names are skipped on those two alone (`content-type` is as long as
- * `x-webhook-id`). A request's header named exactly so, lower case as Node gives them, is
- * found by comparing pointers; any other spelling is compared ASCII-case-insensitively. */
+ * and the value each goes to (`slots`), and, per name length, the first character its names of
+ * that length have (`| 0x20`: ASCII letters in either case alike; `MIXED` where they differ, 0
+ * where no name is that long). Most of a request's header names are skipped on those two
+ * alone (`content-type` is as long as `x-webhook-id`). A request's header named exactly so,
+ * lower case as Node gives them, is found by comparing pointers; any other spelling is
+ * compared ASCII-case-insensitively. */
 function reader(names) {
   const firsts = new Uint16Array(256)
   const keys = []
