@@ -118,7 +118,7 @@ fn main() {
         );
         let verdict = if goal { met(m.ratio <= 1.15) } else { "" };
         println!(
-            "| {label} | {filing} | {} | bare precomputed HMAC-SHA256 {} | {:.2}× the HMAC | {} | {verdict} |",
+            "| {label} | {filing} | {} | bare precomputed HMAC-SHA256 {} | {:.3}× the HMAC | {} | {verdict} |",
             us(m.ours_ns),
             us(m.reference_ns),
             m.ratio,

@@ -207,7 +207,7 @@ def main() -> None:
               verify_us, "stdlib hmac + compare_digest", stdlib_us, "≥ 1.7× faster", stdlib_us / verify_us >= 1.7))
     crossing = verify_us / rust_us
     print(f"| Python `Verifier.verify` ÷ Rust `verify_at`, same message | {f['verify'] / f['rust_verify']:.2f}× "
-          f"(Rust {f['rust_verify']} µs) | {verify_us:.2f} µs | Rust `verify_at` {rust_us:.2f} µs | {crossing:.2f}× "
+          f"(Rust {f['rust_verify']} µs) | {verify_us:.2f} µs | Rust `verify_at` {rust_us:.2f} µs | {crossing:.3f}× "
           f"| ≤ 1.3× | {'**met**' if crossing <= 1.3 else '**not met**'} |")
     print(row(f"Python `parse_event(order).data`, fields read ({len(order)} B)",
               f"{f['data']} µs (pydantic {f['pydantic']} µs: {f['pydantic'] / f['data']:.2f}×)",
