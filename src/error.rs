@@ -255,7 +255,7 @@ errors! {
         reason: Cow<'static, str>,
     } = "malformed_header" => 400,
 
-    /// The signed timestamp is further in the past than the tolerance allows.
+    /// The message's timestamp (signed or not) is further in the past than the tolerance allows.
     #[error(
         "timestamp too old: sent {age}s ago, tolerance is {tolerance}s; a replay, a long queue or \
          a slow clock at the sender"
@@ -267,7 +267,7 @@ errors! {
         tolerance: u64,
     } = "timestamp_too_old" => 401,
 
-    /// The signed timestamp is further in the future than the tolerance allows.
+    /// The message's timestamp (signed or not) is further in the future than the tolerance allows.
     #[error("timestamp too new: {ahead}s in the future, tolerance is {tolerance}s; {hint}")]
     TimestampTooNew {
         /// Seconds between now and the timestamp.
@@ -281,7 +281,8 @@ errors! {
     /// The message id was seen before within the replay window.
     #[error("replayed: message `{id}` was already accepted; answer 2xx without processing it again")]
     Replayed {
-        /// The replay key (the message id, or a digest of the signature when the id is not signed).
+        /// The replay key (the message id where the scheme signs it, else a digest of the signed
+        /// timestamp and the body; never the signature).
         id: String,
     } = "replayed" => 200,
 

@@ -891,8 +891,8 @@ impl SchemeBuilder {
         self
     }
 
-    /// The header carrying the unix timestamp (seconds); signed unless
-    /// [`unsigned_timestamp`](SchemeBuilder::unsigned_timestamp) is called.
+    /// The header carrying the unix timestamp (seconds): signed when the content includes
+    /// [`Part::Timestamp`], otherwise only checked against the tolerance.
     pub fn timestamp_header(mut self, name: &str) -> Self {
         self.timestamp = Some(TimestampSourceSpec::Header(name.to_owned()));
         self

@@ -26,7 +26,8 @@ pub const DEFAULT_MAX_BODY: usize = 1 << 20;
 ///
 /// A message is accepted when ANY signature it carries matches ANY configured secret, so during
 /// a rotation the receiver can hold the old and the new secret. Build one verifier per endpoint
-/// at start-up and share it: verifying allocates nothing but the result.
+/// at start-up and share it: verifying an HMAC signature allocates nothing but the result (an
+/// ed25519 signature copies the signed content once; a replay store's key is a `String`).
 ///
 /// ```
 /// use hookwire::{Scheme, Secret, Signer, Verifier};
@@ -476,11 +477,11 @@ impl Verifier {
     /// Verifies the headers and raw body of a request, at time `now` (unix seconds), and claims
     /// the message in the replay store if there is one.
     ///
-    /// Checks, in this order: body size, the signature header (present, at most
-    /// [`MAX_SIGNATURE_ENTRIES`](crate::MAX_SIGNATURE_ENTRIES) entries), the id header,
-    /// timestamp format and tolerance, the event header, signatures (constant-time), and last
-    /// the replay claim. `body` must be the bytes as received: a body that was parsed and
-    /// serialized again will not match.
+    /// Checks, in this order: the configured secrets (`invalid_secret`), body size, the signature
+    /// header (present, at most [`MAX_SIGNATURE_ENTRIES`](crate::MAX_SIGNATURE_ENTRIES) entries),
+    /// the id header, timestamp format and tolerance, the event header, signatures
+    /// (constant-time), and last the replay claim. `body` must be the bytes as received: a body
+    /// that was parsed and serialized again will not match.
     ///
     /// `headers` is any [`HeaderSource`]: an `http::HeaderMap`, or the `(name, value)` pairs of
     /// the request (names in any case), so a caller holding the values need not build a map.

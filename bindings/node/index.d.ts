@@ -928,7 +928,7 @@ export declare class MalformedHeader extends WebhookError {
   /** The header name, as the scheme spells it. */
   readonly header: string
 }
-/** The signed timestamp is further in the past than the tolerance allows. HTTP 401. */
+/** The message's timestamp (signed or not) is further in the past than the tolerance allows. HTTP 401. */
 export declare class TimestampTooOld extends TimestampOutOfTolerance {
   readonly code: 'timestamp_too_old'
   /** Seconds between the timestamp and now. */
@@ -936,7 +936,7 @@ export declare class TimestampTooOld extends TimestampOutOfTolerance {
   /** The configured tolerance in seconds. */
   readonly tolerance: number
 }
-/** The signed timestamp is further in the future than the tolerance allows. HTTP 401. */
+/** The message's timestamp (signed or not) is further in the future than the tolerance allows. HTTP 401. */
 export declare class TimestampTooNew extends TimestampOutOfTolerance {
   readonly code: 'timestamp_too_new'
   /** Seconds between now and the timestamp. */
@@ -949,7 +949,7 @@ export declare class TimestampTooNew extends TimestampOutOfTolerance {
 /** The message id was seen before within the replay window. HTTP 200. */
 export declare class Replayed extends WebhookError {
   readonly code: 'replayed'
-  /** The replay key (the message id, or a digest of the signature when the id is not signed). */
+  /** The replay key (the message id where the scheme signs it, else a digest of the signed timestamp and the body; never the signature). */
   readonly id: string
 }
 /** Another delivery of the same message is being handled right now (it holds the claim). HTTP 409. */

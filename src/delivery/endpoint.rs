@@ -254,9 +254,9 @@ impl Endpoint {
         &self.url_guard
     }
 
-    /// The URL, judged by the endpoint's guard (what every request checks first): a way to
-    /// refuse an endpoint when it is configured rather than at its first attempt. Errors:
-    /// `blocked_url`.
+    /// The URL, judged by the endpoint's guard (what every request checks, after the body's
+    /// size): a way to refuse an endpoint when it is configured rather than at its first
+    /// attempt. Errors: `blocked_url`.
     pub fn check_url(&self) -> Result<CheckedUrl, Error> {
         self.url_guard.check_uri(&self.url)
     }

@@ -417,9 +417,9 @@ impl RetryPolicy {
         RetryPolicy::doubling_checked("homechef", max_retries, retry_delay)
     }
 
-    /// AuraConnect: immediately, then 10 s, 30 s, 1 min, 5 min, 30 min; nothing for events
-    /// older than 7 days. (Its document says both "retried up to 5 times" with these five
-    /// intervals and "failed after 5 unsuccessful attempts"; this follows the intervals: six
+    /// AuraConnect: immediately, then 10 s, 30 s, 1 min, 5 min, 30 min; no retry later than 7
+    /// days after the first attempt. (Its document says both "retried up to 5 times" with these
+    /// five intervals and "failed after 5 unsuccessful attempts"; this follows the intervals: six
     /// attempts in all.)
     pub fn auraconnect() -> RetryPolicy {
         let delays = [0, 10, 30, MINUTE, 5 * MINUTE, 30 * MINUTE];

@@ -132,7 +132,8 @@ webhook_error! {
     },
     /// The message id was already accepted.
     Replayed = "replayed" {
-        /// The replay key (the message id, or a digest of the signature when the id is not signed).
+        /// The replay key (the message id where the scheme signs it, else a digest of the signed
+        /// timestamp and the body; never the signature).
         id: String,
     },
     /// Another delivery of the message is being handled.

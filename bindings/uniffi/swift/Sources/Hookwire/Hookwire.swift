@@ -6440,7 +6440,8 @@ enum WebhookError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          * What went wrong, for people (never contains secret material).
          */reason: String, 
         /**
-         * The replay key (the message id, or a digest of the signature when the id is not signed).
+         * The replay key (the message id where the scheme signs it, else a digest of the signed
+         * timestamp and the body; never the signature).
          */id: String
     )
     /**
