@@ -85,6 +85,19 @@ impl Content<'_> {
 }
 
 impl Encoding {
+    /// For an encoding with one spelling per tag (lower-case hex, canonical base64): the length
+    /// of an HMAC tag's text, and every character that text can hold. `None` for hex in any case.
+    pub(crate) fn one_spelling(self) -> Option<(usize, &'static [u8])> {
+        match self {
+            Encoding::HexLower => Some((MAC_LEN * 2, b"0123456789abcdef")),
+            Encoding::Base64 => Some((
+                MAC_LEN.div_ceil(3) * 4,
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=",
+            )),
+            Encoding::HexAnyCase => None,
+        }
+    }
+
     /// Writes `mac` into `out` and returns the text.
     pub(crate) fn encode(self, mac: &[u8], out: &mut [u8; MAX_ENCODED]) -> Result<usize, Error> {
         let written = match self {
