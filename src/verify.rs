@@ -1000,8 +1000,9 @@ struct Entries<'a> {
     len: usize,
     /// More than [`MAX_SIGNATURE_ENTRIES`] were sent (`malformed_header`); the rest is not split.
     overflow: bool,
-    /// The last value added, not split yet: the header's only value so far, of the length of
-    /// the verifier's [`WholeEntry`]. [`settle`](Entries::settle) splits it.
+    /// The last value added, not split yet: a value of the length of the verifier's
+    /// [`WholeEntry`] that came while no entry had been found (the header's first value, or
+    /// one after values holding none). [`settle`](Entries::settle) splits it.
     held: Option<&'a [u8]>,
 }
 
@@ -1164,16 +1165,42 @@ mod tests {
     fn a_value_held_whole_gets_the_answer_its_split_gets() {
         // The verifier compares a signature header of one entry's length with the first
         // tag's entry before splitting it (`WholeEntry`). Every answer must be the one the
-        // split alone gives: for the signed value with each byte changed, for a value of that
-        // length that holds too many entries, each with the other headers' faults (whose
-        // errors the split's must still outrank), and with the secrets in either order.
+        // split alone gives: for the signed value with each byte replaced by each of a dozen
+        // bytes, for a value of that length that holds too many entries, each with the other
+        // headers' faults (whose errors the split's must still outrank), repeated, under
+        // Svix's fallback names, with the secrets in either order; for every preset and for
+        // custom schemes whose separators the tag's alphabet holds (never held) or not.
         let body = br#"{"a":1}"#;
         let now = 1_700_000_000;
         let secret = Secret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
         let other = Secret::parse("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD").unwrap();
+        let custom = |name: &str, version: Option<(&str, char)>, list: char, encoding: Encoding| {
+            let builder = Scheme::builder(name)
+                .signature_header("x-sig")
+                .id_header("x-id")
+                .timestamp_header("x-ts")
+                .list_separator(list)
+                .encoding(encoding)
+                .content([Part::Id, Part::literal("."), Part::Timestamp, Part::literal("."), Part::Body]);
+            let builder = match version {
+                Some((version, separator)) => builder.version(version, separator),
+                None => builder,
+            };
+            builder.build().expect("a valid custom scheme")
+        };
+        let mut schemes: Vec<Scheme> =
+            Scheme::names().iter().map(|n| Scheme::from_name(n).unwrap()).collect();
+        schemes.extend([
+            custom("semicolons", Some(("v1", '=')), ';', Encoding::Base64),
+            custom("bare", None, ' ', Encoding::Base64),
+            custom("pluses", Some(("v1", '=')), '+', Encoding::Base64),
+            custom("equals", Some(("v1", ',')), '=', Encoding::Base64),
+            custom("hex-a", Some(("v1", '=')), 'a', Encoding::HexLower),
+        ]);
+        let full = vec!["x"; MAX_SIGNATURE_ENTRIES].join(" ");
         let mut held_whole = Vec::new();
-        for name in Scheme::names() {
-            let scheme = Scheme::from_name(name).unwrap();
+        for scheme in &schemes {
+            let name = scheme.name();
             let signed = crate::Signer::new(scheme.clone(), secret.clone()).sign("m1", now, body).unwrap();
             let pairs: Vec<(String, Vec<u8>)> =
                 signed.iter().map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec())).collect();
@@ -1183,7 +1210,7 @@ mod tests {
                 let held = Verifier::new(scheme.clone(), secrets.clone());
                 let mut split = Verifier::new(scheme.clone(), secrets);
                 if held.whole.as_ref().is_some_and(|whole| whole.len() == value.len()) {
-                    held_whole.push(*name);
+                    held_whole.push(name.to_owned());
                 }
                 split.whole = None;
 
@@ -1197,41 +1224,54 @@ mod tests {
                     }
                 }
                 for changed in values {
-                    let mut requests = vec![(pairs.clone(), now), (pairs.clone(), now + 100_000)];
+                    let with = |request: &[(String, Vec<u8>)], sent: &[&[u8]]| {
+                        let mut out: Vec<(String, Vec<u8>)> =
+                            request.iter().filter(|(n, _)| *n != signature).cloned().collect();
+                        out.extend(sent.iter().map(|v| (signature.clone(), v.to_vec())));
+                        out
+                    };
+                    let mut requests =
+                        vec![(with(&pairs, &[&changed]), now), (with(&pairs, &[&changed]), now + 100_000)];
+                    requests.push((with(&pairs, &[&changed, &value]), now));
+                    requests.push((with(&pairs, &[&value, &changed]), now));
+                    // A full list before it: the value must not be held past the cap.
+                    requests.push((with(&pairs, &[full.as_bytes(), &changed]), now));
                     for (at, (header, _)) in pairs.iter().enumerate().filter(|(_, (n, _))| *n != signature) {
                         let mut without = pairs.clone();
                         without.remove(at);
                         let mut faulty = pairs.clone();
                         faulty[at] = (header.clone(), b"x.y".to_vec());
-                        requests.extend([(without, now), (faulty, now)]);
+                        requests
+                            .extend([(with(&without, &[&changed]), now), (with(&faulty, &[&changed]), now)]);
                     }
-                    for (mut request, now) in requests {
-                        for (n, v) in request.iter_mut() {
-                            if *n == signature {
-                                v.clone_from(&changed);
-                            }
-                        }
+                    let renamed: Vec<(String, Vec<u8>)> = with(&pairs, &[&changed])
+                        .into_iter()
+                        .map(|(n, v)| (n.replace("svix-", "webhook-"), v))
+                        .collect();
+                    requests.push((renamed, now));
+                    for (request, now) in requests {
                         let answer = |verifier: &Verifier| {
                             verifier
                                 .verify_at(&request, body, now)
                                 .map(|m| m.secret_index())
                                 .map_err(|e| format!("{} {e}", e.code()))
                         };
-                        assert_eq!(
-                            answer(&held),
-                            answer(&split),
-                            "{name} {:?}",
-                            String::from_utf8_lossy(&changed)
-                        );
+                        assert_eq!(answer(&held), answer(&split), "{name} {request:?}");
                     }
                 }
             }
         }
-        // The presets whose senders write one entry of a fixed length hold it.
-        for name in ["standard-webhooks", "svix", "hookwire", "github"] {
-            assert!(held_whole.contains(&name), "{name} {held_whole:?}");
+        // The presets and custom schemes whose senders write one entry of a fixed length hold
+        // it; those whose timestamp is an entry, or whose separators a tag may hold, do not.
+        for name in ["standard-webhooks", "svix", "hookwire", "github", "shopify", "semicolons", "bare"] {
+            assert!(held_whole.iter().any(|held| held == name), "{name} {held_whole:?}");
         }
-        assert!(!held_whole.contains(&"stripe"), "stripe reads its timestamp from the entries");
+        for name in ["stripe", "pluses", "equals", "hex-a"] {
+            assert!(!held_whole.iter().any(|held| held == name), "{name} {held_whole:?}");
+        }
+        // Nor a verifier whose first key is not an HMAC secret.
+        let keys = [Secret::generate_ed25519(), secret.clone()];
+        assert!(Verifier::new(Scheme::standard_webhooks(), keys).whole.is_none());
     }
 
     #[test]
