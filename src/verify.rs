@@ -11,7 +11,7 @@ use subtle::ConstantTimeEq;
 use http::HeaderName;
 
 use crate::headers::{self, HeaderSource};
-use crate::mac::{Content, PreparedKey, ED25519_LEN, MAC_LEN, MAX_ENCODED};
+use crate::mac::{Content, HmacSha256, PreparedKey, ED25519_LEN, MAC_LEN, MAX_ENCODED};
 use crate::replay::{ClaimRequest, ClaimToken, SeenStore, DEFAULT_CLAIM_TTL};
 use crate::scheme::{
     split_ascii, Encoding, HeaderSpec, Names, Part, RawEntry, Scheme, TimestampSource, MAX_SIGNATURE_ENTRIES,
@@ -820,30 +820,22 @@ impl Verifier {
         // One pass over the entries decodes each once: it finds whether any is usable (none is
         // `malformed_header`, checked before any match) and, when the first key is an HMAC
         // key, compares each with that key's tag on the way (the usual, single-secret case).
-        let first_hmac = match keys.first() {
-            Some(PreparedKey::Hmac(mac)) => Some(mac),
+        let encoding = self.scheme.encoding;
+        let mut first = match keys.first() {
+            Some(PreparedKey::Hmac(mac)) => Some(FirstTag::new(mac, content, encoding)),
             _ => None,
         };
-        let mut first_tag: Option<[u8; MAC_LEN]> = None;
         // In an encoding with one spelling per tag (lower-case hex, canonical base64), an entry
         // whose text is the first tag's spelling is that tag: it matches without being decoded
         // (the Standard Webhooks libraries compare text too). Any other entry is decoded and
         // compared as before, which also tells a wrong signature from an unusable one.
-        let encoding = self.scheme.encoding;
         let text_len = encoding.one_spelling().map(|(len, _)| len);
-        let mut spelled = [0u8; MAX_ENCODED];
-        let mut spelled_len: Option<usize> = None;
         // A header value held whole (of the length of one entry): the first tag's entry as
         // the sender writes it, compared without splitting the value.
-        if let (Some(value), Some(whole), Some(mac)) = (found.held, &self.whole, first_hmac) {
+        if let (Some(value), Some(whole), Some(first)) = (found.held, &self.whole, first.as_mut()) {
             let (prefix, text) = value.split_at(whole.prefix.len().min(value.len()));
-            if headers::bytes_eq(prefix, &whole.prefix) {
-                let tag = first_tag.insert(content.hmac(mac));
-                // Cannot fail (the buffer holds any tag); a failure compares unequal below.
-                let len = *spelled_len.insert(encoding.encode(tag, &mut spelled).unwrap_or(0));
-                if ct_eq_bytes(&spelled[..len], text) {
-                    return Ok(0);
-                }
+            if headers::bytes_eq(prefix, &whole.prefix) && first.is_spelled(text) {
+                return Ok(0);
             }
         }
         found.settle(&self.scheme);
@@ -872,19 +864,15 @@ impl Verifier {
                 any_usable |= Encoding::Base64.decode(text, ED25519_LEN, &mut buf).is_some();
                 continue;
             }
-            if let Some(mac) = first_hmac.filter(|_| Some(text.len()) == text_len) {
-                let tag = first_tag.get_or_insert_with(|| content.hmac(mac));
-                // Cannot fail (the buffer holds any tag); a failure compares unequal below.
-                let len = *spelled_len.get_or_insert_with(|| encoding.encode(tag, &mut spelled).unwrap_or(0));
-                if ct_eq_bytes(&spelled[..len], text) {
+            if let Some(first) = first.as_mut().filter(|_| Some(text.len()) == text_len) {
+                if first.is_spelled(text) {
                     return Ok(0);
                 }
             }
             let Some(received) = encoding.decode(text, MAC_LEN, &mut buf) else { continue };
             any_usable = true;
-            if let Some(mac) = first_hmac {
-                let tag = first_tag.get_or_insert_with(|| content.hmac(mac));
-                if ct_eq_bytes(tag, received) {
+            if let Some(first) = first.as_mut() {
+                if ct_eq_bytes(first.tag(), received) {
                     return Ok(0);
                 }
             }
@@ -905,7 +893,7 @@ impl Verifier {
 
         let mut message: Option<Vec<u8>> = None;
         // The first key was tried above if it is an HMAC key.
-        let skip = usize::from(first_hmac.is_some());
+        let skip = usize::from(first.is_some());
         for (index, key) in keys.iter().enumerate().skip(skip) {
             match key {
                 PreparedKey::Hmac(mac) => {
@@ -968,6 +956,39 @@ where
     false
 }
 
+/// The first secret's tag of one message and the tag's spelling, each made when first needed
+/// and then kept: a held value, an entry's text and a decoded entry are all compared with them.
+struct FirstTag<'k, 'c> {
+    mac: &'k HmacSha256,
+    content: &'c Content<'c>,
+    encoding: Encoding,
+    tag: Option<[u8; MAC_LEN]>,
+    spelled: [u8; MAX_ENCODED],
+    spelled_len: Option<usize>,
+}
+
+impl<'k, 'c> FirstTag<'k, 'c> {
+    fn new(mac: &'k HmacSha256, content: &'c Content<'c>, encoding: Encoding) -> FirstTag<'k, 'c> {
+        FirstTag { mac, content, encoding, tag: None, spelled: [0; MAX_ENCODED], spelled_len: None }
+    }
+
+    fn tag(&mut self) -> &[u8; MAC_LEN] {
+        self.tag.get_or_insert_with(|| self.content.hmac(self.mac))
+    }
+
+    /// Whether `text` is the tag's spelling (in constant time, in its contents), for an
+    /// encoding with one spelling per tag.
+    fn is_spelled(&mut self, text: &[u8]) -> bool {
+        let tag = *self.tag();
+        // Cannot fail (the buffer holds any tag); a failure compares unequal.
+        let len = match self.spelled_len {
+            Some(len) => len,
+            None => *self.spelled_len.insert(self.encoding.encode(&tag, &mut self.spelled).unwrap_or(0)),
+        };
+        ct_eq_bytes(&self.spelled[..len], text)
+    }
+}
+
 /// Compares a computed value with a received one in constant time (in their contents; the
 /// length is public), as 64-bit words whose differences are or-ed into one: a single `subtle`
 /// comparison instead of one per byte. Values of different lengths never match.
@@ -1016,9 +1037,9 @@ impl<'a> Entries<'a> {
         }
     }
 
-    /// Adds one value of the signature header. A first value of `whole_len` bytes is held
-    /// instead of split: the verifier compares it whole first, and splits it only if that
-    /// fails or an error is found before (whose split may outrank it).
+    /// Adds one value of the signature header. A value of `whole_len` bytes that comes while no
+    /// entry was found is held instead of split: the verifier compares it whole first, and
+    /// splits it only if that fails or an error is found before (whose split may outrank it).
     fn add(&mut self, scheme: &Scheme, value: &'a [u8], whole_len: Option<usize>) {
         if let Some(held) = self.held.take() {
             self.split(scheme, held);
